@@ -1,0 +1,60 @@
+# cmo-workbook: `make demo` (sample memos) and `make test` are all a newcomer needs.
+# Every target sets up .venv first (idempotent: reinstalls only when pyproject/constraints change).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := data/sample
+# The bundled sample ends on 2026-10-31: its latest complete month and quarter.
+DEMO_MONTH   ?= 2026-10
+DEMO_QUARTER ?= 2026-Q3
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data validate demo test lab preview bench clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name cmo-workbook --display-name "Python (cmo-workbook)" >/dev/null
+	@touch $@
+
+setup: $(STAMP) ## create .venv, install pinned dependencies, register the Jupyter kernel
+
+data: $(STAMP) ## write the sample company's data to data/sample (deterministic)
+	$(BIN)/cmo-workbook sample-data --out $(SAMPLE)
+
+validate: data ## check params/example.yaml and every sample file
+	$(BIN)/cmo-workbook validate --params params/example.yaml
+
+demo: validate ## run every notebook on the sample data and print where the memos are
+	$(BIN)/cmo-workbook run all --period $(DEMO_MONTH) --params params/example.yaml
+	$(BIN)/cmo-workbook run all --period $(DEMO_QUARTER) --params params/example.yaml
+	@echo ""
+	@echo "Memos (open in a browser):"
+	@ls -1 reports/$(DEMO_MONTH)/*.html reports/$(DEMO_QUARTER)/*.html 2>/dev/null | sed 's/^/  /'
+	@echo "Ready-to-send emails: reports/*/*.eml   Executed notebooks: reports/*/*.ipynb"
+
+test: $(STAMP) ## run all tests (unit, readers, notebooks, SMTP end to end)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
+	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab]'
+	@test -d $(SAMPLE) || $(MAKE) data
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+preview: $(STAMP) ## screenshot every memo in reports/ to PNG (needs: apt-get install chromium)
+	$(BIN)/cmo-workbook preview
+
+bench: $(STAMP) ## run the benchmarks (speed and memory targets; numbers for the README)
+	$(BIN)/python bench/run_all.py
+
+clean: ## remove run outputs (reports/) and generated sample data
+	rm -rf reports/*/ $(SAMPLE) .pytest_cache
+
+distclean: clean ## also remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,125 @@
+"""Command line: ``cmo-workbook run|validate|sample-data|preview|list``.
+
+Exit codes: 0 success; 2 bad params or data (nothing executed); 1 a run failed
+(cell error, timeout, dead kernel, SMTP) or another run holds the period's lock.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from .errors import CmoWorkbookError, InputError
+from .periods import Period
+
+DEFAULT_PARAMS = "params/example.yaml"
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cmo-workbook", description="Marketing memos for the CEO from your CRM and ad exports.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute a notebook (or 'all' of a cadence) and write its memo")
+    run.add_argument("name", help="notebook name (e.g. kpi_dashboard) or 'all'")
+    run.add_argument("--period", type=_period, help="YYYY-MM or YYYY-QN; default: the last complete month/quarter")
+    run.add_argument("--params", default=DEFAULT_PARAMS, help=f"company params YAML (default {DEFAULT_PARAMS})")
+    run.add_argument("--lang", choices=("de", "en"), help="memo language (default: company.language)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--email", action="store_true", help="send the memo by SMTP (settings from CMO_SMTP_*)")
+    mode.add_argument("--dry-run", action="store_true", help="write the .eml but send nothing (default)")
+    run.add_argument("--resend", action="store_true", help="send again although this period's memo was sent")
+    run.add_argument("--cell-timeout", type=int, default=600, help="seconds per cell (default 600)")
+    run.add_argument("--timeout", type=int, default=1800, help="seconds per notebook, outer limit (default 1800)")
+    run.add_argument("--reports", type=Path, help="output folder (default: reports/ in the project)")
+
+    val = sub.add_parser("validate", help="check params and every input file without starting a kernel")
+    val.add_argument("--params", default=DEFAULT_PARAMS)
+
+    sd = sub.add_parser("sample-data", help="write the bundled sample company's data (deterministic)")
+    sd.add_argument("--out", type=Path, default=Path("data/sample"))
+    sd.add_argument("--seed", type=int, default=None)
+
+    pv = sub.add_parser("preview", help="render memos to PNG with headless Chromium")
+    pv.add_argument("paths", nargs="*", type=Path, help="memo .html files (default: all in reports/)")
+
+    sub.add_parser("list", help="list the notebooks and their cadence")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # ipykernel >= 7.3 warns about TCP without encryption on every start; harmless on localhost.
+    warnings.filterwarnings("ignore", message=".*running over TCP.*")
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    try:
+        return _dispatch(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except CmoWorkbookError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        from .validate import validate
+
+        return validate(Path(args.params), say=_say)
+    if args.command == "sample-data":
+        from . import sample_data
+
+        argv = ["--out", str(args.out)] + (["--seed", str(args.seed)] if args.seed is not None else [])
+        return sample_data.main(argv) or 0
+    if args.command == "preview":
+        from .preview import preview_all
+
+        return preview_all(args.paths, say=_say)
+    if args.command == "list":
+        from .runner import Runner, RunOptions
+
+        r = Runner(RunOptions(params_path=Path(DEFAULT_PARAMS)), say=_say)
+        for info in r.available.values():
+            _say(f"{info.name:24s} {info.cadence:10s} {info.title}")
+        return 0
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .runner import Runner, RunOptions
+
+    opts = RunOptions(params_path=Path(args.params), period=args.period, lang=args.lang, email=args.email,
+                      dry_run=args.dry_run, resend=args.resend, cell_timeout=args.cell_timeout,
+                      total_timeout=args.timeout, reports_dir=args.reports)
+    runner = Runner(opts, say=_say)
+    if args.name != "all":
+        result = runner.run(args.name)
+        _say(f"done     {result.name} {result.period} in {result.seconds:.1f} s: {result.memo}")
+        return 0
+    if args.period is None:
+        raise InputError("run all needs --period: a month (e.g. 2026-10) runs the monthly notebooks, "
+                         "a quarter (e.g. 2026-Q3) the quarterly ones")
+    results = runner.run_all(args.period.kind)
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        _say(f"{'ok' if r.ok else 'FAILED':8s} {r.name} {r.period}: {r.memo if r.ok else r.message}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""``cmo-workbook validate``: check params and every input without starting a kernel."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .loaders import load_dataset
+from .params import load_params
+
+
+def validate(params_path: Path, *, say: Callable[[str], None] = print) -> int:
+    """Print a short data profile; raise InputError (exit 2) on any problem."""
+    params = load_params(params_path)
+    say(f"params  {params.relpath()}: ok ({params.name}, language {params.language}, currency {params.currency})")
+    ds = load_dataset(params)
+    for s in ds.sources:
+        enc = s.encoding or ("xlsx" + (f", sheet {s.sheet}" if s.sheet else ""))
+        extra = []
+        if s.dropped:
+            extra.append(f"{len(s.dropped)} total/footer rows dropped")
+        if s.unmapped:
+            shown = ", ".join(s.unmapped[:4]) + (" ..." if len(s.unmapped) > 4 else "")
+            extra.append(f"ignored columns: {shown}")
+        say(f"file    {s.table:24s} {s.file.name}: {s.rows:,} rows, preset {s.preset}, {enc}"
+            + (f" ({'; '.join(extra)})" if extra else ""))
+    prof = ds.profile()
+    say("")
+    say(f"{'table':24s} {'rows':>8s}  {'first':10s}  {'last':10s}  months without rows")
+    for name, row in prof.iterrows():
+        first = "" if pd.isna(row["first"]) else f"{row['first']:%Y-%m-%d}"
+        last = "" if pd.isna(row["last"]) else f"{row['last']:%Y-%m-%d}"
+        say(f"{name:24s} {row['rows']:>8,}  {first:10s}  {last:10s}  {row['months_without_rows'] or '-'}")
+    say("")
+    say("ok: all inputs valid")
+    return 0

@@ -1,0 +1,68 @@
+"""Shared fixtures: the sample data (generated once per session) and a real SMTP server."""
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """data/sample as `make data` writes it (generated if missing; deterministic)."""
+    from cmo_workbook import sample_data
+
+    out = ROOT / "data" / "sample"
+    marker = out / ".generated"
+    if not marker.exists():
+        sample_data.generate(out)
+        marker.write_text("ok")
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """Messages received by the aiosmtpd server, as raw bytes with envelope data."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+        self.lock = threading.Lock()
+        self.fail_next = 0  # answer 451 to this many DATA commands (transient failure)
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return "451 4.3.0 Temporary failure, try again"
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                  "data": envelope.original_content or envelope.content})
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), with CMO_SMTP_* pointing at it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("CMO_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CMO_SMTP_PORT", str(port))
+    monkeypatch.setenv("CMO_SMTP_SECURITY", "none")
+    monkeypatch.delenv("CMO_SMTP_USER", raising=False)
+    monkeypatch.delenv("CMO_SMTP_PASSWORD", raising=False)
+    try:
+        yield inbox
+    finally:
+        controller.stop()

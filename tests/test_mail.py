@@ -1,0 +1,85 @@
+"""SMTP delivery against a real aiosmtpd server on 127.0.0.1."""
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+
+import pytest
+
+from cmo_workbook import mail
+from cmo_workbook.errors import DeliveryError, SettingsError
+
+
+def message() -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = "Marketing-Kennzahlen Oktober 2026: Test"
+    msg["From"] = "marketing@kessler.example"
+    msg["To"] = "ceo@kessler.example"
+    msg["Message-ID"] = "<test-1@kessler.example>"
+    msg.set_content("Hallo Welt – äöü")
+    return msg
+
+
+def test_send_is_received_and_parses_back(smtp_server):
+    mail.send(message(), mail.settings_from_env())
+    assert len(smtp_server.messages) == 1
+    got = smtp_server.messages[0]
+    assert got["to"] == ["ceo@kessler.example"]
+    parsed = email.message_from_bytes(got["data"], policy=email.policy.default)
+    assert parsed["Subject"] == "Marketing-Kennzahlen Oktober 2026: Test"
+    assert parsed.get_content().strip() == "Hallo Welt – äöü"
+
+
+def test_transient_failure_is_retried(smtp_server):
+    smtp_server.fail_next = 2
+    waits = []
+    mail.send(message(), mail.settings_from_env(), attempts=4, backoff=0.5, sleep=waits.append)
+    assert waits == [0.5, 1.0]
+    assert len(smtp_server.messages) == 1
+
+
+def test_final_failure_raises_delivery_error(smtp_server):
+    smtp_server.fail_next = 5
+    with pytest.raises(DeliveryError, match=r"could not send via 127.0.0.1:\d+ \(SMTPDataError: .*451.*the memo stays on disk"):
+        mail.send(message(), mail.settings_from_env(), attempts=3, backoff=0, sleep=lambda s: None)
+    assert smtp_server.messages == []
+
+
+def test_unreachable_server(monkeypatch):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    settings = mail.SmtpSettings("127.0.0.1", port, "none", timeout=2)
+    with pytest.raises(DeliveryError, match="ConnectionRefusedError"):
+        mail.send(message(), settings, attempts=2, backoff=0, sleep=lambda s: None)
+
+
+@pytest.mark.parametrize("env,msg", [
+    ({}, "CMO_SMTP_HOST is not set"),
+    ({"CMO_SMTP_HOST": "h", "CMO_SMTP_SECURITY": "tls"}, "CMO_SMTP_SECURITY must be starttls, ssl or none (got 'tls')"),
+    ({"CMO_SMTP_HOST": "h", "CMO_SMTP_PORT": "abc"}, "CMO_SMTP_PORT must be a port number like 587 (got 'abc')"),
+    ({"CMO_SMTP_HOST": "h", "CMO_SMTP_USER": "u"}, "CMO_SMTP_USER is set but CMO_SMTP_PASSWORD is empty"),
+])
+def test_settings_errors(env, msg):
+    with pytest.raises(SettingsError) as e:
+        mail.settings_from_env(env)
+    assert msg in str(e.value)
+
+
+def test_settings_defaults_and_password_hidden():
+    s = mail.settings_from_env({"CMO_SMTP_HOST": "smtp.example", "CMO_SMTP_SECURITY": "ssl",
+                                "CMO_SMTP_USER": "u", "CMO_SMTP_PASSWORD": "hunter2"})
+    assert (s.port, s.security) == (465, "ssl")
+    assert "hunter2" not in repr(s)
+
+
+def test_ledger_records_history(tmp_path):
+    ledger = mail.SentLedger(tmp_path)
+    assert ledger.entry("kpi_dashboard") is None
+    ledger.record("kpi_dashboard", message(), b"abc")
+    ledger.record("kpi_dashboard", message(), b"abcd")
+    e = ledger.entry("kpi_dashboard")
+    assert e["to"] == "ceo@kessler.example" and len(e["history"]) == 2
