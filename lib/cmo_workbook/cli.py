@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="execute a notebook (or 'all' of a cadence) and write its memo")
     run.add_argument("name", help="notebook name (e.g. kpi_dashboard) or 'all'")
     run.add_argument("--period", type=_period, help="YYYY-MM or YYYY-QN; default: the last complete month/quarter")
+    run.add_argument("--kind", choices=("month", "quarter"),
+                     help="with 'all' and no --period: the last complete month or quarter")
     run.add_argument("--params", default=DEFAULT_PARAMS, help=f"company params YAML (default {DEFAULT_PARAMS})")
     run.add_argument("--lang", choices=("de", "en"), help="memo language (default: company.language)")
     mode = run.add_mutually_exclusive_group()
@@ -111,10 +113,13 @@ def _run(args: argparse.Namespace) -> int:
         result = runner.run(args.name)
         _say(f"done     {result.name} {result.period} in {result.seconds:.1f} s: {result.memo}")
         return 0
-    if args.period is None:
-        raise InputError("run all needs --period: a month (e.g. 2026-10) runs the monthly notebooks, "
-                         "a quarter (e.g. 2026-Q3) the quarterly ones")
-    results = runner.run_all(args.period.kind)
+    if args.period is None and args.kind is None:
+        raise InputError("run all needs --period or --kind: a month (e.g. --period 2026-10) runs the monthly notebooks, "
+                         "a quarter (e.g. --period 2026-Q3) the quarterly ones; --kind month takes the last complete month")
+    kind = args.period.kind if args.period else args.kind
+    results = runner.run_all(kind)
+    if not results:
+        _say(f"nothing to run: no {kind}ly notebooks in notebooks/")
     failed = [r for r in results if not r.ok]
     for r in results:
         _say(f"{'ok' if r.ok else 'FAILED':8s} {r.name} {r.period}: {r.memo if r.ok else r.message}")

@@ -174,40 +174,42 @@ def channel_cpl(by_channel_now: pd.DataFrame, by_channel_ref: pd.DataFrame, lang
     })
     df = df[(df["spend"] > 0) & (df["leads"] >= min_leads) & df["cpl_ref"].notna()]
     df["change"] = df["cpl"] / df["cpl_ref"] - 1
+    # What the worse efficiency costs: the same leads at last year's cost per lead would have been cheaper.
+    df["excess_cost"] = (df["cpl"] - df["cpl_ref"]) * df["leads"]
     df["label"] = [channel_label(c, lang) for c in df.index]
-    return df.sort_values("change", ascending=False)
+    return df.sort_values("excess_cost", ascending=False)
 
 
 def worst_channel(cpl: pd.DataFrame, lang: str, threshold: float = 0.3) -> dict[str, Any] | None:
-    """The paid channel whose cost per qualified lead rose most (above ``threshold``)."""
-    if cpl.empty or cpl["change"].iloc[0] < threshold:
+    """The paid channel whose rising cost per qualified lead costs the most money (rise above ``threshold``)."""
+    worse = cpl[(cpl["change"] >= threshold) & (cpl["excess_cost"] > 0)]
+    if worse.empty:
         return None
-    row = cpl.iloc[0]
-    return {"channel": cpl.index[0], "label": row["label"], "cpl": row["cpl"], "cpl_ref": row["cpl_ref"],
-            "change": row["change"], "delta": fmt.pct_change(row["change"], lang)}
+    row = worse.sort_values("excess_cost", ascending=False).iloc[0]
+    return {"channel": row.name, "label": row["label"], "cpl": row["cpl"], "cpl_ref": row["cpl_ref"],
+            "change": row["change"], "delta": fmt.pct_change(row["change"], lang), "excess_cost": row["excess_cost"]}
 
 
 def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: dict[str, Any] | None) -> str:
     """Answer first: what marketing delivered this month and the one thing to act on."""
     by = {k.key: k for k in kpis}
     ql, pipe = by["qualified_leads"], by["marketing_pipeline_value"]
-    month = fmt.month(period.start, lang)
     d = fmt.delta(ql.value, ql.year_ago, lang)
     pipe_text = fmt.money(pipe.value, lang, currency=currency, compact=True)
     if lang == "de":
-        s = (f"{month}: Marketing lieferte {fmt.number(ql.value, lang)} qualifizierte Anfragen ({d.text} ggü. Vorjahr) "
+        s = (f"Marketing lieferte {fmt.number(ql.value, lang)} qualifizierte Anfragen ({d.text} ggü. Vorjahr) "
              f"und {pipe_text} neue Pipeline")
         if worst:
-            s += (f"; {worst['label']} wird teurer – {fmt.money(worst['cpl'], lang, currency=currency)} je Anfrage "
-                  f"({worst['delta']} ggü. Vorjahr), Budget prüfen.")
+            s += (f"; bei {worst['label']} steigen die Kosten je Anfrage auf {fmt.money(worst['cpl'], lang, currency=currency)} "
+                  f"({worst['delta']} ggü. Vorjahr) – Budget umschichten.")
         else:
             s += "."
     else:
-        s = (f"{month}: marketing delivered {fmt.number(ql.value, lang)} qualified inquiries ({d.text} vs last year) "
+        s = (f"Marketing delivered {fmt.number(ql.value, lang)} qualified inquiries ({d.text} vs last year) "
              f"and {pipe_text} of new pipeline")
         if worst:
-            s += (f"; {worst['label']} is getting expensive – {fmt.money(worst['cpl'], lang, currency=currency)} per "
-                  f"inquiry ({worst['delta']} vs last year), review its budget.")
+            s += (f"; {worst['label']}'s cost per inquiry rose to {fmt.money(worst['cpl'], lang, currency=currency)} "
+                  f"({worst['delta']} vs last year) – shift budget.")
         else:
             s += "."
     return s
@@ -220,7 +222,7 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
     out: list[Recommendation] = []
     worst = worst_channel(cpl, lang)
     if worst is not None:
-        best = cpl.sort_values("cpl").iloc[0]
+        best = cpl[cpl.index != worst["channel"]].sort_values("cpl").iloc[0]
         out.append(Recommendation(
             action=(f"{worst['label']}-Budget um 20 % kürzen und in {best['label']} umschichten; Wirkung nach 8 Wochen prüfen."
                     if de else f"Cut the {worst['label']} budget by 20 % and move it to {best['label']}; review after 8 weeks."),

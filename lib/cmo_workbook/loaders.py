@@ -141,7 +141,7 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
             problems.extend(_check_unique(table, loaded[table], sources))
     if problems:
         raise DataError(problems)
-    _derive(params, loaded)
+    _derive(params, loaded, today)
     return Dataset(params=params, tables=loaded, sources=sources)
 
 
@@ -180,8 +180,9 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     )
     spec = _table_spec(table)
     res = presets.resolve_columns(list(raw.frame.columns), preset, table, overrides)
+    frame = res.add_derived(raw.frame)
     problems: list[Problem] = []
-    constants = {**tp.constants, **(entry.get("constants") or {})}
+    constants = {**res.constants, **(entry.get("constants") or {})}
     for col in res.missing_required:
         if col in constants:
             continue
@@ -198,21 +199,23 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     date_formats = entry.get("date_format") or tp.date_formats
     if isinstance(date_formats, str):
         date_formats = [date_formats]
-    value_maps = {**tp.value_maps, **{k.casefold() if False else k: {str(a).casefold(): b for a, b in v.items()}
+    value_maps = {**tp.value_maps, **{k: {str(a).casefold(): b for a, b in v.items()}
                                       for k, v in (entry.get("values") or {}).items()}}
-    out = pd.DataFrame(index=range(len(raw.frame)))
+    out = pd.DataFrame(index=range(len(frame)))
     header_of: dict[str, str] = {}
-    for header, canonical in res.mapping.items():
+    for header, canonical in {**res.mapping, **res.derived}.items():
         if canonical not in spec.names:
-            continue
+            continue  # helper parts that only feed a combined column
         column = spec.column(canonical)
         header_of[canonical] = header
-        values = raw.frame[header]
+        values = frame[header]
         if column.type == "number" and "currency" not in res.mapping.values() and "currency" not in constants:
             problems.extend(_mixed_currency(values, raw.rows, shown, header, ptext, table))
+        if column.type != "choice":  # convert maps choice values itself
+            values = presets.map_values(values, value_maps.get(canonical))
         typed, bad = convert.convert_column(
             values, column, number_style=number_style, date_formats=date_formats,
-            choice_map=value_maps.get(canonical),
+            choice_map=value_maps.get(canonical) if column.type == "choice" else None,
         )
         for pos, value, expected in bad:
             problems.append(Problem(shown, expected, row=raw.rows[pos], column=header, value=value,
@@ -276,7 +279,8 @@ def _check_values(spec: schema.Table, df: pd.DataFrame, rows: list[int], header_
                 problems.append(Problem(shown, f"is negative; {column.name} must be 0 or more", row=rows[pos],
                                         column=header, value=s.iloc[pos],
                                         fix="book refunds and credits as a separate cost line with a positive amount, or remove the row"))
-        if column.type in ("date", "datetime") and column.name in header_of and column.name not in ("expected_close_date", "deadline"):
+        if column.type in ("date", "datetime") and column.name in header_of and column.name not in ("expected_close_date", "close_date", "deadline"):
+            # open deals carry an expected close date in close_date (HubSpot); checked per status in _derive
             limit = pd.Timestamp(today) + pd.Timedelta(days=1)
             future = s.index[s >= limit]
             for pos in future[:50]:
@@ -306,7 +310,7 @@ def _check_unique(table: str, df: pd.DataFrame, sources: list[SourceInfo]) -> li
     return problems
 
 
-def _derive(params: Params, t: dict[str, pd.DataFrame]) -> None:
+def _derive(params: Params, t: dict[str, pd.DataFrame], today: date) -> None:
     """Fill derived columns: lead channels from rules, deal status from the stage map."""
     rules = channels_mod.rules_from_params(params.raw.get("channels") or {})
     if "leads" in t:
@@ -333,6 +337,12 @@ def _derive(params: Params, t: dict[str, pd.DataFrame]) -> None:
                                      fix=f"add it to stage_map.open, .won or .lost in {params.relpath()}")
                              for n in names])
         deals["status"] = deals["status"].fillna(status)
+        closed_future = deals[deals["status"].isin(["won", "lost"]) & (deals["close_date"] > pd.Timestamp(today))]
+        if len(closed_future):
+            raise DataError([Problem(str(r["_file"]), f"is in the future (today is {today:%d.%m.%Y}) but the deal is {r['status']}",
+                                     row=int(r["_row"]), column="close_date", value=f"{r['close_date']:%d.%m.%Y}",
+                                     fix="check the close date or the stage of this deal")
+                             for _, r in closed_future.head(50).iterrows()])
         if "leads" in t and deals["channel"].isna().any():
             by_lead = t["leads"].set_index("lead_id")["channel"]
             deals["channel"] = deals["channel"].fillna(deals["lead_id"].map(by_lead))

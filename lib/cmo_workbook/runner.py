@@ -277,7 +277,9 @@ class Runner:
                         progress_bar=False, log_output=False, report_mode=False,
                     )
             except PapermillExecutionError as exc:
-                error = f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
+                # cell_index counts papermill's injected cell; report the position the analyst sees in Lab
+                first_line = (exc.source or "").strip().splitlines()[0][:60] if exc.source else ""
+                error = f"cell {exc.cell_index} ({first_line!r}) raised {exc.ename}: {exc.evalue}"
             except _Deadline as exc:
                 error = str(exc)
             except Exception as exc:  # CellTimeoutError, DeadKernelError, kernel start failures

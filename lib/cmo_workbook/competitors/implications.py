@@ -1,0 +1,239 @@
+""""Implications for us": rule-based texts from params, and competitors we stopped watching.
+
+Every sentence comes from a template in params (``competitors.implication_rules``); the
+library only chooses the rule and fills in the item's fields, it never writes its own::
+
+    - id: price_cut_core
+      when: {topic: price, min_price_change_pct: -5, segment_in: core}
+      implication_de: "{competitor} senkt {product} um {change_pct_abs} % – unser Kernsegment {segment}."
+      implication_en: "{competitor} cuts {product} by {change_pct_abs}% in our core segment {segment}."
+      response_de: "Argumentationsblatt für den Vertrieb zu {our_product} bis Monatsende."
+      response_en: "Sales argument sheet for {our_product} by month end."
+      owner: Vertriebsleitung
+
+Conditions in ``when`` (all must hold): ``topic`` (one or a list), ``segment_in`` (``own``,
+a priority class such as ``core``, or segment names), ``min_price_change_pct`` (negative:
+a cut of at least that size; positive: a rise of at least that size), ``direction``
+(``up``/``down``), ``min_impact`` (low/medium/high), ``competitor_in``, ``min_relevance``.
+The first matching rule wins, so order rules from specific to general.
+
+Template fields are the item's columns as text: numbers with one decimal in the memo
+language (``12,0`` / ``12.0``), dates as ``15.09.2026`` / ``2026-09-15``; plus
+``change_pct_abs`` and ``segment_class``.
+"""
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ParamsError
+from .names import normalise_competitors, competitor_entries
+from .relevance import OWN_CLASS, segment_classes, split_values
+
+RULES_KEY = "competitors.implication_rules"
+CONDITIONS = ("topic", "segment_in", "min_price_change_pct", "direction", "min_impact", "competitor_in",
+              "min_relevance")
+RULE_KEYS = ("id", "when", "implication_de", "implication_en", "response_de", "response_en", "owner")
+_IMPACT_ORDER = {"low": 1, "medium": 2, "high": 3}
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def check_rules(rules: Sequence[Mapping[str, Any]], *, lang: str) -> list[dict[str, Any]]:
+    """Validate the rules from params and give each an ``id``.
+
+    Raises:
+        ParamsError: unknown key or condition, or a missing template for ``lang``.
+    """
+    checked = []
+    for i, rule in enumerate(rules):
+        where = f"{RULES_KEY}[{i + 1}]"
+        rule = dict(rule)
+        rule.setdefault("id", f"rule {i + 1}")
+        unknown = sorted(set(rule) - set(RULE_KEYS))
+        if unknown:
+            raise ParamsError(f"{where} ({rule['id']}): unknown key {', '.join(unknown)}; "
+                              f"expected keys: {', '.join(RULE_KEYS)}")
+        when = rule.get("when") or {}
+        if not isinstance(when, Mapping):
+            raise ParamsError(f"{where} ({rule['id']}): 'when' is {when!r}; expected a mapping of conditions "
+                              f"such as {{topic: price, min_price_change_pct: -5}}")
+        bad = sorted(set(when) - set(CONDITIONS))
+        if bad:
+            raise ParamsError(f"{where} ({rule['id']}): unknown condition {', '.join(bad)}; "
+                              f"expected one of: {', '.join(CONDITIONS)}")
+        for key in (f"implication_{lang}", f"response_{lang}"):
+            if not rule.get(key):
+                raise ParamsError(f"{where} ({rule['id']}): no '{key}' template; add the text for memos in '{lang}'")
+        checked.append(rule)
+    return checked
+
+
+def _matches(item: Mapping[str, Any], when: Mapping[str, Any], classes: dict[str, str]) -> bool:
+    if "topic" in when and str(item.get("topic")) not in _as_list(when["topic"]):
+        return False
+    if "competitor_in" in when and str(item.get("competitor")) not in _as_list(when["competitor_in"]):
+        return False
+    if "segment_in" in when:
+        wanted = {w.casefold() for w in _as_list(when["segment_in"])}
+        segs = [s.casefold() for s in split_values(item.get("segment"))]
+        if not any(s in wanted or (s in classes and (classes[s].casefold() in wanted or OWN_CLASS in wanted))
+                   for s in segs):
+            return False
+    if "min_price_change_pct" in when or "direction" in when:
+        change = item.get("change_pct")
+        if change is None or pd.isna(change):
+            return False
+        limit = float(when.get("min_price_change_pct", 0))
+        if (limit < 0 and change > limit) or (limit > 0 and change < limit) or change == 0:
+            return False
+        if "direction" in when and when["direction"] != ("down" if change < 0 else "up"):
+            return False
+    if "min_impact" in when:
+        impact = str(item.get("impact") or "").lower()
+        if _IMPACT_ORDER.get(impact, 0) < _IMPACT_ORDER.get(str(when["min_impact"]).lower(), 99):
+            return False
+    if "min_relevance" in when:
+        rel = item.get("relevance")
+        if rel is None or pd.isna(rel) or rel < float(when["min_relevance"]):
+            return False
+    return True
+
+
+def _text(value: Any, lang: str) -> str:
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
+    if isinstance(value, float):
+        text = f"{value:.1f}"
+        return text.replace(".", ",") if lang == "de" else text
+    return str(value)
+
+
+def _fields(item: Mapping[str, Any], classes: dict[str, str], lang: str) -> dict[str, str]:
+    fields = {str(k): _text(v, lang) for k, v in item.items()}
+    change = item.get("change_pct")
+    if change is not None and not pd.isna(change):
+        fields["change_pct_abs"] = _text(abs(float(change)), lang)
+    segs = [s for s in split_values(item.get("segment")) if s.casefold() in classes]
+    fields["segment_class"] = classes[segs[0].casefold()] if segs else ""
+    return fields
+
+
+def _fill(template: str, fields: dict[str, str], where: str) -> str:
+    names = [f for _, f, _, _ in string.Formatter().parse(template) if f]
+    missing = sorted({n for n in names if n not in fields})
+    if missing:
+        raise ParamsError(f"{where}: template field {{{missing[0]}}} is not a field of the item; "
+                          f"available: {', '.join(sorted(fields))}")
+    try:
+        return template.format_map(fields)
+    except (ValueError, IndexError) as exc:
+        raise ParamsError(f"{where}: template {template!r} cannot be filled ({exc}); fields arrive as text, "
+                          "so use plain {name} without a format spec") from None
+
+
+def implications(
+    items: pd.DataFrame,
+    rules: Sequence[Mapping[str, Any]],
+    *,
+    own_segments: Mapping[str, str] | Iterable[str],
+    lang: str = "de",
+) -> pd.DataFrame:
+    """Implication and suggested response for each item that a rule in params matches.
+
+    Args:
+        items: observations (scored or not) and/or price changes; needs ``competitor``
+            and ``topic``; conditions read ``segment, change_pct, impact, relevance``.
+        rules: ``competitors.implication_rules`` from params.
+        own_segments: segment -> priority class (or a list of our segments).
+        lang: ``de`` or ``en``: which templates to use.
+
+    Returns:
+        One row per matched item, in the items' order: ``item`` (the item's index label),
+        ``rule``, ``competitor, topic, segment, product``, ``implication, response, owner``.
+    """
+    checked = check_rules(rules, lang=lang)
+    classes = segment_classes(own_segments)
+    rows = []
+    for label, item in zip(items.index, items.to_dict("records")):
+        rule = next((r for r in checked if _matches(item, r.get("when") or {}, classes)), None)
+        if rule is None:
+            continue
+        fields = _fields(item, classes, lang)
+        where = f"{RULES_KEY} ({rule['id']})"
+        rows.append({
+            "item": label, "rule": rule["id"],
+            **{c: item.get(c, pd.NA) for c in ("competitor", "topic", "segment", "product")},
+            "implication": _fill(str(rule[f"implication_{lang}"]), fields, f"{where} implication_{lang}"),
+            "response": _fill(str(rule[f"response_{lang}"]), fields, f"{where} response_{lang}"),
+            "owner": rule.get("owner", pd.NA),
+        })
+    cols = ["item", "rule", "competitor", "topic", "segment", "product", "implication", "response", "owner"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def price_change_items(changes: pd.DataFrame, own_products: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Price changes (:func:`~cmo_workbook.competitors.prices.price_changes`) as rule items.
+
+    Adds ``topic = 'price'``, ``date`` (= ``first_seen``) and ``segment`` (the segment of
+    our comparable product in ``competitors.own_products``; missing when not given).
+    """
+    own = own_products if isinstance(own_products, pd.DataFrame) else pd.DataFrame([dict(p) for p in own_products])
+    own = own.rename(columns={"name": "product"})
+    seg = dict(zip(own["product"], own["segment"])) if "segment" in own.columns else {}
+    out = changes.copy()
+    out["topic"] = "price"
+    out["date"] = out["first_seen"]
+    out["segment"] = out["our_product"].map(lambda p: seg.get(p, pd.NA) if not pd.isna(p) else pd.NA)
+    return out
+
+
+def quiet_competitors(
+    obs: pd.DataFrame,
+    competitors: Iterable[Mapping[str, Any]] | Mapping[str, Any],
+    *,
+    as_of: Any,
+    months: int = 3,
+) -> pd.DataFrame:
+    """Competitors without any observation in the ``months`` before ``as_of``: a gap in our watch.
+
+    Silence in the log means nobody looked, not that nothing happened, so these are
+    reported as a data gap. Names in ``obs`` may be aliases.
+
+    Returns:
+        ``competitor, last_observation`` (missing if never observed), ``days_since``,
+        ``note_en, note_de``; sorted by last observation (never-observed first), then name.
+    """
+    as_of = pd.Timestamp(as_of)
+    cutoff = as_of - pd.DateOffset(months=months)
+    names = [e["name"] for e in competitor_entries(competitors)]
+    seen = normalise_competitors(obs, competitors)
+    seen = seen[pd.to_datetime(seen["date"]) <= as_of]
+    last = pd.to_datetime(seen["date"]).groupby(seen["competitor"]).max()
+    rows = []
+    for name in names:
+        date = last.get(name, pd.NaT)
+        if not pd.isna(date) and date >= cutoff:
+            continue
+        if pd.isna(date):
+            en = f"no observation of {name} on record: a gap in our monitoring, not good news"
+            de = f"keine Beobachtung zu {name} erfasst: eine Lücke in der Beobachtung, keine Entwarnung"
+            days = pd.NA
+        else:
+            days = int((as_of - date).days)
+            en = (f"no observation of {name} since {date:%Y-%m-%d} ({days} days): "
+                  "a gap in our monitoring, not good news")
+            de = (f"keine Beobachtung zu {name} seit {date:%d.%m.%Y} ({days} Tage): "
+                  "eine Lücke in der Beobachtung, keine Entwarnung")
+        rows.append({"competitor": name, "last_observation": date, "days_since": days, "note_en": en, "note_de": de})
+    out = pd.DataFrame(rows, columns=["competitor", "last_observation", "days_since", "note_en", "note_de"])
+    out["last_observation"] = pd.to_datetime(out["last_observation"])
+    out["days_since"] = out["days_since"].astype("Int64")
+    return out.sort_values(["last_observation", "competitor"], na_position="first", kind="stable").reset_index(drop=True)

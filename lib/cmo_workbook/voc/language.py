@@ -1,0 +1,161 @@
+"""Tokens, lemmas and a small deterministic German/English language detector.
+
+The detector only has to tell the two languages in use apart, so it scores function words and a
+few characteristic letter patterns instead of loading a general model (langdetect is random,
+lingua is large).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import simplemma
+
+LANGUAGES = ("de", "en")
+UNKNOWN = "unknown"
+#: sentence boundary token emitted by :func:`tokenize` for . ! ? ; : (and placeholders)
+BOUNDARY = "."
+#: comma token: ends a negation window and may precede a question word
+COMMA = ","
+PUNCTUATION = frozenset((BOUNDARY, COMMA))
+
+# [E-Mail], [Name] ... left by privacy.pseudonymise must not become words ("e", "mail").
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,20}\]")
+_CONTRACTION = re.compile(r"n[’']t\b")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+|[.!?;:]+|,|€")
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+# Function words only; words that are common in both languages ("in", "so", "was", "will",
+# "man", "also", "war", "hat") are left out because they do not discriminate.
+DE_FUNCTION_WORDS = frozenset("""
+der die das den dem des ein eine einen einem einer eines und oder aber nicht kein keine ist sind
+wir ich sie er es mit von für auf bei aus nach noch nur auch schon sehr wie wann warum wo wer
+welche bitte danke dass wenn weil ob zum zur vom im ins beim uns unser unsere ihr ihre ihnen
+mein meine mich mir dich dir sich haben habe hatte wurde wurden werden wird seit immer wieder
+leider gibt gut mal doch jetzt hier dort heute gestern morgen kann können könnten soll sollte
+muss müssen viel viele ganz alle alles nichts etwas eigentlich trotz über unter gegen zwischen
+diese dieser dieses diesen nie mehr weniger sehr bis
+""".split())
+EN_FUNCTION_WORDS = frozenset("""
+the a and or but not no is are were be been being we i you he she it they with of for on at
+from after still only also already very how when why where who which what please thanks thank that
+if because whether to into our us your their them my me this these those have has had do does did
+done would could should can cannot just again there here today yesterday tomorrow any some all
+nothing something about over under against between more less never our ours its than then
+""".split())
+_DE_PATTERNS = ("sch", "ung", "cht", "ich", "eit", "ei", "ie", "tz", "pf")
+_EN_PATTERNS = ("th", "ing", "tion", "wh", "ly", "ee", "oo", "ou", "ck")
+_UMLAUTS = frozenset("äöüß")
+
+
+def tokenize(text: object) -> list[str]:
+    """Lower-cased word tokens with sentence ends as ``"."`` and commas as ``","``; placeholders dropped.
+
+    ``don't`` becomes ``do not`` so the negation handling sees the "not". Hyphenated words split
+    into their parts ("Portal-Login" -> "portal", "login").
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    text = _CONTRACTION.sub(" not", _PLACEHOLDER.sub(" . ", text.lower()))
+    return [BOUNDARY if t[0] in ".!?;:" else t for t in _TOKEN.findall(text)]
+
+
+def fold(word: str) -> str:
+    """Umlaut-free spelling used as an extra matching form ("verzogerung" typed without umlauts)."""
+    return word.translate(_FOLD)
+
+
+@lru_cache(maxsize=None)
+def lemma(token: str, lang: str) -> str:
+    """simplemma lemma of ``token`` in ``lang`` ('de'/'en'), lower-cased; cached per unique token."""
+    return simplemma.lemmatize(token, lang=lang).lower()
+
+
+@lru_cache(maxsize=None)
+def forms(token: str) -> frozenset[str]:
+    """Every spelling a term may match: the token, its German and English lemma, umlaut-folded."""
+    if token.isdigit():
+        return frozenset((token,))
+    base = {token, lemma(token, "de"), lemma(token, "en")}
+    return frozenset(base | {fold(b) for b in base})
+
+
+@lru_cache(maxsize=None)
+def _token_score(t: str) -> tuple[float, float]:
+    de = float(t in DE_FUNCTION_WORDS) + float(bool(_UMLAUTS.intersection(t)))
+    en = float(t in EN_FUNCTION_WORDS)
+    # letter patterns break ties in short texts without function words ("Lieferung verspätet")
+    de += 0.25 * sum(p in t for p in _DE_PATTERNS)
+    en += 0.25 * sum(p in t for p in _EN_PATTERNS)
+    return de, en
+
+
+def _score(tokens: list[str]) -> tuple[float, float]:
+    de = en = 0.0
+    for t in tokens:
+        if t in PUNCTUATION:
+            continue
+        d, e = _token_score(t)
+        de += d
+        en += e
+    return de, en
+
+
+def detect_language(text: object, *, min_tokens: int = 2, min_margin: float = 1.0) -> str:
+    """'de', 'en' or 'unknown' (fewer than ``min_tokens`` words or scores closer than ``min_margin``).
+
+    Mixed texts go to the language with more evidence.
+    """
+    tokens = [t for t in tokenize(text) if t not in PUNCTUATION and not t.isdigit()]
+    if len(tokens) < min_tokens:
+        return UNKNOWN
+    de, en = _score(tokens)
+    if abs(de - en) < min_margin:
+        return UNKNOWN
+    return "de" if de > en else "en"
+
+
+def detect_languages(texts: Iterable[object]) -> list[str]:
+    """:func:`detect_language` for each text; identical texts are scored once."""
+    cache: dict[object, str] = {}
+    out = []
+    for text in texts:
+        key = text if isinstance(text, str) else None
+        if key not in cache:
+            cache[key] = detect_language(text)
+        out.append(cache[key])
+    return out
+
+
+# Extra German words (sklearn ships English stop words only) that say nothing about a topic.
+_DE_STOP_EXTRA = frozenset("""
+ab da dann denn durch ja nein so man was war waren wäre hat hatten habe hast bin bist sein seine seiner
+ihm ihn ihnen euch eure euer sei es ist zu zum zur in an am auch um wie wir uns vor wieder einem einer
+sowie bzw usw etc dass daß damit dabei dafür davon dazu darauf darum hallo herr frau gmbh sehr geehrte
+geehrter damen herren gruß grüße freundlichen liebe mfg vielen zusammen gerne gern bitte danke viele
+dank thanks thank regards best hello hi dear sir madam fyi asap urgent telefonat gesprächsnotiz
+besuchsbericht notiz meldet kd call note mentioned visit report tag guten morgen
+""".split())
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """German and English stop words (function words, sklearn's English list, greetings)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(DE_FUNCTION_WORDS | EN_FUNCTION_WORDS | _DE_STOP_EXTRA | set(ENGLISH_STOP_WORDS))
+
+
+@lru_cache(maxsize=None)
+def content_lemma(token: str, lang: str) -> str | None:
+    """The lemma used for discovery and emerging terms, or None for stop words, numbers, short words."""
+    if token in PUNCTUATION or token.isdigit() or len(token) < 3 or token in stop_words():
+        return None
+    lem = lemma(token, lang if lang in LANGUAGES else "de")
+    return None if lem in stop_words() or len(lem) < 3 else lem
+
+
+def content_lemmas(tokens: list[str], lang: str) -> list[str]:
+    """Content lemmas of a token list, in order (duplicates kept)."""
+    return [lem for t in tokens if (lem := content_lemma(t, lang))]

@@ -1,0 +1,254 @@
+"""The monthly voice-of-customer analysis end to end: ``analyse(feedback, month=...) -> VocResult``."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import DataError, ParamsError, Problem, StaleDataError
+from ..periods import Period
+from .discovery import discover_candidates
+from .language import LANGUAGES, content_lemmas, detect_languages, tokenize
+from .privacy import pseudonymise_many
+from .quotes import select_quotes
+from .recommend import recommend
+from .scores import csat, nps, nps_mask, theme_scores
+from .signals import SIGNAL_TYPES, classify
+from .themes import coverage, load_taxonomy
+from .trends import emerging_terms, theme_trends
+
+REQUIRED = ("feedback_id", "date", "source")
+#: fewer items than this in a month or theme make its numbers a caveat
+SMALL_N = 30
+
+
+@dataclass
+class VocResult:
+    """Everything the VoC memo needs; every table carries its n."""
+
+    month: str
+    items: pd.DataFrame  #: analysis window, pseudonymised text, language, signals, themes (tuples)
+    kpis: pd.DataFrame  #: metric, current, previous, baseline, n_current, n_previous, n_baseline
+    themes: pd.DataFrame  #: one row per theme seen, by n desc (share, Δ pp, flag, sentiment, NPS impact)
+    emerging_terms: pd.DataFrame  #: term, count_current, count_baseline, delta, z
+    candidates: pd.DataFrame  #: candidate, label, top_terms, size, example_ids
+    quotes: pd.DataFrame  #: theme, rank, feedback_id, date, source, language, text
+    recommendations: pd.DataFrame  #: priority, rule, theme, label, owner, action, evidence columns
+    coverage: float  #: share of the month's items matched to >= 1 theme
+    taxonomy_version: str
+    baseline_months: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+
+
+def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] | str | Path | None = None,
+            known_names: Iterable[str] = (), lang: str = "de", baseline_months: int = 3, min_n: int = 5,
+            top_themes: int = 5, quotes_per_theme: int = 3, n_candidates: int = 5) -> VocResult:
+    """Analyse the canonical ``feedback`` table for ``month`` ('YYYY-MM').
+
+    Uses the month, the previous month and the ``baseline_months`` months before it (the baseline
+    includes the previous month). Text is pseudonymised first (``known_names`` plus the
+    table's contact_name values), so nothing downstream sees personal data.
+    Raises ParamsError for a bad month/lang, DataError for missing columns and StaleDataError
+    when the month has no rows.
+    """
+    period = _parse_month(month)
+    if lang not in LANGUAGES:
+        raise ParamsError(f"lang {lang!r} is not supported; expected one of {', '.join(LANGUAGES)}")
+    if not 1 <= int(baseline_months) <= 12:
+        raise ParamsError(f"baseline_months {baseline_months!r} must be between 1 and 12 (3-6 is usual)")
+    tax = load_taxonomy(taxonomy)
+    frame = _checked(feedback)
+    current = str(period)
+    previous = str(period.previous())
+    baseline = [str(period.shift(-k)) for k in range(int(baseline_months), 0, -1)]
+    frame = frame.loc[frame["month"].isin([*baseline, current])].copy()
+    if not (frame["month"] == current).any():
+        raise _stale(feedback, period)
+
+    names = list(known_names)
+    if "contact_name" in frame:
+        names += [str(n) for n in frame["contact_name"].dropna().unique()]
+    frame["text"] = pseudonymise_many(_texts(frame), known_names=names, lang=lang)
+    frame["language"] = _languages(frame)
+    frame["signals"], frame["themes"] = classify(frame["text"], tax)
+    frame = frame.sort_values(["date", "feedback_id"], kind="mergesort").reset_index(drop=True)
+    items = frame[[c for c in ("feedback_id", "date", "month", "source", "segment", "product", "language",
+                               "text", "score", "score_scale", "signals", "themes") if c in frame]]
+
+    info = {t["key"]: t for t in tax["themes"]}
+    now = items.loc[items["month"] == current]
+    trends = theme_trends(items["month"], items["themes"], current, baseline=baseline, previous=previous,
+                          min_n=min_n)
+    themes = _themes_table(trends, now, info, lang)
+
+    tokens_by_item = [content_lemmas(tokenize(t), lg) for t, lg in zip(items["text"], items["language"])]
+    is_now = (items["month"] == current).to_numpy()
+    emerging = emerging_terms([d for d, c in zip(tokens_by_item, is_now) if c],
+                              [d for d, c in zip(tokens_by_item, is_now) if not c])
+
+    unmatched = now.loc[now["themes"].map(len) == 0]
+    candidates = discover_candidates(unmatched["feedback_id"].astype(str).tolist(), unmatched["text"].tolist(),
+                                     unmatched["language"].tolist(), n_candidates=n_candidates)
+    top = themes.loc[themes["n"] > 0, "theme"].head(top_themes).tolist()
+    quotes = select_quotes(now, top, per_theme=quotes_per_theme,
+                           signal_of={k: v.get("signal_type", "") for k, v in info.items()})
+    recs = recommend(themes, candidates, quotes, tax, lang=lang)
+    kpis = _kpis(items, current, previous, baseline)
+    cov = coverage(now["themes"])
+    return VocResult(
+        month=current, items=items.reset_index(drop=True), kpis=kpis, themes=themes, emerging_terms=emerging,
+        candidates=candidates, quotes=quotes, recommendations=recs, coverage=cov,
+        taxonomy_version=str(tax["version"]), baseline_months=baseline,
+        caveats=_caveats(now, items, baseline, themes, cov, lang),
+    )
+
+
+def _parse_month(month: str) -> Period:
+    try:
+        period = Period.parse(month)
+    except ValueError as exc:
+        raise ParamsError(f"VoC month: {exc}") from None
+    if period.kind != "month":
+        raise ParamsError(f"VoC month {month!r} is a quarter; the VoC synthesis runs per month (e.g. 2026-10)")
+    return period
+
+
+def _checked(feedback: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in REQUIRED if c not in feedback.columns]
+    if missing:
+        raise DataError([Problem("feedback", f'has no column "{c}"', fix="map it in the reader preset "
+                                 f"(canonical feedback columns: {', '.join(REQUIRED)}, text, score, ...)")
+                         for c in missing])
+    frame = feedback.copy()
+    frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
+    bad = frame["date"].isna()
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(Problem("feedback", "is not a date", row=first + 2, column="date",
+                                value=str(feedback["date"].iloc[first]),
+                                fix="fix the cell or the date_format of the feedback file"))
+    frame["feedback_id"] = frame["feedback_id"].astype(str)
+    # optional canonical columns: a text-only export has no scores
+    for column in ("score", "score_scale"):
+        if column not in frame:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="Float64" if column == "score" else "string")
+    frame["month"] = frame["date"].dt.strftime("%Y-%m")
+    return frame
+
+
+def _stale(feedback: pd.DataFrame, period: Period) -> StaleDataError:
+    dates = pd.to_datetime(feedback["date"], errors="coerce").dropna()
+    latest = dates.max().strftime("%Y-%m-%d") if len(dates) else "none (the table is empty)"
+    return StaleDataError(Problem(
+        "feedback", f"has no feedback items in {period} ({period.start:%Y-%m-%d} .. {period.last_day:%Y-%m-%d}); "
+        f"latest date found: {latest}", column="date", value=str(period),
+        fix="export the feedback up to the end of the month or analyse an earlier month"))
+
+
+def _texts(frame: pd.DataFrame) -> list[str]:
+    text = frame["text"].astype("string").fillna("") if "text" in frame else pd.Series("", index=frame.index)
+    if "title" in frame:
+        title = frame["title"].astype("string").fillna("")
+        text = (title + ". " + text).where(title.str.len() > 0, text)
+    return text.astype(str).tolist()
+
+
+def _languages(frame: pd.DataFrame) -> list[str]:
+    detected = detect_languages(frame["text"])
+    if "language" not in frame:
+        return detected
+    given = frame["language"].astype("string").str.strip().str.lower().str[:2]
+    # a language stated by the source system wins over the detector
+    return [g if isinstance(g, str) and g in LANGUAGES else d for g, d in zip(given.tolist(), detected)]
+
+
+def _share(series: pd.Series, signal: str) -> float:
+    return float(series.map(lambda s: signal in s).mean()) if len(series) else math.nan
+
+
+def _themes_table(trends: pd.DataFrame, now: pd.DataFrame, info: Mapping[str, dict], lang: str) -> pd.DataFrame:
+    keys = trends["theme"].tolist()
+    scores = theme_scores(now, keys)
+    rows = []
+    for key in keys:
+        sub = now.loc[now["themes"].map(lambda t, k=key: k in t), "signals"]
+        shares = {s: _share(sub, s) if len(sub) else 0.0 for s in SIGNAL_TYPES}
+        rows.append({"theme": key, "label": info.get(key, {}).get(f"label_{lang}", key),
+                     "owner": info.get(key, {}).get("owner", ""),
+                     "signal_type": info.get(key, {}).get("signal_type", ""),
+                     "complaint_share": shares["complaint"], "praise_share": shares["praise"],
+                     "net_sentiment": shares["praise"] - shares["complaint"], "signal_shares": shares})
+    extra = pd.DataFrame(rows, columns=["theme", "label", "owner", "signal_type", "complaint_share", "praise_share",
+                                        "net_sentiment", "signal_shares"])
+    out = trends.merge(extra, on="theme", how="left").merge(scores, on="theme", how="left")
+    return out.sort_values(["n", "theme"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def _metrics(part: pd.DataFrame) -> dict[str, tuple[float, int]]:
+    """metric -> (value, n) for one month or the pooled baseline."""
+    n = len(part)
+    out: dict[str, tuple[float, int]] = {"volume": (float(n), n)}
+    for source, count in part["source"].astype(str).value_counts().sort_index().items():
+        out[f"volume:{source}"] = (float(count), n)
+    for name, signal in (("complaint_share", "complaint"), ("feature_request_share", "feature_request"),
+                         ("price_mention_share", "price_signal"), ("question_share", "question"),
+                         ("praise_share", "praise")):
+        out[name] = (_share(part["signals"], signal), n)
+    score = nps(part.loc[nps_mask(part), "score"]) if "score" in part else nps([])
+    out["nps"] = (score["nps"], score["n"])
+    for k in ("promoters", "passives", "detractors"):
+        out[f"nps_{k}"] = (float(score[k]), score["n"])
+    c = csat(part)
+    out["csat"] = (c["csat"], c["n"])
+    return out
+
+
+def _kpis(items: pd.DataFrame, current: str, previous: str, baseline: list[str]) -> pd.DataFrame:
+    """Current vs previous month vs baseline: counts as monthly average, ratios pooled over the baseline."""
+    now = _metrics(items.loc[items["month"] == current])
+    prev = _metrics(items.loc[items["month"] == previous])
+    base_items = items.loc[items["month"].isin(baseline)]
+    base = _metrics(base_items)
+    rows = []
+    for metric in dict.fromkeys([*now, *prev, *base]):
+        is_count = metric == "volume" or metric.startswith(("volume:", "nps_"))
+        b_value = base.get(metric, (math.nan, 0))[0]
+        if is_count:
+            b_value = (b_value if not math.isnan(b_value) else 0.0) / len(baseline)
+        rows.append({"metric": metric, "current": now.get(metric, (0.0 if is_count else math.nan, 0))[0],
+                     "previous": prev.get(metric, (0.0 if is_count else math.nan, 0))[0], "baseline": b_value,
+                     "n_current": now.get(metric, (0, 0))[1], "n_previous": prev.get(metric, (0, 0))[1],
+                     "n_baseline": base.get(metric, (0, 0))[1]})
+    return pd.DataFrame(rows, columns=["metric", "current", "previous", "baseline", "n_current", "n_previous",
+                                       "n_baseline"])
+
+
+def _caveats(now: pd.DataFrame, items: pd.DataFrame, baseline: list[str], themes: pd.DataFrame, cov: float,
+             lang: str) -> list[str]:
+    de = lang == "de"
+    out = []
+    if len(now) < SMALL_N:
+        out.append(f"Nur {len(now)} Rückmeldungen im Monat: Anteile schwanken stark." if de else
+                   f"Only {len(now)} feedback items this month: shares are volatile.")
+    n_nps = int(nps_mask(now).sum())
+    if 0 < n_nps < SMALL_N:
+        out.append(f"NPS beruht auf nur {n_nps} Antworten." if de else f"NPS rests on only {n_nps} answers.")
+    missing = [m for m in baseline if not (items["month"] == m).any()]
+    if missing:
+        out.append(("Keine Daten in den Basismonaten " if de else "No data in baseline months ") + ", ".join(missing))
+    small = themes.loc[(themes["n"] > 0) & (themes["n"] < 5), "label"].tolist()
+    if small:
+        out.append(("Themen mit n < 5 (nur Tendenz): " if de else "Themes with n < 5 (indicative only): ")
+                   + ", ".join(small))
+    if cov < 0.6:
+        out.append(f"Nur {cov:.0%} der Rückmeldungen passen zur Taxonomie; neue Themen prüfen." if de else
+                   f"Only {cov:.0%} of items match the taxonomy; review candidate themes.")
+    unknown = float((now["language"] == "unknown").mean()) if len(now) else 0.0
+    if unknown > 0.2:
+        out.append(f"Sprache bei {unknown:.0%} der Texte unbestimmt (zu kurz)." if de else
+                   f"Language undetermined for {unknown:.0%} of texts (too short).")
+    return out

@@ -1,0 +1,125 @@
+"""Pseudonymisation of free text before anything is quoted, stored or counted.
+
+Replaces e-mail addresses, phone numbers, IBANs, street addresses and personal names with stable
+placeholders ([E-Mail], [Telefon], [IBAN], [Adresse], [Name]; English with ``lang='en'``).
+Order matters: IBANs and e-mails go first so their digits are not read as phone numbers.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+PLACEHOLDERS = {
+    "de": {"email": "[E-Mail]", "phone": "[Telefon]", "iban": "[IBAN]", "address": "[Adresse]", "name": "[Name]"},
+    "en": {"email": "[email]", "phone": "[phone]", "iban": "[IBAN]", "address": "[address]", "name": "[name]"},
+}
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Country code, check digits, then 11-30 alphanumerics in groups of four (spaces optional).
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
+# +49 7131 123456 | +49 (0)7131 123456 | 0171 1234567 | (07131) 12 34 56 | 07131/123456 | 0049 ...
+# A leading '+' or '0' is required so order and invoice numbers stay readable.
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[ \-/]?(?:\(0\)[ ]?)?\(?\d{1,5}\)?|\(0\d{2,5}\)|00\d{2}[ \-/]?\d{1,5}|0\d{2,5})"
+    r"(?:[ \-/]?\d){4,12}(?!\w)"
+)
+_STREET_WORD = r"(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steige|markt)"
+_CITY = r"(?:,?[ ]*\d{5}[ ]+[A-ZÄÖÜ][\wäöüß\-]+(?:[ ](?:am|an[ ]der|im|ob[ ]der)[ ][A-ZÄÖÜ][\wäöüß]+)?)?"
+_ADDRESS = re.compile(
+    # "Hauptstraße 12", "Industriestr. 5a", "Heilbronner Straße 7", "Am Wollhaus 3" (+ "74072 Heilbronn")
+    r"\b(?:[A-ZÄÖÜ][\wäöüß\-]*" + _STREET_WORD + r"|(?:[A-ZÄÖÜ][\wäöüß\-]+[ ])?"
+    r"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm)|(?:Am|An[ ]der|Im|Auf[ ]der)[ ][A-ZÄÖÜ][\wäöüß]+)"
+    r"[ ]?\d{1,4}(?:[ ]?[a-zA-Z](?![\wäöüß]))?(?:[ ]?-[ ]?\d{1,4})?(?![\d])" + _CITY
+)
+_POSTCODE_CITY = re.compile(r"\b\d{5}[ ]+(?=[A-ZÄÖÜ])[\wäöüß\-]+\b(?=[ ]*(?:$|[,.;)]|\n))")
+# A title followed by a capitalised word is a name even when the CRM does not know it.
+_TITLE = r"(?:Herrn?|Frau|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.|Prof\.)"
+_TITLED_NAME = re.compile(r"\b" + _TITLE + r"(?:[ ]+(?:Dr\.|Prof\.))?[ ]+[A-ZÄÖÜ][\wäöüß\-]+")
+_TITLE_ONLY = re.compile(r"(?i:" + _TITLE + r")$")
+_WORD = re.compile(r"[^\W\d_][\w\-']*")
+
+
+@lru_cache(maxsize=64)
+def _name_index(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """Lower-cased name parts and adjacent part pairs of the CRM contact names."""
+    parts: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for name in names:
+        words = [w.lower() for w in _WORD.findall(str(name)) if len(w) >= 2]
+        parts.update(words)
+        pairs.update(zip(words, words[1:]))
+    return frozenset(parts), frozenset(pairs)
+
+
+def _replace_known_names(text: str, names: tuple[str, ...], placeholder: str) -> str:
+    parts, pairs = _name_index(names)
+    words = list(_WORD.finditer(text))
+    lowered = [m.group(0).lower() for m in words]
+    if parts.isdisjoint(lowered):
+        return text
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        low = lowered[i]
+        if low not in parts:
+            i += 1
+            continue
+        # "anna müller" in any case; a lone part only when capitalised or after Herr/Frau/Mr,
+        # because a surname like "Klein" is also an ordinary word.
+        if i + 1 < len(words) and (low, lowered[i + 1]) in pairs and _adjacent(text, words[i], words[i + 1]):
+            spans.append((words[i].start(), words[i + 1].end()))
+            i += 2
+            continue
+        before = text[max(0, words[i].start() - 6):words[i].start()].strip()
+        if words[i].group(0)[0].isupper() or _TITLE_ONLY.search(before):
+            spans.append(words[i].span())
+        i += 1
+    for start, end in reversed(spans):
+        text = text[:start] + placeholder + text[end:]
+    return text
+
+
+def _adjacent(text: str, a: re.Match, b: re.Match) -> bool:
+    return text[a.end():b.start()].strip() == ""
+
+
+def pseudonymise(text: object, *, known_names: Iterable[str] = (), allow_names: bool = False,
+                 lang: str = "de") -> str:
+    """Return ``text`` with personal data replaced by placeholders.
+
+    ``known_names``: contact names from the CRM (matched case-insensitively as full names, and as
+    single capitalised parts). ``allow_names=True`` keeps names (e.g. for an internal review).
+    Non-text input (NA) gives ``""``.
+    """
+    if not isinstance(text, str) or not text:
+        return ""
+    ph = PLACEHOLDERS["en" if lang == "en" else "de"]
+    if "@" in text:
+        text = _EMAIL.sub(ph["email"], text)
+    text = _IBAN.sub(ph["iban"], text)
+    text = _ADDRESS.sub(ph["address"], text)
+    text = _POSTCODE_CITY.sub(ph["address"], text)
+    text = _PHONE.sub(ph["phone"], text)
+    if not allow_names:
+        text = _TITLED_NAME.sub(ph["name"], text)
+        names = tuple(sorted({str(n) for n in known_names if isinstance(n, str) and n.strip()}))
+        if names:
+            text = _replace_known_names(text, names, ph["name"])
+    return text
+
+
+def pseudonymise_many(texts: Iterable[object], *, known_names: Iterable[str] = (), allow_names: bool = False,
+                      lang: str = "de") -> list[str]:
+    """:func:`pseudonymise` for each text; identical texts are processed once."""
+    names = tuple(sorted({str(n) for n in known_names if isinstance(n, str) and n.strip()}))
+    cache: dict[str, str] = {}
+    out = []
+    for text in texts:
+        if not isinstance(text, str):
+            out.append("")
+            continue
+        if text not in cache:
+            cache[text] = pseudonymise(text, known_names=names, allow_names=allow_names, lang=lang)
+        out.append(cache[text])
+    return out

@@ -1,0 +1,195 @@
+"""The versioned bilingual theme taxonomy and the phrase matcher shared with signal cues."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ParamsError
+from .language import PUNCTUATION, fold, forms, tokenize
+
+#: the default taxonomy shipped with the project (params/voc_taxonomy.yaml)
+DEFAULT_TAXONOMY = Path(__file__).resolve().parents[3] / "params" / "voc_taxonomy.yaml"
+THEME_FIELDS = ("key", "label_de", "label_en", "signal_type", "owner", "terms_de", "terms_en")
+#: a German term must leave at least this many letters for the modifier to count as a compound head
+_MIN_MODIFIER = 3
+_MIN_HEAD = 4
+
+
+def load_taxonomy(taxonomy: Mapping[str, Any] | str | Path | None = None) -> dict[str, Any]:
+    """Return the taxonomy as a dict, read from YAML when given a path; check its shape.
+
+    ``None`` loads :data:`DEFAULT_TAXONOMY`. Raises :class:`ParamsError` naming the missing or
+    malformed entry.
+    """
+    source = str(taxonomy) if isinstance(taxonomy, (str, Path)) else "taxonomy"
+    if taxonomy is None:
+        taxonomy, source = DEFAULT_TAXONOMY, str(DEFAULT_TAXONOMY)
+    if isinstance(taxonomy, (str, Path)):
+        path = Path(taxonomy)
+        if not path.is_file():
+            raise ParamsError(f"VoC taxonomy file {str(path)!r} does not exist; "
+                              f"fix the path or use the default {DEFAULT_TAXONOMY}")
+        with path.open(encoding="utf-8") as fh:
+            taxonomy = yaml.safe_load(fh)
+    if not isinstance(taxonomy, Mapping):
+        raise ParamsError(f"{source}: expected a mapping with 'version', 'themes', 'signals' (got {type(taxonomy).__name__})")
+    for key in ("version", "themes", "signals"):
+        if key not in taxonomy:
+            raise ParamsError(f"{source}: key {key!r} is missing; add it (see {DEFAULT_TAXONOMY.name})")
+    seen: set[str] = set()
+    for i, theme in enumerate(taxonomy["themes"]):
+        missing = [f for f in THEME_FIELDS if f not in theme]
+        if missing:
+            raise ParamsError(f"{source}: theme #{i + 1} ({theme.get('key', '?')!r}) lacks {', '.join(missing)}; "
+                              f"every theme needs {', '.join(THEME_FIELDS)}")
+        if theme["key"] in seen:
+            raise ParamsError(f"{source}: theme key {theme['key']!r} appears twice; keys must be unique")
+        seen.add(theme["key"])
+    return dict(taxonomy)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One phrase found in a token list: ``label`` at tokens ``start`` (incl.) .. ``end`` (excl.)."""
+
+    label: str
+    start: int
+    end: int
+
+
+class PhraseMatcher:
+    """Finds labelled phrases in token lists by word form or lemma.
+
+    Phrase syntax: ``word`` (a token whose form or lemma equals the word as written, so "kosten"
+    matches "kostet"; German also as compound head when ``compounds``), ``=word`` (the form only,
+    "=late" does not match "later"), ``word*`` (prefix), ``two words`` (consecutive tokens, each
+    by form or lemma). Phrase words are not lemmatised themselves: "könnte man" must not match
+    "kann man".
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, str, str]], *, compounds: bool = True):
+        """``phrases``: (label, phrase, lang) triples; ``lang`` decides the compound rule (German only)."""
+        self._exact: dict[str, set[str]] = {}
+        self._form_only: dict[str, set[str]] = {}
+        self._prefix: list[tuple[str, str]] = []
+        self._heads: list[tuple[str, str]] = []
+        self._multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for label, phrase, lang in sorted(set(phrases)):
+            text = str(phrase).strip().lower()
+            if text.endswith("*"):
+                stem = text.rstrip("*").replace("-", "")
+                if len(stem) < 3:
+                    raise ParamsError(f"term {phrase!r} of {label!r}: a prefix needs at least 3 letters before '*'")
+                # the folded stem is only used when long enough not to swallow unrelated words
+                for st in ({stem, fold(stem)} if len(fold(stem)) >= 5 else {stem}):
+                    self._prefix.append((st, label))
+                continue
+            form_only = text.startswith("=")
+            words = [w for w in tokenize(text.lstrip("=")) if w not in PUNCTUATION]
+            if not words:
+                continue
+            keys = tuple(fold(w) for w in words)
+            if len(keys) > 1:
+                self._multi.setdefault(keys[0], []).append((keys, label))
+                continue
+            for key in {keys[0], words[0]}:
+                (self._form_only if form_only else self._exact).setdefault(key, set()).add(label)
+            if compounds and lang == "de" and len(keys[0]) >= _MIN_HEAD:
+                self._heads.append((keys[0], label))
+        self.token_labels = lru_cache(maxsize=None)(self._token_labels)
+
+    def _token_labels(self, token: str) -> frozenset[str]:
+        """Labels a single token carries (exact, prefix or compound head); cached per token."""
+        if token in PUNCTUATION:
+            return frozenset()
+        if token.isdigit():  # order numbers: only an exact term can match, no lemma or compound
+            return frozenset(self._exact.get(token, set()) | self._form_only.get(token, set()))
+        fs = forms(token)
+        labels: set[str] = set(self._form_only.get(token, set()) | self._form_only.get(fold(token), set()))
+        for f in fs:
+            labels |= self._exact.get(f, set())
+        for stem, label in self._prefix:
+            if label not in labels and any(f.startswith(stem) for f in fs):
+                labels.add(label)
+        for head, label in self._heads:
+            if label not in labels and any(len(f) - len(head) >= _MIN_MODIFIER and f.endswith(head) for f in fs):
+                labels.add(label)
+        return frozenset(labels)
+
+    def find(self, tokens: list[str]) -> list[Match]:
+        """Every match in ``tokens``, in token order."""
+        out: list[Match] = []
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            for label in sorted(self.token_labels(tok)):
+                out.append(Match(label, i, i + 1))
+            if not self._multi or tok in PUNCTUATION:
+                continue
+            for f in sorted(forms(tok)):
+                for keys, label in self._multi.get(f, ()):
+                    end = i + len(keys)
+                    if end <= n and all(keys[k] in forms(tokens[i + k]) for k in range(1, len(keys))):
+                        out.append(Match(label, i, end))
+        return out
+
+    def labels(self, tokens: list[str]) -> set[str]:
+        """The set of labels found anywhere in ``tokens``."""
+        found: set[str] = set()
+        for tok in tokens:
+            found |= self.token_labels(tok)
+        if self._multi:
+            found |= {m.label for m in self.find(tokens) if m.end - m.start > 1}
+        return found
+
+
+@lru_cache(maxsize=16)
+def _theme_matcher_cached(spec: tuple) -> PhraseMatcher:
+    return PhraseMatcher(spec)
+
+
+def theme_matcher(taxonomy: Mapping[str, Any]) -> PhraseMatcher:
+    """The (cached) matcher of the taxonomy's theme terms."""
+    spec = tuple(
+        (theme["key"], str(term), lang)
+        for theme in taxonomy["themes"]
+        for lang in ("de", "en")
+        for term in theme.get(f"terms_{lang}") or ()
+    )
+    return _theme_matcher_cached(spec)
+
+
+def match_themes(tokens_list: Iterable[list[str]], taxonomy: Mapping[str, Any],
+                 signals_list: Iterable[tuple[str, ...]] | None = None) -> list[tuple[str, ...]]:
+    """Sorted theme keys for each token list (multi-label; empty tuple when unmatched).
+
+    A theme with ``requires_signal`` (e.g. praise_support: praise) is kept only on items that carry
+    that signal; pass ``signals_list`` (one tuple per item) for it to apply, otherwise such themes
+    are dropped.
+    """
+    matcher = theme_matcher(taxonomy)
+    required = {t["key"]: t["requires_signal"] for t in taxonomy["themes"] if t.get("requires_signal")}
+    tokens_list = list(tokens_list)
+    signals_list = list(signals_list) if signals_list is not None else [()] * len(tokens_list)
+    out = []
+    for tokens, signals in zip(tokens_list, signals_list, strict=True):
+        found = matcher.labels(tokens)
+        if required:
+            found = {k for k in found if k not in required or required[k] in signals}
+        out.append(tuple(sorted(found)))
+    return out
+
+
+def theme_info(taxonomy: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Theme key -> its taxonomy entry."""
+    return {t["key"]: t for t in taxonomy["themes"]}
+
+
+def coverage(themes: Iterable[tuple[str, ...]]) -> float:
+    """Share of items matched to at least one theme (0.0 for no items)."""
+    themes = list(themes)
+    return sum(1 for t in themes if t) / len(themes) if themes else 0.0

@@ -1,0 +1,183 @@
+"""CLV models against the published CDNOW results and hand-computed values."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cmo_workbook import clv
+from cmo_workbook.errors import DataError
+
+CDNOW = Path(__file__).parent / "data" / "cdnow_customers_summary.csv"
+
+
+def sig3(value: float) -> float:
+    return float(f"{value:.3g}")
+
+
+@pytest.fixture(scope="module")
+def cdnow() -> pd.DataFrame:
+    return pd.read_csv(CDNOW).set_index("ID")
+
+
+@pytest.fixture(scope="module")
+def cdnow_bg(cdnow) -> clv.BGNBDParams:
+    return clv.fit_bgnbd(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+
+
+def test_bgnbd_fit_reproduces_fader_hardie_lee_2005(cdnow_bg):
+    # FHL 2005, Marketing Science, section 5: r=0.243, alpha=4.414, a=0.793, b=2.426, LL=-9582.4
+    assert (sig3(cdnow_bg.r), sig3(cdnow_bg.alpha), sig3(cdnow_bg.a), sig3(cdnow_bg.b)) == (
+        0.243, 4.41, 0.793, 2.43)
+    assert cdnow_bg.alpha == pytest.approx(4.414, abs=5e-4)
+    assert cdnow_bg.b == pytest.approx(2.426, abs=5e-4)
+    assert cdnow_bg.loglik == pytest.approx(-9582.4, abs=0.05)
+
+
+def test_bgnbd_conditional_expectation_matches_paper(cdnow_bg):
+    # FHL 2005: customer with x=2, t_x=30.43, T=38.86 expects 1.226 purchases in the next 39 weeks
+    value = clv.expected_purchases(cdnow_bg, 39, [2], [30.43], [38.86])[0]
+    assert value == pytest.approx(1.226, abs=5e-4)
+
+
+def test_gamma_gamma_fit_reproduces_published_cdnow_values(cdnow):
+    # Published (FHL 2005, JMR): p=6.25, q=3.74, gamma=15.44 on the 946 repeat customers;
+    # lifetimes' docs print v=15.45 on this very file. Both round to 15.4 at 3 significant
+    # digits; the fit gives 15.448.
+    repeat = cdnow[cdnow["frequency"] > 0]
+    assert len(repeat) == 946
+    gg = clv.fit_gamma_gamma(cdnow["frequency"], cdnow["monetary_value"])
+    assert (sig3(gg.p), sig3(gg.q), sig3(gg.v)) == (6.25, 3.74, 15.4)
+    assert gg.v == pytest.approx(15.45, abs=0.01)
+
+
+def test_bgnbd_likelihood_by_hand():
+    # r=2, alpha=3, a=1, b=2, x=2, t_x=4, T=6:
+    #   Γ(r+x)/Γ(r) * α^r = Γ(4)/Γ(2) * 9 = 54;  B(1,2)=1/2, B(1,4)=1/4, B(2,3)=1/12
+    #   L = (1/4)/(1/2) * 54/(3+6)^4 + (1/12)/(1/2) * 54/(3+4)^4 = 27/6561 + 9/2401
+    # x=0, T=6: L = 1 * 9 / 9^2 = 1/9
+    got = clv.bgnbd_log_likelihood(2.0, 3.0, 1.0, 2.0, [2, 0], [4.0, 0.0], [6.0, 6.0])
+    assert got == pytest.approx([math.log(27 / 6561 + 9 / 2401), math.log(1 / 9)], rel=1e-12)
+
+
+def test_prob_alive_and_expected_purchases_by_hand():
+    params = clv.BGNBDParams(r=2.0, alpha=3.0, a=1.0, b=2.0, loglik=float("nan"))
+    # P(alive) = 1 / (1 + a/(b+x-1) * ((α+T)/(α+t_x))^(r+x)) = 1 / (1 + 1/3 * (9/7)^4)
+    alive = clv.prob_alive(params, [2, 0], [4.0, 0.0], [6.0, 6.0])
+    assert alive == pytest.approx([1 / (1 + (9 / 7) ** 4 / 3), 1.0], rel=1e-12)
+    # For a tiny horizon h: E[Y(h)] ≈ h * P(alive) * E[λ | alive] = h * P(alive) * (r+x)/(α+T).
+    # a = 1 takes the numerical-integration path (eq. 10 divides by a - 1), a = 2 takes eq. 10.
+    h = 1e-6
+    for a in (1.0, 2.0):
+        params = clv.BGNBDParams(r=2.0, alpha=3.0, a=a, b=2.0, loglik=float("nan"))
+        rate = clv.expected_purchases(params, h, [2], [4.0], [6.0])[0] / h
+        assert rate == pytest.approx(1 / (1 + a / 3 * (9 / 7) ** 4) * 4 / 9, rel=1e-4)
+        assert clv.expected_purchases(params, 0.0, [2], [4.0], [6.0])[0] == 0.0
+
+
+def test_expected_purchases_integration_path_matches_eq10(cdnow_bg):
+    bg = cdnow_bg
+    closed_form = clv.expected_purchases(bg, 39, [2], [30.43], [38.86])[0]
+    integrated = clv._expected_purchases_alive(bg.r, bg.alpha, bg.a, bg.b, 2, 38.86, 39) * clv.prob_alive(
+        bg, [2], [30.43], [38.86])[0]
+    assert integrated == pytest.approx(closed_form, rel=1e-8)
+
+
+def test_expected_purchases_near_poisson_limit():
+    # r, alpha -> inf with r/alpha = 0.5 and b -> inf (no dropout): purchases are Poisson(0.5 t),
+    # so 10 periods bring 5 purchases; eq. 10 loses every digit to cancellation here
+    params = clv.BGNBDParams(r=1e8, alpha=2e8, a=2.0, b=1e8, loglik=float("nan"))
+    assert clv.expected_purchases(params, 10.0, [0, 3], [0.0, 5.0], [20.0, 20.0]) == pytest.approx(
+        [5.0, 5.0], rel=1e-4)
+
+
+def test_gamma_gamma_formulas_by_hand():
+    # p=1, q=2, v=1, x=1, z̄=1: Γ(3)/(Γ(1)Γ(2)) * 1 * 1 * 1 / (1+1)^3 = 2/8
+    assert clv.gamma_gamma_log_likelihood(1.0, 2.0, 1.0, [1], [1.0])[0] == pytest.approx(math.log(0.25))
+    params = clv.GammaGammaParams(p=6.0, q=4.0, v=15.0)
+    # p (v + x z̄) / (p x + q - 1) = 6 * (15 + 40) / (12 + 3) = 22; x=0: p v / (q-1) = 30
+    assert clv.expected_avg_value(params, [2, 0], [20.0, 0.0]) == pytest.approx([22.0, 30.0])
+
+
+def test_fit_gamma_gamma_rejects_zero_spend_of_repeat_customer():
+    with pytest.raises(DataError, match=r'column "monetary_value": 0.0 is not a positive mean spend'):
+        clv.fit_gamma_gamma([1, 2, 3], [10.0, 0.0, 5.0])
+
+
+def test_rfm_summary_follows_lifetimes_convention():
+    tx = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "a", "a"],
+        # 2024-01-01 is a Monday; weeks run Monday to Sunday
+        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-20", "2024-01-05", "2024-03-01", "2024-01-03"]),
+        "value": [10.0, 20.0, 30.0, 5.0, 1000.0, 7.0],
+    })
+    weekly = clv.rfm_summary(tx, observation_end="2024-02-01", freq="W")
+    # weeks: first week (Jan 1-7) holds 10+20+7, Jan 20 is week +2, Feb 1 is week +4; Mar 1 is ignored
+    assert weekly.loc["a"].tolist() == [1.0, 2.0, 4.0, 30.0]
+    assert weekly.loc["b"].tolist() == [0.0, 0.0, 4.0, 0.0]
+    daily = clv.rfm_summary(tx, observation_end="2024-02-01", freq="D")
+    # days: Jan 1 (first), Jan 2, Jan 3, Jan 20 -> 3 repeats, mean (20+7+30)/3 = 19
+    assert daily.loc["a"].tolist() == [3.0, 19.0, 31.0, 19.0]
+    assert daily.loc["b"].tolist() == [0.0, 0.0, 27.0, 0.0]
+
+
+def test_clv_probabilistic_telescopes_without_discount():
+    bg = clv.BGNBDParams(r=0.5, alpha=5.0, a=0.8, b=2.5, loglik=float("nan"))
+    gg = clv.GammaGammaParams(p=6.0, q=4.0, v=15.0)
+    summary = pd.DataFrame(
+        {"frequency": [2.0, 0.0], "recency": [30.0, 0.0], "T": [40.0, 40.0], "monetary_value": [20.0, 0.0]},
+        index=["x", "y"],
+    )
+    undiscounted = clv.clv_probabilistic(summary, bg, gg, horizon_months=12, margin_rate=0.4,
+                                         discount_rate_annual=0.0)
+    weeks = 12 * 365.25 / 12 / 7
+    expected = (clv.expected_purchases(bg, weeks, [2.0, 0.0], [30.0, 0.0], [40.0, 40.0])
+                * np.array([22.0, 30.0]) * 0.4)
+    assert undiscounted.to_numpy() == pytest.approx(expected, rel=1e-12)
+    discounted = clv.clv_probabilistic(summary, bg, gg, horizon_months=12, margin_rate=0.4,
+                                       discount_rate_annual=0.08)
+    # every month's margin is discounted by a factor between 1/1.08^(1/12) and 1/1.08
+    assert (discounted < undiscounted * 1.08 ** (-1 / 12)).all()
+    assert (discounted > undiscounted / 1.08).all()
+
+
+def test_clv_historical_cohort_table_by_hand():
+    deals = pd.DataFrame({
+        "account_id": ["A", "A", "A", "A", "A", "B", None, "C", "C"],
+        "company": ["Acme", "Acme", "Acme", "Acme", "Acme", "Beta", "Delta", "Cora", "Cora"],
+        "status": ["won", "won", "won", "lost", "won", "won", "won", "won", "won"],
+        "close_date": pd.to_datetime([
+            "2023-03-01", "2023-12-01", "2024-02-01", "2023-04-01", "2024-06-01",
+            "2023-06-15", "2023-09-01", "2024-05-01", "2024-07-01"]),
+        "amount": [1000.0, 500.0, 200.0, 99999.0, 400.0, 2000.0, 600.0, 300.0, 100.0],
+    })
+    table = clv.clv_historical(deals, margin_rate=0.5, cohort="Y", as_of="2025-06-30")
+    # 2023: A (1000+500+200 within a year of 2023-03-01), B 2000, Delta 600 -> margins 850, 1000, 300
+    # year 2 of 2023 and year 1 of 2024 end after 2025-06-30: not fully observed
+    assert table.index.tolist() == ["2023", "2024"]
+    assert table["customers"].tolist() == [3, 1]
+    assert table.columns.tolist() == ["customers", "margin_year_1"]
+    assert table.loc["2023", "margin_year_1"] == pytest.approx((850 + 1000 + 300) / 3)
+    assert math.isnan(table.loc["2024", "margin_year_1"])
+    assert table.attrs["historical_clv"] == pytest.approx((850 + 1000 + 300) / 3)
+    assert table.attrs["historical_clv_years"] == 1
+    # a year later the 2023 cohort's second year and 2024's first are complete
+    later = clv.clv_historical(deals, margin_rate=0.5, cohort="Y", as_of="2025-12-31")
+    assert later.loc["2023", "margin_year_2"] == pytest.approx((850 + 200 + 1000 + 300) / 3)
+    assert later.loc["2024", "margin_year_1"] == pytest.approx(200.0)
+    assert later.attrs["historical_clv_years"] == 2
+
+
+def test_clv_historical_names_missing_customer_column():
+    with pytest.raises(DataError, match="needs account_id or company"):
+        clv.clv_historical(pd.DataFrame({"close_date": [], "amount": []}), margin_rate=0.4)
+
+
+def test_fit_without_repeat_buyers_is_flagged_not_converged():
+    # nobody repeats: the likelihood keeps rising as r -> 0, so the fit stops on its bound
+    fit = clv.fit_bgnbd([0, 0, 0, 0], [0.0, 0.0, 0.0, 0.0], [10.0, 20.0, 30.0, 40.0])
+    assert fit.converged is False
+    assert np.isfinite(clv.expected_purchases(fit, 52.0, [0], [0.0], [10.0])).all()
