@@ -66,3 +66,40 @@ def smtp_server(monkeypatch):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def memo_run(sample_dir, tmp_path_factory):
+    """Run a notebook through the real runner (papermill, real kernel) on the sample data; cached per session.
+
+    ``memo_run("kpi_dashboard", "2026-10", "de")`` returns the RunResult; the files are in
+    ``result.memo`` (browser HTML), ``result.eml`` and ``result.notebook``.
+    """
+    from cmo_workbook.runner import Runner, RunOptions
+
+    reports = tmp_path_factory.mktemp("reports")
+    cache: dict = {}
+
+    def run(name: str, period: str, lang: str = "de"):
+        from cmo_workbook.periods import Period
+
+        key = (name, period, lang)
+        if key not in cache:
+            opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse(period), lang=lang,
+                              reports_dir=reports / lang)
+            cache[key] = Runner(opts, say=lambda line: None).run(name)
+        return cache[key]
+
+    return run
+
+
+def parse_eml(path: Path):
+    """The .eml parsed back: (message, html, plain, images)."""
+    import email
+    import email.policy
+
+    msg = email.message_from_bytes(Path(path).read_bytes(), policy=email.policy.default)
+    plain = msg.get_body(preferencelist=("plain",)).get_content()
+    html_part = msg.get_body(preferencelist=("html",))
+    images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    return msg, html_part.get_content(), plain, images
