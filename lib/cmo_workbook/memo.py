@@ -26,6 +26,10 @@ from nbconvert import HTMLExporter
 from .blocks import MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Page rules cannot be inlined; the browser copy keeps them so "print" gives A4 pages.
+_PRINT_CSS = ("<style>@page { size: A4; margin: 12mm 14mm; } @media print { body, .body, .outer { background: #ffffff !important; } "
+              ".memo { border: 0 !important; } .memo-td { padding: 0 !important; } "
+              ".chart, .tiles, .rec { page-break-inside: avoid; } }</style>")
 #: Gmail clips HTML bodies above ~102 KB; stay well below.
 MAX_HTML_BYTES = 100_000
 
@@ -78,7 +82,7 @@ def build_memo(notebook: str | Path | nbformat.NotebookNode, *, lang: str | None
     title = header.get("title", nb.metadata.get("cmo", {}).get("title", "Memo"))
     period = header.get("period", "")
     html_email = _export(nb, lang, title, footer, mode="email")
-    html_browser = _export(nb, lang, title, footer, mode="browser")
+    html_browser = _export(nb, lang, title, footer, mode="browser").replace("</head>", _PRINT_CSS + "</head>", 1)
     text = "\n\n".join(r["text"] for r in records if r.get("text")).strip() + "\n"
     if footer:
         text += f"\n-- \n{footer}\n"
