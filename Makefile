@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name cmo-workbook --display-name "Python (cmo-workbook)" >/dev/null
+	$(BIN)/cmo-workbook install-kernel
 	@touch $@
 
 setup: $(STAMP) ## create .venv, install pinned dependencies, register the Jupyter kernel

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("paths", nargs="*", type=Path, help="memo .html files (default: all in reports/)")
 
     sub.add_parser("list", help="list the notebooks and their cadence")
+    sub.add_parser("install-kernel", help="register this environment as the Jupyter kernel 'cmo-workbook'")
     return p
 
 
@@ -92,6 +93,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .preview import preview_all
 
         return preview_all(args.paths, say=_say)
+    if args.command == "install-kernel":
+        from .kernel import install
+
+        _say(f"kernel   cmo-workbook installed in {install()}")
+        return 0
     if args.command == "list":
         from .runner import Runner, RunOptions
 
