@@ -103,6 +103,13 @@ def test_cell_timeout_counts_as_failure(project, capsys):
     assert "CellTimeoutError" in capsys.readouterr().out
 
 
+def test_dead_kernel_counts_as_failure(project, capsys):
+    write_notebook(project, "dead", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    assert run("dead", "--period", "2026-10") == 1
+    assert (project / "reports" / "2026-10" / "dead.failed.ipynb").exists()
+    assert "DeadKernelError" in capsys.readouterr().out
+
+
 def test_lock_blocks_second_run(project, capsys):
     period_dir = project / "reports" / "2026-10"
     period_dir.mkdir(parents=True)
@@ -144,6 +151,8 @@ def test_email_end_to_end_and_idempotent_sending(project, smtp_server, capsys):
     # ... unless asked to
     assert run("kpi_dashboard", "--period", "2026-10", "--email", "--resend") == 0
     assert len(smtp_server.messages) == 2
+    # both sent versions are archived as they went out
+    assert len(list((period_dir / "sent").glob("kpi_dashboard-*.eml"))) >= 1
 
 
 def test_same_inputs_same_memo(project):

@@ -317,6 +317,9 @@ class Runner:
         msg = build_email(memo, sender=memo_cfg["sender"], to=list(memo_cfg["recipients"]), cc=memo_cfg.get("cc"),
                           subject=subject, sender_name=params.name)
         eml = msg.as_bytes()
+        if html_path.exists():
+            stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(html_path.stat().st_mtime))
+            self.say(f"replace  earlier memo of {stamp} ({html_path.name}, {eml_path.name}); sent copies stay in sent/")
         write_atomic(html_path, memo.html_browser)
         write_atomic(eml_path, eml)
         (period_dir / f"{info.name}.txt").write_text(memo.text, encoding="utf-8")
@@ -334,6 +337,8 @@ class Runner:
                 settings = mail.settings_from_env()
                 mail.send(msg, settings)
                 ledger.record(info.name, msg, eml)
+                # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
+                write_atomic(period_dir / "sent" / f"{info.name}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
                 result.sent = True
                 self.say(f"send     sent to {msg['To']} via {settings.host}:{settings.port}")
         return result
