@@ -58,12 +58,26 @@ def romi_ttm(df: pd.DataFrame, p: pd.Period, gross_margin: float) -> float:
     return (rev * gross_margin - spend) / spend if spend and spend == spend else float("nan")
 
 
-def compute(monthly: pd.DataFrame, period: Period, targets: dict[str, Any], gross_margin: float) -> list[Kpi]:
-    """The six KPIs of the month with previous month, same month last year and target."""
+#: Months at the start of an export in which deals from earlier leads are missing (B2B cycles
+#: of 3-9 months): comparisons reaching into them would flatter every later number.
+RAMP_UP_MONTHS = 6
+
+
+def compute(monthly: pd.DataFrame, period: Period, targets: dict[str, Any], gross_margin: float,
+            ramp_up_months: int = RAMP_UP_MONTHS) -> list[Kpi]:
+    """The six KPIs of the month with previous month, same month last year and target.
+
+    A 12-month figure whose window starts in the first ``ramp_up_months`` of the data has no
+    comparison (shown as "–") rather than a misleading one.
+    """
     p = period.to_pandas()
     pm, py = p - 1, p - 12
     df = monthly.copy()
     df["mql_to_sql_rate"] = df["sql"] / df["qualified_leads"].where(df["qualified_leads"] > 0)
+    mature_from = df.index.min() + ramp_up_months if len(df) else p
+
+    def romi(at: pd.Period) -> float:
+        return romi_ttm(df, at, gross_margin) if at - 11 >= mature_from else float("nan")
 
     def k(key: str, kind: str, hib: bool = True) -> Kpi:
         return Kpi(key, _get(df, key, p), _get(df, key, pm), _get(df, key, py), targets.get(key), kind, hib)
@@ -77,8 +91,7 @@ def compute(monthly: pd.DataFrame, period: Period, targets: dict[str, Any], gros
         k("mql_to_sql_rate", "rate"),
         k("marketing_pipeline_value", "money"),
         won,
-        Kpi("romi", romi_ttm(df, p, gross_margin), romi_ttm(df, pm, gross_margin), romi_ttm(df, py, gross_margin),
-            targets.get("romi"), "ratio"),
+        Kpi("romi", romi_ttm(df, p, gross_margin), romi(pm), romi(py), targets.get("romi"), "ratio"),
     ]
 
 
