@@ -54,6 +54,11 @@ def test_notebook_runs_and_memo_is_email_safe(memo_run, name, lang):
     assert msg["Subject"] and plain.strip()
     # no code and no notebook chrome in the memo
     assert "In&nbsp;[" not in html and "import " not in html and "jp-" not in html
+    # every bundled memo passes the jargon / so-what check in strict mode (the run log shows findings)
+    from cmo_workbook import jargon
+    from cmo_workbook.memo import build_memo
+
+    assert jargon.format_findings(jargon.check_memo(build_memo(result.notebook, lang=lang), lang=lang)) == []
     # numbers in the language of the memo: German memos use decimal commas, English ones none of "ggü."
     if lang == "en":
         assert "ggü." not in plain

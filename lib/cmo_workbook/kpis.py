@@ -24,7 +24,7 @@ register({
     "kpi_cost_per_qualified_lead": {"de": "Kosten je qualif. Anfrage", "en": "Cost per qualified inquiry"},
     "kpi_mql_to_sql_rate": {"de": "Vom Vertrieb akzeptiert", "en": "Accepted by sales"},
     "kpi_marketing_pipeline_value": {"de": "Neue Pipeline aus Marketing", "en": "New pipeline from marketing"},
-    "kpi_marketing_won_revenue": {"de": "Umsatz aus Marketing-Leads", "en": "Revenue from marketing leads"},
+    "kpi_marketing_won_revenue": {"de": "Umsatz aus Marketing-Anfragen", "en": "Revenue from marketing leads"},
     "kpi_romi": {"de": "ROMI (12 Monate)", "en": "ROMI (12 months)"},
     "vs_target_short": {"de": "ggü. Ziel", "en": "vs target"},
 })
@@ -148,7 +148,7 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
         if gap == gap and gap < -0.1:
             return ("Der Vertrieb lehnt mehr Anfragen ab als vereinbart: Qualitätskriterien im Sales-Sync klären."
                     if de else "Sales rejects more inquiries than agreed: align the quality criteria in the sales sync.")
-        return ("Der Vertrieb nimmt die Anfragen an: die Lead-Qualität stimmt." if de
+        return ("Der Vertrieb nimmt die Anfragen an: die Qualität der Anfragen stimmt." if de
                 else "Sales accepts the inquiries: lead quality is where it should be.")
     if kpi.key == "marketing_pipeline_value":
         cover = kpi.value / tgt if tgt else float("nan")
@@ -156,7 +156,7 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                 if de else f"Covers {fmt.percent(cover, lang, 0)} of the monthly target; turns into revenue in 3–9 months.")
     if kpi.key == "marketing_won_revenue":
         share = kpi.extra.get("share")
-        return (f"{fmt.percent(share, lang, 0)} des gewonnenen Umsatzes stammen aus Marketing-Leads." if de
+        return (f"{fmt.percent(share, lang, 0)} des gewonnenen Umsatzes stammen aus Marketing-Anfragen." if de
                 else f"{fmt.percent(share, lang, 0)} of revenue won came from marketing leads.")
     if kpi.key == "romi":
         back = 1 + kpi.value
@@ -216,7 +216,7 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
             s += (f"; bei {worst['label']} steigen die Kosten je Anfrage auf {fmt.money(worst['cpl'], lang, currency=currency)} "
                   f"({worst['delta']} ggü. Vorjahr) – Budget umschichten.")
         else:
-            s += "."
+            s += " – die Kosten je Anfrage bleiben in allen Kanälen im Rahmen des Vorjahres."
     else:
         s = (f"Marketing delivered {fmt.number(ql.value, lang)} qualified inquiries ({d.text} vs last year) "
              f"and {pipe_text} of new pipeline")
@@ -224,7 +224,7 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
             s += (f"; {worst['label']}'s cost per inquiry rose to {fmt.money(worst['cpl'], lang, currency=currency)} "
                   f"({worst['delta']} vs last year) – shift budget.")
         else:
-            s += "."
+            s += " – cost per inquiry stays in line with last year in every channel."
     return s
 
 

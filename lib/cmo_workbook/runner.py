@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 import nbformat
 
-from . import mail
+from . import jargon, mail
 from .errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError)
 from .loaders import Dataset, load_dataset
 from .memo import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
@@ -80,6 +80,7 @@ class RunOptions:
     reports_dir: Path | None = None
     kernel_name: str | None = None
     today: date | None = None
+    strict: bool = False
     extra_params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -310,6 +311,12 @@ class Runner:
         if memo.html_bytes > MAX_HTML_BYTES:
             raise ExecutionError(f"{info.name} memo HTML is {memo.html_bytes:,} bytes, above the {MAX_HTML_BYTES:,} "
                                  "byte limit where Gmail clips; shorten tables in the memo cells")
+        # Jargon and numbers without a "so what" are the analyst's warnings; --strict makes them failures.
+        findings = jargon.check_memo(memo, lang=lang)
+        for line in jargon.format_findings(findings):
+            self.say(line)
+        if findings and self.opts.strict:
+            raise jargon.JargonError(findings)
         period_dir = nb_path.parent
         html_path, eml_path = period_dir / f"{info.name}.html", period_dir / f"{info.name}.eml"
         memo_cfg = params.memo

@@ -45,13 +45,15 @@ class VocResult:
 
 
 def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] | str | Path | None = None,
-            known_names: Iterable[str] = (), lang: str = "de", baseline_months: int = 3, min_n: int = 5,
+            known_names: Iterable[str] = (), allow_names: bool = False, lang: str = "de", baseline_months: int = 3,
+            min_n: int = 5,
             top_themes: int = 5, quotes_per_theme: int = 3, n_candidates: int = 5) -> VocResult:
     """Analyse the canonical ``feedback`` table for ``month`` ('YYYY-MM').
 
     Uses the month, the previous month and the ``baseline_months`` months before it (the baseline
     includes the previous month). Text is pseudonymised first (``known_names`` plus the
-    table's contact_name values), so nothing downstream sees personal data.
+    table's contact_name values), so nothing downstream sees personal data; ``allow_names=True``
+    (params memo.allow_customer_names) keeps names but still removes e-mails, phones, IBANs, addresses.
     Raises ParamsError for a bad month/lang, DataError for missing columns and StaleDataError
     when the month has no rows.
     """
@@ -72,7 +74,8 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     names = list(known_names)
     if "contact_name" in frame:
         names += [str(n) for n in frame["contact_name"].dropna().unique()]
-    frame["text"] = pseudonymise_many(_texts(frame), known_names=names, lang=lang)
+    frame["text"] = pseudonymise_many(_texts(frame), known_names=names, allow_names=allow_names,
+                                      lang=lang)
     frame["language"] = _languages(frame)
     frame["signals"], frame["themes"] = classify(frame["text"], tax)
     frame = frame.sort_values(["date", "feedback_id"], kind="mergesort").reset_index(drop=True)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from .. import fmt
+
 RECOMMENDATION_COLUMNS = ["priority", "rule", "theme", "label", "owner", "action", "flag", "n", "share",
                           "delta_pp", "p_value", "quote_id"]
 
@@ -59,6 +61,10 @@ def recommend(themes: pd.DataFrame, candidates: pd.DataFrame, quotes: pd.DataFra
             values = {"label": row["label"], "n": row["n"], "share_pct": 100 * row["share"],
                       "delta_pp": row["delta_pp"],
                       "signal_share_pct": 100 * row["signal_shares"].get((rule.get("when") or {}).get("signal"), 0.0)}
+            # locale-formatted variants ("+13,5 Pp." in German memos) for the templates
+            values.update({"delta_pp_text": fmt.pp(row["delta_pp"] / 100, lang),
+                           "share_text": fmt.percent(row["share"], lang, 0),
+                           "signal_share_text": fmt.percent(values["signal_share_pct"] / 100, lang, 0)})
             rows.append({"_order": order, "rule": rule["id"], "theme": row["theme"], "label": row["label"],
                          "owner": owner, "action": _fmt(rule[f"action_{lang}"], values), "flag": row["flag"],
                          "n": row["n"], "share": row["share"], "delta_pp": row["delta_pp"],

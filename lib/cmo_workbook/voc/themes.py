@@ -72,13 +72,19 @@ class PhraseMatcher:
     "kann man".
     """
 
-    def __init__(self, phrases: Iterable[tuple[str, str, str]], *, compounds: bool = True):
-        """``phrases``: (label, phrase, lang) triples; ``lang`` decides the compound rule (German only)."""
+    def __init__(self, phrases: Iterable[tuple[str, str, str]], *, compounds: bool = True,
+                 heads_en: Iterable[str] = ()):
+        """``phrases``: (label, phrase, lang) triples; ``lang`` decides the compound rule (German only).
+
+        ``heads_en``: English nouns that turn a preceding multi-word term into a modifier, the English
+        twin of the German head rule: "spare parts portal" is about the portal, not about spare parts.
+        """
+        self._heads_en = frozenset(fold(h) for h in heads_en)
         self._exact: dict[str, set[str]] = {}
         self._form_only: dict[str, set[str]] = {}
         self._prefix: list[tuple[str, str]] = []
         self._heads: list[tuple[str, str]] = []
-        self._multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._multi: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for label, phrase, lang in sorted(set(phrases)):
             text = str(phrase).strip().lower()
             if text.endswith("*"):
@@ -95,7 +101,7 @@ class PhraseMatcher:
                 continue
             keys = tuple(fold(w) for w in words)
             if len(keys) > 1:
-                self._multi.setdefault(keys[0], []).append((keys, label))
+                self._multi.setdefault(keys[0], []).append((keys, label, lang))
                 continue
             for key in {keys[0], words[0]}:
                 (self._form_only if form_only else self._exact).setdefault(key, set()).add(label)
@@ -131,9 +137,11 @@ class PhraseMatcher:
             if not self._multi or tok in PUNCTUATION:
                 continue
             for f in sorted(forms(tok)):
-                for keys, label in self._multi.get(f, ()):
+                for keys, label, lang in self._multi.get(f, ()):
                     end = i + len(keys)
                     if end <= n and all(keys[k] in forms(tokens[i + k]) for k in range(1, len(keys))):
+                        if lang == "en" and end < n and fold(tokens[end]) in self._heads_en:
+                            continue  # a modifier of the next noun ("spare parts portal")
                         out.append(Match(label, i, end))
         return out
 
@@ -148,8 +156,8 @@ class PhraseMatcher:
 
 
 @lru_cache(maxsize=16)
-def _theme_matcher_cached(spec: tuple) -> PhraseMatcher:
-    return PhraseMatcher(spec)
+def _theme_matcher_cached(spec: tuple, heads_en: tuple = ()) -> PhraseMatcher:
+    return PhraseMatcher(spec, heads_en=heads_en)
 
 
 def theme_matcher(taxonomy: Mapping[str, Any]) -> PhraseMatcher:
@@ -160,7 +168,7 @@ def theme_matcher(taxonomy: Mapping[str, Any]) -> PhraseMatcher:
         for lang in ("de", "en")
         for term in theme.get(f"terms_{lang}") or ()
     )
-    return _theme_matcher_cached(spec)
+    return _theme_matcher_cached(spec, tuple(sorted(str(h).lower() for h in taxonomy.get("compound_heads_en") or ())))
 
 
 def match_themes(tokens_list: Iterable[list[str]], taxonomy: Mapping[str, Any],
