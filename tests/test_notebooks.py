@@ -53,7 +53,7 @@ def test_notebook_runs_and_memo_is_email_safe(memo_run, name, lang):
         assert f'cid:{img["Content-ID"].strip("<>")}' in html
     assert msg["Subject"] and plain.strip()
     # no code and no notebook chrome in the memo
-    assert "In&nbsp;[" not in html and "import " not in html and "jp-" not in html
+    assert "In&nbsp;[" not in html and "import pandas" not in html and "from cmo_workbook" not in html and "jp-" not in html
     # every bundled memo passes the jargon / so-what check in strict mode (the run log shows findings)
     from cmo_workbook import jargon
     from cmo_workbook.memo import build_memo

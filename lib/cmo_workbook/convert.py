@@ -9,6 +9,7 @@ get long.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 
@@ -362,6 +363,15 @@ def _numbers(values: pd.Series, style: str, *, integer: bool) -> tuple[pd.Series
         failures.update({text_pos[j]: expected for j, expected in bad.items()})
     if not integer:
         return pd.Series(out, dtype="float64"), failures
+    if style == "auto":
+        # "1,204" sessions is ambiguous as a number but not as a count: only 1204 is whole
+        for i, expected in list(failures.items()):
+            if expected.startswith("is ambiguous"):
+                readings = {parse_number(obj[i], s) for s in ("de", "en")}
+                whole = [r for r in readings if float(r).is_integer()]
+                if len(whole) == 1:
+                    out[i] = whole[0]
+                    del failures[i]
     fractional = np.isfinite(out) & (out != np.round(out))
     for i in np.flatnonzero(fractional):
         failures[int(i)] = "is not a whole number"
@@ -416,6 +426,21 @@ def _choice_lookup(column: Column, choice_map: Mapping[str, str] | None):
             return canonical[key]
         if not column.choices:
             return text
+        # a typo like "Preiss" gets the nearest allowed spelling, with what it stands for
+        close = closest_spellings(key, [*canonical, *mapped])
+        if close:
+            def shown(c: str) -> str:
+                target = canonical.get(c) or mapped[c]
+                return f'"{c}"' + (f" (= {target})" if target.casefold() != c else "")
+            raise ConversionError(text, f"is not an allowed value; did you mean {' or '.join(map(shown, close))}? "
+                                        + expected[len("is not an allowed value "):])
         raise ConversionError(text, expected)
 
     return lookup
+
+
+def closest_spellings(key: str, candidates: list[str], cutoff: float = 0.75) -> list[str]:
+    """The candidates most similar to ``key`` (all that tie, alphabetically; none below ``cutoff``)."""
+    scores = {c: difflib.SequenceMatcher(None, key, c).ratio() for c in dict.fromkeys(candidates)}
+    best = max(scores.values(), default=0.0)
+    return sorted(c for c, score in scores.items() if score == best) if best >= cutoff else []

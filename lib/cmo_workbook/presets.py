@@ -995,3 +995,81 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     GOOGLE_ADS, LINKEDIN_ADS, META_ADS, GA4, ZENDESK, FRESHDESK, TRUSTPILOT, TYPEFORM, QUALTRICS,
     SURVEYMONKEY, JOURNEY_EXPORT, GENERIC_DE, GENERIC_EN,
 )}
+
+
+# --- documentation ------------------------------------------------------------------------
+
+_NUMBER_STYLE_TEXT = {
+    "de": "German: 1.234,56",
+    "en": "English: 1,234.56",
+    "auto": "either German or English, decided per cell when unambiguous",
+}
+DOCS_HEADER = """# Export presets
+
+Generated from `cmo_workbook.presets` by `markdown_table()`; do not edit by hand. Regenerate with
+`.venv/bin/python -m cmo_workbook.presets > docs/presets.md` (a test fails when this file is out of date).
+
+Each file under `data.<table>` in the params names the preset of the tool that exported it:
+
+```yaml
+data:
+  deals:
+    - file: crm/hubspot_deals.csv
+      preset: hubspot_deals
+```
+
+Encoding, delimiter, title lines above the header and totals rows below the data are detected. Per file
+you can override `number_format` (`de`, `en` or `auto`), `date_format` (e.g. `DD.MM.YYYY` or `%d.%m.%Y`,
+or a list), `sheet` (.xlsx), `header_row`, `encoding`, `delimiter`, `columns` (canonical column: your
+header), `constants` (a value for a column the file lacks) and `values` (your spelling: canonical value).
+Check everything with `cmo-workbook validate --params params/<company>.yaml`.
+"""
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _params_to_set(preset: Preset, table: str) -> list[str]:
+    """Columns a user must name under ``columns`` because the tool's export has no fixed header for them."""
+    tp = preset.tables[table]
+    spec = schema.table(table)
+    known = set(tp.aliases) | set(tp.combine) | set(tp.constants)
+    need = [f"`columns.{c}`" for c in spec.required if c not in known]
+    for group in spec.one_of:
+        if not known.intersection(group):
+            need.append(" and/or ".join(f"`columns.{c}`" for c in group))
+    return need
+
+
+def markdown_table() -> str:
+    """docs/presets.md: one table per preset (tool, tables, how to export, what to set in params)."""
+    from .convert import human_date_format  # here: presets stays importable without the converters
+
+    out = [DOCS_HEADER]
+    for preset in list_presets():
+        tables = list(preset.tables)
+        params = [f"`preset: {preset.name}`"]
+        for table in tables:
+            need = _params_to_set(preset, table)
+            if need:
+                params.append((f"for {table}: " if len(tables) > 1 else "") + ", ".join(need)
+                              + " with your export's header (e.g. the survey question)")
+        numbers = dict.fromkeys(_NUMBER_STYLE_TEXT[tp.number_style] for tp in preset.tables.values())
+        dates = dict.fromkeys("; ".join(human_date_format(f) for f in tp.date_formats) for tp in preset.tables.values())
+        rows = [
+            ("Tool", preset.title),
+            ("Table" + ("s" if len(tables) > 1 else ""), ", ".join(f"`{t}`" for t in tables)),
+            ("Export", preset.howto),
+            ("Export (deutsch)", preset.howto_de),
+            ("Params", "; ".join(params)),
+            ("Numbers", " / ".join(numbers) + " (override: `number_format`)"),
+            ("Dates", " / ".join(dates) + " (override: `date_format`)"),
+        ]
+        out.append(f"\n## `{preset.name}`\n\n| | |\n|---|---|\n")
+        out.append("".join(f"| {k} | {_cell(v)} |\n" for k, v in rows))
+    return "".join(out)
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
