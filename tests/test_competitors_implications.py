@@ -12,7 +12,7 @@ from cmo_workbook.competitors.names import normalise_competitors, unknown_compet
 from cmo_workbook.competitors.prices import price_changes
 from cmo_workbook.errors import ParamsError
 
-CFG = yaml.safe_load((Path(__file__).parents[1] / "params" / "competitors_example.yaml").read_text("utf-8"))[
+CFG = yaml.safe_load((Path(__file__).parent / "data" / "competitors_rules.yaml").read_text("utf-8"))[
     "competitors"]
 
 
