@@ -76,9 +76,11 @@ def read(d: Path, name: str, **kw) -> pd.DataFrame:
 
 def test_generate_writes_every_documented_file_and_main_reports_row_counts(sample):
     out, files, printed = sample
-    assert files == sorted(out / f for f in FILES)
+    assert [f for f in files if "diary" not in f.parts] == sorted(out / f for f in FILES)
     lines = printed.strip().splitlines()
-    assert len(lines) == len(FILES)
+    assert len(lines) == len(FILES) + 1
+    assert re.search(r"diary: \d+ weekly diary entries$", lines[-1])
+    assert len(list((out / "diary").glob("*.md"))) == int(re.search(r": (\d+) weekly", lines[-1]).group(1))
     contacts_line = next(line for line in lines if "hubspot_contacts.csv" in line)
     n_rows = int(re.search(r": (\d+) rows$", contacts_line).group(1))
     assert n_rows == len(read(out, "crm/hubspot_contacts.csv"))

@@ -81,6 +81,8 @@ def generate(out_dir: Path, *, seed: int = SEED, reference_date: date = REFERENC
     The data cover the 24 full months before ``reference_date``. Same ``seed`` and date give
     byte-identical files.
     """
+    from .sample.diary import write_diary  # hand-kept notes, not an export: not in FILES
+    write_diary(Path(out_dir) / "diary", seed, reference_date)
     return sorted(_generate(Path(out_dir), seed, reference_date))
 
 
@@ -94,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     counts = _generate(args.out, args.seed, REFERENCE_DATE)
     for path in sorted(counts):
         print(f"{path}: {counts[path]} rows")
+    from .sample.diary import write_diary
+
+    entries = write_diary(args.out / "diary", args.seed, REFERENCE_DATE)
+    print(f"{args.out / 'diary'}: {len(entries)} weekly diary entries")
     return 0
 
 
