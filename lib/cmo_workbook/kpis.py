@@ -59,8 +59,8 @@ def romi_ttm(df: pd.DataFrame, p: pd.Period, gross_margin: float) -> float:
 
 
 #: Months at the start of an export in which deals from earlier leads are missing (B2B cycles
-#: of 3-9 months): comparisons reaching into them would flatter every later number.
-RAMP_UP_MONTHS = 6
+#: of up to 9 months): comparisons reaching into them would flatter every later number.
+RAMP_UP_MONTHS = 9
 
 
 def compute(monthly: pd.DataFrame, period: Period, targets: dict[str, Any], gross_margin: float,

@@ -28,7 +28,7 @@ from .blocks import MIME
 TEMPLATES = Path(__file__).parent / "templates"
 # Page rules cannot be inlined; the browser copy keeps them so "print" gives A4 pages.
 _PRINT_CSS = ("<style>@page { size: A4; margin: 12mm 14mm; } @media print { body, .body, .outer { background: #ffffff !important; } "
-              ".memo { border: 0 !important; } .memo-td { padding: 0 !important; } "
+              ".memo { border: 0 !important; } .memo-td { padding: 0 !important; zoom: 0.86; } "
               ".chart, .tiles, .rec { page-break-inside: avoid; } }</style>")
 #: Gmail clips HTML bodies above ~102 KB; stay well below.
 MAX_HTML_BYTES = 100_000

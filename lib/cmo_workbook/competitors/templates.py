@@ -46,7 +46,7 @@ _OBS = {
         _Col("Produkt", 18),
     ], ["2026-09-15", "Hartmann Antriebe", "Preis",
         "Listenpreise der Servogetriebe ab 15.09. um rund 12 % gesenkt (neue Preisliste)",
-        "https://www.example.com/preisliste-2026.pdf", "M. Weber", "hoch", "DACH", "Servo", "Servogetriebe"]),
+        "https://www.example.com/preisliste-2026.pdf", "M. Weber", "hoch", "DACH", "Servogetriebe", "Servogetriebe KS-60"]),
     "en": ("competitor_observations.xlsx", "Observations", [
         _Col("Date", 12, number_format="YYYY-MM-DD"),
         _Col("Competitor", 22),
@@ -60,7 +60,7 @@ _OBS = {
         _Col("Product", 18),
     ], ["2026-09-15", "Hartmann Antriebe", "price",
         "List prices of servo gearboxes cut by about 12 % from 15 Sep (new price list)",
-        "https://www.example.com/price-list-2026.pdf", "M. Weber", "high", "DACH", "Servo", "Servo gearboxes"]),
+        "https://www.example.com/price-list-2026.pdf", "M. Weber", "high", "DACH", "Servogetriebe", "Servogetriebe KS-60"]),
 }
 
 _PRICES = {
@@ -76,8 +76,8 @@ _PRICES = {
         _Col("Mindestmenge", 13, number_format="0"),
         _Col("Vergleichsprodukt", 20),
         _Col("Quelle", 36),
-    ], ["2026-09-15", "Hartmann Antriebe", "HA-Servo 60", 1056.0, "EUR", "Stück", "netto", "Listenpreis", 1,
-        "KS-Servo 60", "Preisliste 2026 (PDF)"]),
+    ], ["2026-09-15", "Hartmann Antriebe", "HS-Servogetriebe 60", 1056.0, "EUR", "Stück", "netto", "Listenpreis", 1,
+        "Servogetriebe KS-60", "Preisliste 2026 (PDF)"]),
     "en": ("competitor_prices.xlsx", "Prices", [
         _Col("Date", 12, number_format="YYYY-MM-DD"),
         _Col("Competitor", 22),
@@ -90,8 +90,8 @@ _PRICES = {
         _Col("Min. quantity", 13, number_format="0"),
         _Col("Our product", 20),
         _Col("Source", 36),
-    ], ["2026-09-15", "Hartmann Antriebe", "HA-Servo 60", 1056.0, "EUR", "piece", "net", "list", 1,
-        "KS-Servo 60", "Price list 2026 (PDF)"]),
+    ], ["2026-09-15", "Hartmann Antriebe", "HS-Servogetriebe 60", 1056.0, "EUR", "piece", "net", "list", 1,
+        "Servogetriebe KS-60", "Price list 2026 (PDF)"]),
 }
 
 KINDS = {"observations": _OBS, "prices": _PRICES}

@@ -1,0 +1,94 @@
+"""Attribution inputs from the CRM: one outcome row per lead and clean touchpoints.
+
+Conventions (stated in the memo's data note):
+
+* A lead *converted* when it has a won **new-business** deal (repeat orders of existing
+  customers are not marketing's conversion); deals are linked by ``lead_id``.
+* ``value`` = summed amount of the lead's won new-business deals (× ``margin_rate`` when
+  given, to attribute contribution margin instead of revenue); ``conversion_date`` = the
+  close date of its first won deal.
+* ``window`` keeps only conversions closed in ``[start, end)``: a quarter's attribution
+  uses the deals won in that quarter. Leads converting outside the window count as not
+  converted, so their journeys still feed the Markov model's non-converting paths.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, Problem
+
+OUTCOME_COLUMNS = ("lead_id", "converted", "value", "conversion_date", "lead_created_date", "opportunity_date")
+
+
+def _new_business(deals: pd.DataFrame) -> pd.Series:
+    """Deal type says new business; deals without a type count as new (a CRM without the field)."""
+    if "deal_type" not in deals.columns:
+        return pd.Series(True, index=deals.index)
+    kind = deals["deal_type"].astype("string").str.casefold()
+    return kind.isna() | kind.str.contains("new", na=True) | kind.str.contains("neu", na=True)
+
+
+def outcomes_from_crm(leads: pd.DataFrame, deals: pd.DataFrame, *, window: tuple[object, object] | None = None,
+                      margin_rate: float | None = None) -> pd.DataFrame:
+    """One row per lead: ``lead_id, converted, value, conversion_date, lead_created_date, opportunity_date``.
+
+    ``window`` = ``(start, end_exclusive)`` restricts conversions to won deals closed in it;
+    ``margin_rate`` turns won revenue into contribution margin. Leads come out in
+    ``leads`` order; ``opportunity_date`` is the lead's date or, when missing, the creation
+    date of its first new-business deal.
+    """
+    for table, df, cols in (("leads", leads, ["lead_id", "created_date"]),
+                            ("deals", deals, ["lead_id", "status", "amount", "close_date", "created_date"])):
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise DataError(Problem(table, f"lacks column(s) {', '.join(missing)}",
+                                    fix="map the CRM export's headers to the canonical names (see schema.py)"))
+    if margin_rate is not None and not 0 < margin_rate <= 1:
+        raise ValueError(f"margin_rate {margin_rate!r} is not a share between 0 and 1 (e.g. 0.38)")
+    lead_ids = leads["lead_id"].astype("string")
+    nb = deals[deals["lead_id"].notna() & _new_business(deals)].copy()
+    nb["lead_id"] = nb["lead_id"].astype("string")
+    nb["close_date"] = pd.to_datetime(nb["close_date"])
+    nb["created_date"] = pd.to_datetime(nb["created_date"])
+    won = nb[nb["status"] == "won"]
+    if window is not None:
+        start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
+        won = won[(won["close_date"] >= start) & (won["close_date"] < end)]
+    per_lead = won.groupby("lead_id").agg(value=("amount", "sum"), conversion_date=("close_date", "min"))
+    first_deal = nb.groupby("lead_id")["created_date"].min()
+
+    out = pd.DataFrame({"lead_id": lead_ids.to_numpy()})
+    ids = pd.Index(out["lead_id"])
+    out["converted"] = ids.isin(per_lead.index)
+    value = per_lead["value"].astype(float).reindex(ids).fillna(0.0).to_numpy()
+    out["value"] = value * (margin_rate if margin_rate is not None else 1.0)
+    out["conversion_date"] = pd.to_datetime(per_lead["conversion_date"]).reindex(ids).to_numpy()
+    out["lead_created_date"] = pd.to_datetime(leads["created_date"]).to_numpy()
+    opp = (pd.to_datetime(leads["opportunity_date"]).to_numpy() if "opportunity_date" in leads.columns
+           else np.full(len(leads), np.datetime64("NaT"), dtype="datetime64[ns]"))
+    out["opportunity_date"] = pd.Series(opp).fillna(pd.Series(first_deal.reindex(ids).to_numpy()))
+    return out.drop_duplicates("lead_id", keep="first").reset_index(drop=True)
+
+
+def prepare_touchpoints(touchpoints: pd.DataFrame, *, channels: Iterable[str] | None = None) -> pd.DataFrame:
+    """``lead_id`` (string), ``timestamp``, ``channel`` (categorical) sorted by lead and time.
+
+    ``channels`` fixes the category order (e.g. the params' channel list); unknown channels
+    are kept and appended. Rows without lead, time or channel are dropped: they cannot be
+    placed on a journey.
+    """
+    missing = [c for c in ("lead_id", "timestamp", "channel") if c not in touchpoints.columns]
+    if missing:
+        raise DataError(Problem("touchpoints", f"lacks column(s) {', '.join(missing)}",
+                                fix="rename the columns to lead_id, timestamp, channel"))
+    tp = touchpoints[["lead_id", "timestamp", "channel"]].dropna().copy()
+    tp["lead_id"] = tp["lead_id"].astype("string")
+    tp["timestamp"] = pd.to_datetime(tp["timestamp"])
+    tp["channel"] = tp["channel"].astype(str)
+    cats = list(dict.fromkeys([*(channels or []), *sorted(tp["channel"].unique())]))
+    tp["channel"] = pd.Categorical(tp["channel"], categories=cats)
+    # mergesort: stable, so touches at the same time keep their export order
+    return tp.sort_values(["lead_id", "timestamp"], kind="mergesort").reset_index(drop=True)

@@ -1,0 +1,64 @@
+"""The quarterly attribution review runs end to end on the sample data (de and en) and fits the memo limits."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cmo_workbook.memo import MAX_HTML_BYTES
+
+from conftest import ROOT, parse_eml
+
+PERIOD = "2026-Q3"
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_memo_surfaces_the_linkedin_problem(memo_run, lang):
+    result = memo_run("attribution_review", PERIOD, lang)
+    assert result.ok
+    msg, html, plain, images = parse_eml(result.eml)
+    assert len(html.encode("utf-8")) < MAX_HTML_BYTES
+    assert len(images) == 1
+    headline = result.message
+    assert "LinkedIn" in headline and ("Holdout" in headline or "holdout" in headline)
+    assert "Q3 2026" in headline
+    # the budget table cuts LinkedIn by the full 20 % and decides fairs separately
+    linkedin_row = next(line for line in plain.splitlines() if line.startswith("LinkedIn "))
+    assert re.search("\u221220\u00a0?%$", linkedin_row.rstrip()), linkedin_row
+    fairs = "Messen" if lang == "de" else "Trade fairs"
+    assert next(line for line in plain.splitlines() if line.startswith(fairs)).rstrip().endswith(
+        "separat" if lang == "de" else "separately")
+    flat = " ".join(plain.split())  # text part is wrapped at 78 columns; numbers carry no-break spaces
+    if lang == "de":
+        assert "Geo-Holdout: LinkedIn" in flat
+        assert "nur 62 Neukunden-Abschlüsse" in flat and "nicht belastbar" in flat
+        assert "Zurechnung zeigt, wer an Aufträgen beteiligt war" in flat
+        assert "BUSINESS CASE: 50.000 € FÜR LINKEDIN" in flat
+    else:
+        assert "Geo holdout: pause LinkedIn" in flat
+        assert "not incrementality" in flat
+        assert "Only 62 new-customer deals" in flat
+
+
+def test_memo_prints_on_two_a4_pages(memo_run, tmp_path):
+    if not shutil.which("chromium") and not shutil.which("chromium-browser") and not shutil.which("google-chrome"):
+        pytest.skip("chromium is needed to print the memo")
+    from cmo_workbook.preview import pdf_pages, print_pdf
+
+    for lang in ("de", "en"):
+        result = memo_run("attribution_review", PERIOD, lang)
+        pages = pdf_pages(print_pdf(Path(result.memo), tmp_path / f"memo-{lang}.pdf"))
+        assert 1 <= pages <= 2, f"{lang} memo prints on {pages} pages"
+
+
+def test_two_runs_give_the_same_memo(memo_run, tmp_path):
+    from cmo_workbook.periods import Period
+    from cmo_workbook.runner import Runner, RunOptions
+
+    first = memo_run("attribution_review", PERIOD, "de")
+    opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse(PERIOD), lang="de",
+                      reports_dir=tmp_path)
+    second = Runner(opts, say=lambda line: None).run("attribution_review")
+    assert Path(second.memo).read_bytes() == Path(first.memo).read_bytes()

@@ -1,0 +1,148 @@
+"""Quarterly review narrative and CRM outcomes on hand-made numbers."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cmo_workbook import budget, review
+from cmo_workbook.attribution import attribute
+from cmo_workbook.attribution.crm import outcomes_from_crm, prepare_touchpoints
+from cmo_workbook.periods import Period
+
+T = pd.Timestamp
+
+
+def _monthly() -> pd.DataFrame:
+    idx = pd.period_range("2026-04", "2026-09", freq="M")
+    return pd.DataFrame({
+        "qualified_leads": [100, 100, 100, 150, 150, 100],
+        "marketing_spend": [30_000, 30_000, 30_000, 50_000, 50_000, 50_000],
+        "marketing_pipeline_value": [1e6] * 6,
+        "marketing_won_revenue": [5e5] * 6,
+        "new_customers": [5, 5, 5, 10, 10, 10],
+    }, index=idx)
+
+
+def test_quarterly_sums_months_and_recomputes_ratios():
+    q = review.quarterly(_monthly())
+    q3 = q.loc[pd.Period("2026Q3")]
+    assert q3["qualified_leads"] == 400 and q3["marketing_spend"] == 150_000
+    assert q3["cost_per_qualified_lead"] == pytest.approx(375)  # 150000 / 400, not the mean of monthly ratios
+    assert q3["cac"] == pytest.approx(5_000)
+    assert q.loc[pd.Period("2026Q2"), "cost_per_qualified_lead"] == pytest.approx(300)
+
+
+def test_kpi_tiles_compare_with_previous_quarter_and_target():
+    q = review.quarterly(_monthly())
+    kpis = review.compute_kpis(q, Period.parse("2026-Q3"), {"qualified_leads": 500, "cost_per_qualified_lead": 450},
+                               romi_now=0.5, romi_prev=0.25, clv=50_000, cac_now=5_000, cac_prev=10_000)
+    by = {k.key: k for k in kpis}
+    assert by["qualified_leads"].previous == 300 and by["clv_to_cac"].value == 10 and by["clv_to_cac"].previous == 5
+    ctx = {"worst_cpl": None, "cycle_days": 60, "cac": 5_000, "clv": 50_000, "payback_months": 3}
+    tiles = {t.label: t for t in review.tiles(kpis, "de", "EUR", ctx)}
+    ql = tiles["Qualifizierte Anfragen"]
+    assert [c.delta for c in ql.comparisons] == ["+33\u00a0%", "\u221220\u00a0%"]  # 400 vs 300 and vs 500
+    assert [c.good for c in ql.comparisons] == [True, False]
+    assert "100 Anfragen unter Plan" in ql.so_what
+    cpl = tiles["Kosten je qualif. Anfrage"]
+    assert cpl.comparisons[0].good is False  # 375 vs 300: dearer is bad
+    assert tiles["ROMI Neugeschäft (4 Quartale)"].value == "50\u00a0%"
+    assert tiles["ROMI Neugeschäft (4 Quartale)"].comparisons[0].delta.startswith("+25")
+
+
+def test_romi_from_attribution_counts_only_channels_with_cost():
+    value = pd.Series({"linkedin": 100_000.0, "email": 50_000.0, "direct": 999_999.0})
+    spend = pd.Series({"linkedin": 20_000.0, "email": 10_000.0})
+    # margin (150000 * 0.4 = 60000) - cost 30000, / 30000 = 1.0; direct has no cost and is left out
+    assert review.romi_from_attribution(value, spend, 0.4) == pytest.approx(1.0)
+
+
+def _boot() -> pd.DataFrame:
+    return pd.DataFrame({"value": [100_000.0, 300_000.0, 50_000.0], "value_low": [40_000.0, 200_000.0, 0.0],
+                         "value_high": [150_000.0, 400_000.0, 80_000.0], "cost": [40_000.0, 30_000.0, float("nan")],
+                         "romi": [0.0, 3.0, float("nan")], "romi_low": [-0.6, 1.67, float("nan")],
+                         "romi_high": [0.5, 4.33, float("nan")]}, index=["linkedin", "email", "direct"])
+
+
+def test_channel_frame_keeps_paid_channels_and_model_spread():
+    models = pd.DataFrame({"first_touch": [50_000.0, 350_000.0, 50_000.0], "last_touch": [150_000.0, 250_000.0, 50_000.0]},
+                          index=["linkedin", "email", "direct"])
+    ch = review.channel_frame(_boot(), models, 0.4)
+    assert list(ch.index) == ["email", "linkedin"]  # best ROMI first, direct has no cost
+    # linkedin: (50000*0.4 - 40000)/40000 = -0.5 ... (150000*0.4 - 40000)/40000 = 0.5
+    assert ch.at["linkedin", "romi_model_min"] == pytest.approx(-0.5)
+    assert ch.at["linkedin", "romi_model_max"] == pytest.approx(0.5)
+    assert ch.at["linkedin", "model_min"] == "first_touch"
+    assert ch.at["linkedin", "margin_low"] == pytest.approx(16_000)
+    assert review.net_chart_title(ch, "en") == "Only 1 of 2 paid channels safely in the black"
+
+
+def test_model_comparison_warns_below_100_conversions():
+    models = pd.DataFrame({"first_touch": [80.0, 20.0], "last_touch": [20.0, 80.0], "linear": [50.0, 50.0]},
+                          index=["organic_search", "sales_outbound"])
+    weak = review.model_comparison(models, {"n": 62, "reliable": False}, {"n": 157, "reliable": True}, "de", "EUR")
+    assert any("nur 62" in b and "nicht belastbar" in b for b in weak)
+    assert any("Organische Suche" in b and "öffnet Kontakte" in b for b in weak)
+    strong = review.model_comparison(models, {"n": 150, "reliable": True}, {"n": 500, "reliable": True}, "en", "EUR")
+    assert not any("unreliable" in b for b in strong)
+
+
+def test_budget_paragraph_states_the_caveat_and_the_test():
+    s = budget.suggest(pd.DataFrame({"budget": [10_000.0, 10_000.0], "romi": [-0.5, 2.0], "romi_low": [-0.8, 1.0],
+                                     "romi_high": [-0.1, 3.0]}, index=["linkedin", "email"]))
+    text = review.budget_paragraph(s, budget.expected_effect(s), budget.biggest_shift(s), "en", "EUR")
+    assert "not incrementality" in text and "LinkedIn" in text
+    header, rows = review.channel_rows(review.channel_frame(_boot(), pd.DataFrame({"linear": [1.0, 1.0]},
+                                       index=["linkedin", "email"]), 0.4), s, "de", "EUR", "Q4 2026")
+    assert rows[1][0] == "LinkedIn" and rows[1][-1] == "\u221220\u00a0%"
+
+
+def test_deals_as_of_reopens_deals_decided_later():
+    deals = pd.DataFrame({"deal_id": ["1", "2", "3"], "status": ["won", "lost", "won"], "stage": ["Closed Won"] * 3,
+                          "created_date": [T("2026-08-01"), T("2026-05-01"), T("2026-10-05")],
+                          "close_date": [T("2026-10-10"), T("2026-09-01"), T("2026-10-20")], "amount": [1.0, 2.0, 3.0]})
+    snap = review.deals_as_of(deals, T("2026-10-01"))
+    assert list(snap["deal_id"]) == ["1", "2"]  # deal 3 did not exist yet
+    assert snap.iloc[0]["status"] == "open" and pd.isna(snap.iloc[0]["close_date"])
+    assert snap.iloc[1]["status"] == "lost"
+
+
+# --------------------------------------------------------------------------- CRM outcomes
+
+
+def _crm():
+    leads = pd.DataFrame({"lead_id": ["1", "2", "3"], "created_date": [T("2026-01-05"), T("2026-02-01"), T("2026-03-01")],
+                          "opportunity_date": [T("2026-03-01"), pd.NaT, pd.NaT]})
+    deals = pd.DataFrame({
+        "lead_id": ["1", "1", "2", "3"],
+        "status": ["won", "won", "won", "lost"],
+        "amount": [10_000.0, 5_000.0, 7_000.0, 9_000.0],
+        "close_date": [T("2026-08-01"), T("2026-09-15"), T("2026-05-01"), T("2026-07-01")],
+        "created_date": [T("2026-03-01"), T("2026-06-01"), T("2026-02-20"), T("2026-04-01")],
+        "deal_type": ["New Business", "Existing Business", "New Business", "New Business"],
+    })
+    return leads, deals
+
+
+def test_outcomes_count_won_new_business_in_the_window():
+    leads, deals = _crm()
+    out = outcomes_from_crm(leads, deals, window=(T("2026-07-01"), T("2026-10-01")), margin_rate=0.5)
+    assert list(out["converted"]) == [True, False, False]  # lead 2 won in Q2, lead 3 lost
+    assert out.at[0, "value"] == 5_000  # new business only (the repeat order is not a conversion) x 0.5 margin
+    assert out.at[0, "conversion_date"] == T("2026-08-01")
+    assert out.at[1, "opportunity_date"] == T("2026-02-20")  # from the first new-business deal
+    everything = outcomes_from_crm(leads, deals)
+    assert list(everything["converted"]) == [True, True, False] and everything.at[1, "value"] == 7_000
+
+
+def test_outcomes_and_touchpoints_feed_the_attribution():
+    leads, deals = _crm()
+    touches = pd.DataFrame({"lead_id": [1, 1, 2, 3], "channel": ["linkedin", "email", "organic_search", "email"],
+                            "timestamp": [T("2026-01-05 09:00"), T("2026-05-01"), T("2026-02-01"), T("2026-03-01")]})
+    tp = prepare_touchpoints(touches, channels=["organic_search", "linkedin", "email"])
+    assert isinstance(tp["channel"].dtype, pd.CategoricalDtype) and tp["lead_id"].tolist() == ["1", "1", "2", "3"]
+    res = attribute(tp, outcomes_from_crm(leads, deals), "linear")
+    # lead 1 (10000): half linkedin, half email; lead 2 (7000): organic search
+    assert res.at["linkedin", "value"] == pytest.approx(5_000)
+    assert res.at["email", "value"] == pytest.approx(5_000)
+    assert res.at["organic_search", "value"] == pytest.approx(7_000)
