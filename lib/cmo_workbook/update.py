@@ -102,11 +102,11 @@ def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals:
     ql, pipe, won = kpis["qualified_leads"], kpis["marketing_pipeline_value"], kpis["marketing_won_revenue"]
     names = titles(goals, lang)
     s = (f"Im {q} lieferte Marketing {fmt.number(ql.value, lang)} qualifizierte Anfragen ({_yoy(ql, lang)} ggü. Vorjahresquartal) "
-         f"und {_money(pipe.value, lang, currency)} neue Pipeline ({_yoy(pipe, lang)}); aus Marketing-Leads wurden "
-         f"{_money(won.value, lang, currency)} Umsatz gewonnen ({_yoy(won, lang)})." if de else
+         f"und {_money(pipe.value, lang, currency)} neue Pipeline ({_yoy(pipe, lang)}) – das ist der Umsatz der kommenden "
+         f"Quartale; aus Marketing-Anfragen wurden {_money(won.value, lang, currency)} Umsatz gewonnen ({_yoy(won, lang)})." if de else
          f"In {q} marketing delivered {fmt.number(ql.value, lang)} qualified inquiries ({_yoy(ql, lang)} vs the same quarter "
-         f"last year) and {_money(pipe.value, lang, currency)} of new pipeline ({_yoy(pipe, lang)}); deals from marketing "
-         f"leads won {_money(won.value, lang, currency)} of revenue ({_yoy(won, lang)}).")
+         f"last year) and {_money(pipe.value, lang, currency)} of new pipeline ({_yoy(pipe, lang)}) – the revenue of the coming "
+         f"quarters; deals from marketing inquiries won {_money(won.value, lang, currency)} of revenue ({_yoy(won, lang)}).")
     on = [g for g in statuses if g.status in ("on_track", "achieved")]
     for g in on:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731

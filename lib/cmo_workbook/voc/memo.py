@@ -36,10 +36,10 @@ FLAG_MARK = {"rising": "▲", "falling": "▼", "new": "neu", "stable": "–"}
 FLAG_MARK_EN = {"rising": "▲", "falling": "▼", "new": "new", "stable": "–"}
 #: rules whose theme is a problem to fix quickly (due in two weeks), others by the end of next month
 _URGENT_RULES = ("rising_complaint", "invoice_errors_rising")
-_DISCOUNT = re.compile(r"\b(rabatt\w*|nachlass\w*|discount\w*|rebate\w*|mengenrabatt\w*|staffelpreis\w*|volume pricing)",
+_DISCOUNT = re.compile(r"\b(?:rabatt\w*|nachlass\w*|discount\w*|rebate\w*|mengenrabatt\w*|staffelpreis\w*|volume pricing)",
                        re.I)
-_COMPETITOR = re.compile(r"(wettbewerb\w*|mitbewerber\w*|competitor\w*|competition|günstiger|cheaper)", re.I)
-_INCREASE = re.compile(r"(preiserhöhung\w*|price increase\w*|zu teuer|too expensive|overpriced|teurer)", re.I)
+_COMPETITOR = re.compile(r"(?:wettbewerb\w*|mitbewerber\w*|competitor\w*|competition|günstiger|cheaper)", re.I)
+_INCREASE = re.compile(r"(?:preiserhöhung\w*|price increase\w*|zu teuer|too expensive|overpriced|teurer)", re.I)
 _DEADLINE = re.compile(
     r"(?:innerhalb(?: von)?|within|binnen)\s+(?:(?:einem|einer|eines|one|a)\s+|(\d{1,3})\s*)"
     r"(stunden?|std\.?|hours?|tag(?:e|en)?|werktag(?:e|en)?|arbeitstag(?:e|en)?|days?|business days?|working days?)",
