@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -73,3 +74,17 @@ def test_executed_notebook_records_its_parameters(memo_run, name):
     nb = json.loads(Path(result.notebook).read_text(encoding="utf-8"))
     params = nb["metadata"]["papermill"]["parameters"]
     assert params["period"] == SAMPLE_PERIOD[info.kind] and params["lang"] == "de"
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (apt-get install chromium)")
+@pytest.mark.parametrize("name", sorted(NOTEBOOKS))
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_memo_prints_within_its_page_limit(memo_run, tmp_path, name, lang):
+    """Each notebook declares its limit (metadata cmo.pages); the memo printed to A4 by Chromium keeps it."""
+    from cmo_workbook.preview import pdf_pages, print_pdf
+
+    info = NOTEBOOKS[name]
+    limit = nbformat.read(str(info.path), as_version=4).metadata["cmo"]["pages"]
+    result = memo_run(name, SAMPLE_PERIOD[info.kind], lang)
+    pages = pdf_pages(print_pdf(Path(result.memo), tmp_path / f"{name}-{lang}.pdf"))
+    assert 1 <= pages <= limit, f"{name} ({lang}) prints on {pages} A4 pages, limit {limit}"

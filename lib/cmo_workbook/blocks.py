@@ -309,7 +309,8 @@ class DataNote(Block):
 
     def html(self) -> str:
         return _render(
-            '<div class="note"><div class="note-t">{{ t }}</div>{% for l in lines %}<div>{{ l }}</div>{% endfor %}</div>',
+            # one run-on paragraph: small print should not cost the memo its page limit
+            '<div class="note"><span class="note-t">{{ t }}:</span> {{ lines | join(" \u00b7 ") }}</div>',
             t=self.title, lines=list(self.lines),
         )
 

@@ -27,9 +27,10 @@ from .blocks import MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Page rules cannot be inlined; the browser copy keeps them so "print" gives A4 pages.
-_PRINT_CSS = ("<style>@page { size: A4; margin: 12mm 14mm; } @media print { body, .body, .outer { background: #ffffff !important; } "
-              ".memo { border: 0 !important; } .memo-td { padding: 0 !important; zoom: 0.86; } "
-              ".chart, .tiles, .rec { page-break-inside: avoid; } }</style>")
+_PRINT_CSS = ("<style>@page { size: A4; margin: 10mm 12mm; } @media print { body, .body, .outer { background: #ffffff !important; } "
+              ".memo { border: 0 !important; width: 100% !important; } .memo-td { padding: 0 !important; zoom: 0.86; } "
+              ".sec { margin: 9px 0 4px 0 !important; } .headline { margin: 8px 0 8px 0 !important; } "
+              ".note { margin-top: 8px !important; line-height: 1.25 !important; } .foot { display: none !important; } .chart, .tiles, .rec { page-break-inside: avoid; } }</style>")
 #: Gmail clips HTML bodies above ~102 KB; stay well below.
 MAX_HTML_BYTES = 100_000
 

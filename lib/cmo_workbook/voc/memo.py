@@ -440,3 +440,29 @@ def footer_lines(res: Any, lang: str) -> list[str]:
     if caveats:
         lines.append(("Hinweise: " if de else "Caveats: ") + " ".join(c if c.endswith(".") else c + "." for c in caveats))
     return lines
+
+
+def kpi_strip_wide(res: Any, lang: str) -> tuple[list[str], list[list[str]], str]:
+    """The KPI strip across the page: one column per KPI, rows this month / previous month / baseline / n.
+
+    Returns (header, rows, by_source): the volume by source goes into one sentence under the strip,
+    so a one-page memo keeps its strip to four rows.
+    """
+    header, rows = kpi_strip(res, lang)
+    by_source = next((r for r in rows if r[0].strip().startswith(("nach Quelle", "by source"))), None)
+    metrics = [r for r in rows if r is not by_source]
+    short = {"Rückmeldungen": "Rückmeldungen", "Feedback items": "Feedback items",
+             "Beschwerdeanteil": "Beschwerden", "Complaint share": "Complaints",
+             "Anteil Wünsche": "Wünsche", "Feature requests": "Feature requests",
+             "Preis-Nennungen": "Preis-Nennungen", "Price mentions": "Price mentions"}
+    cols = [short.get(r[0], r[0].split(" (")[0]) for r in metrics]
+    wide_header = [""] + cols
+    wide_rows = [[header[i]] + [r[i] for r in metrics] for i in range(1, 5)]
+    text = ""
+    if by_source is not None:
+        label = by_source[0].strip()
+        text = (f"{label} {by_source[1]} ({header[2]} {by_source[2]}; {header[3]} {by_source[3]})")
+    nps = next((r[0] for r in metrics if r[0].startswith("NPS")), "")
+    if nps:
+        text += ("; " if text else "") + nps
+    return wide_header, wide_rows, text
