@@ -501,3 +501,11 @@ def test_docs_presets_md_is_generated_from_the_presets():
     google = doc.split("## `google_ads`")[1].split("\n## ")[0]
     assert "| Numbers | German: 1.234,56 (override: `number_format`) |" in google
     assert "| Dates | DD.MM.YYYY; YYYY-MM-DD[ HH:MM[:SS]]; Mon DD, YYYY; MM/DD/YYYY (override: `date_format`) |" in google
+
+
+def test_schema_docs_are_up_to_date():
+    from cmo_workbook import schema
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "schemas.md"
+    assert doc.read_text(encoding="utf-8") == schema.markdown() + "\n", \
+        "docs/schemas.md is stale: run .venv/bin/python -m cmo_workbook.schema > docs/schemas.md"

@@ -287,3 +287,34 @@ def table(name: str) -> Table:
         return TABLES[name]
     except KeyError:
         raise KeyError(f"unknown table {name!r}; expected one of: {', '.join(TABLES)}") from None
+
+
+def markdown() -> str:
+    """All canonical tables as Markdown (docs/schemas.md is generated from this)."""
+    out = ["# Canonical tables", "",
+           "Generated from `cmo_workbook.schema` by `markdown()`; do not edit by hand. Regenerate with",
+           "`.venv/bin/python -m cmo_workbook.schema > docs/schemas.md` (a test fails when this file is out of date).",
+           "", "Every reader maps a file's own headers onto these columns (see docs/presets.md) and converts each",
+           "column from text with the type's explicit format. Types: " + ", ".join(f"`{t}`" for t in TYPES) + ".", ""]
+    for t in TABLES.values():
+        out += [f"## `{t.name}`", "", f"Grain: {t.grain}."]
+        if t.unique:
+            out.append(f"Unique: {', '.join(f'`{u}`' for u in t.unique)}.")
+        for group in t.one_of:
+            out.append(f"At least one of: {', '.join(f'`{g}`' for g in group)}.")
+        out += ["", "| column | type | required | notes |", "|---|---|---|---|"]
+        for c in t.columns:
+            notes = c.description
+            if c.choices:
+                notes = (notes + "; " if notes else "") + "one of " + ", ".join(f"`{x}`" for x in c.choices)
+            if c.default is not None:
+                notes = (notes + "; " if notes else "") + f"default `{c.default}`"
+            if c.non_negative:
+                notes = (notes + "; " if notes else "") + "must not be negative"
+            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {notes} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown())
