@@ -24,7 +24,7 @@ register({
     "kpi_cost_per_qualified_lead": {"de": "Kosten je qualif. Anfrage", "en": "Cost per qualified inquiry"},
     "kpi_mql_to_sql_rate": {"de": "Vom Vertrieb akzeptiert", "en": "Accepted by sales"},
     "kpi_marketing_pipeline_value": {"de": "Neue Pipeline aus Marketing", "en": "New pipeline from marketing"},
-    "kpi_marketing_won_revenue": {"de": "Umsatz aus Marketing-Anfragen", "en": "Revenue from marketing leads"},
+    "kpi_marketing_won_revenue": {"de": "Umsatz aus Marketing-Anfragen", "en": "Revenue from marketing inquiries"},
     "kpi_romi": {"de": "ROMI (12 Monate)", "en": "ROMI (12 months)"},
     "vs_target_short": {"de": "ggü. Ziel", "en": "vs target"},
 })

@@ -49,13 +49,10 @@ _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u201c": 
 
 
 def _light(text: object) -> str:
-    """Normalisation shared with :func:`cmo_workbook.readers.normalize_header`."""
-    s = "" if text is None else str(text)
-    s = s.replace("\ufeff", "").replace("\u00a0", " ").replace("\u202f", " ")
-    s = " ".join(s.split())
-    while len(s) >= 2 and s[0] == s[-1] and s[0] in "\"'":
-        s = s[1:-1].strip()
-    return s.casefold()
+    """Normalisation shared with the reader, so a header found there matches a preset token here."""
+    from .readers import normalize_header
+
+    return normalize_header(text)
 
 
 def normalize_header(text: object) -> str:

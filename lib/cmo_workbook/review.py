@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import clv as clv_mod
 from . import fmt
+from . import kpis as _kpi_labels  # noqa: F401  registers the shared kpi_* tile labels
 from .attribution import MIN_CONVERSIONS
 from .blocks import Comparison, Recommendation, Tile
 from .channels import channel_label
@@ -35,14 +36,9 @@ WINDOW_QUARTERS = 4
 LOOKBACK_DAYS = 365
 
 register({
-    "rv_qualified_leads": {"de": "Qualifizierte Anfragen", "en": "Qualified inquiries"},
-    "rv_cost_per_qualified_lead": {"de": "Kosten je qualif. Anfrage", "en": "Cost per qualified inquiry"},
-    "rv_marketing_pipeline_value": {"de": "Neue Pipeline aus Marketing", "en": "New pipeline from marketing"},
-    "rv_marketing_won_revenue": {"de": "Umsatz aus Marketing-Anfragen", "en": "Revenue from marketing inquiries"},
-    "rv_romi": {"de": "ROMI Neugeschäft (4 Quartale)", "en": "ROMI new business (4 quarters)"},
-    "rv_clv_to_cac": {"de": "Kundenwert : Akquisekosten", "en": "Customer value : acquisition cost"},
-    "rv_vs_prev_quarter": {"de": "ggü. Vorquartal", "en": "vs previous quarter"},
-    "rv_vs_target": {"de": "ggü. Ziel", "en": "vs target"},
+    # tile labels of the metrics shared with the monthly memo live in kpis.py (kpi_*)
+    "kpi_romi_new_business": {"de": "ROMI Neugeschäft (4 Quartale)", "en": "ROMI new business (4 quarters)"},
+    "kpi_clv_to_cac": {"de": "Kundenwert : Akquisekosten", "en": "Customer value : acquisition cost"},
     "rv_model_first_touch": {"de": "Erstkontakt", "en": "first touch"},
     "rv_model_last_touch": {"de": "Letztkontakt", "en": "last touch"},
     "rv_model_last_non_direct": {"de": "letzter nicht-direkter Kontakt", "en": "last non-direct touch"},
@@ -234,10 +230,10 @@ def tiles(kpis: list[QKpi], lang: str, currency: str, ctx: dict[str, Any]) -> li
     """KPI tiles: value, vs previous quarter, vs target, so-what."""
     out = []
     for k in kpis:
-        cmps = [_cmp(k, k.previous, t("rv_vs_prev_quarter", lang), lang)]
+        cmps = [_cmp(k, k.previous, t("vs_prev_quarter", lang), lang)]
         if k.target is not None:
-            cmps.append(_cmp(k, k.target, t("rv_vs_target", lang), lang))
-        out.append(Tile(t(f"rv_{k.key}", lang), _value_text(k, lang, currency), cmps, so_what(k, lang, currency, ctx)))
+            cmps.append(_cmp(k, k.target, t("vs_target", lang), lang))
+        out.append(Tile(t({"romi": "kpi_romi_new_business"}.get(k.key, f"kpi_{k.key}"), lang), _value_text(k, lang, currency), cmps, so_what(k, lang, currency, ctx)))
     return out
 
 
