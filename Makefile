@@ -45,7 +45,7 @@ test: $(STAMP) ## run all tests (unit, readers, notebooks, SMTP end to end)
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab]'
 	@test -d $(SAMPLE) || $(MAKE) data
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 preview: $(STAMP) ## screenshot every memo in reports/ to PNG (needs: apt-get install chromium)
 	$(BIN)/cmo-workbook preview

@@ -142,7 +142,7 @@ def test_email_end_to_end_and_idempotent_sending(project, smtp_server, capsys):
     for img in images:
         assert f'cid:{img["Content-ID"].strip("<>")}' in html
     ledger = json.loads((period_dir / "sent.json").read_text())
-    assert ledger["kpi_dashboard"]["message_id"].strip() == str(msg["Message-ID"]).strip()
+    assert ledger["example.yaml:kpi_dashboard"]["message_id"].strip() == str(msg["Message-ID"]).strip()
 
     # same period again: memo rebuilt, not sent twice ...
     assert run("kpi_dashboard", "--period", "2026-10", "--email") == 0
@@ -152,11 +152,20 @@ def test_email_end_to_end_and_idempotent_sending(project, smtp_server, capsys):
     assert run("kpi_dashboard", "--period", "2026-10", "--email", "--resend") == 0
     assert len(smtp_server.messages) == 2
     # both sent versions are archived as they went out
-    assert len(list((period_dir / "sent").glob("kpi_dashboard-*.eml"))) >= 1
+    assert len(list((period_dir / "sent").glob("example-kpi_dashboard-*.eml"))) >= 1
+    # the English memo of the same period is a memo of its own: own files, sent once
+    assert run("kpi_dashboard", "--period", "2026-10", "--email", "--lang", "en") == 0
+    assert len(smtp_server.messages) == 3 and (period_dir / "kpi_dashboard.en.html").exists()
+    # another company's memo for the same period is not "already sent"
+    other = project / "params" / "other.yaml"
+    other.write_text((project / "params" / "example.yaml").read_text(encoding="utf-8")
+                     .replace("ceo@kessler-antriebstechnik.example", "ceo@other.example"), encoding="utf-8")
+    assert main(["run", "kpi_dashboard", "--period", "2026-10", "--email", "--params", str(other)]) == 0
+    assert smtp_server.messages[-1]["to"] == ["ceo@other.example"]
 
 
 def test_same_inputs_same_memo(project):
     assert run("kpi_dashboard", "--period", "2026-10", "--lang", "en") == 0
-    first = (project / "reports" / "2026-10" / "kpi_dashboard.html").read_bytes()
+    first = (project / "reports" / "2026-10" / "kpi_dashboard.en.html").read_bytes()
     assert run("kpi_dashboard", "--period", "2026-10", "--lang", "en") == 0
-    assert (project / "reports" / "2026-10" / "kpi_dashboard.html").read_bytes() == first
+    assert (project / "reports" / "2026-10" / "kpi_dashboard.en.html").read_bytes() == first

@@ -125,6 +125,19 @@ def test_eml_structure_parsed_back(memo):
                       subject=subject_line(memo, "[Marketing]"), sender_name="Kessler GmbH")
     parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
     assert parsed["Subject"] == "[Marketing] Marketing-Kennzahlen Oktober 2026: Marketing lieferte 212 Anfragen (+14 % ggü. Vorjahr)."
+
+
+def test_subject_survives_encoding_with_umlauts_and_no_break_spaces(memo):
+    long = ("Unsere Kunden klagen über Lieferverzögerungen, während Hartmann Antriebe mit schneller Lieferung "
+            "wirbt und die Preise um 12\u00a0% senkt – Lieferfähigkeit wird zur Priorität")
+    memo2 = type(memo)(**{**memo.__dict__, "headline": long, "period": "Q3\u00a02026"})
+    subject = subject_line(memo2, "[Marketing]", limit=90)
+    assert "\u00a0" not in subject and "  " not in subject
+    assert subject.endswith("…") and " um 12 % senkt" not in subject  # cut at a word, not mid-word
+    msg = build_email(memo2, sender="a@kessler.example", to=["ceo@kessler.example"], subject=subject)
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == subject
+    assert "klagen über Lieferverzögerungen, während" in parsed["Subject"]
     assert parsed.get_content_type() == "multipart/alternative"
     plain, related = parsed.get_payload()
     assert plain.get_content_type() == "text/plain"

@@ -74,7 +74,7 @@ def test_channel_frame_keeps_paid_channels_and_model_spread():
     assert ch.at["linkedin", "romi_model_max"] == pytest.approx(0.5)
     assert ch.at["linkedin", "model_min"] == "first_touch"
     assert ch.at["linkedin", "margin_low"] == pytest.approx(16_000)
-    assert review.net_chart_title(ch, "en") == "Only 1 of 2 paid channels safely in the black"
+    assert review.net_chart_title(ch, "en") == "Only 1 of 2 channels with costs safely in the black"
 
 
 def test_model_comparison_warns_below_100_conversions():

@@ -10,6 +10,7 @@ embeds the same PNGs as ``data:`` URIs for the browser.
 from __future__ import annotations
 
 import base64
+import email.policy
 import hashlib
 import os
 import re
@@ -113,7 +114,9 @@ def _export(nb: nbformat.NotebookNode, lang: str, title: str, footer: str, *, mo
 def build_email(memo: Memo, *, sender: str, to: list[str], cc: list[str] | None = None, subject: str,
                 sender_name: str = "") -> EmailMessage:
     """The CEO email: text/plain alternative and HTML with related PNG images."""
-    msg = EmailMessage()
+    # CPython's header folding drops the space between adjacent encoded words ("überLieferverzögerungen");
+    # without folding, the subject goes out as one intact encoded word (well under RFC 5322's 998).
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     msg["Subject"] = subject
     msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
     msg["To"] = ", ".join(to)
@@ -131,10 +134,16 @@ def build_email(memo: Memo, *, sender: str, to: list[str], cc: list[str] | None 
     return msg
 
 
-def subject_line(memo: Memo, prefix: str = "") -> str:
-    """Subject: memo, period and headline (trimmed so clients show the start)."""
-    head = memo.headline if len(memo.headline) <= 110 else memo.headline[:107].rstrip() + "..."
-    core = f"{memo.title} {memo.period}: {head}" if head else f"{memo.title} {memo.period}"
+def subject_line(memo: Memo, prefix: str = "", limit: int = 110) -> str:
+    """Subject: memo, period and headline, on plain spaces and cut at a word so clients show the start."""
+    head = " ".join(memo.headline.replace("\u00a0", " ").replace("\u202f", " ").split())
+    period = " ".join(memo.period.split())
+    if period and head.startswith(period):  # "Q3 2026: ..." would repeat the period
+        head = head[len(period):].lstrip(" :–-")
+    if len(head) > limit:
+        cut = head[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-")
+        head = cut + " …"
+    core = f"{memo.title} {period}: {head}" if head else f"{memo.title} {period}"
     return f"{prefix} {core}".strip()
 
 

@@ -488,13 +488,13 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
 
 
 def net_chart_title(ch: pd.DataFrame, lang: str) -> str:
-    """The chart's message: how many paid channels are in the black with confidence."""
+    """The chart's message: how many channels with costs are in the black with confidence."""
     safe = int((ch["margin_low"] - ch["cost"] > 0).sum())
     n = len(ch)
-    return (f"Nur {safe} von {n} bezahlten Kanälen sicher im Plus" if _is_de(lang) and safe < n
-            else f"Alle {n} bezahlten Kanäle sicher im Plus" if _is_de(lang)
-            else f"Only {safe} of {n} paid channels safely in the black" if safe < n
-            else f"All {n} paid channels safely in the black")
+    return (f"Nur {safe} von {n} Kanälen mit Kosten sicher im Plus" if _is_de(lang) and safe < n
+            else f"Alle {n} Kanäle mit Kosten sicher im Plus" if _is_de(lang)
+            else f"Only {safe} of {n} channels with costs safely in the black" if safe < n
+            else f"All {n} channels with costs safely in the black")
 
 
 def _is_de(lang: str) -> bool:

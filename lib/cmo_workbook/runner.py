@@ -318,7 +318,9 @@ class Runner:
         if findings and self.opts.strict:
             raise jargon.JargonError(findings)
         period_dir = nb_path.parent
-        html_path, eml_path = period_dir / f"{info.name}.html", period_dir / f"{info.name}.eml"
+        # A memo in another language than the company's own gets its own files: "kpi_dashboard.en.html".
+        stem = info.name if lang == params.language else f"{info.name}.{lang}"
+        html_path, eml_path = period_dir / f"{stem}.html", period_dir / f"{stem}.eml"
         memo_cfg = params.memo
         subject = subject_line(memo, memo_cfg.get("subject_prefix", ""))
         msg = build_email(memo, sender=memo_cfg["sender"], to=list(memo_cfg["recipients"]), cc=memo_cfg.get("cc"),
@@ -329,23 +331,25 @@ class Runner:
             self.say(f"replace  earlier memo of {stamp} ({html_path.name}, {eml_path.name}); sent copies stay in sent/")
         write_atomic(html_path, memo.html_browser)
         write_atomic(eml_path, eml)
-        (period_dir / f"{info.name}.txt").write_text(memo.text, encoding="utf-8")
+        write_atomic(period_dir / f"{stem}.txt", memo.text)
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
         result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=nb_path,
                            message=memo.headline)
         if self.opts.email:
             ledger = mail.SentLedger(period_dir)
-            prior = ledger.entry(info.name)
+            # one record per company, memo and language: another company's memo is never "already sent"
+            key = f"{params.path.name}:{stem}"
+            prior = ledger.entry(key)
             if prior and not self.opts.resend:
                 self.say(f"send     skipped: {info.name} {period} was sent on {prior['sent_at']} to {prior['to']} "
                          "(use --resend to send again)")
             else:
                 settings = mail.settings_from_env()
                 mail.send(msg, settings)
-                ledger.record(info.name, msg, eml)
+                ledger.record(key, msg, eml)
                 # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
-                write_atomic(period_dir / "sent" / f"{info.name}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
+                write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
                 result.sent = True
                 self.say(f"send     sent to {msg['To']} via {settings.host}:{settings.port}")
         return result
