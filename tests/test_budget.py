@@ -63,7 +63,7 @@ def test_expected_effect_is_change_times_one_plus_romi():
 
 
 def test_holdout_design_follows_the_channel():
-    assert budget.holdout_test("linkedin", "de").startswith("Geo-Holdout")
+    assert budget.holdout_test("linkedin", "de").startswith("Testgebiete ohne Werbung (Vergleichsgruppe)")
     assert budget.holdout_test("email", "en").startswith("Control group")
     assert budget.holdout_test("webinars", "en").startswith("Time split")
 

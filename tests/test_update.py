@@ -56,13 +56,13 @@ def test_draft_paragraphs_follow_the_rules():
     assert d.achieved.startswith("Im Q3 2026 lieferte Marketing 240 qualifizierte Anfragen (+33\u00a0% ggü. Vorjahresquartal)")
     assert "Ziel für Pipeline aus Marketing auf Kurs" in d.achieved
     assert "Webinar durchgeführt (qualifizierte Anfragen im Juli 2026 +33\u00a0% ggü. Vorjahresmonat)" in d.achieved
-    assert d.next.startswith("Ziel für vom Vertrieb akzeptierte Anfragen verfehlt (Prognose 30 ggü. Ziel 50): "
+    assert d.next.startswith("Ziel für vom Vertrieb akzeptierte Anfragen nicht auf Kurs (Prognose 30 ggü. Ziel 50): "
                              "einen Maßnahmenplan vorlegen – das dient dem Bereich Vertrieb (vom Vertrieb akzeptierte Anfragen).")
     # lieferzeit: 3 weeks -> Produktion with the params' ask and the remark that names it; preis: 1 week -> below the bar,
     # but the off-track goal is co-owned by Vertrieb
     assert d.support.startswith("Von Produktion: verlässliche Liefertermine – Anlass: „Kunden klagen über "
                                 "Lieferverzögerungen“ (in 3 von 13 Wochen).")
-    assert "Von Vertrieb:" in d.support and "Ziel „Akzeptierte Anfragen auf 50 je Monat“ verfehlt" in d.support
+    assert "Von Vertrieb:" in d.support and "Ziel „Akzeptierte Anfragen auf 50 je Monat“ nicht auf Kurs" in d.support
     assert d.support_from == ["Produktion", "Vertrieb"]
     assert d.headline == ("Q3 2026: 0\u00a0% Pipeline und +33\u00a0% qualifizierte Anfragen ggü. Vorjahresquartal, "
                           "1 von 2 Jahreszielen auf Kurs – Unterstützung brauchen wir von Produktion und Vertrieb.")
@@ -90,6 +90,6 @@ def test_goals_block_adds_the_chart_of_the_named_goal():
     st = goals.evaluate_all(GOALS, monthly(), pd.Period("2026-09", "M"))
     out = goals_memo.goals_block(st, GOALS, "de", "EUR", monthly=monthly(), chart="web")
     assert [b.kind for b in out] == ["table", "chart"]
-    assert out[1].alt == "Vom Vertrieb akzeptierte Anfragen: verfehlt – Prognose 30 ggü. Ziel 50"
+    assert out[1].alt == "Vom Vertrieb akzeptierte Anfragen: nicht auf Kurs – Prognose 30 ggü. Ziel 50"
     with pytest.raises(KeyError, match="use one of: web, pipe"):
         goals_memo.goals_block(st, GOALS, "de", "EUR", monthly=monthly(), chart="nope")

@@ -15,7 +15,7 @@ from cmo_workbook.voc import memo as vm
 def _themes() -> pd.DataFrame:
     rows = [
         # theme, label, owner, signal, n, share, share_base, delta_pp, flag, net, nps_impact, nps_n
-        ("delivery_delay", "Lieferverzögerungen", "operations", "complaint", 30, 0.30, 0.10, 20.0, "rising", -0.8, -12.0, 12),
+        ("delivery_delay", "Lieferverzögerungen", "operations", "complaint", 30, 0.30, 0.10, 20.0, "rising", -0.8, -12.0, 25),
         ("praise_support", "Lob für Support", "service", "praise", 10, 0.10, 0.20, -10.0, "falling", 0.9, 5.0, 4),
         ("portal", "Portal", "service", "complaint", 6, 0.06, 0.0, 6.0, "new", -0.5, math.nan, 0),
         ("price", "Preis", "sales", "price_signal", 8, 0.08, 0.09, -1.0, "stable", 0.0, -1.0, 3),
@@ -146,3 +146,10 @@ def test_english_multi_word_term_before_a_head_noun_is_a_modifier():
              "Das Ersatzteilportal zeigt keine Preise."]
     found = match_themes([tokenize(t) for t in texts], tax)
     assert "spare_parts" not in found[0] and "spare_parts" in found[1] and "spare_parts" not in found[2]
+
+
+def test_nps_cost_is_only_claimed_with_enough_answers():
+    res = _result()
+    res.themes.loc[res.themes["theme"] == "delivery_delay", "nps_n"] = vm.MIN_NPS_N_HEADLINE - 1
+    msgs = vm.key_messages(res, "de")
+    assert "Lieferverzögerungen" in msgs[0] and "NPS-Punkte" not in msgs[0]

@@ -22,6 +22,11 @@ MIME = "application/vnd.cmo-memo+json"
 _env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+def _fill(text: str, width: int = 78, **kw: Any) -> str:
+    """Wrap plain text without breaking words at hyphens ("data-driven" stays whole)."""
+    return textwrap.fill(text, width, break_on_hyphens=False, break_long_words=False, **kw)
+
+
 def _render(template: str, **ctx: Any) -> str:
     return _env.from_string(template).render(**ctx)
 
@@ -173,7 +178,7 @@ class Paragraph(Block):
         return _render('<p class="p">{{ b }}</p>', b=self.body)
 
     def text(self) -> str:
-        return textwrap.fill(self.body, 78)
+        return _fill(self.body, 78)
 
 
 @dataclass
@@ -189,7 +194,7 @@ class Bullets(Block):
         )
 
     def text(self) -> str:
-        return "\n".join(textwrap.fill(i, 78, initial_indent="- ", subsequent_indent="  ") for i in self.items)
+        return "\n".join(_fill(i, 78, initial_indent="- ", subsequent_indent="  ") for i in self.items)
 
 
 @dataclass
@@ -230,12 +235,12 @@ class Recommendations(Block):
         for i, r in enumerate(self.items, 1):
             meta = ", ".join(x for x in (f"{self.labels['owner']}: {r.owner}" if r.owner else "",
                                          f"{self.labels['due']}: {r.due}" if r.due else "") if x)
-            out.append(textwrap.fill(f"{i}. {r.action}" + (f" ({meta})" if meta else ""), 78, subsequent_indent="   "))
+            out.append(_fill(f"{i}. {r.action}" + (f" ({meta})" if meta else ""), 78, subsequent_indent="   "))
             if r.evidence:
-                out.append(textwrap.fill(f"{self.labels['evidence']}: {r.evidence}", 78, initial_indent="   ",
+                out.append(_fill(f"{self.labels['evidence']}: {r.evidence}", 78, initial_indent="   ",
                                          subsequent_indent="   "))
             if r.effect:
-                out.append(textwrap.fill(f"{self.labels['effect']}: {r.effect}", 78, initial_indent="   ",
+                out.append(_fill(f"{self.labels['effect']}: {r.effect}", 78, initial_indent="   ",
                                          subsequent_indent="   "))
         return "\n".join(out)
 
@@ -315,7 +320,7 @@ class DataNote(Block):
         )
 
     def text(self) -> str:
-        return f"{self.title}\n" + "\n".join(textwrap.fill(l, 78) for l in self.lines)
+        return f"{self.title}\n" + "\n".join(_fill(l, 78) for l in self.lines)
 
 
 def show(*blocks: Block) -> None:

@@ -100,10 +100,10 @@ def holdout_test(channel: str, lang: str, *, weeks: int = 8) -> str:
     label = channel_label(channel, lang)
     de = lang == "de"
     if channel in GEO_CHANNELS:
-        return (f"Geo-Holdout: {label} {weeks} Wochen lang in einem Drittel der Vertriebsgebiete (z. B. PLZ-Bereiche 0–3) "
+        return (f"Testgebiete ohne Werbung (Vergleichsgruppe): {label} {weeks} Wochen lang in einem Drittel der Vertriebsgebiete (z. B. PLZ-Bereiche 0–3) "
                 "pausieren und qualifizierte Anfragen und Pipeline dieser Gebiete mit den übrigen vergleichen."
                 if de else
-                f"Geo holdout: pause {label} for {weeks} weeks in a third of the sales regions (e.g. postcode areas 0–3) "
+                f"Test regions without ads (control group): pause {label} for {weeks} weeks in a third of the sales regions (e.g. postcode areas 0–3) "
                 "and compare qualified inquiries and pipeline there with the other regions.")
     if channel in AUDIENCE_CHANNELS:
         return (f"Kontrollgruppe: 10 % der Empfänger zufällig {weeks} Wochen von {label} ausnehmen und deren "

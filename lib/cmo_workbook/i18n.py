@@ -34,7 +34,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # status
     "on_track": {"de": "auf Kurs", "en": "on track"},
     "at_risk": {"de": "gefährdet", "en": "at risk"},
-    "off_track": {"de": "verfehlt", "en": "off track"},
+    "off_track": {"de": "nicht auf Kurs", "en": "off track"},
     "new": {"de": "neu", "en": "new"},
     "not_available": {"de": "k. A.", "en": "n/a"},
     # memo frame

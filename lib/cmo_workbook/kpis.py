@@ -259,6 +259,10 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
                           if de else
                           f"Forecast {fmt.number(g.forecast, lang)} (range {fmt.number(g.low, lang)}–{fmt.number(g.high, lang)}) "
                           f"vs target {fmt.number(g.target, lang)}: {t(g.status if g.status != 'missed' else 'off_track', lang)}."),
+                effect=(f"Schließt die Lücke von {fmt.number(abs(g.target - g.forecast), lang)} zum Ziel bis "
+                        f"{fmt.date(g.deadline, lang)}." if de else
+                        f"Closes the gap of {fmt.number(abs(g.target - g.forecast), lang)} to the target by "
+                        f"{fmt.date(g.deadline, lang)}."),
             ))
     by = {k.key: k for k in kpis}
     acc = by["mql_to_sql_rate"]

@@ -449,8 +449,8 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
                if de else f" (ROMI {_romi(r['romi'], lang)}, range {_romi(r['romi_low'], lang)} to "
                f"{_romi(r['romi_high'], lang)})") if r is not None else ""
         amount = money(-cut["change"].iloc[0])
-        s += (f"; {label} verdient seine Kosten nicht sicher zurück{rng} – {amount} je Quartal umschichten und per Holdout-Test prüfen."
-              if de else f"; {label} does not reliably earn back its cost{rng} – shift {amount} a quarter and verify with a holdout test.")
+        s += (f"; {label} verdient seine Kosten nicht sicher zurück{rng} – {amount} je Quartal umschichten und mit einem Testgebiet ohne Werbung als Vergleichsgruppe prüfen."
+              if de else f"; {label} does not reliably earn back its cost{rng} – shift {amount} a quarter and verify it against a test region without ads as a control group.")
     else:
         s += "; alle Kanäle verdienen ihre Kosten zurück." if de else "; every channel earns back its cost."
     return s

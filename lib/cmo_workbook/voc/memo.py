@@ -110,6 +110,10 @@ def focus_theme(res: Any) -> dict[str, Any] | None:
     return t.sort_values(["_c", "delta_pp", "theme"], ascending=[False, False, True], kind="mergesort").iloc[0].to_dict()
 
 
+#: survey answers a theme needs before the memo states its NPS cost as a fact
+MIN_NPS_N_HEADLINE = 20
+
+
 def key_messages(res: Any, lang: str) -> list[str]:
     """Three messages, each starting with its number: the focus theme, NPS and complaints, the next change."""
     de = _de(lang)
@@ -122,7 +126,8 @@ def key_messages(res: Any, lang: str) -> list[str]:
         ratio = change_phrase(focus["share"], focus["share_baseline"], lang)
         impact = focus.get("nps_impact")
         cost = ""
-        if not fmt.is_missing(impact) and impact < -1:
+        # a headline claim needs enough survey answers behind it; with fewer the table shows it as a tendency
+        if not fmt.is_missing(impact) and impact < -1 and focus.get("nps_n", 0) >= MIN_NPS_N_HEADLINE:
             cost = (f", kostet {fmt.number(-impact, lang)} NPS-Punkte" if de
                     else f", costing {fmt.number(-impact, lang)} NPS points")
         out.append(
@@ -151,13 +156,13 @@ def key_messages(res: Any, lang: str) -> list[str]:
             f"NPS {nps_txt} ({fmt.number(nps['n_current'], lang)} Antworten: {fmt.number(pro['current'], lang)} Promotoren, "
             f"{fmt.number(det['current'], lang)} Kritiker) ggü. {fmt.number(nps['previous'], lang, signed=True)} im Vormonat "
             f"und {fmt.number(nps['baseline'], lang, signed=True)} im {base}; Beschwerdeanteil {_pct(comp['current'], lang)} "
-            f"({comp_d}). " + ("Die Zufriedenheit liegt unter dem Niveau der Vormonate." if worse
+            f"({comp_d}). " + ("Die Zufriedenheit liegt unter dem Durchschnitt der drei Vormonate." if worse
                                else "Die Zufriedenheit hält das Niveau der Vormonate.")
             if de else
             f"NPS {nps_txt} ({fmt.number(nps['n_current'], lang)} answers: {fmt.number(pro['current'], lang)} promoters, "
             f"{fmt.number(det['current'], lang)} detractors) vs {fmt.number(nps['previous'], lang, signed=True)} last month "
             f"and {fmt.number(nps['baseline'], lang, signed=True)} {base}; complaint share {_pct(comp['current'], lang)} "
-            f"({comp_d}). " + ("Satisfaction is below the level of recent months." if worse
+            f"({comp_d}). " + ("Satisfaction is below the average of the three previous months." if worse
                                else "Satisfaction holds the level of recent months."))
     other = res.themes.loc[res.themes["flag"].isin(["rising", "falling", "new"]) & (res.themes["n"] > 0)]
     if focus is not None:
@@ -367,7 +372,8 @@ def _effect(row: dict[str, Any], themes: pd.DataFrame, res: Any, lang: str) -> s
     if row["rule"] in _URGENT_RULES:
         impact = info.get("nps_impact")
         gain = (f" und bis zu {fmt.number(-impact, lang)} NPS-Punkte zurück" if de else
-                f" and up to {fmt.number(-impact, lang)} NPS points back") if not fmt.is_missing(impact) and impact < -1 else ""
+                f" and up to {fmt.number(-impact, lang)} NPS points back") \
+            if not fmt.is_missing(impact) and impact < -1 and info.get("nps_n", 0) >= MIN_NPS_N_HEADLINE else ""
         return (f"Anteil {row['label']} zurück auf {_pct(info.get('share_baseline'), lang)} ({base}) in zwei Monaten{gain}."
                 if de else f"Share of {row['label'].lower()} back to {_pct(info.get('share_baseline'), lang)} ({base}) "
                            f"within two months{gain}.")
