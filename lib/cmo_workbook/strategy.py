@@ -240,11 +240,13 @@ def situation(inp: StrategyInputs) -> list[str]:
         s3 = (f"Marketing: {fmt.number(k.qualified_leads, lang)} qualifizierte Anfragen im Quartal "
               f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} ggü. Vorjahresquartal) zu "
               f"{fmt.money(k.cost_per_lead, lang, currency=inp.currency)} je Anfrage "
-              f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)}); {m(k.pipeline)} neue Pipeline." if de else
+              f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} ggü. Vorjahresquartal); {m(k.pipeline)} neue Pipeline "
+              "– Nachschub für den Umsatz der nächsten Quartale." if de else
               f"Marketing: {fmt.number(k.qualified_leads, lang)} qualified inquiries this quarter "
               f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} vs same quarter last year) at "
               f"{fmt.money(k.cost_per_lead, lang, currency=inp.currency)} each "
-              f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)}); {m(k.pipeline)} of new pipeline.")
+              f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} vs same quarter last year); {m(k.pipeline)} of new "
+              "pipeline – the revenue of the coming quarters.")
     return [s1, s2, s3]
 
 
@@ -322,7 +324,7 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
         ))
     new = _new_terms(inp.vocs)
     if new:
-        words = ", ".join(new)
+        words = ", ".join(w.capitalize() if de else w for w in new)
         out.append(StrategyRec(
             "new_customer_topic",
             (f"Neues Kundenthema aufnehmen, bevor es zur Beschwerdewelle wird: Kunden schreiben neu über „{words}“." if de
