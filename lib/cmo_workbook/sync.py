@@ -225,9 +225,16 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
     h = fmt.number(f.cfg.response_hours, lang)
 
     def rows(df: pd.DataFrame, name, n: int) -> list[list[str]]:
-        df = df[df["breaches"] > 0].head(n) if (df["breaches"] > 0).any() else df.head(n)
-        return [[name(k), fmt.number(r["leads"], lang), fmt.percent(r["rate"], lang, 0), fmt.number(r["breaches"], lang),
-                 _hours(r["median_hours"], lang)] for k, r in df.iterrows()]
+        shown = df[df["breaches"] > 0].head(n) if (df["breaches"] > 0).any() else df.head(n)
+        out = [[name(k), fmt.number(r["leads"], lang), fmt.percent(r["rate"], lang, 0), fmt.number(r["breaches"], lang),
+                _hours(r["median_hours"], lang)] for k, r in shown.iterrows()]
+        rest = df.drop(index=shown.index)
+        if len(rest):  # the table adds up to the headline: the remaining rows in one line
+            leads = rest["leads"].sum()
+            rate = (rest["rate"] * rest["leads"]).sum() / leads if leads else float("nan")
+            out.append([(f"übrige ({len(rest)})" if de else f"others ({len(rest)})"), fmt.number(leads, lang),
+                        fmt.percent(rate, lang, 0), fmt.number(rest["breaches"].sum(), lang), "–"])
+        return out
 
     cols = (["Anfragen", f"binnen {h} Std.", "verspätet", "Median"] if de
             else ["Inquiries", f"within {h} h", "late", "Median"])
