@@ -277,21 +277,6 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
     return out[:4]
 
 
-def goals_table(goals: list[GoalStatus], lang: str, currency: str, titles: dict[str, str]) -> tuple[list[str], list[list[str]]]:
-    """Rows for the goals table: goal, actual, target, forecast at deadline, status."""
-    de = lang == "de"
-    header = (["Ziel", "Ist", "Ziel-wert", "Prognose Stichtag", "Status"] if de
-              else ["Goal", "Actual", "Target", "Forecast at deadline", "Status"])
-    rows = []
-    for g in goals:
-        money = g.metric.endswith(("value", "revenue")) or g.metric.startswith("cost")
-        f = (lambda v: fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)) if money else (lambda v: fmt.number(v, lang))
-        status = t({"achieved": "on_track", "missed": "off_track"}.get(g.status, g.status), lang)
-        rows.append([titles.get(g.goal_id, g.title), f(g.actual), f(g.target),
-                     f"{f(g.forecast)} ({f(g.low)}–{f(g.high)})" if g.months_left else f(g.forecast), status])
-    return header, rows
-
-
 def clv_simple(deals: pd.DataFrame, period: Period, gross_margin: float, lifetime_years: float,
                marketing_spend_12m: float, new_customers_12m: float) -> dict[str, float]:
     """Simple CLV: yearly won revenue per active customer × margin × expected lifetime; CAC and CLV:CAC."""
