@@ -33,9 +33,11 @@ def test_send_is_received_and_parses_back(smtp_server):
 
 def test_transient_failure_is_retried(smtp_server):
     smtp_server.fail_next = 2
-    waits = []
-    mail.send(message(), mail.settings_from_env(), attempts=4, backoff=0.5, sleep=waits.append)
+    waits, lines = [], []
+    mail.send(message(), mail.settings_from_env(), attempts=4, backoff=0.5, sleep=waits.append, say=lines.append)
     assert waits == [0.5, 1.0]
+    assert len(lines) == 2 and lines[0].startswith("retry    SMTP attempt 1/4 to 127.0.0.1:")
+    assert "451" in lines[0] and lines[1].endswith("retrying in 1 s")
     assert len(smtp_server.messages) == 1
 
 

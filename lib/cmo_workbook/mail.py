@@ -74,8 +74,11 @@ def _transient(exc: BaseException) -> bool:
 
 
 def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backoff: float = 2.0,
-         sleep: Callable[[float], None] = time.sleep) -> None:
-    """Send ``msg``; retry transient failures (4xx, dropped connections) with exponential backoff."""
+         sleep: Callable[[float], None] = time.sleep, say: Callable[[str], None] | None = None) -> None:
+    """Send ``msg``; retry transient failures (4xx, dropped connections) with exponential backoff.
+
+    ``say`` receives one line per retry (the runner's progress lines); without it the retry is logged.
+    """
     last: BaseException | None = None
     for attempt in range(1, attempts + 1):
         try:
@@ -92,8 +95,12 @@ def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backof
             if not _transient(exc) or attempt == attempts:
                 break
             wait = backoff * 2 ** (attempt - 1)
-            log.warning("SMTP attempt %d/%d to %s:%d failed (%s); retrying in %.0f s",
-                        attempt, attempts, settings.host, settings.port, exc, wait)
+            line = (f"SMTP attempt {attempt}/{attempts} to {settings.host}:{settings.port} failed ({exc}); "
+                    f"retrying in {wait:.0f} s")
+            if say:
+                say(f"retry    {line}")
+            else:
+                log.warning(line)
             sleep(wait)
     raise DeliveryError(f"could not send via {settings.host}:{settings.port} ({type(last).__name__}: {last}); "
                         "the memo stays on disk, run again with --email once the server is reachable")

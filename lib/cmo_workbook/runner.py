@@ -346,7 +346,7 @@ class Runner:
                          "(use --resend to send again)")
             else:
                 settings = mail.settings_from_env()
-                mail.send(msg, settings)
+                mail.send(msg, settings, say=self.say)
                 ledger.record(key, msg, eml)
                 # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
                 write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
@@ -366,7 +366,7 @@ class Runner:
         msg.set_content(f"The scheduled run failed; no memo was sent to the CEO.\n\n{message}\n\n"
                         f"Open the failed notebook in JupyterLab to see the error cell.\n")
         try:
-            mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0)
+            mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=self.say)
             self.say(f"alert    sent to analyst {params.memo['analyst']}")
         except CmoWorkbookError as exc:
             self.say(f"alert    could not be sent: {exc}")
