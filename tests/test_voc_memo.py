@@ -153,3 +153,15 @@ def test_nps_cost_is_only_claimed_with_enough_answers():
     res.themes.loc[res.themes["theme"] == "delivery_delay", "nps_n"] = vm.MIN_NPS_N_HEADLINE - 1
     msgs = vm.key_messages(res, "de")
     assert "Lieferverzögerungen" in msgs[0] and "NPS-Punkte" not in msgs[0]
+
+
+def test_action_deadlines_never_lie_in_the_past_of_a_late_memo():
+    from datetime import date
+
+    from cmo_workbook.periods import Period
+
+    res = _result()
+    on_time = vm.actions(res, Period.parse("2026-10"), "de")
+    late = vm.actions(res, Period.parse("2026-10"), "de", today=date(2026, 11, 25))
+    assert on_time[0].due == "15.11.2026"  # urgent: two weeks after the month
+    assert late[0].due == "09.12.2026"  # two weeks after the memo was generated

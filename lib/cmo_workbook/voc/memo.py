@@ -358,8 +358,9 @@ def candidate_ids(res: Any) -> set[str]:
     return ids
 
 
-def _due(period: Period, rule: str, lang: str) -> str:
-    end = period.end  # first day after the month
+def _due(period: Period, rule: str, lang: str, today: Any = None) -> str:
+    # counted from when the memo is read: a memo generated weeks after the month never sets a past deadline
+    end = max(period.end, pd.Timestamp(today).normalize()) if today is not None else period.end
     due = end + pd.Timedelta(days=14) if rule in _URGENT_RULES else (end + pd.offsets.MonthEnd(1))
     return fmt.date(due, lang)
 
@@ -390,7 +391,7 @@ def _effect(row: dict[str, Any], themes: pd.DataFrame, res: Any, lang: str) -> s
     return ""
 
 
-def actions(res: Any, period: Period, lang: str, limit: int = 3) -> list[Recommendation]:
+def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = None) -> list[Recommendation]:
     """The library's recommendations as memo actions (owner, due, evidence, expected effect).
 
     Candidate themes are left out: they go to the analyst first. At most one 'frequent question'
@@ -411,7 +412,7 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3) -> list[Recomme
                     f"{fmt.pp(row['delta_pp'] / 100, lang)} vs {_base_label(res, lang)}")
         action = row["action"]
         out.append(Recommendation(action=action, owner=_owner(row["owner"], lang), evidence=evidence,
-                                  due=_due(period, row["rule"], lang), effect=_effect(row, res.themes, res, lang)))
+                                  due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang)))
         if len(out) >= limit:
             break
     return out
