@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from html.parser import HTMLParser
 
-from cmo_workbook import blocks
+from cmo_workbook import blocks, charts
 from cmo_workbook.memo import MAX_HTML_BYTES, build_email, build_memo, subject_line
 
 matplotlib.use("Agg")
@@ -30,7 +30,7 @@ def _chart_png() -> bytes:
 
     fig = Figure(figsize=(4, 2))
     fig.add_subplot().bar(["a", "b"], [1, 2], color="#404040")
-    return blocks.png_bytes(fig)
+    return charts.to_png(fig)
 
 
 def make_nb(extra_text: str = EVIL) -> nbformat.NotebookNode:

@@ -9,7 +9,6 @@ summaries) can never inject markup into a memo.
 from __future__ import annotations
 
 import base64
-import io
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date
@@ -329,13 +328,6 @@ def show(*blocks: Block) -> None:
 
     for b in blocks:
         display(b)
-
-
-def png_bytes(fig, dpi: int = 110) -> bytes:
-    """PNG bytes of a matplotlib figure without a timestamp (identical across runs)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
-    return buf.getvalue()
 
 
 def records(blocks: Iterable[Block]) -> list[dict[str, Any]]:

@@ -116,9 +116,7 @@ class Dataset:
 
 
 def _date_column(table: str) -> str:
-    if table in schema.TABLES:
-        return schema.TABLES[table].date_column
-    return {"competitor_messaging": "date"}.get(table, "date")
+    return schema.table(table).date_column
 
 
 def load_dataset(params: Params, tables: list[str] | None = None, *, today: date | None = None) -> Dataset:

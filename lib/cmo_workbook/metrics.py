@@ -70,6 +70,12 @@ def monthly(ds: Dataset, *, marketing_channels: list[str] | None = None) -> pd.D
     return df
 
 
+def spend_by_channel(spend: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """Marketing cost per channel booked in ``[start, end)``."""
+    in_w = (spend["date"] >= start) & (spend["date"] < end)
+    return spend[in_w].groupby("channel")["cost"].sum().astype(float)
+
+
 def by_channel(ds: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Qualified leads, spend and cost per qualified lead per channel in [start, end)."""
     leads = ds.leads
@@ -77,8 +83,7 @@ def by_channel(ds: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFr
     q = mql.groupby("channel").size().rename("qualified_leads")
     frames = [q]
     if ds.has("spend"):
-        sp = ds.spend
-        frames.append(sp[sp["date"].between(start, end, inclusive="left")].groupby("channel")["cost"].sum().rename("spend"))
+        frames.append(spend_by_channel(ds.spend, start, end).rename("spend"))
     df = pd.concat(frames, axis=1).fillna(0.0)
     if "spend" in df:
         df["cost_per_qualified_lead"] = df["spend"] / df["qualified_leads"].where(df["qualified_leads"] > 0)

@@ -25,6 +25,7 @@ from .attribution import MIN_CONVERSIONS
 from .blocks import Comparison, Recommendation, Tile
 from .channels import channel_label
 from .i18n import register, t
+from .metrics import spend_by_channel
 from .periods import Period
 
 RULE_BASED = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
@@ -70,12 +71,6 @@ def quarterly(monthly: pd.DataFrame) -> pd.DataFrame:
 def window(period: Period, quarters: int = WINDOW_QUARTERS) -> tuple[pd.Timestamp, pd.Timestamp]:
     """``[start, end)`` of the ``quarters`` quarters ending with ``period``."""
     return period.shift(-(quarters - 1)).start, period.end
-
-
-def spend_by_channel(spend: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """Marketing cost per channel booked in ``[start, end)``."""
-    in_w = (spend["date"] >= start) & (spend["date"] < end)
-    return spend[in_w].groupby("channel")["cost"].sum().astype(float)
 
 
 def deals_as_of(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:

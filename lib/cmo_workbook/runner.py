@@ -303,8 +303,7 @@ class Runner:
 
     def _export(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
         lang = self.opts.lang or params.language
-        footer = (f"cmo-workbook · {info.name} · {period}" if lang == "en"
-                  else f"cmo-workbook · {info.name} · {period}")
+        footer = f"cmo-workbook · {info.name} · {period}"
         memo = build_memo(nb_path, lang=lang, footer=footer)
         if not memo.headline:
             raise ExecutionError(f"{info.name} produced no headline block; tag the headline cell with 'memo'")
