@@ -23,11 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=Path, default=None)
     args = parser.parse_args(argv)
-    from cmo_workbook import sample_data
-    from cmo_workbook.loaders import load_dataset
-    from cmo_workbook.params import load_params
+    from cmo_workbook.sample import generate as sample_data
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
     from cmo_workbook.periods import Period
-    from cmo_workbook.runner import Runner, RunOptions
+    from cmo_workbook.delivery.runner import Runner, RunOptions
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     """data/sample as `make data` writes it (generated if missing; deterministic)."""
-    from cmo_workbook import sample_data
+    from cmo_workbook.sample import generate as sample_data
 
     out = ROOT / "data" / "sample"
     marker = out / ".generated"
@@ -75,7 +75,7 @@ def memo_run(sample_dir, tmp_path_factory):
     ``memo_run("kpi_dashboard", "2026-10", "de")`` returns the RunResult; the files are in
     ``result.memo`` (browser HTML), ``result.eml`` and ``result.notebook``.
     """
-    from cmo_workbook.runner import Runner, RunOptions
+    from cmo_workbook.delivery.runner import Runner, RunOptions
 
     reports = tmp_path_factory.mktemp("reports")
     cache: dict = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cmo_workbook.memo import MAX_HTML_BYTES
+from cmo_workbook.render.export import MAX_HTML_BYTES
 
 from conftest import ROOT, parse_eml
 
@@ -45,7 +45,7 @@ def test_memo_surfaces_the_linkedin_problem(memo_run, lang):
 def test_memo_prints_on_two_a4_pages(memo_run, tmp_path):
     if not shutil.which("chromium") and not shutil.which("chromium-browser") and not shutil.which("google-chrome"):
         pytest.skip("chromium is needed to print the memo")
-    from cmo_workbook.preview import pdf_pages, print_pdf
+    from cmo_workbook.delivery.preview import pdf_pages, print_pdf
 
     for lang in ("de", "en"):
         result = memo_run("attribution_review", PERIOD, lang)
@@ -55,7 +55,7 @@ def test_memo_prints_on_two_a4_pages(memo_run, tmp_path):
 
 def test_two_runs_give_the_same_memo(memo_run, tmp_path):
     from cmo_workbook.periods import Period
-    from cmo_workbook.runner import Runner, RunOptions
+    from cmo_workbook.delivery.runner import Runner, RunOptions
 
     first = memo_run("attribution_review", PERIOD, "de")
     opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse(PERIOD), lang="de",

@@ -6,8 +6,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from cmo_workbook import blocks, briefing
-from cmo_workbook.params import load_params
+from cmo_workbook.render import blocks
+from cmo_workbook.memos import competitor_briefing as briefing
+from cmo_workbook.inputs.params import load_params
 from cmo_workbook.periods import Period
 
 RULES = [
@@ -148,7 +149,7 @@ def test_shipped_templates_equal_a_fresh_generation(tmp_path):
 
     from cmo_workbook.competitors import make_observation_template
 
-    shipped = Path(briefing.__file__).parent / "templates" / "xlsx"
+    shipped = Path(briefing.__file__).parents[1] / "inputs" / "templates" / "xlsx"  # analyst input templates
     for lang in ("de", "en"):
         for fresh in make_observation_template(tmp_path, lang):
             assert (shipped / fresh.name).read_bytes() == fresh.read_bytes(), fresh.name

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from cmo_workbook import budget
+from cmo_workbook.metrics import budget
 
 
 def _channels(**cpl_change) -> pd.DataFrame:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cmo_workbook import channels
-from cmo_workbook.channels import ChannelRules, assign_channels, ga4_channel, rules_from_params
+from cmo_workbook.inputs import channels
+from cmo_workbook.inputs.channels import ChannelRules, assign_channels, ga4_channel, rules_from_params
 from cmo_workbook.errors import ParamsError
 
 # One minimal (source, medium, campaign) per GA4 rule, in the rule order of channel_rules.yaml.

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from cmo_workbook import charts
+from cmo_workbook.render import charts
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PERIODS = list(pd.period_range("2025-10", "2026-10", freq="M"))

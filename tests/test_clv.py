@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cmo_workbook import clv
+from cmo_workbook.metrics import clv
 from cmo_workbook.errors import DataError
 
 CDNOW = Path(__file__).parent / "data" / "cdnow_customers_summary.csv"

@@ -6,8 +6,8 @@ import re
 
 from conftest import ROOT, parse_eml
 
-from cmo_workbook.memo import MAX_HTML_BYTES
-from cmo_workbook.preview import pdf_pages, print_pdf
+from cmo_workbook.render.export import MAX_HTML_BYTES
+from cmo_workbook.delivery.preview import pdf_pages, print_pdf
 
 
 def _meta(name):

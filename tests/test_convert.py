@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cmo_workbook.convert import (
+from cmo_workbook.inputs.convert import (
     NA_SPELLINGS,
     ConversionError,
     convert_column,
@@ -16,7 +16,7 @@ from cmo_workbook.convert import (
     parse_date,
     parse_number,
 )
-from cmo_workbook.schema import Column
+from cmo_workbook.inputs.schema import Column
 
 DE_EXPECTED = "is not a number (expected German format like 1.234,56)"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cmo_workbook import diary
+from cmo_workbook.inputs import diary
 from cmo_workbook.errors import DataError
 from cmo_workbook.periods import Period
 from cmo_workbook.sample.diary import write_diary
@@ -140,7 +140,7 @@ def test_sample_diary_is_deterministic_loads_cleanly_and_mentions_the_planted_ev
     a = write_diary(tmp_path / "a")
     b = write_diary(tmp_path / "b")
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
-    from cmo_workbook.metrics import METRICS
+    from cmo_workbook.metrics.monthly import METRICS
     df = diary.load_diary(tmp_path / "a", METRICS)
     assert 85 <= len(df) <= 100  # about one entry a week over 24 months, holidays without
     text = lambda month: " ".join(" ".join(r.done + r.feedback + r.learned) for r in df[df["month"] == pd.Period(month, "M")].itertuples())

@@ -1,4 +1,4 @@
-"""Exact memo strings from cmo_workbook.fmt and cmo_workbook.i18n (hand-derived, de_DE / en_GB)."""
+"""Exact memo strings from cmo_workbook.render.fmt and cmo_workbook.render.i18n (hand-derived, de_DE / en_GB)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cmo_workbook import fmt, i18n
-from cmo_workbook.i18n import t
+from cmo_workbook.render import fmt, i18n
+from cmo_workbook.render.i18n import t
 
 NB = "\u00a0"  # CLDR's no-break space between number and unit in German
 MINUS = "\u2212"

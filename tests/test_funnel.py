@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from cmo_workbook import funnel
+from cmo_workbook.metrics import funnel
 from cmo_workbook.errors import DataError
 
 D = pd.Timestamp

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cmo_workbook.goals import evaluate, forecast_series
+from cmo_workbook.metrics.goals import evaluate, forecast_series
 
 
 def series(values, start="2026-01"):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from cmo_workbook import jargon
-from cmo_workbook.memo import build_memo
+from cmo_workbook.render import jargon
+from cmo_workbook.render.export import build_memo
 
 
 def test_planted_seo_and_ctr_are_flagged_with_exact_messages():

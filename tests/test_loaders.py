@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from cmo_workbook.errors import DataError
-from cmo_workbook.loaders import Dataset, load_dataset
-from cmo_workbook.params import Params, load_params
+from cmo_workbook.inputs.loaders import Dataset, load_dataset
+from cmo_workbook.inputs.params import Params, load_params
 
 TODAY = date(2024, 6, 30)
 P = "params/acme.yaml"
@@ -489,10 +489,10 @@ def test_competitor_tables_and_touchpoints_and_web_traffic(project):
 
 
 def test_docs_presets_md_is_generated_from_the_presets():
-    from cmo_workbook import presets
+    from cmo_workbook.inputs import presets
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "presets.md").read_text(encoding="utf-8")
-    assert doc == presets.markdown_table(), "regenerate: .venv/bin/python -m cmo_workbook.presets > docs/presets.md"
+    assert doc == presets.markdown_table(), "regenerate: .venv/bin/python -m cmo_workbook.inputs.presets > docs/presets.md"
     assert [line[4:-1] for line in doc.splitlines() if line.startswith("## `")] == sorted(presets.PRESETS)
     typeform = doc.split("## `typeform`")[1].split("\n## ")[0]
     assert ("| Params | `preset: typeform`; `columns.text` and/or `columns.score` with your export's header "
@@ -504,8 +504,8 @@ def test_docs_presets_md_is_generated_from_the_presets():
 
 
 def test_schema_docs_are_up_to_date():
-    from cmo_workbook import schema
+    from cmo_workbook.inputs import schema
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "schemas.md"
     assert doc.read_text(encoding="utf-8") == schema.markdown() + "\n", \
-        "docs/schemas.md is stale: run .venv/bin/python -m cmo_workbook.schema > docs/schemas.md"
+        "docs/schemas.md is stale: run .venv/bin/python -m cmo_workbook.inputs.schema > docs/schemas.md"

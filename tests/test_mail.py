@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from cmo_workbook import mail
+from cmo_workbook.delivery import mail
 from cmo_workbook.errors import DeliveryError, SettingsError
 
 

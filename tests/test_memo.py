@@ -11,8 +11,8 @@ import nbformat
 import pytest
 from html.parser import HTMLParser
 
-from cmo_workbook import blocks, charts
-from cmo_workbook.memo import MAX_HTML_BYTES, build_email, build_memo, subject_line
+from cmo_workbook.render import blocks, charts
+from cmo_workbook.render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line
 
 matplotlib.use("Agg")
 

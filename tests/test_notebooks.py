@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cmo_workbook.runner import discover
+from cmo_workbook.delivery.runner import discover
 
 from conftest import ROOT, parse_eml
 
@@ -56,8 +56,8 @@ def test_notebook_runs_and_memo_is_email_safe(memo_run, name, lang):
     # no code and no notebook chrome in the memo
     assert "In&nbsp;[" not in html and "import pandas" not in html and "from cmo_workbook" not in html and "jp-" not in html
     # every bundled memo passes the jargon / so-what check in strict mode (the run log shows findings)
-    from cmo_workbook import jargon
-    from cmo_workbook.memo import build_memo
+    from cmo_workbook.render import jargon
+    from cmo_workbook.render.export import build_memo
 
     assert jargon.format_findings(jargon.check_memo(build_memo(result.notebook, lang=lang), lang=lang)) == []
     # numbers in the language of the memo: German memos use decimal commas, English ones none of "ggü."
@@ -81,7 +81,7 @@ def test_executed_notebook_records_its_parameters(memo_run, name):
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_memo_prints_within_its_page_limit(memo_run, tmp_path, name, lang):
     """Each notebook declares its limit (metadata cmo.pages); the memo printed to A4 by Chromium keeps it."""
-    from cmo_workbook.preview import pdf_pages, print_pdf
+    from cmo_workbook.delivery.preview import pdf_pages, print_pdf
 
     info = NOTEBOOKS[name]
     limit = nbformat.read(str(info.path), as_version=4).metadata["cmo"]["pages"]

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from cmo_workbook.errors import DataError
-from cmo_workbook.notes import load_notes
+from cmo_workbook.inputs.notes import load_notes
 
 
 def _write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> None:
@@ -48,8 +48,8 @@ def test_note_without_date_is_a_data_error(notes_dir: Path):
 
 
 def test_loader_reads_a_text_notes_folder(notes_dir: Path, tmp_path: Path):
-    from cmo_workbook.loaders import load_dataset
-    from cmo_workbook.params import load_params
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
 
     example = yaml.safe_load((Path(__file__).resolve().parents[1] / "params" / "example.yaml").read_text("utf-8"))
     example["data"] = {"dir": str(notes_dir.parent), "feedback": [{"file": "notizen", "preset": "text_notes"}]}

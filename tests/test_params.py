@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from cmo_workbook.errors import ParamsError
-from cmo_workbook.params import load_params
+from cmo_workbook.inputs.params import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 

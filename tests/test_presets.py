@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cmo_workbook import presets, schema
+from cmo_workbook.inputs import presets, schema
 from cmo_workbook.errors import ParamsError
-from cmo_workbook.presets import get_preset, normalize_header, resolve_columns
+from cmo_workbook.inputs.presets import get_preset, normalize_header, resolve_columns
 
 
 def split(row: str, sep: str = ",") -> list[str]:
@@ -402,7 +402,7 @@ def test_list_presets_is_sorted_and_complete():
     ("zendesk", "feedback", "2026-10-05T12:00:00Z"),
 ])
 def test_date_formats_read_the_tools_own_dates(name, table, cell):
-    from cmo_workbook import convert
+    from cmo_workbook.inputs import convert
 
     column = schema.table(table).column(schema.table(table).date_column)
     typed, bad = convert.convert_column(pd.Series([cell], dtype=object), column,

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from cmo_workbook.errors import DataError
-from cmo_workbook.readers import normalize_header, read_raw
+from cmo_workbook.inputs.readers import normalize_header, read_raw
 
 FIX = "check the preset or set header_row / column names in params"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cmo_workbook import budget, review
+from cmo_workbook.metrics import budget
+from cmo_workbook.memos import attribution_review as review
 from cmo_workbook.attribution import attribute
 from cmo_workbook.attribution.crm import outcomes_from_crm, prepare_touchpoints
 from cmo_workbook.periods import Period

@@ -11,8 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cmo_workbook import sample_data
-from cmo_workbook.sample_data import FEEDBACK_THEMES, FILES, generate, main
+from cmo_workbook.sample import generate as sample_data
+from cmo_workbook.sample.generate import FEEDBACK_THEMES, FILES, generate, main
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "sample-data.md"
 

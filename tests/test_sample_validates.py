@@ -8,9 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cmo_workbook.loaders import load_dataset
-from cmo_workbook.params import load_params
-from cmo_workbook.sample_data import CHANNELS
+from cmo_workbook.inputs.loaders import load_dataset
+from cmo_workbook.inputs.params import load_params
+from cmo_workbook.sample.generate import CHANNELS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST, LAST = pd.Timestamp("2024-11-01"), pd.Timestamp("2026-10-31")

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cmo_workbook import sla
+from cmo_workbook.metrics import sla
 
 CFG = sla.SlaConfig(response_hours=24, feedback_days=5)  # 8-17 Mon-Fri: 9 business hours a day
 T = pd.Timestamp

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from cmo_workbook import stakeholders
-from cmo_workbook.blocks import Recommendation
+from cmo_workbook.memos import stakeholders
+from cmo_workbook.render.blocks import Recommendation
 from cmo_workbook.errors import ParamsError
-from cmo_workbook.params import load_params
+from cmo_workbook.inputs.params import load_params
 
 RAW = [
     {"department": "Vertrieb", "department_en": "Sales", "head": "Vertriebsleitung", "goals": ["Auftragseingang +10 %"],

@@ -9,10 +9,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cmo_workbook import briefing, metrics, strategy, voc
-from cmo_workbook.blocks import MIME
-from cmo_workbook.loaders import load_dataset
-from cmo_workbook.params import load_params
+from cmo_workbook.memos import competitor_briefing as briefing, strategy_memo as strategy
+from cmo_workbook.metrics import monthly as metrics
+from cmo_workbook import voc
+from cmo_workbook.render.blocks import MIME
+from cmo_workbook.inputs.loaders import load_dataset
+from cmo_workbook.inputs.params import load_params
 from cmo_workbook.periods import Period
 
 Q3 = Period.parse("2026-Q3")

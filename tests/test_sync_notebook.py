@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cmo_workbook import jargon
-from cmo_workbook.memo import MAX_HTML_BYTES, build_memo
+from cmo_workbook.render import jargon
+from cmo_workbook.render.export import MAX_HTML_BYTES, build_memo
 
 from conftest import ROOT, parse_eml
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cmo_workbook import goals, goals_memo, stakeholders, update
-from cmo_workbook.diary import DiarySummary, Worked
+from cmo_workbook.metrics import goals
+from cmo_workbook.memos import goals_block as goals_memo, stakeholders, stakeholder_update as update
+from cmo_workbook.inputs.diary import DiarySummary, Worked
 from cmo_workbook.periods import Period
 
 Q3 = Period.parse("2026-Q3")

@@ -1,4 +1,4 @@
-"""Memo narrative rules of cmo_workbook.voc.memo on a hand-made analysis result."""
+"""Memo narrative rules of cmo_workbook.memos.voice_of_customer on a hand-made analysis result."""
 from __future__ import annotations
 
 import math
@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from cmo_workbook.blocks import Table
+from cmo_workbook.render.blocks import Table
 from cmo_workbook.periods import Period
-from cmo_workbook.voc import memo as vm
+from cmo_workbook.memos import voice_of_customer as vm
 
 
 def _themes() -> pd.DataFrame:
@@ -122,7 +122,7 @@ def test_footer_states_basis_coverage_taxonomy_and_small_n():
 def test_settings_take_the_taxonomy_path_from_params(tmp_path: Path):
     import yaml
 
-    from cmo_workbook.params import load_params
+    from cmo_workbook.inputs.params import load_params
 
     root = Path(__file__).resolve().parents[1]
     raw = yaml.safe_load((root / "params" / "example.yaml").read_text("utf-8"))

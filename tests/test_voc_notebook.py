@@ -80,15 +80,15 @@ def test_html_from_feedback_never_appears_unescaped(de_run, raw_feedback):
 @pytest.fixture(scope="module")
 def analysis(sample_dir):
     from cmo_workbook import voc
-    from cmo_workbook.loaders import load_dataset
-    from cmo_workbook.params import load_params
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
 
     ds = load_dataset(load_params(ROOT / "params" / "example.yaml"), ["feedback"])
     return voc.analyse(ds.feedback, month="2026-10")
 
 
 def test_candidate_themes_stay_with_the_analyst(de_run, analysis):
-    from cmo_workbook.voc import memo as vm
+    from cmo_workbook.memos import voice_of_customer as vm
 
     assert "portal" in " ".join(analysis.candidates["label"])  # the planted new theme is found ...
     assert "ersatzteilportal" in analysis.emerging_terms["term"].head(3).tolist()
@@ -112,7 +112,7 @@ def test_english_memo(memo_run):
 
 def test_two_runs_give_the_same_memo(de_run, tmp_path):
     from cmo_workbook.periods import Period
-    from cmo_workbook.runner import Runner, RunOptions
+    from cmo_workbook.delivery.runner import Runner, RunOptions
 
     opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse("2026-10"), lang="de",
                       reports_dir=tmp_path)
@@ -121,7 +121,7 @@ def test_two_runs_give_the_same_memo(de_run, tmp_path):
 
 
 def test_memo_fits_two_a4_pages_and_the_email_limit(de_run, tmp_path):
-    from cmo_workbook.preview import pdf_pages, print_pdf
+    from cmo_workbook.delivery.preview import pdf_pages, print_pdf
 
     pdf = print_pdf(de_run.memo, tmp_path / "voc.pdf")
     # one page is the goal; the eight sections at the memo's 14 px body font need two (see report)
@@ -133,7 +133,7 @@ def test_memo_fits_two_a4_pages_and_the_email_limit(de_run, tmp_path):
 def test_empty_month_stops_before_any_kernel(tmp_path):
     from cmo_workbook.errors import StaleDataError
     from cmo_workbook.periods import Period
-    from cmo_workbook.runner import Runner, RunOptions
+    from cmo_workbook.delivery.runner import Runner, RunOptions
 
     opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse("2026-11"), lang="de",
                       reports_dir=tmp_path)

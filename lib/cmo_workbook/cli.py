@@ -83,25 +83,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
-        from .validate import validate
+        from .inputs.validate import validate
 
         return validate(Path(args.params), say=_say)
     if args.command == "sample-data":
-        from . import sample_data
+        from .sample import generate as sample_data
 
         argv = ["--out", str(args.out)] + (["--seed", str(args.seed)] if args.seed is not None else [])
         return sample_data.main(argv) or 0
     if args.command == "preview":
-        from .preview import preview_all
+        from .delivery.preview import preview_all
 
         return preview_all(args.paths, say=_say)
     if args.command == "install-kernel":
-        from .kernel import install
+        from .delivery.kernel import install
 
         _say(f"kernel   cmo-workbook installed in {install()}")
         return 0
     if args.command == "list":
-        from .runner import Runner, RunOptions
+        from .delivery.runner import Runner, RunOptions
 
         r = Runner(RunOptions(params_path=Path(DEFAULT_PARAMS)), say=_say)
         for info in r.available.values():
@@ -111,7 +111,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import Runner, RunOptions
+    from .delivery.runner import Runner, RunOptions
 
     opts = RunOptions(params_path=Path(args.params), period=args.period, lang=args.lang, email=args.email,
                       dry_run=args.dry_run, resend=args.resend, cell_timeout=args.cell_timeout,

@@ -1,6 +1,6 @@
 """Competitor prices: net EUR, list-price changes, promotions and a price index.
 
-Input is the canonical ``competitor_prices`` table (see :mod:`cmo_workbook.schema`):
+Input is the canonical ``competitor_prices`` table (see :mod:`cmo_workbook.inputs.schema`):
 ``observed_date, competitor, product, price`` and optionally ``currency`` (default EUR),
 ``unit``, ``price_basis`` (net/gross, default net), ``price_type`` (list/promo/quote,
 default list), ``min_quantity``, ``our_product``, ``source``.

@@ -1,1 +1,1 @@
-"""Generator of the bundled sample company (see docs/sample-data.md); entry point: cmo_workbook.sample_data."""
+"""Generator of the bundled sample company (see docs/sample-data.md); entry point: cmo_workbook.sample.generate."""

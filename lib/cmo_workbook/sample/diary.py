@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..diary import render_entry, week_label
+from ..inputs.diary import render_entry, week_label
 from .common import MARKETING_TEAM, REFERENCE_DATE, SEED, Window, choice
 from .events import fairs, webinars
 

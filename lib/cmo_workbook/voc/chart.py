@@ -10,8 +10,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .. import fmt
-from ..charts import AC_COLOR, GREEN, MUTED, NEUTRAL, PY_COLOR, RED, STYLE, _bare, _figure, _header, _legend, _span
+from ..render import fmt
+from ..render.charts import AC_COLOR, GREEN, MUTED, NEUTRAL, PY_COLOR, RED, STYLE, _bare, _figure, _header, _legend, _span
 
 
 def theme_shares(categories: Sequence[str], current: Sequence[float], baseline: Sequence[float],

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import fmt
+from ..render import fmt
 
 RECOMMENDATION_COLUMNS = ["priority", "rule", "theme", "label", "owner", "action", "flag", "n", "share",
                           "delta_pp", "p_value", "quote_id"]

@@ -1,0 +1,282 @@
+"""Marketing channels: labels, GA4's default channel group and CRM source -> channel rules.
+
+The rules are data, shipped in ``data/channel_rules.yaml``:
+
+* ``ga4``: Google's default channel group (support article 9756891) for web traffic,
+  used by :func:`ga4_channel` / :func:`ga4_channels`;
+* ``crm``: how raw CRM lead sources (HubSpot ``Original Traffic Source`` plus drill-downs,
+  Salesforce ``Lead Source``, German hand-kept values) map to our channel keys
+  (``trade_fairs``, ``paid_search``, ...), used by :class:`ChannelRules` and
+  :func:`assign_channels`. Rules from params (``channels.rules``) go first.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import schema
+from ..errors import ParamsError
+
+RULES_FILE = Path(__file__).parents[1] / "data" / "channel_rules.yaml"
+#: joins the drill-down columns so one ``source_detail`` pattern can search them all
+DETAIL_SEPARATOR = " | "
+
+CHANNEL_LABELS: dict[str, dict[str, str]] = {
+    "trade_fairs": {"de": "Messen", "en": "Trade fairs"},
+    "organic_search": {"de": "Organische Suche", "en": "Organic search"},
+    "paid_search": {"de": "Suchmaschinenwerbung", "en": "Paid search"},
+    "linkedin": {"de": "LinkedIn", "en": "LinkedIn"},
+    "paid_social": {"de": "Social-Media-Werbung", "en": "Paid social"},
+    "organic_social": {"de": "Social Media (organisch)", "en": "Organic social"},
+    "email": {"de": "E-Mail", "en": "Email"},
+    "webinars": {"de": "Webinare", "en": "Webinars"},
+    "partners": {"de": "Partner", "en": "Partners"},
+    "sales_outbound": {"de": "Vertrieb (Outbound)", "en": "Sales outbound"},
+    "direct": {"de": "Direkt", "en": "Direct"},
+    "referral": {"de": "Empfehlungen und Verweise", "en": "Referrals"},
+    "display": {"de": "Display-Werbung", "en": "Display"},
+    "paid_other": {"de": "Sonstige Werbung", "en": "Other advertising"},
+    "other": {"de": "Sonstige", "en": "Other"},
+}
+#: channels whose leads count as marketing-sourced: all but sales' own outbound work
+MARKETING_CHANNELS_DEFAULT: tuple[str, ...] = tuple(k for k in CHANNEL_LABELS if k != "sales_outbound")
+
+
+def channel_label(key: str, lang: str = "de") -> str:
+    """Human name of a channel key in ``lang`` ('de' or 'en'); unknown keys are title-cased."""
+    labels = CHANNEL_LABELS.get(key)
+    if labels is None:
+        return str(key).replace("_", " ").title()
+    return labels.get(lang, labels["en"])
+
+
+@functools.cache
+def _shipped() -> dict[str, Any]:
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+
+
+# --- GA4 default channel group --------------------------------------------------------------
+
+Predicate = Callable[[Mapping[str, str]], bool]
+
+
+def _site_pattern(sites: Sequence[str]) -> str:
+    """Regex for 'source is a listed site', its subdomains and country domains (www.google.de)."""
+    names = "|".join(re.escape(s.casefold()) for s in sorted(sites, key=len, reverse=True))
+    return rf"(?:[a-z0-9-]+\.)*(?:{names})(?:\.[a-z]{{2,3}}){{0,2}}"
+
+
+def _compile_condition(cond: Mapping[str, Any], named: Mapping[str, re.Pattern[str]]) -> Predicate:
+    if "all" in cond or "any" in cond:
+        kind = "all" if "all" in cond else "any"
+        parts = [_compile_condition(c, named) for c in cond[kind]]
+        return (lambda v: all(p(v) for p in parts)) if kind == "all" else (lambda v: any(p(v) for p in parts))
+    checks: list[tuple[str, re.Pattern[str]]] = []
+    for field_name, pattern in cond.items():
+        text = str(pattern)
+        checks.append((field_name, named[text[1:]] if text.startswith("@") else re.compile(text, re.IGNORECASE)))
+    return lambda v: all(rx.fullmatch(v.get(f, "")) is not None for f, rx in checks)
+
+
+@functools.cache
+def _ga4_rules() -> tuple[tuple[tuple[str, Predicate], ...], str]:
+    spec = _shipped()["ga4"]
+    named = {k: re.compile(v, re.IGNORECASE) for k, v in spec["patterns"].items()}
+    named |= {k: re.compile(_site_pattern(v), re.IGNORECASE) for k, v in spec["sites"].items()}
+    rules = tuple((r["channel"], _compile_condition(r["when"], named)) for r in spec["rules"])
+    return rules, spec.get("fallback", "Unassigned")
+
+
+def _clean(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip().casefold()
+
+
+def ga4_channel(source: object, medium: object, campaign: object = "") -> str:
+    """GA4 default channel group of one (source, medium, campaign), e.g. google/cpc -> 'Paid Search'.
+
+    Empty source and medium count as ``(direct)`` / ``(none)``; nothing matched -> 'Unassigned'.
+    """
+    values = {"source": _clean(source), "medium": _clean(medium), "campaign": _clean(campaign)}
+    if not values["source"] and not values["medium"]:
+        values["source"], values["medium"] = "(direct)", "(none)"
+    rules, fallback = _ga4_rules()
+    for channel, matches in rules:
+        if matches(values):
+            return channel
+    return fallback
+
+
+def ga4_channels(df: pd.DataFrame, *, source_col: str = "source", medium_col: str = "medium",
+                 campaign_col: str = "campaign") -> pd.Series:
+    """:func:`ga4_channel` for every row of ``df`` (evaluated once per distinct combination)."""
+    cols = [c for c in (source_col, medium_col, campaign_col)]
+    parts = [df[c].astype("string").fillna("") if c in df else pd.Series("", index=df.index, dtype="string")
+             for c in cols]
+    keys = pd.MultiIndex.from_arrays(parts)
+    codes, uniques = pd.factorize(keys)
+    labels = np.array([ga4_channel(*u) for u in uniques], dtype=object)
+    return pd.Series(labels[codes] if len(codes) else [], index=df.index, dtype="string", name="channel_group")
+
+
+# --- CRM source -> channel rules ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelRule:
+    """``channel`` applies when every ``(column, regex)`` in ``when`` is found (re.search, case-insensitive)."""
+
+    channel: str
+    when: tuple[tuple[str, str], ...]
+    origin: str = ""
+
+    def matches(self, values: Mapping[str, object]) -> bool:
+        return all(_regex(p).search(_raw(values.get(f))) is not None for f, p in self.when)
+
+
+def _raw(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _parse_rule(raw: object, origin: str) -> ChannelRule:
+    example = '{channel: trade_fairs, when: {source_raw: "offline", source_detail: "messe"}}'
+    if not isinstance(raw, Mapping):
+        raise ParamsError(f"{origin}: expected a rule like {example} (got {raw!r})")
+    unknown = sorted(set(raw) - {"channel", "when", "note"})
+    if unknown:
+        raise ParamsError(f"{origin}: unknown key {unknown[0]!r}; a rule has only channel, when (and note), e.g. {example}")
+    channel = raw.get("channel")
+    if not isinstance(channel, str) or not channel.strip():
+        raise ParamsError(f"{origin}: channel must be a channel key such as trade_fairs (got {channel!r}); "
+                          f"known keys: {', '.join(CHANNEL_LABELS)}")
+    when = raw.get("when")
+    if not isinstance(when, Mapping) or not when:
+        raise ParamsError(f"{origin}: when must map column names to regular expressions, e.g. {example} (got {when!r})")
+    checks = []
+    for column, pattern in when.items():
+        if not isinstance(pattern, str):
+            raise ParamsError(f'{origin}.when.{column}: expected a regular expression in quotes (got {pattern!r})')
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ParamsError(f'{origin}.when.{column}: "{pattern}" is not a valid regular expression ({exc}); '
+                              "fix the pattern, and escape ( ) . + with a backslash to match them literally") from None
+        checks.append((str(column), pattern))
+    return ChannelRule(channel.strip(), tuple(checks), origin)
+
+
+@dataclass(frozen=True)
+class ChannelRules:
+    """Ordered rules (first match wins) and the channel for rows no rule matches."""
+
+    rules: tuple[ChannelRule, ...]
+    fallback: str = "other"
+
+    @classmethod
+    def from_config(cls, rules: Sequence[Mapping[str, Any]], *, fallback: str = "other",
+                    origin: str = "channels.rules") -> ChannelRules:
+        """Build rules from dicts ``{channel: ..., when: {column: regex, ...}}``; raise ParamsError if malformed."""
+        if not isinstance(rules, Sequence) or isinstance(rules, (str, bytes)):
+            raise ParamsError(f"{origin}: expected a list of rules (got {rules!r})")
+        return cls(tuple(_parse_rule(r, f"{origin}[{i}]") for i, r in enumerate(rules)), fallback)
+
+    @classmethod
+    def default(cls) -> ChannelRules:
+        """The CRM rules shipped in ``data/channel_rules.yaml``."""
+        crm = _shipped()["crm"]
+        return cls.from_config(crm["rules"], fallback=crm.get("fallback", "other"), origin="shipped crm rule")
+
+    def extended(self, rules: Sequence[Mapping[str, Any]], *, origin: str = "channels.rules") -> ChannelRules:
+        """These rules with ``rules`` put first (so they take precedence)."""
+        return ChannelRules(ChannelRules.from_config(rules, origin=origin).rules + self.rules, self.fallback)
+
+    def channel_for(self, **values: object) -> str:
+        """Channel of one record, e.g. ``channel_for(source_raw="Paid social", source_detail="linkedin_q3")``."""
+        for rule in self.rules:
+            if rule.matches(values):
+                return rule.channel
+        return self.fallback
+
+
+def rules_from_params(config: Mapping[str, Any] | None) -> ChannelRules:
+    """Rules from the params' ``channels`` section: its ``rules`` first, then the shipped ones
+    (unless ``use_default_rules: false``)."""
+    config = config or {}
+    extra = config.get("rules") or []
+    if config.get("use_default_rules", True):
+        return ChannelRules.default().extended(extra)
+    return ChannelRules.from_config(extra)
+
+
+_KNOWN_COLUMNS = frozenset(c.name for t in schema.TABLES.values() for c in t.columns)
+
+
+def assign_channels(df: pd.DataFrame, rules: ChannelRules, *, source_col: str = "source_raw",
+                    detail_cols: Sequence[str] = ("source_detail",)) -> pd.Series:
+    """Channel key per row of ``df`` by ``rules`` (string Series aligned with ``df``).
+
+    Rule column ``source_raw`` reads ``df[source_col]``; ``source_detail`` reads the
+    ``detail_cols`` joined with " | "; other rule columns read the same-named column
+    (empty when a canonical column is absent). Each rule is evaluated as one mask over
+    the distinct value combinations not yet assigned, so 100k rows cost little more than
+    their distinct source values.
+    """
+    if source_col not in df:
+        raise KeyError(f"assign_channels: column {source_col!r} not in the data; columns: {', '.join(map(str, df.columns))}")
+    fields = sorted({f for rule in rules.rules for f, _ in rule.when} | {"source_raw"})
+    frame = pd.DataFrame(index=df.index)
+    for f in fields:
+        frame[f] = _field_values(df, f, source_col, detail_cols, rules)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(frame))
+    distinct = {f: np.array([u[i] for u in uniques], dtype=object) for i, f in enumerate(fields)}
+    result = np.full(len(uniques), rules.fallback, dtype=object)
+    open_ = np.ones(len(uniques), dtype=bool)
+    for rule in rules.rules:
+        if not open_.any():
+            break
+        mask = open_.copy()
+        for f, pattern in rule.when:
+            rx = _regex(pattern)
+            rows = np.flatnonzero(mask)
+            mask[rows] = [rx.search(v) is not None for v in distinct[f][rows]]
+        result[mask] = rule.channel
+        open_ &= ~mask
+    values = result[codes] if len(codes) else np.array([], dtype=object)
+    return pd.Series(values, index=df.index, dtype="string", name="channel")
+
+
+@functools.lru_cache(maxsize=1024)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _field_values(df: pd.DataFrame, f: str, source_col: str, detail_cols: Sequence[str],
+                  rules: ChannelRules) -> pd.Series:
+    empty = pd.Series("", index=df.index, dtype="string")
+    if f == "source_raw":
+        return df[source_col].astype("string").fillna("")
+    if f == "source_detail":
+        present = [df[c].astype("string").str.strip().fillna("") for c in detail_cols if c in df]
+        if not present:
+            return empty
+        joined = present[0]
+        for part in present[1:]:
+            joined = (joined + DETAIL_SEPARATOR + part).where((joined != "") & (part != ""), joined + part)
+        return joined
+    if f in df:
+        return df[f].astype("string").fillna("")
+    if f in _KNOWN_COLUMNS:
+        return empty
+    where = next(r.origin for r in rules.rules if any(c == f for c, _ in r.when))
+    raise ParamsError(f"{where}: column {f!r} is not in the data; rules can use {', '.join(map(str, df.columns))}")

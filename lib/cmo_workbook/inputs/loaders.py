@@ -1,0 +1,484 @@
+"""Load a company's inputs into canonical tables, reporting every problem at once.
+
+``load_dataset(params)`` reads each configured file with its preset
+(:mod:`cmo_workbook.inputs.presets`), converts every column per schema
+(:mod:`cmo_workbook.inputs.convert`), checks ids, signs, dates and currencies, derives channels
+and deal status, and returns a :class:`Dataset`. Any problem in any file raises one
+:class:`~cmo_workbook.errors.DataError` listing them all, each naming file, row, column,
+the bad value, what was expected and the fix.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import channels as channels_mod
+from . import convert, presets, readers, schema
+from ..errors import DataError, ParamsError, Problem, StaleDataError
+from .params import DATA_TABLES, Params
+from ..periods import Period
+
+_CURRENCY_MARK = re.compile(r"(€|EUR|\$|USD|CHF|£|GBP)", re.I)
+_CURRENCY_CODE = {"€": "EUR", "eur": "EUR", "$": "USD", "usd": "USD", "chf": "CHF", "£": "GBP", "gbp": "GBP"}
+
+
+@dataclass
+class SourceInfo:
+    """Where a table's rows came from: one entry per file (for the data note)."""
+
+    table: str
+    file: Path
+    preset: str
+    rows: int
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    dropped: list[tuple[int, str]] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    #: canonical column -> header as written in the file (for messages about the loaded table)
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Dataset:
+    """The canonical tables of one company plus where they came from."""
+
+    params: Params
+    tables: dict[str, pd.DataFrame]
+    sources: list[SourceInfo]
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        if name in DATA_TABLES:
+            raise AttributeError(
+                f"no data configured for table {name!r}; add a file under data.{name} in {self.params.path.name}"
+            )
+        raise AttributeError(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables and not self.tables[name].empty
+
+    def files(self, table: str) -> list[SourceInfo]:
+        return [s for s in self.sources if s.table == table]
+
+    def profile(self) -> pd.DataFrame:
+        """Rows, date range and months without rows per table (the analyst's data profile)."""
+        out = []
+        for name, df in self.tables.items():
+            col = _date_column(name)
+            dates = df[col].dropna() if col and col in df else pd.Series(dtype="datetime64[ns]")
+            first, last = (dates.min(), dates.max()) if len(dates) else (pd.NaT, pd.NaT)
+            gaps: list[str] = []
+            if len(dates):
+                have = set(dates.dt.to_period("M"))
+                span = pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
+                gaps = [str(p) for p in span if p not in have]
+            out.append({
+                "table": name,
+                "files": len(self.files(name)),
+                "rows": len(df),
+                "first": first,
+                "last": last,
+                "months_without_rows": ", ".join(gaps) if gaps else "",
+            })
+        return pd.DataFrame(out).set_index("table")
+
+    def check_period(self, period: Period, tables: list[str]) -> None:
+        """Raise :class:`StaleDataError` when a needed table has no rows in ``period``."""
+        problems = []
+        for name in tables:
+            df = self.tables.get(name)
+            files = ", ".join(s.file.name for s in self.files(name)) or f"(no file configured for {name})"
+            col = _date_column(name)
+            if df is None or df.empty:
+                problems.append(Problem(files, f"table {name} has no rows at all; the {period} report needs it",
+                                        fix=f"add the export under data.{name} in {self.params.path.name}"))
+                continue
+            inside = period.contains(df[col])
+            if not inside.any():
+                latest = df[col].max()
+                problems.append(Problem(
+                    files,
+                    f"no {name} rows in {period} ({period.start:%d.%m.%Y}-{period.last_day:%d.%m.%Y}); latest date found: "
+                    f"{latest:%d.%m.%Y}",
+                    fix="export the current data from the source tool, or run for an earlier --period",
+                ))
+        if problems:
+            raise StaleDataError(problems)
+
+
+def _date_column(table: str) -> str:
+    return schema.table(table).date_column
+
+
+def load_dataset(params: Params, tables: list[str] | None = None, *, today: date | None = None) -> Dataset:
+    """Load every configured table (or just ``tables``); raise one DataError listing all problems."""
+    today = today or date.today()
+    wanted = [t for t in DATA_TABLES if (tables is None or t in tables)]
+    problems: list[Problem] = []
+    loaded: dict[str, pd.DataFrame] = {}
+    sources: list[SourceInfo] = []
+    for table in wanted:
+        frames = []
+        headers: dict[str, dict[str, str]] = {}
+        for entry in params.files(table):
+            try:
+                df, info = load_file(params, table, entry, today=today)
+            except DataError as exc:
+                problems.extend(exc.problems)
+                continue
+            frames.append(df)
+            sources.append(info)
+            headers[entry["file"]] = info.columns
+        if frames:
+            loaded[table] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            problems.extend(_check_unique(table, loaded[table], headers))
+    if problems:
+        raise DataError(problems)
+    _derive(params, loaded)
+    return Dataset(params=params, tables=loaded, sources=sources)
+
+
+def _read(ptext: str, path: Path, **options: Any) -> readers.RawTable:
+    """:func:`readers.read_raw`, with the reader's fixes naming the params file."""
+    try:
+        return readers.read_raw(path, **options)
+    except DataError as exc:
+        raise DataError([replace(p, fix=p.fix.replace(" in params", f" in {ptext}")) for p in exc.problems]) from None
+
+
+def _table_spec(table: str) -> schema.Table:
+    return schema.table(table)
+
+
+def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date | None = None) -> tuple[pd.DataFrame, SourceInfo]:
+    """Read one configured file into the canonical shape of ``table``."""
+    today = today or date.today()
+    path = params.file_path(entry)
+    shown = entry["file"]
+    ptext = params.relpath()
+    if entry.get("preset") == "text_notes" and path.is_dir():  # sales-call notes: a folder of text files
+        from . import notes
+
+        df = notes.load_notes(path, lang=entry.get("language") or params.language, shown=shown)
+        for column in _table_spec(table).columns:
+            if column.name not in df:
+                df[column.name] = column.default if column.default is not None else pd.NA
+        df = df[_table_spec(table).names]
+        df["_file"], df["_row"] = shown, range(1, len(df) + 1)
+        return df, SourceInfo(table, path, "text_notes", len(df), "utf-8", None, None)
+    try:
+        preset = presets.get_preset(entry["preset"])
+    except KeyError as exc:
+        raise DataError(Problem(shown, str(exc.args[0]) if exc.args else f"unknown preset {entry['preset']!r}",
+                                fix=f"set a known preset for this file in {ptext}")) from None
+    if table not in preset.tables:
+        raise DataError(Problem(shown, f"preset {preset.name!r} has no mapping for table {table!r} "
+                                       f"(it covers: {', '.join(preset.tables)})",
+                                fix=f"choose a preset for {table} in {ptext}, e.g. generic_de or generic_en"))
+    tp = preset.tables[table]
+    overrides = entry.get("columns") or {}
+    tokens = presets.header_tokens(preset, table, overrides)
+    raw = _read(
+        ptext, path,
+        header_tokens=tokens,
+        encoding=entry.get("encoding"),
+        delimiter=entry.get("delimiter"),
+        sheet=entry.get("sheet"),
+        header_row=entry.get("header_row"),
+        extra_header_rows=tp.extra_header_rows,
+        footer_patterns=tp.footer_patterns,
+        display_name=shown,
+    )
+    spec = _table_spec(table)
+    key = _entry_key(params, table, entry)
+    try:
+        res = presets.resolve_columns(list(raw.frame.columns), preset, table, overrides)
+    except ParamsError as exc:  # a column name in params that the table does not have
+        raise DataError(Problem(shown, str(exc), fix=f"correct {key}.columns in {ptext}")) from None
+    frame = res.add_derived(raw.frame)
+    headers_text = ", ".join(f'"{h}"' for h in raw.frame.columns[:15]) + (", ..." if raw.frame.shape[1] > 15 else "")
+    problems: list[Problem] = []
+    tail: list[Problem] = []  # summaries of long problem lists, shown after the listed cells
+    constants = {**res.constants, **(entry.get("constants") or {})}
+    for canonical in entry.get("constants") or {}:
+        if canonical not in spec.names:
+            problems.append(Problem(shown, f'constants.{canonical} is not a column of table {table}; '
+                                           f'columns: {", ".join(spec.names)}',
+                                    fix=f"correct {key}.constants in {ptext}"))
+    # a header named in params but missing from the file is a typo or an old export: say so,
+    # even when the preset found another header for the column
+    for col, spellings in res.unmatched_overrides.items():
+        wanted = " or ".join(f'"{s}"' for s in spellings)
+        close = res.closest(col)
+        hint = f' (closest header found: "{close}")' if close else ""
+        problems.append(Problem(
+            shown, f"has no column {wanted}, set for {col} in {key}.columns{hint}; headers found: {headers_text}",
+            fix=f"correct the header in {ptext}"))
+    for col in res.missing_required:
+        if col in constants or col in res.unmatched_overrides:
+            continue
+        close = res.closest(col)
+        hint = f' (closest header found: "{close}")' if close else ""
+        problems.append(Problem(
+            shown, f"has no column for {col}, which is required{hint}; headers found: {headers_text}",
+            fix=f'set {key}.columns.{col}: "{close or "<your header>"}" in {ptext}',
+        ))
+
+    number_style = str(entry.get("number_format") or tp.number_style).strip().lower()
+    if number_style not in convert.NUMBER_STYLES:
+        problems.append(Problem(shown, f'number_format "{number_style}" is not one of de, en, auto',
+                                fix=f"set {key}.number_format to de (1.234,56) or en (1,234.56) in {ptext}"))
+        raise DataError(problems)
+    date_formats = entry.get("date_format") or tp.date_formats
+    date_formats = [_strptime_format(f) for f in ([date_formats] if isinstance(date_formats, str) else date_formats)]
+    value_maps = {**tp.value_maps, **{k: {str(a).casefold(): b for a, b in v.items()}
+                                      for k, v in (entry.get("values") or {}).items()}}
+    n = len(frame)
+    out = pd.DataFrame(index=range(n))
+    header_of: dict[str, str] = {}
+    raw_of: dict[str, pd.Series] = {}
+    bad_at: dict[str, set[int]] = {}
+    detected_currency: set[str] = set()
+    has_currency = "currency" in res.mapping.values() or "currency" in constants
+
+    def convert_values(values: pd.Series, column: schema.Column):
+        if column.type != "choice":  # convert maps choice values itself
+            values = presets.map_values(values, value_maps.get(column.name))
+        return convert.convert_column(
+            values, column, number_style=number_style, date_formats=date_formats,
+            choice_map=value_maps.get(column.name) if column.type == "choice" else None,
+        )
+
+    for header, canonical in {**res.mapping, **res.derived}.items():
+        if canonical not in spec.names:
+            continue  # helper parts that only feed a combined column
+        column = spec.column(canonical)
+        header_of[canonical] = header
+        values = frame[header]
+        raw_of[canonical] = values
+        if column.type == "number" and not has_currency:
+            mixed, codes = _mixed_currency(values, raw.rows, shown, header, ptext, key)
+            problems.extend(mixed)
+            detected_currency |= codes
+        typed, bad = convert_values(values, column)
+        bad_at[canonical] = {pos for pos, _, _ in bad}
+        listed, more = _cap(shown, header, [(raw.rows[pos], value, expected) for pos, value, expected in bad],
+                            _fix_for(column, key, ptext))
+        problems.extend(listed)
+        tail.extend(more)
+        out[canonical] = typed.reset_index(drop=True)
+    if len(detected_currency) == 1 and "currency" not in constants:
+        # amounts written as "1.200,00 $" in a file without a currency column are dollars, not the company currency
+        constants["currency"] = detected_currency.pop()
+    # constants and absent columns go through the same conversion, so every column has its type's dtype
+    for column in spec.columns:
+        if column.name in out:
+            continue
+        fill = constants.get(column.name, column.default)
+        typed, bad = convert_values(pd.Series([fill] * n, dtype=object), column)
+        if bad and column.name in constants:
+            problems.append(Problem(shown, f"{bad[0][2]} (constants.{column.name})", value=fill,
+                                    fix=f"correct {key}.constants.{column.name} in {ptext}"))
+        out[column.name] = typed.reset_index(drop=True)
+    problems.extend(_check_values(spec, out, raw.rows, header_of, raw_of, bad_at, shown, key, ptext, today, tail))
+    if table == "deals" and "stage" in header_of:
+        problems.extend(_deal_status(params, out, raw.rows, header_of, raw_of, shown, ptext, today))
+    if problems or tail:
+        order = {h: i for i, h in enumerate(frame.columns)}
+        # file-level problems first, then cells in the order a reader scans the sheet
+        problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(p.column, len(order))))
+        raise DataError(problems + tail)
+    out = out[spec.names]
+    out.attrs["source"] = shown
+    info = SourceInfo(table, path, preset.name, len(out), raw.encoding, raw.delimiter, raw.sheet,
+                      list(raw.dropped), list(res.unmapped), dict(header_of))
+    out["_file"] = shown
+    out["_row"] = raw.rows
+    return out, info
+
+
+#: cells listed per column and kind of problem; the rest are counted in one line
+MAX_LISTED = 10
+#: date columns that may lie in the future: plans, and close dates (checked per deal status)
+_FUTURE_OK = frozenset({"expected_close_date", "close_date", "deadline", "period_end"})
+# people write date formats as DD.MM.YYYY (or German TT.MM.JJJJ); strptime wants %d.%m.%Y
+_HUMAN_TOKENS = (("HH:MM:SS", "%H:%M:%S"), ("HH:MM", "%H:%M"), ("YYYY", "%Y"), ("JJJJ", "%Y"), ("YY", "%y"),
+                 ("JJ", "%y"), ("MM", "%m"), ("DD", "%d"), ("TT", "%d"))
+
+
+def _strptime_format(fmt: object) -> str:
+    """``DD.MM.YYYY`` (or ``%d.%m.%Y``, ``iso``, ``excel``) as the converter's format."""
+    text = str(fmt).strip()
+    if text.casefold() in ("iso", "excel"):
+        return text.casefold()
+    if "%" in text:
+        return text
+    text = text.upper()
+    for human, code in _HUMAN_TOKENS:
+        text = text.replace(human, code)
+    return text
+
+
+def _entry_key(params: Params, table: str, entry: dict[str, Any]) -> str:
+    """Where the file's settings live in params, e.g. ``data.deals[1]``."""
+    for i, candidate in enumerate(params.files(table)):
+        if candidate is entry or candidate == entry:
+            return f"data.{table}[{i}]"
+    return f"data.{table}"
+
+
+def _fix_for(column: schema.Column, key: str, ptext: str) -> str:
+    if column.type in ("date", "datetime"):
+        return f"fix the cell or set date_format for this file in {ptext}"
+    if column.type in ("number", "integer"):
+        return f"fix the cell or set number_format (de or en) for this file in {ptext}"
+    if column.type == "choice":
+        return f"use an allowed value or map it under {key}.values.{column.name} in {ptext}"
+    return "fix the cell"
+
+
+def _cap(shown: str, header: str, items: list[tuple[int, object, str]], fix: str) -> tuple[list[Problem], list[Problem]]:
+    """Problems for ``(row, value, message)`` items: the first MAX_LISTED, and one line counting the rest."""
+    listed = [Problem(shown, msg, row=row, column=header, value=value, fix=fix) for row, value, msg in items[:MAX_LISTED]]
+    rest = items[MAX_LISTED:]
+    if not rest:
+        return listed, []
+    return listed, [Problem(shown, f"{len(rest):,} more cells in rows {rest[0][0]} to {rest[-1][0]} have the same "
+                                   f"kind of problem", column=header, fix=fix)]
+
+
+def _mixed_currency(values: pd.Series, rows: list[int], shown: str, header: str, ptext: str,
+                    key: str) -> tuple[list[Problem], set[str]]:
+    """(problem if one column mixes currency marks, the currency codes found)."""
+    marks = values.astype("string").str.extract(_CURRENCY_MARK, expand=False).dropna()
+    codes = marks.str.casefold().map(lambda m: _CURRENCY_CODE.get(m, m.upper()))
+    found = set(codes)
+    if len(found) <= 1:
+        return [], found
+    first = {c: codes.index[codes == c][0] for c in sorted(found)}
+    example = ", ".join(f"{c} in row {rows[i]}" for c, i in first.items())
+    return [Problem(shown, f"mixes currencies ({example}) but the file has no currency column", column=header,
+                    fix=f"add a currency column (ISO code per row) and map it under {key}.columns.currency in {ptext}, "
+                        "or export in one currency")], set()
+
+
+def _check_values(spec: schema.Table, df: pd.DataFrame, rows: list[int], header_of: dict[str, str],
+                  raw_of: dict[str, pd.Series], bad_at: dict[str, set[int]], shown: str, key: str, ptext: str,
+                  today: date, tail: list[Problem]) -> list[Problem]:
+    """Empty required cells, negative amounts and future dates in the columns read from the file."""
+    problems: list[Problem] = []
+    limit = pd.Timestamp(today) + pd.Timedelta(days=1)
+
+    def add(header: str, raw: pd.Series, positions, message: str, fix: str, show_value: bool = True) -> None:
+        items = [(rows[p], raw.iat[p] if show_value else None, message) for p in positions]
+        listed, more = _cap(shown, header, items, fix)
+        problems.extend(listed)
+        tail.extend(more)
+
+    for column in spec.columns:
+        if column.name not in header_of:
+            continue
+        s = df[column.name]
+        header = header_of[column.name]
+        raw = raw_of[column.name]
+        skip = bad_at.get(column.name, set())  # already reported as not a number/date/...
+        if column.required:
+            empty = [p for p in np.flatnonzero(s.isna().to_numpy(dtype=bool)) if p not in skip]
+            add(header, raw, empty, f"is empty but {column.name} is required", "fill the cell or remove the row",
+                show_value=False)
+        if column.non_negative:
+            negative = np.flatnonzero((pd.to_numeric(s, errors="coerce") < 0).fillna(False).to_numpy(dtype=bool))
+            add(header, raw, negative, f"is negative; {column.name} must be 0 or more",
+                "fix the cell; net refunds and credit notes into the original row instead of a negative row")
+        if column.type in ("date", "datetime") and column.name not in _FUTURE_OK:
+            future = np.flatnonzero((s >= limit).fillna(False).to_numpy(dtype=bool))
+            add(header, raw, future, f"lies in the future (today is {today:%d.%m.%Y})",
+                f"check the date (day and month swapped?) or set date_format for this file in {ptext}")
+    for group in spec.one_of:
+        if not any(c in header_of for c in group):
+            problems.append(Problem(shown, f"needs at least one of the columns {', '.join(group)}",
+                                    fix=f"map one of them under {key}.columns in {ptext}"))
+    return problems
+
+
+def _deal_status(params: Params, out: pd.DataFrame, rows: list[int], header_of: dict[str, str],
+                 raw_of: dict[str, pd.Series], shown: str, ptext: str, today: date) -> list[Problem]:
+    """Fill ``status`` from the stage map; report unknown stages and closed deals with a future close date."""
+    problems: list[Problem] = []
+    lookup = {str(s).strip().casefold(): status for status, names in params.stage_map.items() for s in names}
+    spelled = {str(s).strip().casefold(): str(s).strip() for names in params.stage_map.values() for s in names}
+    stage = out["stage"]
+    mapped = stage.str.strip().str.casefold().map(lookup).astype("string")
+    unknown = (stage.notna() & mapped.isna() & out["status"].isna()).to_numpy(dtype=bool)
+    first: dict[str, list[int]] = {}
+    for p in np.flatnonzero(unknown):
+        first.setdefault(str(stage.iat[p]), []).append(int(p))
+    for name, positions in first.items():
+        notes = [f"{len(positions)} rows have it"] if len(positions) > 1 else []
+        close = convert.closest_spellings(name.strip().casefold(), list(spelled))
+        if close:
+            notes.append("did you mean " + " or ".join(f'"{spelled[c]}" ({lookup[c]})' for c in close) + "?")
+        more = f" ({'; '.join(notes)})" if notes else ""
+        problems.append(Problem(shown, f"is not in stage_map{more}", row=rows[positions[0]], column=header_of["stage"],
+                                value=name, fix=f"add it to stage_map.open, .won or .lost in {ptext}"))
+    out["status"] = out["status"].fillna(mapped)
+    if "close_date" in header_of:
+        closed = out["status"].isin(["won", "lost"]).fillna(False) & (out["close_date"] > pd.Timestamp(today)).fillna(False)
+        for p in np.flatnonzero(closed.to_numpy(dtype=bool)):
+            problems.append(Problem(
+                shown, f"lies in the future (today is {today:%d.%m.%Y}) but the deal is {out['status'].iat[p]}",
+                row=rows[p], column=header_of["close_date"], value=raw_of["close_date"].iat[p],
+                fix="check the close date, or the stage of this deal"))
+    return problems
+
+
+def _check_unique(table: str, df: pd.DataFrame, headers: dict[str, dict[str, str]]) -> list[Problem]:
+    """Ids that appear more than once in one table (across all its files)."""
+    spec = schema.TABLES.get(table)
+    problems: list[Problem] = []
+    for col in spec.unique if spec else ():
+        dup = (df[col].notna() & df.duplicated(col, keep=False)).to_numpy(dtype=bool)
+        if not dup.any():
+            continue
+        groups = list(df[dup].groupby(col, sort=False))
+        for value, grp in groups[:MAX_LISTED]:
+            where = ", ".join(f"{Path(f).name} row {r}" for f, r in zip(grp["_file"], grp["_row"]))
+            file = str(grp["_file"].iloc[0])
+            problems.append(Problem(
+                file, f"appears {len(grp)} times as {col} ({where})", row=int(grp["_row"].iloc[0]),
+                column=headers.get(file, {}).get(col, col), value=str(value),
+                fix="each id must appear once: remove the duplicate rows, or do not list overlapping exports"))
+        if len(groups) > MAX_LISTED:
+            problems.append(Problem(str(df["_file"].iloc[0]), f"{len(groups) - MAX_LISTED:,} more {col} values "
+                                    "appear more than once", fix="remove the duplicate rows"))
+    return problems
+
+
+def _derive(params: Params, t: dict[str, pd.DataFrame]) -> None:
+    """Fill derived columns: lead and spend channels from rules, deal channels from their lead."""
+    rules = channels_mod.rules_from_params(params.raw.get("channels") or {})
+    if "leads" in t:
+        leads = t["leads"]
+        missing = leads["channel"].isna()
+        if missing.any():
+            leads.loc[missing, "channel"] = channels_mod.assign_channels(leads[missing], rules).to_numpy()
+    if "spend" in t:
+        sp = t["spend"]
+        missing = sp["channel"].isna()
+        if missing.any():
+            sp.loc[missing, "channel"] = channels_mod.assign_channels(
+                sp[missing].assign(source_raw=sp["platform"]), rules).to_numpy()
+    if "deals" in t and "leads" in t:
+        deals = t["deals"]
+        if deals["channel"].isna().any():
+            by_lead = t["leads"].set_index("lead_id")["channel"]
+            deals["channel"] = deals["channel"].fillna(deals["lead_id"].map(by_lead))

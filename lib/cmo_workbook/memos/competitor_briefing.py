@@ -1,0 +1,440 @@
+"""The competitor briefing (one page): what competitors did in the period and what we do about it.
+
+:func:`analyse` runs the competitor library on the canonical tables of a period and
+returns every result the memo needs (:class:`CompetitorResults`); the functions after it
+turn those results into memo text by explicit rules in de and en. "Why it matters" and
+"what we do" are only ever the implication and response templates of
+``competitors.implication_rules`` in params: this module states facts, it never writes advice.
+
+Items (one row per move the rules see) come from four places: list-price changes between
+price snapshots, promotion prices (never a list-price change), messaging changes between
+claim snapshots, and the merged, relevance-scored observations; competitors without any
+observation for ``quiet_after_months`` become ``quiet`` items (a gap in our watch).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .. import competitors as comp
+from ..render import fmt
+from ..competitors.messaging import _TOKEN, _lemma, detect_language
+from ..periods import Period
+
+#: Topics derived from snapshots (not typed by colleagues); they lead a competitor's block.
+DERIVED_TOPICS = ("price", "messaging", "promo")
+_TOPIC_LABEL = {
+    "price": ("Preis", "price"), "promo": ("Aktion", "promotion"), "messaging": ("Botschaft", "messaging"),
+    "product": ("Produkt", "product"), "campaign": ("Kampagne", "campaign"), "trade_fair": ("Messe", "trade fair"),
+    "hiring": ("Personal", "hiring"), "partnership": ("Partnerschaft", "partnership"), "press": ("Presse", "press"),
+    "other": ("Sonstiges", "other"), "quiet": ("Lücke", "gap"),
+}
+
+
+@dataclass
+class CompetitorResults:
+    """Everything the competitor memo (and the strategy memo) reads for one period."""
+
+    period: Period
+    as_of: pd.Timestamp  #: last day of the period
+    observations: pd.DataFrame  #: all observations, names normalised
+    events: pd.DataFrame  #: the period's observations, duplicates merged, scored (relevance, reason_de/en)
+    changes: pd.DataFrame  #: list-price changes first seen in the period
+    promos: pd.DataFrame  #: promotion prices seen in the period
+    index: pd.DataFrame  #: price index per competitor at ``as_of`` (own price = 100)
+    index_by_product: pd.DataFrame
+    index_before: pd.DataFrame  #: price index per competitor on the day before the period
+    messaging: pd.DataFrame  #: summarised messaging changes with the later snapshot in the period
+    quiet: pd.DataFrame  #: competitors without observation for ``quiet_months``
+    items: pd.DataFrame  #: all moves as rule items (topic, competitor, date, ...)
+    notes: pd.DataFrame  #: implications: item, rule, competitor, implication, response, owner
+    n_reports: int  #: observations in the period before merging
+    messaging_snapshots: int  #: (competitor, place, date) snapshots up to the period end
+    quiet_months: int
+    lang: str
+
+
+def _cfg_list(cfg: Mapping[str, Any], key: str) -> Any:
+    value = cfg.get(key)
+    if value is None:
+        raise KeyError(f"competitors.{key} is missing in params")
+    return value
+
+
+def display_terms(terms: str, text: str, lang: str, limit: int = 4) -> list[str]:
+    """Lemma terms (``"lieferzeit 48h, hoch präzision"``) in the words the snapshot used.
+
+    Each lemma is mapped back to the first token of ``text`` with that lemma, so the memo
+    quotes "höchste Präzision", not the lemma "hoch präzision".
+    """
+    lang_t = detect_language(text) if text else lang
+    langs = (lang_t, "en" if lang_t == "de" else "de")
+    surface: dict[str, str] = {}
+    for token in _TOKEN.findall(text or ""):
+        surface.setdefault(_lemma(token, langs), token)
+    out = []
+    for term in [t.strip() for t in str(terms or "").split(",") if t.strip()][:limit]:
+        out.append(" ".join(surface.get(w, w) for w in term.split(" ")))
+    return out
+
+
+def _quote(terms: list[str], lang: str) -> str:
+    if not terms:
+        return "–"
+    return ", ".join(f"„{t}“" if lang == "de" else f"'{t}'" for t in terms)
+
+
+def _price_items(changes: pd.DataFrame, own_products: Any) -> pd.DataFrame:
+    """One item per competitor, date and direction: a price list cuts several products at once."""
+    if changes.empty:
+        return pd.DataFrame(columns=["competitor", "topic", "date", "first_seen", "product", "our_product",
+                                     "segment", "change_pct", "direction"])
+    items = comp.price_change_items(changes, own_products)
+    rows = []
+    for (competitor, first_seen, direction), g in items.groupby(["competitor", "first_seen", "direction"], sort=True):
+        rows.append({
+            "competitor": competitor, "topic": "price", "date": first_seen, "first_seen": first_seen,
+            "product": ", ".join(g["product"]), "our_product": ", ".join(g["our_product"].dropna().astype(str)),
+            "segment": "; ".join(dict.fromkeys(g["segment"].dropna().astype(str))) or pd.NA,
+            "change_pct": round(float(g["change_pct"].mean()), 1), "direction": direction,
+            "old_price_net_eur": float(g["old_price_net_eur"].sum()),
+            "new_price_net_eur": float(g["new_price_net_eur"].sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def _promo_items(promos: pd.DataFrame, prices: pd.DataFrame, own_products: Any) -> pd.DataFrame:
+    if promos.empty:
+        return pd.DataFrame(columns=["competitor", "topic", "date", "first_seen", "product", "our_product",
+                                     "segment", "discount_pct"])
+    ours = prices.dropna(subset=["our_product"]).groupby(["competitor", "product"])["our_product"].last()
+    seg = {str(p.get("name", p.get("product"))): p.get("segment") for p in own_products}
+    rows = []
+    for (competitor, product), g in promos.groupby(["competitor", "product"], sort=True):
+        our = ours.get((competitor, product), pd.NA)
+        rows.append({
+            "competitor": competitor, "topic": "promo", "date": g["observed_date"].min(),
+            "first_seen": g["observed_date"].min(), "last_seen": g["observed_date"].max(),
+            "product": product, "our_product": our, "segment": seg.get(str(our), pd.NA),
+            "discount_pct": round(float(g["discount_pct"].median()), 1),
+            "promo_price_net_eur": float(g["promo_price_net_eur"].iloc[-1]),
+            "list_price_net_eur": float(g["list_price_net_eur"].iloc[-1]),
+        })
+    return pd.DataFrame(rows)
+
+
+def _telling(terms: str, product_names: list[str]) -> str:
+    """Terms that say something: no bare numbers (``ende 2027``) and no product names (``hs-servogetriebe``)."""
+    keep = []
+    for term in [t.strip() for t in str(terms or "").split(",") if t.strip()]:
+        if any(w.isdigit() for w in term.split(" ")) or any(term in p for p in product_names):
+            continue
+        keep.append(term)
+    return ", ".join(keep)
+
+
+def _messaging_items(summary: pd.DataFrame, snapshots: pd.DataFrame, lang: str,
+                     products: Mapping[str, list[str]]) -> pd.DataFrame:
+    rows = []
+    for r in summary.itertuples(index=False):
+        same = snapshots[(snapshots["competitor"] == r.competitor) & (snapshots["location"].fillna("") == r.location)]
+        after = " ".join(same.loc[same["date"] == r.date_after, "text"].astype(str))
+        before = " ".join(same.loc[same["date"] == r.date_before, "text"].astype(str))
+        names = products.get(r.competitor, [])
+        started = display_terms(_telling(r.started, names), after, lang, limit=3)
+        stopped = display_terms(_telling(r.stopped, names), before, lang, limit=3)
+        if not started and not stopped:
+            continue
+        rows.append({
+            "competitor": r.competitor, "topic": "messaging", "date": r.date_after, "first_seen": r.date_after,
+            "date_before": r.date_before, "location": r.location or "–",
+            "started": _quote(started, lang), "stopped": _quote(stopped, lang),
+            "started_terms": started, "stopped_terms": stopped,
+        })
+    return pd.DataFrame(rows, columns=["competitor", "topic", "date", "first_seen", "date_before", "location",
+                                       "started", "stopped", "started_terms", "stopped_terms"])
+
+
+def analyse(tables: Any, cfg: Mapping[str, Any], period: Period, *, lang: str, vat: float | None = None) -> CompetitorResults:
+    """Run the competitor library on a period.
+
+    Args:
+        tables: anything with ``competitor_observations``, ``competitor_prices`` and
+            ``competitor_messaging`` attributes (a :class:`~cmo_workbook.inputs.loaders.Dataset`).
+        cfg: the ``competitors`` section of params.
+        period: the month or quarter reported.
+        lang: memo language (implication templates and quoted terms).
+        vat: VAT for gross prices (``company.vat_rate``).
+    """
+    as_of = period.last_day
+    names = _cfg_list(cfg, "list")
+    own_products = list(cfg.get("own_products") or [])
+    fx = cfg.get("fx") or {}
+
+    obs = comp.normalise_competitors(tables.competitor_observations, names)
+    obs["date"] = pd.to_datetime(obs["date"])
+    in_period = obs[period.contains(obs["date"])]
+    merged = comp.merge_duplicates(in_period, window_days=int(cfg.get("duplicate_window_days", 3)),
+                                   similarity=float(cfg.get("duplicate_similarity", 0.6)))
+    events = comp.score_observations(
+        merged, own_segments=cfg.get("own_segments") or {}, own_products=[str(p["name"]) for p in own_products],
+        priorities=cfg.get("priorities") or {}, as_of=as_of, half_life_days=float(cfg.get("relevance_half_life_days", 60)),
+    )
+
+    prices = comp.normalise_competitors(tables.competitor_prices, names)
+    prices = prices[pd.to_datetime(prices["observed_date"]) < period.end]
+    changes = comp.price_changes(prices, fx=fx, vat=vat)
+    changes = changes[period.contains(changes["first_seen"])].reset_index(drop=True)
+    promos = comp.promotions(prices, fx=fx, vat=vat)
+    promos = promos[period.contains(promos["observed_date"])].reset_index(drop=True)
+    index = comp.price_index(prices, own_products, as_of=as_of, fx=fx, vat=vat)
+    by_product = comp.price_index_by_product(prices, own_products, as_of=as_of, fx=fx, vat=vat)
+    before = comp.price_index(prices, own_products, as_of=period.start - pd.Timedelta(days=1), fx=fx, vat=vat)
+
+    msgs = comp.normalise_competitors(tables.competitor_messaging, names)
+    msgs["date"] = pd.to_datetime(msgs["date"])
+    msgs = msgs[msgs["date"] < period.end]
+    if "location" not in msgs.columns:
+        msgs["location"] = ""
+    summary = comp.summarise_messaging_changes(comp.messaging_changes(msgs), top_n=8)
+    summary = summary[period.contains(pd.to_datetime(summary["date_after"]))].reset_index(drop=True)
+
+    quiet_months = int(cfg.get("quiet_after_months", 3))
+    quiet = comp.quiet_competitors(obs, names, as_of=as_of, months=quiet_months)
+
+    products = {c: [str(p).casefold() for p in g.unique()] for c, g in prices.groupby("competitor")["product"]}
+    quiet_items = quiet.assign(topic="quiet", date=as_of, origin="gap")
+    obs_items = events.assign(first_seen=events["date"], origin="observation")
+    snaps = [_price_items(changes, own_products), _messaging_items(summary, msgs, lang, products),
+             _promo_items(promos, prices, own_products)]
+    items = pd.concat([*(s.assign(origin="snapshot") for s in snaps), obs_items, quiet_items], ignore_index=True)
+    notes = comp.implications(items, cfg.get("implication_rules") or [], own_segments=cfg.get("own_segments") or {},
+                              lang=lang)
+    return CompetitorResults(period, as_of, obs, events.reset_index(drop=True), changes, promos, index, by_product, before,
+                             summary, quiet, items, notes, int(len(in_period)),
+                             int(len(msgs.drop_duplicates(["competitor", "location", "date"]))), quiet_months, lang)
+
+
+# -- memo text --------------------------------------------------------------------------------
+
+
+def fact(item: Mapping[str, Any], lang: str) -> str:
+    """What happened, in one line, from the item's data (no judgement)."""
+    de = lang == "de"
+    topic = item.get("topic")
+    d = lambda x: fmt.date(x, lang)  # noqa: E731
+    if topic == "price" and not _missing(item.get("change_pct")):
+        pct = fmt.number(abs(float(item["change_pct"])), lang, 1)
+        verb = "cut" if item["direction"] == "down" else "raised"
+        verb_de = "gesenkt" if item["direction"] == "down" else "erhöht"
+        return (f"Listenpreis {item['product']} um {pct}\u00a0% {verb_de} (netto, ab {d(item['first_seen'])})"
+                if de else f"List price of {item['product']} {verb} by {pct}% (net, from {d(item['first_seen'])})")
+    if topic == "promo":
+        pct = fmt.number(float(item["discount_pct"]), lang, 0)
+        return (f"Aktionspreis {item['product']} −{pct}\u00a0% ggü. Listenpreis (seit {d(item['first_seen'])}); Listenpreis unverändert"
+                if de else f"Promotion price for {item['product']} −{pct}% vs list (since {d(item['first_seen'])}); list price unchanged")
+    if topic == "messaging":
+        return (f"Botschaft {item['location']} ({d(item['date'])}): neu {item['started']}; entfallen {item['stopped']}"
+                if de else f"Message {item['location']} ({d(item['date'])}): new {item['started']}; dropped {item['stopped']}")
+    if topic == "quiet":
+        last = item.get("last_observation")
+        if _missing(last):
+            return "keine Beobachtung erfasst" if de else "no observation on record"
+        return (f"keine Beobachtung seit {d(last)} ({fmt.number(item['days_since'], lang)} Tage)" if de
+                else f"no observation since {d(last)} ({fmt.number(item['days_since'], lang)} days)")
+    reports = int(item.get("n_reports") or 1)
+    extra = (f" ({reports} Meldungen)" if de else f" ({reports} reports)") if reports > 1 else ""
+    return f"{shorten(str(item.get('summary', '')), 140)}{extra}"
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (not isinstance(x, (list, tuple, str)) and pd.isna(x))
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters (with an ellipsis)."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= width:
+        return text
+    return text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+@dataclass
+class CompetitorBlock:
+    """One main competitor: what happened, why it matters, what we do, owner."""
+
+    competitor: str
+    happened: list[str]
+    matters: list[str]
+    actions: list[str]
+    owners: list[str]
+    quiet: bool = False
+
+
+def _item_order(items: pd.DataFrame) -> pd.DataFrame:
+    rank = items["topic"].map({t: i for i, t in enumerate(DERIVED_TOPICS)}).fillna(len(DERIVED_TOPICS))
+    rank = rank.where(items["origin"] == "snapshot", len(DERIVED_TOPICS))
+    rel = items["relevance"].fillna(float("inf")) if "relevance" in items else pd.Series(0.0, index=items.index)
+    return items.assign(_rank=rank, _rel=-rel).sort_values(["_rank", "_rel", "date"], kind="stable")
+
+
+def main_blocks(res: CompetitorResults, *, limit: int = 3, per_block: int = 2) -> list[CompetitorBlock]:
+    """Blocks for the competitors with at least one matched rule, most concerning first; quiet ones last.
+
+    Order: competitors with moves derived from snapshots (price, messaging, promo) first, then by
+    their highest observation relevance. Each block shows its ``per_block`` leading items
+    (snapshot moves before observations, observations by relevance); a competitor with at most
+    one snapshot move shows one item, so the memo stays on one page.
+    """
+    lang = res.lang
+    notes = res.notes.set_index("item")
+    matched = res.items.loc[res.items.index.isin(notes.index)]
+    loud = matched[matched["topic"] != "quiet"]
+    score = {}
+    for name, g in loud.groupby("competitor"):
+        derived = int((g["origin"] == "snapshot").sum())
+        rel = float(g["relevance"].max()) if "relevance" in g and g["relevance"].notna().any() else 0.0
+        score[name] = (derived, rel)
+    order = sorted(score, key=lambda n: (-score[n][0], -score[n][1], n))[:limit]
+    blocks = []
+    for name in order:
+        g = _item_order(loud[loud["competitor"] == name]).head(per_block if score[name][0] >= 2 else 1)
+        blocks.append(CompetitorBlock(
+            name, [fact(r, lang) for r in g.to_dict("records")],
+            list(dict.fromkeys(notes.loc[i, "implication"] for i in g.index)),
+            list(dict.fromkeys(notes.loc[i, "response"] for i in g.index)),
+            list(dict.fromkeys(str(notes.loc[i, "owner"]) for i in g.index if not _missing(notes.loc[i, "owner"]))),
+        ))
+    for i, r in matched[matched["topic"] == "quiet"].iterrows():
+        blocks.append(CompetitorBlock(r["competitor"], [fact(r.to_dict(), lang)], [notes.loc[i, "implication"]],
+                                      [notes.loc[i, "response"]],
+                                      [] if _missing(notes.loc[i, "owner"]) else [str(notes.loc[i, "owner"])], quiet=True))
+    return blocks
+
+
+def headline(res: CompetitorResults, blocks: list[CompetitorBlock]) -> str:
+    """Answer first: the biggest move (a core-segment price cut if any), then the count of the rest and the gaps."""
+    lang, de = res.lang, res.lang == "de"
+    notes = res.notes.set_index("item")
+    prices = res.items[(res.items["topic"] == "price") & res.items.index.isin(notes.index)]
+    quiet = [b.competitor for b in blocks if b.quiet]
+    others = len([b for b in blocks if not b.quiet])
+    if len(prices):
+        top = prices.sort_values("change_pct", key=lambda s: -s.abs(), kind="stable").iloc[0]
+        idx = res.index_by_product
+        idx = idx[(idx["competitor"] == top["competitor"]) & idx["product"].isin(str(top["product"]).split(", "))]
+        pos = float(idx["index"].mean()) if len(idx) else float("nan")
+        pct = fmt.number(abs(float(top["change_pct"])), lang, 0)
+        verb = ("senkt" if top["direction"] == "down" else "erhöht") if de else ("cuts" if top["direction"] == "down" else "raises")
+        s = (f"{top['competitor']} {verb} ab {fmt.date(top['first_seen'], lang)} die Listenpreise von {top['product']} um {pct}\u00a0%"
+             if de else f"{top['competitor']} {verb} the list prices of {top['product']} by {pct}% from {fmt.date(top['first_seen'], lang)}")
+        if pos == pos:
+            gap = fmt.number(abs(100 - pos), lang, 0)
+            where = ("unter" if pos < 100 else "über") if de else ("below" if pos < 100 else "above")
+            s += (f" und liegt dort jetzt {gap}\u00a0% {where} unserem Preis" if de else f" and is now {gap}% {where} our price there")
+        others -= 1
+    else:
+        s = (f"{others} Wettbewerber mit Bewegungen, die uns betreffen" if de
+             else f"{others} competitors made moves that concern us")
+        others = 0
+    tail = []
+    if quiet:
+        tail.append((f"zu {', '.join(quiet)} fehlen Beobachtungen – eine Lücke, keine Entwarnung" if de
+                     else f"no observations of {', '.join(quiet)} – a gap, not good news"))
+    return s + ("; " + "; ".join(tail) if tail else "") + "."
+
+
+def timeline_rows(res: CompetitorResults, *, limit: int = 1) -> tuple[list[str], list[list[str]]]:
+    """The period's moves in date order: the ``limit`` most relevant observations plus every snapshot move.
+
+    Observations show their relevance score and its reason; moves from price or messaging
+    snapshots say so instead.
+    """
+    lang, de = res.lang, res.lang == "de"
+    header = ["Datum", "Wettbewerber: Bewegung", "Relevanz (Grund)"] if de else ["Date", "Competitor: move", "Relevance (reason)"]
+    items = res.items[res.items["topic"] != "quiet"]
+    derived = items[items["origin"] == "snapshot"]
+    observed = items.drop(derived.index)
+    # An observation of a move the snapshots already show (same competitor and topic, within 3 days) is not a move of its own.
+    echo = [any(r.competitor == d.competitor and r.topic == d.topic and abs((r.date - d.date).days) <= 3
+                for d in derived.itertuples()) for r in observed.itertuples()]
+    observed = observed[[not e for e in echo]].sort_values("relevance", ascending=False, kind="stable").head(limit)
+    rows = []
+    for _, r in pd.concat([derived, observed]).sort_values(["date", "competitor"], kind="stable").iterrows():
+        label = _TOPIC_LABEL.get(str(r["topic"]), (str(r["topic"]),) * 2)[0 if de else 1]
+        if r["origin"] == "snapshot":
+            move = shorten(fact(r.to_dict(), lang), 58)
+            why = "Preis-/Botschafts-Schnappschuss" if de else "price/message snapshot"
+        else:
+            move = f"{label}: {shorten(fact(r.to_dict(), lang), 55)}"
+            why = f"{fmt.number(r['relevance'], lang, 2)} ({r['reason_de'] if de else r['reason_en']})"
+        rows.append([fmt.date(r["date"], lang), f"{r['competitor']} – {move}", why])
+    return header, rows
+
+
+def price_position(res: CompetitorResults) -> tuple[list[str], list[float], str, str]:
+    """Categories, index values, chart title (the message) and subtitle for ``charts.dot_position``."""
+    lang, de = res.lang, res.lang == "de"
+    idx = res.index.sort_values(["index", "competitor"], kind="stable")
+    cats = [f"{c} ({n})" for c, n in zip(idx["competitor"], idx["n_products"])]
+    if idx.empty:
+        return [], [], ("Keine vergleichbaren Preise" if de else "No comparable prices"), ""
+    low = idx.iloc[0]
+    gap = 100 - float(low["index"])
+    moved = res.items[(res.items["topic"] == "price") & (res.items["origin"] == "snapshot")]
+    before = dict(zip(res.index_before["competitor"], res.index_before["index"]))
+    if len(moved):
+        top = moved.sort_values("change_pct", key=lambda s: -s.abs(), kind="stable").iloc[0]
+        name = str(top["competitor"])
+        now = dict(zip(idx["competitor"], idx["index"])).get(name, float("nan"))
+        old = before.get(name, float("nan"))
+        f = lambda v: fmt.number(v, lang, 0)  # noqa: E731
+        cut = top["direction"] == "down"
+        title = (f"{name} nach der Preis{'senkung' if cut else 'erhöhung'}: Preisindex {f(old)} → {f(now)}" if de
+                 else f"{name} after the price {'cut' if cut else 'rise'}: price index {f(old)} → {f(now)}")
+    elif gap > 0:
+        title = (f"{low['competitor']} am günstigsten: {fmt.number(gap, lang, 0)}\u00a0% unter unserem Preisniveau" if de
+                 else f"{low['competitor']} cheapest: {fmt.number(gap, lang, 0)}% below our price level")
+    else:
+        title = ("Alle Wettbewerber auf oder über unserem Preisniveau" if de else "All competitors at or above our price level")
+    sub = (f"Preisindex Listenpreis netto in € je Wettbewerber (Anzahl Vergleichsprodukte), eigener Preis = 100, Stand {fmt.date(res.as_of, lang)}"
+           if de else f"Net list price index per competitor (comparable products), own price = 100, as of {fmt.date(res.as_of, lang)}")
+    return cats, [float(v) for v in idx["index"]], title, sub
+
+
+def data_note_lines(res: CompetitorResults) -> list[str]:
+    """Observations per competitor, sources, duplicates merged, snapshot counts and gaps."""
+    lang, de = res.lang, res.lang == "de"
+    per = res.events.groupby("competitor").size()
+    names = [str(n) for n in res.observations["competitor"].dropna().unique()]
+    listed = sorted(set(names) | set(res.quiet["competitor"]))
+    counts = "; ".join(f"{n} {fmt.number(int(per.get(n, 0)), lang)}" for n in listed)
+    sources = res.events["source_url"].dropna().astype(str).str.split("; ").explode().value_counts() \
+        if "source_url" in res.events else pd.Series(dtype=int)
+    src = ", ".join(f"{s} {fmt.number(int(n), lang)}" for s, n in sources.head(6).items())
+    merged = res.n_reports - len(res.events)
+    lines = [
+        (f"Beobachtungen je Wettbewerber: {counts} ({fmt.number(res.n_reports, lang)} Meldungen, "
+         f"{fmt.number(merged, lang)} Doppelmeldungen zusammengeführt; Quellen: {src})" if de
+         else f"Observations per competitor: {counts} ({fmt.number(res.n_reports, lang)} reports, {fmt.number(merged, lang)} "
+              f"duplicates merged; sources: {src})"),
+        ("Preise netto in € (brutto ohne MwSt., Fremdwährung zum Params-Kurs); Aktionen und Angebote sind keine Preisänderung."
+         if de else "Prices net in EUR (gross without VAT, foreign currency at the params rate); promotions and quotes are no price change."),
+    ]
+    # Quiet competitors are gaps too; their block above already says so, the note names them once more briefly.
+    if len(res.quiet):
+        names = ", ".join(res.quiet["competitor"])
+        lines[-1] += (f" Lücken: {names} ohne Beobachtung seit über {res.quiet_months} Monaten." if de
+                      else f" Gaps: {names} without observation for over {res.quiet_months} months.")
+    return lines
+
+
+def sources_line(sources: Any, tables: list[str], lang: str) -> str:
+    """``Quellen: file (n Zeilen); ...`` for the tables the memo used (``Dataset.sources``)."""
+    de = lang == "de"
+    parts = [f"{src.file.name} ({fmt.number(src.rows, lang)})" for src in sources if src.table in tables]
+    return ("Dateien (Zeilen): " if de else "Files (rows): ") + "; ".join(parts)

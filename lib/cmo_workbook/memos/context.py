@@ -1,0 +1,78 @@
+"""What every notebook does first: load params and data for a period, in one call.
+
+``wb = open_workbook(params_file, period, lang)`` gives the notebook its params,
+canonical tables, period, memo language and the shared memo frame (header, data note),
+so notebooks keep only their own narrative.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+
+from ..render import fmt
+from ..render.blocks import DataNote, Header
+from ..render.i18n import register, t
+from ..inputs.loaders import Dataset, load_dataset
+from ..inputs.params import Params, load_params
+from ..periods import Period
+
+register({
+    "sources": {"de": "Quellen", "en": "Sources"},
+    "rows": {"de": "Zeilen", "en": "rows"},
+    "data_range": {"de": "Datenstand", "en": "Data range"},
+    "gaps": {"de": "Monate ohne Daten", "en": "Months without data"},
+    "no_gaps": {"de": "keine Lücken", "en": "no gaps"},
+})
+
+
+@dataclass
+class Workbook:
+    params: Params
+    ds: Dataset
+    period: Period
+    lang: str
+    generated: date
+
+    @property
+    def currency(self) -> str:
+        return self.params.currency
+
+    @property
+    def period_label(self) -> str:
+        return fmt.month(self.period.start, self.lang) if self.period.kind == "month" else fmt.quarter(self.period.start, self.lang)
+
+    def header(self, title_de: str, title_en: str) -> Header:
+        return Header(title_de if self.lang == "de" else title_en, self.period_label, self.params.name,
+                      self.generated, self.lang)
+
+    def data_note(self, tables: list[str], extra: list[str] | None = None) -> DataNote:
+        """Sources with row counts, the data range and gaps of the tables this memo used."""
+        lang = self.lang
+        parts = []
+        for s in self.ds.sources:
+            if s.table in tables:
+                parts.append(f"{s.file.name} ({fmt.number(s.rows, lang)} {t('rows', lang)})")
+        prof = self.ds.profile()
+        lines = [f"{t('sources', lang)}: " + "; ".join(parts)]
+        used = prof.loc[[x for x in tables if x in prof.index]]
+        if len(used):
+            first, last = used["first"].min(), used["last"].max()
+            lines.append(f"{t('data_range', lang)}: {fmt.date(first, lang)} – {fmt.date(last, lang)}")
+            gaps = [f"{name}: {row['months_without_rows']}" for name, row in used.iterrows() if row["months_without_rows"]]
+            lines.append(f"{t('gaps', lang)}: " + ("; ".join(gaps) if gaps else t("no_gaps", lang)))
+        return DataNote(t("data_note", lang), lines + list(extra or []))
+
+
+def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind: str = "month",
+                  tables: list[str] | None = None) -> Workbook:
+    """Load params and data for ``period``; ``lang`` empty means the company's language."""
+    matplotlib.use("Agg")  # memo charts are PNGs; no GUI backend in scheduled runs
+    params = load_params(params_file)
+    p = Period.parse(period)
+    if p.kind != kind:
+        raise ValueError(f"this notebook reports a {kind}; period {period!r} is a {p.kind}")
+    ds = load_dataset(params, tables)
+    return Workbook(params, ds, p, lang or params.language, date.today())

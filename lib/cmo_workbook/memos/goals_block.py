@@ -1,0 +1,181 @@
+"""Goals in memos, said the same way everywhere: a table, one sentence per goal and a progress chart.
+
+Every memo that mentions an annual goal uses these helpers on the statuses of
+:func:`cmo_workbook.metrics.goals.evaluate_all`, so a goal reads identically in the monthly KPI memo,
+the quarterly stakeholder update and any other memo::
+
+    statuses = goals.evaluate_all(wb.params.goals, monthly, as_of)
+    blocks.show(*goals_memo.goals_block(statuses, wb.params.goals, L, CUR, monthly=monthly, chart="pipeline"))
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import pandas as pd
+
+from ..render import charts, fmt
+from ..render.blocks import Block, Chart, Table
+from ..metrics.goals import GoalStatus, forecast_series
+from ..render.i18n import register, t
+from ..metrics.monthly import METRICS
+
+register({
+    "metric_leads": {"de": "Leads", "en": "Leads"},
+    "metric_qualified_leads": {"de": "qualifizierte Anfragen", "en": "qualified inquiries"},
+    "metric_qualified_leads_web": {"de": "qualifizierte Website-Anfragen", "en": "qualified website inquiries"},
+    "metric_sql": {"de": "vom Vertrieb akzeptierte Anfragen", "en": "inquiries accepted by sales"},
+    "metric_marketing_spend": {"de": "Marketingkosten", "en": "marketing cost"},
+    "metric_cost_per_qualified_lead": {"de": "Kosten je qualifizierter Anfrage", "en": "cost per qualified inquiry"},
+    "metric_marketing_pipeline_value": {"de": "Pipeline aus Marketing", "en": "pipeline from marketing"},
+    "metric_marketing_won_revenue": {"de": "Umsatz aus Marketing-Leads", "en": "revenue from marketing leads"},
+    "metric_won_revenue": {"de": "gewonnener Umsatz", "en": "revenue won"},
+    "metric_marketing_revenue_share": {"de": "Umsatzanteil aus Marketing", "en": "share of revenue from marketing"},
+    "metric_new_customers": {"de": "Neukunden", "en": "new customers"},
+    "goal_achieved": {"de": "erreicht", "en": "achieved"},
+    "goal_missed": {"de": "verfehlt", "en": "missed"},
+})
+
+_MONEY = ("marketing_spend", "cost_per_qualified_lead", "marketing_pipeline_value", "marketing_won_revenue",
+          "won_revenue")
+
+
+def metric_label(metric: str, lang: str) -> str:
+    """A metric in words ('Pipeline aus Marketing'); free text (a department's own KPI) stays as written."""
+    return t(f"metric_{metric}", lang) if metric in METRICS else metric
+
+
+def value_text(metric: str, value: float, lang: str, currency: str) -> str:
+    """A goal metric's value: money compact above 10,000, shares as percent, counts as whole numbers."""
+    if metric in _MONEY:
+        return fmt.money(value, lang, currency=currency, compact=abs(value) >= 10_000)
+    if metric.endswith("_share") or metric.endswith("_rate"):
+        return fmt.percent(value, lang, 0)
+    return fmt.number(value, lang)
+
+
+def status_text(status: str, lang: str) -> str:
+    """on track / at risk / off track; after the deadline achieved / missed."""
+    return t(f"goal_{status}", lang) if status in ("achieved", "missed") else t(status, lang)
+
+
+def titles(goals: Sequence[dict[str, Any]], lang: str) -> dict[str, str]:
+    """Goal id -> title in the memo language (``title_en`` for English, else the title)."""
+    return {g["id"]: (g.get("title_en") or g["title"]) if lang == "en" else g["title"] for g in goals}
+
+
+def goal_sentence(g: GoalStatus, lang: str, currency: str, title: str | None = None, *,
+                  cumulative: bool = False) -> str:
+    """One sentence per goal with comparison and consequence, identical in every memo.
+
+    ``cumulative`` (the goal's ``aggregation``) adds what each remaining month must bring when off course.
+    """
+    v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
+    title = title or g.title
+    status = status_text(g.status, lang)
+    when = fmt.date(g.deadline, lang)
+    if lang == "de":
+        if not g.months_left:
+            return f"„{title}“: {v(g.actual)} ggü. Ziel {v(g.target)} – {status}."
+        base = "" if cumulative else f" (Ausgangswert {v(g.baseline)})"
+        text = (f"„{title}“: Ist {v(g.actual)}{base}; Prognose zum {when} {v(g.forecast)} "
+                f"(Spanne {v(g.low)}–{v(g.high)}) ggü. Ziel {v(g.target)} – {status}")
+        need = required_per_month(g) if cumulative else None
+        if g.status != "on_track" and need is not None:
+            text += f"; nötig wären {v(need)} je Monat"
+        return text + "."
+    if not g.months_left:
+        return f"'{title}': {v(g.actual)} vs target {v(g.target)} – {status}."
+    base = "" if cumulative else f" (baseline {v(g.baseline)})"
+    text = (f"'{title}': actual {v(g.actual)}{base}; forecast for {when} {v(g.forecast)} "
+            f"(range {v(g.low)}–{v(g.high)}) vs target {v(g.target)} – {status}")
+    need = required_per_month(g) if cumulative else None
+    if g.status != "on_track" and need is not None:
+        text += f"; it would take {v(need)} a month"
+    return text + "."
+
+
+def required_per_month(g: GoalStatus) -> float | None:
+    """For a cumulative goal: what each remaining month must add to reach the target (None when
+    the deadline has passed or the target is already reached)."""
+    if not g.months_left or (g.actual >= g.target if g.higher_is_better else g.actual <= g.target):
+        return None
+    return (g.target - g.actual) / g.months_left
+
+
+def goals_table(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str) -> Table:
+    """Goal, actual, target, forecast at the deadline with its range, status."""
+    names = titles(goals, lang)
+    header = (["Ziel", "Ist", "Zielwert", "Prognose zum Stichtag (Spanne)", "Status"] if lang == "de"
+              else ["Goal", "Actual", "Target", "Forecast at deadline (range)", "Status"])
+    rows = []
+    for g in statuses:
+        v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
+        forecast = f"{v(g.forecast)} ({v(g.low)}–{v(g.high)})" if g.months_left else v(g.actual)
+        rows.append([names.get(g.goal_id, g.title), v(g.actual), v(g.target), forecast, status_text(g.status, lang)])
+    return Table(header, rows, align="lrrrl")
+
+
+def _mid(p: pd.Period) -> pd.Timestamp:
+    # a month's value sits mid-month, so it reads under its own month label, not the next one's
+    return p.start_time + pd.Timedelta(days=14)
+
+
+def forecast_path(g: GoalStatus, series: pd.Series, goal: dict[str, Any]) -> pd.DataFrame:
+    """Mid-month dates after the last actual up to the deadline with forecast, low and high.
+
+    Monthly goals use :func:`goals.forecast_series` step by step (the same trend as the status);
+    cumulative goals add the average monthly rate linearly to the running sum.
+    """
+    as_of = series.index.max()
+    months = pd.period_range(as_of + 1, g.deadline.to_period("M"), freq="M")
+    rows = []
+    for k, m in enumerate(months, start=1):
+        if goal.get("aggregation", "monthly") == "cumulative":
+            share = k / len(months)
+            rows.append((_mid(m), g.actual + (g.forecast - g.actual) * share,
+                         g.actual + (g.low - g.actual) * share, g.actual + (g.high - g.actual) * share))
+        else:
+            rows.append((_mid(m), *forecast_series(series, k)))
+    return pd.DataFrame(rows, columns=["date", "forecast", "low", "high"])
+
+
+def goal_chart(g: GoalStatus, goal: dict[str, Any], monthly: pd.DataFrame, lang: str, currency: str,
+               title: str | None = None) -> Chart:
+    """Progress chart: actual since the goal's start (running sum for cumulative goals), target at the
+    deadline, forecast with its range. The chart title states the status."""
+    s = monthly[g.metric]
+    as_of = s.index.max() if g.months_left == 0 else g.deadline.to_period("M") - g.months_left
+    s = s[s.index <= as_of]
+    start = pd.Timestamp(goal["start"]).to_period("M")
+    cumulative = goal.get("aggregation", "monthly") == "cumulative"
+    shown = s[s.index >= start].cumsum() if cumulative else s[s.index >= max(start, as_of - 12)]
+    path = forecast_path(g, s, goal) if g.months_left else None
+    name = title or metric_label(g.metric, lang)
+    name = name[:1].upper() + name[1:]
+    v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
+    msg = (f"{name}: {status_text(g.status, lang)} – Prognose {v(g.forecast)} ggü. Ziel {v(g.target)}" if lang == "de"
+           else f"{name}: {status_text(g.status, lang)} – forecast {v(g.forecast)} vs target {v(g.target)}")
+    sub = (f"{metric_label(g.metric, lang)}{', kumuliert' if cumulative else ', je Monat'}; Prognose mit 80-%-Spanne"
+           if lang == "de" else
+           f"{metric_label(g.metric, lang)}{', cumulative' if cumulative else ', per month'}; forecast with 80 % range")
+    fig = charts.line_goal(
+        [_mid(p) for p in shown.index], shown.to_numpy(), g.target, g.deadline,
+        None if path is None else path["forecast"].to_numpy(),
+        None if path is None else path["low"].to_numpy(), None if path is None else path["high"].to_numpy(),
+        forecast_dates=None if path is None else list(path["date"]), title=msg, subtitle=sub, lang=lang,
+        value_format=lambda x: fmt.compact_number(x, lang) if abs(x) >= 10_000 else fmt.number(x, lang),
+        size=(6.4, 2.6))
+    return Chart.from_figure(fig, msg)
+
+
+def goals_block(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str, *,
+                monthly: pd.DataFrame | None = None, chart: str | None = None) -> list[Block]:
+    """The goals table, plus the progress chart of goal ``chart`` (an id) when ``monthly`` is given."""
+    out: list[Block] = [goals_table(statuses, goals, lang, currency)]
+    if chart and monthly is not None:
+        by_id = {g["id"]: g for g in goals}
+        g = next((s for s in statuses if s.goal_id == chart), None)
+        if g is None or chart not in by_id:
+            raise KeyError(f"goal {chart!r} is not in the params' goals; use one of: {', '.join(by_id)}")
+        out.append(goal_chart(g, by_id[chart], monthly, lang, currency))
+    return out
