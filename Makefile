@@ -11,7 +11,7 @@ DEMO_MONTH   ?= 2026-10
 DEMO_QUARTER ?= 2026-Q3
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data validate demo test lab preview bench clean distclean
+.PHONY: help setup data validate demo test lab preview bench mutate clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -53,8 +53,13 @@ preview: $(STAMP) ## screenshot every memo in reports/ to PNG (needs: apt-get in
 bench: $(STAMP) ## run the benchmarks (speed and memory targets; numbers for the README)
 	$(BIN)/python bench/run_all.py
 
+mutate: $(STAMP) ## mutation score per memo-figure module (mutmut; ~MUTATE_MIN min on 2 cores; MODULES="sla goals" for some)
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,mutate]'
+	@test -d $(SAMPLE) || $(MAKE) data
+	nice -n 10 $(BIN)/python tests/mutate.py $(MODULES)
+
 clean: ## remove run outputs (reports/) and generated sample data
-	rm -rf reports/*/ $(SAMPLE) .pytest_cache
+	rm -rf reports/*/ $(SAMPLE) .pytest_cache .mutmut
 
 distclean: clean ## also remove the virtual environment
 	rm -rf $(VENV)

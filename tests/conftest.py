@@ -36,13 +36,14 @@ class Inbox:
     def __init__(self):
         self.messages: list[dict] = []
         self.lock = threading.Lock()
-        self.fail_next = 0  # answer 451 to this many DATA commands (transient failure)
+        self.fail_next = 0  # answer fail_reply to this many DATA commands
+        self.fail_reply = "451 4.3.0 Temporary failure, try again"  # transient; a 5xx reply is permanent
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             if self.fail_next > 0:
                 self.fail_next -= 1
-                return "451 4.3.0 Temporary failure, try again"
+                return self.fail_reply
             self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                                   "data": envelope.original_content or envelope.content})
         return "250 OK"

@@ -1,0 +1,50 @@
+"""Hand-made monthly frames in the shape of :func:`cmo_workbook.metrics.monthly.monthly` (for the KPI memo tests).
+
+Not a test module: the guard and unit tests import it. Every value is chosen so a test can
+derive the expected figure by hand.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def months(first: str, last: str, **columns: object) -> pd.DataFrame:
+    """A frame indexed by the months ``first``..``last``; a column is a constant, a list, or a
+    dict month → value over a default of 0."""
+    idx = pd.period_range(first, last, freq="M")
+    data = {}
+    for name, spec in columns.items():
+        if isinstance(spec, dict):
+            data[name] = [float(spec.get(str(p), 0.0)) for p in idx]
+        elif isinstance(spec, (list, tuple)):
+            assert len(spec) == len(idx), f"{name}: {len(spec)} values for {len(idx)} months"
+            data[name] = [float(v) for v in spec]
+        else:
+            data[name] = [float(spec)] * len(idx)
+    return pd.DataFrame(data, index=idx)
+
+
+def kpi_month_frame() -> pd.DataFrame:
+    """24 months 2024-11 .. 2026-10 of a small company; the report month is 2026-10.
+
+    - spend 10 000 € every month;
+    - marketing-sourced won revenue 40 000 € in 2025-11 .. 2026-10, 1 000 000 € in 2025-10
+      (the month just outside the trailing 12 months of 2026-10) and 24 000 € before;
+    - qualified leads 120 in 2026-10, 100 in 2026-09, 80 in 2025-10 (year ago), 60 in 2025-11, 50 otherwise;
+    - SQL 60 in 2026-10 (acceptance 50 %), 50 in 2025-10;
+    - pipeline 300 000 € in 2026-10, 250 000 € in 2026-09, 200 000 € in 2025-10, 100 000 € otherwise.
+    """
+    revenue = {str(p): 24_000 for p in pd.period_range("2024-11", "2025-09", freq="M")}
+    revenue["2025-10"] = 1_000_000
+    revenue.update({str(p): 40_000 for p in pd.period_range("2025-11", "2026-10", freq="M")})
+    ql = {str(p): 50 for p in pd.period_range("2024-11", "2026-10", freq="M")}
+    ql.update({"2026-10": 120, "2026-09": 100, "2025-10": 80, "2025-11": 60})
+    sql = {k: v / 2 for k, v in ql.items()}
+    pipe = {str(p): 100_000 for p in pd.period_range("2024-11", "2026-10", freq="M")}
+    pipe.update({"2026-10": 300_000, "2026-09": 250_000, "2025-10": 200_000})
+    df = months("2024-11", "2026-10", marketing_spend=10_000, marketing_won_revenue=revenue,
+                qualified_leads=ql, sql=sql, marketing_pipeline_value=pipe)
+    df["won_revenue"] = df["marketing_won_revenue"] * 2
+    df["marketing_revenue_share"] = 0.5
+    df["cost_per_qualified_lead"] = df["marketing_spend"] / df["qualified_leads"]
+    return df

@@ -1,0 +1,134 @@
+"""`make mutate`: mutation testing (mutmut) of the modules that compute memo figures, one module at a time.
+
+Each module in ``[tool.cmo_workbook.mutate]`` of pyproject.toml is mutated with only the fast
+tests listed for it, so a run fits a laptop with two cores. mutmut only strips a ``src``
+prefix from module names, so each module gets a scratch folder (``.mutmut/NAME``) in which
+``src`` links to ``lib``; the shared mutmut settings come from ``[tool.mutmut]``. Prints the
+score per module (killed ÷ mutants tested; one no test runs counts as survived), the surviving mutants and the run time;
+exits 1 when a module is below ``min_score``.
+
+Usage: ``python tests/mutate.py [MODULE ...]`` (default: every module); ``--keep`` reuses
+the scratch folders of the previous run (mutmut then only tests new mutants).
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / ".mutmut"
+KILLED = {1, 3}
+NOT_RUN = {None, 2, 34}  # not checked, interrupted, skipped; a mutant no test covers counts as survived
+
+
+def _toml_value(v: object) -> str:
+    # JSON strings, numbers, booleans and lists of those are valid TOML
+    return json.dumps(v)
+
+
+def _write_config(folder: Path, module: dict, shared: dict, pytest_opts: dict) -> None:
+    cfg = {**shared, "source_paths": ["src"], "only_mutate": [f"src/{module['file']}"],
+           "pytest_add_cli_args_test_selection": list(module["tests"])}
+    lines = ["[tool.mutmut]"] + [f"{k} = {_toml_value(v)}" for k, v in cfg.items()]
+    lines += ["", "[tool.pytest.ini_options]"] + [f"{k} = {_toml_value(v)}" for k, v in pytest_opts.items()]
+    (folder / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _prepare(name: str, module: dict, shared: dict, pytest_opts: dict, keep: bool) -> Path:
+    folder = WORK / name
+    if folder.exists() and not keep:
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for link, target in (("src", ROOT / "lib"), ("tests", ROOT / "tests"), ("params", ROOT / "params")):
+        if not (folder / link).exists():
+            (folder / link).symlink_to(target)
+    _write_config(folder, module, shared, pytest_opts)
+    return folder
+
+
+def _results(folder: Path, module: dict) -> dict[str, int | None]:
+    meta = folder / "mutants" / "src" / (module["file"] + ".meta")
+    if not meta.exists():
+        return {}
+    codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+    pattern = module.get("mutants", "*")
+    return {k: v for k, v in codes.items() if fnmatch.fnmatchcase(k, pattern)}
+
+
+def run_module(name: str, module: dict, shared: dict, pytest_opts: dict, *, keep: bool,
+               children: int) -> dict:
+    """Mutate one module; return its counts, score, survivors and seconds."""
+    folder = _prepare(name, module, shared, pytest_opts, keep)
+    started = time.monotonic()
+    cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
+    if module.get("mutants"):
+        cmd.append(module["mutants"])
+    log = folder / "mutmut.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.run(cmd, cwd=folder, stdout=fh, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - started
+    codes = _results(folder, module)
+    killed = sum(1 for v in codes.values() if v in KILLED)
+    ran = sum(1 for v in codes.values() if v not in NOT_RUN)
+    survivors = sorted(k for k, v in codes.items() if v not in KILLED and v not in NOT_RUN)
+    untested = sorted(k for k, v in codes.items() if v in (33, 5))
+    return {"name": name, "ok": proc.returncode == 0 and ran > 0, "mutants": len(codes), "killed": killed,
+            "ran": ran, "untested": untested, "score": killed / ran if ran else float("nan"),
+            "survivors": survivors, "seconds": seconds, "log": log}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("modules", nargs="*", help="module names from [tool.cmo_workbook.mutate.modules]")
+    ap.add_argument("--keep", action="store_true", help="reuse .mutmut/ from the previous run")
+    ap.add_argument("--children", type=int, default=2, help="parallel mutant workers (default 2)")
+    args = ap.parse_args(argv)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    conf = project["tool"]["cmo_workbook"]["mutate"]
+    modules: dict[str, dict] = conf["modules"]
+    shared = project["tool"].get("mutmut", {})
+    pytest_opts = project["tool"]["pytest"]["ini_options"]
+    unknown = sorted(set(args.modules) - set(modules))
+    if unknown:
+        print(f"unknown module(s) {', '.join(unknown)}; known: {', '.join(modules)}", file=sys.stderr)
+        return 2
+    chosen = args.modules or list(modules)
+    min_score = float(conf.get("min_score", 0.8))
+    started = time.monotonic()
+    rows = []
+    for name in chosen:
+        print(f"mutate   {name} ({modules[name]['file']}) ...", flush=True)
+        r = run_module(name, modules[name], shared, pytest_opts, keep=args.keep, children=args.children)
+        rows.append(r)
+        status = f"{r['score']:.0%}" if r["ran"] else "no result"
+        print(f"         {r['killed']}/{r['ran']} killed = {status} in {r['seconds']:.0f} s"
+              + (f"; {len(r['untested'])} without a covering test" if r["untested"] else ""), flush=True)
+        if not r["ok"]:
+            print(f"         mutmut failed, see {r['log']}", flush=True)
+    total = time.monotonic() - started
+    print()
+    print(f"{'module':<16} {'mutants':>7} {'killed':>7} {'ran':>5} {'score':>6} {'seconds':>8}")
+    for r in rows:
+        print(f"{r['name']:<16} {r['mutants']:>7} {r['killed']:>7} {r['ran']:>5} {r['score']:>6.1%} {r['seconds']:>8.0f}")
+    killed, ran = sum(r["killed"] for r in rows), sum(r["ran"] for r in rows)
+    print(f"{'all':<16} {sum(r['mutants'] for r in rows):>7} {killed:>7} {ran:>5} "
+          f"{(killed / ran if ran else float('nan')):>6.1%} {total:>8.0f}")
+    for r in rows:
+        for s in r["survivors"]:
+            print(f"survived {s}")
+    low = [r["name"] for r in rows if not r["ok"] or not r["score"] >= min_score]
+    if low:
+        print(f"below {min_score:.0%} (or failed): {', '.join(low)}; see `cd .mutmut/NAME && mutmut show MUTANT`")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
