@@ -46,9 +46,11 @@ def _prepare(name: str, module: dict, shared: dict, pytest_opts: dict, keep: boo
     if folder.exists() and not keep:
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for link, target in (("src", ROOT / "lib"), ("tests", ROOT / "tests"), ("params", ROOT / "params")):
+    for link in ["tests", *shared.get("also_copy", [])]:
         if not (folder / link).exists():
-            (folder / link).symlink_to(target)
+            (folder / link).symlink_to(ROOT / link)
+    if not (folder / "src").exists():
+        (folder / "src").symlink_to(ROOT / "lib")
     _write_config(folder, module, shared, pytest_opts)
     return folder
 

@@ -1,0 +1,184 @@
+"""Unit tests of the KPI memo's rules (memos/kpi_dashboard.py): value texts, comparisons, the "so what"
+sentence of each tile and the recommendations, on the hand fixture of kpi_fixtures (report month 2026-10:
+120 qualified inquiries, cost 10 000 € / 120, acceptance 50 %, pipeline 300 000 €, revenue share 50 %,
+ROMI 100 %). Texts are compared with NBSP turned into plain spaces.
+"""
+import math
+
+import pandas as pd
+import pytest
+
+from cmo_workbook.memos.kpi_dashboard import Kpi, compute, recommendations, so_what, tiles
+from cmo_workbook.metrics.goals import GoalStatus
+from cmo_workbook.periods import Period
+from kpi_fixtures import kpi_month_frame
+
+TARGETS = {"qualified_leads": 150, "cost_per_qualified_lead": 100, "mql_to_sql_rate": 0.6,
+           "marketing_pipeline_value": 400_000, "romi": 1.5}
+
+
+def plain(s: str) -> str:
+    return s.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def _kpis(targets=TARGETS):
+    return {k.key: k for k in compute(kpi_month_frame(), Period.parse("2026-10"), targets, 0.5)}
+
+
+def _goal(status="on_track", goal_id="web", metric="qualified_leads_web", **kw):
+    base = dict(goal_id=goal_id, title="Website-Anfragen verdoppeln", metric=metric, target=200.0, baseline=100.0,
+                deadline=pd.Timestamp("2026-12-31"), actual=150.0, forecast=210.0, low=190.0, high=230.0,
+                status=status, higher_is_better=True, months_left=2, progress=0.5)
+    return GoalStatus(**{**base, **kw})
+
+
+def sw(key, lang="de", ctx=None, targets=TARGETS):
+    return plain(so_what(_kpis(targets)[key], lang, "EUR", ctx or {}))
+
+
+def test_qualified_leads_below_plan_counts_the_gap():
+    assert sw("qualified_leads") == "30 Anfragen unter Plan: weniger Nachschub für die Pipeline der nächsten Monate."
+    assert sw("qualified_leads", "en") == "30 inquiries below plan: less supply for the coming months' pipeline."
+
+
+def test_qualified_leads_at_or_above_plan():
+    for target in (120, 100):
+        t = {**TARGETS, "qualified_leads": target}
+        assert sw("qualified_leads", targets=t) == "Über Plan: der Vertrieb hat genug qualifizierte Gespräche."
+        assert sw("qualified_leads", "en", targets=t) == "Above plan: sales has enough qualified conversations."
+    # without a target there is no gap either
+    assert sw("qualified_leads", targets={}) == "Über Plan: der Vertrieb hat genug qualifizierte Gespräche."
+
+
+def test_qualified_leads_with_a_web_goal_on_track_or_achieved():
+    for status in ("on_track", "achieved"):
+        ctx = {"web_goal": _goal(status), "web_goal_title_en": "Double website inquiries"}
+        assert sw("qualified_leads", ctx=ctx) == ("Website-Anfragen 150 ggü. Ausgangswert 100: Ziel „Website-Anfragen "
+                                                  "verdoppeln“ auf Kurs – ohne zusätzliche Kaltakquise.")
+        assert sw("qualified_leads", "en", ctx=ctx) == ("Website inquiries 150 vs baseline 100: goal 'Double website "
+                                                        "inquiries' on track without extra cold calling.")
+    # a goal at risk does not get the good-news sentence
+    assert sw("qualified_leads", ctx={"web_goal": _goal("at_risk")}).startswith("30 Anfragen unter Plan")
+
+
+def test_cost_per_lead_within_or_above_target():
+    assert sw("cost_per_qualified_lead") == "Im Zielkorridor: jeder Euro bringt mehr Anfragen als geplant."
+    assert sw("cost_per_qualified_lead", "en") == "Within target: each euro buys more inquiries than planned."
+    # 10 000 / 120 = 83,33 €: exactly at a target of 10 000 / 120 is still within
+    at = {**TARGETS, "cost_per_qualified_lead": 10_000 / 120}
+    assert sw("cost_per_qualified_lead", targets=at).startswith("Im Zielkorridor")
+    above = {**TARGETS, "cost_per_qualified_lead": 80}
+    assert sw("cost_per_qualified_lead", targets=above) == "Über dem Zielwert: Budget zu den günstigsten Kanälen verschieben."
+    assert sw("cost_per_qualified_lead", "en", targets=above) == "Above target: shift budget to the cheapest channels."
+    assert sw("cost_per_qualified_lead", targets={}).startswith("Im Zielkorridor")
+
+
+def test_cost_per_lead_dearer_than_last_year_names_the_driver():
+    kpi = Kpi("cost_per_qualified_lead", 130.0, 120.0, 100.0, 150.0, "money", False)
+    worst = {"label": "LinkedIn Ads", "cpl": 260.0, "delta": "+30 %"}
+    assert plain(so_what(kpi, "de", "EUR", {"worst_channel": worst})) == (
+        "Teurer als im Vorjahr; Treiber ist LinkedIn Ads (260 € je Anfrage, +30 % ggü. Vorjahr).")
+    assert plain(so_what(kpi, "en", "EUR", {"worst_channel": worst})) == (
+        "More expensive than last year, driven by LinkedIn Ads (€260 per inquiry, +30 % vs last year).")
+    # cheaper than last year: the driver sentence is not used
+    cheaper = Kpi("cost_per_qualified_lead", 100.0, 120.0, 100.0, 150.0, "money", False)
+    assert so_what(cheaper, "de", "EUR", {"worst_channel": worst}).startswith("Im Zielkorridor")
+
+
+def test_acceptance_more_than_ten_percent_below_target():
+    # 50 % vs 60 %: gap −16,7 % < −10 %
+    assert sw("mql_to_sql_rate") == ("Der Vertrieb lehnt mehr Anfragen ab als vereinbart: Qualitätskriterien im "
+                                     "Sales-Sync klären.")
+    assert sw("mql_to_sql_rate", "en") == ("Sales rejects more inquiries than agreed: align the quality criteria in "
+                                           "the sales sync.")
+    # 50 % vs 55 %: gap −9,1 % is within the tolerance
+    ok = {**TARGETS, "mql_to_sql_rate": 0.55}
+    assert sw("mql_to_sql_rate", targets=ok) == "Der Vertrieb nimmt die Anfragen an: die Qualität der Anfragen stimmt."
+    assert sw("mql_to_sql_rate", "en", targets=ok) == "Sales accepts the inquiries: lead quality is where it should be."
+
+
+def test_pipeline_revenue_and_romi_sentences():
+    assert sw("marketing_pipeline_value") == "Deckt 75 % des Monatsziels; wird in 3–9 Monaten zu Umsatz."
+    assert sw("marketing_pipeline_value", "en") == "Covers 75% of the monthly target; turns into revenue in 3–9 months."
+    assert sw("marketing_won_revenue") == "50 % des gewonnenen Umsatzes stammen aus Marketing-Anfragen."
+    assert sw("marketing_won_revenue", "en") == "50% of revenue won came from marketing leads."
+    # ROMI 100 %: each euro came back as 2,00 € contribution margin
+    assert sw("romi") == "Jeder Marketing-Euro brachte 2,00 € Deckungsbeitrag zurück."
+    assert sw("romi", "en") == "Each marketing euro returned €2.00 of contribution margin."
+    assert so_what(Kpi("other", 1, 1, 1, None, "count"), "de", "EUR", {}) == ""
+
+
+def test_tiles_values_and_comparisons():
+    ts = tiles(list(_kpis().values()), "de", "EUR", {})
+    by = {t.label: t for t in ts}
+    assert list(by) == ["Qualifizierte Anfragen", "Kosten je qualif. Anfrage", "Vom Vertrieb akzeptiert",
+                        "Neue Pipeline aus Marketing", "Umsatz aus Marketing-Anfragen", "ROMI (12 Monate)"]
+    assert [plain(t.value) for t in ts] == ["120", "83 €", "50 %", "300 Tsd. €", "40 Tsd. €", "100 %"]
+    ql = by["Qualifizierte Anfragen"]
+    assert [(c.label, plain(c.delta), c.good) for c in ql.comparisons] == [
+        ("ggü. Vormonat", "+20 %", True), ("ggü. Vorjahresmonat", "+50 %", True), ("ggü. Ziel", "−20 %", False)]
+    cpl = by["Kosten je qualif. Anfrage"]
+    # lower is better: 83,33 € vs 100 € last month is good news
+    assert [(plain(c.delta), c.good) for c in cpl.comparisons][:2] == [("−17 %", True), ("−33 %", True)]
+    acc = by["Vom Vertrieb akzeptiert"]
+    assert [plain(c.delta) for c in acc.comparisons] == ["0,0 Pp.", "0,0 Pp.", "−10,0 Pp."]
+    won = by["Umsatz aus Marketing-Anfragen"]
+    assert len(won.comparisons) == 2  # no target: previous month and last year only
+    assert ql.so_what.startswith("30 Anfragen unter Plan")
+
+
+def test_small_money_values_are_not_compacted():
+    kpi = Kpi("marketing_won_revenue", 9_999.0, 1.0, 1.0, None, "money", extra={"share": 0.1})
+    (tile,) = tiles([kpi], "en", "EUR", {})
+    assert tile.value == "€9,999"
+    kpi = Kpi("marketing_won_revenue", 10_000.0, 1.0, 1.0, None, "money", extra={"share": 0.1})
+    assert tiles([kpi], "en", "EUR", {})[0].value == "€10k"
+
+
+def _cpl():
+    return pd.DataFrame({"cpl": [200.0, 80.0, 60.0], "cpl_ref": [100.0, 80.0, 70.0], "leads": [10, 10, 10],
+                         "spend": [2_000.0, 800.0, 600.0], "change": [1.0, 0.0, -1 / 7],
+                         "excess_cost": [1_000.0, 0.0, -100.0], "label": ["Messen", "Newsletter", "Google Ads"]},
+                        index=["events", "newsletter", "paid_search"])
+
+
+def test_recommendations_shift_budget_plan_goals_and_review_acceptance():
+    goals = [_goal("at_risk", goal_id="pipe", metric="marketing_pipeline_value", title="Pipeline", target=500.0,
+                   forecast=420.0, low=380.0, high=510.0), _goal("on_track"),
+             _goal("missed", goal_id="", metric="sql", title="SQL", target=90.0, forecast=70.0, low=70.0, high=70.0)]
+    recs = recommendations(list(_kpis().values()), goals, _cpl(), "de", "EUR", {"pipe": "Pipeline-Ziel 2026"})
+    assert [r.owner for r in recs] == ["Marketing", "Marketing", "sql", "Marketing & Vertrieb"]
+    shift = recs[0]
+    # the cheapest other channel gets the budget: Google Ads at 60 €
+    assert plain(shift.action) == ("Messen-Budget um 20 % kürzen und in Google Ads umschichten; Wirkung nach 8 Wochen "
+                                   "prüfen.")
+    assert plain(shift.evidence) == "Messen: 200 € je qualifizierter Anfrage (+100 % ggü. Vorjahr); Google Ads: 60 €."
+    assert shift.effect == "Gleiche Anfragenzahl bei geringeren Kosten je Anfrage."
+    plan = recs[1]
+    assert plan.action == "Maßnahmenplan für Ziel „Pipeline-Ziel 2026“ vorlegen."
+    assert plain(plan.evidence) == "Prognose 420 (Spanne 380–510) ggü. Ziel 500: gefährdet."
+    assert plain(plan.effect) == "Schließt die Lücke von 80 zum Ziel bis 31.12.2026."
+    assert plain(recs[2].evidence).endswith(": nicht auf Kurs.")
+    acc = recs[3]
+    assert acc.action == ("Im nächsten Sales-Marketing-Sync die Ablehnungsgründe durchgehen und die MQL-Kriterien "
+                          "anpassen.")
+    assert plain(acc.evidence) == "Akzeptanzquote 50 % ggü. Ziel 60 %."
+
+
+def test_recommendations_in_english_and_limits():
+    goals = [_goal("off_track", goal_id="pipe", title="Pipeline", target=500.0, forecast=420.0, low=380.0, high=450.0)]
+    recs = recommendations(list(_kpis().values()), goals, _cpl(), "en", "EUR", {})
+    assert plain(recs[0].action) == "Cut the Messen budget by 20 % and move it to Google Ads; review after 8 weeks."
+    assert plain(recs[0].evidence) == "Messen: €200 per qualified inquiry (+100% vs last year); Google Ads: €60."
+    assert recs[0].effect == "Same number of inquiries at a lower cost per inquiry."
+    assert recs[1].action == "Present an action plan for the goal 'Pipeline'."
+    assert plain(recs[1].evidence) == "Forecast 420 (range 380–450) vs target 500: off track."
+    assert plain(recs[1].effect) == "Closes the gap of 80 to the target by 31 Dec 2026."
+    assert recs[2].owner == "Marketing & Sales"
+    assert plain(recs[2].evidence) == "Acceptance rate 50% vs target 60%."
+    assert recs[2].action == "Review rejection reasons in the next sales-marketing sync and adjust the MQL criteria."
+    # acceptance exactly at 90 % of target (0.5 vs 0.5/0.9) is not flagged; no costly channel, no goal: nothing to do
+    calm = _cpl().assign(change=0.0, excess_cost=0.0)
+    assert recommendations(list(_kpis({**TARGETS, "mql_to_sql_rate": 0.5 / 0.9}).values()), [], calm, "de", "EUR", {}) == []
+    many = [_goal("at_risk", goal_id=f"g{i}") for i in range(5)]
+    assert len(recommendations(list(_kpis().values()), many, _cpl(), "de", "EUR", {})) == 4
