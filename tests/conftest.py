@@ -104,3 +104,19 @@ def parse_eml(path: Path):
     html_part = msg.get_body(preferencelist=("html",))
     images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     return msg, html_part.get_content(), plain, images
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium binary that `cmo-workbook preview` would use (same names: delivery/preview.py).
+
+    Every test that prints or screenshots a memo takes this fixture: without Chromium (where it cannot be
+    installed; .ci/run installs it when it can) such a test is skipped with the reason, never an error.
+    """
+    from cmo_workbook.delivery import preview
+    from cmo_workbook.errors import SettingsError
+
+    try:
+        return preview.chromium()
+    except SettingsError as exc:
+        pytest.skip(f"print test skipped: {exc}")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -42,9 +41,7 @@ def test_memo_surfaces_the_linkedin_problem(memo_run, lang):
         assert "Only 62 new-customer deals" in flat
 
 
-def test_memo_prints_on_two_a4_pages(memo_run, tmp_path):
-    if not shutil.which("chromium") and not shutil.which("chromium-browser") and not shutil.which("google-chrome"):
-        pytest.skip("chromium is needed to print the memo")
+def test_memo_prints_on_two_a4_pages(chromium, memo_run, tmp_path):
     from cmo_workbook.delivery.preview import pdf_pages, print_pdf
 
     for lang in ("de", "en"):

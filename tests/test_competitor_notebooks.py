@@ -36,7 +36,7 @@ def test_competitor_briefing_finds_the_planted_moves(memo_run):
     assert "Preisindex 101 → 95" in flat  # the chart's title, as alt text
 
 
-def test_strategy_memo_connects_customers_and_competitors_within_two_pages(memo_run, tmp_path):
+def test_strategy_memo_connects_customers_and_competitors_within_two_pages(chromium, memo_run, tmp_path):
     run = memo_run("strategy_memo", "2026-Q3", "de")
     _, html, plain, _ = parse_eml(run.eml)
     assert len(html.encode("utf-8")) < MAX_HTML_BYTES

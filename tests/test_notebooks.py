@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -76,10 +75,9 @@ def test_executed_notebook_records_its_parameters(memo_run, name):
     assert params["period"] == SAMPLE_PERIOD[info.kind] and params["lang"] == "de"
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (apt-get install chromium)")
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_memo_prints_within_its_page_limit(memo_run, tmp_path, name, lang):
+def test_memo_prints_within_its_page_limit(chromium, memo_run, tmp_path, name, lang):
     """Each notebook declares its limit (metadata cmo.pages); the memo printed to A4 by Chromium keeps it."""
     from cmo_workbook.delivery.preview import pdf_pages, print_pdf
 

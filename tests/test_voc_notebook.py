@@ -120,7 +120,7 @@ def test_two_runs_give_the_same_memo(de_run, tmp_path):
     assert again.memo.read_bytes() == de_run.memo.read_bytes()
 
 
-def test_memo_fits_two_a4_pages_and_the_email_limit(de_run, tmp_path):
+def test_memo_fits_two_a4_pages_and_the_email_limit(chromium, de_run, tmp_path):
     from cmo_workbook.delivery.preview import pdf_pages, print_pdf
 
     pdf = print_pdf(de_run.memo, tmp_path / "voc.pdf")
