@@ -7,8 +7,9 @@ prefix from module names, so each module gets a scratch folder (``.mutmut/NAME``
 score per module (killed ÷ mutants tested; one no test runs counts as survived), the surviving mutants and the run time;
 exits 1 when a module is below ``min_score``.
 
-Usage: ``python tests/mutate.py [MODULE ...]`` (default: every module); ``--keep`` reuses
-the scratch folders of the previous run (mutmut then only tests new mutants).
+Usage: ``python tests/mutate.py [MODULE ...]`` (default: every module). ``--again`` keeps the
+previous run's results and re-tests only its survivors (after adding tests; a changed test list
+in pyproject makes mutmut start over).
 """
 from __future__ import annotations
 
@@ -64,22 +65,31 @@ def _results(folder: Path, module: dict) -> dict[str, int | None]:
     return {k: v for k, v in codes.items() if fnmatch.fnmatchcase(k, pattern)}
 
 
-def run_module(name: str, module: dict, shared: dict, pytest_opts: dict, *, keep: bool,
+def _survivors(codes: dict[str, int | None]) -> list[str]:
+    return sorted(k for k, v in codes.items() if v not in KILLED and v not in NOT_RUN)
+
+
+def run_module(name: str, module: dict, shared: dict, pytest_opts: dict, *, again: bool,
                children: int) -> dict:
     """Mutate one module; return its counts, score, survivors and seconds."""
-    folder = _prepare(name, module, shared, pytest_opts, keep)
+    previous = _results(WORK / name, module) if again else {}
+    folder = _prepare(name, module, shared, pytest_opts, keep=again)
     started = time.monotonic()
     cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
-    if module.get("mutants"):
+    if previous:
+        cmd += _survivors(previous)
+    elif module.get("mutants"):
         cmd.append(module["mutants"])
     log = folder / "mutmut.log"
-    with open(log, "wb") as fh:
-        proc = subprocess.run(cmd, cwd=folder, stdout=fh, stderr=subprocess.STDOUT)
+    proc = subprocess.CompletedProcess(cmd, 0)
+    if not previous or _survivors(previous):
+        with open(log, "wb") as fh:
+            proc = subprocess.run(cmd, cwd=folder, stdout=fh, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
     codes = _results(folder, module)
     killed = sum(1 for v in codes.values() if v in KILLED)
     ran = sum(1 for v in codes.values() if v not in NOT_RUN)
-    survivors = sorted(k for k, v in codes.items() if v not in KILLED and v not in NOT_RUN)
+    survivors = _survivors(codes)
     untested = sorted(k for k, v in codes.items() if v in (33, 5))
     return {"name": name, "ok": proc.returncode == 0 and ran > 0, "mutants": len(codes), "killed": killed,
             "ran": ran, "untested": untested, "score": killed / ran if ran else float("nan"),
@@ -89,7 +99,7 @@ def run_module(name: str, module: dict, shared: dict, pytest_opts: dict, *, keep
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("modules", nargs="*", help="module names from [tool.cmo_workbook.mutate.modules]")
-    ap.add_argument("--keep", action="store_true", help="reuse .mutmut/ from the previous run")
+    ap.add_argument("--again", action="store_true", help="re-test only the previous run's survivors")
     ap.add_argument("--children", type=int, default=2, help="parallel mutant workers (default 2)")
     args = ap.parse_args(argv)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -107,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name in chosen:
         print(f"mutate   {name} ({modules[name]['file']}) ...", flush=True)
-        r = run_module(name, modules[name], shared, pytest_opts, keep=args.keep, children=args.children)
+        r = run_module(name, modules[name], shared, pytest_opts, again=args.again, children=args.children)
         rows.append(r)
         status = f"{r['score']:.0%}" if r["ran"] else "no result"
         print(f"         {r['killed']}/{r['ran']} killed = {status} in {r['seconds']:.0f} s"
