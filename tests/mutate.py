@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import math
+import random
 import shutil
 import subprocess
 import sys
@@ -69,23 +71,36 @@ def _survivors(codes: dict[str, int | None]) -> list[str]:
     return sorted(k for k, v in codes.items() if v not in KILLED and v not in NOT_RUN)
 
 
+def _mutmut(folder: Path, args: list[str], children: int) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *args]
+    with open(folder / "mutmut.log", "ab") as fh:
+        return subprocess.run(cmd, cwd=folder, stdout=fh, stderr=subprocess.STDOUT)
+
+
+def _sample(folder: Path, module: dict, n: int, children: int) -> list[str]:
+    """Generate the mutants and the test map without running any mutant; draw ``n`` of them (seeded)."""
+    # a filter that matches nothing: mutmut generates mutants and collects stats, then stops
+    _mutmut(folder, ["cmo_workbook.__sample_only__"], children)
+    names = sorted(_results(folder, module))
+    return sorted(random.Random(19).sample(names, min(n, len(names))))
+
+
 def run_module(name: str, module: dict, shared: dict, pytest_opts: dict, *, again: bool,
-               children: int) -> dict:
-    """Mutate one module; return its counts, score, survivors and seconds."""
+               children: int, sample: int = 0) -> dict:
+    """Mutate one module (or a random sample of its mutants); return counts, score, survivors, seconds."""
     previous = _results(WORK / name, module) if again else {}
     folder = _prepare(name, module, shared, pytest_opts, keep=again)
     started = time.monotonic()
-    cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
+    proc = subprocess.CompletedProcess([], 0)
     if previous:
-        cmd += _survivors(previous)
-    elif module.get("mutants"):
-        cmd.append(module["mutants"])
-    log = folder / "mutmut.log"
-    proc = subprocess.CompletedProcess(cmd, 0)
-    if not previous or _survivors(previous):
-        with open(log, "wb") as fh:
-            proc = subprocess.run(cmd, cwd=folder, stdout=fh, stderr=subprocess.STDOUT)
+        if _survivors(previous):
+            proc = _mutmut(folder, _survivors(previous), children)
+    elif sample:
+        proc = _mutmut(folder, _sample(folder, module, sample, children), children)
+    else:
+        proc = _mutmut(folder, [module["mutants"]] if module.get("mutants") else [], children)
     seconds = time.monotonic() - started
+    log = folder / "mutmut.log"
     codes = _results(folder, module)
     killed = sum(1 for v in codes.values() if v in KILLED)
     ran = sum(1 for v in codes.values() if v not in NOT_RUN)
@@ -93,7 +108,18 @@ def run_module(name: str, module: dict, shared: dict, pytest_opts: dict, *, agai
     untested = sorted(k for k, v in codes.items() if v in (33, 5))
     return {"name": name, "ok": proc.returncode == 0 and ran > 0, "mutants": len(codes), "killed": killed,
             "ran": ran, "untested": untested, "score": killed / ran if ran else float("nan"),
+            "low": _wilson_low(killed, ran),
             "survivors": survivors, "seconds": seconds, "log": log}
+
+
+def _wilson_low(k: int, n: int, z: float = 1.96) -> float:
+    """Lower end of the 95 % Wilson interval of a share k/n (the score of a sample is an estimate)."""
+    if not n:
+        return float("nan")
+    p = k / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - half) / (1 + z * z / n)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("modules", nargs="*", help="module names from [tool.cmo_workbook.mutate.modules]")
     ap.add_argument("--again", action="store_true", help="re-test only the previous run's survivors")
     ap.add_argument("--children", type=int, default=2, help="parallel mutant workers (default 2)")
+    ap.add_argument("--sample", type=int, default=0, metavar="N",
+                    help="test a seeded random sample of N mutants per module (a quick estimate with its 95 %% range)")
     args = ap.parse_args(argv)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     conf = project["tool"]["cmo_workbook"]["mutate"]
@@ -117,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name in chosen:
         print(f"mutate   {name} ({modules[name]['file']}) ...", flush=True)
-        r = run_module(name, modules[name], shared, pytest_opts, again=args.again, children=args.children)
+        r = run_module(name, modules[name], shared, pytest_opts, again=args.again, children=args.children,
+                       sample=args.sample)
         rows.append(r)
         status = f"{r['score']:.0%}" if r["ran"] else "no result"
         print(f"         {r['killed']}/{r['ran']} killed = {status} in {r['seconds']:.0f} s"
@@ -126,12 +155,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"         mutmut failed, see {r['log']}", flush=True)
     total = time.monotonic() - started
     print()
-    print(f"{'module':<16} {'mutants':>7} {'killed':>7} {'ran':>5} {'score':>6} {'seconds':>8}")
+    print(f"{'module':<16} {'mutants':>7} {'tested':>6} {'killed':>6} {'score':>6} {'95% low':>7} {'seconds':>8}")
     for r in rows:
-        print(f"{r['name']:<16} {r['mutants']:>7} {r['killed']:>7} {r['ran']:>5} {r['score']:>6.1%} {r['seconds']:>8.0f}")
+        print(f"{r['name']:<16} {r['mutants']:>7} {r['ran']:>6} {r['killed']:>6} {r['score']:>6.1%} {r['low']:>7.1%} "
+              f"{r['seconds']:>8.0f}")
     killed, ran = sum(r["killed"] for r in rows), sum(r["ran"] for r in rows)
-    print(f"{'all':<16} {sum(r['mutants'] for r in rows):>7} {killed:>7} {ran:>5} "
-          f"{(killed / ran if ran else float('nan')):>6.1%} {total:>8.0f}")
+    print(f"{'all':<16} {sum(r['mutants'] for r in rows):>7} {ran:>6} {killed:>6} "
+          f"{(killed / ran if ran else float('nan')):>6.1%} {_wilson_low(killed, ran):>7.1%} {total:>8.0f}")
     for r in rows:
         for s in r["survivors"]:
             print(f"survived {s}")
