@@ -25,7 +25,9 @@ import scipy.sparse.linalg as spla
 from .journeys import Journeys
 
 ORDERS = (1, 2, 3)
-_DENSE_STATES = 600  # up to this many transient states dense counts and solves beat sparse ones
+_DENSE_STATES = 600  # up to this many transient states dense counts beat sparse ones
+_DENSE_SOLVE = 80  # up to this many states a dense solve beats a sparse LU
+_DENSE_KEYS = 1 << 22  # state keys compacted with bincount up to this key range
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,14 @@ def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = F
         back[lag:] = chan[:-lag] + 1
         back[step < lag] = 0
         key = key + back * base**lag
-    uniq, state = np.unique(key, return_inverse=True)
-    state = state.astype(np.int64) + 1
+    if base**order <= _DENSE_KEYS:  # compact the keys by counting: no sort of all transitions
+        seen = np.flatnonzero(np.bincount(key, minlength=base**order))
+        index = np.zeros(base**order, dtype=np.int64)
+        index[seen] = np.arange(len(seen))
+        uniq, state = seen, index[key] + 1
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        state = inverse.astype(np.int64) + 1
     u = len(uniq)
     n_states = u + 3
     contains = np.zeros((c, u), dtype=bool)
@@ -124,6 +132,9 @@ def _absorb(q: np.ndarray | sp.csr_matrix, r: np.ndarray, keep: np.ndarray) -> f
         a = sp.identity(len(idx), format="csc") - q[idx][:, idx].tocsc()
         return float(spla.spsolve(a, r[idx])[0])
     sub = q[np.ix_(idx, idx)]
+    if len(idx) > _DENSE_SOLVE:  # higher orders: few transitions per state, sparse LU is faster
+        a = sp.identity(len(idx), format="csc") - sp.csc_matrix(sub)
+        return float(spla.spsolve(a, r[idx])[0])
     return float(np.linalg.solve(np.eye(len(idx)) - sub, r[idx])[0])
 
 
