@@ -10,9 +10,9 @@ Speed: journeys from :mod:`synthetic` over 7 channels (~3.4 touches each, ~6 % c
 ``L-0000001`` and text channels, outcomes with text ids as ``outcomes_from_crm`` hands them
 over. The touchpoints go through ``crm.prepare_touchpoints`` once (timed on its own, like
 the notebook), then every model is timed end to end from those two DataFrames to the result
-(best of ``--repeat``). Peak memory is the process's peak RSS (``ru_maxrss``); with
-``--isolate`` each model runs in a fresh subprocess that loads the pickled input, so its peak
-RSS is input + that model only. ``--integer-ids`` skips the text ids (the cheapest input).
+(best of ``--repeat``). Peak memory is the peak RSS (``ru_maxrss``) of a fresh subprocess per
+model that loads the pickled input: input + that model only (``--isolate`` is accepted for
+the old command line; isolation is always on). ``--integer-ids`` skips the text ids.
 
 Truth: on journeys whose causal effect per channel is known (see :mod:`synthetic`), each
 model's credit shares against the true incremental shares: mean absolute distance over the
@@ -64,37 +64,48 @@ def child(path: str, model: str, repeat: int) -> None:
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
 
 
-def speed(args: argparse.Namespace) -> list[tuple]:
+def make_input(path: str, n_journeys: int, integer_ids: bool) -> None:
+    """Entry of the input step: generate, prepare like the notebook, pickle; print JSON timings."""
     t0 = time.perf_counter()
-    touchpoints, outcomes, _ = synthetic.generate(args.journeys, text_ids=not args.integer_ids, untouched=0.001)
-    print(f"generated {len(outcomes):,} leads, {len(touchpoints):,} touchpoints, "
-          f"{int(outcomes['converted'].sum()):,} conversions in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    touchpoints, outcomes, _ = synthetic.generate(n_journeys, text_ids=not integer_ids, untouched=0.001)
+    generated = time.perf_counter() - t0
     t0 = time.perf_counter()
-    if not args.integer_ids:
+    if not integer_ids:
         touchpoints = prepare_touchpoints(touchpoints)
     prep = time.perf_counter() - t0
-    print(f"prepare_touchpoints {prep:.2f} s; input {(touchpoints.memory_usage(deep=True).sum() + outcomes.memory_usage(deep=True).sum()) / 2**20:.0f} MB; "
-          f"peak RSS {peak_mb():.0f} MB", file=sys.stderr)
+    pd.to_pickle((touchpoints, outcomes), path)
+    print(json.dumps({"generate": generated, "prepare": prep, "touches": len(touchpoints), "leads": len(outcomes),
+                      "conversions": int(outcomes["converted"].sum()),
+                      "input_mb": (touchpoints.memory_usage(deep=True).sum()
+                                   + outcomes.memory_usage(deep=True).sum()) / 2**20}))
+
+
+def _run(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def speed(args: argparse.Namespace) -> list[tuple]:
+    """Time every model; the input and each model run in their own process.
+
+    Linux keeps a process's peak RSS across ``exec``, so the parent never holds the data:
+    each child's peak is the pickled input plus one model.
+    """
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "input.pkl")
-        if args.isolate:
-            pd.to_pickle((touchpoints, outcomes), path)
-            del touchpoints, outcomes
+        info = _run("--make-input", path, "--journeys", str(args.journeys), *(["--integer-ids"] if args.integer_ids else []))
+        print(f"generated {info['leads']:,} leads, {info['touches']:,} touchpoints, {info['conversions']:,} conversions "
+              f"in {info['generate']:.1f} s; prepare_touchpoints {info['prepare']:.2f} s; input {info['input_mb']:.0f} MB",
+              file=sys.stderr)
         for model in args.models.split(","):
-            if args.isolate:
-                out = subprocess.run([sys.executable, __file__, "--repeat", str(args.repeat), "--child", path, model],
-                                     check=True, capture_output=True, text=True).stdout
-                res = json.loads(out.strip().splitlines()[-1])
-                seconds, mb = res["seconds"], res["peak_mb"]
-            else:
-                seconds, mb = time_model(touchpoints, outcomes, model, args.repeat), peak_mb()
+            res = _run("--repeat", str(args.repeat), "--child", path, model)
+            seconds, mb = res["seconds"], res["peak_mb"]
             rows.append((model, seconds, mb, seconds <= TARGET_SECONDS and mb <= MEMORY_TARGET_MB))
             print(f"{model}: {seconds:.3f} s, {mb:.0f} MB", file=sys.stderr)
-    kind = "isolated subprocess per model" if args.isolate else "one process, cumulative peak"
     print(f"\n{args.journeys:,} journeys, {'integer' if args.integer_ids else 'text'} lead ids "
-          f"(prepare_touchpoints once: {prep:.2f} s); best of {args.repeat}; peak RSS: {kind}\n")
-    print(f"| model | seconds | peak MB | target | pass |")
+          f"(prepare_touchpoints once: {info['prepare']:.2f} s); best of {args.repeat}; peak RSS of a fresh process per model\n")
+    print("| model | seconds | peak MB | target | pass |")
     print("|---|---:|---:|---|---|")
     for model, seconds, mb, ok in rows:
         print(f"| {model} | {seconds:.2f} | {mb:.0f} | ≤ {TARGET_SECONDS:.0f} s, ≤ {MEMORY_TARGET_MB:.0f} MB | {'pass' if ok else 'FAIL'} |")
@@ -132,13 +143,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--isolate", action="store_true", help="run each model in a fresh subprocess")
+    parser.add_argument("--isolate", action="store_true", help="(always on: every model runs in a fresh process)")
     parser.add_argument("--integer-ids", action="store_true", help="integer lead ids, categorical channels")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--truth-journeys", type=int, default=200_000, help="0: skip the truth table")
     parser.add_argument("--truth-seeds", type=int, default=3)
     parser.add_argument("--child", nargs=2, metavar=("PICKLE", "MODEL"), help=argparse.SUPPRESS)
+    parser.add_argument("--make-input", metavar="PICKLE", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make_input:
+        make_input(args.make_input, args.journeys, args.integer_ids)
+        return
     if args.child:
         child(args.child[0], args.child[1], args.repeat)
         return
