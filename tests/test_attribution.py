@@ -27,6 +27,7 @@ import pytest
 
 from cmo_workbook.attribution import (MODELS, NO_TOUCHPOINT, attribute, attribute_all, bootstrap,
                                       model_spread, reliability)
+from cmo_workbook.attribution.rules import RULE_MODELS
 from cmo_workbook.errors import DataError
 
 TOL = 1e-9
@@ -203,8 +204,8 @@ def test_markov_removal_effects_match_hand_solved_chain(touchpoints, outcomes):
     assert p == F(1, 2)
 
 
-def test_shapley_matches_enumerated_coalitions(touchpoints, outcomes):
-    # Converted channel sets: {A,B} (100), {B,C} (50), {C} (30), {A,B,C} (200).
+def test_distinct_linear_is_the_path_set_subset_shapley_value(touchpoints, outcomes):
+    # The old "shapley": converted channel sets {A,B} (100), {B,C} (50), {C} (30), {A,B,C} (200);
     # v(S) = conversions / value of those sets contained in S.
     v_conv = {"": 0, "A": 0, "B": 0, "C": 1, "AB": 1, "AC": 1, "BC": 2, "ABC": 4}
     v_value = {"": 0, "A": 0, "B": 0, "C": 30, "AB": 100, "AC": 30, "BC": 80, "ABC": 380}
@@ -222,7 +223,7 @@ def test_shapley_matches_enumerated_coalitions(touchpoints, outcomes):
                          "value": {c: float(phi(v_value, c)) for c in "ABC"}})
     assert phi(v_conv, "A") == F(5, 6)  # J1 half + J4 third
     want.loc[NO_TOUCHPOINT] = [1.0, 20.0]
-    assert_credits(attribute(touchpoints, outcomes, "shapley"), want)
+    assert_credits(attribute(touchpoints, outcomes, "distinct_linear"), want)
 
 
 def test_lookback_window_drops_old_touches_and_reports_untouched(touchpoints, outcomes):
@@ -277,10 +278,10 @@ def test_every_model_credits_exactly_the_totals(lookback):
     assert table.index.is_monotonic_increasing
 
 
-def test_shapley_equals_even_split_over_distinct_channels_on_random_data():
+def test_distinct_linear_is_an_even_split_over_distinct_channels_on_random_data():
     # The path-set-subset game is a sum of unanimity games: an independent check.
     tp, oc = random_data(2)
-    got = attribute(tp, oc, "shapley", no_touchpoint="exclude")
+    got = attribute(tp, oc, "distinct_linear", no_touchpoint="exclude")
     conv = oc.set_index("lead_id")
     t = tp.join(conv, on="lead_id")
     t = t[t["converted"] & (t["timestamp"] <= t["conversion_date"])].drop_duplicates(["lead_id", "channel"])
@@ -315,7 +316,7 @@ def test_bootstrap_is_seeded_and_romi_follows_value(touchpoints, outcomes):
 
 
 def test_bootstrap_of_data_driven_models_is_seeded(touchpoints, outcomes):
-    for model in ("markov", "shapley"):
+    for model in ("markov", "markov_2", "shapley"):
         a = bootstrap(touchpoints, outcomes, model, n_boot=50, seed=1)
         pd.testing.assert_frame_equal(a, bootstrap(touchpoints, outcomes, model, n_boot=50, seed=1))
         np.testing.assert_allclose(a["value"], attribute(touchpoints, outcomes, model)["value"])
@@ -335,7 +336,7 @@ def test_shapley_refuses_more_than_16_channels():
                        "channel": [f"c{i:02d}" for i in range(17)]})
     oc = pd.DataFrame({"lead_id": [1], "converted": [True], "value": [1.0],
                        "conversion_date": pd.to_datetime(["2024-02-01"])})
-    with pytest.raises(ValueError, match=r"at most 16 channels; the converted journeys touch 17 .*model='markov'"):
+    with pytest.raises(ValueError, match=r"at most 16 channels; the journeys touch 17 .*model='markov'"):
         attribute(tp, oc, "shapley")
     assert attribute(tp, oc, "markov")["conversions"].sum() == pytest.approx(1.0)
 
@@ -373,7 +374,7 @@ def test_journey_weights_equal_duplicated_journeys(touchpoints, outcomes, model)
     want = attribute(copy_tp, copy_oc, model, no_touchpoint="exclude")
     np.testing.assert_allclose(conv, want["conversions"].to_numpy(), atol=TOL)
     np.testing.assert_allclose(value, want["value"].to_numpy(), atol=TOL)
-    if model not in ("markov", "shapley"):  # the bootstrap's per-journey credit vectors agree
+    if model in RULE_MODELS:  # the bootstrap's per-journey credit vectors agree
         compiled = CompiledModel(journeys, model)
         matrix = compiled.journey_matrix()
         np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=TOL)

@@ -1,5 +1,12 @@
 """Marketing attribution for the quarterly review: rule-based, Markov and Shapley.
 
+Models (:data:`MODELS`): nine rule-based ones (:mod:`.rules`, including ``distinct_linear``,
+the even split over a journey's distinct channels that used to be called Shapley), Markov
+chains of order 1-3 with exact removal effects (``markov``, ``markov_2``, ``markov_3``:
+states = the last k channels, :mod:`.markov`) and the conversion-rate Shapley value
+(``shapley``, exact over all coalitions of up to 16 channels, :mod:`.shapley`). The data-driven
+models learn from non-converting journeys too.
+
 Inputs:
 
 * ``touchpoints``: ``lead_id``, ``timestamp`` (datetime), ``channel`` (optional ``campaign``
@@ -21,10 +28,10 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .bootstrap import bootstrap, model_spread
-from .engine import MODELS, NO_TOUCHPOINT, CompiledModel, check_totals, credit_frame, split_options
+from .engine import DATA_DRIVEN_MODELS, MODELS, NO_TOUCHPOINT, CompiledModel, check_totals, credit_frame, split_options
 from .journeys import prepare
 
-__all__ = ["MODELS", "NO_TOUCHPOINT", "MIN_CONVERSIONS", "attribute", "attribute_all", "bootstrap",
+__all__ = ["DATA_DRIVEN_MODELS", "MODELS", "NO_TOUCHPOINT", "MIN_CONVERSIONS", "attribute", "attribute_all", "bootstrap",
            "model_spread", "reliability"]
 
 #: fewer conversions than this make data-driven models (markov, shapley) unreliable

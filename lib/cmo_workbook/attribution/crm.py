@@ -74,21 +74,33 @@ def outcomes_from_crm(leads: pd.DataFrame, deals: pd.DataFrame, *, window: tuple
 
 
 def prepare_touchpoints(touchpoints: pd.DataFrame, *, channels: Iterable[str] | None = None) -> pd.DataFrame:
-    """``lead_id`` (string), ``timestamp``, ``channel`` (categorical) sorted by lead and time.
+    """``lead_id`` and ``channel`` (both categorical, as text), ``timestamp``; grouped by lead, in time order.
 
     ``channels`` fixes the category order (e.g. the params' channel list); unknown channels
     are kept and appended. Rows without lead, time or channel are dropped: they cannot be
-    placed on a journey.
+    placed on a journey. Leads come in the order of their first row; touches at the same
+    time keep their export order. Categorical ids let the attribution work on integer codes
+    instead of hashing text per touch (a million journeys: seconds saved per model).
     """
     missing = [c for c in ("lead_id", "timestamp", "channel") if c not in touchpoints.columns]
     if missing:
         raise DataError(Problem("touchpoints", f"lacks column(s) {', '.join(missing)}",
                                 fix="rename the columns to lead_id, timestamp, channel"))
-    tp = touchpoints[["lead_id", "timestamp", "channel"]].dropna().copy()
-    tp["lead_id"] = tp["lead_id"].astype("string")
-    tp["timestamp"] = pd.to_datetime(tp["timestamp"])
-    tp["channel"] = tp["channel"].astype(str)
-    cats = list(dict.fromkeys([*(channels or []), *sorted(tp["channel"].unique())]))
-    tp["channel"] = pd.Categorical(tp["channel"], categories=cats)
-    # mergesort: stable, so touches at the same time keep their export order
-    return tp.sort_values(["lead_id", "timestamp"], kind="mergesort").reset_index(drop=True)
+    tp = touchpoints[["lead_id", "timestamp", "channel"]].dropna()
+    lead = _text_codes(tp["lead_id"])
+    chan = _text_codes(tp["channel"])
+    cats = list(dict.fromkeys([*(channels or []), *sorted(chan.categories)]))
+    chan = chan.set_categories(cats)
+    ts = pd.to_datetime(tp["timestamp"]).reset_index(drop=True)
+    order = np.lexsort((ts.astype("int64").to_numpy(), lead.codes))  # stable: ties keep export order
+    return pd.DataFrame({"lead_id": lead[order], "timestamp": ts.iloc[order].reset_index(drop=True),
+                         "channel": chan[order]})
+
+
+def _text_codes(values: pd.Series) -> pd.Categorical:
+    """The column as a categorical of its text form, converting only the distinct values."""
+    codes, uniques = pd.factorize(values, sort=False)
+    text = pd.Index(uniques).astype(str)
+    # 1 and "1" become the same text: merge such categories
+    codes2, cats = pd.factorize(text, sort=False)
+    return pd.Categorical.from_codes(codes2[codes], categories=pd.Index(cats, dtype="str"))

@@ -11,11 +11,14 @@ import numpy as np
 import pandas as pd
 
 from .journeys import Journeys
-from .markov import markov_shares, transition_pairs
+from .markov import markov_shares, transition_chain
 from .rules import RULE_MODELS, touch_weights
-from .shapley import channel_masks, shapley_values
+from .shapley import channel_masks, rate_shapley
 
-MODELS = RULE_MODELS + ("markov", "shapley")
+#: Markov models by name: order of the chain (states = the last k channels)
+MARKOV_ORDERS = {"markov": 1, "markov_2": 2, "markov_3": 3}
+DATA_DRIVEN_MODELS = (*MARKOV_ORDERS, "shapley")
+MODELS = RULE_MODELS + DATA_DRIVEN_MODELS
 #: row that carries converted leads without any touch (so totals match controlling)
 NO_TOUCHPOINT = "(no touchpoint)"
 NO_TOUCHPOINT_CHOICES = ("row", "exclude")
@@ -44,15 +47,15 @@ class CompiledModel:
             w = touch_weights(ct, self.model, channels=j.channels, lead_pos=j.converted_lead_pos,
                               opp_pos=j.converted_opp_pos, **self.options)
             self._touch_w = w
-        elif self.model == "markov":
-            self._pairs: tuple | None = None  # built on first use: plain or with journey ids
-        else:
-            ct = j.converted_touches
-            self._masks, self._present = channel_masks(ct, j.n_channels, j.channels)
+        elif self.model in MARKOV_ORDERS:
+            self._chain = None  # built on first use: plain or with journey ids
+        else:  # conversion-rate Shapley: channel sets of all journeys
+            self._masks, self._present = channel_masks(j.touches, j.n_channels, j.channels)
 
     @property
     def needs_non_converters(self) -> bool:
-        return self.model == "markov"
+        """Markov and Shapley learn from non-converting journeys too (the bootstrap re-weights them)."""
+        return self.model in DATA_DRIVEN_MODELS
 
     def journey_matrix(self) -> np.ndarray:
         """Rule-based models: credit share of each channel per converted journey (Jc x C)."""
@@ -66,7 +69,7 @@ class CompiledModel:
         """Conversions and value credited to each channel (touched journeys only).
 
         ``conv_weight``: multiplicity of each converted journey (default 1);
-        ``all_weight``: multiplicity of every journey, used by Markov only.
+        ``all_weight``: multiplicity of every journey, used by Markov and Shapley only.
         """
         j = self.journeys
         wc = np.ones(len(j.converted_ids)) if conv_weight is None else conv_weight
@@ -77,16 +80,17 @@ class CompiledModel:
             conv = np.bincount(ct.code, weights=per_touch, minlength=c)
             value = np.bincount(ct.code, weights=per_touch * self.conv_value[ct.jid], minlength=c)
             return conv, value
-        if self.model == "markov":
-            if self._pairs is None or (all_weight is not None and self._pairs[1] is None):
-                self._pairs = transition_pairs(j, with_journeys=all_weight is not None)
-            shares = markov_shares(j, all_weight, self._pairs)
+        if self.model in MARKOV_ORDERS:
+            if self._chain is None or (all_weight is not None and self._chain.pair_jid is None):
+                self._chain = transition_chain(j, MARKOV_ORDERS[self.model], with_journeys=all_weight is not None)
+            shares = markov_shares(j, journey_weight=all_weight, chain=self._chain)
             return shares * wc.sum(), shares * np.dot(wc, self.conv_value)
         n = len(self._present)
         conv, value = np.zeros(c), np.zeros(c)
         if n:
-            conv[self._present] = shapley_values(self._masks, n, wc)
-            value[self._present] = shapley_values(self._masks, n, wc * self.conv_value)
+            aw = np.ones(j.touches.n_journeys) if all_weight is None else all_weight
+            conv[self._present], value[self._present] = rate_shapley(
+                self._masks, j.converted, n, aw, [wc, wc * self.conv_value])
         return conv, value
 
 

@@ -133,11 +133,11 @@ def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
     if lookback_days is not None and not lookback_days > 0:
         raise ValueError(f"lookback_days must be a positive number of days or None (got {lookback_days!r})")
 
-    lead_code, lead_ids = pd.factorize(touchpoints["lead_id"], sort=False)
+    lead_code, lead_ids = _codes(touchpoints["lead_id"])
     if (lead_code < 0).any():
         _fail("touchpoints", "lead_id", lead_code < 0, touchpoints, "is missing",
               "every touch needs the lead (or account) it belongs to")
-    chan_code, chan_names = pd.factorize(touchpoints["channel"], sort=True)
+    chan_code, chan_names = _codes(touchpoints["channel"], sort=True)
     if (chan_code < 0).any():
         _fail("touchpoints", "channel", chan_code < 0, touchpoints, "is missing",
               "fill the channel or map the source to a channel before attribution")
@@ -194,6 +194,25 @@ def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
     )
 
 
+def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
+    """Integer code per row (-1: missing) and the distinct values.
+
+    A categorical column (what :func:`.crm.prepare_touchpoints` hands over) already holds
+    the codes: no text is hashed per row, which keeps a million text lead ids fast.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        cats = values.cat.categories
+        if not sort or cats.is_monotonic_increasing:
+            return codes, cats
+        order = np.argsort(np.asarray(cats, dtype=object), kind="stable")
+        rank = np.empty(len(cats), dtype=np.int64)
+        rank[order] = np.arange(len(cats))
+        return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), cats[order]
+    codes, uniques = pd.factorize(values, sort=sort)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
 def _is_sorted(lead_code: np.ndarray, ts: np.ndarray) -> bool:
     dl = np.diff(lead_code)
     if (dl < 0).any():
@@ -213,7 +232,13 @@ def _milestone_positions(touches: Touches, milestone: np.ndarray) -> np.ndarray:
 def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index) -> dict[str, np.ndarray]:
     """Outcome arrays aligned to the touchpoints' lead codes, plus outcome totals."""
     ids = pd.Index(outcomes["lead_id"])
-    if ids.has_duplicates:
+    # One hashing pass over the distinct touch leads and the outcome ids matches the two
+    # tables and finds duplicate outcome rows (text ids make separate passes slow).
+    both, _ = pd.factorize(pd.concat([pd.Series(lead_ids), pd.Series(ids)], ignore_index=True))
+    t_code, o_code = both[:len(lead_ids)], both[len(lead_ids):]
+    n_codes = int(both.max()) + 1 if len(both) else 0
+    seen = np.bincount(o_code[o_code >= 0], minlength=n_codes)
+    if (seen > 1).any():
         dup = _plain(ids[ids.duplicated()][0])
         raise DataError(Problem("outcomes", "appears more than once", column="lead_id", value=dup,
                                 fix="keep one outcome row per lead (sum the values of several deals first)"))
@@ -232,7 +257,10 @@ def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index) -> dict[str, 
     value = np.where(conv & ~np.isnan(value), value, 0.0)
     cutoff = np.where(conv, _cutoffs(outcomes["conversion_date"], "conversion_date"), _NO_TIME)
 
-    pos = ids.get_indexer(lead_ids)
+    row_of = np.full(n_codes + 1, -1, dtype=np.int64)
+    ok = o_code >= 0
+    row_of[o_code[ok]] = np.flatnonzero(ok)
+    pos = np.where(t_code >= 0, row_of[t_code], -1)
     if len(ids) and len(lead_ids) and (pos < 0).all():
         raise DataError(Problem(
             "outcomes", f"no lead_id of touchpoints (e.g. {_plain(lead_ids[0])!r}) occurs in outcomes "

@@ -1,82 +1,150 @@
-"""First-order Markov attribution with exact removal effects.
+"""Markov attribution of order 1-3 with exact removal effects.
 
-Paths have consecutive repeats collapsed (A, A, B -> A, B). States: ``start``, one per
-channel, ``conversion`` and ``null``. Transition probabilities come from counts of
-(from, to) pairs over all journeys, converting or not. The conversion probability is
-the absorption probability into ``conversion`` from ``start``, solved exactly as
-``(I - Q) x = r`` on the transient block (start + channels).
+Paths have consecutive repeats collapsed (A, A, B -> A, B). A state of order ``k`` is the
+last ``k`` channels of the path so far; the first ``k - 1`` steps of a journey are in the
+shorter prefix states (order 2: A, B, C -> states (A), (A, B), (B, C)), as in
+ChannelAttribution's ``order``. Further states: ``start``, ``conversion`` and ``null``.
+Transition probabilities come from counts of (from, to) pairs over all journeys, converting
+or not; only states that occur are kept. The conversion probability is the absorption
+probability into ``conversion`` from ``start``, solved exactly as ``(I - Q) x = r`` on the
+transient block (start + channel states).
 
-Removal effect of channel c: ``RE_c = 1 - P(conv | c removed) / P(conv)`` where removing
-c redirects every transition into c to ``null``. Credit: ``total * RE_c / sum(RE)``;
-total conversions and total value are both allocated by these same shares (a
-value-weighted chain is a possible alternative and not implemented).
+Removal effect of channel c: ``RE_c = 1 - P(conv | c removed) / P(conv)`` where removing c
+redirects every transition into a state that contains c to ``null``. Credit:
+``total * RE_c / sum(RE)``; total conversions and total value are both allocated by these
+same shares (a value-weighted chain is a possible alternative and not implemented).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from .journeys import Journeys
 
+ORDERS = (1, 2, 3)
+_DENSE_STATES = 600  # up to this many transient states dense counts beat sparse ones
+_DENSE_SOLVE = 80  # up to this many states a dense solve beats a sparse LU
+_DENSE_KEYS = 1 << 22  # state keys compacted with bincount up to this key range
 
-def transition_pairs(journeys: Journeys, with_journeys: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """Encoded ``from * n_states + to`` per transition, and (optionally) its journey.
 
-    State codes: 0 = start, 1..C = channels, C+1 = conversion, C+2 = null. Journeys
-    are contiguous and in order, so the last transitions line up with ``converted``.
-    """
+@dataclass(frozen=True)
+class Chain:
+    """Transitions of one set of journeys. States: 0 start, 1..U channel states, U+1 conversion, U+2 null."""
+
+    pairs: np.ndarray  # from * n_states + to, one per transition
+    pair_jid: np.ndarray | None  # journey of each transition (for re-weighting)
+    n_states: int
+    contains: np.ndarray  # bool (n_channels, U): channel state u contains channel c
+
+
+def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = False) -> Chain:
+    """The chain's transitions; journeys are contiguous, so absorptions line up with ``converted``."""
+    if order not in ORDERS:
+        raise ValueError(f"Markov order must be one of {ORDERS} (got {order!r})")
     t = journeys.touches
-    n_states = journeys.n_channels + 3
+    c = journeys.n_channels
     keep = np.empty(len(t.code), dtype=bool)
     keep[1:] = t.code[1:] != t.code[:-1]  # collapse consecutive repeats
     keep[t.starts] = True
-    state = t.code[keep] + 1
+    chan = t.code[keep]
     is_first = np.zeros(len(t.code), dtype=bool)
     is_first[t.starts] = True
     is_first = is_first[keep]
+    first_pos = np.flatnonzero(is_first)
+    jid = np.cumsum(is_first) - 1
+    step = np.arange(len(chan)) - first_pos[jid]  # position within the collapsed journey
+
+    # State key: digit l (base c + 1) = the channel l steps back + 1, 0 before the journey began.
+    base = c + 1
+    key = chan + 1
+    for lag in range(1, order):
+        back = np.zeros(len(chan), dtype=np.int64)
+        back[lag:] = chan[:-lag] + 1
+        back[step < lag] = 0
+        key = key + back * base**lag
+    if base**order <= _DENSE_KEYS:  # compact the keys by counting: no sort of all transitions
+        seen = np.flatnonzero(np.bincount(key, minlength=base**order))
+        index = np.zeros(base**order, dtype=np.int64)
+        index[seen] = np.arange(len(seen))
+        uniq, state = seen, index[key] + 1
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        state = inverse.astype(np.int64) + 1
+    u = len(uniq)
+    n_states = u + 3
+    contains = np.zeros((c, u), dtype=bool)
+    for lag in range(order):
+        digit = (uniq // base**lag) % base
+        has = digit > 0
+        contains[digit[has] - 1, np.flatnonzero(has)] = True
+
     is_last = np.empty(len(state), dtype=bool)
     is_last[:-1] = is_first[1:]
     is_last[-1:] = True
-    absorb = np.where(journeys.converted, journeys.n_channels + 1, journeys.n_channels + 2)
-
-    prev = np.zeros(len(state), dtype=np.int64)  # a journey's first touch comes from start (0)
+    absorb = np.where(journeys.converted, u + 1, u + 2)
+    prev = np.zeros(len(state), dtype=np.int64)  # a journey's first state comes from start (0)
     prev[1:] = state[:-1]
     prev[is_first] = 0
     pairs = np.concatenate((prev * n_states + state, state[is_last] * n_states + absorb))
-    if not with_journeys:
-        return pairs, None
-    jid = np.cumsum(is_first) - 1
-    return pairs, np.concatenate((jid, np.arange(t.n_journeys)))
+    pair_jid = np.concatenate((jid, np.arange(t.n_journeys))) if with_journeys else None
+    return Chain(pairs=pairs, pair_jid=pair_jid, n_states=n_states, contains=contains)
 
 
-def removal_effects(journeys: Journeys, pairs: np.ndarray, pair_jid: np.ndarray,
-                    journey_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+def removal_effects(chain: Chain, journey_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
     """P(conversion) and the removal effect of every channel (exact linear algebra)."""
-    c = journeys.n_channels
-    s = c + 3
-    w = None if journey_weight is None else journey_weight[pair_jid]
-    counts = np.bincount(pairs, weights=w, minlength=s * s).reshape(s, s).astype(float)
-    rows = counts[: c + 1].sum(axis=1, keepdims=True)
-    p = np.divide(counts[: c + 1], rows, out=np.zeros((c + 1, s)), where=rows > 0)
-    q = p[:, : c + 1]  # transient block: start + channels
-    r = p[:, c + 1]  # one step into conversion
-    eye = np.eye(c + 1)
-    p_conv = float(np.linalg.solve(eye - q, r)[0])
+    s = chain.n_states
+    n_tr = s - 2  # start + channel states
+    c = chain.contains.shape[0]
+    w = None if journey_weight is None else journey_weight[chain.pair_jid]
     effects = np.zeros(c)
+    if n_tr <= _DENSE_STATES:
+        counts = np.bincount(chain.pairs, weights=w, minlength=s * s).reshape(s, s)[:n_tr].astype(float)
+        rows = counts.sum(axis=1, keepdims=True)
+        p = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
+        q, r = p[:, :n_tr], p[:, n_tr]
+    else:  # many states (order 3 with many channels): sparse counts and solves
+        cells, inv = np.unique(chain.pairs, return_inverse=True)
+        counts = np.bincount(inv, weights=w, minlength=len(cells)).astype(float)
+        frm, to = cells // s, cells % s
+        rows = np.bincount(frm, weights=counts, minlength=s)
+        prob = np.divide(counts, rows[frm], out=np.zeros(len(counts)), where=rows[frm] > 0)
+        inner = to < n_tr
+        q = sp.csr_matrix((prob[inner], (frm[inner], to[inner])), shape=(n_tr, n_tr))
+        r = np.bincount(frm[to == n_tr], weights=prob[to == n_tr], minlength=n_tr)[:n_tr]
+    p_conv = _absorb(q, r, np.ones(n_tr, dtype=bool))
     if p_conv <= 0:
         return p_conv, effects
     for ch in range(c):
-        keep = np.arange(c + 1) != ch + 1  # removed channel: its in-flow goes to null
-        sub = np.linalg.solve(eye[np.ix_(keep, keep)] - q[np.ix_(keep, keep)], r[keep])
-        effects[ch] = 1.0 - sub[0] / p_conv
+        if not chain.contains[ch].any():
+            continue  # a channel without a state has no removal effect
+        keep = np.concatenate(([True], ~chain.contains[ch]))  # removed: its states' in-flow goes to null
+        effects[ch] = 1.0 - _absorb(q, r, keep) / p_conv
     return p_conv, np.clip(effects, 0.0, 1.0)
 
 
-def markov_shares(journeys: Journeys, journey_weight: np.ndarray | None = None,
-                  pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def _absorb(q: np.ndarray | sp.csr_matrix, r: np.ndarray, keep: np.ndarray) -> float:
+    """Absorption probability into conversion from start (index 0) on the kept transient states."""
+    idx = np.flatnonzero(keep)
+    if sp.issparse(q):
+        a = sp.identity(len(idx), format="csc") - q[idx][:, idx].tocsc()
+        return float(spla.spsolve(a, r[idx])[0])
+    sub = q[np.ix_(idx, idx)]
+    if len(idx) > _DENSE_SOLVE:  # higher orders: few transitions per state, sparse LU is faster
+        a = sp.identity(len(idx), format="csc") - sp.csc_matrix(sub)
+        return float(spla.spsolve(a, r[idx])[0])
+    return float(np.linalg.solve(np.eye(len(idx)) - sub, r[idx])[0])
+
+
+def markov_shares(journeys: Journeys, order: int = 1, journey_weight: np.ndarray | None = None,
+                  chain: Chain | None = None) -> np.ndarray:
     """Credit share of each channel (removal effects normalised to sum 1; zeros if none)."""
     if journeys.touches.n_journeys == 0:
         return np.zeros(journeys.n_channels)
-    pr, pj = pairs if pairs is not None else transition_pairs(journeys, journey_weight is not None)
-    _, effects = removal_effects(journeys, pr, pj, journey_weight)
+    if chain is None:
+        chain = transition_chain(journeys, order, with_journeys=journey_weight is not None)
+    _, effects = removal_effects(chain, journey_weight)
     total = effects.sum()
     return effects / total if total > 0 else np.zeros_like(effects)

@@ -9,6 +9,10 @@ journey has no "other" touches the shares are rescaled to sum to 1, which yields
 W-shaped and full-path need the milestone touches (last touch on or before
 ``lead_created_date`` and ``opportunity_date``). A journey that lacks either
 milestone touch falls back to the position-based (U) weights.
+
+``distinct_linear`` splits each journey evenly over its *distinct* channels (A, A, B: half
+each), whatever the number of touches. It equals a Shapley value under the path-set-subset
+convention and was called "shapley" before; the conversion-rate Shapley is in :mod:`.shapley`.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import numpy as np
 
 from .journeys import NS_PER_DAY, Touches
 
-RULE_MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay",
+RULE_MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "distinct_linear", "time_decay",
                "position_based", "w_shaped", "full_path")
 
 
@@ -45,6 +49,13 @@ def touch_weights(touches: Touches, model: str, *, channels: tuple[str, ...],
         return _one_hot(n, np.where(pick >= 0, pick, last))
     if model == "linear":
         return 1.0 / touches.lengths[touches.jid]
+    if model == "distinct_linear":
+        # 1 / (distinct channels of the journey x touches of this channel in it)
+        width = max(len(channels), 1)
+        keys, pair, per_pair = np.unique(touches.jid * width + touches.code, return_inverse=True,
+                                         return_counts=True)
+        distinct = np.bincount(keys // width, minlength=touches.n_journeys)
+        return 1.0 / (distinct[touches.jid] * per_pair[pair])
     if model == "time_decay":
         if not half_life_days > 0:
             raise ValueError(f"half_life_days must be positive (got {half_life_days!r})")

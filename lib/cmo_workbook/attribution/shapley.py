@@ -1,19 +1,31 @@
-"""Exact Shapley values over channels.
+"""Conversion-rate Shapley attribution, exact over all channel coalitions.
 
-Characteristic function ("path-set subset" convention): ``v(S)`` = conversions (or
-value) of converted journeys whose *set* of channels is a subset of ``S``. It is
-computed from the counts per distinct channel-set bitmask with a subset-sum (zeta)
-transform over all ``2^n`` coalitions, then the exact Shapley formula
-``phi_i = sum_{S not containing i} |S|! (n-|S|-1)! / n! * (v(S+i) - v(S))``.
+Convention (the one of the ``marketing-attribution-models`` package's
+``attribution_shapley(values_col="conv_rate")``, following Zhao et al. 2018, "Shapley Value
+Methods for Attribution Modeling in Online Advertising"):
 
-Under this convention every journey is a unanimity game, so the result equals an
-even split of each converted journey over its distinct channels; other conventions
-(e.g. ``v(S)`` = conversion *rate* of journeys whose set is within ``S``, which uses
-non-converters too) give different numbers and are not implemented.
+* ``rate(T)`` = conversions / journeys among the journeys whose set of distinct channels is
+  *exactly* ``T`` (0 for a set nobody had). Every journey counts, converting or not, so a
+  channel that appears in many non-converting journeys lowers the rate of its sets.
+* For each channel set ``J`` that converted, the game on the players ``J`` has
+  ``v(T) = rate(T)`` for ``T`` within ``J``; its Shapley values ``phi_J`` sum to ``rate(J)``.
+  ``J``'s conversions (and value) are split by ``phi_J / rate(J)``; summed over ``J`` that
+  gives each channel's credit. A channel whose presence lowers the rate gets negative
+  credit within ``J``; the totals always reconcile exactly.
+
+The path-set-subset convention (``v(S)`` = conversions of journeys whose set lies within
+``S``) makes every journey a unanimity game: it is an even split over the distinct channels
+of each converted journey and ignores non-converters. That model is ``distinct_linear`` in
+:mod:`.rules`, not a Shapley value.
+
+Computation: the Shapley value of a game is the sum of its Harsanyi dividends ``d(T)`` split
+evenly over ``T``, and the dividend of ``T`` depends only on ``v`` on the subsets of ``T``. So
+one Moebius transform of ``rate`` over all ``2^n`` coalitions serves every ``J``:
+``credit_i = sum_{T containing i} d(T) / |T| * W(T)`` with ``W(T)`` = sum over converted sets
+``J`` containing ``T`` of ``conversions(J) / rate(J)`` (the superset-sum transform). Cost
+``O(n 2^n)``, independent of the number of journeys.
 """
 from __future__ import annotations
-
-from math import factorial
 
 import numpy as np
 
@@ -29,7 +41,7 @@ def channel_masks(touches: Touches, n_channels: int, channels: tuple[str, ...]) 
         names = ", ".join(channels[i] for i in present)
         raise ValueError(
             f"Shapley attribution is exact over 2^n channel coalitions and supports at most "
-            f"{MAX_CHANNELS} channels; the converted journeys touch {len(present)} ({names}). "
+            f"{MAX_CHANNELS} channels; the journeys touch {len(present)} ({names}). "
             f"Merge rare channels into 'other' or use model='markov'.")
     bit_of = np.zeros(n_channels, dtype=np.int64)
     bit_of[present] = np.arange(len(present))
@@ -38,20 +50,37 @@ def channel_masks(touches: Touches, n_channels: int, channels: tuple[str, ...]) 
     return masks, present
 
 
-def shapley_values(masks: np.ndarray, n: int, weights: np.ndarray) -> np.ndarray:
-    """Exact Shapley value of each of the ``n`` bits for v(S) = sum of weights with mask within S."""
+def rate_shapley(masks: np.ndarray, converted: np.ndarray, n: int, journey_weight: np.ndarray,
+                 credit_weights: list[np.ndarray]) -> list[np.ndarray]:
+    """Conversion-rate Shapley credit of each of the ``n`` bits, once per weight vector.
+
+    ``masks``: channel-set bitmask of every journey; ``converted``: bool per journey;
+    ``journey_weight``: multiplicity of every journey (1 without bootstrap);
+    ``credit_weights``: per converted journey, what to hand out (conversions, value, ...).
+    """
     size = 1 << n
-    v = np.bincount(masks, weights=weights, minlength=size).astype(float)
-    for i in range(n):  # zeta transform: v[S] = sum over subsets T of S
-        block = v.reshape(-1, 2, 1 << i)
-        block[:, 1, :] += block[:, 0, :]
+    conv_masks = masks[converted]
+    journeys = np.bincount(masks, weights=journey_weight, minlength=size)
+    conversions = np.bincount(conv_masks, weights=journey_weight[converted], minlength=size)
+    rate = np.divide(conversions, journeys, out=np.zeros(size), where=journeys > 0)
+    dividend = rate.copy()
+    for i in range(n):  # Moebius transform: d(T) = sum over U within T of (-1)^|T-U| rate(U)
+        block = dividend.reshape(-1, 2, 1 << i)
+        block[:, 1, :] -= block[:, 0, :]
     coalitions = np.arange(size, dtype=np.int64)
     pop = np.zeros(size, dtype=np.int64)
     for i in range(n):
         pop += (coalitions >> i) & 1
-    coef = np.array([factorial(k) * factorial(n - k - 1) / factorial(n) for k in range(n)] + [0.0])
-    phi = np.zeros(n)
-    for i in range(n):
-        without = coalitions[(coalitions >> i) & 1 == 0]
-        phi[i] = np.dot(coef[pop[without]], v[without | (1 << i)] - v[without])
-    return phi
+    per_member = np.divide(dividend, pop, out=np.zeros(size), where=pop > 0)
+    has = [((coalitions >> i) & 1).astype(bool) for i in range(n)]
+    out = []
+    for w in credit_weights:
+        # J's credit is split by phi_J / rate(J): weight each converted set by credit(J) / rate(J).
+        credit = np.bincount(conv_masks, weights=w, minlength=size)
+        scale = np.divide(credit, rate, out=np.zeros(size), where=rate > 0)
+        for i in range(n):  # superset sums: W(T) = sum over J containing T
+            block = scale.reshape(-1, 2, 1 << i)
+            block[:, 0, :] += block[:, 1, :]
+        h = per_member * scale
+        out.append(np.array([h[has[i]].sum() for i in range(n)]))
+    return out

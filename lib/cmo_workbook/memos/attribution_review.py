@@ -28,9 +28,12 @@ from ..render.i18n import register, t
 from ..metrics.monthly import spend_by_channel
 from ..periods import Period
 
-RULE_BASED = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
-              "w_shaped", "full_path")
-DATA_DRIVEN = ("markov", "shapley")
+RULE_BASED = ("first_touch", "last_touch", "last_non_direct", "linear", "distinct_linear", "time_decay",
+              "position_based", "w_shaped", "full_path")
+#: data-driven models in the spread: order-3 Markov stays with the analyst (too many states for one company's deals)
+DATA_DRIVEN = ("markov", "markov_2", "shapley")
+#: the models whose range the memo's "across models" column shows
+SPREAD_MODELS = RULE_BASED + DATA_DRIVEN
 #: primary model: rule-based, fair to openers and closers, explainable to a CEO
 PRIMARY_MODEL = "linear"
 WINDOW_QUARTERS = 4
@@ -48,8 +51,12 @@ register({
     "rv_model_position_based": {"de": "U-förmig", "en": "U-shaped"},
     "rv_model_w_shaped": {"de": "W-förmig", "en": "W-shaped"},
     "rv_model_full_path": {"de": "vollständiger Pfad", "en": "full path"},
-    "rv_model_markov": {"de": "Markov", "en": "Markov"},
-    "rv_model_shapley": {"de": "Shapley", "en": "Shapley"},
+    "rv_model_distinct_linear": {"de": "gleich je Kanal", "en": "even split per channel"},
+    "rv_model_markov": {"de": "datengetrieben: Markov 1. Ordnung", "en": "data-driven: Markov, order 1"},
+    "rv_model_markov_2": {"de": "datengetrieben: Markov 2. Ordnung", "en": "data-driven: Markov, order 2"},
+    "rv_model_markov_3": {"de": "datengetrieben: Markov 3. Ordnung", "en": "data-driven: Markov, order 3"},
+    "rv_model_shapley": {"de": "datengetrieben: Shapley nach Abschlussquote",
+                         "en": "data-driven: Shapley by deal rate"},
 })
 
 ADDITIVE = ("leads", "qualified_leads", "sql", "marketing_spend", "marketing_pipeline_value",
@@ -337,6 +344,38 @@ def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest
     return out + " " + caveat
 
 
+def model_basis(reliability_window: dict, lang: str) -> str:
+    """Which model the budget advice rests on, and why (the evidence: ``bench/attribution.py``'s truth table)."""
+    de = lang == "de"
+    primary = t(f"rv_model_{PRIMARY_MODEL}", lang)
+    n = reliability_window["n"]
+    if de:
+        why = (f"es keine Mindestzahl an Abschlüssen braucht ({n} in 4 Quartalen sind für datengetriebene Modelle zu "
+               "wenige)" if not reliability_window["reliable"] else "es leicht zu erklären ist und wenig schwankt")
+        return (f"Grundlage: das Modell „{primary}“ (jeder Kontakt zählt gleich), weil {why}; auf Testdaten mit "
+                "bekannter Wirkung überbewertet es Kanäle, die viele Personen erreichen, aber wenige zum Auftrag "
+                "bringen, weniger als Erstkontakt-Modelle, aber mehr als das datengetriebene Shapley nach "
+                "Abschlussquote (Spalte „über Modelle“).")
+    why = (f"it needs no minimum number of deals ({n} in 4 quarters are too few for data-driven models)"
+           if not reliability_window["reliable"] else "it is easy to explain and stable")
+    return (f"Basis: the {primary} model (every touch counts the same) because {why}; on test data with known "
+            "effects it over-credits channels that get to many people but win few deals less than first-touch models, "
+            "but more than the data-driven Shapley by deal rate (column 'across models').")
+
+
+def models_note(lang: str) -> str:
+    """Footnote: the models behind the range column, each with its honest name."""
+    if lang == "de":
+        return (f"Spanne über Modelle: {len(RULE_BASED)} regelbasierte Modelle, darunter „gleich je Kanal“ (jeder Auftrag zu gleichen "
+                "Teilen auf seine verschiedenen Kanäle; früher als Shapley bezeichnet), und datengetrieben Markov "
+                "1. und 2. Ordnung (Abfolge der letzten ein bzw. zwei Kanäle) sowie Shapley nach Abschlussquote "
+                "je Kanalkombination (Zhao et al. 2018, auch Kundenreisen ohne Auftrag zählen).")
+    return (f"Range across models: {len(RULE_BASED)} rule-based models, among them 'even split per channel' (each deal split equally over "
+            "its distinct channels; formerly called Shapley), and the data-driven Markov of order 1 and 2 (sequence "
+            "of the last one or two channels) and Shapley by deal rate (share of journeys that win a deal) per channel combination (Zhao et al. "
+            "2018; journeys without a deal count too).")
+
+
 def model_comparison(models: pd.DataFrame, reliability_quarter: dict, reliability_window: dict, lang: str,
                      currency: str) -> list[str]:
     """Bullets: where the models disagree most, why it matters, and how far to trust data-driven models."""
@@ -354,6 +393,18 @@ def model_comparison(models: pd.DataFrame, reliability_quarter: dict, reliabilit
         out.append(f"{label}: {money(lo_v)} ({t('rv_model_' + lo_m, lang)}) bis {money(hi_v)} ({t('rv_model_' + hi_m, lang)}) – {role}"
                    if de else
                    f"{label}: {money(lo_v)} ({t('rv_model_' + lo_m, lang)}) to {money(hi_v)} ({t('rv_model_' + hi_m, lang)}) – {role}")
+    if "shapley" in models.columns:
+        negative = models["shapley"].drop(index=[i for i in models.index if i.startswith("(")], errors="ignore")
+        negative = negative[negative < 0]
+        if len(negative):
+            ch = negative.sort_values(kind="mergesort").index[0]
+            label, v = channel_label(ch, lang), money(negative[ch])
+            out.append(f"{label}: datengetrieben (Shapley nach Abschlussquote) negativ ({v}), weil Kundenreisen mit "
+                       f"{label} seltener abschließen als ohne – vor einer Kürzung testen, ob {label} nur Unentschlossene "
+                       "erreicht oder nicht wirkt." if de else
+                       f"{label}: negative under the data-driven Shapley by deal rate ({v}) because journeys with "
+                       f"{label} win deals less often than those without – before cutting, test whether it only gets to "
+                       "undecided contacts or does not work.")
     nq, nw = reliability_quarter["n"], reliability_window["n"]
     if not reliability_quarter["reliable"]:
         out.append((f"Im Quartal nur {nq} Neukunden-Abschlüsse (unter {MIN_CONVERSIONS}): datengetriebene Modelle "
