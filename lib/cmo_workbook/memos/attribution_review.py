@@ -391,8 +391,14 @@ def _role(lo_model: str, hi_model: str, de: bool) -> str:
 def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, coverage: float, coverage_target: float,
                      velocity_month: float, velocity_prev: float, win_count: float, win_value: float,
                      cycle_median_days: float, sourced_share: float, influenced_share: float, lang: str,
-                     currency: str) -> list[str]:
-    """Pipeline and velocity in four sentences, each with its consequence."""
+                     currency: str, cycle_q75_days: float = float("nan"),
+                     late_win_share: float = float("nan")) -> list[str]:
+    """Pipeline and velocity in four sentences, each with its consequence.
+
+    ``cycle_median_days``/``cycle_q75_days``: days to the order among deals that win, with
+    lost deals as a competing outcome (:func:`cmo_workbook.metrics.funnel.cycle_length`);
+    ``late_win_share``: share of the deals still open after ``cycle_q75_days`` that win.
+    """
     de = lang == "de"
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     pct = lambda v: fmt.percent(v, lang, 0)  # noqa: E731
@@ -405,8 +411,12 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
             f"({pct(aged_share)} älter als 180 Tage); Deckung {cov}-fach des nächsten Quartalsziels (Richtwert "
             f"{fmt.number(coverage_target, lang)}-fach) – " + ("zu dünn: mehr Anfragen nötig." if short else "ausreichend."),
             f"Geschwindigkeit {money(velocity_month)} Umsatz je Monat ({vel.text} ggü. Vorquartal); Gewinnquote "
-            f"{pct(win_count)} nach Anzahl, {pct(win_value)} nach Wert; Median {fmt.number(cycle_median_days, lang)} Tage "
-            "bis zum Auftrag (offene Deals berücksichtigt).",
+            f"{pct(win_count)} nach Anzahl, {pct(win_value)} nach Wert; gewonnene Deals brauchen im Median "
+            f"{fmt.number(cycle_median_days, lang)} Tage bis zum Auftrag"
+            + (f", drei von vier höchstens {fmt.number(cycle_q75_days, lang)}" if cycle_q75_days == cycle_q75_days else "")
+            + " (verlorene Deals zählen als verloren, nicht als noch offen)"
+            + (f"; von den länger offenen gewinnen wir nur {pct(late_win_share)} – nachfassen oder schließen."
+               if late_win_share == late_win_share and late_win_share < 0.5 else "."),
             f"Marketing erzeugte {pct(sourced_share)} der neuen Pipeline und beeinflusste {pct(influenced_share)} "
             "(Kontakt vor dem Angebot).",
         ]
@@ -415,8 +425,11 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
         f"({pct(aged_share)} older than 180 days); coverage {cov}× next quarter's target (rule of thumb "
         f"{fmt.number(coverage_target, lang)}×) – " + ("too thin: more inquiries needed." if short else "sufficient."),
         f"Velocity {money(velocity_month)} revenue per month ({vel.text} vs previous quarter); win rate "
-        f"{pct(win_count)} by count, {pct(win_value)} by value; median {fmt.number(cycle_median_days, lang)} days to the order "
-        "(open deals accounted for).",
+        f"{pct(win_count)} by count, {pct(win_value)} by value; won deals take a median {fmt.number(cycle_median_days, lang)} "
+        "days to the order" + (f", three in four at most {fmt.number(cycle_q75_days, lang)}" if cycle_q75_days == cycle_q75_days else "")
+        + " (lost deals count as lost, not as still pending)"
+        + (f"; of those open longer we win only {pct(late_win_share)} – follow up or close them."
+           if late_win_share == late_win_share and late_win_share < 0.5 else "."),
         f"Marketing sourced {pct(sourced_share)} of new pipeline and influenced {pct(influenced_share)} "
         "(a touch before the opportunity).",
     ]
