@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cmo_workbook.metrics import funnel
+from cmo_workbook.metrics import funnel, goals
 from cmo_workbook.periods import Period
 
 from conftest import ROOT
@@ -21,7 +21,7 @@ def ds(sample_dir):
     from cmo_workbook.inputs.params import load_params
 
     params = load_params(ROOT / "params" / "example.yaml")
-    return load_dataset(params, ["leads", "deals", "spend"])
+    return load_dataset(params, ["leads", "deals", "spend", "touchpoints"])
 
 
 def test_time_to_order_with_lost_deals_as_competing_outcome(ds):
@@ -37,3 +37,36 @@ def test_time_to_order_with_lost_deals_as_competing_outcome(ds):
     assert (c["median_days"], c["q75_days"]) == (40.0, 55.0)
     # and a deal still open after 55 days is more often lost than won
     assert c["late_win_share"] == pytest.approx(0.377, abs=0.005)
+
+
+#: the goals' metrics and the monthly KPIs the backtest covers (bench/goals_backtest.py prints the table)
+BACKTEST_METRICS = ("qualified_leads_web", "marketing_pipeline_value", "cost_per_qualified_lead", "qualified_leads",
+                    "sql", "marketing_spend", "marketing_won_revenue", "new_customers")
+
+
+@pytest.fixture(scope="module")
+def monthly(ds):
+    from cmo_workbook.metrics.monthly import monthly
+
+    return monthly(ds)
+
+
+def test_goal_forecast_80_percent_range_covers_70_to_90_percent_of_history(monthly):
+    table = goals.coverage_table(monthly, BACKTEST_METRICS)
+    pooled = table.iloc[-1]
+    assert pooled["n"] == 8 * 2 * 24  # 9 origins (Jan-Sep 2026) x horizons 1-3 that the history covers
+    assert 0.70 <= pooled["coverage"] <= 0.90
+    # same month last year (+ yearly change) beats the straight line for the goals' metrics
+    by = table.set_index(["metric", "aggregation"])
+    for metric in ("qualified_leads_web", "cost_per_qualified_lead", "qualified_leads"):
+        assert by.at[(metric, "monthly"), "mae_last_year"] < by.at[(metric, "monthly"), "mae_trend"]
+
+
+def test_goal_statuses_change_where_the_seasonal_method_changes_them(ds, monthly):
+    statuses = {g.goal_id: g for g in goals.evaluate_all(ds.params.goals, monthly, pd.Period("2026-10", "M"))}
+    # straight line: web inquiries "at risk" (forecast 80, range up to 101) and cost per inquiry "at risk" (600 €).
+    # December is a quiet month every year: 60 web inquiries last December, cost per inquiry 323 €.
+    web, cpl, pipe = statuses["web_inquiries"], statuses["cpl"], statuses["pipeline"]
+    assert (web.method, web.status) == ("seasonal", "off_track") and web.high < 100
+    assert (cpl.method, cpl.status) == ("seasonal", "on_track") and cpl.forecast < 450
+    assert pipe.status == "on_track"  # unchanged: 22.7 M so far plus last year's November and December
