@@ -70,3 +70,43 @@ def test_goal_statuses_change_where_the_seasonal_method_changes_them(ds, monthly
     assert (web.method, web.status) == ("seasonal", "off_track") and web.high < 100
     assert (cpl.method, cpl.status) == ("seasonal", "on_track") and cpl.forecast < 450
     assert pipe.status == "on_track"  # unchanged: 22.7 M so far plus last year's November and December
+
+
+def test_linkedin_marginal_inquiry_and_the_50k_business_case(ds):
+    from cmo_workbook.metrics import budget
+
+    q3 = pd.Period("2026Q3", "Q")
+    quarters = budget.full_quarters(ds.spend, q3)
+    assert [str(q) for q in quarters] == ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    hist = {c: budget.channel_history(ds.leads, ds.deals, ds.spend, c, quarters) for c in ("linkedin", "email")}
+    li = hist["linkedin"]
+    # spend 22.9 -> 43.6 Tsd. EUR a quarter while inquiries went 56 -> 59: the extra inquiries cost ~6,900 EUR each
+    a, b = li.loc["2025Q2"], li.loc["2026Q3"]
+    assert (round(a["spend"] / 1000, 1), round(b["spend"] / 1000, 1), a["qualified_leads"], b["qualified_leads"]) == (22.9, 43.6, 56, 59)
+    assert (b["spend"] - a["spend"]) / (b["qualified_leads"] - a["qualified_leads"]) == pytest.approx(6_917, abs=5)
+    curves = budget.response_curves(hist)
+    assert curves.at["linkedin", "supported"] and curves.at["linkedin", "beta"] < 0.1  # saturated
+    assert curves.at["linkedin", "marginal_cost_low"] > 6_000  # even the optimistic end of the curve agrees
+    assert not curves.at["email", "supported"] and "spend hardly varied" in curves.at["email", "reason"]
+    # the business case: at the average cost per inquiry 88 more inquiries, on the curve a handful
+    h4 = budget.channel_history(ds.leads, ds.deals, ds.spend, "linkedin", [q3 - i for i in range(3, -1, -1)])
+    average = budget.project(50_000, h4, 0.38, channel="linkedin")
+    on_curve = budget.project(50_000, h4, 0.38, channel="linkedin", curve=curves.loc["linkedin"])
+    assert round(average.point["leads"]) == 88
+    assert on_curve.basis == "curve" and on_curve.point["leads"] < 5 and on_curve.high["leads"] <= 10
+    assert on_curve.low["margin"] < 50_000  # does not pay for itself
+    # payback counts the months from inquiry to order
+    assert budget.order_lag_days(ds.leads, ds.deals, ["linkedin"]) > 90
+
+
+def test_linkedin_holdout_is_refused_and_would_be_underpowered(ds):
+    from cmo_workbook.metrics import budget
+
+    d = budget.holdout_design(ds.leads, "linkedin", end=pd.Timestamp("2026-10-01"))
+    assert d.kind == "geo" and not d.readable and d.missing == "region"  # leads carry no region
+    # a third of the regions for 8 weeks: 10-23 % chance of detecting the effect; 80 % not within a year
+    assert 0.10 <= d.power <= 0.23
+    assert d.weeks_for_power is None or d.weeks_for_power > 52
+    assert d.power_one_year < 0.8
+    text = budget.holdout_test("linkedin", "de", design=d)
+    assert "nicht auswertbar" in text and "Postleitzahl" in text

@@ -32,6 +32,8 @@ from scipy import stats
 
 from ..render import fmt
 from ..inputs.channels import channel_label
+from . import experiments
+from .experiments import HoldoutDesign
 
 #: largest budget change per channel and quarter (share of its budget)
 MAX_SHIFT = 0.20
@@ -118,27 +120,95 @@ def biggest_shift(suggestion: pd.DataFrame) -> str | None:
     return str(moved.sort_values(ascending=False, kind="mergesort").index[0]) if len(moved) else None
 
 
-def holdout_test(channel: str, lang: str, *, weeks: int = 8) -> str:
-    """How to measure what ``channel`` really adds: geo, audience or time-split holdout."""
+def holdout_kind(channel: str) -> str:
+    """Geo holdout for channels bought in regions, audience holdout for lists, else a time split."""
+    return "geo" if channel in GEO_CHANNELS else "audience" if channel in AUDIENCE_CHANNELS else "time_split"
+
+
+def holdout_design(leads: pd.DataFrame, channel: str, *, end: object = None, share: float | None = None,
+                   weeks: int = 8) -> HoldoutDesign:
+    """The holdout for ``channel`` with its power from the company's weekly inquiries (before ``end``).
+
+    Default share: a third of the regions (geo), 10 % of the recipients (audience), half the
+    weeks (time split). Trade fairs are left out of the outcome (see :mod:`.experiments`).
+    """
+    kind = holdout_kind(channel)
+    if share is None:
+        share = {"geo": 1 / 3, "audience": 0.1, "time_split": 0.5}[kind]
+    return experiments.design(leads, channel, kind, share=share, weeks=weeks, end=end, exclude=LUMPY_CHANNELS)
+
+
+def holdout_test(channel: str, lang: str, *, weeks: int = 8, design: HoldoutDesign | None = None) -> str:
+    """How to measure what ``channel`` really adds — and, with ``design``, whether that test can work.
+
+    Without ``design`` the plain proposal. With it: a test that cannot be read out (no region on
+    the leads) is not proposed; the text says which data is missing. A readable test states its
+    power; below 80 % it gives the weeks (or share) 80 % would need, or says no feasible test
+    reaches it and what to do instead.
+    """
     label = channel_label(channel, lang)
     de = lang == "de"
-    if channel in GEO_CHANNELS:
-        return (f"Testgebiete ohne Werbung (Vergleichsgruppe): {label} {weeks} Wochen lang in einem Drittel der Vertriebsgebiete (z. B. PLZ-Bereiche 0–3) "
-                "pausieren und qualifizierte Anfragen und Pipeline dieser Gebiete mit den übrigen vergleichen."
+    kind = holdout_kind(channel) if design is None else design.kind
+    if design is not None:
+        weeks = design.weeks
+    pct = lambda v: fmt.percent(v, lang, 0)  # noqa: E731
+    if design is not None and not design.readable:
+        if design.missing == "region":
+            need = (f"{design.weeks_for_power} Wochen" if design.weeks_for_power and design.weeks_for_power <= 104
+                    else "mehr als zwei Jahre") if de else (
+                    f"{design.weeks_for_power} weeks" if design.weeks_for_power and design.weeks_for_power <= 104
+                    else "more than two years")
+            return (f"Testgebiete ohne {label}-Werbung sind derzeit nicht auswertbar: die Anfragen tragen kein Gebiet. "
+                    "Zuerst Postleitzahl oder Vertriebsgebiet an jeder Anfrage erfassen (Pflichtfeld im Formular bzw. CRM). "
+                    f"Auch dann erkennt eine Pause in einem Drittel der Gebiete über {weeks} Wochen die Wirkung nur mit "
+                    f"{pct(design.power)} Wahrscheinlichkeit (80 % bräuchten {need}); bis dahin nur in kleinen Schritten "
+                    "umschichten." if de else
+                    f"Test regions without {label} ads cannot be read out yet: inquiries carry no region. First record the "
+                    "postcode or sales territory on every inquiry (required field in the form or CRM). Even then, pausing "
+                    f"in a third of the regions for {weeks} weeks detects the effect with only {pct(design.power)} "
+                    f"probability (80 % would take {need}); until then shift only in small steps.")
+        return (f"Kontrollgruppe für {label} nicht auswertbar: den Anfragen fehlt die E-Mail-Adresse; zuerst erfassen."
+                if de else f"A control group for {label} cannot be read out: inquiries lack the e-mail address; record it first.")
+    if kind == "geo":
+        share_txt = "einem Drittel" if design is None or abs(design.share - 1 / 3) < 1e-9 else pct(design.share)
+        share_en = "a third" if design is None or abs(design.share - 1 / 3) < 1e-9 else pct(design.share)
+        text = (f"Testgebiete ohne Werbung (Vergleichsgruppe): {label} {weeks} Wochen lang in {share_txt} der Vertriebsgebiete "
+                "(z. B. PLZ-Bereiche 0–3) pausieren und qualifizierte Anfragen und Pipeline dieser Gebiete mit den übrigen vergleichen."
                 if de else
-                f"Test regions without ads (control group): pause {label} for {weeks} weeks in a third of the sales regions (e.g. postcode areas 0–3) "
-                "and compare qualified inquiries and pipeline there with the other regions.")
-    if channel in AUDIENCE_CHANNELS:
-        return (f"Kontrollgruppe: 10 % der Empfänger zufällig {weeks} Wochen von {label} ausnehmen und deren "
-                "Anfragen und Aufträge mit den übrigen vergleichen."
-                if de else
+                f"Test regions without ads (control group): pause {label} for {weeks} weeks in {share_en} of the sales regions "
+                "(e.g. postcode areas 0–3) and compare qualified inquiries and pipeline there with the other regions.")
+    elif kind == "audience":
+        text = (f"Kontrollgruppe: 10 % der Empfänger zufällig {weeks} Wochen von {label} ausnehmen und deren "
+                "Anfragen und Aufträge mit den übrigen vergleichen." if de else
                 f"Control group: exclude a random 10 % of recipients from {label} for {weeks} weeks and compare "
                 "their inquiries and orders with the rest.")
-    return (f"Zeit-Split: {label} im Wechsel vier Wochen an, vier Wochen aus ({2 * weeks} Wochen) und die "
-            "Anfragen der An- und Aus-Wochen vergleichen."
-            if de else
-            f"Time split: run {label} four weeks on, four weeks off ({2 * weeks} weeks) and compare the inquiries "
-            "of on and off weeks.")
+    else:
+        text = (f"Zeit-Split: {label} im Wechsel vier Wochen an, vier Wochen aus ({2 * weeks} Wochen) und die "
+                "Anfragen der An- und Aus-Wochen vergleichen." if de else
+                f"Time split: run {label} four weeks on, four weeks off ({2 * weeks} weeks) and compare the inquiries "
+                "of on and off weeks.")
+    if design is None:
+        return text
+    if design.powered:
+        return text + (f" Trennschärfe {pct(design.power)} (Ziel 80 %)." if de else f" Power {pct(design.power)} (target 80 %).")
+    if design.weeks_for_power is not None and design.weeks_for_power <= 26:
+        return text + (f" Aber: nach {weeks} Wochen nur {pct(design.power)} Chance, die Wirkung zu erkennen; "
+                       f"für 80 % {design.weeks_for_power} Wochen testen." if de else
+                       f" But after {weeks} weeks only a {pct(design.power)} chance of detecting the effect; "
+                       f"80 % needs {design.weeks_for_power} weeks.")
+    if design.share_for_power is not None:
+        return text + (f" Aber: so nur {pct(design.power)} Chance, die Wirkung zu erkennen; für 80 % "
+                       f"{pct(design.share_for_power)} der Gebiete pausieren." if de else
+                       f" But this has only a {pct(design.power)} chance of detecting the effect; 80 % needs pausing "
+                       f"{pct(design.share_for_power)} of the regions.")
+    return (f"Ein Test von {label} lohnt sich so nicht: bei {fmt.number(design.effect_per_week, lang, 1)} Anfragen je Woche aus "
+            f"{label} und der üblichen Schwankung der Wochen erkennt ein {weeks}-Wochen-Test die Wirkung nur mit "
+            f"{pct(design.power)} Wahrscheinlichkeit, selbst ein Jahr nur mit {pct(design.power_one_year)}. "
+            "Stattdessen in kleinen Schritten umschichten und die Kosten je Anfrage verfolgen." if de else
+            f"A test of {label} does not pay as designed: with {fmt.number(design.effect_per_week, lang, 1)} inquiries a week "
+            f"from {label} and the usual weekly swings, a {weeks}-week test detects the effect with only "
+            f"{pct(design.power)} probability, even a year with only {pct(design.power_one_year)}. Shift in small steps "
+            "instead and track the cost per inquiry.")
 
 
 # --------------------------------------------------------------------------- marginal returns
@@ -321,6 +391,8 @@ def project(amount: float, history: pd.DataFrame, gross_margin: float, *, channe
              "gross_margin": gross_margin, "average_leads": amount * ql / sp if sp > 0 else 0.0}
     if use_curve:
         rates.update(beta=float(curve["beta"]), marginal_cost=float(curve["marginal_cost"]),
+                     marginal_cost_low=float(curve.get("marginal_cost_low", math.nan)),
+                     curve_quarters=float(curve.get("quarters", math.nan)),
                      last_spend=float(curve["last_spend"]), last_leads=float(curve["last_leads"]))
     return Projection(float(amount), channel, point, low, high, rates, len(history),
                       "curve" if use_curve else "average", lag_months)
@@ -353,12 +425,17 @@ def basis_text(p: Projection, lang: str, currency: str) -> str:
     de = lang == "de"
     lag = fmt.number(p.lag_months, lang, 0)
     if p.basis == "curve":
-        head = (f"Grundlage: Sättigungskurve aus {p.n_quarters}+ Quartalen – bei zuletzt {money(r['last_spend'])} je Quartal und "
-                f"{fmt.number(r['last_leads'], lang)} Anfragen kostet die nächste Anfrage etwa {money(r['marginal_cost'])} "
+        nq = fmt.number(r.get("curve_quarters", p.n_quarters), lang)
+        mc = money(r["marginal_cost"]) if math.isfinite(r["marginal_cost"]) else ("unbezahlbar" if de else "beyond reach")
+        low = r.get("marginal_cost_low", math.nan)
+        rng_de = f", mindestens {money(low)}" if math.isfinite(low) else ""
+        rng_en = f", at least {money(low)}" if math.isfinite(low) else ""
+        head = (f"Grundlage: Sättigungskurve aus {nq} Quartalen – bei zuletzt {money(r['last_spend'])} je Quartal und "
+                f"{fmt.number(r['last_leads'], lang)} Anfragen kostet die nächste Anfrage etwa {mc}{rng_de} "
                 f"(Durchschnitt {money(r['cost_per_lead'])}); zum Durchschnitt wären es {fmt.number(r['average_leads'], lang)} Anfragen. "
                 if de else
-                f"Basis: saturation curve from {p.n_quarters}+ quarters – at the latest {money(r['last_spend'])} a quarter and "
-                f"{fmt.number(r['last_leads'], lang)} inquiries the next inquiry costs about {money(r['marginal_cost'])} "
+                f"Basis: saturation curve from {nq} quarters – at the latest {money(r['last_spend'])} a quarter and "
+                f"{fmt.number(r['last_leads'], lang)} inquiries the next inquiry costs about {mc}{rng_en} "
                 f"(average {money(r['cost_per_lead'])}); at the average it would be {fmt.number(r['average_leads'], lang)} inquiries. ")
     else:
         head = (f"Grundlage (letzte {p.n_quarters} Quartale): durchschnittlich {money(r['cost_per_lead'])} je qualifizierter Anfrage – "
@@ -397,7 +474,7 @@ def business_case_text(p: Projection, lang: str, currency: str, alternative: tup
             out += (f" Der Kanal ist gesättigt: mehr Budget brachte zuletzt kaum mehr Anfragen.")
         if alternative is not None and alternative[1] > romi:
             out += (f" {channel_label(alternative[0], lang)} brachte bisher {fmt.percent(alternative[1], lang, 0)} ROMI "
-                    f"statt {fmt.percent(romi, lang, 0)}: dort ist das Geld besser eingesetzt.")
+                    f"ggü. {fmt.percent(romi, lang, 0)} hier: dort ist das Geld besser eingesetzt.")
         return out
     verdict = ("pays for itself with confidence" if safe else "pays for itself on average, but not with confidence" if pays
                else "does not pay for itself on past figures")
@@ -406,7 +483,7 @@ def business_case_text(p: Projection, lang: str, currency: str, alternative: tup
         out += " The channel is saturated: more budget recently brought hardly any more inquiries."
     if alternative is not None and alternative[1] > romi:
         out += (f" {channel_label(alternative[0], lang)} has returned {fmt.percent(alternative[1], lang, 0)} ROMI "
-                f"instead of {fmt.percent(romi, lang, 0)}: the money works harder there.")
+                f"vs {fmt.percent(romi, lang, 0)} here: the money works harder there.")
     return out
 
 
