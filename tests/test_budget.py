@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from cmo_workbook.metrics import budget
 
@@ -74,7 +76,7 @@ def _history(spend=(10_000.0, 20_000.0), leads=(20.0, 40.0), won=(2.0, 2.0), val
 
 
 def test_business_case_arithmetic_by_hand():
-    p = budget.project(50_000, _history(), 0.4, channel="linkedin", n_boot=50)
+    p = budget.project(50_000, _history(), 0.4, channel="linkedin", n_sim=500)
     # cost per lead 30000/60 = 500 -> 100 leads; won 4/60 -> 6.667 deals; 160000/4 = 40000 per deal
     assert p.point["leads"] == pytest.approx(100)
     assert p.point["conversions"] == pytest.approx(100 * 4 / 60)
@@ -82,31 +84,87 @@ def test_business_case_arithmetic_by_hand():
     assert p.point["margin"] == pytest.approx(266_666.67 * 0.4, rel=1e-6)  # 106,667
     assert p.point["romi"] == pytest.approx((106_666.67 - 50_000) / 50_000, rel=1e-6)
     assert p.point["payback_months"] == pytest.approx(12 * 50_000 / 106_666.67, rel=1e-6)  # 5.6
-    assert p.rates["cost_per_lead"] == 500 and p.n_quarters == 2
+    assert p.rates["cost_per_lead"] == 500 and p.n_quarters == 2 and p.basis == "average"
+    # with a measured lag of 91.3 days (3 months) the payback starts only when the orders come in
+    lagged = budget.project(50_000, _history(), 0.4, lag_days=365.25 / 4, n_sim=500)
+    assert lagged.point["payback_months"] == pytest.approx(3 + 12 * 50_000 / 106_666.67, rel=1e-6)
 
 
-def test_business_case_range_collapses_for_identical_quarters_and_is_seeded():
-    same = _history(spend=(10_000.0, 10_000.0), leads=(20.0, 20.0), won=(1.0, 1.0), value=(50_000.0, 50_000.0))
-    p = budget.project(10_000, same, 0.38, n_boot=30)
-    for key in ("leads", "revenue", "margin"):
-        assert p.low[key] == pytest.approx(p.point[key]) == pytest.approx(p.high[key])
-    a = budget.project(50_000, _history(), 0.4, n_boot=100, seed=7)
-    b = budget.project(50_000, _history(), 0.4, n_boot=100, seed=7)
-    assert a == b
-    assert a.low["margin"] < a.point["margin"] < a.high["margin"]
+def test_business_case_range_is_the_noise_of_inquiry_and_deal_counts():
+    # a long, exact history: p(won) = 0.1 with no doubt, 500 EUR per inquiry -> 100 inquiries for 50 000.
+    # Poisson(100) inquiries thinned by 0.1 are Poisson(10) deals: the 80 % range is its 10 % and 90 % quantiles.
+    long = _history(spend=(5e6, 5e6), leads=(1e4, 1e4), won=(1e3, 1e3), value=(4e7, 4e7))
+    p = budget.project(50_000, long, 0.4, n_sim=20_000, seed=3)
+    assert (p.low["conversions"], p.high["conversions"]) == (stats.poisson.ppf(0.1, 10), stats.poisson.ppf(0.9, 10))
+    assert (p.low["leads"], p.high["leads"]) == (stats.poisson.ppf(0.1, 100), stats.poisson.ppf(0.9, 100))
+    assert p.point["conversions"] == pytest.approx(10)
+    # seeded: the same case twice is the same
+    assert budget.project(50_000, _history(), 0.4, seed=7) == budget.project(50_000, _history(), 0.4, seed=7)
 
 
-def test_business_case_at_current_cost_per_lead():
-    # last quarter: 40000 / 40 = 1000 per lead vs 833 pooled -> 50 leads at the current cost
-    p = budget.project(50_000, _history(spend=(10_000.0, 40_000.0)), 0.4)
-    assert p.rates["cost_per_lead_current"] == 1_000
-    assert p.current["leads"] == pytest.approx(50)
-    text = budget.business_case_text(p, "de", "EUR", alternative=("organic_search", 5.0))
-    assert "aktuellen Kosten je Anfrage" in text and "Organische Suche" in text
+def test_business_case_on_a_saturation_curve():
+    curve = pd.Series({"supported": True, "beta": 0.5, "beta_se": 0.0, "last_spend": 40_000.0, "last_leads": 60.0,
+                       "marginal_cost": 40_000 / (0.5 * 60)})
+    p = budget.project(50_000, _history(), 0.4, curve=curve, n_sim=500)
+    # 60 x ((90 000 / 40 000) ** 0.5 - 1) = 60 x 0.5 = 30 more inquiries, not 50 000 / 500 = 100 at the average
+    assert p.basis == "curve" and p.point["leads"] == pytest.approx(30.0)
+    assert p.rates["average_leads"] == pytest.approx(100.0)
+    assert "Sättigungskurve" in budget.basis_text(p, "de", "EUR")
+    unsupported = curve.copy()
+    unsupported["supported"] = False
+    avg = budget.project(50_000, _history(), 0.4, curve=unsupported, n_sim=500)
+    assert avg.basis == "average" and "keine Sättigungskurve" in budget.basis_text(avg, "de", "EUR")
+
+
+def _curve_history(spend, leads) -> pd.DataFrame:
+    n = len(spend)
+    return pd.DataFrame({"spend": spend, "qualified_leads": leads, "won": [1.0] * n, "won_value": [1e4] * n},
+                        index=[f"q{i}" for i in range(n)])
+
+
+def test_response_curves_fit_the_power_law_and_say_when_they_cannot():
+    spend = np.array([10_000.0, 20_000, 15_000, 40_000, 30_000, 25_000])
+    exact = _curve_history(spend, 3.0 * spend ** 0.4)  # leads = 3 x spend^0.4 exactly
+    flat = _curve_history([5_000.0] * 6, [30.0, 34, 28, 31, 33, 29])
+    short = _curve_history(spend[:4], 3.0 * spend[:4] ** 0.4)
+    c = budget.response_curves({"exact": exact, "flat": flat, "short": short})
+    assert c.at["exact", "supported"] and c.at["exact", "beta"] == pytest.approx(0.4)
+    assert c.at["exact", "beta_se"] == pytest.approx(0.0, abs=1e-9)
+    # marginal cost at the last quarter: spend / (beta x leads) = 25 000 / (0.4 x 3 x 25 000^0.4)
+    assert c.at["exact", "marginal_cost"] == pytest.approx(25_000 / (0.4 * 3 * 25_000 ** 0.4))
+    assert not c.at["flat", "supported"] and "spend hardly varied" in c.at["flat", "reason"]
+    assert not c.at["short", "supported"] and "4 quarters" in c.at["short", "reason"]
+
+
+def test_marginal_returns_steer_effect_and_growth():
+    s = budget.suggest(_channels())
+    curves = pd.DataFrame({"supported": [True, True], "beta": [0.2, 0.5]}, index=["a", "d"])
+    eff = budget.expected_effect(s, curves)
+    # a: -2000 x 0.5 x 0.2 = -200; b: -2000 x 1.2 (no curve: average) = -2400; c: 300 x 4 (average) = 1200;
+    # d: 3600 x 3 x 0.5 = 5400  -> 4000; assumed (b, c): -1200
+    assert eff["margin"] == pytest.approx(4_000)
+    assert eff["assumed_margin"] == pytest.approx(-1_200)
+    # with curves: d's next euro returns 3 x 0.5 = 1.5 > 1 -> still grows; c has no curve -> at most 10 %
+    g = budget.suggest(_channels(a=1.0, b=1.0).assign(budget=[100_000.0, 100_000.0, 5_000.0, 10_000.0, 0.0]),
+                       curves=pd.DataFrame({"supported": [True], "beta": [0.3]}, index=["d"]))
+    assert g.at["c", "change_pct"] == pytest.approx(0.1)
+    # d: 3 x 0.3 = 0.9 <= 1: the next euro loses money -> not grown
+    assert g.at["d", "action"] == "hold" and g.at["d", "change"] == 0
+
+
+def test_order_lag_is_the_median_from_inquiry_to_order():
+    leads = pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "channel": ["linkedin", "linkedin", "email"],
+                          "mql_date": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-01-01"])})
+    deals = pd.DataFrame({"lead_id": ["L1", "L2", "L3", "L1"], "status": ["won", "won", "won", "lost"],
+                          "deal_type": ["New Business"] * 4,
+                          "close_date": pd.to_datetime(["2026-03-02", "2026-05-01", "2026-01-11", "2026-02-01"])})
+    # 60, 120 and 10 days; the lost deal does not count
+    assert budget.order_lag_days(leads, deals) == 60.0
+    assert budget.order_lag_days(leads, deals, ["linkedin"]) == 90.0
 
 
 def test_business_case_without_margin_never_pays_back():
-    p = budget.project(10_000, _history(won=(0.0, 0.0), value=(0.0, 0.0)), 0.4, n_boot=20)
+    p = budget.project(10_000, _history(won=(0.0, 0.0), value=(0.0, 0.0)), 0.4, n_sim=20)
     assert p.point["margin"] == 0 and math.isinf(p.point["payback_months"])
     assert "nicht" in budget.business_case_text(p, "de", "EUR")
     header, rows = budget.business_case_rows(p, "en", "EUR")

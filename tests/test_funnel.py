@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -102,40 +103,88 @@ def test_win_rates_by_channel(closed_deals):
 
 # --------------------------------------------------------------------------- cycle length
 
-def test_cycle_length_kaplan_meier_with_censoring():
-    deals = _deals([
-        ("W10", "won", "2026-01-01", "2026-01-11", 1.0, "Closed Won", "x"),   # event at 10
-        ("W20", "won", "2026-01-01", "2026-01-21", 1.0, "Closed Won", "x"),   # event at 20
-        ("L15", "lost", "2026-01-01", "2026-01-16", 1.0, "Closed Lost", "x"),  # censored at 15
-        ("O30", "open", "2026-01-20", None, 1.0, "Qualified", "x"),          # censored at 30 (as_of)
-        ("W40", "won", "2026-01-01", "2026-02-10", 1.0, "Closed Won", "x"),   # event at 40
-        ("L5", "lost", "2026-01-01", "2026-01-06", 1.0, "Closed Lost", "x"),   # censored at 5
+def _cycle_fixture() -> pd.DataFrame:
+    return _deals([
+        ("W10", "won", "2026-01-01", "2026-01-11", 1.0, "Closed Won", "x"),   # won at 10
+        ("W20", "won", "2026-01-01", "2026-01-21", 1.0, "Closed Won", "x"),   # won at 20
+        ("L15", "lost", "2026-01-01", "2026-01-16", 1.0, "Closed Lost", "x"),  # lost at 15
+        ("O30", "open", "2026-01-20", None, 1.0, "Qualified", "x"),          # open: censored at 30 (as_of)
+        ("W40", "won", "2026-01-01", "2026-02-10", 1.0, "Closed Won", "x"),   # won at 40
+        ("L5", "lost", "2026-01-01", "2026-01-06", 1.0, "Closed Lost", "x"),   # lost at 5
     ])
-    result = funnel.cycle_length(deals, as_of="2026-02-19")
-    # sorted: 5c 10e 15c 20e 30c 40e
-    # t=10: at risk 5, S = 4/5;  t=20: at risk 3, S = 4/5 * 2/3 = 8/15;  t=40: at risk 1, S = 0
+
+
+def test_cycle_length_treats_lost_deals_as_a_competing_outcome():
+    result = funnel.cycle_length(_cycle_fixture(), as_of="2026-02-19")
+    # sorted: 5L 10W 15L 20W 30c 40W; S(t-) before each outcome and the increments d/n:
+    # t=5 : n=6, S-=1,      lost 1/6            -> CIF_lost 1/6,  S 5/6
+    # t=10: n=5, S-=5/6,    won  5/6*1/5 = 1/6  -> CIF_won 1/6,   S 4/6
+    # t=15: n=4, S-=4/6,    lost 4/6*1/4 = 1/6  -> CIF_lost 2/6,  S 3/6
+    # t=20: n=3, S-=3/6,    won  3/6*1/3 = 1/6  -> CIF_won 2/6,   S 2/6
+    # t=40: n=1 (the open deal left at 30, S unchanged), S-=2/6, won 2/6 -> CIF_won 4/6, S 0
     curve = result["curve"]
-    assert curve["time"].tolist() == [10.0, 20.0, 40.0]
-    assert curve["at_risk"].tolist() == [5, 3, 1]
-    assert curve["survival"].tolist() == pytest.approx([4 / 5, 8 / 15, 0.0])
-    # median: first t with S <= 0.5 -> 40 (8/15 > 1/2); q25: S <= 0.75 -> 20; q75: S <= 0.25 -> 40
-    assert (result["median_days"], result["q25_days"], result["q75_days"]) == (40.0, 20.0, 40.0)
+    assert curve["time"].tolist() == [5.0, 10.0, 15.0, 20.0, 40.0]
+    assert curve["at_risk"].tolist() == [6, 5, 4, 3, 1]
+    assert curve["cif_won"].tolist() == pytest.approx([0, 1 / 6, 1 / 6, 2 / 6, 4 / 6])
+    assert curve["cif_lost"].tolist() == pytest.approx([1 / 6, 1 / 6, 2 / 6, 2 / 6, 2 / 6])
+    assert (curve["cif_won"] + curve["cif_lost"] + curve["survival"]).tolist() == pytest.approx([1.0] * 5)
+    assert result["win_share"] == pytest.approx(2 / 3) and result["loss_share"] == pytest.approx(1 / 3)
+    # among the eventual wins (CIF_won ends at 4/6): 25 % = 1/6 reached at 10, 50 % = 2/6 at 20, 75 % = 3/6 at 40
+    assert (result["q25_days"], result["median_days"], result["q75_days"]) == (10.0, 20.0, 40.0)
+    assert math.isnan(result["late_win_share"])  # nothing is open at 40
+    # treating losses as censored (Kaplan-Meier on wins) says every deal wins: S ends at 0
+    assert result["km_win_share"] == pytest.approx(1.0)
     assert result["median_closed_won_days"] == 20.0  # plain median of 10, 20, 40
-    assert (result["n_won"], result["n_censored"]) == (3, 3)
+    assert (result["n_won"], result["n_lost"], result["n_open"]) == (3, 2, 1)
 
 
-def test_cycle_length_censors_deals_won_after_as_of_and_reports_unreached_median():
+def test_cycle_length_censors_deals_won_after_as_of():
     deals = _deals([
         ("W10", "won", "2026-01-01", "2026-01-11", 1.0, "Closed Won", "x"),
         ("L20", "lost", "2026-01-01", "2026-01-21", 1.0, "Closed Lost", "x"),
         ("W99", "won", "2026-01-01", "2026-04-10", 1.0, "Closed Won", "x"),  # open at as_of: censored at 30
     ])
     result = funnel.cycle_length(deals, as_of="2026-01-31")
-    # t=10: at risk 3, S = 2/3; nothing later -> median never reached
-    assert result["curve"]["survival"].tolist() == pytest.approx([2 / 3])
-    assert result["q25_days"] == 10.0
-    assert math.isnan(result["median_days"])
-    assert (result["n_won"], result["n_censored"]) == (1, 2)
+    # t=10: n=3 won 1/3; t=20: n=2, S- = 2/3, lost 1/3; one deal still open (1/3)
+    assert result["win_share"] == pytest.approx(1 / 3) and result["open_share"] == pytest.approx(1 / 3)
+    assert result["median_days"] == 10.0
+    # still open at q75 = 10: 2/3 of the deals; none of them wins later (one lost, one open)
+    assert result["late_win_share"] == 0.0
+    assert (result["n_won"], result["n_lost"], result["n_open"]) == (1, 1, 1)
+
+
+def test_cycle_length_without_wins_has_no_quantiles():
+    deals = _deals([("L5", "lost", "2026-01-01", "2026-01-06", 1.0, "Closed Lost", "x")])
+    result = funnel.cycle_length(deals)
+    assert result["win_share"] == 0 and math.isnan(result["median_days"])
+
+
+def _lifelines_frame(seed: int, n: int = 60, ties: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    t = rng.integers(1, 200, n).astype(float) if ties else rng.permutation(np.arange(1, n + 1) * 3.0)
+    return t, rng.choice([0, 1, 2], size=n, p=[0.2, 0.5, 0.3])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_aalen_johansen_matches_lifelines(seed):
+    lifelines = pytest.importorskip("lifelines")
+    t, k = _lifelines_frame(seed)  # distinct times: lifelines need not jitter ties
+    ours = funnel.aalen_johansen(t, k).set_index("time")
+    for outcome, col in ((1, "cif_won"), (2, "cif_lost")):
+        ajf = lifelines.AalenJohansenFitter(calculate_variance=False).fit(t, k, event_of_interest=outcome)
+        ref = ajf.cumulative_density_.iloc[:, 0]
+        ref = ref[ref.index > 0]
+        assert ours[col].reindex(ref.index, method="ffill").fillna(0.0).to_numpy() == pytest.approx(ref.to_numpy(), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_kaplan_meier_matches_lifelines_with_ties(seed):
+    lifelines = pytest.importorskip("lifelines")
+    t, k = _lifelines_frame(seed, n=120, ties=True)
+    won = k == 1
+    ours = funnel.kaplan_meier(t, won).set_index("time")["survival"]
+    ref = lifelines.KaplanMeierFitter().fit(t, won).survival_function_.iloc[:, 0]
+    assert ref.reindex(ours.index).to_numpy() == pytest.approx(ours.to_numpy(), abs=1e-12)
 
 
 def test_cycle_length_names_a_close_date_before_creation():

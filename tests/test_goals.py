@@ -71,3 +71,73 @@ def test_cumulative_goal_and_deadline_reached():
     assert st.actual == 300 and st.forecast == pytest.approx(1200) and st.status == "on_track"
     done = evaluate(goal(deadline="2026-05-31"), series([10, 12, 14, 16, 18]), pd.Period("2026-05", "M"))
     assert done.status == "missed" and done.months_left == 0
+
+
+# --------------------------------------------------------------------------- seasonal model, intervals, backtest
+
+from cmo_workbook.metrics import goals  # noqa: E402
+
+PATTERN = np.array([90, 60, 70, 80, 120, 110, 75, 65, 50, 85, 140, 40], dtype=float)  # Jan..Dec
+
+
+def test_seasonal_forecast_is_last_year_plus_the_yearly_change():
+    y = np.concatenate([PATTERN, PATTERN + 12])  # every month +12 on the year before: d = 12, no noise
+    s = series(y, start="2024-01")
+    assert goals.choose_method(s) == "seasonal"  # the trend cannot follow the December dip
+    f, lo, hi, m = goals.forecast(s, 3)  # March 2026 = March 2025 + 12
+    assert (f, lo, hi, m) == (pytest.approx(70 + 12 + 12), pytest.approx(94), pytest.approx(94), "seasonal")
+    # cumulative Jan..Dec 2026: last year's months + 12 each
+    f, *_ = goals.forecast(s, 12, cumulative=True)
+    assert f == pytest.approx((PATTERN + 24).sum())
+    # beyond a year the chain goes on: Feb 2027 = Feb 2025 + 3 x 12
+    assert goals.forecast(s, 14)[0] == pytest.approx(60 + 36)
+
+
+def test_seasonal_interval_by_hand():
+    diffs = np.array([10.0, 14, 8, 12, 16, 6, 11, 13, 9, 15, 12, 10])
+    y = np.concatenate([PATTERN, PATTERN + diffs])
+    s = series(y, start="2024-01")
+    d, sd, k = diffs.mean(), diffs.std(ddof=1), 12
+    q = stats.t.ppf(0.9, k - 1)
+    # one month (h = 2, Feb): error = e + (d - d_hat): variance sd^2 (1 + 1/k)
+    f, lo, hi, _ = goals.forecast(s, 2, method="seasonal")
+    assert f == pytest.approx(y[13] + d)
+    assert hi - f == pytest.approx(q * sd * np.sqrt(1 + 1 / k))
+    # sum of 14 months: next Jan's and Feb's innovations also sit in the Jan/Feb a year later (c = 2),
+    # the other ten months' and the two later months' own once; the drift enters 12 x 1 + 2 x 2 = 16
+    # times: variance sd^2 (2 * 2^2 + 12 * 1^2 + 16^2 / k)
+    f, lo, hi, _ = goals.forecast(s, 14, cumulative=True, method="seasonal")
+    assert hi - f == pytest.approx(q * sd * np.sqrt(2 * 4 + 12 + 16 ** 2 / k))
+
+
+def test_trend_sum_interval_by_hand():
+    y = np.array([10.0, 13, 13, 17, 18, 22])
+    x = np.arange(6.0)
+    X = np.column_stack([np.ones(6), x])
+    b = np.linalg.lstsq(X, y, rcond=None)[0]
+    s2 = ((y - X @ b) ** 2).sum() / 4
+    a = np.array([3.0, 6 + 7 + 8])  # sum of the next three months
+    f, lo, hi, m = goals.forecast(series(y), 3, cumulative=True)
+    assert m == "trend" and f == pytest.approx(a @ b)
+    assert hi - f == pytest.approx(stats.t.ppf(0.9, 4) * np.sqrt(s2 * (3 + a @ np.linalg.inv(X.T @ X) @ a)))
+
+
+@pytest.mark.parametrize("method, cumulative", [("seasonal", False), ("seasonal", True), ("trend", True)])
+def test_stated_80_percent_holds_when_the_model_is_true(method, cumulative):
+    # simulation: series drawn from the model itself; the 80 % interval must catch ~80 % of outcomes
+    rng = np.random.default_rng(11)
+    inside, n = 0, 1500
+    for _ in range(n):
+        e = rng.normal(0, 10, 30)
+        if method == "seasonal":
+            y = np.concatenate([PATTERN, np.zeros(18)])
+            for t in range(12, 30):
+                y[t] = y[t - 12] + 5 + e[t]
+        else:
+            y = 100 + 3 * np.arange(30) + e
+        past, future = y[:-6], y[-6:]
+        h = 6 if method == "trend" else 4
+        f, lo, hi, _ = goals.forecast(series(past, start="2020-01"), h, cumulative=cumulative, method=method)
+        actual = future[:h].sum() if cumulative else future[h - 1]
+        inside += lo <= actual <= hi
+    assert 0.77 <= inside / n <= 0.83

@@ -105,3 +105,13 @@ def test_invalid_yaml_names_line(tmp_path):
 def test_missing_params_file(tmp_path):
     with pytest.raises(ParamsError, match=r"does not exist; pass --params with a YAML file such as params/example.yaml"):
         load_params(tmp_path / "nope.yaml")
+
+
+def test_company_state_must_be_a_bundesland_code(tmp_path):
+    d = base()
+    assert d["company"]["state"] == "BY"
+    d["company"]["state"] = "Bayern"
+    with pytest.raises(ParamsError) as e:
+        load(tmp_path, d)
+    assert "acme.yaml: company.state 'Bayern' is not a German Bundesland code; use one of BB, BE, BW, BY" in str(e.value)
+    assert "(e.g. BY for Bayern, NW for Nordrhein-Westfalen)" in str(e.value)

@@ -77,7 +77,10 @@ def test_lead_sla_statuses_and_summary():
     s = sla.summarize(oct_)
     assert (s.response_met, s.response_breach, s.response_pending) == (1, 2, 1)
     assert s.response_rate == pytest.approx(1 / 3)
-    assert s.median_response_hours == pytest.approx(15.0)  # median of 2 and 28
+    # median counts the unanswered: 2 answered, 16 waiting (C), 28 answered, 45 waiting (D). Kaplan-Meier:
+    # t=2: 4 at risk, S = 3/4; C censored at 16; t=28: 2 at risk, S = 3/8 <= 1/2 -> 28 h (answered-only median: 15 h)
+    assert s.median_response_hours == pytest.approx(28.0)
+    assert s.response_unanswered == 2
     assert s.acceptance_rate == pytest.approx(0.5)
 
 
@@ -95,7 +98,10 @@ def test_breaches_by_channel_sorted_by_breaches():
     assert list(by.index) == ["organic_search", "trade_fairs"]
     assert by[["leads", "met", "breaches", "pending"]].values.tolist() == [[2, 0, 1, 1], [2, 1, 1, 0]]
     assert by["rate"].tolist() == [0.0, 0.5]  # pending left out of the rate
-    assert by.loc["trade_fairs", "median_hours"] == pytest.approx(15.0)
+    # both answered (2 h, 28 h): the survival median is the first time half are answered -> 2 h
+    assert by.loc["trade_fairs", "median_hours"] == pytest.approx(2.0)
+    # organic search: nobody answered -> no median within the wait so far
+    assert by.loc["organic_search", "median_hours"] == float("inf")
 
 
 def test_quality_and_reasons():
@@ -152,3 +158,37 @@ def test_owner_labels_never_names():
     labels = sla.owner_labels(["Max", "Eva", None, "Max"], "de", {"Max": "Team Süd"})
     assert labels == {"Eva": "Vertrieb 1", "Max": "Team Süd"}
     assert sla.owner_labels(["Max", "Eva"], "en") == {"Eva": "Sales rep 1", "Max": "Sales rep 2"}
+
+
+@pytest.mark.parametrize("state, day, off", [
+    ("BY", "2025-06-19", True),    # Fronleichnam in Bayern
+    ("BE", "2025-06-19", False),   # ... not in Berlin
+    ("BY", "2025-04-21", True),    # Ostermontag, nationwide, a year params never listed
+    ("BY", "2027-05-17", True),    # Pfingstmontag 2027: every year, not a list
+    ("SN", "2026-11-18", True),    # Buß- und Bettag only in Sachsen
+    ("BY", "2026-11-18", False),
+    (None, "2026-10-03", True),    # without a state: the nationwide holidays
+    (None, "2026-01-06", False),   # Heilige Drei Könige is regional
+])
+def test_public_holidays_per_bundesland(state, day, off):
+    cfg = sla.SlaConfig(state=state)
+    # 08:00 to 17:00 on that day: 0 business hours on a holiday, 9 on a working day
+    assert hours(f"{day} 08:00", f"{day} 17:00", cfg) == (0.0 if off else 9.0)
+
+
+def test_company_days_off_add_to_public_holidays_and_state_is_checked():
+    cfg = sla.SlaConfig.from_params({"holidays": ["2026-12-24"]}, state="by")
+    assert cfg.state == "BY"
+    # Thu 24 Dec (company day off), Fri 25 and Sat/Sun: Wed 17:00 -> Mon 28 Dec 09:00 = 1 h
+    assert hours("2026-12-23 17:00", "2026-12-28 09:00", cfg) == 1.0
+    with pytest.raises(ValueError, match="not a German Bundesland code; use one of BB, BE, BW, BY"):
+        sla.SlaConfig.from_params({}, state="Bayern")
+
+
+def test_median_response_not_reached_when_most_are_unanswered():
+    frame = sla.lead_sla(_leads(), CFG, T("2026-11-01"))
+    oct_ = sla.cohort(frame, T("2026-10-01"), T("2026-11-01"))
+    # B, C, D: C censored at 16, B answered at 28 with B and D at risk -> S = 1/2: median 28 h
+    assert sla.median_response(oct_[oct_["lead_id"] != "A"]) == pytest.approx(28.0)
+    # C and D only: nobody answered yet -> the median is "not within" their wait
+    assert sla.median_response(oct_[oct_["lead_id"].isin(["C", "D"])]) == float("inf")

@@ -90,7 +90,8 @@ def test_goal_sentence_and_table_use_the_same_words():
 def test_goals_block_adds_the_chart_of_the_named_goal():
     st = goals.evaluate_all(GOALS, monthly(), pd.Period("2026-09", "M"))
     out = goals_memo.goals_block(st, GOALS, "de", "EUR", monthly=monthly(), chart="web")
-    assert [b.kind for b in out] == ["table", "chart"]
-    assert out[1].alt == "Vom Vertrieb akzeptierte Anfragen: nicht auf Kurs – Prognose 30 ggü. Ziel 50"
+    assert [b.kind for b in out] == ["table", "paragraph", "chart"]
+    assert out[1].body.startswith("Prognose: Vorjahresmonat plus")  # how the table was forecast
+    assert out[2].alt == "Vom Vertrieb akzeptierte Anfragen: nicht auf Kurs – Prognose 30 ggü. Ziel 50"
     with pytest.raises(KeyError, match="use one of: web, pipe"):
         goals_memo.goals_block(st, GOALS, "de", "EUR", monthly=monthly(), chart="nope")

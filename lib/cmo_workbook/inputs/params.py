@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import holidays as public_holidays
 import yaml
 
 from ..errors import ParamsError
@@ -59,6 +60,7 @@ _SPEC: dict[str, tuple] = {
         "gross_margin": ((int, float), True, None),
         "fiscal_year_start": (int, False, None),
         "vat_rate": ((int, float), False, None),
+        "state": (str, False, None),
     }),
     "data": (dict, True, {"dir": (str, False, None), **{t: (list, False, _FILE_SPEC) for t in DATA_TABLES}}),
     "channels": (dict, False, {
@@ -232,6 +234,16 @@ def _as_date(value: Any) -> date | None:
 _VAGUE = re.compile(r"\b(vorantreiben|stärken|verbessern|optimieren|drive|improve|boost|strengthen|enhance)\b", re.I)
 
 
+def check_state(state: str) -> str:
+    """The Bundesland code as the ``holidays`` package knows it, or a ValueError naming the choices."""
+    code = str(state).strip().upper()
+    known = [s for s in public_holidays.DE.subdivisions if len(s) == 2]
+    if code not in known:
+        raise ValueError(f"company.state {state!r} is not a German Bundesland code; use one of {', '.join(known)} "
+                         "(e.g. BY for Bayern, NW for Nordrhein-Westfalen)")
+    return code
+
+
 def _check_semantics(raw: dict, path: Path, problems: list[str], *, check_files: bool) -> None:
     fname = path.name
     company = raw["company"]
@@ -245,6 +257,11 @@ def _check_semantics(raw: dict, path: Path, problems: list[str], *, check_files:
     fy = company.get("fiscal_year_start", 1)
     if not 1 <= fy <= 12:
         problems.append(f'{fname}: "company.fiscal_year_start" must be a month number 1-12 (got {fy!r})')
+    if company.get("state") is not None:
+        try:
+            check_state(company["state"])
+        except ValueError as exc:
+            problems.append(f"{fname}: {exc}")
     memo = raw["memo"]
     for key in ("recipients", "cc"):
         for addr in memo.get(key) or []:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import clv as clv_mod
+from ..metrics import budget
 from ..render import fmt
 from . import kpi_dashboard as _kpi_labels  # noqa: F401  registers the shared kpi_* tile labels
 from ..attribution import MIN_CONVERSIONS
@@ -318,8 +319,12 @@ def channel_rows(ch: pd.DataFrame, suggestion: pd.DataFrame, lang: str, currency
 
 
 def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest: str | None, lang: str,
-                     currency: str) -> str:
-    """The budget shift as a business case: what moves, what it should earn, and the caveat."""
+                     currency: str, curves: pd.DataFrame | None = None) -> str:
+    """The budget shift as a business case: what moves, what it should earn, and the caveat.
+
+    With ``curves`` (:func:`cmo_workbook.metrics.budget.response_curves`) the gain is at marginal
+    returns, and the channels whose return is only assumed (no supported curve) are named.
+    """
     de = lang == "de"
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     cuts = suggestion[suggestion["action"] == "cut"]
@@ -334,13 +339,25 @@ def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest
                 else "No channel lags enough to justify a shift. ") + caveat
     freed = money(-cuts["change"].sum())
     gain = money(effect["net"])
+    basis_de, basis_en = ("bei den Grenzrenditen (Sättigungskurve je Kanal)", "at marginal returns (saturation curve per channel)") \
+        if curves is not None else ("bei den bisherigen Renditen", "at past returns")
     if de:
-        out = (f"Die Umschichtung von {freed} (Empfehlung 1) bringt bei den bisherigen Renditen etwa {gain} mehr "
+        out = (f"Die Umschichtung von {freed} (Empfehlung 1) bringt {basis_de} etwa {gain} mehr "
                "Deckungsbeitrag je Quartal, als sie kostet." if effect["net"] > 0 else
                f"Die Kürzung um {freed} spart Kosten ohne nennenswerten Verlust an Deckungsbeitrag.")
     else:
         out = (f"Shifting {freed} (recommendation 1) yields about {gain} more margin per quarter than it costs, "
-               "at past returns." if effect["net"] > 0 else f"Cutting {freed} saves cost without notable loss of margin.")
+               f"{basis_en}." if effect["net"] > 0 else f"Cutting {freed} saves cost without notable loss of margin.")
+    assumed = [c for c in suggestion.index[suggestion["action"].isin(["cut", "grow"])]
+               if curves is not None and budget.marginal_factor(curves, c) is None]
+    if assumed and abs(effect.get("assumed_margin", 0.0)) >= 1.0:
+        names = ", ".join(channel_label(c, lang) for c in assumed)
+        part = money(abs(effect["assumed_margin"]))
+        grown = any(suggestion.at[c, "action"] == "grow" for c in assumed)
+        out += (f" {part} davon beruhen auf der Annahme durchschnittlicher Renditen ({names}: zu wenig Daten für eine Kurve)"
+                + (", daher dort höchstens halb so viel Zuwachs." if grown else ".") if de else
+                f" {part} of it assumes average returns ({names}: too little data for a curve)"
+                + (", hence at most half the growth there." if grown else "."))
     return out + " " + caveat
 
 
@@ -442,8 +459,14 @@ def _role(lo_model: str, hi_model: str, de: bool) -> str:
 def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, coverage: float, coverage_target: float,
                      velocity_month: float, velocity_prev: float, win_count: float, win_value: float,
                      cycle_median_days: float, sourced_share: float, influenced_share: float, lang: str,
-                     currency: str) -> list[str]:
-    """Pipeline and velocity in four sentences, each with its consequence."""
+                     currency: str, cycle_q75_days: float = float("nan"),
+                     late_win_share: float = float("nan")) -> list[str]:
+    """Pipeline and velocity in four sentences, each with its consequence.
+
+    ``cycle_median_days``/``cycle_q75_days``: days to the order among deals that win, with
+    lost deals as a competing outcome (:func:`cmo_workbook.metrics.funnel.cycle_length`);
+    ``late_win_share``: share of the deals still open after ``cycle_q75_days`` that win.
+    """
     de = lang == "de"
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     pct = lambda v: fmt.percent(v, lang, 0)  # noqa: E731
@@ -456,8 +479,12 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
             f"({pct(aged_share)} älter als 180 Tage); Deckung {cov}-fach des nächsten Quartalsziels (Richtwert "
             f"{fmt.number(coverage_target, lang)}-fach) – " + ("zu dünn: mehr Anfragen nötig." if short else "ausreichend."),
             f"Geschwindigkeit {money(velocity_month)} Umsatz je Monat ({vel.text} ggü. Vorquartal); Gewinnquote "
-            f"{pct(win_count)} nach Anzahl, {pct(win_value)} nach Wert; Median {fmt.number(cycle_median_days, lang)} Tage "
-            "bis zum Auftrag (offene Deals berücksichtigt).",
+            f"{pct(win_count)} nach Anzahl, {pct(win_value)} nach Wert; gewonnene Deals brauchen im Median "
+            f"{fmt.number(cycle_median_days, lang)} Tage bis zum Auftrag"
+            + (f", drei von vier höchstens {fmt.number(cycle_q75_days, lang)}" if cycle_q75_days == cycle_q75_days else "")
+            + " (verlorene Deals zählen als verloren, nicht als noch offen)"
+            + (f"; von den länger offenen gewinnen wir nur {pct(late_win_share)} – nachfassen oder schließen."
+               if late_win_share == late_win_share and late_win_share < 0.5 else "."),
             f"Marketing erzeugte {pct(sourced_share)} der neuen Pipeline und beeinflusste {pct(influenced_share)} "
             "(Kontakt vor dem Angebot).",
         ]
@@ -466,8 +493,11 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
         f"({pct(aged_share)} older than 180 days); coverage {cov}× next quarter's target (rule of thumb "
         f"{fmt.number(coverage_target, lang)}×) – " + ("too thin: more inquiries needed." if short else "sufficient."),
         f"Velocity {money(velocity_month)} revenue per month ({vel.text} vs previous quarter); win rate "
-        f"{pct(win_count)} by count, {pct(win_value)} by value; median {fmt.number(cycle_median_days, lang)} days to the order "
-        "(open deals accounted for).",
+        f"{pct(win_count)} by count, {pct(win_value)} by value; won deals take a median {fmt.number(cycle_median_days, lang)} "
+        "days to the order" + (f", three in four at most {fmt.number(cycle_q75_days, lang)}" if cycle_q75_days == cycle_q75_days else "")
+        + " (lost deals count as lost, not as still pending)"
+        + (f"; of those open longer we win only {pct(late_win_share)} – follow up or close them."
+           if late_win_share == late_win_share and late_win_share < 0.5 else "."),
         f"Marketing sourced {pct(sourced_share)} of new pipeline and influenced {pct(influenced_share)} "
         "(a touch before the opportunity).",
     ]
@@ -477,8 +507,12 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
 
 
 def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame, period_label: str, lang: str,
-             currency: str) -> str:
-    """Answer first: what the quarter earned and where the money should move."""
+             currency: str, holdout_readable: bool = True) -> str:
+    """Answer first: what the quarter earned and where the money should move.
+
+    ``holdout_readable``: whether a test region can verify the shift (False: leads carry no
+    region, so the headline does not promise a test that cannot be read out).
+    """
     de = lang == "de"
     by = {k.key: k for k in kpis}
     won = by["marketing_won_revenue"]
@@ -495,15 +529,21 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
                if de else f" (ROMI {_romi(r['romi'], lang)}, range {_romi(r['romi_low'], lang)} to "
                f"{_romi(r['romi_high'], lang)})") if r is not None else ""
         amount = money(-cut["change"].iloc[0])
-        s += (f"; {label} verdient seine Kosten nicht sicher zurück{rng} – {amount} je Quartal umschichten und mit einem Testgebiet ohne Werbung als Vergleichsgruppe prüfen."
-              if de else f"; {label} does not reliably earn back its cost{rng} – shift {amount} a quarter and verify it against a test region without ads as a control group.")
+        if holdout_readable:
+            s += (f"; {label} verdient seine Kosten nicht sicher zurück{rng} – {amount} je Quartal umschichten und mit einem Testgebiet ohne Werbung als Vergleichsgruppe prüfen."
+                  if de else f"; {label} does not reliably earn back its cost{rng} – shift {amount} a quarter and verify it against a test region without ads as a control group.")
+        else:
+            s += (f"; {label} verdient seine Kosten nicht sicher zurück{rng} – {amount} je Quartal umschichten, in kleinen Schritten, "
+                  "solange kein Testgebiet auswertbar ist."
+                  if de else f"; {label} does not reliably earn back its cost{rng} – shift {amount} a quarter, in small steps "
+                  "while no test region can be read out.")
     else:
         s += "; alle Kanäle verdienen ihre Kosten zurück." if de else "; every channel earns back its cost."
     return s
 
 
 def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, business: Any, lang: str,
-                    currency: str, next_quarter: str) -> list[Recommendation]:
+                    currency: str, next_quarter: str, holdout_readable: bool = True) -> list[Recommendation]:
     """Actions by rule: the budget shift with its test, the fair decision, the business case."""
     de = lang == "de"
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
@@ -527,8 +567,10 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
         ))
     if biggest and holdout:
         out.append(Recommendation(
-            action=holdout + (" Danach über weitere 20 % entscheiden." if de else " Then decide on a further 20 %."),
-            owner="Marketing", due=next_quarter,
+            action=holdout + ((" Danach über weitere 20 % entscheiden." if de else " Then decide on a further 20 %.")
+                              if holdout_readable else ""),
+            owner="Marketing" if holdout_readable else ("Marketing & Vertrieb" if de else "Marketing & sales"),
+            due=next_quarter,
         ))
     return out[:4]
 

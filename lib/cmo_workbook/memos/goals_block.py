@@ -14,8 +14,8 @@ from typing import Any, Sequence
 import pandas as pd
 
 from ..render import charts, fmt
-from ..render.blocks import Block, Chart, Table
-from ..metrics.goals import GoalStatus, forecast_series
+from ..render.blocks import Block, Chart, Paragraph, Table
+from ..metrics.goals import GoalStatus, forecast
 from ..render.i18n import register, t
 from ..metrics.monthly import METRICS
 
@@ -123,19 +123,18 @@ def _mid(p: pd.Period) -> pd.Timestamp:
 def forecast_path(g: GoalStatus, series: pd.Series, goal: dict[str, Any]) -> pd.DataFrame:
     """Mid-month dates after the last actual up to the deadline with forecast, low and high.
 
-    Monthly goals use :func:`goals.forecast_series` step by step (the same trend as the status);
-    cumulative goals add the average monthly rate linearly to the running sum.
+    Each step uses :func:`goals.forecast` with the model of the status (``g.method``): the month's
+    value for monthly goals, the running sum plus the forecast sum to that month for cumulative ones.
     """
     as_of = series.index.max()
     months = pd.period_range(as_of + 1, g.deadline.to_period("M"), freq="M")
+    cumulative = goal.get("aggregation", "monthly") == "cumulative"
+    method = g.method if g.method in ("seasonal", "trend") else None
     rows = []
     for k, m in enumerate(months, start=1):
-        if goal.get("aggregation", "monthly") == "cumulative":
-            share = k / len(months)
-            rows.append((_mid(m), g.actual + (g.forecast - g.actual) * share,
-                         g.actual + (g.low - g.actual) * share, g.actual + (g.high - g.actual) * share))
-        else:
-            rows.append((_mid(m), *forecast_series(series, k)))
+        f, lo, hi, _ = forecast(series, k, cumulative=cumulative, method=method)
+        base = g.actual if cumulative else 0.0
+        rows.append((_mid(m), base + f, base + lo, base + hi))
     return pd.DataFrame(rows, columns=["date", "forecast", "low", "high"])
 
 
@@ -168,10 +167,35 @@ def goal_chart(g: GoalStatus, goal: dict[str, Any], monthly: pd.DataFrame, lang:
     return Chart.from_figure(fig, msg)
 
 
+def method_note(statuses: Sequence[GoalStatus], lang: str) -> str:
+    """How the forecasts were made, in one sentence (empty when no goal needed a forecast)."""
+    used = {g.method for g in statuses if g.months_left}
+    if not used & {"seasonal", "trend"}:
+        return ""
+    de = lang == "de"
+    parts = []
+    if "seasonal" in used:
+        parts.append("Vorjahresmonat plus die durchschnittliche Veränderung zum Vorjahr (Marketing-Monate wiederholen "
+                     "sich: Messen, ruhiger Dezember)" if de else
+                     "same month last year plus the average change on the year before (marketing months repeat: "
+                     "fairs, a quiet December)")
+    if "trend" in used:
+        parts.append("Trendlinie der letzten 12 Monate" if de else "trend line of the last 12 months")
+    joined = (" bzw. " if de else " or ").join(parts)
+    return (f"Prognose: {joined}, je Kennzahl im Rückblick gewählt; Spanne = 80-%-Prognoseintervall mit der "
+            "Schwankung jedes verbleibenden Monats." if de else
+            f"Forecast: {joined}, chosen per metric by backtest; range = 80 % prediction interval including "
+            "the variation of every remaining month.")
+
+
 def goals_block(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str, *,
                 monthly: pd.DataFrame | None = None, chart: str | None = None) -> list[Block]:
-    """The goals table, plus the progress chart of goal ``chart`` (an id) when ``monthly`` is given."""
+    """The goals table with how it was forecast, plus the progress chart of goal ``chart`` (an id)
+    when ``monthly`` is given."""
     out: list[Block] = [goals_table(statuses, goals, lang, currency)]
+    note = method_note(statuses, lang)
+    if note:
+        out.append(Paragraph(note))
     if chart and monthly is not None:
         by_id = {g["id"]: g for g in goals}
         g = next((s for s in statuses if s.goal_id == chart), None)

@@ -64,7 +64,7 @@ def compute(ds: Dataset, period: Period, lang: str) -> SyncFacts:
     """SLA, lead quality, recycled leads, shared accounts and attribution questions of ``period``."""
     params = ds.params
     raw = params.raw.get("sla") or {}
-    cfg = sla.SlaConfig.from_params(raw)
+    cfg = sla.SlaConfig.from_params(raw, state=params.company.get("state"))
     start, end = period.start, period.end
     prev = period.previous()
     frame = sla.lead_sla(ds.leads, cfg, end)
@@ -99,6 +99,8 @@ def _n(n: int, one: str, many: str) -> str:
 
 
 def _hours(h: float, lang: str) -> str:
+    if h == float("inf"):  # median not reached: over half of the inquiries still wait for a first contact
+        return "über die Hälfte unbeantwortet" if lang == "de" else "over half unanswered"
     return f"{fmt.number(h, lang, 1)}{fmt.NBSP}{t('sync_hours_unit', lang)}"
 
 
@@ -169,9 +171,10 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     out.append(Tile(label, fmt.percent(now.response_rate, lang, 0),
                     [Comparison(vs_prev, c1, g1), Comparison(vs_tgt, c2, g2)], sw))
     # 2 median response time (lower is better); the SLA limit is the target
-    d_prev = fmt.delta(now.median_response_hours, prev.median_response_hours, lang, kind="abs",
+    finite = lambda v: v if v == v and abs(v) != float("inf") else float("nan")  # noqa: E731  (median not reached)
+    d_prev = fmt.delta(finite(now.median_response_hours), finite(prev.median_response_hours), lang, kind="abs",
                        unit=t("sync_hours_unit", lang), higher_is_better=False, digits=1)
-    d_tgt = fmt.delta(now.median_response_hours, cfg.response_hours, lang, kind="abs",
+    d_tgt = fmt.delta(finite(now.median_response_hours), cfg.response_hours, lang, kind="abs",
                       unit=t("sync_hours_unit", lang), higher_is_better=False, digits=1)
     if worst and worst["median"] > cfg.response_hours:
         sw = (f"Die typische Anfrage ist schnell beantwortet; {channel_label(worst['channel'], lang)} brauchten im Mittel "
@@ -413,8 +416,10 @@ def definitions(f: SyncFacts, lang: str) -> str:
     hrs = f"{fmt.number(c.day_start, lang)}–{fmt.number(c.day_end, lang)}"
     if lang == "de":
         return (f"Qualifizierte Anfrage = Marketing Qualified Lead (MQL). Antwortzeit = Arbeitsstunden (Mo–Fr {hrs} Uhr, "
-                f"ohne Feiertage) von der Übergabe bis zum ersten Kontakt; ohne Kontakt nach {h} Std. verspätet, davor offen "
-                f"(nicht in den Quoten). Rückmeldung = Annahme (SQL) oder Ablehnung mit Grund binnen {d} Arbeitstagen.")
+                f"ohne gesetzliche Feiertage{' in ' + c.state if c.state else ''} und Betriebsruhetage) von der Übergabe bis zum "
+                f"ersten Kontakt; ohne Kontakt nach {h} Std. verspätet, davor offen (nicht in den Quoten). Der Median zählt "
+                "unbeantwortete Anfragen mit (als noch wartend). Rückmeldung = Annahme (SQL) oder Ablehnung mit Grund binnen {d} Arbeitstagen.")
     return (f"Qualified inquiry = marketing-qualified lead (MQL). Response time = business hours (Mon–Fri {hrs}, "
-            f"excluding holidays) from hand-over to first contact; without contact late after {h} h, before that pending "
-            f"(not in the rates). Feedback = accepted (SQL) or rejected with a reason within {d} business days.")
+            f"excluding public holidays{' in ' + c.state if c.state else ''} and company days off) from hand-over to first "
+            f"contact; without contact late after {h} h, before that pending (not in the rates). The median counts unanswered "
+            "inquiries too (as still waiting). Feedback = accepted (SQL) or rejected with a reason within {d} business days.")

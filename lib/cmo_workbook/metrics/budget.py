@@ -10,6 +10,13 @@ Two explicit rules, both in the language of a business case:
   leads, won deals, revenue, margin and payback from the company's own rates of the
   last quarters, with a bootstrap range over those quarters.
 
+Both rest on marginal, not average, returns where the company's own history can tell them:
+:func:`response_curves` fits a saturation curve per channel (qualified inquiries per quarter
+= a · spend^β, 0 ≤ β ≤ 1, on the channel's full quarters) with its uncertainty; β is the
+share of the average return the next euro earns. Where spend hardly varied, or there are
+too few quarters, the curve is not supported: the advice then says it assumes average
+returns and grows such a channel by at most half the usual cap.
+
 Attribution is not incrementality: every suggestion comes with a holdout test
 (:func:`holdout_test`) that measures what the channel really adds.
 """
@@ -21,9 +28,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..render import fmt
 from ..inputs.channels import channel_label
+from . import experiments
+from .experiments import HoldoutDesign
 
 #: largest budget change per channel and quarter (share of its budget)
 MAX_SHIFT = 0.20
@@ -31,13 +41,19 @@ MAX_SHIFT = 0.20
 LUMPY_CHANNELS = ("trade_fairs",)
 #: rise in cost per qualified lead vs a year ago that confirms a weak ROMI
 CPL_ALARM = 0.30
+#: what a saturation curve needs: full quarters with spend and inquiries, and spend that varied
+MIN_CURVE_QUARTERS = 6
+MIN_SPEND_CV = 0.15
+MAX_BETA_SE = 0.5
+#: simulations behind a business-case range (seeded)
+N_SIM = 4000
 #: channels bought in regions (geo holdout possible) and channels sent to lists (audience holdout)
 GEO_CHANNELS = ("linkedin", "paid_search", "paid_social", "display")
 AUDIENCE_CHANNELS = ("email",)
 
 
 def suggest(channels: pd.DataFrame, *, lumpy: Iterable[str] = LUMPY_CHANNELS, max_shift: float = MAX_SHIFT,
-            cpl_alarm: float = CPL_ALARM, step: float = 100.0) -> pd.DataFrame:
+            cpl_alarm: float = CPL_ALARM, step: float = 100.0, curves: pd.DataFrame | None = None) -> pd.DataFrame:
     """Next quarter's budget per channel from this quarter's budget and ROMI range.
 
     ``channels`` is indexed by channel with ``budget`` (this quarter's spend), ``romi``,
@@ -50,6 +66,10 @@ def suggest(channels: pd.DataFrame, *, lumpy: Iterable[str] = LUMPY_CHANNELS, ma
     * ``romi_low > 0`` and ``romi`` above portfolio → ``grow``: the money cut goes there in
       proportion to budget, each capped at ``max_shift``; what is left is ``reserve``;
     * else ``hold``. Changes are rounded towards zero to ``step`` euros.
+
+    With ``curves`` (:func:`response_curves`) growth follows the marginal return: a channel whose
+    next euro loses money (β × (1 + ROMI) ≤ 1) is not grown, and one without a supported curve
+    grows by at most half of ``max_shift`` (its return is assumed, not measured).
 
     Returns the input columns plus ``proposed, change, change_pct, action, strength`` and
     ``attrs["reserve"]`` (cut money no growth channel can absorb) and ``attrs["portfolio_romi"]``.
@@ -71,12 +91,17 @@ def suggest(channels: pd.DataFrame, *, lumpy: Iterable[str] = LUMPY_CHANNELS, ma
 
     cut = shiftable & (df["romi_low"] < 0) & (df["romi"] < portfolio)
     grow = shiftable & (df["romi_low"] > 0) & (df["romi"] > portfolio)
+    cap = pd.Series(max_shift, index=df.index)
+    if curves is not None:
+        beta = pd.Series({c: marginal_factor(curves, c) for c in df.index}, dtype=float)
+        grow &= ~(beta.notna() & (beta * (1 + df["romi"]) <= 1.0))
+        cap[beta.isna()] = max_shift / 2
     strong = (df["romi_high"] < 0) | (df["cpl_change"] >= cpl_alarm)
     df["strength"] = np.where(cut, np.where(strong, 1.0, 0.5), np.where(grow, 1.0, 0.0))
     change = pd.Series(0.0, index=df.index)
     change[cut] = -max_shift * df.loc[cut, "strength"] * df.loc[cut, "budget"]
     freed = -float(change[cut].sum())
-    room = max_shift * df.loc[grow, "budget"]
+    room = cap[grow] * df.loc[grow, "budget"]
     if room.sum() > 0 and freed > 0:
         change[grow] = room * min(1.0, freed / float(room.sum()))
     change = np.trunc(change / step) * step  # towards zero: never beyond the cap
@@ -95,27 +120,168 @@ def biggest_shift(suggestion: pd.DataFrame) -> str | None:
     return str(moved.sort_values(ascending=False, kind="mergesort").index[0]) if len(moved) else None
 
 
-def holdout_test(channel: str, lang: str, *, weeks: int = 8) -> str:
-    """How to measure what ``channel`` really adds: geo, audience or time-split holdout."""
+def holdout_kind(channel: str) -> str:
+    """Geo holdout for channels bought in regions, audience holdout for lists, else a time split."""
+    return "geo" if channel in GEO_CHANNELS else "audience" if channel in AUDIENCE_CHANNELS else "time_split"
+
+
+def holdout_design(leads: pd.DataFrame, channel: str, *, end: object = None, share: float | None = None,
+                   weeks: int = 8) -> HoldoutDesign:
+    """The holdout for ``channel`` with its power from the company's weekly inquiries (before ``end``).
+
+    Default share: a third of the regions (geo), 10 % of the recipients (audience), half the
+    weeks (time split). Trade fairs are left out of the outcome (see :mod:`.experiments`).
+    """
+    kind = holdout_kind(channel)
+    if share is None:
+        share = {"geo": 1 / 3, "audience": 0.1, "time_split": 0.5}[kind]
+    return experiments.design(leads, channel, kind, share=share, weeks=weeks, end=end, exclude=LUMPY_CHANNELS)
+
+
+def holdout_test(channel: str, lang: str, *, weeks: int = 8, design: HoldoutDesign | None = None) -> str:
+    """How to measure what ``channel`` really adds — and, with ``design``, whether that test can work.
+
+    Without ``design`` the plain proposal. With it: a test that cannot be read out (no region on
+    the leads) is not proposed; the text says which data is missing. A readable test states its
+    power; below 80 % it gives the weeks (or share) 80 % would need, or says no feasible test
+    reaches it and what to do instead.
+    """
     label = channel_label(channel, lang)
     de = lang == "de"
-    if channel in GEO_CHANNELS:
-        return (f"Testgebiete ohne Werbung (Vergleichsgruppe): {label} {weeks} Wochen lang in einem Drittel der Vertriebsgebiete (z. B. PLZ-Bereiche 0–3) "
-                "pausieren und qualifizierte Anfragen und Pipeline dieser Gebiete mit den übrigen vergleichen."
+    kind = holdout_kind(channel) if design is None else design.kind
+    if design is not None:
+        weeks = design.weeks
+    pct = lambda v: fmt.percent(v, lang, 0)  # noqa: E731
+    if design is not None and not design.readable:
+        if design.missing == "region":
+            need = (f"{design.weeks_for_power} Wochen" if design.weeks_for_power and design.weeks_for_power <= 104
+                    else "mehr als zwei Jahre") if de else (
+                    f"{design.weeks_for_power} weeks" if design.weeks_for_power and design.weeks_for_power <= 104
+                    else "more than two years")
+            return (f"Testgebiete ohne {label}-Werbung sind derzeit nicht auswertbar: die Anfragen tragen kein Gebiet. "
+                    "Zuerst Postleitzahl oder Vertriebsgebiet an jeder Anfrage erfassen (Pflichtfeld im Formular bzw. CRM). "
+                    f"Auch dann erkennt eine Pause in einem Drittel der Gebiete über {weeks} Wochen die Wirkung nur mit "
+                    f"{pct(design.power)} Wahrscheinlichkeit (80 % bräuchten {need}); bis dahin nur in kleinen Schritten "
+                    "umschichten." if de else
+                    f"Test regions without {label} ads cannot be read out yet: inquiries carry no region. First record the "
+                    "postcode or sales territory on every inquiry (required field in the form or CRM). Even then, pausing "
+                    f"in a third of the regions for {weeks} weeks detects the effect with only {pct(design.power)} "
+                    f"probability (80 % would take {need}); until then shift only in small steps.")
+        return (f"Kontrollgruppe für {label} nicht auswertbar: den Anfragen fehlt die E-Mail-Adresse; zuerst erfassen."
+                if de else f"A control group for {label} cannot be read out: inquiries lack the e-mail address; record it first.")
+    if kind == "geo":
+        share_txt = "einem Drittel" if design is None or abs(design.share - 1 / 3) < 1e-9 else pct(design.share)
+        share_en = "a third" if design is None or abs(design.share - 1 / 3) < 1e-9 else pct(design.share)
+        text = (f"Testgebiete ohne Werbung (Vergleichsgruppe): {label} {weeks} Wochen lang in {share_txt} der Vertriebsgebiete "
+                "(z. B. PLZ-Bereiche 0–3) pausieren und qualifizierte Anfragen und Pipeline dieser Gebiete mit den übrigen vergleichen."
                 if de else
-                f"Test regions without ads (control group): pause {label} for {weeks} weeks in a third of the sales regions (e.g. postcode areas 0–3) "
-                "and compare qualified inquiries and pipeline there with the other regions.")
-    if channel in AUDIENCE_CHANNELS:
-        return (f"Kontrollgruppe: 10 % der Empfänger zufällig {weeks} Wochen von {label} ausnehmen und deren "
-                "Anfragen und Aufträge mit den übrigen vergleichen."
-                if de else
+                f"Test regions without ads (control group): pause {label} for {weeks} weeks in {share_en} of the sales regions "
+                "(e.g. postcode areas 0–3) and compare qualified inquiries and pipeline there with the other regions.")
+    elif kind == "audience":
+        text = (f"Kontrollgruppe: 10 % der Empfänger zufällig {weeks} Wochen von {label} ausnehmen und deren "
+                "Anfragen und Aufträge mit den übrigen vergleichen." if de else
                 f"Control group: exclude a random 10 % of recipients from {label} for {weeks} weeks and compare "
                 "their inquiries and orders with the rest.")
-    return (f"Zeit-Split: {label} im Wechsel vier Wochen an, vier Wochen aus ({2 * weeks} Wochen) und die "
-            "Anfragen der An- und Aus-Wochen vergleichen."
-            if de else
-            f"Time split: run {label} four weeks on, four weeks off ({2 * weeks} weeks) and compare the inquiries "
-            "of on and off weeks.")
+    else:
+        text = (f"Zeit-Split: {label} im Wechsel vier Wochen an, vier Wochen aus ({2 * weeks} Wochen) und die "
+                "Anfragen der An- und Aus-Wochen vergleichen." if de else
+                f"Time split: run {label} four weeks on, four weeks off ({2 * weeks} weeks) and compare the inquiries "
+                "of on and off weeks.")
+    if design is None:
+        return text
+    if design.powered:
+        return text + (f" Trennschärfe {pct(design.power)} (Ziel 80 %)." if de else f" Power {pct(design.power)} (target 80 %).")
+    if design.weeks_for_power is not None and design.weeks_for_power <= 26:
+        return text + (f" Aber: nach {weeks} Wochen nur {pct(design.power)} Chance, die Wirkung zu erkennen; "
+                       f"für 80 % {design.weeks_for_power} Wochen testen." if de else
+                       f" But after {weeks} weeks only a {pct(design.power)} chance of detecting the effect; "
+                       f"80 % needs {design.weeks_for_power} weeks.")
+    if design.share_for_power is not None:
+        return text + (f" Aber: so nur {pct(design.power)} Chance, die Wirkung zu erkennen; für 80 % "
+                       f"{pct(design.share_for_power)} der Gebiete pausieren." if de else
+                       f" But this has only a {pct(design.power)} chance of detecting the effect; 80 % needs pausing "
+                       f"{pct(design.share_for_power)} of the regions.")
+    return (f"Ein Test von {label} lohnt sich so nicht: bei {fmt.number(design.effect_per_week, lang, 1)} Anfragen je Woche aus "
+            f"{label} und der üblichen Schwankung der Wochen erkennt ein {weeks}-Wochen-Test die Wirkung nur mit "
+            f"{pct(design.power)} Wahrscheinlichkeit, selbst ein Jahr nur mit {pct(design.power_one_year)}. "
+            "Stattdessen in kleinen Schritten umschichten und die Kosten je Anfrage verfolgen." if de else
+            f"A test of {label} does not pay as designed: with {fmt.number(design.effect_per_week, lang, 1)} inquiries a week "
+            f"from {label} and the usual weekly swings, a {weeks}-week test detects the effect with only "
+            f"{pct(design.power)} probability, even a year with only {pct(design.power_one_year)}. Shift in small steps "
+            "instead and track the cost per inquiry.")
+
+
+# --------------------------------------------------------------------------- marginal returns
+
+
+def full_quarters(spend: pd.DataFrame, last: pd.Period, n: int = 8) -> list[pd.Period]:
+    """Up to ``n`` quarters ending with ``last`` that the spend data covers from their first day."""
+    first = pd.Timestamp(spend["date"].min()).normalize()
+    return [q for q in (last - i for i in range(n - 1, -1, -1)) if q.start_time >= first]
+
+
+def response_curves(history: dict[str, pd.DataFrame], *, level: float = 0.8,
+                    min_quarters: int = MIN_CURVE_QUARTERS, min_spend_cv: float = MIN_SPEND_CV,
+                    max_beta_se: float = MAX_BETA_SE) -> pd.DataFrame:
+    """Saturation curve per channel: ln(inquiries) = ln a + β ln(spend), least squares over its quarters.
+
+    ``history``: channel → :func:`channel_history` frame. One row per channel with ``quarters``,
+    ``spend_cv`` (spread of quarterly spend), ``beta`` (clipped to 0..1: more money never
+    loses inquiries and never buys them cheaper), ``beta_se``, ``beta_low``/``beta_high``
+    (the ``level`` range), ``last_spend``, ``last_leads``, ``marginal_cost`` (€ per additional
+    inquiry at the last quarter's spend = spend ÷ (β × inquiries), with ``_low``/``_high``) and
+    ``supported`` with ``reason`` when not (too few quarters, spend hardly varied, or a β so
+    uncertain, standard error above ``max_beta_se``, that the data cannot tell saturation from
+    proportional returns).
+    """
+    rows = {}
+    for ch, h in history.items():
+        d = h[(h["spend"] > 0) & (h["qualified_leads"] > 0)]
+        n = len(d)
+        cv = float(d["spend"].std(ddof=1) / d["spend"].mean()) if n > 1 else 0.0
+        row = {"quarters": n, "spend_cv": cv, "beta": math.nan, "beta_se": math.nan, "beta_low": math.nan,
+               "beta_high": math.nan, "last_spend": float(h["spend"].iloc[-1]) if len(h) else 0.0,
+               "last_leads": float(h["qualified_leads"].iloc[-1]) if len(h) else 0.0,
+               "supported": False, "reason": ""}
+        if n < min_quarters:
+            row["reason"] = f"{n} quarters with spend and inquiries (needs {min_quarters})"
+        elif cv < min_spend_cv:
+            row["reason"] = f"spend hardly varied (spread {cv:.0%}, needs {min_spend_cv:.0%})"
+        else:
+            x, y = np.log(d["spend"].to_numpy(float)), np.log(d["qualified_leads"].to_numpy(float))
+            fit = stats.linregress(x, y)
+            q = stats.t.ppf(0.5 + level / 2, n - 2)
+            clip = lambda v: float(min(max(v, 0.0), 1.0))  # noqa: E731
+            row.update(beta=clip(fit.slope), beta_se=float(fit.stderr), beta_low=clip(fit.slope - q * fit.stderr),
+                       beta_high=clip(fit.slope + q * fit.stderr), supported=bool(fit.stderr <= max_beta_se))
+            if not row["supported"]:
+                row["reason"] = f"curve too uncertain (β = {fit.slope:.2f} ± {fit.stderr:.2f})"
+        rows[ch] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "channel"
+    if out.empty:
+        return out
+    per_lead = out["last_spend"] / out["last_leads"].where(out["last_leads"] > 0)
+    for suffix, col in (("", "beta"), ("_low", "beta_high"), ("_high", "beta_low")):
+        out[f"marginal_cost{suffix}"] = per_lead / out[col].where(out[col] > 0)
+    return out
+
+
+def order_lag_days(leads: pd.DataFrame, deals: pd.DataFrame, channels: Iterable[str] | None = None) -> float:
+    """Median days from a lead's MQL date to its won new-business order (the spend-to-order lag).
+
+    ``channels``: only leads of these channels (None: all). NaN when no such order exists.
+    """
+    won = deals[(deals["status"] == "won") & deals["lead_id"].notna()]
+    if "deal_type" in won.columns:
+        won = won[won["deal_type"].astype("string").str.contains("new", case=False, na=True)]
+    lead = leads.dropna(subset=["mql_date"]).drop_duplicates("lead_id").set_index("lead_id")
+    if channels is not None:
+        lead = lead[lead["channel"].isin(list(channels))]
+    mql = won["lead_id"].map(lead["mql_date"])
+    days = (pd.to_datetime(won["close_date"]) - pd.to_datetime(mql)).dt.days.dropna()
+    days = days[days >= 0]
+    return float(days.median()) if len(days) else math.nan
 
 
 # --------------------------------------------------------------------------- business case
@@ -155,77 +321,93 @@ class Projection:
     high: dict[str, float]
     rates: dict[str, float]
     n_quarters: int
-    #: point estimate at the latest quarter's cost per lead (None when not given)
-    current: dict[str, float] | None = None
-
-
-def _project_once(amount: float, spend: float, leads: float, won: float, won_value: float,
-                  gross_margin: float) -> dict[str, float]:
-    cpl = spend / leads if leads else math.nan
-    n_leads = amount / cpl if cpl and cpl == cpl else 0.0
-    conv = n_leads * (won / leads) if leads else 0.0
-    revenue = conv * (won_value / won) if won else 0.0
-    margin = revenue * gross_margin
-    return {"leads": n_leads, "conversions": conv, "revenue": revenue, "margin": margin,
-            "romi": (margin - amount) / amount if amount else math.nan,
-            # margin of the first orders spread over a year: months until it covers the amount
-            "payback_months": 12.0 * amount / margin if margin > 0 else math.inf}
+    #: "curve": extra inquiries from the channel's saturation curve; "average": at its average cost per inquiry
+    basis: str = "average"
+    #: months from spend to order (median MQL → won order), added to the payback
+    lag_months: float = 0.0
 
 
 def project(amount: float, history: pd.DataFrame, gross_margin: float, *, channel: str = "",
-            n_boot: int = 1000, seed: int = 20240101, ci: float = 0.8, current_quarter: bool = True) -> Projection:
-    """Business case of spending ``amount`` more on a channel, from its own history.
+            curve: pd.Series | None = None, lag_days: float = math.nan, deal_amounts: Iterable[float] | None = None,
+            n_sim: int = N_SIM, seed: int = 20240101, ci: float = 0.8) -> Projection:
+    """Business case of spending ``amount`` more on a channel in a quarter, from its own history.
 
-    Rates pooled over the quarters of ``history`` (see :func:`channel_history`): cost per
-    qualified lead = Σspend ÷ Σqualified leads, lead→won = Σwon ÷ Σqualified leads, average
-    deal = Σwon value ÷ Σwon. Projection: leads = amount ÷ cost per lead, won deals = leads ×
-    lead→won, revenue = won × average deal, margin = revenue × ``gross_margin``, ROMI =
-    (margin − amount) ÷ amount, payback = 12 × amount ÷ margin months. The range resamples
-    the quarters with replacement (``n_boot`` times, seeded) and takes the central ``ci``.
-    Average rates assume the extra money buys leads as cheaply as before: an upper bound;
-    with ``current_quarter`` the result also holds ``current``, the point estimate at the
-    last quarter's cost per lead (the price of the next lead, when costs are rising).
+    Extra inquiries: with a supported ``curve`` (a row of :func:`response_curves`) the curve's
+    gain from the last quarter's spend S to S + amount, L·((S + amount) ÷ S)^β − L; without
+    one, amount ÷ the pooled cost per inquiry (average returns: an upper bound once a channel
+    saturates). Then lead→won = Σwon ÷ Σinquiries, average deal = Σwon value ÷ Σwon,
+    margin = revenue × ``gross_margin``, ROMI = (margin − amount) ÷ amount, payback = the
+    spend-to-order lag (``lag_days``) + 12 × amount ÷ margin months.
+
+    The range simulates ``n_sim`` business cases (seeded): β from its estimate and standard
+    error, the inquiry count as Poisson, the win rate from its Beta posterior, the deal count
+    as Binomial, and each deal's value drawn from ``deal_amounts`` (the channel's won deals)
+    when given; the central ``ci`` of each figure.
     """
     if amount <= 0:
         raise ValueError(f"amount {amount!r} must be a positive amount of money")
     if history.empty:
         raise ValueError("history has no quarters; a business case needs the channel's past rates")
-    cols = ["spend", "qualified_leads", "won", "won_value"]
-    arr = history[cols].to_numpy(dtype=float)
-    totals = arr.sum(axis=0)
-    point = _project_once(amount, *totals, gross_margin)
+    sp, ql, won, wv = history[["spend", "qualified_leads", "won", "won_value"]].to_numpy(dtype=float).sum(axis=0)
     rng = np.random.default_rng(seed)
-    n = len(arr)
-    draws = [_project_once(amount, *arr[rng.integers(0, n, n)].sum(axis=0), gross_margin) for _ in range(int(n_boot))]
+    use_curve = curve is not None and bool(curve.get("supported", False)) and curve["last_spend"] > 0
+    if use_curve:
+        s0, l0 = float(curve["last_spend"]), float(curve["last_leads"])
+        gain = lambda b: l0 * (((s0 + amount) / s0) ** b - 1.0)  # noqa: E731
+        exp_leads = gain(float(curve["beta"]))
+        betas = np.clip(rng.normal(float(curve["beta"]), float(curve["beta_se"]), n_sim), 0.0, 1.0)
+        lam = gain(betas)
+    else:
+        exp_leads = amount * ql / sp if sp > 0 else 0.0
+        lam = np.full(n_sim, exp_leads)
+    p_won = won / ql if ql else 0.0
+    avg_deal = wv / won if won else 0.0
+    lag_months = float(lag_days) / (365.25 / 12) if lag_days == lag_days else 0.0
+
+    def figures(leads, conv, revenue):
+        margin = revenue * gross_margin
+        with np.errstate(divide="ignore"):
+            payback = np.where(margin > 0, lag_months + 12.0 * amount / np.where(margin > 0, margin, 1.0), np.inf)
+        return {"leads": leads, "conversions": conv, "revenue": revenue, "margin": margin,
+                "romi": (margin - amount) / amount, "payback_months": payback}
+
+    point = {k: float(v) for k, v in figures(np.float64(exp_leads), np.float64(exp_leads * p_won),
+                                              np.float64(exp_leads * p_won * avg_deal)).items()}
+    leads = rng.poisson(lam)
+    p = rng.beta(won + 0.5, max(ql - won, 0.0) + 0.5, n_sim) if ql else np.zeros(n_sim)
+    deals = rng.binomial(leads, p)
+    pool = np.asarray(list(deal_amounts), dtype=float) if deal_amounts is not None else np.array([])
+    if len(pool) >= 3:
+        revenue = np.array([pool[rng.integers(0, len(pool), k)].sum() for k in deals])
+    else:
+        revenue = deals * avg_deal
+    sims = figures(leads.astype(float), deals.astype(float), revenue)
     q = [(1 - ci) / 2, 1 - (1 - ci) / 2]
     low, high = {}, {}
-    big = 1e300  # stands in for "never pays back" so quantiles stay defined
-    for key in point:
-        vals = np.array([d[key] for d in draws], dtype=float)
-        vals = np.where(np.isfinite(vals), vals, big)
-        lo, hi = np.quantile(vals, q)
-        low[key], high[key] = (float(v) if v < big / 10 else math.inf for v in (lo, hi))
-    sp, ql, won, wv = totals
-    rates = {"cost_per_lead": sp / ql if ql else math.nan, "lead_to_won": won / ql if ql else math.nan,
-             "avg_deal": wv / won if won else math.nan, "gross_margin": gross_margin}
-    current = None
-    last = arr[-1]
-    if current_quarter and last[1] > 0:
-        # last quarter's cost per lead, pooled conversion and deal value
-        current = _project_once(amount, last[0] * ql / last[1], ql, won, wv, gross_margin)
-        rates["cost_per_lead_current"] = last[0] / last[1]
-    return Projection(float(amount), channel, point, low, high, rates, n, current)
+    for key, vals in sims.items():
+        lo, hi = np.quantile(vals, q, method="inverted_cdf")  # no interpolation: inf (never pays back) stays inf
+        low[key], high[key] = float(lo), float(hi)
+    rates = {"cost_per_lead": sp / ql if ql else math.nan, "lead_to_won": p_won, "avg_deal": avg_deal,
+             "gross_margin": gross_margin, "average_leads": amount * ql / sp if sp > 0 else 0.0}
+    if use_curve:
+        rates.update(beta=float(curve["beta"]), marginal_cost=float(curve["marginal_cost"]),
+                     marginal_cost_low=float(curve.get("marginal_cost_low", math.nan)),
+                     curve_quarters=float(curve.get("quarters", math.nan)),
+                     last_spend=float(curve["last_spend"]), last_leads=float(curve["last_leads"]))
+    return Projection(float(amount), channel, point, low, high, rates, len(history),
+                      "curve" if use_curve else "average", lag_months)
 
 
-def _range(p: Projection, key: str, f) -> str:
-    return f"{f(p.point[key])} ({f(p.low[key])}–{f(p.high[key])})"
+#: a payback later than this many months reads as "never" (the first orders would be long forgotten)
+MAX_PAYBACK_MONTHS = 60
 
 
 def business_case_rows(p: Projection, lang: str, currency: str) -> tuple[list[str], list[list[str]]]:
     """A two-row table: expected value and range of leads, deals, revenue, margin (thousands) and payback."""
     de = lang == "de"
     k = lambda v: fmt.number(v / 1000, lang)  # noqa: E731
-    months = lambda v: fmt.number(v, lang) if math.isfinite(v) else ("nie" if de else "never")  # noqa: E731
+    months = lambda v: (fmt.number(v, lang) if math.isfinite(v) and v <= MAX_PAYBACK_MONTHS  # noqa: E731
+                        else ("nie" if de else "never"))
     cols = [("leads", lambda v: fmt.number(v, lang)), ("conversions", lambda v: fmt.number(v, lang, 1)),
             ("revenue", k), ("margin", k), ("payback_months", months)]
     unit = fmt.money(1000, lang, currency=currency, compact=True).replace("1", "", 1).strip()  # "Tsd. €" / "€k"
@@ -237,62 +419,93 @@ def business_case_rows(p: Projection, lang: str, currency: str) -> tuple[list[st
 
 
 def basis_text(p: Projection, lang: str, currency: str) -> str:
-    """The company's own rates the projection rests on."""
+    """The company's own figures the projection rests on: curve or average, rates and the order lag."""
     r = p.rates
     money = lambda v: fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)  # noqa: E731
-    if lang == "de":
-        return (f"Grundlage (letzte {p.n_quarters} Quartale): {money(r['cost_per_lead'])} je qualifizierter Anfrage, {fmt.percent(r['lead_to_won'], lang, 1)} "
-                f"davon werden Aufträge, {money(r['avg_deal'])} je Auftrag, {fmt.percent(r['gross_margin'], lang, 0)} Marge; "
-                "Amortisation ab Auftragseingang.")
-    return (f"Basis (last {p.n_quarters} quarters): {money(r['cost_per_lead'])} per qualified inquiry, {fmt.percent(r['lead_to_won'], lang, 1)} of them "
-            f"become deals, {money(r['avg_deal'])} per deal, {fmt.percent(r['gross_margin'], lang, 0)} margin; payback from the order.")
+    de = lang == "de"
+    lag = fmt.number(p.lag_months, lang, 0)
+    if p.basis == "curve":
+        nq = fmt.number(r.get("curve_quarters", p.n_quarters), lang)
+        mc = money(r["marginal_cost"]) if math.isfinite(r["marginal_cost"]) else ("unbezahlbar" if de else "beyond reach")
+        low = r.get("marginal_cost_low", math.nan)
+        rng_de = f", mindestens {money(low)}" if math.isfinite(low) else ""
+        rng_en = f", at least {money(low)}" if math.isfinite(low) else ""
+        head = (f"Grundlage: Sättigungskurve aus {nq} Quartalen – bei zuletzt {money(r['last_spend'])} je Quartal und "
+                f"{fmt.number(r['last_leads'], lang)} Anfragen kostet die nächste Anfrage etwa {mc}{rng_de} "
+                f"(Durchschnitt {money(r['cost_per_lead'])}); zum Durchschnitt wären es {fmt.number(r['average_leads'], lang)} Anfragen. "
+                if de else
+                f"Basis: saturation curve from {nq} quarters – at the latest {money(r['last_spend'])} a quarter and "
+                f"{fmt.number(r['last_leads'], lang)} inquiries the next inquiry costs about {mc}{rng_en} "
+                f"(average {money(r['cost_per_lead'])}); at the average it would be {fmt.number(r['average_leads'], lang)} inquiries. ")
+    else:
+        head = (f"Grundlage (letzte {p.n_quarters} Quartale): durchschnittlich {money(r['cost_per_lead'])} je qualifizierter Anfrage – "
+                "die Daten tragen keine Sättigungskurve, daher Annahme: der nächste Euro wirkt wie der Durchschnitt (Obergrenze). "
+                if de else
+                f"Basis (last {p.n_quarters} quarters): on average {money(r['cost_per_lead'])} per qualified inquiry – the data "
+                "support no saturation curve, so this assumes the next euro works like the average (an upper bound). ")
+    tail = (f"{fmt.percent(r['lead_to_won'], lang, 1)} der Anfragen werden Aufträge, {money(r['avg_deal'])} je Auftrag, "
+            f"{fmt.percent(r['gross_margin'], lang, 0)} Marge; Spanne simuliert (Zahl der Anfragen und Aufträge, Auftragswerte); "
+            f"Amortisation einschließlich {lag} Monaten von der Anfrage bis zum Auftrag." if de else
+            f"{fmt.percent(r['lead_to_won'], lang, 1)} of inquiries become deals, {money(r['avg_deal'])} per deal, "
+            f"{fmt.percent(r['gross_margin'], lang, 0)} margin; range simulated (number of inquiries and deals, deal values); "
+            f"payback includes {lag} months from inquiry to order.")
+    return head + tail
 
 
 def business_case_text(p: Projection, lang: str, currency: str, alternative: tuple[str, float] | None = None) -> str:
     """One paragraph: the verdict of the business case and its caveats.
 
-    Verdict: "pays for itself with confidence" when the low end of the margin range and the
-    margin at the current cost per lead both cover the amount; "on average" when the point
-    estimate does; else "does not pay". ``alternative`` = (channel, ROMI) of the best channel
-    to compare against: the money could go there instead.
+    Verdict: "pays for itself with confidence" when the low end of the margin range covers the
+    amount; "on average" when the point estimate does; else "does not pay". ``alternative`` =
+    (channel, ROMI) of the best channel to compare against: the money could go there instead.
     """
     de = lang == "de"
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     label = channel_label(p.channel, lang) if p.channel else ""
-    cur = p.current
-    safe = p.low["margin"] >= p.amount and (cur is None or cur["margin"] >= p.amount)
+    safe = p.low["margin"] >= p.amount
     pays = p.point["margin"] >= p.amount
     romi = (p.point["margin"] - p.amount) / p.amount
+    saturated = p.basis == "curve" and p.rates.get("beta", 1.0) < 0.5
     if de:
         verdict = ("trägt sich sicher" if safe else "trägt sich im Mittel, aber nicht sicher" if pays
-                   else "trägt sich nach den bisherigen Quoten nicht")
+                   else "trägt sich nach den bisherigen Zahlen nicht")
         out = f"{money(p.amount)} für {label} {verdict}."
-        if cur is not None and p.rates.get("cost_per_lead_current", 0) > 1.1 * p.rates["cost_per_lead"]:
-            out += (f" Zu den aktuellen Kosten je Anfrage ({money(p.rates['cost_per_lead_current'])}) "
-                    f"nur {money(cur['margin'])}.")
+        if saturated:
+            out += (f" Der Kanal ist gesättigt: mehr Budget brachte zuletzt kaum mehr Anfragen.")
         if alternative is not None and alternative[1] > romi:
             out += (f" {channel_label(alternative[0], lang)} brachte bisher {fmt.percent(alternative[1], lang, 0)} ROMI "
-                    f"statt {fmt.percent(romi, lang, 0)}: dort ist das Geld besser eingesetzt.")
+                    f"ggü. {fmt.percent(romi, lang, 0)} hier: dort ist das Geld besser eingesetzt.")
         return out
     verdict = ("pays for itself with confidence" if safe else "pays for itself on average, but not with confidence" if pays
-               else "does not pay for itself at past rates")
+               else "does not pay for itself on past figures")
     out = f"{money(p.amount)} for {label} {verdict}."
-    if cur is not None and p.rates.get("cost_per_lead_current", 0) > 1.1 * p.rates["cost_per_lead"]:
-        out += f" At the current cost per inquiry ({money(p.rates['cost_per_lead_current'])}) only {money(cur['margin'])}."
+    if saturated:
+        out += " The channel is saturated: more budget recently brought hardly any more inquiries."
     if alternative is not None and alternative[1] > romi:
         out += (f" {channel_label(alternative[0], lang)} has returned {fmt.percent(alternative[1], lang, 0)} ROMI "
-                f"instead of {fmt.percent(romi, lang, 0)}: the money works harder there.")
+                f"vs {fmt.percent(romi, lang, 0)} here: the money works harder there.")
     return out
 
 
-def expected_effect(suggestion: pd.DataFrame) -> dict[str, float]:
-    """Margin effect of the shift at each channel's average return: Σ change × (1 + ROMI).
+def marginal_factor(curves: pd.DataFrame | None, channel: str) -> float | None:
+    """β of a channel's supported curve (share of the average return the next euro earns); None: unknown."""
+    if curves is None or channel not in curves.index or not bool(curves.at[channel, "supported"]):
+        return None
+    return float(curves.at[channel, "beta"])
 
-    Returns ``margin`` (change of attributed margin per quarter), ``cost`` (change of spend,
-    negative = saving) and ``net`` = margin − cost. Average returns overstate the marginal
-    euro, so read it as the direction and size, not a promise.
+
+def expected_effect(suggestion: pd.DataFrame, curves: pd.DataFrame | None = None) -> dict[str, float]:
+    """Margin effect of the shift per quarter: Σ change × (1 + ROMI) × β.
+
+    β from the channel's supported saturation curve (:func:`response_curves`), so the next euro
+    earns its marginal, not its average, return; for a channel without one β = 1 (average return
+    assumed) and its part is reported as ``assumed_margin``. Returns ``margin``, ``cost`` (change
+    of spend, negative = saving), ``net`` = margin − cost and ``assumed_margin``.
     """
     moved = suggestion[suggestion["action"].isin(["cut", "grow"])]
-    margin = float((moved["change"] * (1 + moved["romi"])).sum())
+    beta = pd.Series({c: marginal_factor(curves, c) for c in moved.index}, dtype=float)
+    assumed = beta.isna()
+    parts = moved["change"] * (1 + moved["romi"]) * beta.fillna(1.0)
+    margin = float(parts.sum())
     cost = float(moved["change"].sum())
-    return {"margin": margin, "cost": cost, "net": margin - cost}
+    return {"margin": margin, "cost": cost, "net": margin - cost, "assumed_margin": float(parts[assumed].sum())}

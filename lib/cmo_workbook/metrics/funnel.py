@@ -165,18 +165,61 @@ def _km_quantile(curve: pd.DataFrame, share_done: float) -> float:
     return float(hit.iloc[0]) if len(hit) else math.nan
 
 
+def aalen_johansen(durations, outcomes) -> pd.DataFrame:
+    """Cumulative incidence of competing outcomes (Aalen–Johansen), one row per outcome time.
+
+    ``outcomes`` per subject: 0 = still open (censored at its duration), 1 = the outcome of
+    interest (won), 2 = the competing one (lost). CIF_k(t) = Σ_{t_j ≤ t} S(t_j−) · d_kj ÷ n_j
+    with S the all-cause Kaplan–Meier curve; CIF_win + CIF_loss + S = 1 at every time. Ties
+    are counted exactly (no jitter) and before censorings, as in :func:`kaplan_meier`.
+    Columns ``time, at_risk, won, lost, survival, cif_won, cif_lost``.
+    """
+    t = np.asarray(durations, dtype=float)
+    k = np.asarray(outcomes, dtype=int)
+    if t.shape != k.shape:
+        raise ValueError(f"durations and outcomes differ in length ({t.size} vs {k.size})")
+    if np.any(~np.isfinite(t)) or np.any(t < 0):
+        raise ValueError("durations must be finite and >= 0 (check created/close dates)")
+    if not np.isin(k, (0, 1, 2)).all():
+        raise ValueError("outcomes must be 0 (open), 1 (won) or 2 (lost)")
+    times = np.unique(t[k > 0])
+    at_risk = np.array([(t >= u).sum() for u in times], dtype=float)
+    won = np.array([((t == u) & (k == 1)).sum() for u in times], dtype=float)
+    lost = np.array([((t == u) & (k == 2)).sum() for u in times], dtype=float)
+    survival = np.cumprod(1.0 - (won + lost) / at_risk) if times.size else np.array([])
+    before = np.concatenate([[1.0], survival[:-1]]) if times.size else np.array([])
+    return pd.DataFrame({
+        "time": times, "at_risk": at_risk.astype(int), "won": won.astype(int), "lost": lost.astype(int),
+        "survival": survival, "cif_won": np.cumsum(before * won / at_risk) if times.size else np.array([]),
+        "cif_lost": np.cumsum(before * lost / at_risk) if times.size else np.array([]),
+    })
+
+
+def _cif_quantile(curve: pd.DataFrame, share: float) -> float:
+    """Time by which ``share`` of the deals that end in an order have won (NaN without wins)."""
+    final = float(curve["cif_won"].iloc[-1]) if len(curve) else 0.0
+    if final <= 0:
+        return math.nan
+    hit = curve.loc[curve["cif_won"] >= share * final - 1e-12, "time"]
+    return float(hit.iloc[0])
+
+
 def cycle_length(deals: pd.DataFrame, *, as_of: object = None) -> dict:
-    """Time to WIN in days (created → close of won deals), Kaplan–Meier with censoring.
+    """Days from created to order, with won and lost as competing outcomes (Aalen–Johansen).
 
-    Won deals are events at close_date - created_date. Open deals are censored at
-    ``as_of`` - created_date (``as_of`` default: the latest created or close date), lost
-    deals at their close date: they left the race without winning. The KM median therefore
-    estimates how long a deal that *does* win takes, without the bias of counting only the
-    fast wins of recent cohorts. Quartiles: ``q25`` is when 25 % of deals would have won.
-    A quantile the curve never reaches is NaN.
+    Won deals end at close_date − created_date with outcome *won*, lost deals with outcome
+    *lost*, deals still open at ``as_of`` (default: the latest created or close date) are
+    censored at ``as_of`` − created_date. A lost deal is not "still waiting to win": treating
+    it as censored (plain Kaplan–Meier) implies almost every deal wins eventually and
+    stretches the upper quantiles. ``win_share``/``loss_share`` = cumulative incidence of
+    won/lost at the last outcome time (``open_share`` the rest); ``median_days``,
+    ``q25_days``, ``q75_days`` = time by which 50/25/75 % of the eventually won deals have
+    won (quantiles of CIF_won ÷ its final value); ``late_win_share`` = share of the deals
+    still open at ``q75_days`` that go on to win.
 
-    Returns ``median_days, q25_days, q75_days`` (KM), ``median_closed_won_days`` (plain median
-    of won deals, for comparison), ``n_won, n_censored`` and ``curve`` (see :func:`kaplan_meier`).
+    Also returns ``km_win_share`` (what treating losses as censored would imply, for
+    comparison), ``median_closed_won_days`` (plain median of won deals), ``n_won``,
+    ``n_lost``, ``n_open`` and ``curve`` (see :func:`aalen_johansen`).
     """
     _require_columns(deals, ["status", "created_date", "close_date"], "deals")
     df = deals[deals["status"].isin(["open", "won", "lost"])].copy()
@@ -190,16 +233,31 @@ def cycle_length(deals: pd.DataFrame, *, as_of: object = None) -> dict:
     closed_by_as_of = df["status"].isin(["won", "lost"]) & df["close_date"].notna() & (df["close_date"] <= as_of_ts)
     end = df["close_date"].where(closed_by_as_of, as_of_ts)
     days = (end - df["created_date"]).dt.days.to_numpy(dtype=float)
-    won = (closed_by_as_of & (df["status"] == "won")).to_numpy()
     _check_no_negative(days, df, "close_date")
-    curve = kaplan_meier(days, won)
+    won = (closed_by_as_of & (df["status"] == "won")).to_numpy()
+    lost = (closed_by_as_of & (df["status"] == "lost")).to_numpy()
+    curve = aalen_johansen(days, np.where(won, 1, np.where(lost, 2, 0)))
+    km = kaplan_meier(days, won)
+    last = curve.iloc[-1] if len(curve) else None
+    q75 = _cif_quantile(curve, 0.75)
+    late_win_share = math.nan
+    if q75 == q75:
+        at = curve[curve["time"] <= q75].iloc[-1]
+        if at["survival"] > 0:
+            late_win_share = float((last["cif_won"] - at["cif_won"]) / at["survival"])
     return {
-        "median_days": _km_quantile(curve, 0.5),
-        "q25_days": _km_quantile(curve, 0.25),
-        "q75_days": _km_quantile(curve, 0.75),
+        "median_days": _cif_quantile(curve, 0.5),
+        "q25_days": _cif_quantile(curve, 0.25),
+        "q75_days": q75,
+        "late_win_share": late_win_share,
+        "win_share": float(last["cif_won"]) if last is not None else math.nan,
+        "loss_share": float(last["cif_lost"]) if last is not None else math.nan,
+        "open_share": float(last["survival"]) if last is not None else math.nan,
+        "km_win_share": float(1.0 - km["survival"].iloc[-1]) if len(km) else math.nan,
         "median_closed_won_days": float(np.median(days[won])) if won.any() else math.nan,
         "n_won": int(won.sum()),
-        "n_censored": int((~won).sum()),
+        "n_lost": int(lost.sum()),
+        "n_open": int((~won & ~lost).sum()),
         "curve": curve,
     }
 

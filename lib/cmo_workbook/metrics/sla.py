@@ -8,16 +8,28 @@ MQL date to the sales feedback date). Business hours are exact: whole business d
 answered Monday 09:00 took 2 business hours with ``business_hours: 8-17 Mon-Fri``.
 
 A lead without a response is a breach once its SLA window has passed by the cut-off (period end),
-otherwise it is ``pending`` and left out of the rates.
+otherwise it is ``pending`` and left out of the rates. The median response time counts every
+lead: an unanswered one is censored at the hours it has waited so far (Kaplan–Meier), so a
+month in which half the leads were never called has no median below the longest wait.
+
+The business calendar knows the German public holidays of the company's Bundesland
+(params ``company.state``, e.g. ``BY``; the ``holidays`` package) for every year the data
+covers, plus the company's own days off listed under ``sla.holidays`` (24 and 31 December).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
+import holidays as public_holidays
 import numpy as np
 import pandas as pd
+
+from ..inputs.params import check_state
+from .funnel import _km_quantile, kaplan_meier
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _HOURS = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*(.*)$")
@@ -35,7 +47,8 @@ class SlaConfig:
     day_start: float = 8.0  # hour of day the business day starts (8.5 = 08:30)
     day_end: float = 17.0
     weekmask: str = "1111100"  # Mon..Sun, numpy busday convention
-    holidays: tuple[str, ...] = ()
+    holidays: tuple[str, ...] = ()  # the company's own days off, on top of the public holidays
+    state: str | None = None  # Bundesland (BY, NW, ...); None: only the nationwide German holidays
     response_target: float = 0.9  # share of leads that should be answered within response_hours
     feedback_target: float = 0.8
 
@@ -44,10 +57,11 @@ class SlaConfig:
         return self.day_end - self.day_start
 
     @classmethod
-    def from_params(cls, raw: Mapping[str, Any] | None) -> "SlaConfig":
+    def from_params(cls, raw: Mapping[str, Any] | None, state: str | None = None) -> "SlaConfig":
         """Read the params ``sla:`` section; missing keys keep the defaults.
 
-        ``business_hours`` reads like ``"8-17 Mon-Fri"`` or ``"08:30-17:00 Mon-Thu"``.
+        ``business_hours`` reads like ``"8-17 Mon-Fri"`` or ``"08:30-17:00 Mon-Thu"``;
+        ``state`` is params ``company.state`` (the Bundesland whose public holidays apply).
         """
         raw = dict(raw or {})
         known = {"response_hours", "feedback_days", "business_hours", "holidays", "response_target",
@@ -67,7 +81,21 @@ class SlaConfig:
             kw["day_start"], kw["day_end"], kw["weekmask"] = parse_business_hours(str(raw["business_hours"]))
         if raw.get("holidays"):
             kw["holidays"] = tuple(str(pd.Timestamp(h).date()) for h in raw["holidays"])
+        if state:
+            kw["state"] = check_state(state)
         return cls(**kw)
+
+
+@lru_cache(maxsize=32)
+def _public_holidays(state: str | None, first_year: int, last_year: int) -> tuple[str, ...]:
+    cal = public_holidays.DE(subdiv=state, years=range(first_year, last_year + 1))
+    return tuple(sorted(str(d) for d in cal))
+
+
+def holiday_dates(cfg: SlaConfig, first_year: int, last_year: int) -> np.ndarray:
+    """Public holidays of ``cfg.state`` (every year from first to last) plus the company's own days off."""
+    days = set(_public_holidays(cfg.state, int(first_year), int(last_year))) | set(cfg.holidays)
+    return np.array(sorted(days), dtype="datetime64[D]")
 
 
 def parse_business_hours(text: str) -> tuple[float, float, str]:
@@ -99,7 +127,9 @@ def _position(ts: pd.Series | pd.DatetimeIndex, cfg: SlaConfig) -> np.ndarray:
     missing = t.isna().to_numpy()
     filled = t.fillna(pd.Timestamp(str(_EPOCH)))
     days = filled.dt.normalize().to_numpy().astype("datetime64[D]")
-    holidays = np.array(cfg.holidays, dtype="datetime64[D]")
+    years = filled[~missing].dt.year if (~missing).any() else pd.Series([2000])
+    # from the epoch's year: busday_count skips the holidays between the epoch and each day
+    holidays = holiday_dates(cfg, int(str(_EPOCH)[:4]), int(years.max()) + 1)
     whole = np.busday_count(_EPOCH, days, weekmask=cfg.weekmask, holidays=holidays).astype(float)
     is_bday = np.is_busday(days, weekmask=cfg.weekmask, holidays=holidays)
     hour = (filled - filled.dt.normalize()).dt.total_seconds().to_numpy() / 3600
@@ -119,7 +149,8 @@ def business_hours(start: Iterable[Any], end: Iterable[Any], cfg: SlaConfig) -> 
 def lead_sla(leads: pd.DataFrame, cfg: SlaConfig, as_of: pd.Timestamp) -> pd.DataFrame:
     """One row per lead with an MQL date before ``as_of``: response and feedback hours and SLA status.
 
-    Columns added: ``response_hours``, ``response_status`` and ``feedback_days``, ``feedback_status``
+    Columns added: ``response_hours`` (NaN while unanswered), ``waited_hours`` (response hours, or
+    for an unanswered lead the business hours it has waited by ``as_of``), ``response_status`` and ``feedback_days``, ``feedback_status``
     (``met``/``breach``/``pending``), ``outcome`` (``accepted``/``rejected``/``open``).
     A response or feedback after ``as_of`` is treated as not yet given (the report shows what was
     known at the cut-off).
@@ -130,6 +161,7 @@ def lead_sla(leads: pd.DataFrame, cfg: SlaConfig, as_of: pd.Timestamp) -> pd.Dat
     cut = pd.Series(as_of, index=df.index)
     df["response_hours"] = business_hours(df["mql_date"], resp, cfg)
     open_hours = business_hours(df["mql_date"], cut, cfg)
+    df["waited_hours"] = np.where(df["response_hours"].isna(), open_hours, df["response_hours"])
     df["response_status"] = _status(df["response_hours"].to_numpy(), open_hours, cfg.response_hours)
     fb_days = business_hours(df["mql_date"], fb, cfg) / cfg.hours_per_day
     df["feedback_days"] = fb_days
@@ -154,7 +186,8 @@ class SlaSummary:
     response_met: int
     response_breach: int
     response_pending: int
-    median_response_hours: float
+    median_response_hours: float  # unanswered leads censored; inf when over half never got an answer
+    response_unanswered: int
     feedback_met: int
     feedback_breach: int
     feedback_pending: int
@@ -182,16 +215,30 @@ class SlaSummary:
 def summarize(df: pd.DataFrame) -> SlaSummary:
     """Counts and rates of a frame from :func:`lead_sla`."""
     r, f, o = df["response_status"], df["feedback_status"], df["outcome"]
-    med = df["response_hours"].median()
     return SlaSummary(
         leads=len(df),
         response_met=int((r == MET).sum()), response_breach=int((r == BREACH).sum()),
         response_pending=int((r == PENDING).sum()),
-        median_response_hours=float(med) if pd.notna(med) else float("nan"),
+        median_response_hours=median_response(df),
+        response_unanswered=int(df["response_hours"].isna().sum()),
         feedback_met=int((f == MET).sum()), feedback_breach=int((f == BREACH).sum()),
         feedback_pending=int((f == PENDING).sum()),
         accepted=int((o == "accepted").sum()), rejected=int((o == "rejected").sum()),
     )
+
+
+def median_response(df: pd.DataFrame) -> float:
+    """Median response hours counting unanswered leads as censored at their wait so far (Kaplan–Meier).
+
+    NaN without leads; ``inf`` when the curve never falls to one half (more than half of the
+    leads have had no answer yet): then the median is "not within" the longest observed wait.
+    """
+    if df.empty:
+        return math.nan
+    answered = df["response_hours"].notna().to_numpy()
+    curve = kaplan_meier(df["waited_hours"].to_numpy(dtype=float), answered)
+    med = _km_quantile(curve, 0.5)
+    return math.inf if math.isnan(med) else med
 
 
 def cohort(sla_frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -210,7 +257,7 @@ def breaches_by(df: pd.DataFrame, key: str) -> pd.DataFrame:
         "met": g["response_status"].apply(lambda s: int((s == MET).sum())),
         "breaches": g["response_status"].apply(lambda s: int((s == BREACH).sum())),
         "pending": g["response_status"].apply(lambda s: int((s == PENDING).sum())),
-        "median_hours": g["response_hours"].median(),
+        "median_hours": g[["response_hours", "waited_hours"]].apply(median_response),
     })
     decided = out["met"] + out["breaches"]
     out["rate"] = out["met"] / decided.where(decided > 0)
