@@ -79,13 +79,13 @@ def flag_family(frame: pd.DataFrame, *, min_n: int = 5, alpha: float = ALPHA) ->
     """Set ``q_value`` (BH over all rows' ``p_value``) and ``flag`` on a frame of share comparisons.
 
     Rows need n, share, n_baseline, share_baseline, p_value; used for the themes and discovered
-    topics of one memo together, so the memo's false-flag rate is controlled as a whole.
+    topics of one memo together, so the memo's false-flag rate is controlled as a whole. Without a
+    baseline (p is NaN) nothing is flagged: a first month has no trend.
     """
     out = frame.copy()
     out["q_value"] = bh_qvalues(out["p_value"].to_numpy(dtype=float)) if len(out) else []
     out["flag"] = [trend_flag(int(r.n), float(r.share), int(r.n_baseline), float(r.share_baseline), float(r.q_value),
-                              min_n=min_n, alpha=alpha) if not math.isnan(r.p_value) else
-                   ("new" if int(r.n) >= min_n else "stable")
+                              min_n=min_n, alpha=alpha) if not math.isnan(r.p_value) else "stable"
                    for r in out[["n", "share", "n_baseline", "share_baseline", "p_value", "q_value"]].itertuples()]
     return out
 
