@@ -22,6 +22,7 @@ from ..render.blocks import Recommendation
 from ..inputs.params import Params
 from ..periods import Period
 from ..voc.quotes import trim
+from ..voc.onboarding import taxonomy_path
 from ..voc.themes import DEFAULT_TAXONOMY
 
 #: theme owner keys of the taxonomy -> who acts, as the CEO reads it
@@ -51,9 +52,7 @@ _DEADLINE = re.compile(
 def settings(params: Params) -> dict[str, Any]:
     """VoC settings from params: ``taxonomy`` path (``voc.taxonomy`` relative to the params file; the
     repo's params/voc_taxonomy.yaml when not set) and ``allow_names`` (``memo.allow_customer_names``)."""
-    raw = (params.raw.get("voc") or {}).get("taxonomy")
-    taxonomy = (params.path.parent / str(raw)).resolve() if raw else DEFAULT_TAXONOMY
-    return {"taxonomy": taxonomy, "allow_names": bool(params.memo.get("allow_customer_names", False))}
+    return {"taxonomy": taxonomy_path(params), "allow_names": bool(params.memo.get("allow_customer_names", False))}
 
 
 def _de(lang: str) -> bool:
@@ -488,17 +487,35 @@ def _effect(row: dict[str, Any], themes: pd.DataFrame, res: Any, lang: str) -> s
 def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = None) -> list[Recommendation]:
     """The library's recommendations as memo actions (owner, due, evidence, expected effect).
 
-    Candidate themes are left out: they go to the analyst first. At most one 'frequent question'
+    Candidate clusters are left out (analyst only); a new topic beyond the taxonomy gets an action right after
+    the urgent fixes (first when the taxonomy covers too little). At most one 'frequent question'
     action, the one with the most questions, so the page is about problems first.
     """
     recs = res.recommendations.loc[res.recommendations["rule"] != "candidate_theme"]
     out: list[Recommendation] = []
-    questions = 0
+    questions = urgent = 0  # urgent: the leading run of urgent fixes, which a new topic does not push down
     de = _de(lang)
+    for row in recs.to_dict("records"):
+        if row["rule"] == "frequent_question":
+            questions += 1
+            if questions > 1:
+                continue
+        evidence = (f"n = {fmt.number(row['n'], lang)}, Anteil {_pct(row['share'], lang)}, "
+                    f"{fmt.pp(row['delta_pp'] / 100, lang)} ggü. {_base_label(res, lang)}" if de else
+                    f"n = {fmt.number(row['n'], lang)}, share {_pct(row['share'], lang)}, "
+                    f"{fmt.pp(row['delta_pp'] / 100, lang)} vs {_base_label(res, lang)}")
+        action = row["action"]
+        out.append(Recommendation(action=action, owner=_owner(row["owner"], lang), evidence=evidence,
+                                  due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang)))
+        urgent += int(row["rule"] in _URGENT_RULES and urgent == len(out) - 1)
+        if len(out) >= limit:
+            break
     topics = new_topics(res).to_dict("records")
+    partial = getattr(res, "partial", False)
+    topic_actions: list[Recommendation] = []
     # a new topic outside the taxonomy has nobody responsible yet: naming one is the first action
-    for t in topics[: 1 if not getattr(res, "partial", False) else 2]:
-        out.append(Recommendation(
+    for t in topics[: 1 if not partial else 2]:
+        topic_actions.append(Recommendation(
             action=(f"Neues Thema „{t['label']}“ ({fmt.number(t['n'], lang)} Nennungen, Vormonat "
                     f"{fmt.number(t['n_prev'], lang)}): Ursache klären, Verantwortlichen benennen, als Thema in die "
                     "Taxonomie aufnehmen." if de else
@@ -512,21 +529,9 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
             due=_due(period, "rising_complaint", lang, today),
             effect=("Das Thema hat einen Verantwortlichen und wird ab dem nächsten Memo als Thema gemessen." if de else
                     "The topic has an owner and is measured as a theme from the next memo on.")))
-    for row in recs.to_dict("records"):
-        if row["rule"] == "frequent_question":
-            questions += 1
-            if questions > 1:
-                continue
-        evidence = (f"n = {fmt.number(row['n'], lang)}, Anteil {_pct(row['share'], lang)}, "
-                    f"{fmt.pp(row['delta_pp'] / 100, lang)} ggü. {_base_label(res, lang)}" if de else
-                    f"n = {fmt.number(row['n'], lang)}, share {_pct(row['share'], lang)}, "
-                    f"{fmt.pp(row['delta_pp'] / 100, lang)} vs {_base_label(res, lang)}")
-        action = row["action"]
-        out.append(Recommendation(action=action, owner=_owner(row["owner"], lang), evidence=evidence,
-                                  due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang)))
-        if len(out) >= limit:
-            break
-    return out
+    # urgent fixes of rising complaint themes first, unless the taxonomy covers too little to trust them
+    at = 0 if partial else urgent
+    return (out[:at] + topic_actions + out[at:])[:limit]
 
 
 def footer_lines(res: Any, lang: str) -> list[str]:

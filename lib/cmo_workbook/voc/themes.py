@@ -191,6 +191,10 @@ def is_modifier(part: str, head: str) -> bool:
     for particle in _PARTICLES:
         if part.endswith(particle) and _known(particle + head) and not _known(part):
             return False
+    # a longer head that is a word of its own wins: "Umsatz|steuer", not "Umsatzs|teuer"
+    for k in range(_MIN_MODIFIER, len(part)):
+        if _known(part[k:] + head) and _wordlike(part[:k]):
+            return False
     return _wordlike(part)
 
 
