@@ -191,9 +191,10 @@ def is_modifier(part: str, head: str) -> bool:
     for particle in _PARTICLES:
         if part.endswith(particle) and _known(particle + head) and not _known(part):
             return False
-    # a longer head that is a word of its own wins: "Umsatz|steuer", not "Umsatzs|teuer"
+    # a longer head that is a word of its own, and no compound with this head, wins: "Umsatz|steuer",
+    # not "Umsatzs|teuer" (while "Motor|lieferverzögerung" still ends in "verzögerung")
     for k in range(_MIN_MODIFIER, len(part)):
-        if _known(part[k:] + head) and _wordlike(part[:k]):
+        if _known(part[k:] + head) and _wordlike(part[:k]) and not is_modifier(part[k:], head):
             return False
     return _wordlike(part)
 
