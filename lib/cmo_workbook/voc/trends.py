@@ -20,8 +20,11 @@ TREND_COLUMNS = [
     "theme", "n", "share", "n_prev", "share_prev", "delta_pp_prev", "n_baseline", "share_baseline",
     "delta_pp", "z", "p_value", "q_value", "test", "flag",
 ]
-#: false-discovery rate of every flag family (themes + topics of one memo; emerging terms)
+#: a memo's false-flag budget: at most this share of months with nothing changing may show any flag.
+#: It is split over the two families (themes + topics; emerging terms, from which topics are built),
+#: so a stationary month shows a flag in either with probability <= ALPHA (union bound).
 ALPHA = 0.05
+FAMILY_ALPHA = ALPHA / 2
 #: minimum effect of a flag: the share changes by at least this factor ...
 MIN_RATIO = 1.25
 #: ... and by at least this many percentage points
@@ -59,7 +62,7 @@ def compare_shares(n: int, total: int, n_base: int, total_base: int) -> tuple[fl
 
 
 def trend_flag(n: int, share: float, n_base: int, share_base: float, q: float, *,
-               min_n: int = 5, alpha: float = ALPHA, min_ratio: float = MIN_RATIO, min_pp: float = MIN_PP) -> str:
+               min_n: int = 5, alpha: float = FAMILY_ALPHA, min_ratio: float = MIN_RATIO, min_pp: float = MIN_PP) -> str:
     """'new' (absent in the baseline, now >= min_n and significant), 'rising'/'falling' (significant,
     >= min_n items on the larger side, share changed by >= ``min_ratio`` and >= ``min_pp`` points) or
     'stable'. ``q`` is the (FDR-adjusted) p-value of the change."""
@@ -75,7 +78,7 @@ def trend_flag(n: int, share: float, n_base: int, share_base: float, q: float, *
     return "stable"
 
 
-def flag_family(frame: pd.DataFrame, *, min_n: int = 5, alpha: float = ALPHA) -> pd.DataFrame:
+def flag_family(frame: pd.DataFrame, *, min_n: int = 5, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
     """Set ``q_value`` (BH over all rows' ``p_value``) and ``flag`` on a frame of share comparisons.
 
     Rows need n, share, n_baseline, share_baseline, p_value; used for the themes and discovered
@@ -91,7 +94,7 @@ def flag_family(frame: pd.DataFrame, *, min_n: int = 5, alpha: float = ALPHA) ->
 
 
 def theme_trends(months: Sequence[str], themes: Sequence[Sequence[str]], month: str, *,
-                 baseline: Sequence[str], previous: str, min_n: int = 5, alpha: float = 0.05) -> pd.DataFrame:
+                 baseline: Sequence[str], previous: str, min_n: int = 5, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
     """One row per theme seen in the month, its previous month or the baseline months.
 
     ``months`` and ``themes`` are per item ('YYYY-MM', theme keys). Shares are per item (an item
@@ -140,7 +143,7 @@ def _tarone_testable(min_p: np.ndarray, alpha: float) -> np.ndarray:
 
 def emerging_terms(current: Iterable[Iterable[str]], baseline: Iterable[Iterable[str]], *,
                    prior: Iterable[Iterable[str]] | None = None, prior_scale: float = 0.1,
-                   min_count: int = 3, z_min: float = 1.96, top: int = 20, alpha: float = ALPHA,
+                   min_count: int = 3, z_min: float = 1.96, top: int = 20, alpha: float = FAMILY_ALPHA,
                    min_ratio: float = MIN_RATIO) -> pd.DataFrame:
     """Terms over-represented in ``current`` vs ``baseline`` (lists of terms per item), FDR-controlled.
 
