@@ -1,4 +1,4 @@
-"""Command line: ``cmo-workbook run|validate|sample-data|preview|list``.
+"""Command line: ``cmo-workbook run|validate|sample-data|preview|taxonomy|list``.
 
 Exit codes: 0 success; 2 bad params or data (nothing executed); 1 a run failed
 (cell error, timeout, dead kernel, SMTP) or another run holds the period's lock.
@@ -11,6 +11,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 from .errors import CmoWorkbookError, InputError
 from .periods import Period
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv = sub.add_parser("preview", help="render memos to PNG with headless Chromium")
     pv.add_argument("paths", nargs="*", type=Path, help="memo .html files (default: all in reports/)")
 
+    _taxonomy_parser(sub)
     sub.add_parser("list", help="list the notebooks and their cadence")
     sub.add_parser("install-kernel", help="register this environment as the Jupyter kernel 'cmo-workbook'")
     return p
@@ -84,8 +86,11 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from .inputs.validate import validate
+        from .voc.onboarding import coverage_warnings
 
-        return validate(Path(args.params), say=_say)
+        return validate(Path(args.params), say=_say, checks=[coverage_warnings])
+    if args.command == "taxonomy":
+        return _taxonomy(args)
     if args.command == "sample-data":
         from .sample import generate as sample_data
 
@@ -108,6 +113,61 @@ def _dispatch(args: argparse.Namespace) -> int:
             _say(f"{info.name:24s} {info.cadence:10s} {info.title}")
         return 0
     return _run(args)
+
+
+def _taxonomy_parser(sub: Any) -> None:
+    """``cmo-workbook taxonomy suggest|promote``: the VoC taxonomy from the company's own feedback."""
+    tx = sub.add_parser("taxonomy", help="draft the VoC taxonomy from your feedback, or promote a discovered topic")
+    tsub = tx.add_subparsers(dest="taxonomy_command", required=True)
+    sg = tsub.add_parser("suggest", help="draft a taxonomy (themes, de/en labels, terms) from the feedback")
+    sg.add_argument("--params", default=DEFAULT_PARAMS)
+    sg.add_argument("--out", type=Path, help="write the draft YAML here (default: print it)")
+    sg.add_argument("--themes", type=int, default=8, help="number of themes to draft (default 8)")
+    pr = tsub.add_parser("promote", help="add a new/rising topic of a month's memo to the params' taxonomy")
+    pr.add_argument("--params", default=DEFAULT_PARAMS)
+    pr.add_argument("--period", type=_period, required=True, help="the memo's month, e.g. 2026-10")
+    pr.add_argument("--topic", default="T1", help="topic id from the analyst cell res.topics (default T1)")
+    pr.add_argument("--key", help="theme key (default: from the topic's first term)")
+    pr.add_argument("--label-de")
+    pr.add_argument("--label-en")
+    pr.add_argument("--owner", default="marketing")
+    pr.add_argument("--signal-type", default="complaint")
+
+
+def _taxonomy(args: argparse.Namespace) -> int:
+    from .inputs.loaders import load_dataset
+    from .inputs.params import load_params
+    from .voc import onboarding
+
+    params = load_params(Path(args.params))
+    feedback = load_dataset(params, ["feedback"]).feedback
+    if args.taxonomy_command == "suggest":
+        draft = onboarding.suggest_taxonomy(feedback, n_themes=args.themes, base=onboarding.taxonomy_path(params))
+        text = onboarding.dump_draft(draft, len(feedback))
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+            rep = onboarding.coverage_report(feedback, args.out)
+            _say(f"draft    {args.out}: {len(draft['themes'])} themes, covering {rep['coverage']:.0%} of "
+                 f"{rep['n']:,} items; edit it, then set voc.taxonomy in {args.params}")
+        else:
+            print(text, end="")
+        return 0
+    from .voc import analyse
+
+    if args.period.kind != "month":
+        raise InputError(f"--period {args.period} is a quarter; topics are found per month (e.g. 2026-10)")
+    path = onboarding.taxonomy_path(params)
+    res = analyse(feedback, month=str(args.period), taxonomy=path, lang=params.language)
+    rows = res.topics.loc[res.topics["topic"] == args.topic]
+    if rows.empty:
+        found = ", ".join(f"{t.topic} ({t.label})" for t in res.topics.itertuples()) or "none"
+        raise InputError(f"topic {args.topic} is not among the new/rising topics of {args.period}: {found}")
+    row = rows.iloc[0].to_dict()
+    langs = sorted(set(res.items.loc[res.items["feedback_id"].isin(row["member_ids"]), "language"]) & {"de", "en"})
+    version = onboarding.promote(path, row, key=args.key, label_de=args.label_de, label_en=args.label_en,
+                                 owner=args.owner, signal_type=args.signal_type, languages=langs or ("de", "en"))
+    _say(f"promoted {args.topic} ({row['label']}) into {path} as a theme; taxonomy version {version}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

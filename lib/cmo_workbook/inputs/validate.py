@@ -1,8 +1,9 @@
 """``cmo-workbook validate``: check params and every input without starting a kernel."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -10,8 +11,13 @@ from .loaders import load_dataset
 from .params import load_params
 
 
-def validate(params_path: Path, *, say: Callable[[str], None] = print) -> int:
-    """Print a short data profile; raise InputError (exit 2) on any problem."""
+def validate(params_path: Path, *, say: Callable[[str], None] = print,
+             checks: Iterable[Callable[[Any, Any], list[str]]] = ()) -> int:
+    """Print a short data profile; raise InputError (exit 2) on any problem.
+
+    ``checks`` (params, dataset) -> warning lines, from the layers above (e.g. the VoC taxonomy's
+    coverage of the feedback); warnings are printed, they do not fail the run.
+    """
     params = load_params(params_path)
     say(f"params  {params.relpath()}: ok ({params.name}, language {params.language}, currency {params.currency})")
     ds = load_dataset(params)
@@ -32,6 +38,9 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print) -> int:
         first = "" if pd.isna(row["first"]) else f"{row['first']:%Y-%m-%d}"
         last = "" if pd.isna(row["last"]) else f"{row['last']:%Y-%m-%d}"
         say(f"{name:24s} {row['rows']:>8,}  {first:10s}  {last:10s}  {row['months_without_rows'] or '-'}")
+    warnings = [w for check in checks for w in check(params, ds)]
+    for w in warnings:
+        say(f"warning {w}")
     say("")
-    say("ok: all inputs valid")
+    say("ok: all inputs valid" + (f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''})" if warnings else ""))
     return 0

@@ -2,8 +2,10 @@
 
 Three key messages (numbers first), the KPI strip, the top-5 themes table, price and service
 expectations, quotes, actions with owner/due/expected effect and the footer, in de and en, by
-explicit rules. Everything returned is plain text; the memo blocks escape it. Candidate themes
-(not in the taxonomy) are for the analyst only and never appear here.
+explicit rules. Everything returned is plain text; the memo blocks escape it. Topics that are new
+or rising beyond the taxonomy (``res.topics``, FDR-controlled) reach the first screen; when the
+taxonomy covers less than half of the month the memo says the picture is partial and leads with
+them. The raw NMF candidate clusters stay with the analyst.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from ..render.blocks import Recommendation
 from ..inputs.params import Params
 from ..periods import Period
 from ..voc.quotes import trim
+from ..voc.onboarding import taxonomy_path
 from ..voc.themes import DEFAULT_TAXONOMY
 
 #: theme owner keys of the taxonomy -> who acts, as the CEO reads it
@@ -49,9 +52,7 @@ _DEADLINE = re.compile(
 def settings(params: Params) -> dict[str, Any]:
     """VoC settings from params: ``taxonomy`` path (``voc.taxonomy`` relative to the params file; the
     repo's params/voc_taxonomy.yaml when not set) and ``allow_names`` (``memo.allow_customer_names``)."""
-    raw = (params.raw.get("voc") or {}).get("taxonomy")
-    taxonomy = (params.path.parent / str(raw)).resolve() if raw else DEFAULT_TAXONOMY
-    return {"taxonomy": taxonomy, "allow_names": bool(params.memo.get("allow_customer_names", False))}
+    return {"taxonomy": taxonomy_path(params), "allow_names": bool(params.memo.get("allow_customer_names", False))}
 
 
 def _de(lang: str) -> bool:
@@ -68,9 +69,14 @@ def _owner(key: str, lang: str) -> str:
 
 
 def _base_label(res: Any, lang: str) -> str:
-    """'Ø Jul–Sep' / 'avg Jul–Sep' for the baseline months (the year is in the memo header)."""
-    months = [Period.parse(m).start for m in res.baseline_months]
-    span = fmt.month_name(months[0], lang) + ("–" + fmt.month_name(months[-1], lang) if len(months) > 1 else "")
+    """'Ø Jul–Sep' / 'avg Jul–Sep' for the baseline months with data (the year is in the memo header);
+    a gap inside the span shows as a list ('Ø Jul, Sep')."""
+    months = [Period.parse(m) for m in res.baseline_months]
+    if not months:
+        return "ohne Vormonate" if _de(lang) else "no earlier months"
+    names = [fmt.month_name(m.start, lang) for m in months]
+    contiguous = all(b == a.shift(1) for a, b in zip(months, months[1:]))
+    span = names[0] if len(names) == 1 else (f"{names[0]}–{names[-1]}" if contiguous else ", ".join(names))
     return ("Ø " if _de(lang) else "avg ") + span
 
 
@@ -114,15 +120,71 @@ def focus_theme(res: Any) -> dict[str, Any] | None:
 MIN_NPS_N_HEADLINE = 20
 
 
+def new_topics(res: Any) -> pd.DataFrame:
+    """The month's new or rising topics beyond the taxonomy's flagged themes (may be empty)."""
+    topics = getattr(res, "topics", None)
+    if topics is None or topics.empty:
+        return pd.DataFrame(columns=["topic", "label", "n", "n_prev", "share", "share_baseline", "q_value", "theme",
+                                     "theme_share", "n_baseline"])
+    return topics.sort_values(["n", "topic"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def _significance(q: float, lang: str) -> str:
+    if fmt.is_missing(q):
+        return ""
+    bound = next((b for b in (0.001, 0.01) if q < b), None)
+    text = (f"q < {fmt.number(bound, lang, 3)}" if bound else f"q = {fmt.number(q, lang, 2)}")
+    return ("signifikant, " if _de(lang) else "significant, ") + text
+
+
+def topic_message(res: Any, row: dict[str, Any], lang: str) -> str:
+    """'neu: WLAN / Internet / Zug – 76 Nennungen (30 % aller Rückmeldungen), Vormonat 24 …: who acts.'"""
+    de = _de(lang)
+    base = _base_label(res, lang)
+    inside = row.get("theme_share", 0) >= 0.5 and row.get("theme")
+    labels = dict(zip(res.themes["theme"], res.themes["label"]))
+    where = ((f" (innerhalb {labels.get(row['theme'], row['theme'])})" if de else
+              f" (within {labels.get(row['theme'], row['theme']).lower()})") if inside else "")
+    mark = ("steigend" if de else "rising") if inside else ("neu" if de else "new")
+    change = change_phrase(row["share"], row["share_baseline"], lang)
+    sig = _significance(row.get("q_value"), lang)
+    return (f"{mark}: {row['label']}{where} – {fmt.number(row['n'], lang)} Nennungen ({_pct(row['share'], lang)} aller "
+            f"Rückmeldungen), Vormonat {fmt.number(row['n_prev'], lang)}; Anteil ggü. {base} "
+            f"({_pct(row['share_baseline'], lang)}) {change}, {sig}: Marketing klärt die Ursache und benennt "
+            "einen Verantwortlichen." if de else
+            f"{mark}: {row['label']}{where} – {fmt.number(row['n'], lang)} mentions ({_pct(row['share'], lang)} of all "
+            f"feedback), previous month {fmt.number(row['n_prev'], lang)}; share {change} vs {base} "
+            f"({_pct(row['share_baseline'], lang)}), {sig}: marketing finds the cause and names an owner.")
+
+
+def coverage_message(res: Any, lang: str) -> str:
+    """The share of feedback the taxonomy's themes cover; below half, that the picture is partial."""
+    de = _de(lang)
+    cov = _pct(res.coverage, lang)
+    if getattr(res, "partial", res.coverage < 0.5):
+        return (f"Nur {cov} der Rückmeldungen passen zu einem Thema der Taxonomie – das Bild ist unvollständig: "
+                "die neuen Themen oben zuerst lesen, die Taxonomie erweitern." if de else
+                f"Only {cov} of feedback matches a taxonomy theme – the picture is partial: read the new topics "
+                "above first, extend the taxonomy.")
+    return (f"Die Themen der Taxonomie decken {cov} der Rückmeldungen ab." if de else
+            f"The taxonomy's themes cover {cov} of feedback.")
+
+
 def key_messages(res: Any, lang: str) -> list[str]:
-    """Three messages, each starting with its number: the focus theme, NPS and complaints, the next change."""
+    """Three messages, each starting with its number or verdict: the focus (a rising complaint theme,
+    or a new topic when the taxonomy covers little or nothing rises), NPS and complaints (only with
+    scores), the next change."""
     de = _de(lang)
     base = _base_label(res, lang)
     vol = _kpi(res, "volume")
     total = int(vol["current"])
     out = []
     focus = focus_theme(res)
-    if focus is not None:
+    topics = new_topics(res).to_dict("records")
+    partial = getattr(res, "partial", res.coverage < 0.5)
+    if topics and (partial or focus is None):
+        out.append(topic_message(res, topics.pop(0), lang))
+    elif focus is not None:
         ratio = change_phrase(focus["share"], focus["share_baseline"], lang)
         impact = focus.get("nps_impact")
         cost = ""
@@ -140,7 +202,9 @@ def key_messages(res: Any, lang: str) -> list[str]:
             f"{_owner(focus['owner'], lang)} must act.")
     else:
         top = res.themes.loc[res.themes["n"] > 0].head(1)
-        if len(top):
+        if partial:
+            out.append(coverage_message(res, lang))
+        elif len(top):
             r = top.iloc[0]
             out.append(f"{_pct(r['share'], lang)} der Rückmeldungen betreffen {r['label']}; kein Thema steigt "
                        f"signifikant ggü. {base} – keine neue Baustelle." if de else
@@ -151,23 +215,29 @@ def key_messages(res: Any, lang: str) -> list[str]:
     comp_d = fmt.delta(comp["current"], comp["baseline"], lang, "pp", higher_is_better=False).text
     if nps["n_current"]:
         nps_txt = fmt.number(nps["current"], lang, signed=True)
-        worse = nps["current"] < nps["baseline"]
+        p = getattr(res, "nps_p_value", math.nan)
+        # "below average" is a verdict: only when the gap is more than survey noise (two-sided p < 0.05)
+        verdict = ("unter" if nps["current"] < nps["baseline"] else "über") if not fmt.is_missing(p) and p < 0.05 else ""
+        verdict_de = (f"Die Zufriedenheit liegt signifikant {verdict} dem Durchschnitt der Vormonate." if verdict else
+                      "Die Abweichung vom Durchschnitt der Vormonate liegt im Rahmen der Zufallsschwankung.")
+        verdict_en = ((f"Satisfaction is significantly {'below' if verdict == 'unter' else 'above'} the average of "
+                       "recent months.") if verdict else "The gap to recent months is within chance variation.")
         out.append(
             f"NPS {nps_txt} ({fmt.number(nps['n_current'], lang)} Antworten: {fmt.number(pro['current'], lang)} Promotoren, "
             f"{fmt.number(det['current'], lang)} Kritiker) ggü. {fmt.number(nps['previous'], lang, signed=True)} im Vormonat "
             f"und {fmt.number(nps['baseline'], lang, signed=True)} im {base}; Beschwerdeanteil {_pct(comp['current'], lang)} "
-            f"({comp_d}). " + ("Die Zufriedenheit liegt unter dem Durchschnitt der drei Vormonate." if worse
-                               else "Die Zufriedenheit hält das Niveau der Vormonate.")
+            f"({comp_d}). " + verdict_de
             if de else
             f"NPS {nps_txt} ({fmt.number(nps['n_current'], lang)} answers: {fmt.number(pro['current'], lang)} promoters, "
             f"{fmt.number(det['current'], lang)} detractors) vs {fmt.number(nps['previous'], lang, signed=True)} last month "
             f"and {fmt.number(nps['baseline'], lang, signed=True)} {base}; complaint share {_pct(comp['current'], lang)} "
-            f"({comp_d}). " + ("Satisfaction is below the average of the three previous months." if worse
-                               else "Satisfaction holds the level of recent months."))
+            f"({comp_d}). " + verdict_en)
     other = res.themes.loc[res.themes["flag"].isin(["rising", "falling", "new"]) & (res.themes["n"] > 0)]
     if focus is not None:
         other = other.loc[other["theme"] != focus["theme"]]
-    if len(other):
+    if topics:
+        out.append(topic_message(res, topics[0], lang))
+    elif len(other):
         r = other.reindex(other["delta_pp"].abs().sort_values(ascending=False, kind="mergesort").index).iloc[0]
         up = r["delta_pp"] > 0
         good = up == (r["signal_type"] == "praise")
@@ -179,9 +249,30 @@ def key_messages(res: Any, lang: str) -> list[str]:
                    f"({fmt.pp(r['delta_pp'] / 100, lang)} vs {base}, n = {fmt.number(r['n'], lang)}). {so}")
     else:
         fr = _kpi(res, "feature_request_share")
-        out.append(f"{_pct(fr['current'], lang)} der Rückmeldungen sind Wünsche ({_pct(fr['baseline'], lang)} im {base})."
-                   if de else f"{_pct(fr['current'], lang)} of feedback are feature requests ({_pct(fr['baseline'], lang)} {base}).")
+        d = fmt.delta(fr["current"], fr["baseline"], lang, "pp", higher_is_better=None).text
+        out.append(f"{_pct(fr['current'], lang)} der Rückmeldungen sind Wünsche ({d} ggü. {_pct(fr['baseline'], lang)} im "
+                   f"{base}): Produktmanagement sichtet sie im Monatsrhythmus." if de else
+                   f"{_pct(fr['current'], lang)} of feedback are feature requests ({d} vs {_pct(fr['baseline'], lang)} "
+                   f"{base}): product management reviews them monthly.")
     return out[:3]
+
+
+def topic_quote_rows(res: Any, lang: str, per_topic: int = 2, max_len: int = 120) -> tuple[list[str], list[list[str]]]:
+    """Two pseudonymised quotes per new/rising topic, for the first screen."""
+    de = _de(lang)
+    header = ["Neues Thema", "Zitat (Quelle, Datum)"] if de else ["New topic", "Quote (source, date)"]
+    rows: list[list[str]] = []
+    quotes = getattr(res, "topic_quotes", None)
+    if quotes is None or quotes.empty:
+        return header, rows
+    for t in new_topics(res).itertuples(index=False):
+        sub = quotes.loc[quotes["theme"] == t.topic].sort_values("rank", kind="mergesort").head(per_topic)
+        for i, r in enumerate(sub.itertuples(index=False)):
+            q = trim(r.text, max_len)
+            rows.append([t.label if i == 0 else "",
+                         f"„{q}“ ({_source_label(str(r.source), lang)}, {fmt.date(r.date, lang)})" if de else
+                         f"“{q}” ({_source_label(str(r.source), lang)}, {fmt.date(r.date, lang)})"])
+    return header, rows
 
 
 def headline(res: Any, lang: str) -> str:
@@ -227,6 +318,8 @@ def kpi_strip(res: Any, lang: str) -> tuple[list[str], list[list[str]]]:
         rows.append([de_l if de else en_l, _pct(k["current"], lang), _pct(k["previous"], lang), _pct(k["baseline"], lang),
                      fmt.number(k["n_current"], lang)])
     nps = _kpi(res, "nps")
+    if not (nps["n_current"] or nps["n_previous"] or nps["n_baseline"]):
+        return header, rows  # a text-only export has no NPS: no column of dashes and "0 / 0 / 0"
     ppd = [_kpi(res, f"nps_{x}") for x in ("promoters", "passives", "detractors")]
     split = " / ".join(fmt.number(x["current"], lang) for x in ppd)
     rows.append([("NPS (Promotoren/Passive/Kritiker " if de else "NPS (promoters/passives/detractors ") + split + ")",
@@ -394,12 +487,13 @@ def _effect(row: dict[str, Any], themes: pd.DataFrame, res: Any, lang: str) -> s
 def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = None) -> list[Recommendation]:
     """The library's recommendations as memo actions (owner, due, evidence, expected effect).
 
-    Candidate themes are left out: they go to the analyst first. At most one 'frequent question'
+    Candidate clusters are left out (analyst only); a new topic beyond the taxonomy gets an action right after
+    the urgent fixes (first when the taxonomy covers too little). At most one 'frequent question'
     action, the one with the most questions, so the page is about problems first.
     """
     recs = res.recommendations.loc[res.recommendations["rule"] != "candidate_theme"]
     out: list[Recommendation] = []
-    questions = 0
+    questions = urgent = 0  # urgent: the leading run of urgent fixes, which a new topic does not push down
     de = _de(lang)
     for row in recs.to_dict("records"):
         if row["rule"] == "frequent_question":
@@ -413,9 +507,31 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
         action = row["action"]
         out.append(Recommendation(action=action, owner=_owner(row["owner"], lang), evidence=evidence,
                                   due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang)))
+        urgent += int(row["rule"] in _URGENT_RULES and urgent == len(out) - 1)
         if len(out) >= limit:
             break
-    return out
+    topics = new_topics(res).to_dict("records")
+    partial = getattr(res, "partial", False)
+    topic_actions: list[Recommendation] = []
+    # a new topic outside the taxonomy has nobody responsible yet: naming one is the first action
+    for t in topics[: 1 if not partial else 2]:
+        topic_actions.append(Recommendation(
+            action=(f"Neues Thema „{t['label']}“ ({fmt.number(t['n'], lang)} Nennungen, Vormonat "
+                    f"{fmt.number(t['n_prev'], lang)}): Ursache klären, Verantwortlichen benennen, als Thema in die "
+                    "Taxonomie aufnehmen." if de else
+                    f"New topic \"{t['label']}\" ({fmt.number(t['n'], lang)} mentions, previous month "
+                    f"{fmt.number(t['n_prev'], lang)}): find the cause, name an owner, add it to the taxonomy."),
+            owner=_owner("marketing", lang),
+            evidence=(f"n = {fmt.number(t['n'], lang)}, Anteil {_pct(t['share'], lang)} ggü. {_pct(t['share_baseline'], lang)} "
+                      f"im {_base_label(res, lang)}, {_significance(t['q_value'], lang)}" if de else
+                      f"n = {fmt.number(t['n'], lang)}, share {_pct(t['share'], lang)} vs {_pct(t['share_baseline'], lang)} "
+                      f"{_base_label(res, lang)}, {_significance(t['q_value'], lang)}"),
+            due=_due(period, "rising_complaint", lang, today),
+            effect=("Das Thema hat einen Verantwortlichen und wird ab dem nächsten Memo als Thema gemessen." if de else
+                    "The topic has an owner and is measured as a theme from the next memo on.")))
+    # urgent fixes of rising complaint themes first, unless the taxonomy covers too little to trust them
+    at = 0 if partial else urgent
+    return (out[:at] + topic_actions + out[at:])[:limit]
 
 
 def footer_lines(res: Any, lang: str) -> list[str]:
@@ -425,13 +541,17 @@ def footer_lines(res: Any, lang: str) -> list[str]:
     base_n = int(vol["n_baseline"])
     lines = [
         (f"Datenbasis: {fmt.number(vol['current'], lang)} Rückmeldungen im Monat, Vergleich {_base_label(res, lang)} "
-         f"({fmt.number(base_n, lang)}); ▲/▼ = signifikant (p < 0,05, n ≥ 5). Themenabdeckung {_pct(res.coverage, lang)}, "
+         f"({fmt.number(base_n, lang)}); ▲/▼/neu = signifikant (Falscherkennungsrate 5 % über alle Themen des Memos, "
+         f"Anteil mind. ×1,25 und ±1 Pp., n ≥ 5). Themenabdeckung {_pct(res.coverage, lang)}, "
          f"Taxonomie {res.taxonomy_version}. Stimmung = Anteil Lob − Anteil Beschwerden; NPS-Wirkung = Gesamt-NPS − NPS "
-         "ohne das Thema. E-Mail, Telefon, IBAN, Adressen und Namen sind pseudonymisiert." if de else
+         "ohne das Thema. E-Mail, Telefon, IBAN, Adressen, Namen, @-Handles, persönliche Links und Kundennummern sind "
+         "pseudonymisiert." if de else
          f"Data basis: {fmt.number(vol['current'], lang)} feedback items this month, baseline {_base_label(res, lang)} "
-         f"({fmt.number(base_n, lang)}); ▲/▼ = significant (p < 0.05, n ≥ 5). Theme coverage {_pct(res.coverage, lang)}, "
+         f"({fmt.number(base_n, lang)}); ▲/▼/new = significant (false-discovery rate 5 % across the memo's themes, "
+         f"share at least ×1.25 and ±1 pp, n ≥ 5). Theme coverage {_pct(res.coverage, lang)}, "
          f"taxonomy {res.taxonomy_version}. Sentiment = praise share − complaint share; NPS impact = overall NPS − NPS "
-         "without the theme. E-mails, phones, IBANs, addresses and names are pseudonymised."),
+         "without the theme. E-mails, phones, IBANs, addresses, names, @handles, personal links and customer numbers "
+         "are pseudonymised."),
     ]
     nps = _kpi(res, "nps")
     caveats = list(res.caveats)

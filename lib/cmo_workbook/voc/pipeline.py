@@ -11,19 +11,22 @@ import pandas as pd
 
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from ..periods import Period
-from .discovery import discover_candidates
+from .discovery import TOPIC_COLUMNS, discover_candidates, rising_topics
 from .language import LANGUAGES, content_lemmas, detect_languages, tokenize
 from .privacy import pseudonymise_many
 from .quotes import select_quotes
 from .recommend import recommend
-from .scores import csat, nps, nps_mask, theme_scores
+from .scores import csat, nps, nps_difference_p, nps_mask, theme_scores
 from .signals import SIGNAL_TYPES, classify
-from .themes import coverage, load_taxonomy
-from .trends import emerging_terms, theme_trends
+from .themes import coverage, explain, load_taxonomy
+from .trends import emerging_terms, flag_family, theme_trends
 
 REQUIRED = ("feedback_id", "date", "source")
 #: fewer items than this in a month or theme make its numbers a caveat
 SMALL_N = 30
+#: below this share of the month's items matched to a theme the picture is partial: the memo leads
+#: with the discovered topics
+COVERAGE_MIN = 0.5
 
 
 @dataclass
@@ -34,14 +37,24 @@ class VocResult:
     items: pd.DataFrame  #: analysis window, pseudonymised text, language, signals, themes (tuples)
     kpis: pd.DataFrame  #: metric, current, previous, baseline, n_current, n_previous, n_baseline
     themes: pd.DataFrame  #: one row per theme seen, by n desc (share, Δ pp, flag, sentiment, NPS impact)
-    emerging_terms: pd.DataFrame  #: term, count_current, count_baseline, delta, z
+    emerging_terms: pd.DataFrame  #: term, count_current, count_baseline, delta, z, p_value, q_value
     candidates: pd.DataFrame  #: candidate, label, top_terms, size, example_ids
+    topics: pd.DataFrame  #: new/rising topics beyond the taxonomy's flags (see discovery.rising_topics), flagged
+    topic_quotes: pd.DataFrame  #: like quotes, theme = topic id (T1, ...)
+    theme_terms: pd.DataFrame  #: theme, term, n: which taxonomy term made the month's items match
     quotes: pd.DataFrame  #: theme, rank, feedback_id, date, source, language, text
     recommendations: pd.DataFrame  #: priority, rule, theme, label, owner, action, evidence columns
     coverage: float  #: share of the month's items matched to >= 1 theme
     taxonomy_version: str
-    baseline_months: list[str] = field(default_factory=list)
+    baseline_months: list[str] = field(default_factory=list)  #: the baseline months that have data
+    missing_months: list[str] = field(default_factory=list)  #: baseline months without any data (left out)
+    nps_p_value: float = math.nan  #: two-sided p of this month's NPS against the baseline's
     caveats: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        """The taxonomy covers less than :data:`COVERAGE_MIN` of the month: the themes are a partial picture."""
+        return self.coverage < COVERAGE_MIN
 
 
 def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] | str | Path | None = None,
@@ -51,7 +64,8 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     """Analyse the canonical ``feedback`` table for ``month`` ('YYYY-MM').
 
     Uses the month, the previous month and the ``baseline_months`` months before it (the baseline
-    includes the previous month). Text is pseudonymised first (``known_names`` plus the
+    includes the previous month; months without any data are left out of it and listed in
+    ``missing_months``). Text is pseudonymised first (``known_names`` plus the
     table's contact_name values), so nothing downstream sees personal data; ``allow_names=True``
     (params memo.allow_customer_names) keeps names but still removes e-mails, phones, IBANs, addresses.
     Raises ParamsError for a bad month/lang, DataError for missing columns and StaleDataError
@@ -66,10 +80,14 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     frame = _checked(feedback)
     current = str(period)
     previous = str(period.previous())
-    baseline = [str(period.shift(-k)) for k in range(int(baseline_months), 0, -1)]
-    frame = frame.loc[frame["month"].isin([*baseline, current])].copy()
+    window = [str(period.shift(-k)) for k in range(int(baseline_months), 0, -1)]
+    frame = frame.loc[frame["month"].isin([*window, current])].copy()
     if not (frame["month"] == current).any():
         raise _stale(feedback, period)
+    # a month without a single item is a gap in the export, not a month in which nobody said anything
+    present = set(frame["month"])
+    baseline = [m for m in window if m in present]
+    missing = [m for m in window if m not in present]
 
     names = list(known_names)
     if "contact_name" in frame:
@@ -86,12 +104,18 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     now = items.loc[items["month"] == current]
     trends = theme_trends(items["month"], items["themes"], current, baseline=baseline, previous=previous,
                           min_n=min_n)
-    themes = _themes_table(trends, now, info, lang)
 
     tokens_by_item = [content_lemmas(tokenize(t), lg) for t, lg in zip(items["text"], items["language"])]
     is_now = (items["month"] == current).to_numpy()
     emerging = emerging_terms([d for d, c in zip(tokens_by_item, is_now) if c],
                               [d for d, c in zip(tokens_by_item, is_now) if not c])
+    topics = rising_topics(items["feedback_id"].tolist(), items["month"].tolist(), tokens_by_item,
+                           items["text"].tolist(), items["language"].tolist(), items["themes"].tolist(), emerging,
+                           month=current, previous=previous, baseline=baseline)
+    trends, topics = _flag_together(trends, topics, min_n)
+    themes = _themes_table(trends, now, info, lang)
+    topics = _new_topics(topics, themes)
+    topic_quotes = _topic_quotes(now, topics, quotes_per_theme)
 
     unmatched = now.loc[now["themes"].map(len) == 0]
     candidates = discover_candidates(unmatched["feedback_id"].astype(str).tolist(), unmatched["text"].tolist(),
@@ -104,10 +128,77 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     cov = coverage(now["themes"])
     return VocResult(
         month=current, items=items.reset_index(drop=True), kpis=kpis, themes=themes, emerging_terms=emerging,
-        candidates=candidates, quotes=quotes, recommendations=recs, coverage=cov,
-        taxonomy_version=str(tax["version"]), baseline_months=baseline,
-        caveats=_caveats(now, items, baseline, themes, cov, lang),
+        candidates=candidates, topics=topics, topic_quotes=topic_quotes, theme_terms=_theme_terms(now, tax),
+        quotes=quotes, recommendations=recs, coverage=cov,
+        taxonomy_version=str(tax["version"]), baseline_months=baseline, missing_months=missing,
+        nps_p_value=_nps_p(items, current, baseline),
+        caveats=_caveats(now, items, missing, themes, cov, lang),
     )
+
+
+def _nps_p(items: pd.DataFrame, current: str, baseline: list[str]) -> float:
+    """p of the month's NPS against the pooled baseline NPS (NaN without answers on either side)."""
+    sides = []
+    for part in (items.loc[items["month"] == current], items.loc[items["month"].isin(baseline)]):
+        s = nps(part.loc[nps_mask(part), "score"])
+        sides += [s["nps"], s["n"], s["promoters"], s["detractors"]]
+    return nps_difference_p(*sides)
+
+
+def _flag_together(trends: pd.DataFrame, topics: pd.DataFrame, min_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One FDR family for the memo: the themes' and the discovered topics' share tests."""
+    cols = ["n", "share", "n_baseline", "share_baseline", "p_value"]
+    both = pd.concat([trends[cols], topics[cols]], ignore_index=True) if len(topics) else trends[cols]
+    flagged = flag_family(both.astype({"n": int, "n_baseline": int}), min_n=min_n)
+    trends = trends.assign(q_value=flagged["q_value"].to_numpy()[: len(trends)],
+                           flag=flagged["flag"].to_numpy()[: len(trends)])
+    topics = topics.assign(q_value=flagged["q_value"].to_numpy()[len(trends):],
+                           flag=flagged["flag"].to_numpy()[len(trends):])
+    return trends, topics
+
+
+def _new_topics(topics: pd.DataFrame, themes: pd.DataFrame, overlap: float = 0.5) -> pd.DataFrame:
+    """The flagged (new/rising) topics that no flagged taxonomy theme already reports."""
+    if topics.empty:
+        return topics.reset_index(drop=True)
+    flagged = set(themes.loc[themes["flag"].isin(["rising", "new"]), "theme"])
+    told = topics["theme"].isin(flagged) & (topics["theme_share"] >= overlap)
+    out = topics.loc[topics["flag"].isin(["rising", "new"]) & ~told].reset_index(drop=True)
+    out["topic"] = [f"T{i}" for i in range(1, len(out) + 1)]
+    return out
+
+
+def _topic_quotes(now: pd.DataFrame, topics: pd.DataFrame, per_topic: int) -> pd.DataFrame:
+    """Quotes of each topic's members (pseudonymised, de-duplicated like theme quotes)."""
+    if topics.empty:
+        return select_quotes(now.iloc[:0], [])
+    member_of: dict[str, tuple[str, ...]] = {}
+    for t in topics.itertuples(index=False):
+        for fid in t.member_ids:
+            member_of[fid] = member_of.get(fid, ()) + (t.topic,)
+    tagged = now.assign(themes=now["feedback_id"].map(lambda f: member_of.get(str(f), ())))
+    # trimmed to what the memo shows, so two quotes never read the same
+    return select_quotes(tagged, topics["topic"].tolist(), per_theme=per_topic, max_len=120)
+
+
+def _theme_terms(now: pd.DataFrame, taxonomy: Mapping[str, Any]) -> pd.DataFrame:
+    """theme, term, n: how often each taxonomy term made one of the month's items match (the analyst's
+    check that a theme means what it says)."""
+    from collections import Counter
+
+    counts: Counter[tuple[str, str]] = Counter()
+    cache: dict[str, dict[str, tuple[str, ...]]] = {}
+    for text, themes in zip(now["text"], now["themes"]):
+        if not themes:
+            continue
+        if text not in cache:
+            cache[text] = explain(tokenize(text), taxonomy)
+        for key in themes:
+            for term in cache[text].get(key, ()):
+                counts[(key, term)] += 1
+    rows = [{"theme": k, "term": t, "n": n} for (k, t), n in counts.items()]
+    out = pd.DataFrame(rows, columns=["theme", "term", "n"])
+    return out.sort_values(["theme", "n", "term"], ascending=[True, False, True], kind="mergesort").reset_index(drop=True)
 
 
 def _parse_month(month: str) -> Period:
@@ -221,7 +312,7 @@ def _kpis(items: pd.DataFrame, current: str, previous: str, baseline: list[str])
         is_count = metric == "volume" or metric.startswith(("volume:", "nps_"))
         b_value = base.get(metric, (math.nan, 0))[0]
         if is_count:
-            b_value = (b_value if not math.isnan(b_value) else 0.0) / len(baseline)
+            b_value = (b_value if not math.isnan(b_value) else 0.0) / len(baseline) if baseline else math.nan
         rows.append({"metric": metric, "current": now.get(metric, (0.0 if is_count else math.nan, 0))[0],
                      "previous": prev.get(metric, (0.0 if is_count else math.nan, 0))[0], "baseline": b_value,
                      "n_current": now.get(metric, (0, 0))[1], "n_previous": prev.get(metric, (0, 0))[1],
@@ -230,7 +321,7 @@ def _kpis(items: pd.DataFrame, current: str, previous: str, baseline: list[str])
                                        "n_baseline"])
 
 
-def _caveats(now: pd.DataFrame, items: pd.DataFrame, baseline: list[str], themes: pd.DataFrame, cov: float,
+def _caveats(now: pd.DataFrame, items: pd.DataFrame, missing: list[str], themes: pd.DataFrame, cov: float,
              lang: str) -> list[str]:
     de = lang == "de"
     out = []
@@ -240,16 +331,18 @@ def _caveats(now: pd.DataFrame, items: pd.DataFrame, baseline: list[str], themes
     n_nps = int(nps_mask(now).sum())
     if 0 < n_nps < SMALL_N:
         out.append(f"NPS beruht auf nur {n_nps} Antworten." if de else f"NPS rests on only {n_nps} answers.")
-    missing = [m for m in baseline if not (items["month"] == m).any()]
     if missing:
-        out.append(("Keine Daten in den Basismonaten " if de else "No data in baseline months ") + ", ".join(missing))
+        out.append(("Ohne Daten und daher nicht in der Basis: " if de else "No data, hence left out of the baseline: ")
+                   + ", ".join(missing))
     small = themes.loc[(themes["n"] > 0) & (themes["n"] < 5), "label"].tolist()
     if small:
         out.append(("Themen mit n < 5 (nur Tendenz): " if de else "Themes with n < 5 (indicative only): ")
                    + ", ".join(small))
-    if cov < 0.6:
-        out.append(f"Nur {cov:.0%} der Rückmeldungen passen zur Taxonomie; neue Themen prüfen." if de else
-                   f"Only {cov:.0%} of items match the taxonomy; review candidate themes.")
+    if cov < COVERAGE_MIN:
+        out.append(f"Nur {round(100 * cov)} % der Rückmeldungen passen zu einem Taxonomie-Thema: das Bild ist "
+                   "unvollständig; Taxonomie mit „cmo-workbook taxonomy suggest“ erweitern." if de else
+                   f"Only {round(100 * cov)} % of items match a taxonomy theme: the picture is partial; extend the "
+                   "taxonomy with 'cmo-workbook taxonomy suggest'.")
     unknown = float((now["language"] == "unknown").mean()) if len(now) else 0.0
     if unknown > 0.2:
         out.append(f"Sprache bei {unknown:.0%} der Texte unbestimmt (zu kurz)." if de else

@@ -1,8 +1,10 @@
 """Pseudonymisation of free text before anything is quoted, stored or counted.
 
-Replaces e-mail addresses, phone numbers, IBANs, street addresses and personal names with stable
-placeholders ([E-Mail], [Telefon], [IBAN], [Adresse], [Name]; English with ``lang='en'``).
-Order matters: IBANs and e-mails go first so their digits are not read as phone numbers.
+Replaces e-mail addresses, links with a path (a profile, a share link: anything past the domain),
+@handles, customer numbers, phone numbers, IBANs, street addresses and personal names with stable
+placeholders ([E-Mail], [Link], [Handle], [Kundennr.], [Telefon], [IBAN], [Adresse], [Name];
+English with ``lang='en'``). Order matters: links and e-mails go first so their parts are not read
+as handles or phone numbers.
 """
 from __future__ import annotations
 
@@ -11,9 +13,19 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 PLACEHOLDERS = {
-    "de": {"email": "[E-Mail]", "phone": "[Telefon]", "iban": "[IBAN]", "address": "[Adresse]", "name": "[Name]"},
-    "en": {"email": "[email]", "phone": "[phone]", "iban": "[IBAN]", "address": "[address]", "name": "[name]"},
+    "de": {"email": "[E-Mail]", "phone": "[Telefon]", "iban": "[IBAN]", "address": "[Adresse]", "name": "[Name]",
+           "url": "[Link]", "handle": "[Handle]", "customer": "[Kundennr.]"},
+    "en": {"email": "[email]", "phone": "[phone]", "iban": "[IBAN]", "address": "[address]", "name": "[name]",
+           "url": "[link]", "handle": "[handle]", "customer": "[customer no.]"},
 }
+# a bare domain ("bahn.de") names a company; a path ("/in/anna-mueller", "/u/123") may name a person
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s/]+/[^\s<>\"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|de|net|org|io|me|at|ch)/[^\s<>\"')\]]+",
+                  re.I)
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
+# "Kundennummer 123456", "Kd.-Nr.: 4711", "Kunden-Nr. K-12345", "customer no. 98765", "account number 1234"
+_CUSTOMER_NO = re.compile(
+    r"(?i:(\b(?:kunden[- ]?(?:nummer|nr\.?)|kd\.?[- ]?nr\.?|knr\.?|customer (?:number|no\.?|id)|account (?:number|no\.?)|"
+    r"client (?:number|no\.?|id))\s*[:#]?\s*))[A-Z]{0,3}-?\d[\d\- ]{2,14}\d")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Country code, check digits, then 11-30 alphanumerics in groups of four (spaces optional).
@@ -95,8 +107,12 @@ def pseudonymise(text: object, *, known_names: Iterable[str] = (), allow_names: 
     if not isinstance(text, str) or not text:
         return ""
     ph = PLACEHOLDERS["en" if lang == "en" else "de"]
+    if "/" in text:
+        text = _URL.sub(ph["url"], text)
     if "@" in text:
         text = _EMAIL.sub(ph["email"], text)
+        text = _HANDLE.sub(ph["handle"], text)
+    text = _CUSTOMER_NO.sub(lambda m: m.group(1) + ph["customer"], text)
     text = _IBAN.sub(ph["iban"], text)
     text = _ADDRESS.sub(ph["address"], text)
     text = _POSTCODE_CITY.sub(ph["address"], text)

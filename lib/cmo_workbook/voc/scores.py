@@ -65,3 +65,25 @@ def theme_scores(frame: pd.DataFrame, theme_keys: Sequence[str]) -> pd.DataFrame
         rows.append({"theme": key, "nps": inside["nps"], "nps_n": inside["n"], "nps_without": outside["nps"],
                      "nps_impact": impact, "csat": c["csat"], "csat_n": c["n"]})
     return pd.DataFrame(rows, columns=["theme", "nps", "nps_n", "nps_without", "nps_impact", "csat", "csat_n"])
+
+
+def nps_difference_p(nps_a: float, n_a: int, promoters_a: int, detractors_a: int,
+                     nps_b: float, n_b: int, promoters_b: int, detractors_b: int) -> float:
+    """Two-sided p-value of the difference of two NPS (normal approximation of the trinomial).
+
+    Var(NPS/100) = (p_promoters + p_detractors − (p_promoters − p_detractors)²) / n per sample;
+    NaN when either side has no answers. A "below average" verdict needs p < 0.05, not just a gap.
+    """
+    from scipy import stats
+
+    if not n_a or not n_b or math.isnan(nps_a) or math.isnan(nps_b):
+        return math.nan
+
+    def var(pro: int, det: int, n: int) -> float:
+        pp, pd_ = pro / n, det / n
+        return (pp + pd_ - (pp - pd_) ** 2) / n
+
+    se = math.sqrt(var(promoters_a, detractors_a, n_a) + var(promoters_b, detractors_b, n_b))
+    if se == 0:
+        return 1.0 if nps_a == nps_b else 0.0
+    return float(2 * stats.norm.sf(abs(nps_a - nps_b) / 100 / se))

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from .language import BOUNDARY, COMMA, tokenize
-from .themes import PhraseMatcher, theme_matcher
+from .themes import PhraseMatcher, resolve_themes, theme_matcher
 
 SIGNAL_TYPES = ("question", "complaint", "feature_request", "price_signal", "service_expectation", "praise")
 #: words that start a new clause for the negation window ("nicht schnell, aber gut")
@@ -149,7 +149,7 @@ def classify(texts: Iterable[object], taxonomy: Mapping[str, Any]) -> tuple[list
         if key not in cache:
             tokens = tokenize(key)
             sig = detector.detect_tokens(key, tokens)
-            found = matcher.labels(tokens)
+            found = resolve_themes(matcher.labels(tokens))
             themes = tuple(sorted(k for k in found if k not in required or required[k] in sig))
             cache[key] = (imply_from_themes(sig, themes, theme_signal), themes)
         sig, themes = cache[key]

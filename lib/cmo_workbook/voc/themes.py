@@ -18,6 +18,14 @@ THEME_FIELDS = ("key", "label_de", "label_en", "signal_type", "owner", "terms_de
 #: a German term must leave at least this many letters for the modifier to count as a compound head
 _MIN_MODIFIER = 3
 _MIN_HEAD = 4
+#: a modifier ending in a verb particle or prefix makes a derived word, not a compound:
+#: "Wintereinbruch" is winter + Einbruch, "Durchbruch" no kind of Bruch
+_PARTICLES = ("ab", "an", "auf", "aus", "bei", "durch", "ein", "mit", "nach", "um", "unter", "über", "uber", "vor",
+              "weg", "zu", "zusammen", "zurück", "zuruck", "los", "hin", "her", "fort")
+#: linking letters between the parts of a German compound ("Rechnung-s-fehler", "Liefer(n)")
+_LINKS = ("", "s", "es", "n", "en", "e", "er")
+#: optional per-theme lists: ambiguous terms count only with a context term; exclusion terms veto the theme
+THEME_OPTIONAL = ("ambiguous", "context", "exclude")
 
 
 def load_taxonomy(taxonomy: Mapping[str, Any] | str | Path | None = None) -> dict[str, Any]:
@@ -66,9 +74,10 @@ class PhraseMatcher:
     """Finds labelled phrases in token lists by word form or lemma.
 
     Phrase syntax: ``word`` (a token whose form or lemma equals the word as written, so "kosten"
-    matches "kostet"; German also as compound head when ``compounds``), ``=word`` (the form only,
-    "=late" does not match "later"), ``word*`` (prefix), ``two words`` (consecutive tokens, each
-    by form or lemma). Phrase words are not lemmatised themselves: "könnte man" must not match
+    matches "kostet"; German also as compound head when ``compounds`` and the modifier is itself a
+    word, not a particle: "Getriebebruch" yes, "Wintereinbruch"/"Durchbruch" no), ``=word`` (the
+    form only, "=late" does not match "later"), ``word*`` (prefix), ``*word`` (any compound ending
+    in the word, when that is intended), ``two words`` (consecutive tokens, each by form or lemma). Phrase words are not lemmatised themselves: "könnte man" must not match
     "kann man".
     """
 
@@ -84,9 +93,16 @@ class PhraseMatcher:
         self._form_only: dict[str, set[str]] = {}
         self._prefix: list[tuple[str, str]] = []
         self._heads: list[tuple[str, str]] = []
+        self._suffix: list[tuple[str, str]] = []
         self._multi: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for label, phrase, lang in sorted(set(phrases)):
             text = str(phrase).strip().lower()
+            if text.startswith("*"):
+                stem = text.lstrip("*")
+                if len(stem) < 3:
+                    raise ParamsError(f"term {phrase!r} of {label!r}: a suffix needs at least 3 letters after '*'")
+                self._suffix += [(st, label) for st in sorted({stem, fold(stem)})]
+                continue
             if text.endswith("*"):
                 stem = text.rstrip("*").replace("-", "")
                 if len(stem) < 3:
@@ -122,8 +138,12 @@ class PhraseMatcher:
         for stem, label in self._prefix:
             if label not in labels and any(f.startswith(stem) for f in fs):
                 labels.add(label)
+        for stem, label in self._suffix:
+            if label not in labels and any(f.endswith(stem) for f in fs):
+                labels.add(label)
         for head, label in self._heads:
-            if label not in labels and any(len(f) - len(head) >= _MIN_MODIFIER and f.endswith(head) for f in fs):
+            if label not in labels and any(len(f) - len(head) >= _MIN_MODIFIER and f.endswith(head)
+                                           and is_modifier(f[: len(f) - len(head)], head) for f in fs):
                 labels.add(label)
         return frozenset(labels)
 
@@ -155,20 +175,88 @@ class PhraseMatcher:
         return found
 
 
+def _known(word: str) -> bool:
+    import simplemma
+
+    return simplemma.is_known(word, lang="de")
+
+
+@lru_cache(maxsize=None)
+def is_modifier(part: str, head: str) -> bool:
+    """Whether ``part`` + ``head`` is a compound with head ``head``: ``part`` is a known word (after
+    removing a linking letter, or a verb stem: "liefer" + n), not a particle, and not "word +
+    particle" where particle + head is a word of its own ("Winter|einbruch", not "Wintere|inbruch")."""
+    if part in _PARTICLES:
+        return False
+    for particle in _PARTICLES:
+        if part.endswith(particle) and _known(particle + head) and not _known(part):
+            return False
+    # a longer head that is a word of its own, and no compound with this head, wins: "Umsatz|steuer",
+    # not "Umsatzs|teuer" (while "Motor|lieferverzögerung" still ends in "verzögerung")
+    for k in range(_MIN_MODIFIER, len(part)):
+        if _known(part[k:] + head) and _wordlike(part[:k]) and not is_modifier(part[k:], head):
+            return False
+    return _wordlike(part)
+
+
+@lru_cache(maxsize=None)
+def _wordlike(part: str) -> bool:
+    """A known word (maybe with a linking letter or as verb stem), or a chain of them ("motor|liefer")."""
+    for link in _LINKS:
+        stem = part[: len(part) - len(link)] if link and part.endswith(link) else part
+        if len(stem) >= _MIN_MODIFIER and any(_known(stem + end) for end in ("", "e", "n", "en")):
+            return True
+    return any(_wordlike(part[:i]) and _wordlike(part[i:]) for i in range(_MIN_MODIFIER, len(part) - _MIN_MODIFIER + 1))
+
+
 @lru_cache(maxsize=16)
 def _theme_matcher_cached(spec: tuple, heads_en: tuple = ()) -> PhraseMatcher:
     return PhraseMatcher(spec, heads_en=heads_en)
 
 
+#: separator of a theme matcher label: "theme<TAB>kind<TAB>term"
+_SEP = "\t"
+
+
 def theme_matcher(taxonomy: Mapping[str, Any]) -> PhraseMatcher:
-    """The (cached) matcher of the taxonomy's theme terms."""
+    """The (cached) matcher of the taxonomy's theme terms; labels are "theme\tkind\tterm"
+    (kind: term, ambiguous, context, exclude) so every match says which term fired."""
     spec = tuple(
-        (theme["key"], str(term), lang)
+        (_SEP.join((theme["key"], kind, str(term))), str(term), lang)
         for theme in taxonomy["themes"]
+        for kind, field in (("term", "terms"), ("ambiguous", "ambiguous"), ("context", "context"),
+                            ("exclude", "exclude"))
         for lang in ("de", "en")
-        for term in theme.get(f"terms_{lang}") or ()
+        for term in theme.get(f"{field}_{lang}") or ()
     )
     return _theme_matcher_cached(spec, tuple(sorted(str(h).lower() for h in taxonomy.get("compound_heads_en") or ())))
+
+
+def resolve_themes(labels: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Theme key -> the terms that made it match, from a theme matcher's labels.
+
+    A theme matches on one of its terms, or on an ambiguous term together with a context term (or
+    another term); any exclusion term of the theme vetoes it ("Ticket" in "Zugticket kaufen" is
+    no support ticket when the theme excludes "zug").
+    """
+    parts: dict[str, dict[str, list[str]]] = {}
+    for label in labels:
+        key, kind, term = label.split(_SEP, 2)
+        parts.setdefault(key, {}).setdefault(kind, []).append(term)
+    out = {}
+    for key, kinds in sorted(parts.items()):
+        if kinds.get("exclude"):
+            continue
+        strong = kinds.get("term", [])
+        if strong or (kinds.get("ambiguous") and kinds.get("context")):
+            out[key] = tuple(sorted(set(strong + (kinds.get("ambiguous", []) if kinds.get("context") or strong
+                                                  else []))))
+    return out
+
+
+def explain(tokens: list[str], taxonomy: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Which taxonomy terms make ``tokens`` match each theme (before ``requires_signal``)."""
+    return resolve_themes(theme_matcher(taxonomy).labels(tokens))
 
 
 def match_themes(tokens_list: Iterable[list[str]], taxonomy: Mapping[str, Any],
@@ -185,7 +273,7 @@ def match_themes(tokens_list: Iterable[list[str]], taxonomy: Mapping[str, Any],
     signals_list = list(signals_list) if signals_list is not None else [()] * len(tokens_list)
     out = []
     for tokens, signals in zip(tokens_list, signals_list, strict=True):
-        found = matcher.labels(tokens)
+        found = set(resolve_themes(matcher.labels(tokens)))
         if required:
             found = {k for k in found if k not in required or required[k] in signals}
         out.append(tuple(sorted(found)))
