@@ -30,7 +30,7 @@ def test_sample_validates_with_profile(sample_dir, capsys, monkeypatch):
     contacts = data_rows(sample_dir / "crm" / "hubspot_contacts.csv")
     touches = data_rows(sample_dir / "crm" / "touchpoints.csv")
     assert (f"file    leads                    hubspot_contacts.csv: {contacts:,} rows, preset hubspot_contacts, utf-8 "
-            "(ignored columns: Lead Status)") in lines
+            "") in lines
     assert any(line.startswith("file    spend                    google_ads_kampagnen.csv:")
                and "2 total/footer rows dropped" in line for line in lines)
     assert "table                        rows  first       last        months without rows" in lines
