@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true",
                      help="fail when a memo has untranslated jargon or a change without a so-what")
     run.add_argument("--resend", action="store_true", help="send again although this period's memo was sent")
+    run.add_argument("--allow-stale", action="store_true",
+                     help="run although no input has activity in the period (the data note names the gaps)")
     run.add_argument("--cell-timeout", type=int, default=600, help="seconds per cell (default 600)")
     run.add_argument("--timeout", type=int, default=1800, help="seconds per notebook, outer limit (default 1800)")
     run.add_argument("--reports", type=Path, help="output folder (default: reports/ in the project)")
@@ -115,7 +117,8 @@ def _run(args: argparse.Namespace) -> int:
 
     opts = RunOptions(params_path=Path(args.params), period=args.period, lang=args.lang, email=args.email,
                       dry_run=args.dry_run, resend=args.resend, cell_timeout=args.cell_timeout,
-                      total_timeout=args.timeout, reports_dir=args.reports, strict=args.strict)
+                      total_timeout=args.timeout, reports_dir=args.reports, strict=args.strict,
+                      allow_stale=args.allow_stale)
     runner = Runner(opts, say=_say)
     if args.name != "all":
         result = runner.run(args.name)

@@ -78,49 +78,63 @@ class Dataset:
         return [s for s in self.sources if s.table == table]
 
     def profile(self) -> pd.DataFrame:
-        """Rows, date range and months without rows per table (the analyst's data profile)."""
-        out = []
-        for name, df in self.tables.items():
-            col = _date_column(name)
-            dates = df[col].dropna() if col and col in df else pd.Series(dtype="datetime64[ns]")
-            first, last = (dates.min(), dates.max()) if len(dates) else (pd.NaT, pd.NaT)
-            gaps: list[str] = []
-            if len(dates):
-                have = set(dates.dt.to_period("M"))
-                span = pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
-                gaps = [str(p) for p in span if p not in have]
-            out.append({
-                "table": name,
-                "files": len(self.files(name)),
-                "rows": len(df),
-                "first": first,
-                "last": last,
-                "months_without_rows": ", ".join(gaps) if gaps else "",
-            })
-        return pd.DataFrame(out).set_index("table")
+        """The data-health profile per table (:mod:`.profile`): rows, date ranges, gaps, empty KPI cells,
+        rows mapped to channel / stage / link, dropped rows and why."""
+        from .profile import health
 
-    def check_period(self, period: Period, tables: list[str]) -> None:
-        """Raise :class:`StaleDataError` when a needed table has no rows in ``period``."""
-        problems = []
+        return health(self)
+
+    def activity(self, period: Period, table: str) -> dict[str, int]:
+        """Rows of ``table`` with activity in ``period``, per activity date column (created, qualified, closed, ...)."""
+        df = self.tables.get(table)
+        if df is None or df.empty:
+            return {}
+        return {col: int(period.contains(df[col]).sum()) for col in ACTIVITY.get(table, (_date_column(table),))
+                if col in df}
+
+    def freshness(self, period: Period, tables: list[str]) -> list[Finding]:
+        """One note per table without any activity in ``period`` (the data note says what is missing)."""
+        out = []
         for name in tables:
+            if any(self.activity(period, name).values()):
+                continue
             df = self.tables.get(name)
             files = ", ".join(s.file.name for s in self.files(name)) or f"(no file configured for {name})"
-            col = _date_column(name)
             if df is None or df.empty:
-                problems.append(Problem(files, f"table {name} has no rows at all; the {period} report needs it",
-                                        fix=f"add the export under data.{name} in {self.params.path.name}"))
+                out.append(Finding(name, f"table {name} has no rows at all; the {period} report needs it",
+                                   f"Tabelle {name} hat keine Zeilen; der Bericht {period} braucht sie", file=files,
+                                   fix=f"add the export under data.{name} in {self.params.path.name}"))
                 continue
-            inside = period.contains(df[col])
-            if not inside.any():
-                latest = df[col].max()
-                problems.append(Problem(
-                    files,
-                    f"no {name} rows in {period} ({period.start:%d.%m.%Y}-{period.last_day:%d.%m.%Y}); latest date found: "
-                    f"{latest:%d.%m.%Y}",
-                    fix="export the current data from the source tool, or run for an earlier --period",
-                ))
-        if problems:
-            raise StaleDataError(problems)
+            cols = [c for c in ACTIVITY.get(name, (_date_column(name),)) if c in df]
+            latest = max((df[c].max() for c in cols if df[c].notna().any()), default=pd.NaT)
+            latest_text = f"{latest:%d.%m.%Y}" if not pd.isna(latest) else "none"
+            out.append(Finding(
+                name, f"no {name} rows in {period} ({period.start:%d.%m.%Y}-{period.last_day:%d.%m.%Y}); latest date "
+                      f"found: {latest_text}",
+                f"keine {name}-Zeilen im Zeitraum {period} ({period.start:%d.%m.%Y}–{period.last_day:%d.%m.%Y}); "
+                f"letztes Datum: {latest_text}; die Kennzahlen dieser Tabelle fehlen im Zeitraum", file=files,
+                fix="export the current data from the source tool, or run for an earlier --period"))
+        return out
+
+    def check_period(self, period: Period, tables: list[str], *, allow_stale: bool = False) -> list[Finding]:
+        """Notes for tables without activity in ``period``; raise :class:`StaleDataError` when none of
+        ``tables`` has any (unless ``allow_stale``): a memo of nothing but gaps is not sent."""
+        notes = self.freshness(period, tables)
+        allow_stale = allow_stale or bool(self.params.raw["data"].get("allow_stale"))
+        if tables and len(notes) == len(tables) and not allow_stale:
+            raise StaleDataError([replace(f.problem(), fix=f.fix + " (or pass --allow-stale, or set data.allow_stale: "
+                                                               f"true in {self.params.path.name})") for f in notes])
+        return notes
+
+
+#: the date columns that show a table was active in a period: created, qualified, closed, spent, answered
+ACTIVITY: dict[str, tuple[str, ...]] = {
+    "leads": ("created_date", "mql_date", "sql_date", "opportunity_date", "customer_date"),
+    "deals": ("created_date", "close_date"),
+    "spend": ("date",),
+    "feedback": ("date",),
+    "touchpoints": ("timestamp",),
+}
 
 
 def _date_column(table: str) -> str:
@@ -537,10 +551,10 @@ def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo
                     f"({linked / len(deals):.0%}".replace("%", " %") + f") über E-Mail ({count(links['email'], 'de')}) "
                     f"oder Firmenname ({count(links['company'], 'de')}) einem Lead zugeordnet"))
             deal_stats["guessed_links"] = guessed
-        own = deals["channel"].isna() & deals["lead_source"].notna()
+        own = deals["channel"].isna() & (deals["lead_source"].notna() | deals["source_detail"].notna())
         if own.any():
             deals.loc[own, "channel"] = channels_mod.assign_channels(
-                deals[own].assign(source_raw=deals["lead_source"]), rules).to_numpy()
+                deals[own].assign(source_raw=deals["lead_source"].fillna("")), rules).to_numpy()
         deal_stats["channel_from_source"] = int(own.sum())
         stats["deals"] = deal_stats
         no_amount = deals["amount"].isna()
@@ -631,9 +645,10 @@ def _check_plausible_cells(spec: schema.Table, out: pd.DataFrame, raw: readers.R
             bad = np.flatnonzero(((scale == name) & score.notna() & ((score < lo) | (score > hi))).fillna(False)
                                  .to_numpy(dtype=bool))
             for p in [q for q in bad if q not in bad_at.get("score", set())][:MAX_LISTED]:
+                fits = [s for s, (a, b) in SCORE_RANGES.items() if a <= score.iat[p] <= b]
+                other = (f"; if the survey uses another scale set {key}.constants.score_scale to "
+                         f"{' or '.join(fits)} in {ptext}") if fits else ""
                 problems.append(Problem(
                     shown, f"is outside the {name} scale ({lo} to {hi})", row=rows[p], column=header_of["score"],
-                    value=raw_of["score"].iat[p],
-                    fix=f"fix the cell; if the survey uses another scale set {key}.constants.score_scale "
-                        f"({', '.join(s for s in SCORE_RANGES if s != name)}) in {ptext}"))
+                    value=raw_of["score"].iat[p], fix=f"correct the cell{other}"))
     return problems

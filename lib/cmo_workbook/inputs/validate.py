@@ -6,6 +6,7 @@ from typing import Callable
 
 import pandas as pd
 
+from . import plausibility, profile
 from .loaders import load_dataset
 from .params import load_params
 
@@ -32,6 +33,15 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print) -> int:
         first = "" if pd.isna(row["first"]) else f"{row['first']:%Y-%m-%d}"
         last = "" if pd.isna(row["last"]) else f"{row['last']:%Y-%m-%d}"
         say(f"{name:24s} {row['rows']:>8,}  {first:10s}  {last:10s}  {row['months_without_rows'] or '-'}")
+    say("")
+    for line in profile.lines(ds):
+        say(line)
+    findings = plausibility.gate(ds)  # raises (exit 2) when a memo headline would be wrong
+    notes = [*ds.findings, *findings]
+    if notes:
+        say("")
+        for f in notes:
+            say(f"note    {f.table:24s} {f.en}")
     say("")
     say("ok: all inputs valid")
     return 0
