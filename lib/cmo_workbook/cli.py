@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     sd = sub.add_parser("sample-data", help="write the bundled sample company's data (deterministic)")
     sd.add_argument("--out", type=Path, default=Path("data/sample"))
     sd.add_argument("--seed", type=int, default=None)
+    sd.add_argument("--variant", choices=("default", "raw"), default="default",
+                    help="raw: real-export traits (status-only leads, source-only deals, empty amounts)")
 
     pv = sub.add_parser("preview", help="render memos to PNG with headless Chromium")
     pv.add_argument("paths", nargs="*", type=Path, help="memo .html files (default: all in reports/)")
@@ -91,7 +93,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sample-data":
         from .sample import generate as sample_data
 
-        argv = ["--out", str(args.out)] + (["--seed", str(args.seed)] if args.seed is not None else [])
+        argv = ["--out", str(args.out), "--variant", args.variant] + (
+            ["--seed", str(args.seed)] if args.seed is not None else [])
         return sample_data.main(argv) or 0
     if args.command == "preview":
         from .delivery.preview import preview_all
