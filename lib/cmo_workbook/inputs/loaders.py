@@ -532,8 +532,8 @@ def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo
         deals = t["deals"]
         deal_stats: dict[str, object] = {}
         if "leads" in t:
-            linked_in_export = any("lead_id" in s.columns for s in sources if s.table == "deals") or \
-                any("deal_id" in s.columns for s in sources if s.table == "leads")
+            # a link column that is present but empty everywhere links nothing: then the fallback applies
+            linked_in_export = bool(deals["lead_id"].notna().any() or t["leads"]["deal_id"].notna().any())
             fallback = bool((params.raw.get("deal_links") or {}).get("fallback", True)) and not linked_in_export
             links = semantics.link_deals(deals, t["leads"], fallback=fallback)
             deal_stats["links"] = links

@@ -166,6 +166,8 @@ def _is_blank(value: object) -> bool:
 
 def _blank_to_na(values: pd.Series) -> pd.Series:
     s = values.astype(object)
+    if pd.api.types.infer_dtype(s, skipna=False) == "string":  # CSV cells: vectorised
+        return s.where(s.str.strip() != "", None)
     return s.where(~s.map(_is_blank).astype(bool), None)
 
 

@@ -40,9 +40,9 @@ def table_health(ds: Dataset, name: str) -> dict[str, object]:
     first, last = (main.min(), main.max()) if len(main) else (pd.NaT, pd.NaT)
     gaps: list[str] = []
     if len(main):
-        have = set(main.dt.to_period("M"))
+        have = set((main.dt.year * 12 + main.dt.month - 1).unique().tolist())
         span = pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
-        gaps = [str(p) for p in span if p not in have]
+        gaps = [str(p) for p in span if p.year * 12 + p.month - 1 not in have]
     files = ds.files(name)
     dropped = [f"{s.file.name} row {r}: {text[:40]}" for s in files for r, text in s.dropped]
     empty = {c: int(df[c].isna().sum()) for c in KPI_COLUMNS.get(name, ()) if c in df}

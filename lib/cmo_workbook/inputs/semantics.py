@@ -98,7 +98,7 @@ def stage_lookup(lead_stage_map: Mapping[str, list] | None) -> dict[str, str]:
 
 def _stage_of(values: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
     keys = values.astype("string").str.strip().str.casefold()
-    return keys.map(lambda k: lookup.get(k) if isinstance(k, str) else None).astype(object)
+    return keys.astype(object).map(lookup).astype(object)
 
 
 def derive_lead_stages(leads: pd.DataFrame, lookup: Mapping[str, str]) -> dict[str, object]:
@@ -120,7 +120,7 @@ def derive_lead_stages(leads: pd.DataFrame, lookup: Mapping[str, str]) -> dict[s
         missing = present & pd.isna(stage).to_numpy(dtype=bool)
         for value, count in raw[missing].astype(str).str.strip().value_counts().items():
             unknown[value] = unknown.get(value, 0) + int(count)
-        rank = np.maximum(rank, stage.map(lambda s: RANK.get(s, -1) if isinstance(s, str) else -1).to_numpy(dtype=int))
+        rank = np.maximum(rank, stage.map(RANK).fillna(-1).to_numpy(dtype=int))
         disq |= (stage == "disqualified").to_numpy(dtype=bool)
     status_rank = rank.copy()
     for r, col in STAGE_DATE.items():
