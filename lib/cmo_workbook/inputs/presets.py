@@ -1208,6 +1208,23 @@ you can override `number_format` (`de`, `en` or `auto`), `date_format` (e.g. `DD
 or a list), `sheet` (.xlsx), `header_row`, `encoding`, `delimiter`, `columns` (canonical column: your
 header), `constants` (a value for a column the file lacks) and `values` (your spelling: canonical value).
 Check everything with `cmo-workbook validate --params params/<company>.yaml`.
+
+Each preset also says what the tool's fields *mean* (rows Stage, Source, Links, Empty cells below).
+Lead statuses map to one stage per lead; statuses of your own go under `lead_stage_map` in params:
+
+```yaml
+lead_stage_map:                 # your status values -> stage (each key optional)
+  qualified: [Heißer Lead, MQL geprüft]
+  disqualified: [Kein Bedarf]
+stage_map:                      # deal stages -> open / won / lost (required)
+  open: [Angebot versendet]
+  won: [Auftrag]
+  lost: [Absage]
+```
+
+`validate` prints a data-health profile per table (rows, date ranges, empty cells in the KPI columns,
+rows mapped to a channel, stage and lead, dropped rows and why) and stops (exit 2) when a memo would
+state a zero the inputs contradict, e.g. statuses no stage map knows and therefore 0 qualified leads.
 """
 
 
@@ -1225,6 +1242,65 @@ def _params_to_set(preset: Preset, table: str) -> list[str]:
         if not known.intersection(group):
             need.append(" and/or ".join(f"`columns.{c}`" for c in group))
     return need
+
+
+_EMPTY_CELLS = {
+    "leads": "an empty stage date is filled from the status (next stage's date, else the create date); an empty "
+             "status leaves the stage to the dates; an empty id gets one made from the row's content",
+    "deals": "an empty amount is allowed: the deal counts, its value does not (the data note says how many); an "
+             "empty link or source leaves the channel empty (not marketing)",
+    "spend": "an empty cost is no cost; empty metric cells (` --`) stay empty",
+    "feedback": "an empty id gets one made from the row's content (same file, same ids); an empty score or text "
+                "is fine as long as the other is there",
+}
+_STAGE_FIELDS = {"leads": ("lifecycle_stage", "lead_status", "mql_date", "sql_date", "opportunity_date",
+                           "customer_date"), "deals": ("stage", "status", "close_date")}
+_SOURCE_FIELDS = {"leads": ("source_raw", "source_detail", "channel", "campaign"),
+                  "deals": ("lead_source", "source_detail", "channel", "campaign"),
+                  "spend": ("platform", "channel", "cost_center", "account", "campaign")}
+_LINK_FIELDS = {"leads": ("deal_id", "contact_email", "company"), "deals": ("lead_id", "contact_email", "company")}
+
+
+def _fields(tp: TablePreset, names: tuple[str, ...]) -> str:
+    """``canonical ← "Header"`` for the preset's first spelling of each field it knows (or its constant)."""
+    out = []
+    for name in names:
+        spelled = [a for a in tp.aliases.get(name, ()) if not a.startswith(REGEX_PREFIX)]
+        if name in tp.combine and not spelled:
+            spelled = [" + ".join(a for part in tp.combine[name].parts for a in tp.aliases.get(part, ())[:1])]
+        if spelled and spelled[0] not in (name, name.replace("_", " ")):
+            out.append(f'{name} ← "{spelled[0]}"')
+        elif name in tp.constants:
+            out.append(f"{name} = {tp.constants[name]}")
+    return ", ".join(out)
+
+
+def _semantics_rows(preset: Preset) -> list[tuple[str, str]]:
+    """Which fields carry stage, source and links, and what empty cells mean (docs/presets.md)."""
+    rows: list[tuple[str, str]] = []
+    for table, tp in preset.tables.items():
+        prefix = f"{table}: " if len(preset.tables) > 1 else ""
+        stage = _fields(tp, _STAGE_FIELDS.get(table, ()))
+        if stage:
+            how = (" → lead stage (lead, qualified, sales_accepted, opportunity, customer, disqualified) by the built-in "
+                   "status names and `lead_stage_map`; a status without its date is dated by the next stage, else the "
+                   "create date" if table == "leads" else " → open/won/lost by `stage_map`, then the tools' default "
+                   "stage names")
+            rows.append(("Stage", prefix + stage + how))
+        source = _fields(tp, _SOURCE_FIELDS.get(table, ()))
+        if source:
+            how = " → channel by the channel rules (`channels.rules` first)" if table != "deals" else \
+                " → channel: the linked lead's first, else these by the channel rules"
+            rows.append(("Source", prefix + source + how))
+        link = _fields(tp, _LINK_FIELDS.get(table, ()))
+        if link:
+            how = ("; when no file carries an id link, deals match a lead by e-mail, else by company name (legal form "
+                   "ignored, lead created on or before the deal), and the data note gives the match rate "
+                   "(`deal_links.fallback: false` turns this off)")
+            rows.append(("Links", prefix + link + how))
+        if table in _EMPTY_CELLS:
+            rows.append(("Empty cells", prefix + _EMPTY_CELLS[table]))
+    return rows
 
 
 def markdown_table() -> str:
@@ -1250,6 +1326,7 @@ def markdown_table() -> str:
             ("Params", "; ".join(params)),
             ("Numbers", " / ".join(numbers) + " (override: `number_format`)"),
             ("Dates", " / ".join(dates) + " (override: `date_format`)"),
+            *(_semantics_rows(preset) if preset.name not in ("generic_de", "generic_en") else []),
         ]
         out.append(f"\n## `{preset.name}`\n\n| | |\n|---|---|\n")
         out.append("".join(f"| {k} | {_cell(v)} |\n" for k, v in rows))
