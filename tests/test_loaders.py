@@ -113,10 +113,11 @@ def test_german_number_in_an_english_file(project):
 def test_unknown_preset_suggests_the_closest(project):
     project.write("deals.csv", DEALS_HEAD + deal_rows(1))
     assert project.problems(deals=entry("deals.csv", "hubspot_deal")) == [
-        'deals.csv: unknown preset "hubspot_deal"; did you mean "hubspot_deals"? known presets: freshdesk, ga4, '
-        "generic_de, generic_en, google_ads, hubspot_contacts, hubspot_deals, journey_export, linkedin_ads, meta_ads, "
-        "pipedrive_deals, qualtrics, salesforce_leads, salesforce_opportunities, surveymonkey, trustpilot, typeform, "
-        f"zendesk; set a known preset for this file in {P}"]
+        'deals.csv: unknown preset "hubspot_deal"; did you mean "hubspot_deals"? known presets: datev_costs, '
+        "dynamics_leads, dynamics_opportunities, freshdesk, ga4, generic_de, generic_en, google_ads, hubspot_contacts, "
+        "hubspot_deals, journey_export, linkedin_ads, linkedin_lead_gen, meta_ads, pipedrive_deals, qualtrics, "
+        "salesforce_leads, salesforce_opportunities, sap_cost_center, surveymonkey, trustpilot, typeform, zendesk, "
+        f"zoho_crm; set a known preset for this file in {P}"]
 
 
 def test_missing_required_column_names_the_closest_header(project):
@@ -197,9 +198,9 @@ def test_unknown_choice_value_suggests_the_german_and_english_spelling(project):
 
 
 def test_empty_required_cell(project):
-    project.write("contacts.csv", CONTACTS_HEAD + "1,2024-02-01 10:00,Organic search,,\n,2024-02-02 10:00,Paid search,,\n")
+    project.write("contacts.csv", CONTACTS_HEAD + "1,2024-02-01 10:00,Organic search,,\n2,,Paid search,,\n")
     assert project.problems(leads=entry("contacts.csv", "hubspot_contacts")) == [
-        'contacts.csv, row 3, column "Record ID": is empty but lead_id is required; fill the cell or remove the row']
+        'contacts.csv, row 3, column "Create Date": is empty but created_date is required; fill the cell or remove the row']
 
 
 def test_header_not_found_lists_best_candidate(project):
@@ -302,7 +303,8 @@ def test_unknown_column_in_params_overrides_and_constants(project):
     assert project.problems(deals=entry("deals.csv", "hubspot_deals", columns={"ammount": "Amount"})) == [
         'deals.csv: columns.ammount: "ammount" is not a column of table deals (preset hubspot_deals); did you mean '
         '"amount"? columns: deal_id, created_date, stage, amount, currency, status, deal_name, close_date, '
-        "expected_close_date, pipeline, owner, company, account_id, lead_id, lead_source, channel, campaign, "
+        "expected_close_date, pipeline, owner, company, account_id, lead_id, link, contact_email, lead_source, "
+        "source_detail, channel, campaign, "
         f"deal_type, lost_reason, probability; correct data.deals[0].columns in {P}"]
     assert project.problems(deals=entry("deals.csv", "hubspot_deals", date_format="DD.MM.YYYY",
                                         constants={"currency": "Euro"})) == [

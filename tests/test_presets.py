@@ -29,8 +29,8 @@ REALISTIC = [
       "source_detail": "Original Traffic Source Drill-Down 1", "mql_date": "Became a Marketing Qualified Lead Date",
       "sql_date": "Became a Sales Qualified Lead Date", "owner": "Contact owner", "company": "Company Name",
       "first_response_date": "Date of first engagement", "rejection_reason": "Unqualified Reason",
-      "contact_email": "Email", "country": "Country/Region"},
-     ["Lead Status"]),
+      "contact_email": "Email", "country": "Country/Region", "lead_status": "Lead Status"},
+     []),
     ("hubspot_deals", "deals", HUBSPOT_DEALS,
      {"deal_id": "Record ID", "stage": "Deal Stage", "amount": "Amount", "created_date": "Create Date",
       "close_date": "Close Date", "company": "Associated Company (Primary)", "lead_id": "Associated Contact IDs",
@@ -55,8 +55,8 @@ REALISTIC = [
            "Deal - Source channel"),
      {"deal_id": "Deal - ID", "amount": "Deal - Value", "currency": "Deal - Currency", "stage": "Deal - Stage",
       "status": "Deal - Status", "created_date": "Deal - Deal created", "company": "Deal - Organization",
-      "lead_source": "Deal - Source channel"},
-     ["Deal - Contact person", "Deal - Source origin"]),
+      "lead_source": "Deal - Source channel", "source_detail": "Deal - Source origin"},
+     ["Deal - Contact person"]),
     ("google_ads", "spend", split("Tag,Kampagne,Kampagnentyp,Währungscode,Kosten,Impr.,Klicks,Conversions"),
      {"date": "Tag", "campaign": "Kampagne", "currency": "Währungscode", "cost": "Kosten", "impressions": "Impr.",
       "clicks": "Klicks", "conversions": "Conversions"},
@@ -384,7 +384,8 @@ def test_list_presets_is_sorted_and_complete():
     assert names == sorted(presets.PRESETS)
     assert {"hubspot_contacts", "hubspot_deals", "salesforce_leads", "salesforce_opportunities", "pipedrive_deals",
             "google_ads", "linkedin_ads", "meta_ads", "ga4", "zendesk", "freshdesk", "trustpilot", "typeform",
-            "qualtrics", "surveymonkey", "journey_export", "generic_de", "generic_en"} == set(names)
+            "qualtrics", "surveymonkey", "journey_export", "generic_de", "generic_en", "dynamics_leads",
+            "dynamics_opportunities", "zoho_crm", "linkedin_lead_gen", "datev_costs", "sap_cost_center"} == set(names)
     assert set(get_preset("generic_de").tables) == set(schema.TABLES)
 
 

@@ -25,7 +25,8 @@ CSV_FILES = [
      "Date,Became a Customer Date,Date of first engagement,Sales Feedback Date,Unqualified Reason"),
     ("crm/hubspot_deals.csv", "utf-8", False, ",", 0,
      "Record ID,Deal Name,Pipeline,Deal Stage,Amount,Close Date,Create Date,Deal owner,Deal Type,Associated Company "
-     "(Primary),Associated Company IDs (Primary),Associated Contact IDs,Closed Lost Reason"),
+     "(Primary),Associated Company IDs (Primary),Associated Contact IDs,Closed Lost Reason,"
+     "Original Traffic Source,Original Traffic Source Drill-Down 1"),
     ("crm/touchpoints.csv", "utf-8", True, ",", 0, "Contact ID,Touch Timestamp,Channel,Campaign,Interaction Type"),
     ("ads/google_ads_kampagnen.csv", "utf-8", False, ",", 2,
      "Tag,Kampagne,Kampagnentyp,Währungscode,Kosten,Impr.,Klicks,Conversions"),
@@ -404,3 +405,22 @@ def test_organic_search_qualified_leads_grow_about_45_percent(contacts):
     organic = c.loc[c["Original Traffic Source"] == "Organic search", "Became a Marketing Qualified Lead Date"]
     per_month = organic.dropna().dt.to_period("M").value_counts()
     assert 1.3 <= per_month[pd.Period("2026-10", "M")] / per_month[pd.Period("2025-10", "M")] <= 1.65
+
+
+def test_raw_variant_has_real_export_traits_and_stays_deterministic(tmp_path):
+    from cmo_workbook.sample.generate import generate
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    generate(a, variant="raw")
+    generate(b, variant="raw")
+    assert (a / "crm" / "hubspot_deals.csv").read_bytes() == (b / "crm" / "hubspot_deals.csv").read_bytes()
+    contacts = pd.read_csv(a / "crm" / "hubspot_contacts.csv", dtype=str)
+    assert contacts["Became a Marketing Qualified Lead Date"].isna().all()
+    assert (contacts["Lifecycle Stage"] == "Marketing Qualified Lead").any()
+    lines = (a / "crm" / "hubspot_deals.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "All deals - export" and lines[-1].startswith("Total,")
+    deals = pd.read_csv(a / "crm" / "hubspot_deals.csv", dtype=str, skiprows=1, skipfooter=1, engine="python")
+    assert deals["Associated Contact IDs"].isna().all()
+    won = deals[deals["Deal Stage"] == "Closed Won"]
+    assert won["Amount"].isna().sum() == len(won) // 8
+    assert deals["Original Traffic Source"].notna().mean() > 0.4

@@ -29,8 +29,8 @@ def test_sample_validates_with_profile(sample_dir, capsys, monkeypatch):
     assert lines[0] == "params  params/example.yaml: ok (Kessler Antriebstechnik GmbH, language de, currency EUR)"
     contacts = data_rows(sample_dir / "crm" / "hubspot_contacts.csv")
     touches = data_rows(sample_dir / "crm" / "touchpoints.csv")
-    assert (f"file    leads                    hubspot_contacts.csv: {contacts:,} rows, preset hubspot_contacts, utf-8 "
-            "(ignored columns: Lead Status)") in lines
+    assert (f"file    leads                    hubspot_contacts.csv: {contacts:,} rows, preset hubspot_contacts, utf-8"
+            "") in lines
     assert any(line.startswith("file    spend                    google_ads_kampagnen.csv:")
                and "2 total/footer rows dropped" in line for line in lines)
     assert "table                        rows  first       last        months without rows" in lines

@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true",
                      help="fail when a memo has untranslated jargon or a change without a so-what")
     run.add_argument("--resend", action="store_true", help="send again although this period's memo was sent")
+    run.add_argument("--allow-stale", action="store_true",
+                     help="run although no input has activity in the period (the data note names the gaps)")
     run.add_argument("--cell-timeout", type=int, default=600, help="seconds per cell (default 600)")
     run.add_argument("--timeout", type=int, default=1800, help="seconds per notebook, outer limit (default 1800)")
     run.add_argument("--reports", type=Path, help="output folder (default: reports/ in the project)")
@@ -57,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     sd = sub.add_parser("sample-data", help="write the bundled sample company's data (deterministic)")
     sd.add_argument("--out", type=Path, default=Path("data/sample"))
     sd.add_argument("--seed", type=int, default=None)
+    sd.add_argument("--variant", choices=("default", "raw"), default="default",
+                    help="raw: real-export traits (status-only leads, source-only deals, empty amounts)")
 
     pv = sub.add_parser("preview", help="render memos to PNG with headless Chromium")
     pv.add_argument("paths", nargs="*", type=Path, help="memo .html files (default: all in reports/)")
@@ -94,7 +98,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sample-data":
         from .sample import generate as sample_data
 
-        argv = ["--out", str(args.out)] + (["--seed", str(args.seed)] if args.seed is not None else [])
+        argv = ["--out", str(args.out), "--variant", args.variant] + (
+            ["--seed", str(args.seed)] if args.seed is not None else [])
         return sample_data.main(argv) or 0
     if args.command == "preview":
         from .delivery.preview import preview_all
@@ -175,7 +180,8 @@ def _run(args: argparse.Namespace) -> int:
 
     opts = RunOptions(params_path=Path(args.params), period=args.period, lang=args.lang, email=args.email,
                       dry_run=args.dry_run, resend=args.resend, cell_timeout=args.cell_timeout,
-                      total_timeout=args.timeout, reports_dir=args.reports, strict=args.strict)
+                      total_timeout=args.timeout, reports_dir=args.reports, strict=args.strict,
+                      allow_stale=args.allow_stale)
     runner = Runner(opts, say=_say)
     if args.name != "all":
         result = runner.run(args.name)

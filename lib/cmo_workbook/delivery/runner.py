@@ -23,6 +23,7 @@ import nbformat
 from ..render import jargon
 from . import mail
 from ..errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError)
+from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
 from ..inputs.params import Params, load_params
@@ -82,6 +83,8 @@ class RunOptions:
     kernel_name: str | None = None
     today: date | None = None
     strict: bool = False
+    #: run although no input table has activity in the period (the data note names the gaps)
+    allow_stale: bool = False
     extra_params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -223,7 +226,8 @@ class Runner:
         params = self.params()
         ds = self.dataset()
         if info.inputs:
-            ds.check_period(period, list(info.inputs))
+            ds.check_period(period, list(info.inputs), allow_stale=self.opts.allow_stale)
+        plausibility.gate(ds)  # a memo whose headline the inputs contradict stops here (exit 2)
         requested = {"period": str(period), "params_file": str(params.path),
                      **params.notebook_params(info.name), **self.opts.extra_params}
         if self.opts.lang:

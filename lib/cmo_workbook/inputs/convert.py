@@ -214,6 +214,11 @@ def _parse_dates(values: pd.Series, formats: list[str]) -> tuple[pd.Series, dict
     out = pd.Series(pd.NaT, index=range(len(obj)), dtype="datetime64[ns]")
     failures: dict[int, str] = {}
     text_pos, texts, serial_pos, serials = [], [], [], []
+    if pd.api.types.infer_dtype(obj, skipna=False) == "string":  # CSV cells: no per-cell type checks
+        stripped = pd.Series(obj, dtype=object).str.strip()
+        keep = ~stripped.str.casefold().isin(_NA).to_numpy(dtype=bool)
+        text_pos, texts = np.flatnonzero(keep).tolist(), stripped[keep].tolist()
+        obj = obj[:0]
     for i, v in enumerate(obj):
         if is_na(v):
             continue
@@ -292,6 +297,9 @@ def convert_column(
     """
     if number_style not in NUMBER_STYLES:
         raise ValueError(f"number_style must be one of {NUMBER_STYLES} (got {number_style!r})")
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return _convert_categorical(values, column, number_style=number_style, date_formats=date_formats,
+                                    choice_map=choice_map)
     kind = column.type
     if kind in ("string", "id"):
         result, failures = _texts(values), {}
@@ -320,6 +328,24 @@ def convert_column(
     return result, problems
 
 
+def _convert_categorical(values: pd.Series, column: Column, **options) -> tuple[pd.Series, list[tuple[int, object, str]]]:
+    """Every conversion is per cell, so a categorical column converts its distinct values once."""
+    cats = pd.Series(np.asarray(values.cat.categories, dtype=object), dtype=object)
+    typed, bad = convert_column(cats, column, **options)
+    codes = values.cat.codes.to_numpy()
+    result = typed.iloc[np.where(codes >= 0, codes, 0)].reset_index(drop=True) if len(cats) else \
+        typed.reindex(range(len(codes))).reset_index(drop=True)
+    if (codes < 0).any():
+        result = result.where(pd.Series(codes >= 0))
+    result.index = values.index
+    result.name = values.name
+    if not bad:
+        return result, []
+    expected = {pos: text for pos, _, text in bad}
+    positions = np.flatnonzero(np.isin(codes, list(expected)))
+    return result, [(int(p), values.iat[p], expected[int(codes[p])]) for p in positions]
+
+
 def _as_text(value: object) -> str:
     """Text of a typed .xlsx cell: 12345.0 → '12345', midnight datetimes → 'YYYY-MM-DD'."""
     if isinstance(value, str):
@@ -334,7 +360,11 @@ def _as_text(value: object) -> str:
 
 
 def _texts(values: pd.Series) -> pd.Series:
-    out = [pd.NA if is_na(v) else _as_text(v) for v in values.to_numpy(dtype=object)]
+    obj = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(obj, skipna=False) == "string":  # CSV cells: vectorised
+        text = pd.Series(obj, dtype=object).str.strip()
+        return text.where(~text.str.casefold().isin(_NA)).astype("string").reset_index(drop=True)
+    out = [pd.NA if is_na(v) else _as_text(v) for v in obj]
     return pd.Series(out, dtype="string")
 
 

@@ -9,6 +9,7 @@ the bad value, what was expected and the fix.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -19,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from . import channels as channels_mod
-from . import convert, presets, readers, schema
+from . import convert, presets, readers, schema, semantics
+from .findings import Finding, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from .params import DATA_TABLES, Params
 from ..periods import Period
@@ -43,6 +45,8 @@ class SourceInfo:
     unmapped: list[str] = field(default_factory=list)
     #: canonical column -> header as written in the file (for messages about the loaded table)
     columns: dict[str, str] = field(default_factory=dict)
+    #: rows whose id the workbook generated from the row's content (no id column, or empty id cells)
+    generated_ids: int = 0
 
 
 @dataclass
@@ -52,6 +56,10 @@ class Dataset:
     params: Params
     tables: dict[str, pd.DataFrame]
     sources: list[SourceInfo]
+    #: what loading found out (data-note lines and exit-2 errors), see :mod:`.plausibility`
+    findings: list[Finding] = field(default_factory=list)
+    #: derivation counts per table for the data-health profile (:mod:`.profile`)
+    stats: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -70,49 +78,63 @@ class Dataset:
         return [s for s in self.sources if s.table == table]
 
     def profile(self) -> pd.DataFrame:
-        """Rows, date range and months without rows per table (the analyst's data profile)."""
-        out = []
-        for name, df in self.tables.items():
-            col = _date_column(name)
-            dates = df[col].dropna() if col and col in df else pd.Series(dtype="datetime64[ns]")
-            first, last = (dates.min(), dates.max()) if len(dates) else (pd.NaT, pd.NaT)
-            gaps: list[str] = []
-            if len(dates):
-                have = set(dates.dt.to_period("M"))
-                span = pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
-                gaps = [str(p) for p in span if p not in have]
-            out.append({
-                "table": name,
-                "files": len(self.files(name)),
-                "rows": len(df),
-                "first": first,
-                "last": last,
-                "months_without_rows": ", ".join(gaps) if gaps else "",
-            })
-        return pd.DataFrame(out).set_index("table")
+        """The data-health profile per table (:mod:`.profile`): rows, date ranges, gaps, empty KPI cells,
+        rows mapped to channel / stage / link, dropped rows and why."""
+        from .profile import health
 
-    def check_period(self, period: Period, tables: list[str]) -> None:
-        """Raise :class:`StaleDataError` when a needed table has no rows in ``period``."""
-        problems = []
+        return health(self)
+
+    def activity(self, period: Period, table: str) -> dict[str, int]:
+        """Rows of ``table`` with activity in ``period``, per activity date column (created, qualified, closed, ...)."""
+        df = self.tables.get(table)
+        if df is None or df.empty:
+            return {}
+        return {col: int(period.contains(df[col]).sum()) for col in ACTIVITY.get(table, (_date_column(table),))
+                if col in df}
+
+    def freshness(self, period: Period, tables: list[str]) -> list[Finding]:
+        """One note per table without any activity in ``period`` (the data note says what is missing)."""
+        out = []
         for name in tables:
+            if any(self.activity(period, name).values()):
+                continue
             df = self.tables.get(name)
             files = ", ".join(s.file.name for s in self.files(name)) or f"(no file configured for {name})"
-            col = _date_column(name)
             if df is None or df.empty:
-                problems.append(Problem(files, f"table {name} has no rows at all; the {period} report needs it",
-                                        fix=f"add the export under data.{name} in {self.params.path.name}"))
+                out.append(Finding(name, f"table {name} has no rows at all; the {period} report needs it",
+                                   f"Tabelle {name} hat keine Zeilen; der Bericht {period} braucht sie", file=files,
+                                   fix=f"add the export under data.{name} in {self.params.path.name}"))
                 continue
-            inside = period.contains(df[col])
-            if not inside.any():
-                latest = df[col].max()
-                problems.append(Problem(
-                    files,
-                    f"no {name} rows in {period} ({period.start:%d.%m.%Y}-{period.last_day:%d.%m.%Y}); latest date found: "
-                    f"{latest:%d.%m.%Y}",
-                    fix="export the current data from the source tool, or run for an earlier --period",
-                ))
-        if problems:
-            raise StaleDataError(problems)
+            cols = [c for c in ACTIVITY.get(name, (_date_column(name),)) if c in df]
+            latest = max((df[c].max() for c in cols if df[c].notna().any()), default=pd.NaT)
+            latest_text = f"{latest:%d.%m.%Y}" if not pd.isna(latest) else "none"
+            out.append(Finding(
+                name, f"no {name} rows in {period} ({period.start:%d.%m.%Y}-{period.last_day:%d.%m.%Y}); latest date "
+                      f"found: {latest_text}",
+                f"keine {name}-Zeilen im Zeitraum {period} ({period.start:%d.%m.%Y}–{period.last_day:%d.%m.%Y}); "
+                f"letztes Datum: {latest_text}; die Kennzahlen dieser Tabelle fehlen im Zeitraum", file=files,
+                fix="export the current data from the source tool, or run for an earlier --period"))
+        return out
+
+    def check_period(self, period: Period, tables: list[str], *, allow_stale: bool = False) -> list[Finding]:
+        """Notes for tables without activity in ``period``; raise :class:`StaleDataError` when none of
+        ``tables`` has any (unless ``allow_stale``): a memo of nothing but gaps is not sent."""
+        notes = self.freshness(period, tables)
+        allow_stale = allow_stale or bool(self.params.raw["data"].get("allow_stale"))
+        if tables and len(notes) == len(tables) and not allow_stale:
+            raise StaleDataError([replace(f.problem(), fix=f.fix + " (or pass --allow-stale, or set data.allow_stale: "
+                                                               f"true in {self.params.path.name})") for f in notes])
+        return notes
+
+
+#: the date columns that show a table was active in a period: created, qualified, closed, spent, answered
+ACTIVITY: dict[str, tuple[str, ...]] = {
+    "leads": ("created_date", "mql_date", "sql_date", "opportunity_date", "customer_date"),
+    "deals": ("created_date", "close_date"),
+    "spend": ("date",),
+    "feedback": ("date",),
+    "touchpoints": ("timestamp",),
+}
 
 
 def _date_column(table: str) -> str:
@@ -143,8 +165,8 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
             problems.extend(_check_unique(table, loaded[table], headers))
     if problems:
         raise DataError(problems)
-    _derive(params, loaded)
-    return Dataset(params=params, tables=loaded, sources=sources)
+    findings, stats = _derive(params, loaded, sources)
+    return Dataset(params=params, tables=loaded, sources=sources, findings=findings, stats=stats)
 
 
 def _read(ptext: str, path: Path, **options: Any) -> readers.RawTable:
@@ -223,9 +245,10 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
         problems.append(Problem(
             shown, f"has no column {wanted}, set for {col} in {key}.columns{hint}; headers found: {headers_text}",
             fix=f"correct the header in {ptext}"))
+    id_column = spec.unique[0] if spec.unique else None
     for col in res.missing_required:
-        if col in constants or col in res.unmatched_overrides:
-            continue
+        if col in constants or col in res.unmatched_overrides or col == id_column:
+            continue  # a missing id is generated from the row's content below
         close = res.closest(col)
         hint = f' (closest header found: "{close}")' if close else ""
         problems.append(Problem(
@@ -289,6 +312,12 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
             problems.append(Problem(shown, f"{bad[0][2]} (constants.{column.name})", value=fill,
                                     fix=f"correct {key}.constants.{column.name} in {ptext}"))
         out[column.name] = typed.reset_index(drop=True)
+    generated = _fill_ids(out, id_column, raw.frame, table) if id_column and id_column not in constants else 0
+    if table == "deals" and "lead_id" in header_of:
+        # HubSpot lists every associated contact ("101;102"): the first is the deal's contact
+        out["lead_id"] = out["lead_id"].str.split(r"\s*[;,]\s*", regex=True).str.get(0).astype("string")
+    problems.extend(_duplicate_headers(raw, header_of, shown, key, ptext))
+    problems.extend(_check_plausible_cells(spec, out, raw, header_of, raw_of, bad_at, shown, key, ptext, constants))
     problems.extend(_check_values(spec, out, raw.rows, header_of, raw_of, bad_at, shown, key, ptext, today, tail))
     if table == "deals" and "stage" in header_of:
         problems.extend(_deal_status(params, out, raw.rows, header_of, raw_of, shown, ptext, today))
@@ -300,7 +329,7 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     out = out[spec.names]
     out.attrs["source"] = shown
     info = SourceInfo(table, path, preset.name, len(out), raw.encoding, raw.delimiter, raw.sheet,
-                      list(raw.dropped), list(res.unmapped), dict(header_of))
+                      list(raw.dropped), list(res.unmapped), dict(header_of), generated)
     out["_file"] = shown
     out["_row"] = raw.rows
     return out, info
@@ -391,7 +420,7 @@ def _check_values(spec: schema.Table, df: pd.DataFrame, rows: list[int], header_
         header = header_of[column.name]
         raw = raw_of[column.name]
         skip = bad_at.get(column.name, set())  # already reported as not a number/date/...
-        if column.required:
+        if column.required and not column.may_be_empty:
             empty = [p for p in np.flatnonzero(s.isna().to_numpy(dtype=bool)) if p not in skip]
             add(header, raw, empty, f"is empty but {column.name} is required", "fill the cell or remove the row",
                 show_value=False)
@@ -414,7 +443,7 @@ def _deal_status(params: Params, out: pd.DataFrame, rows: list[int], header_of: 
                  raw_of: dict[str, pd.Series], shown: str, ptext: str, today: date) -> list[Problem]:
     """Fill ``status`` from the stage map; report unknown stages and closed deals with a future close date."""
     problems: list[Problem] = []
-    lookup = {str(s).strip().casefold(): status for status, names in params.stage_map.items() for s in names}
+    lookup = semantics.deal_status_lookup(params.stage_map)
     spelled = {str(s).strip().casefold(): str(s).strip() for names in params.stage_map.values() for s in names}
     stage = out["stage"]
     mapped = stage.str.strip().str.casefold().map(lookup).astype("string")
@@ -463,22 +492,163 @@ def _check_unique(table: str, df: pd.DataFrame, headers: dict[str, dict[str, str
     return problems
 
 
-def _derive(params: Params, t: dict[str, pd.DataFrame]) -> None:
-    """Fill derived columns: lead and spend channels from rules, deal channels from their lead."""
+def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo]) -> tuple[list[Finding], dict]:
+    """Fill derived columns: channels from rules, lead stages and dates, deal links and deal channels.
+
+    Returns the findings for the data note and the counts for the data-health profile.
+    """
     rules = channels_mod.rules_from_params(params.raw.get("channels") or {})
+    findings: list[Finding] = []
+    stats: dict[str, dict[str, object]] = {}
+    for s in sources:
+        if s.generated_ids:
+            findings.append(Finding(
+                s.table, f"{s.file.name}: {count(s.generated_ids, 'en')} ids generated from the row content "
+                         "(no id in the file; the same file gives the same ids)",
+                f"{s.file.name}: {count(s.generated_ids, 'de')} IDs aus dem Zeileninhalt erzeugt "
+                "(keine ID in der Datei; dieselbe Datei ergibt dieselben IDs)", file=str(s.file.name)))
     if "leads" in t:
         leads = t["leads"]
         missing = leads["channel"].isna()
         if missing.any():
             leads.loc[missing, "channel"] = channels_mod.assign_channels(leads[missing], rules).to_numpy()
+        lookup = semantics.stage_lookup(params.raw.get("lead_stage_map"))
+        stats["leads"] = semantics.derive_lead_stages(leads, lookup)
+        n = int(stats["leads"]["by_status"])
+        if n:
+            findings.append(Finding(
+                "leads", f"{count(n, 'en')} leads are qualified by their status only; their qualified date is the "
+                         "next stage's date, else the create date",
+                f"{count(n, 'de')} Leads sind nur über ihren Status qualifiziert; als Qualifizierungsdatum gilt das "
+                "Datum der nächsten Stufe, sonst das Anlagedatum"))
     if "spend" in t:
         sp = t["spend"]
         missing = sp["channel"].isna()
         if missing.any():
             sp.loc[missing, "channel"] = channels_mod.assign_channels(
-                sp[missing].assign(source_raw=sp["platform"]), rules).to_numpy()
-    if "deals" in t and "leads" in t:
+                sp[missing].assign(source_raw=sp["platform"].fillna(sp["cost_center"]).fillna(sp["account"]),
+                                   source_detail=sp["campaign"]), rules).to_numpy()
+    if "deals" in t:
         deals = t["deals"]
-        if deals["channel"].isna().any():
-            by_lead = t["leads"].set_index("lead_id")["channel"]
-            deals["channel"] = deals["channel"].fillna(deals["lead_id"].map(by_lead))
+        deal_stats: dict[str, object] = {}
+        if "leads" in t:
+            # a link column that is present but empty everywhere links nothing: then the fallback applies
+            linked_in_export = bool(deals["lead_id"].notna().any() or t["leads"]["deal_id"].notna().any())
+            fallback = bool((params.raw.get("deal_links") or {}).get("fallback", True)) and not linked_in_export
+            links = semantics.link_deals(deals, t["leads"], fallback=fallback)
+            deal_stats["links"] = links
+            if deals["channel"].isna().any():
+                by_lead = t["leads"].drop_duplicates("lead_id").set_index("lead_id")["channel"]
+                deals["channel"] = deals["channel"].fillna(deals["lead_id"].map(by_lead))
+            guessed = links["email"] + links["company"]
+            if fallback and len(deals):
+                linked = sum(links.values())
+                findings.append(Finding(
+                    "deals", f"the deals export names no lead: {count(linked, 'en')} of {count(len(deals), 'en')} deals "
+                             f"({linked / len(deals):.0%}) matched to a lead by e-mail ({count(links['email'], 'en')}) "
+                             f"or company name ({count(links['company'], 'en')})",
+                    f"der Deal-Export nennt keinen Lead: {count(linked, 'de')} von {count(len(deals), 'de')} Deals "
+                    f"({linked / len(deals):.0%}".replace("%", " %") + f") über E-Mail ({count(links['email'], 'de')}) "
+                    f"oder Firmenname ({count(links['company'], 'de')}) einem Lead zugeordnet"))
+            deal_stats["guessed_links"] = guessed
+        own = deals["channel"].isna() & (deals["lead_source"].notna() | deals["source_detail"].notna())
+        if own.any():
+            deals.loc[own, "channel"] = channels_mod.assign_channels(
+                deals[own].assign(source_raw=deals["lead_source"].fillna("")), rules).to_numpy()
+        deal_stats["channel_from_source"] = int(own.sum())
+        stats["deals"] = deal_stats
+        no_amount = deals["amount"].isna()
+        for status, en, de in (("won", "won deals without amount, not in revenue",
+                                "gewonnene Deals ohne Betrag, nicht im Umsatz"),
+                               ("open", "open deals without amount, not in pipeline value",
+                                "offene Deals ohne Betrag, nicht im Pipelinewert")):
+            n = int((no_amount & (deals["status"] == status).fillna(False)).sum())
+            if n:
+                findings.append(Finding("deals", f"{count(n, 'en')} {en}", f"{count(n, 'de')} {de}"))
+    return findings, stats
+
+
+def _fill_ids(out: pd.DataFrame, id_column: str, frame: pd.DataFrame, table: str) -> int:
+    """Give rows without an id one made from their cells: the same file gives the same ids."""
+    empty = out[id_column].isna().to_numpy(dtype=bool)
+    if not empty.any():
+        return 0
+    cells = frame.iloc[np.flatnonzero(empty)].astype(str).agg("\x1f".join, axis=1)
+    digests = [hashlib.sha1(c.encode("utf-8")).hexdigest()[:12] for c in cells]
+    seen: dict[str, int] = {}
+    ids = []
+    for d in digests:  # identical rows stay distinct items, numbered in file order
+        seen[d] = seen.get(d, 0) + 1
+        ids.append(f"{table[:2]}-{d}" + (f"-{seen[d]}" if seen[d] > 1 else ""))
+    col = out[id_column].astype("string")
+    col[empty] = ids
+    out[id_column] = col
+    return int(empty.sum())
+
+
+def _duplicate_headers(raw: readers.RawTable, header_of: dict[str, str], shown: str, key: str,
+                       ptext: str) -> list[Problem]:
+    """A column the KPIs read whose header appears twice with different values: which one is meant?"""
+    problems = []
+    names = raw.original_headers
+    for canonical, header in header_of.items():
+        if names.count(header) < 2:
+            continue
+        twins = [c for c in raw.frame.columns if c == header or re.fullmatch(re.escape(header) + r"\.\d+", str(c))]
+        if all(raw.frame[c].equals(raw.frame[twins[0]]) for c in twins[1:]):
+            continue
+        letters = ", ".join(readers._column_letter(i) for i, h in enumerate(names) if h == header)
+        problems.append(Problem(
+            shown, f'has the header "{header}" {len(twins)} times (columns {letters}) with different values; '
+                   f"{canonical} would be read from the first", column=header,
+            fix=f'remove the duplicate column, or set {key}.columns.{canonical}: "{twins[1]}" in {ptext} '
+                f"to read the second"))
+    return problems
+
+
+#: amounts beyond this are export glitches, not money (1e400 would even be infinite)
+MAX_AMOUNT = 1e12
+SCORE_RANGES = {"nps_0_10": (0, 10), "csat_1_5": (1, 5), "stars_1_5": (1, 5), "csat_good_bad": (0, 1)}
+
+
+def _check_plausible_cells(spec: schema.Table, out: pd.DataFrame, raw: readers.RawTable, header_of: dict[str, str],
+                           raw_of: dict[str, pd.Series], bad_at: dict[str, set[int]], shown: str, key: str,
+                           ptext: str, constants: dict[str, object]) -> list[Problem]:
+    """Cells that convert but cannot be true: absurd amounts, a score outside its scale, a currency mark
+    that contradicts the row's currency column."""
+    problems: list[Problem] = []
+    rows = raw.rows
+    for column in spec.columns:
+        if column.type != "number" or column.name not in header_of:
+            continue
+        v = pd.to_numeric(out[column.name], errors="coerce").to_numpy(dtype=float)
+        absurd = np.flatnonzero(~np.isnan(v) & ~(np.abs(v) < MAX_AMOUNT))
+        for p in absurd[:MAX_LISTED]:
+            problems.append(Problem(shown, f"is not a plausible {column.name} (more than {MAX_AMOUNT:,.0f})",
+                                    row=rows[p], column=header_of[column.name], value=raw_of[column.name].iat[p],
+                                    fix="fix the cell in the export (a broken formula or a number in scientific "
+                                        "notation)"))
+        if "currency" in header_of and column.name in ("amount", "cost", "price"):
+            marks = raw_of[column.name].astype("string").str.extract(_CURRENCY_MARK, expand=False)
+            codes = marks.str.casefold().map(lambda m: _CURRENCY_CODE.get(m, str(m).upper()) if isinstance(m, str) else None)
+            stated = out["currency"].astype("string")
+            clash = np.flatnonzero((codes.notna() & stated.notna() & (codes != stated)).fillna(False).to_numpy(dtype=bool))
+            for p in clash[:MAX_LISTED]:
+                problems.append(Problem(
+                    shown, f"is written in {codes.iat[p]} but the row's {header_of['currency']} says {stated.iat[p]}",
+                    row=rows[p], column=header_of[column.name], value=raw_of[column.name].iat[p],
+                    fix=f"correct the amount or the currency cell of this row"))
+    if spec.name == "feedback" and "score" in header_of:
+        scale = out["score_scale"].astype("string")
+        score = pd.to_numeric(out["score"], errors="coerce")
+        for name, (lo, hi) in SCORE_RANGES.items():
+            bad = np.flatnonzero(((scale == name) & score.notna() & ((score < lo) | (score > hi))).fillna(False)
+                                 .to_numpy(dtype=bool))
+            for p in [q for q in bad if q not in bad_at.get("score", set())][:MAX_LISTED]:
+                fits = [s for s, (a, b) in SCORE_RANGES.items() if a <= score.iat[p] <= b]
+                other = (f"; if the survey uses another scale set {key}.constants.score_scale to "
+                         f"{' or '.join(fits)} in {ptext}") if fits else ""
+                problems.append(Problem(
+                    shown, f"is outside the {name} scale ({lo} to {hi})", row=rows[p], column=header_of["score"],
+                    value=raw_of["score"].iat[p], fix=f"correct the cell{other}"))
+    return problems

@@ -62,13 +62,18 @@ _SPEC: dict[str, tuple] = {
         "vat_rate": ((int, float), False, None),
         "state": (str, False, None),
     }),
-    "data": (dict, True, {"dir": (str, False, None), **{t: (list, False, _FILE_SPEC) for t in DATA_TABLES}}),
+    "data": (dict, True, {"dir": (str, False, None), "allow_stale": (bool, False, None),
+                          **{t: (list, False, _FILE_SPEC) for t in DATA_TABLES}}),
     "channels": (dict, False, {
         "marketing": (list, False, None),
         "rules": (list, False, None),
         "use_default_rules": (bool, False, None),
     }),
     "stage_map": (dict, True, {"open": (list, True, None), "won": (list, True, None), "lost": (list, True, None)}),
+    # lead status / lifecycle values -> canonical lead stage (inputs.semantics); each key optional
+    "lead_stage_map": (dict, False, {s: (list, False, None) for s in
+                                     ("lead", "qualified", "sales_accepted", "opportunity", "customer", "disqualified")}),
+    "deal_links": (dict, False, {"fallback": (bool, False, None)}),
     "goals": (list, False, _GOAL_SPEC),
     "targets": (dict, False, None),
     "memo": (dict, True, {

@@ -166,6 +166,8 @@ def _is_blank(value: object) -> bool:
 
 def _blank_to_na(values: pd.Series) -> pd.Series:
     s = values.astype(object)
+    if pd.api.types.infer_dtype(s, skipna=False) == "string":  # CSV cells: vectorised
+        return s.where(s.str.strip() != "", None)
     return s.where(~s.map(_is_blank).astype(bool), None)
 
 
@@ -597,6 +599,8 @@ HUBSPOT_CONTACTS = Preset(
             "source_detail": ("Original Traffic Source Drill-Down 1", "Original Source Drill-Down 1"),
             "_detail_2": ("Original Traffic Source Drill-Down 2", "Original Source Drill-Down 2"),
             "lifecycle_stage": ("Lifecycle Stage",),
+            "lead_status": ("Lead Status",),
+            "deal_id": ("Associated Deal IDs", "Associated Deal ID"),
             "mql_date": ("Became a Marketing Qualified Lead Date", _MQL_NEW),
             "sql_date": ("Became a Sales Qualified Lead Date", _SQL_NEW),
             "opportunity_date": ("Became an Opportunity Date",),
@@ -643,7 +647,8 @@ HUBSPOT_DEALS = Preset(
             # first associated contact; a list like "101;102" keeps its first id in the reader [U]
             "lead_id": ("Associated Contact IDs", "Associated Contact ID"),
             "lost_reason": ("Closed Lost Reason",),
-            "lead_source": ("Original Source Type", "Original Traffic Source", "Original Source"),
+            "lead_source": ("Original Traffic Source", "Original Source", "Original Source Type"),
+            "source_detail": ("Original Traffic Source Drill-Down 1", "Original Source Drill-Down 1"),
             "probability": ("Deal probability",),
         },
         number_style="en", date_formats=_HUBSPOT_DATES,
@@ -674,7 +679,8 @@ SALESFORCE_LEADS = Preset(
             "_last_name": ("Last Name", "Nachname"),
             "mql_date": ("MQL Date",),
             "sql_date": ("SQL Date",),
-            "customer_date": ("Converted Date", "Konvertierungsdatum"),
+            "opportunity_date": ("Converted Date", "Konvertierungsdatum"),
+            "deal_id": ("Converted Opportunity ID", "Converted Opportunity: Opportunity ID", "Konvertierte Opportunity-ID"),
             "rejection_reason": ("Unqualified Reason", "Disqualified Reason"),
         },
         number_style="auto", date_formats=_SF_DATES, footer_patterns=_SALESFORCE_FOOTER,
@@ -702,6 +708,8 @@ SALESFORCE_OPPORTUNITIES = Preset(
             "company": ("Account Name", "Accountname"),
             "account_id": ("Account ID", "Account-ID"),
             "lead_source": ("Lead Source", "Lead-Quelle"),
+            "lead_id": ("Lead ID", "Converted Lead ID"),
+            "contact_email": ("Contact: Email", "Email"),
             "deal_type": ("Type", "Typ"),
             "campaign": ("Primary Campaign Source", "Primäre Kampagnenquelle"),
             "lost_reason": ("Loss Reason", "Closed Lost Reason", "Verlustgrund"),
@@ -735,15 +743,194 @@ PIPEDRIVE_DEALS = Preset(
             "_lost_time": ("Deal - Lost time", "Lost time"),
             "lost_reason": ("Deal - Lost reason", "Lost reason"),
             "probability": ("Deal - Probability", "Probability"),
-            "lead_source": ("Deal - Source channel", "Deal - Source origin"),
+            "lead_source": ("Deal - Source channel", "Source channel", "Deal - Source origin", "Source origin"),
+            "source_detail": ("Deal - Source origin", "Source origin", "Deal - Source channel ID"),
+            "contact_email": ("Person - Email", "Deal - Contact person email"),
         },
         number_style="auto", date_formats=("iso", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y", "%m/%d/%Y", "excel"),
         combine={"close_date": Combine(("_won_time", "_lost_time"), how="first")},
+        footer_patterns=_TOTALS_DE,
     )},
     howto="In Pipedrive open Deals, switch to the list view with the filter 'All deals' (open, won and lost), "
           "then ... > Export filter results > CSV or Excel.",
     howto_de="In Pipedrive Deals in der Listenansicht mit dem Filter „Alle Deals“ (offen, gewonnen, verloren) öffnen, "
              "dann ... > Filterergebnisse exportieren > CSV oder Excel.",
+)
+
+_DYNAMICS_DATES = ("%d.%m.%Y %H:%M", "%d.%m.%Y", "iso", "%m/%d/%Y %I:%M %p", "%m/%d/%Y", "excel")
+DYNAMICS_LEADS = Preset(
+    "dynamics_leads", "Microsoft Dynamics 365 Sales leads (Export to Excel)",
+    {"leads": TablePreset(
+        aliases={
+            "lead_id": ("(Do Not Modify) Lead", "Lead ID"),
+            "created_date": ("Created On", "Erstellt am"),
+            "source_raw": ("Lead Source", "Leadquelle", "Lead-Quelle"),
+            "lifecycle_stage": ("Status", "Statuscode"),
+            "lead_status": ("Status Reason", "Statusgrund"),
+            "company": ("Company Name", "Firmenname"),
+            "contact_email": ("Email", "E-Mail"),
+            "contact_name": ("Name", "Full Name", "Vollständiger Name"),
+            "owner": ("Owner", "Besitzer"),
+            "campaign": ("Source Campaign", "Quellkampagne"),
+            "industry": ("Industry", "Branche"),
+            "country": ("Country/Region", "Land/Region"),
+            "opportunity_date": ("Date Qualified", "Qualifiziert am"),
+        },
+        number_style="auto", date_formats=_DYNAMICS_DATES,
+    )},
+    howto="In Dynamics 365 Sales open Leads, choose the view 'All Leads', then Export to Excel > Static worksheet "
+          "(the hidden (Do Not Modify) columns carry the ids; keep them).",
+    howto_de="In Dynamics 365 Sales Leads öffnen, die Ansicht „Alle Leads“ wählen, dann Nach Excel exportieren > "
+             "Statisches Arbeitsblatt (die ausgeblendeten „(Do Not Modify)“-Spalten tragen die IDs; nicht löschen).",
+)
+
+DYNAMICS_OPPORTUNITIES = Preset(
+    "dynamics_opportunities", "Microsoft Dynamics 365 Sales opportunities (Export to Excel)",
+    {"deals": TablePreset(
+        aliases={
+            "deal_id": ("(Do Not Modify) Opportunity", "Opportunity ID"),
+            "deal_name": ("Topic", "Thema"),
+            "created_date": ("Created On", "Erstellt am"),
+            "stage": ("Pipeline Phase", "Sales Stage", "Pipelinephase", "Verkaufsphase"),
+            "status": ("Status",),
+            "_actual_revenue": ("Actual Revenue", "Tatsächlicher Umsatz"),
+            "_est_revenue": ("Est. Revenue", "Estimated Revenue", "Geschätzter Umsatz"),
+            "currency": ("Currency", "Währung"),
+            "close_date": ("Actual Close Date", "Tatsächliches Abschlussdatum"),
+            "expected_close_date": ("Est. Close Date", "Geschätztes Abschlussdatum"),
+            "company": ("Potential Customer", "Account", "Potenzieller Kunde"),
+            "owner": ("Owner", "Besitzer"),
+            "lead_source": ("Lead Source", "Leadquelle"),
+            "campaign": ("Source Campaign", "Quellkampagne"),
+            "probability": ("Probability", "Wahrscheinlichkeit"),
+        },
+        number_style="auto", date_formats=_DYNAMICS_DATES,
+        value_maps={"status": {"gewonnen": "won", "verloren": "lost", "offen": "open"}},
+        # won deals carry Actual Revenue, open ones only the estimate
+        combine={"amount": Combine(("_actual_revenue", "_est_revenue"), how="first")},
+    )},
+    howto="In Dynamics 365 Sales open Opportunities, choose the view 'All Opportunities' (open, won and lost), then "
+          "Export to Excel > Static worksheet.",
+    howto_de="In Dynamics 365 Sales Verkaufschancen öffnen, die Ansicht „Alle Verkaufschancen“ (offen, gewonnen, "
+             "verloren) wählen, dann Nach Excel exportieren > Statisches Arbeitsblatt.",
+)
+
+_ZOHO_DATES = ("%Y-%m-%d %H:%M:%S", "iso", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%b %d, %Y %I:%M %p", "%m/%d/%Y")
+ZOHO_CRM = Preset(
+    "zoho_crm", "Zoho CRM leads and deals export",
+    {"leads": TablePreset(
+        aliases={
+            "lead_id": ("Record Id", "Lead Id", "Id"),
+            "created_date": ("Created Time",),
+            "source_raw": ("Lead Source",),
+            "lifecycle_stage": ("Lead Status",),
+            "company": ("Company",),
+            "contact_email": ("Email",),
+            "_first_name": ("First Name",),
+            "_last_name": ("Last Name",),
+            "owner": ("Lead Owner",),
+            "industry": ("Industry",),
+            "country": ("Country",),
+            "campaign": ("Campaign Source",),
+        },
+        number_style="auto", date_formats=_ZOHO_DATES,
+        combine={"contact_name": Combine(("_first_name", "_last_name"), sep=" ")},
+    ), "deals": TablePreset(
+        aliases={
+            "deal_id": ("Record Id", "Deal Id", "Id"),
+            "deal_name": ("Deal Name",),
+            "company": ("Account Name",),
+            "amount": ("Amount",),
+            "currency": ("Currency",),
+            "stage": ("Stage",),
+            "close_date": ("Closing Date",),
+            "created_date": ("Created Time",),
+            "lead_source": ("Lead Source",),
+            "campaign": ("Campaign Source",),
+            "owner": ("Deal Owner",),
+            "deal_type": ("Type",),
+            "probability": ("Probability (%)",),
+            "lost_reason": ("Reason For Loss",),
+            "contact_email": ("Contact Email", "Email"),
+        },
+        number_style="auto", date_formats=_ZOHO_DATES,
+    )},
+    howto="In Zoho CRM open Setup > Data Administration > Export, choose the module (Leads, then Deals), "
+          "'All Leads' / 'All Deals' and all fields, then export as CSV.",
+    howto_de="In Zoho CRM Einstellungen > Datenverwaltung > Exportieren öffnen, das Modul wählen (Leads, dann "
+             "Deals), „Alle Leads“ / „Alle Deals“ und alle Felder, dann als CSV exportieren.",
+)
+
+LINKEDIN_LEAD_GEN = Preset(
+    "linkedin_lead_gen", "LinkedIn Lead Gen Forms leads download [U]",
+    {"leads": TablePreset(
+        aliases={
+            "lead_id": ("Lead ID", "Lead Id"),
+            "created_date": ("Submitted At", "Date Submitted", "Created Time", "Lead Created Date"),
+            "campaign": ("Campaign Name", "Campaign"),
+            "source_detail": ("Form Name", "Lead Gen Form Name"),
+            "company": ("Company Name", "Company"),
+            "contact_email": ("Email Address", "Email"),
+            "_first_name": ("First Name",),
+            "_last_name": ("Last Name",),
+            "country": ("Country/Region", "Country"),
+            "industry": ("Industry",),
+        },
+        number_style="en", date_formats=("iso", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d.%m.%Y"),
+        constants={"source_raw": "Paid social", "channel": "linkedin"},
+        combine={"contact_name": Combine(("_first_name", "_last_name"), sep=" ")},
+    )},
+    howto="In LinkedIn Campaign Manager open Account assets > Lead Gen Forms, select the forms and the date range, "
+          "then Download leads (CSV). Every form submission is a lead; qualification happens in your CRM.",
+    howto_de="Im LinkedIn Campaign Manager Konto-Assets > Lead-Gen-Formulare öffnen, Formulare und Zeitraum wählen, "
+             "dann Leads herunterladen (CSV). Jede Formular-Einsendung ist ein Lead; qualifiziert wird im CRM.",
+)
+
+DATEV_COSTS = Preset(
+    "datev_costs", "DATEV postings of marketing costs (Buchungsstapel or Kostenstellen-Auswertung)",
+    {"spend": TablePreset(
+        aliases={
+            "date": ("Belegdatum", "Buchungsdatum", "Datum"),
+            "cost": ("Umsatz (ohne Soll/Haben-Kz)", "Umsatz", "Betrag", "Betrag Soll", "Soll"),
+            "currency": ("WKZ Umsatz", "Währung", "WKZ"),
+            "account": ("Konto", "Sachkonto", "Kontonummer"),
+            "cost_center": ("KOST1 - Kostenstelle", "Kostenstelle", "KOST1", "Kost1"),
+            "campaign": ("Buchungstext", "Text"),
+            "platform": ("Gegenkonto (ohne BU-Schlüssel)", "Gegenkonto", "Lieferant"),
+        },
+        number_style="de", date_formats=("%d.%m.%Y", "%d%m%Y", "iso", "excel"),
+        footer_patterns=_TOTALS_DE,
+    )},
+    howto="In DATEV Unternehmen online or Kanzlei-Rechnungswesen export the postings of the marketing accounts "
+          "(e.g. 4600-4699 Werbekosten) with Belegdatum, Konto, Kostenstelle, Umsatz and Buchungstext as CSV. "
+          "Map cost centres to channels with channels.rules on cost_center.",
+    howto_de="In DATEV Unternehmen online oder Kanzlei-Rechnungswesen die Buchungen der Marketingkonten "
+             "(z. B. 4600-4699 Werbekosten) mit Belegdatum, Konto, Kostenstelle, Umsatz und Buchungstext als CSV "
+             "exportieren. Kostenstellen über channels.rules mit cost_center den Kanälen zuordnen.",
+)
+
+SAP_COST_CENTER = Preset(
+    "sap_cost_center", "SAP cost centre line items (KSB1 / Fiori 'Cost Centers - Actuals')",
+    {"spend": TablePreset(
+        aliases={
+            "date": ("Posting Date", "Buchungsdatum", "Buchungsdat."),
+            "cost": ("Val.in rep.cur.", "Value in Obj. Crcy", "Amount in Company Code Currency", "Wert/KWähr",
+                     "Wert in BWähr", "Betrag"),
+            "currency": ("Report currency", "Object currency", "Company Code Currency", "KWähr", "BWähr", "Währung"),
+            "cost_center": ("Cost Center", "Kostenstelle"),
+            "account": ("Cost Element", "G/L Account", "Kostenart", "Sachkonto"),
+            "campaign": ("Name", "Document Header Text", "Bezeichnung", "Belegkopftext", "Cost element name",
+                         "Kostenartenbez."),
+            "platform": ("Name of offsetting account", "Name der Gegenkontierung", "Supplier", "Lieferant"),
+        },
+        number_style="auto", date_formats=("%d.%m.%Y", "iso", "%m/%d/%Y", "excel"),
+        footer_patterns=_TOTALS_DE + (r"^\*+$",),
+    )},
+    howto="In SAP run KSB1 (Cost Centers: Actual Line Items) for the marketing cost centres and the period, then "
+          "List > Export > Spreadsheet (.xlsx); in S/4HANA Fiori use 'Cost Centers - Actuals' > Export.",
+    howto_de="In SAP die KSB1 (Kostenstellen: Einzelposten Ist) für die Marketing-Kostenstellen und den Zeitraum "
+             "aufrufen, dann Liste > Exportieren > Tabellenkalkulation (.xlsx); in S/4HANA Fiori „Kostenstellen - "
+             "Istwerte“ > Exportieren.",
 )
 
 GOOGLE_ADS = Preset(
@@ -989,6 +1176,7 @@ JOURNEY_EXPORT = Preset(
 
 PRESETS: dict[str, Preset] = {p.name: p for p in (
     HUBSPOT_CONTACTS, HUBSPOT_DEALS, SALESFORCE_LEADS, SALESFORCE_OPPORTUNITIES, PIPEDRIVE_DEALS,
+    DYNAMICS_LEADS, DYNAMICS_OPPORTUNITIES, ZOHO_CRM, LINKEDIN_LEAD_GEN, DATEV_COSTS, SAP_COST_CENTER,
     GOOGLE_ADS, LINKEDIN_ADS, META_ADS, GA4, ZENDESK, FRESHDESK, TRUSTPILOT, TYPEFORM, QUALTRICS,
     SURVEYMONKEY, JOURNEY_EXPORT, GENERIC_DE, GENERIC_EN,
 )}
@@ -1020,6 +1208,23 @@ you can override `number_format` (`de`, `en` or `auto`), `date_format` (e.g. `DD
 or a list), `sheet` (.xlsx), `header_row`, `encoding`, `delimiter`, `columns` (canonical column: your
 header), `constants` (a value for a column the file lacks) and `values` (your spelling: canonical value).
 Check everything with `cmo-workbook validate --params params/<company>.yaml`.
+
+Each preset also says what the tool's fields *mean* (rows Stage, Source, Links, Empty cells below).
+Lead statuses map to one stage per lead; statuses of your own go under `lead_stage_map` in params:
+
+```yaml
+lead_stage_map:                 # your status values -> stage (each key optional)
+  qualified: [Heißer Lead, MQL geprüft]
+  disqualified: [Kein Bedarf]
+stage_map:                      # deal stages -> open / won / lost (required)
+  open: [Angebot versendet]
+  won: [Auftrag]
+  lost: [Absage]
+```
+
+`validate` prints a data-health profile per table (rows, date ranges, empty cells in the KPI columns,
+rows mapped to a channel, stage and lead, dropped rows and why) and stops (exit 2) when a memo would
+state a zero the inputs contradict, e.g. statuses no stage map knows and therefore 0 qualified leads.
 """
 
 
@@ -1037,6 +1242,65 @@ def _params_to_set(preset: Preset, table: str) -> list[str]:
         if not known.intersection(group):
             need.append(" and/or ".join(f"`columns.{c}`" for c in group))
     return need
+
+
+_EMPTY_CELLS = {
+    "leads": "an empty stage date is filled from the status (next stage's date, else the create date); an empty "
+             "status leaves the stage to the dates; an empty id gets one made from the row's content",
+    "deals": "an empty amount is allowed: the deal counts, its value does not (the data note says how many); an "
+             "empty link or source leaves the channel empty (not marketing)",
+    "spend": "an empty cost is no cost; empty metric cells (` --`) stay empty",
+    "feedback": "an empty id gets one made from the row's content (same file, same ids); an empty score or text "
+                "is fine as long as the other is there",
+}
+_STAGE_FIELDS = {"leads": ("lifecycle_stage", "lead_status", "mql_date", "sql_date", "opportunity_date",
+                           "customer_date"), "deals": ("stage", "status", "close_date")}
+_SOURCE_FIELDS = {"leads": ("source_raw", "source_detail", "channel", "campaign"),
+                  "deals": ("lead_source", "source_detail", "channel", "campaign"),
+                  "spend": ("platform", "channel", "cost_center", "account", "campaign")}
+_LINK_FIELDS = {"leads": ("deal_id", "contact_email", "company"), "deals": ("lead_id", "contact_email", "company")}
+
+
+def _fields(tp: TablePreset, names: tuple[str, ...]) -> str:
+    """``canonical ← "Header"`` for the preset's first spelling of each field it knows (or its constant)."""
+    out = []
+    for name in names:
+        spelled = [a for a in tp.aliases.get(name, ()) if not a.startswith(REGEX_PREFIX)]
+        if name in tp.combine and not spelled:
+            spelled = [" + ".join(a for part in tp.combine[name].parts for a in tp.aliases.get(part, ())[:1])]
+        if spelled and spelled[0] not in (name, name.replace("_", " ")):
+            out.append(f'{name} ← "{spelled[0]}"')
+        elif name in tp.constants:
+            out.append(f"{name} = {tp.constants[name]}")
+    return ", ".join(out)
+
+
+def _semantics_rows(preset: Preset) -> list[tuple[str, str]]:
+    """Which fields carry stage, source and links, and what empty cells mean (docs/presets.md)."""
+    rows: list[tuple[str, str]] = []
+    for table, tp in preset.tables.items():
+        prefix = f"{table}: " if len(preset.tables) > 1 else ""
+        stage = _fields(tp, _STAGE_FIELDS.get(table, ()))
+        if stage:
+            how = (" → lead stage (lead, qualified, sales_accepted, opportunity, customer, disqualified) by the built-in "
+                   "status names and `lead_stage_map`; a status without its date is dated by the next stage, else the "
+                   "create date" if table == "leads" else " → open/won/lost by `stage_map`, then the tools' default "
+                   "stage names")
+            rows.append(("Stage", prefix + stage + how))
+        source = _fields(tp, _SOURCE_FIELDS.get(table, ()))
+        if source:
+            how = " → channel by the channel rules (`channels.rules` first)" if table != "deals" else \
+                " → channel: the linked lead's first, else these by the channel rules"
+            rows.append(("Source", prefix + source + how))
+        link = _fields(tp, _LINK_FIELDS.get(table, ()))
+        if link:
+            how = ("; when no file carries an id link, deals match a lead by e-mail, else by company name (legal form "
+                   "ignored, lead created on or before the deal), and the data note gives the match rate "
+                   "(`deal_links.fallback: false` turns this off)")
+            rows.append(("Links", prefix + link + how))
+        if table in _EMPTY_CELLS:
+            rows.append(("Empty cells", prefix + _EMPTY_CELLS[table]))
+    return rows
 
 
 def markdown_table() -> str:
@@ -1062,6 +1326,7 @@ def markdown_table() -> str:
             ("Params", "; ".join(params)),
             ("Numbers", " / ".join(numbers) + " (override: `number_format`)"),
             ("Dates", " / ".join(dates) + " (override: `date_format`)"),
+            *(_semantics_rows(preset) if preset.name not in ("generic_de", "generic_en") else []),
         ]
         out.append(f"\n## `{preset.name}`\n\n| | |\n|---|---|\n")
         out.append("".join(f"| {k} | {_cell(v)} |\n" for k, v in rows))

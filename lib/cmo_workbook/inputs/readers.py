@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from ..errors import DataError, Problem
 
@@ -33,6 +35,13 @@ DEFAULT_FOOTER_PATTERNS = (
     r"^confidential information\b",
     r"^copyright\s*(\(c\)|©)",
 )
+
+#: CSV files from this size on are parsed column-wise by pandas into categorical cells, so a 200 MB
+#: export stays far below 1 GB; the result is the same RawTable (tests compare both paths)
+LARGE_CSV_BYTES = 16_000_000
+#: bytes of a large file read up front to find encoding, delimiter and header
+_HEAD_BYTES = 256_000
+_CHUNK_ROWS = 100_000
 
 _SEP_LINE = re.compile(r"^\ufeff?\"?sep=(.)\"?[ \t]*\r?\n?$", re.IGNORECASE)
 _UNDEFINED_CP1252 = re.compile("[\x00-\x08\x0e-\x1f\x81\x8d\x8f\x90\x9d]")
@@ -108,6 +117,11 @@ def read_raw(
         records, used_sheet = _read_xlsx(path, name, sheet)
         used_encoding = used_delimiter = None
     else:
+        if path.stat().st_size >= LARGE_CSV_BYTES:
+            table = _read_large_csv(path, name, tokens, encoding, delimiter, header_row, min_header_matches,
+                                    extra_header_rows, [*DEFAULT_FOOTER_PATTERNS, *footer_patterns])
+            if table is not None:
+                return table
         data = path.read_bytes()
         _reject_binary_workbooks(data, name)
         text, used_encoding = _decode(data, name, encoding)
@@ -440,3 +454,98 @@ def _trailing_blanks(row: Sequence[object]) -> int:
             break
         n += 1
     return n
+
+
+# --- large CSV files ---------------------------------------------------------------------
+
+
+def _on_categories(values: pd.Series, fn) -> np.ndarray:
+    """``fn`` applied to the distinct cells of a categorical column, spread back to every row."""
+    cats = pd.Series(np.asarray(values.cat.categories, dtype=object), dtype=object)
+    mapped = np.asarray(fn(cats))
+    codes = values.cat.codes.to_numpy()
+    out = mapped[np.where(codes >= 0, codes, 0)] if len(mapped) else np.zeros(len(codes), dtype=mapped.dtype)
+    return out
+
+
+def _read_large_csv(path: Path, name: str, tokens: set[str], encoding: str | None, delimiter: str | None,
+                    header_row: int | None, min_header_matches: int, extra_header_rows: int,
+                    footer_patterns: Sequence[str]) -> RawTable | None:
+    """:func:`read_raw` for big CSV files: the same table from pandas' C parser with categorical cells.
+
+    Returns None when the file needs the line-by-line reader (a decoding or quoting problem, a row
+    wider than the header): that reader then reports the problem precisely.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    _reject_binary_workbooks(head, name)
+    cut = head.rfind(b"\n")
+    text, used_encoding = _decode(head[:cut + 1] if cut > 0 else head, name, encoding)
+    text, sep_delimiter = _strip_sep_line(text)
+    used_delimiter = delimiter or sep_delimiter or _sniff_delimiter(text, tokens, header_row, min_header_matches)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=used_delimiter)
+    records: list[list[str]] = []
+    lines_after: list[int] = []
+    try:
+        for row in reader:
+            records.append(row)
+            lines_after.append(reader.line_num)
+            if len(records) > HEADER_SCAN_ROWS + extra_header_rows + (header_row or 0) + 1:
+                break
+    except csv.Error:
+        return None
+    if not any(_non_empty(r) for r in records):
+        return None
+    header_index = _find_header(records, tokens, header_row, min_header_matches, name)
+    columns, original = _header_names(records[header_index])
+    width = len(columns)
+    start = header_index + 1 + extra_header_rows
+    if width < 2 or start > len(records):
+        return None
+    skip = (1 if sep_delimiter else 0) + lines_after[start - 1]
+    try:
+        chunks = pd.read_csv(path, sep=used_delimiter, header=None, names=list(range(width)), skiprows=skip,
+                             dtype=object, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                             encoding="utf-8-sig" if used_encoding == "utf-8" else used_encoding, engine="c",
+                             on_bad_lines="error", chunksize=_CHUNK_ROWS)
+        # text cells of one chunk at a time; the table keeps each distinct cell once (categorical)
+        parts = [chunk.fillna("").astype("category") for chunk in chunks]
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, LookupError):
+        return None
+    if not parts:
+        return None
+    body = pd.DataFrame({c: union_categoricals([p[c] for p in parts]) for c in range(width)})
+    del parts
+    n = len(body)
+    stripped = {c: _on_categories(body[c], lambda v: v.astype(str).str.strip().to_numpy(dtype=object))
+                for c in body.columns}
+    filled = np.zeros(n, dtype=int)
+    first = np.full(n, "", dtype=object)
+    for c in body.columns:
+        cell = stripped[c]
+        has = cell != ""
+        filled += has
+        first = np.where((first == "") & has, cell, first)
+    # trailing non-table lines after a blank line (Salesforce "Generated By", report notes)
+    wide = np.flatnonzero(filled > 1)
+    last_wide = int(wide[-1]) if len(wide) else -1
+    blank_after = np.flatnonzero(filled[last_wide + 1:] == 0)
+    end = last_wide + 1 + int(blank_after[0]) if len(blank_after) else n
+    footer = re.compile("|".join(f"(?:{p})" for p in footer_patterns), re.IGNORECASE)
+    codes, distinct = pd.factorize(first)
+    is_footer = np.array([footer.search(str(t)) is not None for t in distinct], dtype=bool)[codes] \
+        if len(distinct) else np.zeros(n, dtype=bool)
+    position = np.arange(n)
+    keep = (position < end) & (filled > 0) & ~is_footer
+    drop = ((position < end) & (filled > 0) & is_footer) | ((position >= end) & (filled > 0))
+    dropped = [(start + int(j) + 1, str(first[j])) for j in np.flatnonzero(drop)]
+    if not keep.any():
+        raise DataError(Problem(
+            name, "has the header but no data rows below it",
+            row=header_index + 1, fix="export the file again with data, or check the period"))
+    frame = body[keep].reset_index(drop=True)
+    frame.columns = columns
+    rows = (start + 1 + np.flatnonzero(keep)).tolist()
+    return RawTable(path=path, display_name=name, frame=frame, rows=rows, header_row=header_index + 1,
+                    encoding=used_encoding, delimiter=used_delimiter, sheet=None, dropped=dropped,
+                    original_headers=original)

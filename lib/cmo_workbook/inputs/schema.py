@@ -19,6 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 TYPES = ("string", "id", "date", "datetime", "number", "integer", "currency", "choice")
+#: canonical lead stages, in funnel order; ``disqualified`` leaves the funnel
+LEAD_STAGES = ("lead", "qualified", "sales_accepted", "opportunity", "customer", "disqualified")
+#: how a deal found its lead: the export's own link, Salesforce's converted opportunity id, or a fallback
+LINK_METHODS = ("export", "converted", "email", "company")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class Column:
     default: object = None
     #: a number that must not be negative (spend, amounts, prices)
     non_negative: bool = False
+    #: a required column whose cells may be empty (CRM amounts): counted and noted, not rejected
+    may_be_empty: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -79,8 +85,12 @@ LEADS = Table(
         C("source_raw", "string", True, "source as the CRM names it (e.g. HubSpot 'Original Traffic Source')"),
         C("source_detail", "string", description="drill-down: utm_campaign, fair name, partner"),
         C("channel", "string", description="marketing channel; derived from source_raw by channel rules when absent"),
-        C("lifecycle_stage", "string"),
-        C("mql_date", "datetime", description="became a marketing-qualified lead"),
+        C("lifecycle_stage", "string", description="lifecycle stage or status as the CRM names it"),
+        C("lead_status", "string", description="a second status field (HubSpot Lead Status)"),
+        C("stage", "choice", choices=LEAD_STAGES,
+          description="derived from lifecycle_stage, lead_status (lead_stage_map) and the stage dates"),
+        C("mql_date", "datetime", description="became a marketing-qualified lead; from the stage when the export "
+                                               "has only a status (see docs/presets.md)"),
         C("sql_date", "datetime", description="accepted by sales (sales-qualified)"),
         C("opportunity_date", "datetime"),
         C("customer_date", "datetime"),
@@ -95,6 +105,7 @@ LEADS = Table(
         C("campaign", "string"),
         C("contact_name", "string", description="personal data: used only to pseudonymise free text"),
         C("contact_email", "string", description="personal data: used only to pseudonymise free text"),
+        C("deal_id", "id", description="the deal this lead became (Salesforce Converted Opportunity ID)"),
     ),
     unique=("lead_id",),
     date_column="created_date",
@@ -107,7 +118,8 @@ DEALS = Table(
         C("deal_id", "id", True),
         C("created_date", "date", True),
         C("stage", "string", True, "pipeline stage as the CRM names it; mapped to status by stage_map"),
-        C("amount", "number", True, non_negative=True),
+        C("amount", "number", True, "empty cells allowed: such deals count, but not in values",
+          non_negative=True, may_be_empty=True),
         C("currency", "currency", default="EUR"),
         C("status", "choice", choices=("open", "won", "lost"), description="derived from stage via params stage_map"),
         C("deal_name", "string"),
@@ -117,9 +129,12 @@ DEALS = Table(
         C("owner", "string"),
         C("company", "string"),
         C("account_id", "id"),
-        C("lead_id", "id"),
-        C("lead_source", "string"),
-        C("channel", "string"),
+        C("lead_id", "id", description="the deal's lead or contact (HubSpot Associated Contact IDs: the first)"),
+        C("link", "choice", choices=LINK_METHODS, description="how lead_id was found (derived)"),
+        C("contact_email", "string", description="fallback link to the lead when the export has no ids"),
+        C("lead_source", "string", description="the deal's own source field; channel rules map it"),
+        C("source_detail", "string", description="drill-down of the deal's source"),
+        C("channel", "string", description="from the linked lead, else from lead_source by channel rules"),
         C("campaign", "string"),
         C("deal_type", "string", description="new business / existing business"),
         C("lost_reason", "string"),
@@ -155,6 +170,8 @@ SPEND = Table(
         C("platform", "string"),
         C("campaign", "string"),
         C("campaign_id", "id"),
+        C("account", "string", description="ledger account (DATEV/SAP cost exports)"),
+        C("cost_center", "string", description="cost centre (DATEV/SAP cost exports)"),
         C("period_end", "date", description="last day covered when a row spans a period"),
         C("impressions", "integer"),
         C("clicks", "integer"),
@@ -311,6 +328,8 @@ def markdown() -> str:
                 notes = (notes + "; " if notes else "") + f"default `{c.default}`"
             if c.non_negative:
                 notes = (notes + "; " if notes else "") + "must not be negative"
+            if c.may_be_empty:
+                notes = (notes + "; " if notes else "") + "cells may be empty"
             out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {notes} |")
         out.append("")
     return "\n".join(out)

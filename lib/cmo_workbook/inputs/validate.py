@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import plausibility, profile
 from .loaders import load_dataset
 from .params import load_params
 
@@ -41,6 +42,15 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
     warnings = [w for check in checks for w in check(params, ds)]
     for w in warnings:
         say(f"warning {w}")
+    say("")
+    for line in profile.lines(ds):
+        say(line)
+    findings = plausibility.gate(ds)  # raises (exit 2) when a memo headline would be wrong
+    notes = [*ds.findings, *findings]
+    if notes:
+        say("")
+        for f in notes:
+            say(f"note    {f.table:24s} {f.en}")
     say("")
     say("ok: all inputs valid" + (f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''})" if warnings else ""))
     return 0

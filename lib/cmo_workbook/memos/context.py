@@ -16,6 +16,7 @@ from ..render import fmt
 from ..render.blocks import DataNote, Header
 from ..render.i18n import register, t
 from ..inputs.loaders import Dataset, load_dataset
+from ..inputs.plausibility import review
 from ..inputs.params import Params, load_params
 from ..periods import Period
 
@@ -63,7 +64,18 @@ class Workbook:
             lines.append(f"{t('data_range', lang)}: {fmt.date(first, lang)} – {fmt.date(last, lang)}")
             gaps = [f"{name}: {row['months_without_rows']}" for name, row in used.iterrows() if row["months_without_rows"]]
             lines.append(f"{t('gaps', lang)}: " + ("; ".join(gaps) if gaps else t("no_gaps", lang)))
+        lines += self.input_notes(tables)
         return DataNote(t("data_note", lang), lines + list(extra or []))
+
+    def input_notes(self, tables: list[str]) -> list[str]:
+        """What loading and the plausibility review found in ``tables``, and tables without activity in
+        the period: lines for the data note, in the memo language."""
+        found = [*self.ds.findings, *review(self.ds), *self.ds.freshness(self.period, tables)]
+        seen: dict[str, None] = {}
+        for f in found:
+            if f.table in tables and f.severity == "note":
+                seen.setdefault(f.text(self.lang), None)
+        return list(seen)
 
 
 def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind: str = "month",

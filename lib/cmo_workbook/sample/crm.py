@@ -41,7 +41,7 @@ CONTACT_HEADER = [
 DEAL_HEADER = [
     "Record ID", "Deal Name", "Pipeline", "Deal Stage", "Amount", "Close Date", "Create Date", "Deal owner",
     "Deal Type", "Associated Company (Primary)", "Associated Company IDs (Primary)", "Associated Contact IDs",
-    "Closed Lost Reason",
+    "Closed Lost Reason", "Original Traffic Source", "Original Traffic Source Drill-Down 1",
 ]
 TOUCH_HEADER = ["Contact ID", "Touch Timestamp", "Channel", "Campaign", "Interaction Type"]
 COUNTRY_NAMES = {"DE": "Germany", "AT": "Austria", "CH": "Switzerland", "NL": "Netherlands", "PL": "Poland"}
@@ -312,11 +312,14 @@ def generate_crm(rng: np.random.Generator, window: Window) -> CrmData:
     deals.sort(key=lambda d: (d["created"], d["company"].company_id, d["name"]))
     deal_rows = [DEAL_HEADER]
     deal_id = 15_200_000_000
+    # HubSpot copies the contact's original source onto the deal; deals without a contact have none
+    source_of = {str(lead.record_id): (lead.source, lead.dd1) for lead in leads}
     for d in deals:
         deal_id += int(rng.integers(1_000, 400_000))
+        source, detail = source_of.get(d["contact"], ("", ""))
         deal_rows.append([str(deal_id), d["name"], "Sales Pipeline", d["stage"], f"{d['amount']:.2f}",
                           d["close"].strftime("%Y-%m-%d"), d["created"].strftime("%Y-%m-%d"), d["owner"], d["type"],
-                          d["company"].name, d["company"].company_id, d["contact"], d["lost"]])
+                          d["company"].name, d["company"].company_id, d["contact"], d["lost"], source, detail])
     touches = _touchpoints(rng, leads, window)
     customer_list = [customers[k] for k in sorted(customers)]
     return CrmData(leads, deal_rows, touches, companies, customer_list)

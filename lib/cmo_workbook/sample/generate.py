@@ -75,15 +75,28 @@ def _generate(out_dir: Path, seed: int, reference_date: date) -> dict[Path, int]
     return counts
 
 
-def generate(out_dir: Path, *, seed: int = SEED, reference_date: date = REFERENCE_DATE) -> list[Path]:
+def generate(out_dir: Path, *, seed: int = SEED, reference_date: date = REFERENCE_DATE,
+             variant: str = "default") -> list[Path]:
     """Write the sample company's files under ``out_dir`` (subfolders created); return their paths, sorted.
 
     The data cover the 24 full months before ``reference_date``. Same ``seed`` and date give
-    byte-identical files.
+    byte-identical files. ``variant="raw"`` gives the CRM files the traits of real downloads
+    (status-only qualification, deals with only a source, empty won amounts; see :mod:`.variants`).
     """
     from .diary import write_diary  # hand-kept notes, not an export: not in FILES
     write_diary(Path(out_dir) / "diary", seed, reference_date)
-    return sorted(_generate(Path(out_dir), seed, reference_date))
+    paths = sorted(_generate(Path(out_dir), seed, reference_date))
+    _apply_variant(Path(out_dir), variant)
+    return paths
+
+
+def _apply_variant(out_dir: Path, variant: str) -> None:
+    from .variants import VARIANTS, make_raw
+
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)} (got {variant!r})")
+    if variant == "raw":
+        make_raw(out_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,8 +105,11 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Write the bundled sample company's export files.")
     parser.add_argument("--out", type=Path, default=Path("data/sample"), help="output folder (default: data/sample)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default: {SEED})")
+    parser.add_argument("--variant", choices=("default", "raw"), default="default",
+                        help="raw: CRM files with status-only qualification, source-only deals, empty amounts")
     args = parser.parse_args(argv)
     counts = _generate(args.out, args.seed, REFERENCE_DATE)
+    _apply_variant(args.out, args.variant)
     for path in sorted(counts):
         print(f"{path}: {counts[path]} rows")
     from .diary import write_diary

@@ -1,0 +1,120 @@
+"""The plausibility gate: no memo may state a zero the inputs contradict.
+
+Every cell can be valid and the memo still wrong: 0 qualified inquiries because the export's
+statuses are spelled in a way no stage map knows, 0 € marketing pipeline because no deal
+source maps to a marketing channel, 0 € revenue because the won deals' amounts sit in an
+unmapped column. :func:`review` finds these over the loaded :class:`~.loaders.Dataset`:
+
+* ``error`` findings would falsify a headline: :func:`gate` raises (exit 2, before any kernel),
+  and ``validate`` fails with the same message;
+* ``note`` findings are data-quality facts the memo's data note states.
+
+Cell-level impossibilities (an amount of 1e400, an NPS of 15, a duplicated header, a currency
+mark that contradicts the row's currency column) are found while loading, with file, row and
+column (:mod:`.loaders`).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import DataError
+from .findings import Finding, count
+from .semantics import QUALIFIED_STAGES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .loaders import Dataset
+
+#: statuses listed per finding
+SHOWN = 5
+
+
+def _where(ds: Dataset, table: str, mask: pd.Series, column: str) -> dict:
+    """File, row and header of the first row in ``mask`` (for the message)."""
+    df = ds.tables[table]
+    hit = df[mask.fillna(False).to_numpy(dtype=bool)]
+    if hit.empty:
+        return {}
+    file = str(hit["_file"].iloc[0])
+    header = next((s.columns.get(column) for s in ds.sources if s.table == table and
+                   (s.file.name == file or str(s.file).endswith(file))), None)
+    return {"file": file, "row": int(hit["_row"].iloc[0]), "column": header or column}
+
+
+def review(ds: Dataset) -> list[Finding]:
+    """All plausibility findings of the dataset (errors first)."""
+    out: list[Finding] = []
+    ptext = ds.params.relpath()
+    marketing = set(ds.params.marketing_channels)
+    if ds.has("leads"):
+        leads = ds.leads
+        qualified = leads["stage"].isin(QUALIFIED_STAGES).fillna(False) | leads["mql_date"].notna()
+        unknown = (ds.stats.get("leads") or {}).get("unknown") or {}
+        if unknown:
+            top = sorted(unknown.items(), key=lambda kv: -kv[1])[:SHOWN]
+            shown = ", ".join(f'"{k}" ({v})' for k, v in top)
+            rows = sum(unknown.values())
+            status_cols = [c for c in ("lifecycle_stage", "lead_status") if c in leads]
+            mask = pd.Series(False, index=leads.index)
+            for c in status_cols:
+                mask |= leads[c].astype("string").str.strip().isin(list(unknown)).fillna(False)
+            where = _where(ds, "leads", mask, status_cols[0] if status_cols else "lifecycle_stage")
+            fix = (f"list the statuses that mean qualified under lead_stage_map.qualified (and the others under "
+                   f"lead, sales_accepted, opportunity, customer or disqualified) in {ptext}")
+            if not qualified.any():
+                out.append(Finding("leads", f"{count(rows, 'en')} leads carry statuses no stage map knows ({shown}), "
+                                            "so 0 leads would count as qualified", "", "error", fix, **where))
+            else:
+                out.append(Finding(
+                    "leads", f"{count(rows, 'en')} leads carry statuses no stage map knows ({shown}); they count as "
+                             "not qualified",
+                    f"{count(rows, 'de')} Leads tragen unbekannte Status ({shown}); sie zählen als nicht qualifiziert",
+                    fix=fix))
+        if qualified.any() and not leads.loc[qualified, "channel"].isin(marketing).any():
+            sources = leads.loc[qualified, "source_raw"].astype("string").value_counts().head(SHOWN)
+            shown = ", ".join(f'"{k}"' for k in sources.index)
+            out.append(Finding(
+                "leads", f"{count(int(qualified.sum()), 'en')} leads are qualified but none comes from a marketing "
+                         f"channel (sources {shown} map to "
+                         f"{', '.join(sorted(set(leads.loc[qualified, 'channel'].dropna())))}), so 0 qualified "
+                         "inquiries would be reported", "", "error",
+                f"add channels.rules for these sources, or list their channel under channels.marketing in {ptext}",
+                **_where(ds, "leads", qualified, "source_raw")))
+        before = leads["mql_date"].notna() & (leads["mql_date"] < leads["created_date"]).fillna(False)
+        if before.any():
+            w = _where(ds, "leads", before, "mql_date")
+            out.append(Finding(
+                "leads", f"{count(int(before.sum()), 'en')} leads became qualified before they were created "
+                         f"(first: {w.get('file')} row {w.get('row')}); counted in the month of the qualified date",
+                f"{count(int(before.sum()), 'de')} Leads wurden vor ihrer Anlage qualifiziert "
+                f"(erste: {w.get('file')} Zeile {w.get('row')}); gezählt im Monat der Qualifizierung",
+                fix="check the date columns of the export", **w))
+    if ds.has("deals"):
+        deals = ds.deals
+        sourced = deals["lead_source"].notna() | deals["source_detail"].notna() | deals["lead_id"].notna()
+        if sourced.any() and not deals["channel"].isin(marketing).any():
+            values = deals.loc[sourced, "lead_source"].astype("string").value_counts().head(SHOWN)
+            shown = ", ".join(f'"{k}"' for k in values.index) or "linked leads"
+            out.append(Finding(
+                "deals", f"{count(int(sourced.sum()), 'en')} deals carry a source or a lead ({shown}) but none maps "
+                         "to a marketing channel, so the marketing pipeline would be 0", "", "error",
+                f"add channels.rules for these source values, or list their channel under channels.marketing "
+                f"in {ptext}", **_where(ds, "deals", sourced, "lead_source")))
+        won = (deals["status"] == "won").fillna(False)
+        if won.any() and deals.loc[won, "amount"].isna().all():
+            out.append(Finding(
+                "deals", f"{count(int(won.sum()), 'en')} deals are won but none has an amount, so the won revenue "
+                         "would be 0", "", "error",
+                f"export the amount column, or map it under data.deals[..].columns.amount in {ptext}",
+                **_where(ds, "deals", won, "amount")))
+    return sorted(out, key=lambda f: f.severity != "error")
+
+
+def gate(ds: Dataset) -> list[Finding]:
+    """Raise :class:`DataError` (exit 2) when a finding would falsify a headline; return the notes."""
+    findings = review(ds)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise DataError([f.problem() for f in errors])
+    return findings
