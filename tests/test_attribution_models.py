@@ -232,3 +232,13 @@ def test_bootstrap_of_conversion_rate_shapley_resamples_non_converters_too():
     boot = bootstrap(tp, oc, "shapley", n_boot=200, seed=3)
     assert boot.at["B", "conversions_low"] < boot.at["B", "conversions_high"]
     np.testing.assert_allclose(boot["value"], attribute(tp, oc, "shapley")["value"])
+
+
+def test_unused_categories_and_category_order_do_not_change_the_result():
+    tp, oc = random_data(9, n=500, n_channels=4)
+    want = attribute_all(tp, oc, ("linear", "markov_2", "shapley"))
+    cat = tp.assign(channel=pd.Categorical(tp["channel"], categories=["zz_unused", "ch3", "ch1", "ch0", "ch2"]),
+                    lead_id=pd.Categorical(tp["lead_id"], categories=list(range(-5, 520))))
+    got = attribute_all(cat, oc, ("linear", "markov_2", "shapley"))
+    assert list(got.index) == list(want.index)  # no row for the unused channel
+    pd.testing.assert_frame_equal(got, want, atol=1e-9, check_exact=False)

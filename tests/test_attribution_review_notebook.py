@@ -63,3 +63,18 @@ def test_two_runs_give_the_same_memo(memo_run, tmp_path):
                       reports_dir=tmp_path)
     second = Runner(opts, say=lambda line: None).run("attribution_review")
     assert Path(second.memo).read_bytes() == Path(first.memo).read_bytes()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_memo_names_the_models_of_its_spread_and_its_basis(memo_run, lang):
+    result = memo_run("attribution_review", PERIOD, lang)
+    _, html, plain, _ = parse_eml(result.eml)
+    flat = " ".join(plain.split())
+    if lang == "de":
+        assert "Grundlage: das Modell „linear“ (jeder Kontakt zählt gleich), weil" in flat
+        assert "„gleich je Kanal“" in flat and "früher als Shapley bezeichnet" in flat  # footnote
+        assert "Markov 1. und 2. Ordnung" in flat and "Shapley nach Abschlussquote" in flat
+    else:
+        assert "Basis: the linear model (every touch counts the same) because" in flat
+        assert "'even split per channel'" in flat and "formerly called Shapley" in flat
+        assert "Markov of order 1 and 2" in flat and "Shapley by deal rate" in flat

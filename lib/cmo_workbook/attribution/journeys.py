@@ -203,12 +203,14 @@ def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy().astype(np.int64)
         cats = values.cat.categories
-        if not sort or cats.is_monotonic_increasing:
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cats)))  # as factorize: observed only
+        if sort:
+            used = used[np.argsort(np.asarray(cats[used], dtype=object), kind="stable")]
+        if len(used) == len(cats) and (used == np.arange(len(cats))).all():
             return codes, cats
-        order = np.argsort(np.asarray(cats, dtype=object), kind="stable")
-        rank = np.empty(len(cats), dtype=np.int64)
-        rank[order] = np.arange(len(cats))
-        return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), cats[order]
+        new_code = np.full(len(cats) + 1, -1, dtype=np.int64)  # last slot: missing (-1) stays -1
+        new_code[used] = np.arange(len(used))
+        return new_code[codes], cats[used]
     codes, uniques = pd.factorize(values, sort=sort)
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 

@@ -46,33 +46,43 @@ def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = F
         raise ValueError(f"Markov order must be one of {ORDERS} (got {order!r})")
     t = journeys.touches
     c = journeys.n_channels
+    # Lean arrays (int32 codes, temporaries freed early): a million journeys stay within the memory target.
     keep = np.empty(len(t.code), dtype=bool)
     keep[1:] = t.code[1:] != t.code[:-1]  # collapse consecutive repeats
     keep[t.starts] = True
-    chan = t.code[keep]
+    chan = t.code[keep].astype(np.int32)
     is_first = np.zeros(len(t.code), dtype=bool)
     is_first[t.starts] = True
     is_first = is_first[keep]
-    first_pos = np.flatnonzero(is_first)
-    jid = np.cumsum(is_first) - 1
-    step = np.arange(len(chan)) - first_pos[jid]  # position within the collapsed journey
+    del keep
 
     # State key: digit l (base c + 1) = the channel l steps back + 1, 0 before the journey began.
     base = c + 1
-    key = chan + 1
-    for lag in range(1, order):
-        back = np.zeros(len(chan), dtype=np.int64)
-        back[lag:] = chan[:-lag] + 1
-        back[step < lag] = 0
-        key = key + back * base**lag
+    wide = np.int64 if base**order >= 2**31 else np.int32
+    key = chan.astype(wide) + 1
+    if order > 1:
+        first_pos = np.flatnonzero(is_first)
+        lengths = np.diff(np.append(first_pos, len(chan)))
+        step = np.arange(len(chan), dtype=np.int32) - np.repeat(first_pos.astype(np.int32), lengths)
+        del first_pos, lengths
+        for lag in range(1, order):
+            back = np.zeros(len(chan), dtype=wide)
+            back[lag:] = chan[:-lag] + 1
+            back[step < lag] = 0
+            back *= base**lag
+            key += back
+            del back
+        del step
+    del chan
     if base**order <= _DENSE_KEYS:  # compact the keys by counting: no sort of all transitions
         seen = np.flatnonzero(np.bincount(key, minlength=base**order))
         index = np.zeros(base**order, dtype=np.int64)
-        index[seen] = np.arange(len(seen))
-        uniq, state = seen, index[key] + 1
+        index[seen] = np.arange(1, len(seen) + 1)
+        uniq, state = seen, index[key]
     else:
         uniq, inverse = np.unique(key, return_inverse=True)
         state = inverse.astype(np.int64) + 1
+    del key
     u = len(uniq)
     n_states = u + 3
     contains = np.zeros((c, u), dtype=bool)
@@ -85,11 +95,17 @@ def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = F
     is_last[:-1] = is_first[1:]
     is_last[-1:] = True
     absorb = np.where(journeys.converted, u + 1, u + 2)
-    prev = np.zeros(len(state), dtype=np.int64)  # a journey's first state comes from start (0)
+    last = state[is_last] * n_states + absorb
+    del is_last, absorb
+    prev = np.empty(len(state), dtype=np.int64)  # a journey's first state comes from start (0)
     prev[1:] = state[:-1]
     prev[is_first] = 0
-    pairs = np.concatenate((prev * n_states + state, state[is_last] * n_states + absorb))
-    pair_jid = np.concatenate((jid, np.arange(t.n_journeys))) if with_journeys else None
+    prev *= n_states
+    prev += state
+    del state
+    pairs = np.concatenate((prev, last))
+    del prev, last
+    pair_jid = np.concatenate((np.cumsum(is_first) - 1, np.arange(t.n_journeys))) if with_journeys else None
     return Chain(pairs=pairs, pair_jid=pair_jid, n_states=n_states, contains=contains)
 
 
