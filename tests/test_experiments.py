@@ -83,3 +83,22 @@ def test_design_refuses_a_geo_test_without_regions():
     assert ex.design(_leads(region=False), "linkedin", "audience").readable
     # one lead a day, every fourth from LinkedIn: 1.75 a week of 7
     assert d.effect_per_week == pytest.approx(7 / 4, abs=0.05)
+
+
+def test_readout_frame_from_leads_with_regions():
+    # regions A (test) and B, C (control); test starts Monday 2026-03-02, 2 weeks before, 2 during
+    rows = [("2026-02-16", "A"), ("2026-02-17", "B"), ("2026-02-18", "C"), ("2026-02-18", "C"),
+            ("2026-02-23", "A"), ("2026-02-23", "A"), ("2026-02-24", "B"),
+            ("2026-03-03", "B"), ("2026-03-04", "C"),
+            ("2026-03-10", "A"), ("2026-03-11", "B"), ("2026-03-12", "B"), ("2026-03-12", "C")]
+    leads = pd.DataFrame({"mql_date": pd.to_datetime([r[0] for r in rows]), "region": [r[1] for r in rows],
+                          "channel": "paid_search"})
+    w = ex.test_control_weeks(leads, "region", ["A"], "2026-03-02", 2, pre_weeks=2)
+    assert w["test"].tolist() == [1, 2, 0, 1]
+    assert w["control"].tolist() == [1.5, 0.5, 1.0, 1.5]  # (B + C) / 2 per week
+    assert w["during"].tolist() == [False, False, True, True]
+    r = ex.did_readout(w)
+    # before: -0.5, 1.5 (mean 0.5); during: -1, -0.5 (mean -0.75) -> -1.25
+    assert r.effect == pytest.approx(-1.25)
+    with pytest.raises(ValueError, match="no column 'postcode'"):
+        ex.test_control_weeks(leads, "postcode", ["A"], "2026-03-02", 2)

@@ -149,6 +149,31 @@ def design(leads: pd.DataFrame, channel: str, kind: str, *, share: float = 1 / 3
     )
 
 
+def test_control_weeks(leads: pd.DataFrame, region_column: str, test_regions: list[str], start: object,
+                       weeks: int, *, pre_weeks: int = MAX_PRE_WEEKS, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The input of :func:`did_readout` for a geo test that started on ``start`` (a Monday).
+
+    Qualified inquiries per week and region (``region_column`` on the leads), averaged over the
+    test regions and over the other regions, for ``pre_weeks`` before and ``weeks`` from ``start``;
+    ``exclude``: channels left out of the outcome (as in :func:`design`).
+    """
+    if region_column not in leads.columns:
+        raise ValueError(f"leads have no column {region_column!r}; a geo test needs the region of every lead")
+    d = leads[leads["mql_date"].notna() & leads[region_column].notna()]
+    if exclude:
+        d = d[~d["channel"].isin(list(exclude))]
+    first = pd.Timestamp(start).to_period("W-SUN")
+    span = pd.period_range(first - pre_weeks, first + weeks - 1, freq="W-SUN")
+    week = pd.to_datetime(d["mql_date"]).dt.to_period("W-SUN")
+    counts = pd.crosstab(week, d[region_column].astype(str)).reindex(span, fill_value=0)
+    test = [r for r in counts.columns if r in set(map(str, test_regions))]
+    control = [r for r in counts.columns if r not in set(test)]
+    if not test or not control:
+        raise ValueError(f"test regions {test_regions!r} must be some, not all, of the regions {list(counts.columns)!r}")
+    return pd.DataFrame({"test": counts[test].mean(axis=1), "control": counts[control].mean(axis=1),
+                         "during": counts.index >= first}, index=counts.index)
+
+
 @dataclass(frozen=True)
 class Readout:
     """Difference in differences of a holdout: effect per week in the test regions, with its range."""
