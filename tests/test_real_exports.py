@@ -358,3 +358,36 @@ def test_channel_rules_on_cost_centres(tmp_path):
                                              "stage_map:")
     ds = load_dataset(load_params(dst / "params.yaml"), today=TODAY)
     assert ds.spend["channel"].tolist() == ["trade_fairs", "paid_search", "trade_fairs", "paid_search"]
+
+
+def test_run_stops_with_exit_2_before_any_kernel_when_the_headline_would_be_zero(company, tmp_path, capsys):
+    contacts = company / "hubspot_contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    for r in rows:
+        r[5], r[6], r[11], r[12], r[13] = "", "Heiß", "", "", ""
+    contacts.write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    code = cli.main(["run", "kpi_dashboard", "--period", "2026-10", "--params", str(company / "params.yaml"),
+                     "--reports", str(reports)])
+    assert code == 2
+    assert "so 0 leads would count as qualified" in capsys.readouterr().err
+    assert not reports.exists() or not list(reports.rglob("*.ipynb"))
+    assert cli.main(["validate", "--params", str(company / "params.yaml")]) == 2
+
+
+def test_allow_stale_lets_the_preflight_pass(company):
+    from cmo_workbook.delivery.runner import Runner, RunOptions
+    from cmo_workbook.errors import StaleDataError
+    from cmo_workbook.periods import Period
+
+    opts = RunOptions(params_path=company / "params.yaml", period=Period.parse("2026-11"), today=TODAY)
+    runner = Runner(opts, say=lambda line: None)
+    with pytest.raises(StaleDataError):
+        runner.preflight(runner.resolve("kpi_dashboard"), Period.parse("2026-11"))
+    opts.allow_stale = True
+    assert runner.preflight(runner.resolve("kpi_dashboard"), Period.parse("2026-11"))["period"] == "2026-11"
+    _edit(company / "params.yaml", "  dir: .", "  dir: .\n  allow_stale: true")
+    stale = Runner(RunOptions(params_path=company / "params.yaml", period=Period.parse("2026-11"), today=TODAY),
+                   say=lambda line: None)
+    assert stale.preflight(stale.resolve("kpi_dashboard"), Period.parse("2026-11"))["period"] == "2026-11"
