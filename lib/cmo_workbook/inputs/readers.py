@@ -486,8 +486,14 @@ def _read_large_csv(path: Path, name: str, tokens: set[str], encoding: str | Non
     with path.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
     _reject_binary_workbooks(head, name)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_bomless_utf16(head) or \
+            (encoding and "16" in encoding):
+        return None  # UTF-16 (Excel's "Unicode text"): the line reader decodes it as a whole
     cut = head.rfind(b"\n")
-    text, used_encoding = _decode(head[:cut + 1] if cut > 0 else head, name, encoding)
+    try:
+        text, used_encoding = _decode(head[:cut + 1] if cut > 0 else head, name, encoding)
+    except DataError:
+        return None
     text, sep_delimiter = _strip_sep_line(text)
     used_delimiter = delimiter or sep_delimiter or _sniff_delimiter(text, tokens, header_row, min_header_matches)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=used_delimiter)
