@@ -391,3 +391,13 @@ def test_allow_stale_lets_the_preflight_pass(company):
     stale = Runner(RunOptions(params_path=company / "params.yaml", period=Period.parse("2026-11"), today=TODAY),
                    say=lambda line: None)
     assert stale.preflight(stale.resolve("kpi_dashboard"), Period.parse("2026-11"))["period"] == "2026-11"
+
+
+def test_large_file_reader_names_the_same_cell_in_errors(company, monkeypatch):
+    from cmo_workbook.inputs import readers
+
+    _edit(company / "hubspot_contacts.csv", "2026-09-28 16:45", "28.13.2026 16:45")
+    slow = _problems(company)
+    monkeypatch.setattr(readers, "LARGE_CSV_BYTES", 0)
+    assert _problems(company) == slow
+    assert 'hubspot_contacts.csv, row 5, column "Create Date": "28.13.2026 16:45" is not a date' in slow
