@@ -401,3 +401,16 @@ def test_large_file_reader_names_the_same_cell_in_errors(company, monkeypatch):
     monkeypatch.setattr(readers, "LARGE_CSV_BYTES", 0)
     assert _problems(company) == slow
     assert 'hubspot_contacts.csv, row 5, column "Create Date": "28.13.2026 16:45" is not a date' in slow
+
+
+def test_the_gate_stops_only_memos_that_use_the_table(company):
+    from cmo_workbook.errors import DataError
+    from cmo_workbook.inputs import plausibility
+
+    _edit(company / "hubspot_deals.csv", ",Closed Won,12500.5,", ",Closed Won,,")
+    for amount in (",4999.99,", ",20000,", ",7250.25,"):
+        _edit(company / "hubspot_deals.csv", ",Closed Won" + amount, ",Closed Won,,")
+    ds = load_dataset(load_params(company / "params.yaml"), today=TODAY)
+    with pytest.raises(DataError):
+        plausibility.gate(ds, ["leads", "deals", "spend"])
+    assert plausibility.gate(ds, ["leads", "spend"]) == []  # a memo without deals is not stopped
