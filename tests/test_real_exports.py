@@ -33,7 +33,11 @@ def cents(value: float) -> int:
     return int(round(value * 100))
 
 
-@pytest.mark.parametrize("name", ["hubspot", "salesforce", "pipedrive_excel", "feedback_no_id"])
+ALL = ["hubspot", "salesforce", "pipedrive_excel", "feedback_no_id", "dynamics", "zoho", "linkedin_lead_gen",
+       "datev", "sap"]
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_validate_passes_the_exports_as_downloaded(name, capsys):
     assert cli.main(["validate", "--params", str(FIXTURES / name / "params.yaml")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "ok: all inputs valid"
@@ -284,7 +288,7 @@ def test_profile_counts_mapping_links_and_drops():
     assert not math.isnan(prof.loc["deals", "rows"])
 
 
-@pytest.mark.parametrize("name", ["hubspot", "salesforce", "pipedrive_excel", "feedback_no_id"])
+@pytest.mark.parametrize("name", ALL)
 def test_large_file_reader_gives_the_same_tables(name, monkeypatch):
     """Big CSVs go through pandas' parser with categorical cells; forced here, the tables are the same."""
     from cmo_workbook.inputs import readers
@@ -296,3 +300,117 @@ def test_large_file_reader_gives_the_same_tables(name, monkeypatch):
         pd.testing.assert_frame_equal(df, fast.tables[table], check_dtype=False, obj=f"{name}.{table}")
     assert [(s.rows, s.dropped, s.encoding, s.delimiter) for s in slow.sources] == \
         [(s.rows, s.dropped, s.encoding, s.delimiter) for s in fast.sources]
+
+
+def test_dynamics_leads_and_opportunities():
+    ds = load("dynamics")
+    m = monthly(ds)
+    # Status "Qualified": 10.09. (Trade Show); 05.10. (Web) and 19.10. (Seminar); "Disqualified" is not
+    assert (m.loc[SEP, "qualified_leads"], m.loc[OCT, "qualified_leads"]) == (1, 2)
+    assert ds.leads["stage"].tolist() == ["lead", "qualified", "disqualified", "qualified", "lead", "qualified"]
+    deals = ds.deals.set_index("deal_name")
+    # won deals carry Actual Revenue (25.000,00), open and lost ones the estimate
+    assert deals["amount"].tolist() == [25_000.0, 40_000.0, 12_500.5]
+    assert deals["status"].tolist() == ["won", "open", "lost"]
+    assert (cents(m.loc[SEP, "marketing_pipeline_value"]), cents(m.loc[OCT, "marketing_pipeline_value"])) == \
+        (2_500_000, 5_250_050)
+    assert cents(m.loc[OCT, "marketing_won_revenue"]) == 2_500_000
+    assert set(ds.deals["link"]) == {"company"}  # Potential Customer = the lead's Company Name
+
+
+def test_zoho_leads_and_deals():
+    ds = load("zoho")
+    m = monthly(ds)
+    # "Pre-Qualified": 04.09. Trade Show, 15.09. Cold Call (sales outbound, not counted), 09.10. Employee Referral
+    assert (m.loc[SEP, "qualified_leads"], m.loc[OCT, "qualified_leads"]) == (1, 1)
+    assert ds.leads.set_index("lead_id").loc["zcrm_4876000000105", "stage"] == "disqualified"  # Junk Lead
+    # Sep 8,500 (trade fair), Oct 15,000 (referral); the cold-call deal is not marketing
+    assert (m.loc[SEP, "marketing_pipeline_value"], m.loc[OCT, "marketing_pipeline_value"]) == (8_500, 15_000)
+    assert m.loc[OCT, "marketing_won_revenue"] == 8_500
+
+
+def test_linkedin_lead_gen_forms_are_leads_of_the_linkedin_channel():
+    ds = load("linkedin_lead_gen")
+    m = monthly(ds)
+    assert (m.loc[SEP, "leads"], m.loc[OCT, "leads"]) == (1, 3)
+    assert set(ds.leads["channel"]) == {"linkedin"} and set(ds.leads["stage"]) == {"lead"}
+    assert m["qualified_leads"].sum() == 0  # a form fill is a lead; qualification happens in the CRM
+
+
+def test_datev_and_sap_cost_exports():
+    datev, sap = load("datev"), load("sap")
+
+    def by_month(ds):
+        return [cents(v) for v in ds.spend.groupby(ds.spend["date"].dt.to_period("M"))["cost"].sum()]
+
+    assert by_month(datev) == [369_000, 435_025]  # 1.190,00 + 2.500,00; 4.000,00 + 350,25
+    assert datev.spend["channel"].tolist() == ["trade_fairs", "paid_search", "trade_fairs", "email"]
+    assert datev.spend["account"].tolist() == ["4610", "4630", "4610", "4640"]
+    assert by_month(sap) == [337_000, 715_050]  # 2.380,00 + 990,00; 5.950,00 + 1.200,50; the "*" total dropped
+    assert sap.spend["cost_center"].tolist() == ["MKT-MESSE", "MKT-ONLINE", "MKT-MESSE", "MKT-ONLINE"]
+
+
+def test_channel_rules_on_cost_centres(tmp_path):
+    dst = tmp_path / "sap"
+    shutil.copytree(FIXTURES / "sap", dst)
+    _edit(dst / "params.yaml", "stage_map:", "channels:\n  rules:\n    - {channel: trade_fairs, when: {cost_center: "
+                                             "'MESSE'}}\n    - {channel: paid_search, when: {cost_center: 'ONLINE'}}\n"
+                                             "stage_map:")
+    ds = load_dataset(load_params(dst / "params.yaml"), today=TODAY)
+    assert ds.spend["channel"].tolist() == ["trade_fairs", "paid_search", "trade_fairs", "paid_search"]
+
+
+def test_run_stops_with_exit_2_before_any_kernel_when_the_headline_would_be_zero(company, tmp_path, capsys):
+    contacts = company / "hubspot_contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    for r in rows:
+        r[5], r[6], r[11], r[12], r[13] = "", "Heiß", "", "", ""
+    contacts.write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    code = cli.main(["run", "kpi_dashboard", "--period", "2026-10", "--params", str(company / "params.yaml"),
+                     "--reports", str(reports)])
+    assert code == 2
+    assert "so 0 leads would count as qualified" in capsys.readouterr().err
+    assert not reports.exists() or not list(reports.rglob("*.ipynb"))
+    assert cli.main(["validate", "--params", str(company / "params.yaml")]) == 2
+
+
+def test_allow_stale_lets_the_preflight_pass(company):
+    from cmo_workbook.delivery.runner import Runner, RunOptions
+    from cmo_workbook.errors import StaleDataError
+    from cmo_workbook.periods import Period
+
+    opts = RunOptions(params_path=company / "params.yaml", period=Period.parse("2026-11"), today=TODAY)
+    runner = Runner(opts, say=lambda line: None)
+    with pytest.raises(StaleDataError):
+        runner.preflight(runner.resolve("kpi_dashboard"), Period.parse("2026-11"))
+    opts.allow_stale = True
+    assert runner.preflight(runner.resolve("kpi_dashboard"), Period.parse("2026-11"))["period"] == "2026-11"
+    _edit(company / "params.yaml", "  dir: .", "  dir: .\n  allow_stale: true")
+    stale = Runner(RunOptions(params_path=company / "params.yaml", period=Period.parse("2026-11"), today=TODAY),
+                   say=lambda line: None)
+    assert stale.preflight(stale.resolve("kpi_dashboard"), Period.parse("2026-11"))["period"] == "2026-11"
+
+
+def test_large_file_reader_names_the_same_cell_in_errors(company, monkeypatch):
+    from cmo_workbook.inputs import readers
+
+    _edit(company / "hubspot_contacts.csv", "2026-09-28 16:45", "28.13.2026 16:45")
+    slow = _problems(company)
+    monkeypatch.setattr(readers, "LARGE_CSV_BYTES", 0)
+    assert _problems(company) == slow
+    assert 'hubspot_contacts.csv, row 5, column "Create Date": "28.13.2026 16:45" is not a date' in slow
+
+
+def test_the_gate_stops_only_memos_that_use_the_table(company):
+    from cmo_workbook.errors import DataError
+    from cmo_workbook.inputs import plausibility
+
+    _edit(company / "hubspot_deals.csv", ",Closed Won,12500.5,", ",Closed Won,,")
+    for amount in (",4999.99,", ",20000,", ",7250.25,"):
+        _edit(company / "hubspot_deals.csv", ",Closed Won" + amount, ",Closed Won,,")
+    ds = load_dataset(load_params(company / "params.yaml"), today=TODAY)
+    with pytest.raises(DataError):
+        plausibility.gate(ds, ["leads", "deals", "spend"])
+    assert plausibility.gate(ds, ["leads", "spend"]) == []  # a memo without deals is not stopped

@@ -227,7 +227,8 @@ class Runner:
         ds = self.dataset()
         if info.inputs:
             ds.check_period(period, list(info.inputs), allow_stale=self.opts.allow_stale)
-        plausibility.gate(ds)  # a memo whose headline the inputs contradict stops here (exit 2)
+        # a memo whose headline its inputs contradict stops here (exit 2)
+        plausibility.gate(ds, list(info.inputs) or None)
         requested = {"period": str(period), "params_file": str(params.path),
                      **params.notebook_params(info.name), **self.opts.extra_params}
         if self.opts.lang:

@@ -526,7 +526,8 @@ def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo
         missing = sp["channel"].isna()
         if missing.any():
             sp.loc[missing, "channel"] = channels_mod.assign_channels(
-                sp[missing].assign(source_raw=sp["platform"].fillna(sp["cost_center"]).fillna(sp["account"]),
+                # a controlling export's cost centre says more than its vendor or ledger account
+                sp[missing].assign(source_raw=sp["cost_center"].fillna(sp["platform"]).fillna(sp["account"]),
                                    source_detail=sp["campaign"]), rules).to_numpy()
     if "deals" in t:
         deals = t["deals"]

@@ -111,9 +111,10 @@ def review(ds: Dataset) -> list[Finding]:
     return sorted(out, key=lambda f: f.severity != "error")
 
 
-def gate(ds: Dataset) -> list[Finding]:
-    """Raise :class:`DataError` (exit 2) when a finding would falsify a headline; return the notes."""
-    findings = review(ds)
+def gate(ds: Dataset, tables: list[str] | None = None) -> list[Finding]:
+    """Raise :class:`DataError` (exit 2) when a finding about ``tables`` (default: all) would falsify a
+    headline; return the notes."""
+    findings = [f for f in review(ds) if tables is None or f.table in tables]
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise DataError([f.problem() for f in errors])

@@ -896,7 +896,7 @@ DATEV_COSTS = Preset(
             "account": ("Konto", "Sachkonto", "Kontonummer"),
             "cost_center": ("KOST1 - Kostenstelle", "Kostenstelle", "KOST1", "Kost1"),
             "campaign": ("Buchungstext", "Text"),
-            "platform": ("Gegenkonto (ohne BU-Schlüssel)", "Gegenkonto", "Lieferant"),
+            "platform": ("Lieferant", "Kreditor"),
         },
         number_style="de", date_formats=("%d.%m.%Y", "%d%m%Y", "iso", "excel"),
         footer_patterns=_TOTALS_DE,

@@ -122,6 +122,13 @@ def derive_lead_stages(leads: pd.DataFrame, lookup: Mapping[str, str]) -> dict[s
             unknown[value] = unknown.get(value, 0) + int(count)
         rank = np.maximum(rank, stage.map(RANK).fillna(-1).to_numpy(dtype=int))
         disq |= (stage == "disqualified").to_numpy(dtype=bool)
+    # no status at all (LinkedIn forms, a bare list): every row is a lead until a date says more;
+    # a status no map knows leaves the stage open (the plausibility review reports it)
+    has_status = np.zeros(n, dtype=bool)
+    for col in ("lifecycle_stage", "lead_status"):
+        if col in leads:
+            has_status |= leads[col].notna().to_numpy(dtype=bool)
+    rank = np.where(has_status, rank, np.maximum(rank, 0))
     status_rank = rank.copy()
     for r, col in STAGE_DATE.items():
         if col in leads:
