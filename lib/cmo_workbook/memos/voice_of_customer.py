@@ -133,7 +133,7 @@ def _significance(q: float, lang: str) -> str:
     if fmt.is_missing(q):
         return ""
     bound = next((b for b in (0.001, 0.01) if q < b), None)
-    text = (f"q < {fmt.number(bound, lang, 3)}" if bound else f"q = {fmt.number(q, lang, 2)}")
+    text = (f"q < {fmt.number(bound, lang, 3 if bound < 0.01 else 2)}" if bound else f"q = {fmt.number(q, lang, 2)}")
     return ("signifikant, " if _de(lang) else "significant, ") + text
 
 
