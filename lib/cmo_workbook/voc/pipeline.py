@@ -18,7 +18,7 @@ from .quotes import select_quotes
 from .recommend import recommend
 from .scores import csat, nps, nps_difference_p, nps_mask, theme_scores
 from .signals import SIGNAL_TYPES, classify
-from .themes import coverage, explain, load_taxonomy
+from .themes import coverage, load_taxonomy, resolve_themes, theme_matcher
 from .trends import emerging_terms, flag_family, theme_trends
 
 REQUIRED = ("feedback_id", "date", "source")
@@ -188,11 +188,12 @@ def _theme_terms(now: pd.DataFrame, taxonomy: Mapping[str, Any]) -> pd.DataFrame
 
     counts: Counter[tuple[str, str]] = Counter()
     cache: dict[str, dict[str, tuple[str, ...]]] = {}
+    matcher = theme_matcher(taxonomy)
     for text, themes in zip(now["text"], now["themes"]):
         if not themes:
             continue
         if text not in cache:
-            cache[text] = explain(tokenize(text), taxonomy)
+            cache[text] = resolve_themes(matcher.labels(tokenize(text)))
         for key in themes:
             for term in cache[text].get(key, ()):
                 counts[(key, term)] += 1
