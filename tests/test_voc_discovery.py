@@ -67,8 +67,8 @@ def test_memo_names_it_in_its_first_screen(result):
         assert mark in text and words in text
         assert ("Vormonat 24" if lang == "de" else "previous month 24") in text
         _, quotes = vm.topic_quote_rows(result, lang)
-        assert len(quotes) == 2 and all("Outlook" in q[1] for q in quotes)
-        assert not any("@kalender_anna" in q[1] for q in quotes)  # handles are pseudonymised
+        assert len(quotes) == 2 and all("Outlook" in q[0] for q in quotes)
+        assert not any("@kalender_anna" in q[0] for q in quotes)  # handles are pseudonymised
         assert "kein Thema steigt" not in text and "keine neue Baustelle" not in text
 
 
