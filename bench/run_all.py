@@ -2,9 +2,10 @@
 
 Targets (2 cores): attribution on 1,000,000 journeys with text lead ids (the notebook's path) — every model,
 rule-based, Markov of order 1-3 and conversion-rate Shapley, <= 2 s, peak memory <= 600 MB; plus each model's
-distance from the true incremental shares on synthetic journeys; voice of customer on 100,000 items <= 30 s, <= 1 GB;
-`validate` of a 200 MB leads CSV (860,000 rows) <= 30 s, <= 1 GB; the demo pipeline for reference; statistical
-quality (goal-forecast backtest coverage of the stated 80 % range: 70-90 %; holdout power).
+distance from the true incremental shares on synthetic journeys; voice of customer on 100,000 items <= 15 s,
+<= 600 MB, its discovery on 10,000 items <= 3 s; `validate` of a 200 MB leads CSV (860,000 rows) <= 30 s, <= 1 GB;
+the demo pipeline for reference; statistical quality (goal-forecast backtest coverage of the stated 80 % range:
+70-90 %; holdout power).
 """
 from __future__ import annotations
 

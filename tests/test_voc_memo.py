@@ -116,7 +116,9 @@ def test_footer_states_basis_coverage_taxonomy_and_small_n():
     lines = vm.footer_lines(_result(), "de")
     text = " ".join(lines)
     assert "100 Rückmeldungen" in text and "Ø Jul–Sep (240)" in text and "Themenabdeckung 80\u00a0%" in text
-    assert "Taxonomie t-1" in text and "Lob für Support: n = 4" in text and "NPS aus 40 Antworten" in text
+    assert "Taxonomie t-1" in text and "NPS aus 40 Antworten" in text
+    assert "NPS-Wirkung von 2 Themen beruht auf höchstens 4 Antworten je Thema; nur Tendenz." in text
+    assert "≤ 5 % Fehlalarme" in text  # the flags are FDR-controlled and say so
 
 
 def test_settings_take_the_taxonomy_path_from_params(tmp_path: Path):

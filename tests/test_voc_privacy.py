@@ -53,3 +53,18 @@ def test_script_survives_as_text_for_the_renderer_to_escape():
 
 def test_many_handles_missing_values():
     assert pseudonymise_many(["a@b.de", None, float("nan")]) == ["[E-Mail]", "", ""]
+
+
+def test_handles_personal_links_and_customer_numbers():
+    from cmo_workbook.voc.privacy import pseudonymise
+
+    text = ("Danke @anna_m und @DB_Bahn! Profil: https://www.linkedin.com/in/anna-mueller-123, "
+            "facebook.com/max.mustermann.7; Infos auf www.kessler.de. Meine Kundennummer 123456, Kd.-Nr.: 4711-22, "
+            "customer no. 98765. Auftrag 4512345, Mail a.b@kunde.de")
+    out = pseudonymise(text)
+    for leaked in ("@anna_m", "@DB_Bahn", "anna-mueller", "max.mustermann", "123456", "4711", "98765", "a.b@"):
+        assert leaked not in out, leaked
+    assert out.count("[Handle]") == 2 and out.count("[Link]") == 2 and out.count("[Kundennr.]") == 3
+    # a bare company domain and an order number stay readable; the e-mail is still an e-mail
+    assert "www.kessler.de" in out and "Auftrag 4512345" in out and "[E-Mail]" in out
+    assert pseudonymise("Call @support_team", lang="en") == "Call [handle]"

@@ -133,7 +133,7 @@ def _significance(q: float, lang: str) -> str:
     if fmt.is_missing(q):
         return ""
     bound = next((b for b in (0.001, 0.01) if q < b), None)
-    text = (f"q < {fmt.number(bound, lang, 3)}" if bound else f"q = {fmt.number(q, lang, 2)}")
+    text = (f"q < {fmt.number(bound, lang, 3 if bound < 0.01 else 2)}" if bound else f"q = {fmt.number(q, lang, 2)}")
     return ("signifikant, " if _de(lang) else "significant, ") + text
 
 
@@ -257,22 +257,25 @@ def key_messages(res: Any, lang: str) -> list[str]:
     return out[:3]
 
 
-def topic_quote_rows(res: Any, lang: str, per_topic: int = 2, max_len: int = 120) -> tuple[list[str], list[list[str]]]:
-    """Two pseudonymised quotes per new/rising topic, for the first screen."""
+def topic_quote_rows(res: Any, lang: str, per_topic: int = 2, max_len: int = 110) -> tuple[list[str], list[list[str]]]:
+    """Two pseudonymised quotes per new/rising topic for the first screen, one column ("O-Töne: <label>")
+    so each quote keeps to one line; with several topics each quote starts with its topic's label."""
     de = _de(lang)
-    header = ["Neues Thema", "Zitat (Quelle, Datum)"] if de else ["New topic", "Quote (source, date)"]
+    topics = new_topics(res)
     rows: list[list[str]] = []
     quotes = getattr(res, "topic_quotes", None)
-    if quotes is None or quotes.empty:
-        return header, rows
-    for t in new_topics(res).itertuples(index=False):
+    if quotes is None or quotes.empty or topics.empty:
+        return ["O-Töne" if de else "In customers' words"], rows
+    several = len(topics) > 1
+    for t in topics.itertuples(index=False):
         sub = quotes.loc[quotes["theme"] == t.topic].sort_values("rank", kind="mergesort").head(per_topic)
-        for i, r in enumerate(sub.itertuples(index=False)):
+        for r in sub.itertuples(index=False):
             q = trim(r.text, max_len)
-            rows.append([t.label if i == 0 else "",
-                         f"„{q}“ ({_source_label(str(r.source), lang)}, {fmt.date(r.date, lang)})" if de else
-                         f"“{q}” ({_source_label(str(r.source), lang)}, {fmt.date(r.date, lang)})"])
-    return header, rows
+            text = (f"„{q}“ ({_source_label(str(r.source), lang)}, {fmt.date(r.date, lang)})" if de else
+                    f"“{q}” ({_source_label(str(r.source), lang)}, {fmt.date(r.date, lang)})")
+            rows.append([f"{t.label}: {text}" if several else text])
+    label = "" if several else f": {topics['label'].iloc[0]}"
+    return [("O-Töne zum neuen Thema" if de else "New topic in customers' words") + label], rows
 
 
 def headline(res: Any, lang: str) -> str:
@@ -541,26 +544,24 @@ def footer_lines(res: Any, lang: str) -> list[str]:
     base_n = int(vol["n_baseline"])
     lines = [
         (f"Datenbasis: {fmt.number(vol['current'], lang)} Rückmeldungen im Monat, Vergleich {_base_label(res, lang)} "
-         f"({fmt.number(base_n, lang)}); ▲/▼/neu = signifikant (Falscherkennungsrate 5 % über alle Themen des Memos, "
-         f"Anteil mind. ×1,25 und ±1 Pp., n ≥ 5). Themenabdeckung {_pct(res.coverage, lang)}, "
+         f"({fmt.number(base_n, lang)}); ▲/▼/neu = signifikant (≤ 5 % Fehlalarme; ≥ ×1,25, ≥ 1 Pp., n ≥ 5)."
+         f" Themenabdeckung {_pct(res.coverage, lang)}, "
          f"Taxonomie {res.taxonomy_version}. Stimmung = Anteil Lob − Anteil Beschwerden; NPS-Wirkung = Gesamt-NPS − NPS "
-         "ohne das Thema. E-Mail, Telefon, IBAN, Adressen, Namen, @-Handles, persönliche Links und Kundennummern sind "
-         "pseudonymisiert." if de else
+         "ohne das Thema. Personenbezogene Daten sind pseudonymisiert." if de else
          f"Data basis: {fmt.number(vol['current'], lang)} feedback items this month, baseline {_base_label(res, lang)} "
-         f"({fmt.number(base_n, lang)}); ▲/▼/new = significant (false-discovery rate 5 % across the memo's themes, "
-         f"share at least ×1.25 and ±1 pp, n ≥ 5). Theme coverage {_pct(res.coverage, lang)}, "
+         f"({fmt.number(base_n, lang)}); ▲/▼/new = significant (≤ 5 % false alarms; ≥ ×1.25, ≥ 1 pp, n ≥ 5)."
+         f" Theme coverage {_pct(res.coverage, lang)}, "
          f"taxonomy {res.taxonomy_version}. Sentiment = praise share − complaint share; NPS impact = overall NPS − NPS "
-         "without the theme. E-mails, phones, IBANs, addresses, names, @handles, personal links and customer numbers "
-         "are pseudonymised."),
+         "without the theme. Personal data is pseudonymised."),
     ]
     nps = _kpi(res, "nps")
     caveats = list(res.caveats)
     small = [r for r in top_themes(res).to_dict("records") if 0 < r.get("nps_n", 0) < 10]
     if small:
-        caveats.append(("NPS-Wirkung je Thema beruht auf wenigen Antworten (" if de else
-                        "NPS impact per theme rests on few answers (")
-                       + ", ".join(f"{r['label']}: n = {r['nps_n']}" for r in small) + ")"
-                       + ("; nur Tendenz." if de else "; indicative only."))
+        most = max(r["nps_n"] for r in small)
+        caveats.append(f"NPS-Wirkung von {len(small)} Themen beruht auf höchstens {most} Antworten je Thema; nur Tendenz."
+                       if de else f"NPS impact of {len(small)} themes rests on at most {most} answers each; "
+                       "indicative only.")
     if nps["n_current"] and nps["n_current"] < 100 and not any("NPS" in c for c in res.caveats):
         caveats.append(f"NPS aus {fmt.number(nps['n_current'], lang)} Antworten: ±10 Punkte sind Zufall möglich."
                        if de else f"NPS from {fmt.number(nps['n_current'], lang)} answers: ±10 points can be chance.")

@@ -17,8 +17,8 @@ from .privacy import pseudonymise_many
 from .quotes import select_quotes
 from .recommend import recommend
 from .scores import csat, nps, nps_difference_p, nps_mask, theme_scores
-from .signals import SIGNAL_TYPES, classify
-from .themes import coverage, explain, load_taxonomy
+from .signals import SIGNAL_TYPES, classify_explained
+from .themes import coverage, load_taxonomy
 from .trends import emerging_terms, flag_family, theme_trends
 
 REQUIRED = ("feedback_id", "date", "source")
@@ -95,7 +95,7 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     frame["text"] = pseudonymise_many(_texts(frame), known_names=names, allow_names=allow_names,
                                       lang=lang)
     frame["language"] = _languages(frame)
-    frame["signals"], frame["themes"] = classify(frame["text"], tax)
+    frame["signals"], frame["themes"], frame["theme_terms"] = classify_explained(frame["text"], tax)
     frame = frame.sort_values(["date", "feedback_id"], kind="mergesort").reset_index(drop=True)
     items = frame[[c for c in ("feedback_id", "date", "month", "source", "segment", "product", "language",
                                "text", "score", "score_scale", "signals", "themes") if c in frame]]
@@ -128,7 +128,8 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     cov = coverage(now["themes"])
     return VocResult(
         month=current, items=items.reset_index(drop=True), kpis=kpis, themes=themes, emerging_terms=emerging,
-        candidates=candidates, topics=topics, topic_quotes=topic_quotes, theme_terms=_theme_terms(now, tax),
+        candidates=candidates, topics=topics, topic_quotes=topic_quotes,
+        theme_terms=_theme_terms(frame.loc[frame["month"] == current, "theme_terms"]),
         quotes=quotes, recommendations=recs, coverage=cov,
         taxonomy_version=str(tax["version"]), baseline_months=baseline, missing_months=missing,
         nps_p_value=_nps_p(items, current, baseline),
@@ -181,21 +182,12 @@ def _topic_quotes(now: pd.DataFrame, topics: pd.DataFrame, per_topic: int) -> pd
     return select_quotes(tagged, topics["topic"].tolist(), per_theme=per_topic, max_len=120)
 
 
-def _theme_terms(now: pd.DataFrame, taxonomy: Mapping[str, Any]) -> pd.DataFrame:
+def _theme_terms(terms: Iterable[Mapping[str, tuple[str, ...]]]) -> pd.DataFrame:
     """theme, term, n: how often each taxonomy term made one of the month's items match (the analyst's
     check that a theme means what it says)."""
     from collections import Counter
 
-    counts: Counter[tuple[str, str]] = Counter()
-    cache: dict[str, dict[str, tuple[str, ...]]] = {}
-    for text, themes in zip(now["text"], now["themes"]):
-        if not themes:
-            continue
-        if text not in cache:
-            cache[text] = explain(tokenize(text), taxonomy)
-        for key in themes:
-            for term in cache[text].get(key, ()):
-                counts[(key, term)] += 1
+    counts = Counter((key, term) for item in terms for key, found in item.items() for term in found)
     rows = [{"theme": k, "term": t, "n": n} for (k, t), n in counts.items()]
     out = pd.DataFrame(rows, columns=["theme", "term", "n"])
     return out.sort_values(["theme", "n", "term"], ascending=[True, False, True], kind="mergesort").reset_index(drop=True)

@@ -138,12 +138,19 @@ def classify(texts: Iterable[object], taxonomy: Mapping[str, Any]) -> tuple[list
 
     Identical texts are classified once.
     """
+    signals, themes, _ = classify_explained(texts, taxonomy)
+    return signals, themes
+
+
+def classify_explained(texts: Iterable[object], taxonomy: Mapping[str, Any]) -> tuple[
+        list[tuple[str, ...]], list[tuple[str, ...]], list[dict[str, tuple[str, ...]]]]:
+    """Like :func:`classify`, plus per text the taxonomy terms behind each theme (theme -> terms)."""
     detector = signal_detector(taxonomy)
     matcher = theme_matcher(taxonomy)
     required = {t["key"]: t["requires_signal"] for t in taxonomy["themes"] if t.get("requires_signal")}
     theme_signal = {t["key"]: t.get("signal_type", "") for t in taxonomy["themes"]}
-    cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    signals_out, themes_out = [], []
+    cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+    signals_out, themes_out, terms_out = [], [], []
     for text in texts:
         key = text if isinstance(text, str) else ""
         if key not in cache:
@@ -151,11 +158,12 @@ def classify(texts: Iterable[object], taxonomy: Mapping[str, Any]) -> tuple[list
             sig = detector.detect_tokens(key, tokens)
             found = resolve_themes(matcher.labels(tokens))
             themes = tuple(sorted(k for k in found if k not in required or required[k] in sig))
-            cache[key] = (imply_from_themes(sig, themes, theme_signal), themes)
-        sig, themes = cache[key]
+            cache[key] = (imply_from_themes(sig, themes, theme_signal), themes, {k: found[k] for k in themes})
+        sig, themes, terms = cache[key]
         signals_out.append(sig)
         themes_out.append(themes)
-    return signals_out, themes_out
+        terms_out.append(terms)
+    return signals_out, themes_out, terms_out
 
 
 def detect_signals(texts: Iterable[object], taxonomy: Mapping[str, Any]) -> list[tuple[str, ...]]:

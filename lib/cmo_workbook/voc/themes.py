@@ -168,10 +168,21 @@ class PhraseMatcher:
     def labels(self, tokens: list[str]) -> set[str]:
         """The set of labels found anywhere in ``tokens``."""
         found: set[str] = set()
-        for tok in tokens:
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
             found |= self.token_labels(tok)
-        if self._multi:
-            found |= {m.label for m in self.find(tokens) if m.end - m.start > 1}
+            if not self._multi or tok in PUNCTUATION:
+                continue
+            # multi-word phrases directly (same rule as :meth:`find`, without building Match objects)
+            for f in forms(tok):
+                for keys, label, lang in self._multi.get(f, ()):
+                    end = i + len(keys)
+                    if label in found or end > n:
+                        continue
+                    if all(keys[k] in forms(tokens[i + k]) for k in range(1, len(keys))):
+                        if lang == "en" and end < n and fold(tokens[end]) in self._heads_en:
+                            continue
+                        found.add(label)
         return found
 
 
