@@ -127,6 +127,12 @@ def check_parameters(notebook: Path, requested: dict[str, Any]) -> None:
         raise NotebookParameterError("\n".join(problems))
 
 
+def _declared(notebook: Path) -> dict[str, Any]:
+    import papermill
+
+    return papermill.inspect_notebook(str(notebook))
+
+
 @contextmanager
 def period_lock(period_dir: Path) -> Iterator[None]:
     """Exclusive lock per period, so two scheduled runs cannot overwrite each other."""
@@ -187,6 +193,7 @@ class Runner:
         self.available = discover(self.notebooks_dir)
         self._params: Params | None = None
         self._dataset: Dataset | None = None
+        self._prepared: dict[str, Any] = {}
 
     # -- pre-flight (exit 2 on problems) -------------------------------------------
     def params(self) -> Params:
@@ -226,6 +233,8 @@ class Runner:
             ds.check_period(period, list(info.inputs))
         requested = {"period": str(period), "params_file": str(params.path),
                      **params.notebook_params(info.name), **self.opts.extra_params}
+        if "reports_dir" in _declared(info.path):
+            requested["reports_dir"] = str(self.reports_dir)  # where the period's KPI store is
         if self.opts.lang:
             requested["lang"] = self.opts.lang
         check_parameters(info.path, requested)
@@ -257,6 +266,19 @@ class Runner:
                 results.append(RunResult(info.name, str(period), False, message=str(exc)))
         return results
 
+    def prepare_period(self, period: Period) -> Any:
+        """Once per period, before its notebooks: KPI store, history, restatements, controlling workbook."""
+        from ..memos.period import prepare
+        from ..metrics.history import history_path
+
+        key = str(period)
+        if key not in self._prepared:
+            out = prepare(self.dataset(), period, self.reports_dir, history_path(self.params(), self.root / "history"))
+            self._prepared[key] = out
+            self.say(f"kpis     {out.store.path} ({len(out.store.table)} values, {out.seconds:.1f} s), {out.workbook.name}"
+                     + (f", {len(out.restatements)} restated" if len(out.restatements) else ""))
+        return self._prepared[key]
+
     def _execute(self, info: NotebookInfo, period: Period, parameters: dict[str, Any]) -> RunResult:
         import papermill
         from papermill.exceptions import PapermillExecutionError
@@ -269,6 +291,7 @@ class Runner:
         kernel = self.opts.kernel_name or default_kernel()
         started = time.monotonic()
         with period_lock(period_dir):
+            prepared = self.prepare_period(period)
             self.say(f"execute  {info.name} {period} (kernel {kernel}, cell timeout {self.opts.cell_timeout} s)")
             error: str | None = None
             try:
@@ -298,11 +321,12 @@ class Runner:
                 failed_nb.unlink()  # a stale failure of an earlier run would mislead
             os.replace(running_nb, final_nb)
             self.say(f"notebook {final_nb}")
-            result = self._export(info, period, final_nb, params)
+            result = self._export(info, period, final_nb, params, prepared.workbook)
         result.seconds = time.monotonic() - started
         return result
 
-    def _export(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
+    def _export(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params,
+                workbook: Path | None = None) -> RunResult:
         lang = self.opts.lang or params.language
         footer = f"cmo-workbook · {info.name} · {period}"
         memo = build_memo(nb_path, lang=lang, footer=footer)
@@ -325,6 +349,9 @@ class Runner:
         subject = subject_line(memo, memo_cfg.get("subject_prefix", ""))
         msg = build_email(memo, sender=memo_cfg["sender"], to=list(memo_cfg["recipients"]), cc=memo_cfg.get("cc"),
                           subject=subject, sender_name=params.name)
+        if workbook is not None and memo_cfg.get("attach_workbook") and workbook.is_file():
+            msg.add_attachment(workbook.read_bytes(), maintype="application",
+                               subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=workbook.name)
         eml = msg.as_bytes()
         if html_path.exists():
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(html_path.stat().st_mtime))

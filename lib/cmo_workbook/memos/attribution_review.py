@@ -89,33 +89,9 @@ def deals_as_of(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def customer_value(deals: pd.DataFrame, as_of: pd.Timestamp, gross_margin: float, *,
-                   horizon_months: int = 60) -> dict[str, Any]:
-    """Customer lifetime value (contribution margin): probabilistic when the fit is reliable.
-
-    BG/NBD + Gamma-Gamma on won deals per customer (weeks) give the mean discounted margin
-    over ``horizon_months``; when either fit did not converge, the historical cohort value
-    (:func:`cmo_workbook.metrics.clv.clv_historical`) is used instead. Returns ``clv, method``
-    (``probabilistic``/``historical``), ``historical``, ``historical_years`` and ``converged``.
-    """
-    won = deals[(deals["status"] == "won") & (deals["close_date"] < as_of)]
-    hist = clv_mod.clv_historical(won, margin_rate=gross_margin, as_of=as_of - pd.Timedelta(days=1))
-    out: dict[str, Any] = {"historical": hist.attrs["historical_clv"], "historical_years": hist.attrs["historical_clv_years"],
-                           "converged": False, "method": "historical", "clv": hist.attrs["historical_clv"]}
-    customer = won["account_id"].fillna(won["company"]) if "account_id" in won else won["company"]
-    tx = pd.DataFrame({"customer_id": customer, "date": won["close_date"], "value": won["amount"]}).dropna()
-    try:
-        summary = clv_mod.rfm_summary(tx, observation_end=as_of - pd.Timedelta(days=1))
-        summary = summary[summary["T"] > 0]  # customers won in the last week have no history yet
-        bg = clv_mod.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
-        gg = clv_mod.fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
-    except (ValueError, clv_mod.DataError):
-        return out
-    out["converged"] = bool(bg.converged and gg.converged)
-    if out["converged"]:
-        values = clv_mod.clv_probabilistic(summary, bg, gg, horizon_months=horizon_months, margin_rate=gross_margin)
-        if np.isfinite(values).all():
-            out.update(clv=float(values.mean()), method="probabilistic")
-    return out
+                   horizon_months: int = 60, discount_rate: float = 0.08) -> dict[str, Any]:
+    """The workbook's one CLV model (:func:`cmo_workbook.metrics.clv.customer_value`)."""
+    return clv_mod.customer_value(deals, as_of, gross_margin, horizon_months=horizon_months, discount_rate=discount_rate)
 
 
 # --------------------------------------------------------------------------- KPIs

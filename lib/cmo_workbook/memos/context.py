@@ -6,9 +6,10 @@ so notebooks keep only their own narrative.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -17,6 +18,8 @@ from ..render.blocks import DataNote, Header
 from ..render.i18n import register, t
 from ..inputs.loaders import Dataset, load_dataset
 from ..inputs.params import Params, load_params
+from ..metrics import store as kpi_store
+from ..metrics.catalogue import label as kpi_label
 from ..periods import Period
 
 register({
@@ -25,6 +28,8 @@ register({
     "data_range": {"de": "Datenstand", "en": "Data range"},
     "gaps": {"de": "Monate ohne Daten", "en": "Months without data"},
     "no_gaps": {"de": "keine Lücken", "en": "no gaps"},
+    "kpi_definitions": {"de": "Kennzahlen laut Kennzahlenkatalog, Definitionen, Formeln und Herleitung im Arbeitsblatt",
+                        "en": "KPIs as defined in the metric catalogue; definitions, formulas and inputs in the workbook"},
 })
 
 
@@ -35,6 +40,27 @@ class Workbook:
     period: Period
     lang: str
     generated: date
+    reports_dir: Path = Path("../reports")
+    _kpis: Any = field(default=None, repr=False)
+
+    def kpis(self) -> kpi_store.KpiStore:
+        """The period's KPI store (``reports_dir/PERIOD/kpis.csv``): every catalogue value a memo shows."""
+        if self._kpis is None:
+            self._kpis = kpi_store.load(self.ds, self.period, self.reports_dir)
+        return self._kpis
+
+    def kpi_label(self, metric: str, window_kind: str) -> str:
+        return kpi_label(metric, window_kind, self.lang, self.kpis().catalogue)
+
+    @property
+    def workbook_name(self) -> str:
+        """File name of the period's controlling workbook (German name for German companies)."""
+        stem = "Kennzahlen" if self.params.language == "de" else "KPIs"
+        return f"{stem}_{self.period}.xlsx"
+
+    def definitions_line(self) -> str:
+        """The data note's pointer to the catalogue definitions in the controlling workbook."""
+        return f"{t('kpi_definitions', self.lang)} {self.workbook_name}"
 
     @property
     def currency(self) -> str:
@@ -67,12 +93,15 @@ class Workbook:
 
 
 def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind: str = "month",
-                  tables: list[str] | None = None) -> Workbook:
-    """Load params and data for ``period``; ``lang`` empty means the company's language."""
+                  tables: list[str] | None = None, reports_dir: str | Path = "../reports") -> Workbook:
+    """Load params and data for ``period``; ``lang`` empty means the company's language.
+
+    ``reports_dir`` holds the period's KPI store (written by the runner before the notebooks).
+    """
     matplotlib.use("Agg")  # memo charts are PNGs; no GUI backend in scheduled runs
     params = load_params(params_file)
     p = Period.parse(period)
     if p.kind != kind:
         raise ValueError(f"this notebook reports a {kind}; period {period!r} is a {p.kind}")
     ds = load_dataset(params, tables)
-    return Workbook(params, ds, p, lang or params.language, date.today())
+    return Workbook(params, ds, p, lang or params.language, date.today(), Path(reports_dir))
