@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..metrics.store import Figure, KpiStore
+from ..metrics.store import Figure, KpiStore, parse_window
 from ..render import fmt
 from ..render.blocks import Comparison, Fig, Tile
 from ..render.i18n import register, t
@@ -16,6 +16,7 @@ from ..render.i18n import register, t
 register({
     "vs_prev_window_t12m": {"de": "ggü. Vormonat (12 Monate)", "en": "vs previous month's 12 months"},
     "vs_prev_window_asof": {"de": "ggü. Vormonatsende", "en": "vs previous month end"},
+    "vs_prev_window_q": {"de": "ggü. Stand Vorquartal", "en": "vs previous quarter's value"},
     "vs_py_quarter": {"de": "ggü. Vorjahresquartal", "en": "vs same quarter last year"},
     "vs_py_window": {"de": "ggü. Vorjahr", "en": "vs a year earlier"},
 })
@@ -47,6 +48,9 @@ def _labels(f: Figure, lang: str) -> tuple[str, str]:
         return t("vs_prev_month", lang), t("vs_prev_year", lang)
     if f.window_kind == "quarter":
         return t("vs_prev_quarter", lang), t("vs_py_quarter", lang)
+    step = (parse_window(f.window).end - parse_window(f.prev_window).end).n if f.prev_window else 1
+    if step == 3:  # a quarterly memo's rolling window, one quarter earlier
+        return t("vs_prev_window_q", lang), t("vs_py_window", lang)
     return t(f"vs_prev_window_{f.window_kind}", lang) if f.window_kind in ("t12m", "asof") else "", t("vs_py_window", lang)
 
 

@@ -98,9 +98,10 @@ def base_windows(period: Period, fy_start: int = 1) -> list[Window]:
     return [Window(k, end, fy_start) for k in kinds]
 
 
-def comparison_windows(w: Window) -> tuple[Window | None, Window | None]:
-    """(previous, same window a year ago): one step back in the window's own rhythm, and 12 months back."""
-    step = 3 if w.kind == "quarter" else 1
+def comparison_windows(w: Window, step: int = 1) -> tuple[Window | None, Window | None]:
+    """(previous, same window a year ago): one reporting period back (``step`` months: 1 for a
+    monthly store, 3 for a quarterly one; a quarter always steps 3), and 12 months back."""
+    step = 3 if w.kind == "quarter" else step
     return (None if w.kind == "ytd" else w.shift(-step)), w.shift(-12)
 
 
@@ -346,7 +347,7 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
             if w.kind not in m.windows:
                 continue
             segments = [""] + ([f"channel={c}" for c in _channels(calc, m)] if m.segments else [])
-            prev, py = comparison_windows(w)
+            prev, py = comparison_windows(w, period.months)
             for seg in segments:
                 value = calc.value(m, w, seg)
                 row = {"metric": m.id, "window": w.id, "window_kind": w.kind, "segment": seg, "value": value,
