@@ -83,6 +83,7 @@ class RunOptions:
     today: date | None = None
     strict: bool = False
     extra_params: dict[str, Any] = field(default_factory=dict)
+    history_dir: Path | None = None  # KPI history (DuckDB); default: params history.dir, else <project>/history
 
 
 @dataclass
@@ -273,7 +274,9 @@ class Runner:
 
         key = str(period)
         if key not in self._prepared:
-            out = prepare(self.dataset(), period, self.reports_dir, history_path(self.params(), self.root / "history"))
+            db = (self.opts.history_dir / "kpi_history.duckdb" if self.opts.history_dir
+                  else history_path(self.params(), self.root / "history"))
+            out = prepare(self.dataset(), period, self.reports_dir, db)
             self._prepared[key] = out
             self.say(f"kpis     {out.store.path} ({len(out.store.table)} values, {out.seconds:.1f} s), {out.workbook.name}"
                      + (f", {len(out.restatements)} restated" if len(out.restatements) else ""))
