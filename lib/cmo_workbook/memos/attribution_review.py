@@ -1,6 +1,6 @@
 """The quarterly attribution review: KPIs, channel ROMI, model comparison, pipeline.
 
-Numbers come from :mod:`cmo_workbook.metrics.monthly`, :mod:`cmo_workbook.attribution`,
+Catalogue KPIs come from the period store (:mod:`cmo_workbook.metrics.store`); the analysis from :mod:`cmo_workbook.attribution`,
 :mod:`cmo_workbook.metrics.funnel` and :mod:`cmo_workbook.metrics.clv`; this module compares them
 (previous quarter, target), writes the "so what" of each and derives the headline and
 the recommendations by explicit rules in de and en.
@@ -53,20 +53,7 @@ register({
     "rv_model_shapley": {"de": "Shapley", "en": "Shapley"},
 })
 
-ADDITIVE = ("leads", "qualified_leads", "sql", "marketing_spend", "marketing_pipeline_value",
-            "marketing_won_revenue", "won_revenue", "new_customers")
-
-
-# --------------------------------------------------------------------------- quarters and windows
-
-
-def quarterly(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Monthly metrics (:func:`cmo_workbook.metrics.monthly.monthly`) summed per quarter, ratios recomputed."""
-    cols = [c for c in ADDITIVE if c in monthly.columns]
-    q = monthly[cols].groupby(monthly.index.asfreq("Q")).sum()
-    q["cost_per_qualified_lead"] = q["marketing_spend"] / q["qualified_leads"].where(q["qualified_leads"] > 0)
-    q["cac"] = q["marketing_spend"] / q["new_customers"].where(q["new_customers"] > 0)
-    return q
+# --------------------------------------------------------------------------- windows
 
 
 def window(period: Period, quarters: int = WINDOW_QUARTERS) -> tuple[pd.Timestamp, pd.Timestamp]:
