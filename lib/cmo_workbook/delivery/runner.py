@@ -269,6 +269,7 @@ class Runner:
 
     def prepare_period(self, period: Period) -> Any:
         """Once per period, before its notebooks: KPI store, history, restatements, controlling workbook."""
+        from ..memos.controlling import workbook_name
         from ..memos.period import prepare
         from ..metrics.history import history_path
 
@@ -276,9 +277,10 @@ class Runner:
         if key not in self._prepared:
             db = (self.opts.history_dir / "kpi_history.duckdb" if self.opts.history_dir
                   else history_path(self.params(), self.root / "history"))
-            out = prepare(self.dataset(), period, self.reports_dir, db)
+            out = prepare(self.dataset(), period, self.reports_dir, db, background=True)
             self._prepared[key] = out
-            self.say(f"kpis     {out.store.path} ({len(out.store.table)} values, {out.seconds:.1f} s), {out.workbook.name}"
+            self.say(f"kpis     {out.store.path} ({len(out.store.table)} values, {out.seconds:.1f} s; "
+                     f"{workbook_name(self.params().language, period)} written alongside)"
                      + (f", {len(out.restatements)} restated" if len(out.restatements) else ""))
         return self._prepared[key]
 
@@ -324,7 +326,7 @@ class Runner:
                 failed_nb.unlink()  # a stale failure of an earlier run would mislead
             os.replace(running_nb, final_nb)
             self.say(f"notebook {final_nb}")
-            result = self._export(info, period, final_nb, params, prepared.workbook)
+            result = self._export(info, period, final_nb, params, prepared.workbook)  # written while the notebook ran
         result.seconds = time.monotonic() - started
         return result
 

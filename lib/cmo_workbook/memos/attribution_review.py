@@ -40,7 +40,7 @@ LOOKBACK_DAYS = 365
 register({
     # tile labels of the metrics shared with the monthly memo live in kpis.py (kpi_*)
     "kpi_romi_new_business": {"de": "ROMI Erstaufträge, linear zugerechnet, 4 Quartale",
-                              "en": "ROMI first orders, linear attribution, 4 quarters"},
+                              "en": "ROMI first orders, credit shared linearly, 4 quarters"},
     "rv_model_first_touch": {"de": "Erstkontakt", "en": "first touch"},
     "rv_model_last_touch": {"de": "Letztkontakt", "en": "last touch"},
     "rv_model_last_non_direct": {"de": "letzter nicht-direkter Kontakt", "en": "last non-direct touch"},

@@ -58,6 +58,13 @@ class Workbook:
         stem = "Kennzahlen" if self.params.language == "de" else "KPIs"
         return f"{stem}_{self.period}.xlsx"
 
+    def restatements(self) -> list[str]:
+        """Sentences on values of earlier windows corrected since they were reported (from the history)."""
+        from ..metrics import history
+
+        df = history.read_restatements(self.reports_dir / str(self.period))
+        return history.sentences(df, self.lang, self.currency, self.kpis().catalogue) if len(df) else []
+
     def definitions_line(self) -> str:
         """The data note's pointer to the catalogue definitions in the controlling workbook."""
         return f"{t('kpi_definitions', self.lang)} {self.workbook_name}"
@@ -74,8 +81,9 @@ class Workbook:
         return Header(title_de if self.lang == "de" else title_en, self.period_label, self.params.name,
                       self.generated, self.lang)
 
-    def data_note(self, tables: list[str], extra: list[str] | None = None) -> DataNote:
-        """Sources with row counts, the data range and gaps of the tables this memo used."""
+    def data_note(self, tables: list[str], extra: list[str] | None = None, restated: bool = True) -> DataNote:
+        """Sources with row counts, the data range and gaps of the tables this memo used; with
+        ``restated`` also the KPI values corrected since an earlier memo."""
         lang = self.lang
         parts = []
         for s in self.ds.sources:
@@ -89,7 +97,7 @@ class Workbook:
             lines.append(f"{t('data_range', lang)}: {fmt.date(first, lang)} – {fmt.date(last, lang)}")
             gaps = [f"{name}: {row['months_without_rows']}" for name, row in used.iterrows() if row["months_without_rows"]]
             lines.append(f"{t('gaps', lang)}: " + ("; ".join(gaps) if gaps else t("no_gaps", lang)))
-        return DataNote(t("data_note", lang), lines + list(extra or []))
+        return DataNote(t("data_note", lang), lines + list(extra or []) + (self.restatements() if restated else []))
 
 
 def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind: str = "month",

@@ -8,6 +8,7 @@ the controlling workbook (``reports/PERIOD/Kennzahlen_PERIOD.xlsx``).
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +23,26 @@ from . import controlling
 @dataclass
 class PeriodOutputs:
     store: store.KpiStore
-    workbook: Path
     restatements: pd.DataFrame
     seconds: float
+    _workbook: Future | Path
+
+    @property
+    def workbook(self) -> Path:
+        """The controlling workbook's path; waits for it when it is still being written."""
+        return self._workbook.result() if isinstance(self._workbook, Future) else self._workbook
 
 
-def prepare(ds: Dataset, period: Period, reports_dir: Path, history_db: Path | None) -> PeriodOutputs:
-    """Compute and write the period's store, record it in the history, write the workbook."""
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="controlling-xlsx")
+
+
+def prepare(ds: Dataset, period: Period, reports_dir: Path, history_db: Path | None, *,
+            background: bool = False) -> PeriodOutputs:
+    """Compute and write the period's store, record it in the history, write the workbook.
+
+    With ``background`` the workbook is written in a thread while the notebooks run (they never
+    read it; the kernels are other processes), so it costs the run no time; ``workbook`` waits for it.
+    """
     started = time.perf_counter()
     kpis = store.compute(ds, period, reports_dir, history_db.parent if history_db is not None else None)
     period_dir = Path(reports_dir) / str(period)
@@ -36,5 +50,8 @@ def prepare(ds: Dataset, period: Period, reports_dir: Path, history_db: Path | N
     if history_db is not None:
         restated = history.record(history_db, history.company_key(ds.params), str(period), kpis.table)
     history.write_restatements(restated, period_dir)
-    xlsx = controlling.write(kpis, ds, period, period_dir)
-    return PeriodOutputs(kpis, xlsx, restated, time.perf_counter() - started)
+    if background:
+        xlsx: Future | Path = _WRITER.submit(controlling.write, kpis, ds, period, period_dir)
+    else:
+        xlsx = controlling.write(kpis, ds, period, period_dir)
+    return PeriodOutputs(kpis, restated, time.perf_counter() - started, xlsx)
