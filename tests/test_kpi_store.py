@@ -205,3 +205,21 @@ def test_workbook_values_equal_the_store_numbers_are_numbers_and_text_is_never_a
     bridge = pd.read_excel(path, sheet_name="Pipeline-Brücke")
     values = bridge["Wert €"].tolist()
     assert values[0] + values[1] + values[2] + values[3] + values[4] == pytest.approx(values[5])  # opening … = closing
+
+
+def test_rerunning_a_period_after_one_input_row_changed_says_the_restatement(ds, tmp_path):
+    from cmo_workbook.memos.period import prepare
+
+    db = tmp_path / "history" / "kpi_history.duckdb"
+    first = prepare(ds, OCT, tmp_path / "reports", db)
+    assert first.restatements.empty and first.workbook.name == "Kennzahlen_2026-10.xlsx"
+    # the CRM corrects one lead: its MQL date moves from August into September
+    leads = ds.leads.copy()
+    mkt = leads["channel"].isin(ds.params.marketing_channels) & (leads["channel"] == "organic_search")
+    i = leads.index[mkt & (leads["mql_date"] >= "2026-08-20") & (leads["mql_date"] < "2026-09-01")][0]
+    leads.loc[i, "mql_date"] = pd.Timestamp("2026-09-02 10:00")
+    ds2 = type(ds)(ds.params, {**ds.tables, "leads": leads}, ds.sources)
+    prepare(ds2, OCT, tmp_path / "reports", db)
+    said = history.sentences(history.read_restatements(tmp_path / "reports" / "2026-10"), "de", "EUR")
+    assert said[0].startswith("September 2026 nachträglich korrigiert: Qualifizierte Anfragen 175 → 176")
+    assert said[1].startswith("August 2026 nachträglich korrigiert: Qualifizierte Anfragen 92 → 91")

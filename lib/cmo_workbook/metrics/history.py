@@ -10,7 +10,6 @@ said in the next memo ("September 2026 restated: qualified inquiries 187 → 192
 """
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -153,26 +152,36 @@ def _window_text(window: str, lang: str) -> str:
     return window
 
 
-def sentences(df: pd.DataFrame, lang: str, currency: str, cat: Catalogue | None = None, limit: int = 3) -> list[str]:
-    """"September 2026 nachträglich korrigiert: Qualifizierte Anfragen 187 → 192." per total (no segment)."""
+def sentences(df: pd.DataFrame, lang: str, currency: str, cat: Catalogue | None = None, *,
+              windows: int = 2, per_window: int = 3) -> list[str]:
+    """One sentence per restated window, newest first, the catalogue's first KPIs of it:
+    "September 2026 nachträglich korrigiert: Qualifizierte Anfragen 175 → 176, ...". Totals only."""
     cat = cat or catalogue()
+    order = {m: i for i, m in enumerate(cat.metrics)}
+    df = df[(df["segment"].fillna("") == "") & df["metric"].isin(list(order))]
+    df = df[df["old_value"].notna() & df["new_value"].notna()]
     out = []
-    df = df[(df["segment"].fillna("") == "") & df["metric"].isin(list(cat.metrics))]
-    for r in df.itertuples(index=False):
-        m = cat[r.metric]
-        def v(x: float) -> str:
-            if m.unit == "eur":
-                return fmt.money(x, lang, currency=currency, compact=abs(x) >= 10_000)
-            if m.unit in ("rate", "ratio"):
-                return fmt.percent(x, lang, 0)
-            if m.unit == "factor":
-                return f"{fmt.number(x, lang, 1)} : 1"
-            return fmt.number(x, lang)
-        if any(isinstance(x, float) and math.isnan(x) for x in (r.old_value, r.new_value)):
+    for window in sorted(df["window"].unique(), reverse=True)[:windows]:
+        rows = df[df["window"] == window].assign(o=lambda x: x["metric"].map(order)).sort_values("o").head(per_window)
+        parts = []
+        for r in rows.itertuples(index=False):
+            m = cat[r.metric]
+            old, new = _value(m.unit, r.old_value, lang, currency), _value(m.unit, r.new_value, lang, currency)
+            if old != new:  # a change below the shown precision is no news for the reader
+                parts.append(f"{m.name(lang)} {old} → {new}")
+        if not parts:
             continue
-        when = _window_text(r.window, lang)
-        out.append(f"{when} nachträglich korrigiert: {m.name(lang)} {v(r.old_value)} → {v(r.new_value)}."
-                   if lang == "de" else f"{when} restated: {m.name(lang)} {v(r.old_value)} → {v(r.new_value)}.")
-        if len(out) >= limit:
-            break
+        when = _window_text(window, lang)
+        out.append(f"{when} nachträglich korrigiert: " + ", ".join(parts) + "." if lang == "de"
+                   else f"{when} restated: " + ", ".join(parts) + ".")
     return out
+
+
+def _value(unit: str, x: float, lang: str, currency: str) -> str:
+    if unit == "eur":
+        return fmt.money(x, lang, currency=currency, compact=abs(x) >= 10_000)
+    if unit in ("rate", "ratio"):
+        return fmt.percent(x, lang, 0)
+    if unit == "factor":
+        return f"{fmt.number(x, lang, 1)} : 1"
+    return fmt.number(x, lang)
