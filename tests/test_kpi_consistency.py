@@ -81,3 +81,21 @@ def test_each_metric_and_window_has_one_value_across_memos_equal_to_the_store_an
     assert seen[("qualified_leads", "2026-10", "")] == {"2026-10/kpi_dashboard": 211.0}
     assert set(seen[("sales_acceptance_rate", "2026-10", "")]) == {"2026-10/kpi_dashboard", "2026-10/sales_marketing_sync"}
     assert len(seen[("qualified_leads", "2026-Q3", "")]) == 3 and set(seen[("qualified_leads", "2026-Q3", "")].values()) == {395.0}
+
+
+def test_the_new_business_pipeline_section_counts_new_business_only(memo_run, sample_dir):
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
+    from cmo_workbook.render import fmt
+
+    ds = load_dataset(load_params("params/example.yaml"), ["deals"])
+    d = ds.deals
+    closed = d[d["status"].isin(["won", "lost"]) & (d["close_date"] >= "2026-07-01") & (d["close_date"] < "2026-10-01")]
+    new = closed[closed["deal_type"].str.contains("New", na=True)]
+    rate_new = (new["status"] == "won").mean()
+    rate_all = (closed["status"] == "won").mean()
+    assert abs(rate_new - rate_all) > 0.1  # the populations differ enough to matter
+    _, _, plain, _ = parse_eml(memo_run("attribution_review", "2026-Q3", "de").eml)
+    text = " ".join(plain.split())
+    assert f"Gewinnquote {fmt.percent(rate_new, 'de', 0)} nach Anzahl" in text
+    assert "NEUGESCHÄFT: PIPELINE UND GESCHWINDIGKEIT" in plain
