@@ -223,3 +223,28 @@ def test_rerunning_a_period_after_one_input_row_changed_says_the_restatement(ds,
     said = history.sentences(history.read_restatements(tmp_path / "reports" / "2026-10"), "de", "EUR")
     assert said[0].startswith("September 2026 nachträglich korrigiert: Qualifizierte Anfragen 175 → 176")
     assert said[1].startswith("August 2026 nachträglich korrigiert: Qualifizierte Anfragen 92 → 91")
+
+
+def test_archive_lists_every_memo_with_headline_sent_status_and_the_kpi_history(ds, oct_store, tmp_path):
+    import json
+
+    from cmo_workbook.delivery.archive import write_index
+
+    reports = tmp_path / "reports"
+    for period, names in (("2026-10", ("kpi_dashboard", "sales_marketing_sync")), ("2026-Q3", ("strategy_memo",))):
+        d = reports / period
+        d.mkdir(parents=True)
+        for n in names:
+            (d / f"{n}.html").write_text("<html></html>", encoding="utf-8")
+            (d / f"{n}.txt").write_text(f"Kessler\n{n} - {period}\nErstellt am 01.11.2026\n\nHeadline <{n}> {period}\n",
+                                        encoding="utf-8")
+    (reports / "2026-10" / "sent.json").write_text(json.dumps({"example.yaml:kpi_dashboard": {"sent_at": "2026-11-02T07:00"}}),
+                                                   encoding="utf-8")
+    db = tmp_path / "kpi_history.duckdb"
+    history.record(db, history.company_key(ds.params), "2026-10", oct_store.table)
+    html = write_index(reports, ds.params, db, say=lambda line: None).read_text(encoding="utf-8")
+    assert html.count('href="2026-10/') == 2 and 'href="2026-Q3/strategy_memo.html"' in html
+    assert "Headline &lt;kpi_dashboard&gt; 2026-10" in html  # escaped
+    assert "2026-11-02T07:00" in html and html.count("nicht versandt") == 2
+    assert "Qualifizierte Anfragen, Monat" in html and "<th class=\"r\">2025-10</th>" in html
+    assert html.count('<th class="r">') == 13
