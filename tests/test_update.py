@@ -115,3 +115,14 @@ def test_goals_block_adds_the_chart_of_the_named_goal():
     assert out[1].alt == "Vom Vertrieb akzeptierte Anfragen: nicht auf Kurs – Prognose 30 ggü. Ziel 50"
     with pytest.raises(KeyError, match="use one of: web, pipe"):
         goals_memo.goals_block(st, GOALS, "de", "EUR", monthly=monthly(), chart="nope")
+
+
+def test_without_a_reliable_year_ago_pipeline_the_update_says_the_quarter_on_quarter_change():
+    k = hand_kpis()
+    k["marketing_pipeline_value"] = update.QuarterKpi("marketing_pipeline_value", 3e6, float("nan"), 2.5e6,
+                                                      window="2026-Q3")
+    head = update.headline(k, [], [], MATRIX, Q3, "de")
+    assert head.startswith("Q3 2026: +33\u00a0% qualifizierte Anfragen ggü. Vorjahresquartal und Pipeline "
+                           "+20\u00a0% ggü. Vorquartal, 0 von 0 Jahreszielen auf Kurs")
+    text = update.achieved(k, [], [], None, Q3, "de", "EUR")
+    assert "3\u00a0Mio.\u00a0€ neue Pipeline (+20\u00a0% ggü. Vorquartal)" in text

@@ -92,6 +92,15 @@ def _yoy(k: QuarterKpi, lang: str) -> str:
     return fmt.delta(k.value, k.year_ago, lang, higher_is_better=k.higher_is_better).text
 
 
+def _vs(k: QuarterKpi, lang: str) -> str:
+    """The change vs the same quarter last year, or vs the previous quarter when the store has no
+    reliable year-ago value (deal-based KPIs in an export's first months)."""
+    if k.year_ago == k.year_ago:
+        return f"{_yoy(k, lang)} {'ggü. Vorjahresquartal' if lang == 'de' else 'vs the same quarter last year'}"
+    d = fmt.delta(k.value, k.previous, lang, higher_is_better=k.higher_is_better).text
+    return f"{d} {'ggü. Vorquartal' if lang == 'de' else 'vs the previous quarter'}"
+
+
 def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
              summary: DiarySummary | None, period: Period, lang: str, currency: str) -> str:
     """Paragraph 1: the quarter's results vs the same quarter last year, goals on track, what worked."""
@@ -101,12 +110,12 @@ def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals:
     names = titles(goals, lang)
     n = ql.fig(fmt.number(ql.value, lang))
     s = (Rich(f"Im {q} lieferte Marketing ", n, f" qualifizierte Anfragen ({_yoy(ql, lang)} ggü. Vorjahresquartal) und ",
-              _mfig(pipe, lang, currency), f" neue Pipeline ({_yoy(pipe, lang)}) – das ist der Auftragseingang der kommenden "
-              "Quartale; aus Marketing-Anfragen kamen ", _mfig(won, lang, currency), f" Auftragseingang ({_yoy(won, lang)}).")
+              _mfig(pipe, lang, currency), f" neue Pipeline ({_vs(pipe, lang)}) – das ist der Auftragseingang der kommenden "
+              "Quartale; aus Marketing-Anfragen kamen ", _mfig(won, lang, currency), f" Auftragseingang ({_vs(won, lang)}).")
          if de else
          Rich(f"In {q} marketing delivered ", n, f" qualified inquiries ({_yoy(ql, lang)} vs the same quarter last year) and ",
-              _mfig(pipe, lang, currency), f" of new pipeline ({_yoy(pipe, lang)}) – the order intake of the coming quarters; "
-              "deals from marketing inquiries brought ", _mfig(won, lang, currency), f" of order intake ({_yoy(won, lang)})."))
+              _mfig(pipe, lang, currency), f" of new pipeline ({_vs(pipe, lang)}) – the order intake of the coming quarters; "
+              "deals from marketing inquiries brought ", _mfig(won, lang, currency), f" of order intake ({_vs(won, lang)})."))
     on = [g for g in statuses if g.status in ("on_track", "achieved")]
     for g in on:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
@@ -228,12 +237,15 @@ def headline(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], suppor
     n_on = sum(g.status in ("on_track", "achieved") for g in statuses)
     names = [next(st.name(lang) for st in matrix if st.department == d) for d in support_departments[:2]]
     who = " und ".join(names) if de else " and ".join(names)
+    no_py = pipe.year_ago != pipe.year_ago  # no reliable year-ago pipeline: say the quarter-on-quarter change
     if de:
-        s = (f"{q}: {_yoy(pipe, lang)} Pipeline und {_yoy(ql, lang)} qualifizierte Anfragen ggü. Vorjahresquartal, "
-             f"{fmt.number(n_on, lang)} von {fmt.number(len(statuses), lang)} Jahreszielen auf Kurs")
+        s = (f"{q}: {_yoy(ql, lang)} qualifizierte Anfragen ggü. Vorjahresquartal und Pipeline {_vs(pipe, lang)}, "
+             if no_py else f"{q}: {_yoy(pipe, lang)} Pipeline und {_yoy(ql, lang)} qualifizierte Anfragen ggü. Vorjahresquartal, ")
+        s += f"{fmt.number(n_on, lang)} von {fmt.number(len(statuses), lang)} Jahreszielen auf Kurs"
         return s + (f" – Unterstützung brauchen wir von {who}." if names else ".")
-    s = (f"{q}: pipeline {_yoy(pipe, lang)} and qualified inquiries {_yoy(ql, lang)} vs the same quarter last year, "
-         f"{fmt.number(n_on, lang)} of {fmt.number(len(statuses), lang)} annual goals on track")
+    s = (f"{q}: qualified inquiries {_yoy(ql, lang)} vs the same quarter last year and pipeline {_vs(pipe, lang)}, "
+         if no_py else f"{q}: pipeline {_yoy(pipe, lang)} and qualified inquiries {_yoy(ql, lang)} vs the same quarter last year, ")
+    s += f"{fmt.number(n_on, lang)} of {fmt.number(len(statuses), lang)} annual goals on track"
     return s + (f" – we need support from {who}." if names else ".")
 
 
