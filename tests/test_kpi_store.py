@@ -248,3 +248,22 @@ def test_archive_lists_every_memo_with_headline_sent_status_and_the_kpi_history(
     assert "2026-11-02T07:00" in html and html.count("nicht versandt") == 2
     assert "Qualifizierte Anfragen, Monat" in html and "<th class=\"r\">2025-10</th>" in html
     assert html.count('<th class="r">') == 13
+
+
+def test_a_bad_kpis_section_stops_the_run_before_any_kernel(tmp_path, sample_dir):
+    import yaml
+
+    from cmo_workbook.delivery.runner import Runner, RunOptions
+    from cmo_workbook.errors import ParamsError
+
+    raw = yaml.safe_load(open("params/example.yaml", encoding="utf-8"))
+    raw["data"]["dir"] = str(sample_dir)
+    raw["voc"]["taxonomy"] = str(load_params("params/example.yaml").path.parent / "voc_taxonomy.yaml")
+    raw["kpis"] = {"custom": [{"id": "x", "name_de": "X", "name_en": "X", "definition_de": "d", "definition_en": "d",
+                               "numerator": "marketing_spend", "denominator": "leads_typo"}]}
+    p = tmp_path / "acme.yaml"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    runner = Runner(RunOptions(params_path=p, period=OCT, reports_dir=tmp_path / "r"), say=lambda line: None)
+    with pytest.raises(ParamsError, match="'leads_typo' is not a catalogue metric"):
+        runner.run("kpi_dashboard")
+    assert not (tmp_path / "r" / "2026-10").exists()

@@ -128,6 +128,17 @@ def check_parameters(notebook: Path, requested: dict[str, Any]) -> None:
         raise NotebookParameterError("\n".join(problems))
 
 
+def _check_catalogue(params: Params) -> None:
+    """The company's KPI overrides and own metrics (params ``kpis:``) are sound before any kernel starts."""
+    from ..errors import ParamsError
+    from ..metrics.catalogue import catalogue
+
+    try:
+        catalogue(params.raw)
+    except ValueError as exc:
+        raise ParamsError(f"{params.path.name}: {exc}; fix the kpis: section (see README, 'One number per KPI')") from None
+
+
 def _declared(notebook: Path) -> dict[str, Any]:
     import papermill
 
@@ -230,6 +241,7 @@ class Runner:
     def preflight(self, info: NotebookInfo, period: Period) -> dict[str, Any]:
         params = self.params()
         ds = self.dataset()
+        _check_catalogue(params)
         if info.inputs:
             ds.check_period(period, list(info.inputs))
         requested = {"period": str(period), "params_file": str(params.path),
