@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-import pandas as pd
 
 from ..metrics.store import KpiStore
 from ..render import fmt

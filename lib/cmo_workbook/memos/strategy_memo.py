@@ -8,7 +8,6 @@ below, in de and en; a recommendation is made only when its rule's evidence is t
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 

@@ -26,7 +26,7 @@ and signs off the definitions in params::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 #: Window kinds: (German label, English label). The label is always part of a KPI's name.
@@ -291,10 +291,6 @@ def label(metric_id: str, window_kind: str, lang: str, cat: Catalogue | None = N
         raise ValueError(f"unknown window {window_kind!r}; known: {', '.join(WINDOWS)}")
     w = WINDOWS[window_kind][0 if lang == "de" else 1]
     return f"{m.name(lang)}, {w}"
-
-
-def with_params(m: Metric, **changes: Any) -> Metric:
-    return replace(m, **changes)
 
 
 _DEFAULT = Catalogue({m.id: m for m in CATALOGUE})

@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from ..inputs.loaders import Dataset
 from ..periods import Period
 from . import clv as clv_mod
 from .catalogue import Catalogue, Metric, catalogue
-from .monthly import WEB_CHANNELS, monthly as monthly_frame
+from .monthly import monthly as monthly_frame
 
 STORE_FILE = "kpis.csv"
 COLUMNS = ("metric", "window", "window_kind", "segment", "value", "unit", "reliable", "prev_window", "prev_value",
@@ -494,12 +494,3 @@ def load(ds: Dataset, period: Period, reports_dir: str | Path) -> KpiStore:
     return KpiStore(read(path), period, catalogue(ds.params.raw), path)
 
 
-def values_equal(a: float, b: float, rel: float = 1e-9) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return bool(np.isclose(a, b, rtol=rel, atol=1e-9))
-
-
-def iter_figures(store: KpiStore) -> Iterable[Figure]:
-    for r in store.table.itertuples(index=False):
-        yield store.figure(r.metric, window=r.window, segment=r.segment or "")
