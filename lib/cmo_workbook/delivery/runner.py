@@ -289,12 +289,20 @@ class Runner:
         if key not in self._prepared:
             db = (self.opts.history_dir / "kpi_history.duckdb" if self.opts.history_dir
                   else history_path(self.params(), self.root / "history"))
-            out = prepare(self.dataset(), period, self.reports_dir, db, background=True)
-            self._prepared[key] = out
-            self.say(f"kpis     {out.store.path} ({len(out.store.table)} values, {out.seconds:.1f} s; "
-                     f"{workbook_name(self.params().language, period)} written alongside)"
-                     + (f", {len(out.restatements)} restated" if len(out.restatements) else ""))
+            # in the background while the first kernel starts; the notebook waits for the store
+            self._prepared[key] = prepare(self.dataset(), period, self.reports_dir, db, background=True)
+            self.say(f"kpis     {self.reports_dir / key / 'kpis.csv'} and {workbook_name(self.params().language, period)}: "
+                     "computing alongside the first notebook")
         return self._prepared[key]
+
+    def _say_prepared(self, period: Period) -> Path:
+        """Wait for the period step (done long before a notebook ends) and report it once."""
+        out = self._prepared[str(period)]
+        if not getattr(out, "reported", False):
+            out.reported = True
+            self.say(f"kpis     {len(out.store.table)} values in {out.seconds:.1f} s"
+                     + (f", {len(out.restatements)} restated" if len(out.restatements) else "") + f"; {out.workbook.name}")
+        return out.workbook
 
     def _execute(self, info: NotebookInfo, period: Period, parameters: dict[str, Any]) -> RunResult:
         import papermill
@@ -308,7 +316,7 @@ class Runner:
         kernel = self.opts.kernel_name or default_kernel()
         started = time.monotonic()
         with period_lock(period_dir):
-            prepared = self.prepare_period(period)
+            self.prepare_period(period)
             self.say(f"execute  {info.name} {period} (kernel {kernel}, cell timeout {self.opts.cell_timeout} s)")
             error: str | None = None
             try:
@@ -338,7 +346,11 @@ class Runner:
                 failed_nb.unlink()  # a stale failure of an earlier run would mislead
             os.replace(running_nb, final_nb)
             self.say(f"notebook {final_nb}")
-            result = self._export(info, period, final_nb, params, prepared.workbook)  # written while the notebook ran
+            try:
+                workbook = self._say_prepared(period)
+            except Exception as exc:  # the notebook ran on a store it computed itself; say why the step failed
+                raise ExecutionError(f"KPI store / controlling workbook of {period} failed: {type(exc).__name__}: {exc}")
+            result = self._export(info, period, final_nb, params, workbook)
         result.seconds = time.monotonic() - started
         return result
 

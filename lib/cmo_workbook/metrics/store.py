@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
+import time
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
@@ -485,10 +487,29 @@ def compute(ds: Dataset, period: Period, reports_dir: str | Path, cache_dir: Pat
     return KpiStore(read(path), period, cat, path)
 
 
+def pending_marker(reports_dir: str | Path, period: Period | str) -> Path:
+    """While the runner computes the store in the background, this file holds the runner's pid."""
+    return store_path(reports_dir, period).with_suffix(".csv.pending")
+
+
+def _wait_for_runner(marker: Path, timeout: float = 600.0) -> None:
+    """Wait while a live runner is still writing the store (a marker of a dead process is stale)."""
+    deadline = time.monotonic() + timeout
+    while marker.exists() and time.monotonic() < deadline:
+        try:
+            os.kill(int(marker.read_text(encoding="utf-8").strip() or 0), 0)
+        except (ValueError, ProcessLookupError, FileNotFoundError):
+            return  # stale or just removed
+        except PermissionError:
+            pass  # alive, another user's process
+        time.sleep(0.05)
+
+
 def load(ds: Dataset, period: Period, reports_dir: str | Path) -> KpiStore:
-    """The store of ``period`` as the runner wrote it; computed and written first when a notebook
-    runs outside the runner (JupyterLab) and no store exists yet."""
+    """The store of ``period`` as the runner wrote it (waiting while the runner still computes it);
+    computed and written first when a notebook runs outside the runner (JupyterLab) without a store."""
     path = store_path(reports_dir, period)
+    _wait_for_runner(pending_marker(reports_dir, period))
     if not path.is_file():
         return compute(ds, period, reports_dir)
     return KpiStore(read(path), period, catalogue(ds.params.raw), path)
