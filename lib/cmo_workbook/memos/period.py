@@ -70,6 +70,7 @@ def _work(ds: Dataset, period: Period, reports_dir: Path, history_db: Path | Non
         cat = catalogue(ds.params.raw)
         table = store.build(ds, period, cat=cat, cache_dir=history_db.parent if history_db is not None else None)
         period_dir = Path(reports_dir) / str(period)
+        period_dir.mkdir(parents=True, exist_ok=True)
         restated = pd.DataFrame(columns=["metric", "window", "segment", "old_value", "new_value"])
         if history_db is not None:
             restated = history.record(history_db, history.company_key(ds.params), str(period), table)
