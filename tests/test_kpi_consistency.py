@@ -15,7 +15,7 @@ import pytest
 from cmo_workbook.metrics import store
 from cmo_workbook.metrics.catalogue import catalogue
 
-from conftest import parse_eml
+from conftest import ROOT, parse_eml
 
 pytestmark = pytest.mark.slow
 
@@ -88,7 +88,7 @@ def test_the_new_business_pipeline_section_counts_new_business_only(memo_run, sa
     from cmo_workbook.inputs.params import load_params
     from cmo_workbook.render import fmt
 
-    ds = load_dataset(load_params("params/example.yaml"), ["deals"])
+    ds = load_dataset(load_params(ROOT / "params" / "example.yaml"), ["deals"])
     d = ds.deals
     closed = d[d["status"].isin(["won", "lost"]) & (d["close_date"] >= "2026-07-01") & (d["close_date"] < "2026-10-01")]
     new = closed[closed["deal_type"].str.contains("New", na=True)]
