@@ -11,7 +11,7 @@ DEMO_MONTH   ?= 2026-10
 DEMO_QUARTER ?= 2026-Q3
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data validate demo test lab preview bench mutate clean distclean
+.PHONY: help setup data validate demo test lab preview bench mutate archive clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 preview: $(STAMP) ## screenshot every memo in reports/ to PNG (needs: apt-get install chromium)
 	$(BIN)/cmo-workbook preview
 
+archive: $(STAMP) ## write reports/index.html: every memo by period, sent status, 13-month KPI history
+	$(BIN)/cmo-workbook archive --params params/example.yaml
+
 bench: $(STAMP) ## run the benchmarks (speed and memory targets; numbers for the README)
 	$(BIN)/python bench/run_all.py
 
@@ -58,7 +61,7 @@ mutate: $(STAMP) ## mutation score per memo-figure module (mutmut; ~MUTATE_MIN m
 	@test -d $(SAMPLE) || $(MAKE) data
 	nice -n 10 $(BIN)/python tests/mutate.py $(MODULES)
 
-clean: ## remove run outputs (reports/) and generated sample data
+clean: ## remove run outputs (reports/) and generated sample data; the KPI history in history/ stays
 	rm -rf reports/*/ $(SAMPLE) .pytest_cache .mutmut
 
 distclean: clean ## also remove the virtual environment

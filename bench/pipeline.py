@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     reports = args.reports or Path(tempfile.mkdtemp(prefix="cmo-bench-"))
     for period in ("2026-10", "2026-Q3"):
         p = Period.parse(period)
-        opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=p, reports_dir=reports)
+        opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=p, reports_dir=reports,
+                          history_dir=reports / "history")
         t = time.perf_counter()
         results = Runner(opts, say=lambda line: None).run_all(p.kind)
         sizes = ", ".join(f"{r.name} {r.memo.stat().st_size / 1024:.0f}/{r.eml.stat().st_size / 1024:.0f} KB"

@@ -4,8 +4,9 @@ Targets (2 cores): attribution on 1,000,000 journeys with text lead ids (the not
 rule-based, Markov of order 1-3 and conversion-rate Shapley, <= 2 s, peak memory <= 600 MB; plus each model's
 distance from the true incremental shares on synthetic journeys; voice of customer on 100,000 items <= 15 s,
 <= 600 MB, its discovery on 10,000 items <= 3 s; `validate` of a 200 MB leads CSV (860,000 rows) <= 30 s, <= 1 GB;
-the demo pipeline for reference; statistical quality (goal-forecast backtest coverage of the stated 80 % range:
-70-90 %; holdout power).
+KPI store per period <= 1 s (CLV results cached); the demo pipeline (`run all` for the month no slower than
+before the KPI store: 11-13 s for the three monthly notebooks); statistical quality (goal-forecast backtest
+coverage of the stated 80 % range: 70-90 %; holdout power).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ BENCH = Path(__file__).resolve().parent
 def main() -> int:
     status = 0
     for script, args in (("attribution.py", ["--isolate"]), ("voc.py", []), ("validate_memory.py", []),
-                         ("pipeline.py", []), ("quality.py", [])):
+                         ("kpi_store.py", []), ("pipeline.py", []), ("quality.py", [])):
         print(f"\n## {script} {' '.join(args)}\n", flush=True)
         proc = subprocess.run([sys.executable, str(BENCH / script), *args])
         status |= proc.returncode

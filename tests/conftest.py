@@ -87,7 +87,7 @@ def memo_run(sample_dir, tmp_path_factory):
         key = (name, period, lang)
         if key not in cache:
             opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse(period), lang=lang,
-                              reports_dir=reports / lang)
+                              reports_dir=reports / lang, history_dir=reports / "history")
             cache[key] = Runner(opts, say=lambda line: None).run(name)
         return cache[key]
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cmo_workbook.metrics import budget
+from cmo_workbook.metrics import budget, store
+from cmo_workbook.metrics.catalogue import catalogue
+from cmo_workbook.metrics.store import KpiStore
 from cmo_workbook.memos import attribution_review as review
 from cmo_workbook.attribution import attribute
 from cmo_workbook.attribution.crm import outcomes_from_crm, prepare_touchpoints
@@ -13,42 +15,38 @@ from cmo_workbook.periods import Period
 T = pd.Timestamp
 
 
-def _monthly() -> pd.DataFrame:
-    idx = pd.period_range("2026-04", "2026-09", freq="M")
-    return pd.DataFrame({
-        "qualified_leads": [100, 100, 100, 150, 150, 100],
-        "marketing_spend": [30_000, 30_000, 30_000, 50_000, 50_000, 50_000],
-        "marketing_pipeline_value": [1e6] * 6,
-        "marketing_won_revenue": [5e5] * 6,
-        "new_customers": [5, 5, 5, 10, 10, 10],
-    }, index=idx)
+def _store() -> KpiStore:
+    """A hand-made quarterly store: Q3 400 inquiries for 150,000 € (375 €), Q2 300 for 90,000 € (300 €)."""
+    rows = []
+    for metric, unit, now, prev, target in (("qualified_leads", "count", 400, 300, 500),
+                                            ("cost_per_qualified_lead", "eur", 375, 300, 450),
+                                            ("marketing_pipeline_value", "eur", 3e6, 3e6, float("nan")),
+                                            ("marketing_won_revenue", "eur", 1.5e6, 1.5e6, float("nan"))):
+        rows.append([metric, "2026-Q3", "quarter", "", now, unit, True, "2026-Q2", prev, "2025-Q3", float("nan"), target])
+    rows.append(["clv_to_cac", "2026-09/T12M", "t12m", "", 10.0, "factor", True, "2026-06/T12M", 5.0, "2025-09/T12M",
+                 float("nan"), 3.0])
+    table = pd.DataFrame(rows, columns=list(store.COLUMNS))
+    return KpiStore(table, Period.parse("2026-Q3"), catalogue())
 
 
-def test_quarterly_sums_months_and_recomputes_ratios():
-    q = review.quarterly(_monthly())
-    q3 = q.loc[pd.Period("2026Q3")]
-    assert q3["qualified_leads"] == 400 and q3["marketing_spend"] == 150_000
-    assert q3["cost_per_qualified_lead"] == pytest.approx(375)  # 150000 / 400, not the mean of monthly ratios
-    assert q3["cac"] == pytest.approx(5_000)
-    assert q.loc[pd.Period("2026Q2"), "cost_per_qualified_lead"] == pytest.approx(300)
-
-
-def test_kpi_tiles_compare_with_previous_quarter_and_target():
-    q = review.quarterly(_monthly())
-    kpis = review.compute_kpis(q, Period.parse("2026-Q3"), {"qualified_leads": 500, "cost_per_qualified_lead": 450},
-                               romi_now=0.5, romi_prev=0.25, clv=50_000, cac_now=5_000, cac_prev=10_000)
+def test_kpi_tiles_show_the_store_values_with_the_catalogue_comparisons():
+    kpis = review.compute_kpis(_store(), {"romi": 0.8}, romi_now=0.5, romi_prev=0.25, window="2026-09/T12M")
     by = {k.key: k for k in kpis}
     assert by["qualified_leads"].previous == 300 and by["clv_to_cac"].value == 10 and by["clv_to_cac"].previous == 5
     ctx = {"worst_cpl": None, "cycle_days": 60, "cac": 5_000, "clv": 50_000, "payback_months": 3}
-    tiles = {t.label: t for t in review.tiles(kpis, "de", "EUR", ctx)}
-    ql = tiles["Qualifizierte Anfragen"]
-    assert [c.delta for c in ql.comparisons] == ["+33\u00a0%", "\u221220\u00a0%"]  # 400 vs 300 and vs 500
-    assert [c.good for c in ql.comparisons] == [True, False]
+    tiles = {t.label: t for t in review.tiles(_store(), kpis, "de", "EUR", ctx)}
+    ql = tiles["Qualifizierte Anfragen, Quartal"]
+    # 400 vs 300 (previous quarter), no year-ago value, vs target 500
+    assert [c.delta for c in ql.comparisons] == ["+33\u00a0%", "\u2013", "\u221220\u00a0%"]
+    assert [c.good for c in ql.comparisons][0::2] == [True, False]
     assert "100 Anfragen unter Plan" in ql.so_what
-    cpl = tiles["Kosten je qualif. Anfrage"]
+    assert (ql.value.metric, ql.value.window, ql.value.value) == ("qualified_leads", "2026-Q3", 400)
+    cpl = tiles["Kosten je qualifizierter Anfrage, Quartal"]
     assert cpl.comparisons[0].good is False  # 375 vs 300: dearer is bad
-    assert tiles["ROMI Neugeschäft (4 Quartale)"].value == "50\u00a0%"
-    assert tiles["ROMI Neugeschäft (4 Quartale)"].comparisons[0].delta.startswith("+25")
+    romi = tiles["ROMI Erstaufträge, linear zugerechnet, 4 Quartale"]
+    assert str(romi.value) == "50\u00a0%" and romi.value.metric == "romi_first_orders_attributed"
+    assert romi.comparisons[0].delta.startswith("+25")
+    assert tiles["Kundenwert : Akquisekosten, 12 Monate rollierend"].value.text == "10,0 : 1"
 
 
 def test_romi_from_attribution_counts_only_channels_with_cost():

@@ -1,18 +1,11 @@
-"""Strategy memo composition: KPI numbers, KPI memo headlines, rules that connect customers and competitors."""
+"""Strategy memo composition: KPI numbers from the store, rules that connect customers and competitors."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
-
-import nbformat
-import pandas as pd
 import pytest
 
 from cmo_workbook.memos import competitor_briefing as briefing, strategy_memo as strategy
-from cmo_workbook.metrics import monthly as metrics
 from cmo_workbook import voc
-from cmo_workbook.render.blocks import MIME
 from cmo_workbook.inputs.loaders import load_dataset
 from cmo_workbook.inputs.params import load_params
 from cmo_workbook.periods import Period
@@ -20,38 +13,24 @@ from cmo_workbook.periods import Period
 Q3 = Period.parse("2026-Q3")
 
 
-def test_kpi_quarter_sums_and_cost_per_lead():
-    idx = pd.period_range("2025-07", "2026-09", freq="M")
-    monthly = pd.DataFrame({"qualified_leads": 10.0, "marketing_spend": 1000.0, "marketing_pipeline_value": 5.0,
-                            "marketing_won_revenue": 2.0}, index=idx)
-    monthly.loc[pd.Period("2026-09", "M"), "qualified_leads"] = 20.0
-    k = strategy.kpi_quarter(monthly, Q3)
-    assert (k.qualified_leads, k.qualified_leads_py) == (40.0, 30.0)
-    assert k.cost_per_lead == pytest.approx(3000 / 40) and k.cost_per_lead_py == pytest.approx(100.0)
-    # the year-ago quarter is the first quarter of the data: deal-based comparisons are withheld
-    assert k.pipeline == 15.0 and np.isnan(k.won_revenue_py) and np.isnan(k.pipeline_py)
-    older = monthly.reindex(pd.period_range("2024-07", "2026-09", freq="M"), fill_value=2.0)
-    assert strategy.kpi_quarter(older, Q3).won_revenue_py == 6.0
+def test_kpi_quarter_reads_the_store_values_of_the_quarter(sample_store_q3):
+    k = strategy.kpi_quarter(sample_store_q3)
+    t = sample_store_q3.table
+    row = t[(t["metric"] == "qualified_leads") & (t["window"] == "2026-Q3") & (t["segment"] == "")].iloc[0]
+    assert (k.qualified_leads, k.qualified_leads_py) == (row["value"], row["py_value"])
+    assert k.cost_per_lead == pytest.approx(sample_store_q3.value("marketing_spend", "quarter") / k.qualified_leads)
+    # 2025-Q3 lies in the export's ramp-up months (data from Nov 2024): deal-based comparisons are withheld
+    assert np.isnan(k.won_revenue_py) and np.isnan(k.pipeline_py)
+    fig = k.fig("qualified_leads", "de", "EUR")
+    assert (fig.metric, fig.window, fig.value) == ("qualified_leads", "2026-Q3", k.qualified_leads)
 
 
-def _kpi_notebook(path, headline):
-    nb = nbformat.v4.new_notebook()
-    memo = nbformat.v4.new_code_cell("x")
-    memo.metadata["tags"] = ["memo"]
-    memo.outputs = [nbformat.v4.new_output("display_data", data={MIME: {"kind": "headline", "text": headline},
-                                                                  "text/plain": headline})]
-    other = nbformat.v4.new_code_cell("y")  # untagged: the analyst's, never read
-    other.outputs = [nbformat.v4.new_output("display_data", data={MIME: {"kind": "headline", "text": "nope"}})]
-    nb.cells = [memo, other]
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps(nb), encoding="utf-8")
+@pytest.fixture(scope="module")
+def sample_store_q3(sample_dir, tmp_path_factory):
+    from cmo_workbook.metrics import store
 
-
-def test_kpi_headlines_read_from_executed_kpi_memos(tmp_path):
-    _kpi_notebook(tmp_path / "2026-07" / "kpi_dashboard.ipynb", "Juli-Headline")
-    _kpi_notebook(tmp_path / "2026-09" / "kpi_dashboard.ipynb", "September-Headline")
-    assert strategy.kpi_headlines(tmp_path, Q3) == ["Juli-Headline", "September-Headline"]
-    assert strategy.kpi_headlines(tmp_path / "missing", Q3) == []
+    ds = load_dataset(load_params("params/example.yaml"), ["leads", "deals", "spend"])
+    return store.compute(ds, Q3, tmp_path_factory.mktemp("reports"))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +41,10 @@ def sample_inputs(sample_dir):
     taxonomy = params.path.parent / params.raw["voc"]["taxonomy"]
     vocs = [voc.analyse(ds.feedback, month=str(m), taxonomy=taxonomy, lang="de") for m in Q3.month_periods()]
     comp = briefing.analyse(ds, params.raw["competitors"], Q3, lang="de", vat=0.19)
-    return strategy.StrategyInputs(Q3, "de", "EUR", vocs, comp, strategy.kpi_quarter(metrics.monthly(ds), Q3))
+    from cmo_workbook.metrics import store
+
+    kpis = store.KpiStore(store.build(ds, Q3), Q3, store.catalogue(params.raw))
+    return strategy.StrategyInputs(Q3, "de", "EUR", vocs, comp, strategy.kpi_quarter(kpis))
 
 
 def test_delivery_complaints_meet_the_competitor_s_delivery_promise(sample_inputs):
@@ -72,7 +54,7 @@ def test_delivery_complaints_meet_the_competitor_s_delivery_promise(sample_input
     assert first.rule == "delivery_promise"
     assert "Lieferverzögerungen: 14\u00a0% der Rückmeldungen im September 2026 (Basis 8\u00a0%" in first.customer
     assert "Hartmann Antriebe senkt seit 15.09.2026" in first.competitor and "„Lieferzeit 48h“" in first.competitor
-    assert first.kpi.startswith("Umsatz aus Marketing-Anfragen")
+    assert first.kpi.startswith("Auftragseingang aus Marketing-Anfragen, Quartal 4,1\u00a0Mio.\u00a0€")
     evidence = strategy.evidence_text(first, "de")
     assert evidence.count(" · ") == 2 and evidence.startswith("Kunden: ")
     head = strategy.headline(sample_inputs, recs)

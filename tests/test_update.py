@@ -32,13 +32,34 @@ def monthly() -> pd.DataFrame:
     return df
 
 
-def test_quarter_kpis_sum_the_months_and_derive_cost_per_lead():
-    k = update.quarter_kpis(monthly(), Q3)
-    assert (k["qualified_leads"].value, k["qualified_leads"].year_ago, k["qualified_leads"].previous) == (240, 180, 210)
-    assert k["marketing_spend"].value == 90_000
-    assert k["cost_per_qualified_lead"].value == pytest.approx(375.0)        # 90,000 / 240
-    assert k["cost_per_qualified_lead"].year_ago == pytest.approx(500.0)
+def hand_kpis() -> dict[str, update.QuarterKpi]:
+    """The quarter KPIs of :func:`monthly` as the store would hold them (sums of the quarter's months)."""
+    q = update.QuarterKpi
+    return {"qualified_leads": q("qualified_leads", 240, 180, 210, window="2026-Q3"),
+            "sql": q("sql", 90, 90, 90, window="2026-Q3"),
+            "marketing_pipeline_value": q("marketing_pipeline_value", 3e6, 3e6, 3e6, window="2026-Q3"),
+            "marketing_won_revenue": q("marketing_won_revenue", 1.5e6, 1.5e6, 1.5e6, window="2026-Q3"),
+            "marketing_spend": q("marketing_spend", 90_000, 90_000, 90_000, window="2026-Q3"),
+            "cost_per_qualified_lead": q("cost_per_qualified_lead", 375.0, 500.0, 90_000 / 210, False, "2026-Q3")}
+
+
+def test_quarter_kpis_are_the_store_values_of_the_quarter(sample_dir, tmp_path):
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
+    from cmo_workbook.metrics import store
+
+    ds = load_dataset(load_params("params/example.yaml"), ["leads", "deals", "spend"])
+    kpis = store.compute(ds, Q3, tmp_path)
+    k = update.quarter_kpis(kpis)
+    # independent: plain pandas on the loaded leads (MQL date in Q3, marketing channels) and spend
+    leads = ds.leads[ds.leads["channel"].isin(ds.params.marketing_channels)]
+    in_q = lambda s, y=2026: (s >= pd.Timestamp(y, 7, 1)) & (s < pd.Timestamp(y, 10, 1))  # noqa: E731
+    assert k["qualified_leads"].value == in_q(leads["mql_date"]).sum() == 395
+    assert k["qualified_leads"].year_ago == in_q(leads["mql_date"], 2025).sum()
+    spend = ds.spend.loc[in_q(ds.spend["date"]), "cost"].sum()
+    assert k["cost_per_qualified_lead"].value == pytest.approx(spend / 395)
     assert k["cost_per_qualified_lead"].higher_is_better is False
+    assert k["qualified_leads"].window == "2026-Q3"
 
 
 def test_draft_paragraphs_follow_the_rules():
@@ -52,7 +73,7 @@ def test_draft_paragraphs_follow_the_rules():
                                           "Webinar durchgeführt")],
                            feedback=[("2026-W38", "Kunden klagen über Lieferverzögerungen"), ("2026-W37", "Lob")],
                            feedback_tag_weeks={"lieferzeit": 3, "preis": 1})
-    d = update.draft(m, Q3, st, GOALS, summary, MATRIX, "de", "EUR",
+    d = update.draft(hand_kpis(), Q3, st, GOALS, summary, MATRIX, "de", "EUR",
                      {"Produktion": ("verlässliche Liefertermine", "reliable dates")})
     assert d.achieved.startswith("Im Q3 2026 lieferte Marketing 240 qualifizierte Anfragen (+33\u00a0% ggü. Vorjahresquartal)")
     assert "Ziel für Pipeline aus Marketing auf Kurs" in d.achieved
@@ -95,3 +116,14 @@ def test_goals_block_adds_the_chart_of_the_named_goal():
     assert out[2].alt == "Vom Vertrieb akzeptierte Anfragen: nicht auf Kurs – Prognose 30 ggü. Ziel 50"
     with pytest.raises(KeyError, match="use one of: web, pipe"):
         goals_memo.goals_block(st, GOALS, "de", "EUR", monthly=monthly(), chart="nope")
+
+
+def test_without_a_reliable_year_ago_pipeline_the_update_says_the_quarter_on_quarter_change():
+    k = hand_kpis()
+    k["marketing_pipeline_value"] = update.QuarterKpi("marketing_pipeline_value", 3e6, float("nan"), 2.5e6,
+                                                      window="2026-Q3")
+    head = update.headline(k, [], [], MATRIX, Q3, "de")
+    assert head.startswith("Q3 2026: +33\u00a0% qualifizierte Anfragen ggü. Vorjahresquartal und Pipeline "
+                           "+20\u00a0% ggü. Vorquartal, 0 von 0 Jahreszielen auf Kurs")
+    text = update.achieved(k, [], [], None, Q3, "de", "EUR")
+    assert "3\u00a0Mio.\u00a0€ neue Pipeline (+20\u00a0% ggü. Vorquartal)" in text

@@ -1,4 +1,4 @@
-"""Command line: ``cmo-workbook run|validate|sample-data|preview|taxonomy|list``.
+"""Command line: ``cmo-workbook run|validate|sample-data|preview|taxonomy|archive|list``.
 
 Exit codes: 0 success; 2 bad params or data (nothing executed); 1 a run failed
 (cell error, timeout, dead kernel, SMTP) or another run holds the period's lock.
@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("paths", nargs="*", type=Path, help="memo .html files (default: all in reports/)")
 
     _taxonomy_parser(sub)
+    ar = sub.add_parser("archive", help="write reports/index.html: every memo by period, sent status, KPI history")
+    ar.add_argument("--params", default=DEFAULT_PARAMS)
+    ar.add_argument("--reports", type=Path, help="reports folder (default: reports/ in the project)")
+
     sub.add_parser("list", help="list the notebooks and their cadence")
     sub.add_parser("install-kernel", help="register this environment as the Jupyter kernel 'cmo-workbook'")
     return p
@@ -109,6 +113,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .delivery.kernel import install
 
         _say(f"kernel   cmo-workbook installed in {install()}")
+        return 0
+    if args.command == "archive":
+        from .delivery.archive import write_index
+        from .delivery.runner import project_dir
+        from .inputs.params import load_params
+        from .metrics.history import history_path
+
+        params = load_params(args.params, check_files=False)
+        write_index((args.reports or project_dir() / "reports").resolve(), params,
+                    history_path(params, project_dir() / "history"), say=_say)
         return 0
     if args.command == "list":
         from .delivery.runner import Runner, RunOptions

@@ -86,6 +86,7 @@ class RunOptions:
     #: run although no input table has activity in the period (the data note names the gaps)
     allow_stale: bool = False
     extra_params: dict[str, Any] = field(default_factory=dict)
+    history_dir: Path | None = None  # KPI history (DuckDB); default: params history.dir, else <project>/history
 
 
 @dataclass
@@ -128,6 +129,23 @@ def check_parameters(notebook: Path, requested: dict[str, Any]) -> None:
             problems.append(f'{notebook.name}: parameter "{name}" must be {tname} (got {value!r}, a {type(value).__name__})')
     if problems:
         raise NotebookParameterError("\n".join(problems))
+
+
+def _check_catalogue(params: Params) -> None:
+    """The company's KPI overrides and own metrics (params ``kpis:``) are sound before any kernel starts."""
+    from ..errors import ParamsError
+    from ..metrics.catalogue import catalogue
+
+    try:
+        catalogue(params.raw)
+    except ValueError as exc:
+        raise ParamsError(f"{params.path.name}: {exc}; fix the kpis: section (see README, 'One number per KPI')") from None
+
+
+def _declared(notebook: Path) -> dict[str, Any]:
+    import papermill
+
+    return papermill.inspect_notebook(str(notebook))
 
 
 @contextmanager
@@ -190,6 +208,7 @@ class Runner:
         self.available = discover(self.notebooks_dir)
         self._params: Params | None = None
         self._dataset: Dataset | None = None
+        self._prepared: dict[str, Any] = {}
 
     # -- pre-flight (exit 2 on problems) -------------------------------------------
     def params(self) -> Params:
@@ -225,12 +244,15 @@ class Runner:
     def preflight(self, info: NotebookInfo, period: Period) -> dict[str, Any]:
         params = self.params()
         ds = self.dataset()
+        _check_catalogue(params)
         if info.inputs:
             ds.check_period(period, list(info.inputs), allow_stale=self.opts.allow_stale)
         # a memo whose headline its inputs contradict stops here (exit 2)
         plausibility.gate(ds, list(info.inputs) or None)
         requested = {"period": str(period), "params_file": str(params.path),
                      **params.notebook_params(info.name), **self.opts.extra_params}
+        if "reports_dir" in _declared(info.path):
+            requested["reports_dir"] = str(self.reports_dir)  # where the period's KPI store is
         if self.opts.lang:
             requested["lang"] = self.opts.lang
         check_parameters(info.path, requested)
@@ -262,6 +284,31 @@ class Runner:
                 results.append(RunResult(info.name, str(period), False, message=str(exc)))
         return results
 
+    def prepare_period(self, period: Period) -> Any:
+        """Once per period, before its notebooks: KPI store, history, restatements, controlling workbook."""
+        from ..memos.controlling import workbook_name
+        from ..memos.period import prepare
+        from ..metrics.history import history_path
+
+        key = str(period)
+        if key not in self._prepared:
+            db = (self.opts.history_dir / "kpi_history.duckdb" if self.opts.history_dir
+                  else history_path(self.params(), self.root / "history"))
+            # in the background while the first kernel starts; the notebook waits for the store
+            self._prepared[key] = prepare(self.dataset(), period, self.reports_dir, db, background=True)
+            self.say(f"kpis     {self.reports_dir / key / 'kpis.csv'} and {workbook_name(self.params().language, period)}: "
+                     "computing alongside the first notebook")
+        return self._prepared[key]
+
+    def _say_prepared(self, period: Period) -> Path:
+        """Wait for the period step (done long before a notebook ends) and report it once."""
+        out = self._prepared[str(period)]
+        if not getattr(out, "reported", False):
+            out.reported = True
+            self.say(f"kpis     {len(out.store.table)} values in {out.seconds:.1f} s"
+                     + (f", {len(out.restatements)} restated" if len(out.restatements) else "") + f"; {out.workbook.name}")
+        return out.workbook
+
     def _execute(self, info: NotebookInfo, period: Period, parameters: dict[str, Any]) -> RunResult:
         import papermill
         from papermill.exceptions import PapermillExecutionError
@@ -274,6 +321,7 @@ class Runner:
         kernel = self.opts.kernel_name or default_kernel()
         started = time.monotonic()
         with period_lock(period_dir):
+            self.prepare_period(period)
             self.say(f"execute  {info.name} {period} (kernel {kernel}, cell timeout {self.opts.cell_timeout} s)")
             error: str | None = None
             try:
@@ -303,11 +351,16 @@ class Runner:
                 failed_nb.unlink()  # a stale failure of an earlier run would mislead
             os.replace(running_nb, final_nb)
             self.say(f"notebook {final_nb}")
-            result = self._export(info, period, final_nb, params)
+            try:
+                workbook = self._say_prepared(period)
+            except Exception as exc:  # the notebook ran on a store it computed itself; say why the step failed
+                raise ExecutionError(f"KPI store / controlling workbook of {period} failed: {type(exc).__name__}: {exc}")
+            result = self._export(info, period, final_nb, params, workbook)
         result.seconds = time.monotonic() - started
         return result
 
-    def _export(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
+    def _export(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params,
+                workbook: Path | None = None) -> RunResult:
         lang = self.opts.lang or params.language
         footer = f"cmo-workbook · {info.name} · {period}"
         memo = build_memo(nb_path, lang=lang, footer=footer)
@@ -330,6 +383,9 @@ class Runner:
         subject = subject_line(memo, memo_cfg.get("subject_prefix", ""))
         msg = build_email(memo, sender=memo_cfg["sender"], to=list(memo_cfg["recipients"]), cc=memo_cfg.get("cc"),
                           subject=subject, sender_name=params.name)
+        if workbook is not None and memo_cfg.get("attach_workbook") and workbook.is_file():
+            msg.add_attachment(workbook.read_bytes(), maintype="application",
+                               subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=workbook.name)
         eml = msg.as_bytes()
         if html_path.exists():
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(html_path.stat().st_mtime))

@@ -83,6 +83,7 @@ _SPEC: dict[str, tuple] = {
         "analyst": (str, True, None),
         "subject_prefix": (str, False, None),
         "allow_customer_names": (bool, False, None),
+        "attach_workbook": (bool, False, None),
     }),
     "notebooks": (dict, False, None),
     "voc": (dict, False, None),
@@ -90,6 +91,8 @@ _SPEC: dict[str, tuple] = {
     "stakeholders": (list, False, None),
     "sla": (dict, False, None),
     "diary": (dict, False, None),
+    "kpis": (dict, False, {"params": (dict, False, None), "custom": (list, False, None), "signed_off": (dict, False, None)}),
+    "history": (dict, False, {"dir": (str, False, None)}),
 }
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")

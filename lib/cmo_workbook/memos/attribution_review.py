@@ -1,6 +1,6 @@
 """The quarterly attribution review: KPIs, channel ROMI, model comparison, pipeline.
 
-Numbers come from :mod:`cmo_workbook.metrics.monthly`, :mod:`cmo_workbook.attribution`,
+Catalogue KPIs come from the period store (:mod:`cmo_workbook.metrics.store`); the analysis from :mod:`cmo_workbook.attribution`,
 :mod:`cmo_workbook.metrics.funnel` and :mod:`cmo_workbook.metrics.clv`; this module compares them
 (previous quarter, target), writes the "so what" of each and derives the headline and
 the recommendations by explicit rules in de and en.
@@ -15,15 +15,15 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..metrics import clv as clv_mod
 from ..metrics import budget
 from ..render import fmt
-from . import kpi_dashboard as _kpi_labels  # noqa: F401  registers the shared kpi_* tile labels
+from . import kpi_figures
+from ..metrics.store import KpiStore
 from ..attribution import MIN_CONVERSIONS
-from ..render.blocks import Comparison, Recommendation, Tile
+from ..render.blocks import Comparison, Fig, Recommendation, Rich, Tile
 from ..inputs.channels import channel_label
 from ..render.i18n import register, t
 from ..metrics.monthly import spend_by_channel
@@ -42,8 +42,8 @@ LOOKBACK_DAYS = 365
 
 register({
     # tile labels of the metrics shared with the monthly memo live in kpis.py (kpi_*)
-    "kpi_romi_new_business": {"de": "ROMI Neugeschäft (4 Quartale)", "en": "ROMI new business (4 quarters)"},
-    "kpi_clv_to_cac": {"de": "Kundenwert : Akquisekosten", "en": "Customer value : acquisition cost"},
+    "kpi_romi_new_business": {"de": "ROMI Erstaufträge, linear zugerechnet, 4 Quartale",
+                              "en": "ROMI first orders, credit shared linearly, 4 quarters"},
     "rv_model_first_touch": {"de": "Erstkontakt", "en": "first touch"},
     "rv_model_last_touch": {"de": "Letztkontakt", "en": "last touch"},
     "rv_model_last_non_direct": {"de": "letzter nicht-direkter Kontakt", "en": "last non-direct touch"},
@@ -60,20 +60,7 @@ register({
                          "en": "data-driven: Shapley by deal rate"},
 })
 
-ADDITIVE = ("leads", "qualified_leads", "sql", "marketing_spend", "marketing_pipeline_value",
-            "marketing_won_revenue", "won_revenue", "new_customers")
-
-
-# --------------------------------------------------------------------------- quarters and windows
-
-
-def quarterly(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Monthly metrics (:func:`cmo_workbook.metrics.monthly.monthly`) summed per quarter, ratios recomputed."""
-    cols = [c for c in ADDITIVE if c in monthly.columns]
-    q = monthly[cols].groupby(monthly.index.asfreq("Q")).sum()
-    q["cost_per_qualified_lead"] = q["marketing_spend"] / q["qualified_leads"].where(q["qualified_leads"] > 0)
-    q["cac"] = q["marketing_spend"] / q["new_customers"].where(q["new_customers"] > 0)
-    return q
+# --------------------------------------------------------------------------- windows
 
 
 def window(period: Period, quarters: int = WINDOW_QUARTERS) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -97,33 +84,9 @@ def deals_as_of(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def customer_value(deals: pd.DataFrame, as_of: pd.Timestamp, gross_margin: float, *,
-                   horizon_months: int = 60) -> dict[str, Any]:
-    """Customer lifetime value (contribution margin): probabilistic when the fit is reliable.
-
-    BG/NBD + Gamma-Gamma on won deals per customer (weeks) give the mean discounted margin
-    over ``horizon_months``; when either fit did not converge, the historical cohort value
-    (:func:`cmo_workbook.metrics.clv.clv_historical`) is used instead. Returns ``clv, method``
-    (``probabilistic``/``historical``), ``historical``, ``historical_years`` and ``converged``.
-    """
-    won = deals[(deals["status"] == "won") & (deals["close_date"] < as_of)]
-    hist = clv_mod.clv_historical(won, margin_rate=gross_margin, as_of=as_of - pd.Timedelta(days=1))
-    out: dict[str, Any] = {"historical": hist.attrs["historical_clv"], "historical_years": hist.attrs["historical_clv_years"],
-                           "converged": False, "method": "historical", "clv": hist.attrs["historical_clv"]}
-    customer = won["account_id"].fillna(won["company"]) if "account_id" in won else won["company"]
-    tx = pd.DataFrame({"customer_id": customer, "date": won["close_date"], "value": won["amount"]}).dropna()
-    try:
-        summary = clv_mod.rfm_summary(tx, observation_end=as_of - pd.Timedelta(days=1))
-        summary = summary[summary["T"] > 0]  # customers won in the last week have no history yet
-        bg = clv_mod.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
-        gg = clv_mod.fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
-    except (ValueError, clv_mod.DataError):
-        return out
-    out["converged"] = bool(bg.converged and gg.converged)
-    if out["converged"]:
-        values = clv_mod.clv_probabilistic(summary, bg, gg, horizon_months=horizon_months, margin_rate=gross_margin)
-        if np.isfinite(values).all():
-            out.update(clv=float(values.mean()), method="probabilistic")
-    return out
+                   horizon_months: int = 60, discount_rate: float = 0.08) -> dict[str, Any]:
+    """The workbook's one CLV model (:func:`cmo_workbook.metrics.clv.customer_value`)."""
+    return clv_mod.customer_value(deals, as_of, gross_margin, horizon_months=horizon_months, discount_rate=discount_rate)
 
 
 # --------------------------------------------------------------------------- KPIs
@@ -137,6 +100,8 @@ class QKpi:
     target: float | None
     kind: str  # count | money | ratio | factor
     higher_is_better: bool = True
+    window_kind: str = "quarter"
+    window: str = ""
 
 
 def romi_from_attribution(attributed_value: pd.Series, spend: pd.Series, gross_margin: float) -> float:
@@ -147,26 +112,26 @@ def romi_from_attribution(attributed_value: pd.Series, spend: pd.Series, gross_m
     return (margin - cost) / cost if cost else math.nan
 
 
-def compute_kpis(q: pd.DataFrame, period: Period, targets: dict[str, Any], *, romi_now: float, romi_prev: float,
-                 clv: float, cac_now: float, cac_prev: float) -> list[QKpi]:
-    """The six KPI tiles of the quarter with previous quarter and quarterly target."""
-    p = period.to_pandas()
+#: Tiles read from the period store: catalogue metric and window.
+STORE_TILES = (("qualified_leads", "quarter"), ("cost_per_qualified_lead", "quarter"),
+               ("marketing_pipeline_value", "quarter"), ("marketing_won_revenue", "quarter"))
+#: The one tile that is this memo's own analysis (attribution), not a catalogue value.
+ATTRIBUTED_ROMI = "romi_first_orders_attributed"
 
-    def get(col: str, at: pd.Period) -> float:
-        return float(q.at[at, col]) if at in q.index and pd.notna(q.at[at, col]) else math.nan
 
-    def k(key: str, kind: str, hib: bool = True) -> QKpi:
-        return QKpi(key, get(key, p), get(key, p - 1), targets.get(key), kind, hib)
-
-    ratio = lambda c: clv / c if c and c == c else math.nan  # noqa: E731
-    return [
-        k("qualified_leads", "count"),
-        k("cost_per_qualified_lead", "money", hib=False),
-        k("marketing_pipeline_value", "money"),
-        k("marketing_won_revenue", "money"),
-        QKpi("romi", romi_now, romi_prev, targets.get("romi"), "ratio"),
-        QKpi("clv_to_cac", ratio(cac_now), ratio(cac_prev), targets.get("clv_to_cac"), "factor"),
-    ]
+def compute_kpis(store: KpiStore, targets: dict[str, Any], *, romi_now: float, romi_prev: float,
+                 window: str) -> list[QKpi]:
+    """The six KPI tiles of the quarter: four catalogue values and CLV:CAC from the store, plus the
+    attributed first-order ROMI of the linear model over the four quarters ``window``."""
+    kinds = {"count": "count", "eur": "money", "rate": "ratio", "ratio": "ratio", "factor": "factor"}
+    out = []
+    for metric, kind in STORE_TILES + (("clv_to_cac", "t12m"),):
+        f = store.figure(metric, kind)
+        out.append(QKpi(metric, f.value, f.prev_value, None if math.isnan(f.target) else f.target, kinds[f.unit],
+                        store.catalogue[metric].higher_is_better is not False, kind, f.window))
+    out.insert(4, QKpi(ATTRIBUTED_ROMI, romi_now, romi_prev, targets.get("romi"), "ratio", window_kind="t12m",
+                       window=window))
+    return out
 
 
 def _value_text(k: QKpi, lang: str, currency: str) -> str:
@@ -217,26 +182,32 @@ def so_what(k: QKpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                 "nach Angebotsbeginn." if de else
                 f"Harvest of earlier quarters: deals close a median {fmt.number(ctx.get('cycle_days'), lang)} days "
                 "after the opportunity opens.")
-    if k.key == "romi":
+    if k.key == ATTRIBUTED_ROMI:
         back = 1 + k.value
         return (f"Jeder Marketing-Euro brachte {fmt.money(back, lang, currency=currency, digits=2)} Deckungsbeitrag aus Erstaufträgen zurück."
                 if de else f"Each marketing euro returned {fmt.money(back, lang, currency=currency, digits=2)} of margin from first orders.")
     if k.key == "clv_to_cac":
-        return (f"Neukunde kostet {money(ctx.get('cac'))} und bringt {money(ctx.get('clv'))} Deckungsbeitrag; "
-                f"Amortisation nach {fmt.number(ctx.get('payback_months'), lang)} Monaten."
-                if de else f"A new customer costs {money(ctx.get('cac'))} and brings {money(ctx.get('clv'))} of margin; "
-                f"payback after {fmt.number(ctx.get('payback_months'), lang)} months.")
+        cac, clv = ctx.get("cac"), ctx.get("clv")  # store figures (Fig) or plain numbers
+        cac = cac if isinstance(cac, Fig) else money(cac)
+        clv = clv if isinstance(clv, Fig) else money(clv)
+        months = fmt.number(ctx.get("payback_months"), lang)
+        return (Rich("Neukunde kostet ", cac, " und bringt ", clv, f" Deckungsbeitrag; Amortisation nach {months} Monaten.")
+                if de else Rich("A new customer costs ", cac, " and brings ", clv, f" of margin; payback after {months} months."))
     return ""
 
 
-def tiles(kpis: list[QKpi], lang: str, currency: str, ctx: dict[str, Any]) -> list[Tile]:
-    """KPI tiles: value, vs previous quarter, vs target, so-what."""
+def tiles(store: KpiStore, kpis: list[QKpi], lang: str, currency: str, ctx: dict[str, Any]) -> list[Tile]:
+    """KPI tiles: catalogue values with the catalogue's comparisons; the attributed ROMI vs previous quarter and target."""
     out = []
     for k in kpis:
-        cmps = [_cmp(k, k.previous, t("vs_prev_quarter", lang), lang)]
-        if k.target is not None:
-            cmps.append(_cmp(k, k.target, t("vs_target", lang), lang))
-        out.append(Tile(t({"romi": "kpi_romi_new_business"}.get(k.key, f"kpi_{k.key}"), lang), _value_text(k, lang, currency), cmps, so_what(k, lang, currency, ctx)))
+        if k.key == ATTRIBUTED_ROMI:
+            cmps = [_cmp(k, k.previous, t("vs_prev_window_q", lang), lang)]
+            if k.target is not None:
+                cmps.append(_cmp(k, k.target, t("vs_target", lang), lang))
+            value = Fig(_value_text(k, lang, currency), k.key, k.window, k.value)
+            out.append(Tile(t("kpi_romi_new_business", lang), value, cmps, so_what(k, lang, currency, ctx)))
+        else:
+            out.append(kpi_figures.tile(store, k.key, k.window_kind, lang, currency, so_what(k, lang, currency, ctx)))
     return out
 
 
@@ -507,7 +478,7 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
 
 
 def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame, period_label: str, lang: str,
-             currency: str, holdout_readable: bool = True) -> str:
+             currency: str, holdout_readable: bool = True) -> Rich:
     """Answer first: what the quarter earned and where the money should move.
 
     ``holdout_readable``: whether a test region can verify the shift (False: leads carry no
@@ -519,8 +490,9 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     d = fmt.delta(won.value, won.previous, lang)
     cut = suggestion[suggestion["action"] == "cut"].sort_values("change", kind="mergesort")
-    s = (f"{period_label}: {money(won.value)} Umsatz aus Marketing-Anfragen ({d.text} ggü. Vorquartal)" if de
-         else f"{period_label}: {money(won.value)} revenue from marketing inquiries ({d.text} vs previous quarter)")
+    won_fig = Fig(money(won.value), won.key, won.window, won.value)
+    s = (Rich(f"{period_label}: ", won_fig, f" Auftragseingang aus Marketing-Anfragen ({d.text} ggü. Vorquartal)") if de
+         else Rich(f"{period_label}: ", won_fig, f" order intake from marketing inquiries ({d.text} vs previous quarter)"))
     if len(cut):
         ch = cut.index[0]
         r = channels.loc[ch] if ch in channels.index else None

@@ -6,9 +6,10 @@ so notebooks keep only their own narrative.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -18,6 +19,8 @@ from ..render.i18n import register, t
 from ..inputs.loaders import Dataset, load_dataset
 from ..inputs.plausibility import review
 from ..inputs.params import Params, load_params
+from ..metrics import store as kpi_store
+from ..metrics.catalogue import label as kpi_label
 from ..periods import Period
 
 register({
@@ -26,6 +29,8 @@ register({
     "data_range": {"de": "Datenstand", "en": "Data range"},
     "gaps": {"de": "Monate ohne Daten", "en": "Months without data"},
     "no_gaps": {"de": "keine Lücken", "en": "no gaps"},
+    "kpi_definitions": {"de": "Kennzahlen laut Kennzahlenkatalog, Definitionen, Formeln und Herleitung im Arbeitsblatt",
+                        "en": "KPIs as defined in the metric catalogue; definitions, formulas and inputs in the workbook"},
 })
 
 
@@ -36,6 +41,34 @@ class Workbook:
     period: Period
     lang: str
     generated: date
+    reports_dir: Path = Path("../reports")
+    _kpis: Any = field(default=None, repr=False)
+
+    def kpis(self) -> kpi_store.KpiStore:
+        """The period's KPI store (``reports_dir/PERIOD/kpis.csv``): every catalogue value a memo shows."""
+        if self._kpis is None:
+            self._kpis = kpi_store.load(self.ds, self.period, self.reports_dir)
+        return self._kpis
+
+    def kpi_label(self, metric: str, window_kind: str) -> str:
+        return kpi_label(metric, window_kind, self.lang, self.kpis().catalogue)
+
+    @property
+    def workbook_name(self) -> str:
+        """File name of the period's controlling workbook (German name for German companies)."""
+        stem = "Kennzahlen" if self.params.language == "de" else "KPIs"
+        return f"{stem}_{self.period}.xlsx"
+
+    def restatements(self) -> list[str]:
+        """Sentences on values of earlier windows corrected since they were reported (from the history)."""
+        from ..metrics import history
+
+        df = history.read_restatements(self.reports_dir / str(self.period))
+        return history.sentences(df, self.lang, self.currency, self.kpis().catalogue) if len(df) else []
+
+    def definitions_line(self) -> str:
+        """The data note's pointer to the catalogue definitions in the controlling workbook."""
+        return f"{t('kpi_definitions', self.lang)} {self.workbook_name}"
 
     @property
     def currency(self) -> str:
@@ -49,8 +82,9 @@ class Workbook:
         return Header(title_de if self.lang == "de" else title_en, self.period_label, self.params.name,
                       self.generated, self.lang)
 
-    def data_note(self, tables: list[str], extra: list[str] | None = None) -> DataNote:
-        """Sources with row counts, the data range and gaps of the tables this memo used."""
+    def data_note(self, tables: list[str], extra: list[str] | None = None, restated: bool = True) -> DataNote:
+        """Sources with row counts, the data range and gaps of the tables this memo used; with
+        ``restated`` also the KPI values corrected since an earlier memo."""
         lang = self.lang
         parts = []
         for s in self.ds.sources:
@@ -65,7 +99,7 @@ class Workbook:
             gaps = [f"{name}: {row['months_without_rows']}" for name, row in used.iterrows() if row["months_without_rows"]]
             lines.append(f"{t('gaps', lang)}: " + ("; ".join(gaps) if gaps else t("no_gaps", lang)))
         lines += self.input_notes(tables)
-        return DataNote(t("data_note", lang), lines + list(extra or []))
+        return DataNote(t("data_note", lang), lines + list(extra or []) + (self.restatements() if restated else []))
 
     def input_notes(self, tables: list[str]) -> list[str]:
         """What loading and the plausibility review found in ``tables``, and tables without activity in
@@ -79,12 +113,15 @@ class Workbook:
 
 
 def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind: str = "month",
-                  tables: list[str] | None = None) -> Workbook:
-    """Load params and data for ``period``; ``lang`` empty means the company's language."""
+                  tables: list[str] | None = None, reports_dir: str | Path = "../reports") -> Workbook:
+    """Load params and data for ``period``; ``lang`` empty means the company's language.
+
+    ``reports_dir`` holds the period's KPI store (written by the runner before the notebooks).
+    """
     matplotlib.use("Agg")  # memo charts are PNGs; no GUI backend in scheduled runs
     params = load_params(params_file)
     p = Period.parse(period)
     if p.kind != kind:
         raise ValueError(f"this notebook reports a {kind}; period {period!r} is a {p.kind}")
     ds = load_dataset(params, tables)
-    return Workbook(params, ds, p, lang or params.language, date.today())
+    return Workbook(params, ds, p, lang or params.language, date.today(), Path(reports_dir))

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from ..render import charts, fmt
-from ..render.blocks import Block, Chart, Paragraph, Table
+from ..render.blocks import Block, Chart, Fig, Paragraph, Table
 from ..metrics.goals import GoalStatus, forecast
 from ..render.i18n import register, t
 from ..metrics.monthly import METRICS
@@ -102,16 +102,32 @@ def required_per_month(g: GoalStatus) -> float | None:
     return (g.target - g.actual) / g.months_left
 
 
-def goals_table(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str) -> Table:
-    """Goal, actual, target, forecast at the deadline with its range, status."""
+def _actual_window(goal: dict[str, Any] | None, as_of: pd.Period | None) -> str:
+    """The catalogue window a goal's actual covers: the month, or the year to date for a cumulative
+    goal that starts with the calendar year; "" when it is no catalogue window."""
+    if goal is None or as_of is None:
+        return ""
+    if goal.get("aggregation") != "cumulative":
+        return str(as_of)
+    start = pd.Timestamp(goal["start"])
+    return f"{as_of}/YTD" if (start.month, start.day, start.year) == (1, 1, as_of.year) else ""
+
+
+def goals_table(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str,
+                as_of: pd.Period | None = None) -> Table:
+    """Goal, actual, target, forecast at the deadline with its range, status. With ``as_of`` (the
+    month the goals were evaluated for) the actual carries its catalogue id and window."""
     names = titles(goals, lang)
+    by_id = {g["id"]: g for g in goals}
     header = (["Ziel", "Ist", "Zielwert", "Prognose zum Stichtag (Spanne)", "Status"] if lang == "de"
               else ["Goal", "Actual", "Target", "Forecast at deadline (range)", "Status"])
     rows = []
     for g in statuses:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
         forecast = f"{v(g.forecast)} ({v(g.low)}–{v(g.high)})" if g.months_left else v(g.actual)
-        rows.append([names.get(g.goal_id, g.title), v(g.actual), v(g.target), forecast, status_text(g.status, lang)])
+        window = _actual_window(by_id.get(g.goal_id), as_of)
+        actual = Fig(v(g.actual), g.metric, window, float(g.actual)) if window else v(g.actual)
+        rows.append([names.get(g.goal_id, g.title), actual, v(g.target), forecast, status_text(g.status, lang)])
     return Table(header, rows, align="lrrrl")
 
 
@@ -189,10 +205,11 @@ def method_note(statuses: Sequence[GoalStatus], lang: str) -> str:
 
 
 def goals_block(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str, *,
-                monthly: pd.DataFrame | None = None, chart: str | None = None) -> list[Block]:
+                monthly: pd.DataFrame | None = None, chart: str | None = None,
+                as_of: pd.Period | None = None) -> list[Block]:
     """The goals table with how it was forecast, plus the progress chart of goal ``chart`` (an id)
     when ``monthly`` is given."""
-    out: list[Block] = [goals_table(statuses, goals, lang, currency)]
+    out: list[Block] = [goals_table(statuses, goals, lang, currency, as_of)]
     note = method_note(statuses, lang)
     if note:
         out.append(Paragraph(note))

@@ -1,37 +1,39 @@
 """The monthly KPI memo (article section 1): three simple KPIs grown into a 6-tile dashboard.
 
-Numbers come from :mod:`cmo_workbook.metrics.monthly`; this module compares them (previous
-month, same month last year, target), writes the "so what" sentence for each and
-derives the headline and the recommendations, all by explicit rules in de and en.
+Numbers come from the period store (:mod:`cmo_workbook.metrics.store`, catalogue ids and windows);
+this module writes the "so what" sentence for each and derives the headline and the
+recommendations, all by explicit rules in de and en.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from ..metrics.store import KpiStore
 from ..render import fmt
-from ..render.blocks import Comparison, Recommendation, Tile
+from ..render.blocks import Fig, Recommendation, Rich, Tile
+from . import kpi_figures
 from ..inputs.channels import channel_label
 from ..metrics.goals import GoalStatus
 from ..render.i18n import register, t
 from ..periods import Period
 
 register({
-    "kpi_qualified_leads": {"de": "Qualifizierte Anfragen", "en": "Qualified inquiries"},
-    "kpi_cost_per_qualified_lead": {"de": "Kosten je qualif. Anfrage", "en": "Cost per qualified inquiry"},
-    "kpi_mql_to_sql_rate": {"de": "Vom Vertrieb akzeptiert", "en": "Accepted by sales"},
-    "kpi_marketing_pipeline_value": {"de": "Neue Pipeline aus Marketing", "en": "New pipeline from marketing"},
-    "kpi_marketing_won_revenue": {"de": "Umsatz aus Marketing-Anfragen", "en": "Revenue from marketing inquiries"},
-    "kpi_romi": {"de": "ROMI (12 Monate)", "en": "ROMI (12 months)"},
     "vs_target_short": {"de": "ggü. Ziel", "en": "vs target"},
 })
+
+#: The six tiles: catalogue metric and the window it is shown for.
+TILES = (("qualified_leads", "month"), ("cost_per_qualified_lead", "month"), ("sales_acceptance_rate", "month"),
+         ("marketing_pipeline_value", "month"), ("marketing_won_revenue", "month"), ("romi_all_orders", "t12m"))
 
 
 @dataclass
 class Kpi:
+    """A tile's KPI as the store holds it (values and comparisons), for the memo's rules."""
+
     key: str
     value: float
     previous: float
@@ -40,76 +42,22 @@ class Kpi:
     kind: str  # count | money | rate | ratio
     higher_is_better: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    window: str = ""
+    window_kind: str = "month"
 
 
-def _get(df: pd.DataFrame, col: str, p: pd.Period) -> float:
-    return float(df.at[p, col]) if col in df and p in df.index and pd.notna(df.at[p, col]) else float("nan")
-
-
-def _ttm(df: pd.DataFrame, col: str, p: pd.Period) -> float:
-    window = df.loc[(df.index > p - 12) & (df.index <= p), col] if col in df else pd.Series(dtype=float)
-    return float(window.sum()) if len(window) == 12 else float("nan")
-
-
-def romi_ttm(df: pd.DataFrame, p: pd.Period, gross_margin: float) -> float:
-    """(marketing-sourced won revenue × margin − marketing spend) / spend over the 12 months to ``p``."""
-    spend = _ttm(df, "marketing_spend", p)
-    rev = _ttm(df, "marketing_won_revenue", p)
-    return (rev * gross_margin - spend) / spend if spend and spend == spend else float("nan")
-
-
-#: Months at the start of an export in which deals from earlier leads are missing (B2B cycles
-#: of up to 9 months): comparisons reaching into them would flatter every later number.
-RAMP_UP_MONTHS = 9
-
-
-def compute(monthly: pd.DataFrame, period: Period, targets: dict[str, Any], gross_margin: float,
-            ramp_up_months: int = RAMP_UP_MONTHS) -> list[Kpi]:
-    """The six KPIs of the month with previous month, same month last year and target.
-
-    A 12-month figure whose window starts in the first ``ramp_up_months`` of the data has no
-    comparison (shown as "–") rather than a misleading one.
-    """
-    p = period.to_pandas()
-    pm, py = p - 1, p - 12
-    df = monthly.copy()
-    df["mql_to_sql_rate"] = df["sql"] / df["qualified_leads"].where(df["qualified_leads"] > 0)
-    mature_from = df.index.min() + ramp_up_months if len(df) else p
-
-    def romi(at: pd.Period) -> float:
-        return romi_ttm(df, at, gross_margin) if at - 11 >= mature_from else float("nan")
-
-    def k(key: str, kind: str, hib: bool = True) -> Kpi:
-        return Kpi(key, _get(df, key, p), _get(df, key, pm), _get(df, key, py), targets.get(key), kind, hib)
-
-    share = _get(df, "marketing_revenue_share", p)
-    won = k("marketing_won_revenue", "money")
-    won.extra["share"] = share
-    return [
-        k("qualified_leads", "count"),
-        k("cost_per_qualified_lead", "money", hib=False),
-        k("mql_to_sql_rate", "rate"),
-        k("marketing_pipeline_value", "money"),
-        won,
-        Kpi("romi", romi_ttm(df, p, gross_margin), romi(pm), romi(py), targets.get("romi"), "ratio"),
-    ]
-
-
-def _value_text(kpi: Kpi, lang: str, currency: str) -> str:
-    if kpi.kind == "money":
-        v = kpi.value
-        return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
-    if kpi.kind == "rate":
-        return fmt.percent(kpi.value, lang, digits=0)
-    if kpi.kind == "ratio":
-        return fmt.percent(kpi.value, lang, digits=0)
-    return fmt.number(kpi.value, lang)
-
-
-def _cmp(kpi: Kpi, other: float, label_key: str, lang: str) -> Comparison:
-    kind = "pp" if kpi.kind in ("rate", "ratio") else "pct"
-    d = fmt.delta(kpi.value, other, lang, kind=kind, higher_is_better=kpi.higher_is_better)
-    return Comparison(t(label_key, lang), d.text, d.good)
+def compute(store: KpiStore) -> list[Kpi]:
+    """The six KPIs of the month from the period store (previous, year ago, target as stored)."""
+    kinds = {"count": "count", "eur": "money", "rate": "rate", "ratio": "ratio"}
+    out = []
+    for metric, kind in TILES:
+        f = store.figure(metric, kind)
+        m = store.catalogue[metric]
+        out.append(Kpi(metric, f.value, f.prev_value, f.py_value, None if math.isnan(f.target) else f.target,
+                       kinds[f.unit], m.higher_is_better is not False, window=f.window, window_kind=kind))
+    won = next(k for k in out if k.key == "marketing_won_revenue")
+    won.extra["share"] = store.figure("marketing_revenue_share", "month")
+    return out
 
 
 def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
@@ -144,7 +92,7 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                     else "Within target: each euro buys more inquiries than planned.")
         return ("Über dem Zielwert: Budget zu den günstigsten Kanälen verschieben." if de
                 else "Above target: shift budget to the cheapest channels.")
-    if kpi.key == "mql_to_sql_rate":
+    if kpi.key == "sales_acceptance_rate":
         if gap == gap and gap < -0.1:
             return ("Der Vertrieb lehnt mehr Anfragen ab als vereinbart: Qualitätskriterien im Sales-Sync klären."
                     if de else "Sales rejects more inquiries than agreed: align the quality criteria in the sales sync.")
@@ -155,25 +103,39 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
         return (f"Deckt {fmt.percent(cover, lang, 0)} des Monatsziels; wird in 3–9 Monaten zu Umsatz."
                 if de else f"Covers {fmt.percent(cover, lang, 0)} of the monthly target; turns into revenue in 3–9 months.")
     if kpi.key == "marketing_won_revenue":
-        share = kpi.extra.get("share")
-        return (f"{fmt.percent(share, lang, 0)} des gewonnenen Umsatzes stammen aus Marketing-Anfragen." if de
-                else f"{fmt.percent(share, lang, 0)} of revenue won came from marketing leads.")
-    if kpi.key == "romi":
+        share = kpi_figures.fig(kpi.extra["share"], lang, currency)
+        return (Rich(share, " des Auftragseingangs stammen aus Marketing-Anfragen.") if de
+                else Rich(share, " of order intake came from marketing inquiries."))
+    if kpi.key == "romi_all_orders":
         back = 1 + kpi.value
         return (f"Jeder Marketing-Euro brachte {fmt.money(back, lang, currency=currency, digits=2)} Deckungsbeitrag zurück."
                 if de else f"Each marketing euro returned {fmt.money(back, lang, currency=currency, digits=2)} of contribution margin.")
     return ""
 
 
-def tiles(kpis: list[Kpi], lang: str, currency: str, ctx: dict[str, Any]) -> list[Tile]:
-    """KPI tiles: value, three comparisons, so-what."""
-    out = []
-    for kpi in kpis:
-        cmps = [_cmp(kpi, kpi.previous, "vs_prev_month", lang), _cmp(kpi, kpi.year_ago, "vs_prev_year", lang)]
-        if kpi.target is not None:
-            cmps.append(_cmp(kpi, kpi.target, "vs_target_short", lang))
-        out.append(Tile(t(f"kpi_{kpi.key}", lang), _value_text(kpi, lang, currency), cmps, so_what(kpi, lang, currency, ctx)))
-    return out
+def tiles(store: KpiStore, kpis: list[Kpi], lang: str, currency: str, ctx: dict[str, Any]) -> list[Tile]:
+    """KPI tiles from the store: label with window, value, the catalogue's comparisons, so-what."""
+    return [kpi_figures.tile(store, k.key, k.window_kind, lang, currency, so_what(k, lang, currency, ctx)) for k in kpis]
+
+
+def channel_cpl_store(store: KpiStore, lang: str, min_leads: int = 5) -> pd.DataFrame:
+    """Cost per qualified inquiry per paid channel over the last 3 months vs the same months a year
+    earlier, from the store (segments ``channel=...`` of window ``t3m``)."""
+    rows = {}
+    for seg in store.segments("cost_per_qualified_lead", "t3m"):
+        f = store.figure("cost_per_qualified_lead", "t3m", seg)
+        rows[seg.split("=", 1)[1]] = {"cpl": f.value, "cpl_ref": f.py_value, "segment": seg, "window": f.window,
+                                     "leads": store.value("qualified_leads", "t3m", seg),
+                                     "spend": store.value("marketing_spend", "t3m", seg)}
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    if df.empty:
+        return df
+    df = df[(df["spend"] > 0) & (df["leads"] >= min_leads) & df["cpl_ref"].notna()]
+    df["change"] = df["cpl"] / df["cpl_ref"] - 1
+    # What the worse efficiency costs: the same leads at last year's cost per lead would have been cheaper.
+    df["excess_cost"] = (df["cpl"] - df["cpl_ref"]) * df["leads"]
+    df["label"] = [channel_label(c, lang) for c in df.index]
+    return df.sort_values("excess_cost", ascending=False)
 
 
 def channel_cpl(by_channel_now: pd.DataFrame, by_channel_ref: pd.DataFrame, lang: str,
@@ -193,36 +155,39 @@ def channel_cpl(by_channel_now: pd.DataFrame, by_channel_ref: pd.DataFrame, lang
     return df.sort_values("excess_cost", ascending=False)
 
 
-def worst_channel(cpl: pd.DataFrame, lang: str, threshold: float = 0.3) -> dict[str, Any] | None:
+def worst_channel(cpl: pd.DataFrame, lang: str, threshold: float = 0.3, currency: str = "EUR") -> dict[str, Any] | None:
     """The paid channel whose rising cost per qualified lead costs the most money (rise above ``threshold``)."""
     worse = cpl[(cpl["change"] >= threshold) & (cpl["excess_cost"] > 0)]
     if worse.empty:
         return None
     row = worse.sort_values("excess_cost", ascending=False).iloc[0]
-    return {"channel": row.name, "label": row["label"], "cpl": row["cpl"], "cpl_ref": row["cpl_ref"],
+    cpl_fig = Fig(fmt.money(row["cpl"], lang, currency=currency), "cost_per_qualified_lead", row["window"], float(row["cpl"]),
+                  row["segment"]) if "window" in row else fmt.money(row["cpl"], lang, currency=currency)
+    return {"channel": row.name, "label": row["label"], "cpl": row["cpl"], "cpl_ref": row["cpl_ref"], "cpl_fig": cpl_fig,
             "change": row["change"], "delta": fmt.pct_change(row["change"], lang), "excess_cost": row["excess_cost"]}
 
 
-def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: dict[str, Any] | None) -> str:
+def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: dict[str, Any] | None) -> Rich:
     """Answer first: what marketing delivered this month and the one thing to act on."""
     by = {k.key: k for k in kpis}
     ql, pipe = by["qualified_leads"], by["marketing_pipeline_value"]
     d = fmt.delta(ql.value, ql.year_ago, lang)
-    pipe_text = fmt.money(pipe.value, lang, currency=currency, compact=True)
+    n = Fig(fmt.number(ql.value, lang), ql.key, ql.window, ql.value)
+    pipe_fig = Fig(fmt.money(pipe.value, lang, currency=currency, compact=True), pipe.key, pipe.window, pipe.value)
     if lang == "de":
-        s = (f"Marketing lieferte {fmt.number(ql.value, lang)} qualifizierte Anfragen ({d.text} ggü. Vorjahr) "
-             f"und {pipe_text} neue Pipeline")
+        s = Rich("Marketing lieferte ", n, f" qualifizierte Anfragen ({d.text} ggü. Vorjahresmonat) und ", pipe_fig,
+                 " neue Pipeline")
         if worst:
-            s += (f"; bei {worst['label']} steigen die Kosten je Anfrage auf {fmt.money(worst['cpl'], lang, currency=currency)} "
-                  f"({worst['delta']} ggü. Vorjahr) – Budget umschichten.")
+            s += Rich(f"; bei {worst['label']} steigen die Kosten je Anfrage (letzte 3 Monate) auf ", worst["cpl_fig"],
+                      f" ({worst['delta']} ggü. Vorjahr) – Budget umschichten.")
         else:
             s += " – die Kosten je Anfrage bleiben in allen Kanälen im Rahmen des Vorjahres."
     else:
-        s = (f"Marketing delivered {fmt.number(ql.value, lang)} qualified inquiries ({d.text} vs last year) "
-             f"and {pipe_text} of new pipeline")
+        s = Rich("Marketing delivered ", n, f" qualified inquiries ({d.text} vs same month last year) and ", pipe_fig,
+                 " of new pipeline")
         if worst:
-            s += (f"; {worst['label']}'s cost per inquiry rose to {fmt.money(worst['cpl'], lang, currency=currency)} "
-                  f"({worst['delta']} vs last year) – shift budget.")
+            s += Rich(f"; {worst['label']}'s cost per inquiry (last 3 months) rose to ", worst["cpl_fig"],
+                      f" ({worst['delta']} vs last year) – shift budget.")
         else:
             s += " – cost per inquiry stays in line with last year in every channel."
     return s
@@ -265,11 +230,11 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
                         f"{fmt.date(g.deadline, lang)}."),
             ))
     by = {k.key: k for k in kpis}
-    acc = by["mql_to_sql_rate"]
+    acc = by["sales_acceptance_rate"]
     if acc.target and acc.value < acc.target * 0.9:
         out.append(Recommendation(
-            action=("Im nächsten Sales-Marketing-Sync die Ablehnungsgründe durchgehen und die MQL-Kriterien anpassen."
-                    if de else "Review rejection reasons in the next sales-marketing sync and adjust the MQL criteria."),
+            action=("Im nächsten Sales-Marketing-Sync die Ablehnungsgründe durchgehen und die Kriterien für qualifizierte Anfragen anpassen."
+                    if de else "Review rejection reasons in the next sales-marketing sync and adjust the criteria for qualified inquiries."),
             owner="Marketing & Vertrieb" if de else "Marketing & Sales",
             evidence=(f"Akzeptanzquote {fmt.percent(acc.value, lang, 0)} ggü. Ziel {fmt.percent(acc.target, lang, 0)}." if de
                       else f"Acceptance rate {fmt.percent(acc.value, lang, 0)} vs target {fmt.percent(acc.target, lang, 0)}."),
@@ -277,15 +242,22 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
     return out[:4]
 
 
-def clv_simple(deals: pd.DataFrame, period: Period, gross_margin: float, lifetime_years: float,
-               marketing_spend_12m: float, new_customers_12m: float) -> dict[str, float]:
-    """Simple CLV: yearly won revenue per active customer × margin × expected lifetime; CAC and CLV:CAC."""
-    end = period.end
-    won = deals[(deals["status"] == "won") & (deals["close_date"] >= end - pd.DateOffset(years=1)) & (deals["close_date"] < end)]
-    key = won["account_id"].fillna(won["company"]) if "account_id" in won else won["company"]
-    customers = key.nunique()
-    per_customer = won["amount"].sum() / customers if customers else float("nan")
-    clv = per_customer * gross_margin * lifetime_years
-    cac = marketing_spend_12m / new_customers_12m if new_customers_12m else float("nan")
-    return {"clv": clv, "cac": cac, "ratio": clv / cac if cac == cac and cac else float("nan"),
-            "revenue_per_customer": per_customer, "customers": float(customers)}
+def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float) -> Rich:
+    """CLV (the one model), CAC and their ratio from the store, with the target ratio and the so-what."""
+    clv_f = kpi_figures.fig(store.figure("clv", "asof"), lang, currency)
+    cac_f = kpi_figures.fig(store.figure("cac", "t12m"), lang, currency)
+    ratio = store.figure("clv_to_cac", "t12m")
+    r = kpi_figures.fig(ratio, lang, currency)
+    years = fmt.number(store.catalogue.params["clv_horizon_years"], lang)
+    good = ratio.value >= ratio_target if ratio.value == ratio.value else False
+    if lang == "de":
+        return Rich(f"{store.label('clv', 'asof', lang)} (Deckungsbeitrag über {years} Jahre, abgezinst): ", clv_f,
+                    f" je Kunde; {store.label('cac', 't12m', lang)}: ", cac_f, " – Verhältnis ", r,
+                    f" ggü. Zielwert {fmt.number(ratio_target, lang)} : 1 – ",
+                    "jeder Neukunde verdient seine Akquisekosten mehrfach zurück." if good
+                    else "Neukunden verdienen ihre Akquisekosten zu langsam zurück: Kanäle mit hohem CAC prüfen.")
+    return Rich(f"{store.label('clv', 'asof', lang)} (contribution margin over {years} years, discounted): ", clv_f,
+                f" per customer; {store.label('cac', 't12m', lang)}: ", cac_f, " – a ratio of ", r,
+                f" vs a target of {fmt.number(ratio_target, lang)} : 1 – ",
+                "each new customer pays back its acquisition cost several times." if good
+                else "new customers pay back their acquisition cost too slowly: review the channels with a high CAC.")

@@ -7,6 +7,7 @@ under neutral labels (:func:`cmo_workbook.metrics.sla.owner_labels`); companies 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,9 @@ import pandas as pd
 
 from ..render import fmt
 from ..metrics import sla
-from ..render.blocks import Comparison, Recommendation, Tile
+from ..metrics.store import KpiStore
+from ..render.blocks import Comparison, Recommendation, Rich, Tile
+from . import kpi_figures
 from ..inputs.channels import channel_label
 from ..render.i18n import register, t
 from ..inputs.loaders import Dataset
@@ -53,6 +56,7 @@ class SyncFacts:
     recycled: pd.DataFrame
     shared: pd.DataFrame
     attribution: dict[str, pd.DataFrame]
+    store: KpiStore | None = None  # the period's KPI store: the acceptance rate is a catalogue KPI
 
 
 def _acceptance(decisions: pd.DataFrame) -> float:
@@ -60,8 +64,12 @@ def _acceptance(decisions: pd.DataFrame) -> float:
     return float((d["outcome"] == "accepted").mean()) if len(d) else float("nan")
 
 
-def compute(ds: Dataset, period: Period, lang: str) -> SyncFacts:
-    """SLA, lead quality, recycled leads, shared accounts and attribution questions of ``period``."""
+def compute(ds: Dataset, period: Period, lang: str, store: KpiStore | None = None) -> SyncFacts:
+    """SLA, lead quality, recycled leads, shared accounts and attribution questions of ``period``.
+
+    With ``store`` the acceptance rate is the catalogue's ``sales_acceptance_rate`` (cohort of the
+    month's qualified inquiries), the same value as in the KPI memo.
+    """
     params = ds.params
     raw = params.raw.get("sla") or {}
     cfg = sla.SlaConfig.from_params(raw, state=params.company.get("state"))
@@ -76,7 +84,7 @@ def compute(ds: Dataset, period: Period, lang: str) -> SyncFacts:
     mkt = params.marketing_channels
     touch = ds.touchpoints if ds.has("touchpoints") else None
     deals = ds.deals if ds.has("deals") else ds.leads.iloc[0:0]
-    return SyncFacts(
+    facts = SyncFacts(
         period=period, cfg=cfg,
         now=sla.summarize(cohort), prev=sla.summarize(sla.cohort(frame_prev, prev.start, prev.end)),
         cohort=cohort,
@@ -86,12 +94,17 @@ def compute(ds: Dataset, period: Period, lang: str) -> SyncFacts:
         quality=sla.quality_by(decided, "channel"),
         reasons=sla.rejection_reasons(decided),
         acceptance_now=_acceptance(decided), acceptance_prev=_acceptance(decided_prev),
-        acceptance_target=params.targets.get("mql_to_sql_rate"),
+        acceptance_target=params.targets.get("mql_to_sql_rate"), store=store,
         recycled=sla.recycled_leads(ds.leads, start, end),
         shared=sla.shared_accounts(ds.leads, deals, start, end, mkt) if ds.has("deals") else pd.DataFrame(),
         attribution=(sla.attribution_questions(ds.deals, ds.leads, touch, start, end, mkt) if ds.has("deals")
                      else {"no_source": pd.DataFrame(), "outbound_with_marketing": pd.DataFrame()}),
     )
+    if store is not None:
+        acc = store.figure("sales_acceptance_rate", "month")
+        facts.acceptance_now, facts.acceptance_prev = acc.value, acc.prev_value
+        facts.acceptance_target = None if math.isnan(acc.target) else acc.target
+    return facts
 
 
 def _n(n: int, one: str, many: str) -> str:
@@ -213,8 +226,12 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     else:
         sw = ("Der Vertrieb nimmt die Anfragen an: die Übergabekriterien passen." if de
               else "Sales accepts the inquiries: the hand-over criteria fit.")
-    out.append(Tile("Vom Vertrieb angenommen" if de else "Accepted by sales", fmt.percent(f.acceptance_now, lang, 0),
-                    cmps, sw))
+    if f.store is not None:
+        out.append(kpi_figures.tile(f.store, "sales_acceptance_rate", "month", lang, "EUR", sw,
+                                    which=("previous", "target")))
+    else:
+        out.append(Tile("Vom Vertrieb angenommen" if de else "Accepted by sales", fmt.percent(f.acceptance_now, lang, 0),
+                        cmps, sw))
     return out
 
 
@@ -267,13 +284,16 @@ def quality_text(f: SyncFacts, lang: str) -> str:
     if len(q):
         weak = q.sort_values(["rate", "decided"], ascending=[True, False], kind="stable").iloc[0]
         reason = weak["top_reasons"][0][0] if weak["top_reasons"] else "–"
-        avg = fmt.percent(f.acceptance_now, lang, 0)
+        avg = (kpi_figures.figure(f.store, "sales_acceptance_rate", "month", lang, "EUR") if f.store is not None
+               else fmt.percent(f.acceptance_now, lang, 0))
         parts.append(
-            f"{channel_label(weak.name, lang)} liefert die schwächsten Anfragen: nur {fmt.percent(weak['rate'], lang, 0)} "
-            f"angenommen ggü. {avg} im Schnitt, meist wegen „{reason}“ – dort die Übergabekriterien zuerst schärfen."
+            Rich(f"{channel_label(weak.name, lang)} liefert die schwächsten Anfragen: nur {fmt.percent(weak['rate'], lang, 0)} "
+                 "der im Monat entschiedenen angenommen ggü. ", avg, " Akzeptanzquote der Monatskohorte, meist wegen "
+                 f"„{reason}“ – dort die Übergabekriterien zuerst schärfen.")
             if de else
-            f"{channel_label(weak.name, lang)} sends the weakest inquiries: only {fmt.percent(weak['rate'], lang, 0)} "
-            f"accepted vs {avg} on average, mostly '{reason}' – tighten the hand-over criteria there first.")
+            Rich(f"{channel_label(weak.name, lang)} sends the weakest inquiries: only {fmt.percent(weak['rate'], lang, 0)} "
+                 "of those decided this month accepted vs ", avg, f" acceptance of the month's cohort, mostly '{reason}' – "
+                 "tighten the hand-over criteria there first."))
     n = len(f.recycled)
     if n:
         parts.append(f"{n} früher abgelehnte Kontakte meldeten sich erneut: Ablehnungsgrund vor dem nächsten Anruf prüfen."
@@ -281,7 +301,7 @@ def quality_text(f: SyncFacts, lang: str) -> str:
     else:
         parts.append("Kein früher abgelehnter Kontakt meldete sich erneut." if de
                      else "No contact rejected earlier came back.")
-    return " ".join(parts)
+    return Rich(*[x for i, p in enumerate(parts) for x in ((" ", p) if i else (p,))])
 
 
 def attribution_items(f: SyncFacts, lang: str, currency: str) -> list[str]:
@@ -415,11 +435,13 @@ def definitions(f: SyncFacts, lang: str) -> str:
     h, d = fmt.number(c.response_hours, lang), fmt.number(c.feedback_days, lang)
     hrs = f"{fmt.number(c.day_start, lang)}–{fmt.number(c.day_end, lang)}"
     if lang == "de":
-        return (f"Qualifizierte Anfrage = Marketing Qualified Lead (MQL). Antwortzeit = Arbeitsstunden (Mo–Fr {hrs} Uhr, "
+        return (f"SLA-Anfragen = qualifizierte Anfragen (MQL) aller Quellen, auch Vertrieb; Akzeptanzquote laut "
+                f"Kennzahlenkatalog (nur Marketing-Kanäle, Kohorte des Monats). Antwortzeit = Arbeitsstunden (Mo–Fr {hrs} Uhr, "
                 f"ohne gesetzliche Feiertage{' in ' + c.state if c.state else ''} und Betriebsruhetage) von der Übergabe bis zum "
                 f"ersten Kontakt; ohne Kontakt nach {h} Std. verspätet, davor offen (nicht in den Quoten). Der Median zählt "
-                "unbeantwortete Anfragen mit (als noch wartend). Rückmeldung = Annahme (SQL) oder Ablehnung mit Grund binnen {d} Arbeitstagen.")
-    return (f"Qualified inquiry = marketing-qualified lead (MQL). Response time = business hours (Mon–Fri {hrs}, "
+                f"unbeantwortete Anfragen mit (als noch wartend). Rückmeldung = Annahme (SQL) oder Ablehnung mit Grund binnen {d} Arbeitstagen.")
+    return (f"SLA inquiries = qualified inquiries (MQL) from all sources, incl. sales; acceptance rate as in the "
+            f"metric catalogue (marketing channels only, the month's cohort). Response time = business hours (Mon–Fri {hrs}, "
             f"excluding public holidays{' in ' + c.state if c.state else ''} and company days off) from hand-over to first "
             f"contact; without contact late after {h} h, before that pending (not in the rates). The median counts unanswered "
-            "inquiries too (as still waiting). Feedback = accepted (SQL) or rejected with a reason within {d} business days.")
+            f"inquiries too (as still waiting). Feedback = accepted (SQL) or rejected with a reason within {d} business days.")

@@ -1,6 +1,6 @@
 """The quarterly stakeholder update (article 4.1): achieved, next, where we need support.
 
-Three paragraphs drafted from the quarter's numbers (:mod:`cmo_workbook.metrics.monthly`), the annual
+Three paragraphs drafted from the quarter's numbers (the period's KPI store), the annual
 goals (:mod:`cmo_workbook.metrics.goals`, said via :mod:`cmo_workbook.memos.goals_block`), the marketing diary
 (:func:`cmo_workbook.inputs.diary.quarter_summary`) and the stakeholder matrix
 (:mod:`cmo_workbook.memos.stakeholders`), by explicit rules in de and en. The analyst edits the draft
@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-import pandas as pd
 
+from ..metrics.store import KpiStore
 from ..render import fmt
+from ..render.blocks import Fig, Rich
 from ..inputs.diary import DiarySummary
 from ..metrics.goals import GoalStatus
 from .goals_block import metric_label, required_per_month, status_text, titles, value_text
@@ -42,34 +43,26 @@ _SUMS = ("qualified_leads", "sql", "marketing_pipeline_value", "marketing_won_re
 
 @dataclass(frozen=True)
 class QuarterKpi:
-    """A KPI of the quarter with the same quarter last year and the previous quarter."""
+    """A KPI of the quarter with the same quarter last year and the previous quarter (from the KPI store)."""
 
     key: str
     value: float
     year_ago: float
     previous: float
     higher_is_better: bool = True
+    window: str = ""
+
+    def fig(self, text: str) -> Fig:
+        return Fig(text, self.key, self.window, self.value)
 
 
-def quarter_kpis(monthly: pd.DataFrame, period: Period) -> dict[str, QuarterKpi]:
-    """Sums of the quarter's months (cost per qualified lead = spend / qualified leads) vs year ago and previous quarter."""
-
-    def months(p: Period) -> list[pd.Period]:
-        return [pd.Period(str(m), freq="M") for m in p.month_periods()]
-
-    def total(col: str, p: Period) -> float:
-        ms = months(p)
-        if col not in monthly or not all(m in monthly.index for m in ms):
-            return float("nan")
-        return float(monthly.loc[ms, col].sum())
-
+def quarter_kpis(store: KpiStore) -> dict[str, QuarterKpi]:
+    """The quarter's catalogue values with year ago and previous quarter, as the period store holds them."""
     out: dict[str, QuarterKpi] = {}
-    refs = (period, period.year_ago(), period.previous())
-    for col in _SUMS:
-        out[col] = QuarterKpi(col, *(total(col, p) for p in refs))
-    cpl = [total("marketing_spend", p) / total("qualified_leads", p) if total("qualified_leads", p) else float("nan")
-           for p in refs]
-    out["cost_per_qualified_lead"] = QuarterKpi("cost_per_qualified_lead", *cpl, higher_is_better=False)
+    for key in _SUMS + ("cost_per_qualified_lead",):
+        f = store.figure(key, "quarter")
+        out[key] = QuarterKpi(key, f.value, f.py_value, f.prev_value,
+                              store.catalogue[key].higher_is_better is not False, f.window)
     return out
 
 
@@ -90,8 +83,21 @@ def _money(v: float, lang: str, cur: str) -> str:
     return fmt.money(v, lang, currency=cur, compact=abs(v) >= 10_000)
 
 
+def _mfig(k: QuarterKpi, lang: str, cur: str) -> Fig:
+    return k.fig(_money(k.value, lang, cur))
+
+
 def _yoy(k: QuarterKpi, lang: str) -> str:
     return fmt.delta(k.value, k.year_ago, lang, higher_is_better=k.higher_is_better).text
+
+
+def _vs(k: QuarterKpi, lang: str) -> str:
+    """The change vs the same quarter last year, or vs the previous quarter when the store has no
+    reliable year-ago value (deal-based KPIs in an export's first months)."""
+    if k.year_ago == k.year_ago:
+        return f"{_yoy(k, lang)} {'ggü. Vorjahresquartal' if lang == 'de' else 'vs the same quarter last year'}"
+    d = fmt.delta(k.value, k.previous, lang, higher_is_better=k.higher_is_better).text
+    return f"{d} {'ggü. Vorquartal' if lang == 'de' else 'vs the previous quarter'}"
 
 
 def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
@@ -101,12 +107,14 @@ def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals:
     q = fmt.quarter(period.start, lang)
     ql, pipe, won = kpis["qualified_leads"], kpis["marketing_pipeline_value"], kpis["marketing_won_revenue"]
     names = titles(goals, lang)
-    s = (f"Im {q} lieferte Marketing {fmt.number(ql.value, lang)} qualifizierte Anfragen ({_yoy(ql, lang)} ggü. Vorjahresquartal) "
-         f"und {_money(pipe.value, lang, currency)} neue Pipeline ({_yoy(pipe, lang)}) – das ist der Umsatz der kommenden "
-         f"Quartale; aus Marketing-Anfragen wurden {_money(won.value, lang, currency)} Umsatz gewonnen ({_yoy(won, lang)})." if de else
-         f"In {q} marketing delivered {fmt.number(ql.value, lang)} qualified inquiries ({_yoy(ql, lang)} vs the same quarter "
-         f"last year) and {_money(pipe.value, lang, currency)} of new pipeline ({_yoy(pipe, lang)}) – the revenue of the coming "
-         f"quarters; deals from marketing inquiries won {_money(won.value, lang, currency)} of revenue ({_yoy(won, lang)}).")
+    n = ql.fig(fmt.number(ql.value, lang))
+    s = (Rich(f"Im {q} lieferte Marketing ", n, f" qualifizierte Anfragen ({_yoy(ql, lang)} ggü. Vorjahresquartal) und ",
+              _mfig(pipe, lang, currency), f" neue Pipeline ({_vs(pipe, lang)}) – das ist der Auftragseingang der kommenden "
+              "Quartale; aus Marketing-Anfragen kamen ", _mfig(won, lang, currency), f" Auftragseingang ({_vs(won, lang)}).")
+         if de else
+         Rich(f"In {q} marketing delivered ", n, f" qualified inquiries ({_yoy(ql, lang)} vs the same quarter last year) and ",
+              _mfig(pipe, lang, currency), f" of new pipeline ({_vs(pipe, lang)}) – the order intake of the coming quarters; "
+              "deals from marketing inquiries brought ", _mfig(won, lang, currency), f" of order intake ({_vs(won, lang)})."))
     on = [g for g in statuses if g.status in ("on_track", "achieved")]
     for g in on:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
@@ -228,20 +236,23 @@ def headline(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], suppor
     n_on = sum(g.status in ("on_track", "achieved") for g in statuses)
     names = [next(st.name(lang) for st in matrix if st.department == d) for d in support_departments[:2]]
     who = " und ".join(names) if de else " and ".join(names)
+    no_py = pipe.year_ago != pipe.year_ago  # no reliable year-ago pipeline: say the quarter-on-quarter change
     if de:
-        s = (f"{q}: {_yoy(pipe, lang)} Pipeline und {_yoy(ql, lang)} qualifizierte Anfragen ggü. Vorjahresquartal, "
-             f"{fmt.number(n_on, lang)} von {fmt.number(len(statuses), lang)} Jahreszielen auf Kurs")
+        s = (f"{q}: {_yoy(ql, lang)} qualifizierte Anfragen ggü. Vorjahresquartal und Pipeline {_vs(pipe, lang)}, "
+             if no_py else f"{q}: {_yoy(pipe, lang)} Pipeline und {_yoy(ql, lang)} qualifizierte Anfragen ggü. Vorjahresquartal, ")
+        s += f"{fmt.number(n_on, lang)} von {fmt.number(len(statuses), lang)} Jahreszielen auf Kurs"
         return s + (f" – Unterstützung brauchen wir von {who}." if names else ".")
-    s = (f"{q}: pipeline {_yoy(pipe, lang)} and qualified inquiries {_yoy(ql, lang)} vs the same quarter last year, "
-         f"{fmt.number(n_on, lang)} of {fmt.number(len(statuses), lang)} annual goals on track")
+    s = (f"{q}: qualified inquiries {_yoy(ql, lang)} vs the same quarter last year and pipeline {_vs(pipe, lang)}, "
+         if no_py else f"{q}: pipeline {_yoy(pipe, lang)} and qualified inquiries {_yoy(ql, lang)} vs the same quarter last year, ")
+    s += f"{fmt.number(n_on, lang)} of {fmt.number(len(statuses), lang)} annual goals on track"
     return s + (f" – we need support from {who}." if names else ".")
 
 
-def draft(monthly: pd.DataFrame, period: Period, statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
+def draft(kpis: dict[str, QuarterKpi], period: Period, statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
           summary: DiarySummary | None, matrix: Sequence[Stakeholder], lang: str, currency: str,
           asks: dict[str, tuple[str, str]] | None = None) -> UpdateDraft:
-    """The whole update for ``period``; ``statuses`` are the goals as of the quarter's last month."""
-    kpis = quarter_kpis(monthly, period)
+    """The whole update for ``period`` from its store KPIs (:func:`quarter_kpis`); ``statuses`` are
+    the goals as of the quarter's last month."""
     first = achieved(kpis, statuses, goals, summary, period, lang, currency)
     second, served = next_steps(statuses, goals, summary, matrix, lang, currency)
     third, helpers = support(summary, statuses, goals, matrix, lang, asks=asks)

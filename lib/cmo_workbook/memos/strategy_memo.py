@@ -2,22 +2,20 @@
 
 Inputs are the quarter's voice-of-customer results (one :class:`~cmo_workbook.voc.VocResult`
 per month), the quarter's competitor results (:class:`~cmo_workbook.memos.competitor_briefing.CompetitorResults`)
-and KPI numbers (:func:`kpi_quarter`, from :mod:`cmo_workbook.metrics.monthly`), plus the KPI memos'
-headlines when earlier runs left them (:func:`kpi_headlines`). Every sentence comes from an
-explicit rule below, in de and en; a recommendation is made only when its rule's evidence is there.
+and KPI values from the quarter's KPI store (:func:`kpi_quarter`, the same values as every other
+memo of the company, reports folder and period). Every sentence comes from an explicit rule
+below, in de and en; a recommendation is made only when its rule's evidence is there.
 """
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import pandas as pd
 
 from ..render import fmt
-from ..render.blocks import MIME
+from ..metrics.store import KpiStore
+from ..render.blocks import Fig, Rich
 from .competitor_briefing import CompetitorResults
 from ..periods import Period
 
@@ -43,7 +41,7 @@ class ThemeSignal:
 
 @dataclass
 class KpiQuarter:
-    """Marketing KPIs of the quarter and the same quarter last year."""
+    """Marketing KPIs of the quarter and the same quarter last year (values from the KPI store)."""
 
     qualified_leads: float
     qualified_leads_py: float
@@ -53,6 +51,19 @@ class KpiQuarter:
     pipeline_py: float
     won_revenue: float
     won_revenue_py: float
+    window: str = ""  # the store's quarter window, e.g. "2026-Q3"
+
+    def fig(self, field_name: str, lang: str, currency: str) -> Fig:
+        """A value as a memo figure with its catalogue id and window."""
+        metric = _FIELDS[field_name]
+        v = getattr(self, field_name)
+        text = (fmt.number(v, lang) if metric == "qualified_leads" else
+                fmt.money(v, lang, currency=currency, compact=metric != "cost_per_qualified_lead"))
+        return Fig(text, metric, self.window, v)
+
+
+_FIELDS = {"qualified_leads": "qualified_leads", "cost_per_lead": "cost_per_qualified_lead",
+           "pipeline": "marketing_pipeline_value", "won_revenue": "marketing_won_revenue"}
 
 
 @dataclass
@@ -79,55 +90,15 @@ class StrategyInputs:
     vocs: list[Any]  # VocResult per month with data, oldest first
     competitors: CompetitorResults
     kpi: KpiQuarter
-    kpi_headlines: list[str] = field(default_factory=list)
 
 
-def _sum(monthly: pd.DataFrame, col: str, months: pd.PeriodIndex) -> float:
-    return float(monthly[col].reindex(months).sum()) if col in monthly else float("nan")
-
-
-def kpi_quarter(monthly: pd.DataFrame, period: Period) -> KpiQuarter:
-    """Quarter sums (and cost per qualified lead = spend ÷ qualified leads) now and a year ago."""
-    months = pd.period_range(period.start, period.last_day, freq="M")
-    ago = months - 12
-
-    def cpl(m: pd.PeriodIndex) -> float:
-        leads = _sum(monthly, "qualified_leads", m)
-        return _sum(monthly, "marketing_spend", m) / leads if leads else float("nan")
-
-    from .kpi_dashboard import RAMP_UP_MONTHS
-
-    # Deals need months to follow from inquiries: a year-ago quarter in the data's ramp-up months
-    # would make every deal-based change look spectacular, so it gets no comparison.
-    mature = len(monthly) and ago[0] >= monthly.index.min() + RAMP_UP_MONTHS
-    deal_ago = (lambda col: _sum(monthly, col, ago)) if mature else (lambda col: float("nan"))
-    return KpiQuarter(
-        _sum(monthly, "qualified_leads", months), _sum(monthly, "qualified_leads", ago), cpl(months), cpl(ago),
-        _sum(monthly, "marketing_pipeline_value", months), deal_ago("marketing_pipeline_value"),
-        _sum(monthly, "marketing_won_revenue", months), deal_ago("marketing_won_revenue"),
-    )
-
-
-def kpi_headlines(reports_dir: str | Path, period: Period, name: str = "kpi_dashboard") -> list[str]:
-    """Headlines of the quarter's executed KPI memos (``reports/<month>/kpi_dashboard.ipynb``), oldest first.
-
-    Reads the memo records (``application/vnd.cmo-memo+json``) of the cells tagged ``memo``;
-    months without an executed notebook are skipped.
-    """
-    out = []
-    for month in period.month_periods():
-        path = Path(reports_dir) / str(month) / f"{name}.ipynb"
-        if not path.is_file():
-            continue
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for cell in nb.get("cells", []):
-            if "memo" not in cell.get("metadata", {}).get("tags", []):
-                continue
-            for output in cell.get("outputs", []):
-                record = output.get("data", {}).get(MIME)
-                if isinstance(record, dict) and record.get("kind") == "headline" and record.get("text"):
-                    out.append(str(record["text"]))
-    return out
+def kpi_quarter(store: KpiStore) -> KpiQuarter:
+    """The quarter's catalogue values and their same quarter last year, from the period store
+    (deal-based year-ago values inside the export's ramp-up months are empty there)."""
+    f = {name: store.figure(metric, "quarter") for name, metric in _FIELDS.items()}
+    return KpiQuarter(f["qualified_leads"].value, f["qualified_leads"].py_value, f["cost_per_lead"].value,
+                      f["cost_per_lead"].py_value, f["pipeline"].value, f["pipeline"].py_value,
+                      f["won_revenue"].value, f["won_revenue"].py_value, store.window("quarter"))
 
 
 def theme_signal(vocs: Sequence[Any], theme: str) -> ThemeSignal | None:
@@ -232,37 +203,35 @@ def situation(inp: StrategyInputs) -> list[str]:
                if de else f"; NPS {fmt.number(nps[0], lang)} after {fmt.number(nps[1], lang)} on average before (n = {nps[2]}).")
     else:
         s2 += "."
-    if inp.kpi_headlines:
-        s3 = (f"Marketing (KPI-Memo {_month_label(str(inp.period.month_periods()[-1]), lang)}): {inp.kpi_headlines[-1]}" if de
-              else f"Marketing (KPI memo): {inp.kpi_headlines[-1]}")
-    else:
-        m = lambda v: fmt.money(v, lang, currency=inp.currency, compact=True)  # noqa: E731
-        s3 = (f"Marketing: {fmt.number(k.qualified_leads, lang)} qualifizierte Anfragen im Quartal "
-              f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} ggü. Vorjahresquartal) zu "
-              f"{fmt.money(k.cost_per_lead, lang, currency=inp.currency)} je Anfrage "
-              f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} ggü. Vorjahresquartal); {m(k.pipeline)} neue Pipeline "
-              "– Nachschub für den Umsatz der nächsten Quartale." if de else
-              f"Marketing: {fmt.number(k.qualified_leads, lang)} qualified inquiries this quarter "
-              f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} vs same quarter last year) at "
-              f"{fmt.money(k.cost_per_lead, lang, currency=inp.currency)} each "
-              f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} vs same quarter last year); {m(k.pipeline)} of new "
-              "pipeline – the revenue of the coming quarters.")
+    cur = inp.currency
+    ql, cpl, pipe = (k.fig(x, lang, cur) for x in ("qualified_leads", "cost_per_lead", "pipeline"))
+    s3 = (Rich("Marketing: ", ql, " qualifizierte Anfragen im Quartal "
+               f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} ggü. Vorjahresquartal) zu ", cpl, " je Anfrage "
+               f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} ggü. Vorjahresquartal); ", pipe,
+               " neue Pipeline – Nachschub für den Auftragseingang der nächsten Quartale.") if de else
+          Rich("Marketing: ", ql, " qualified inquiries this quarter "
+               f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} vs same quarter last year) at ", cpl, " each "
+               f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} vs same quarter last year); ", pipe,
+               " of new pipeline – the order intake of the coming quarters."))
     return [s1, s2, s3]
 
 
-def _kpi_leads(inp: StrategyInputs) -> str:
+def _kpi_leads(inp: StrategyInputs) -> Rich:
     k, lang = inp.kpi, inp.lang
-    return (f"Qualifizierte Anfragen {fmt.number(k.qualified_leads, lang)} "
-            f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} ggü. Vorjahresquartal)" if lang == "de" else
-            f"Qualified inquiries {fmt.number(k.qualified_leads, lang)} "
-            f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} vs same quarter last year)")
+    n = k.fig("qualified_leads", lang, inp.currency)
+    return (Rich("Qualifizierte Anfragen, Quartal ", n,
+                 f" ({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} ggü. Vorjahresquartal)") if lang == "de" else
+            Rich("Qualified inquiries, quarter ", n,
+                 f" ({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} vs same quarter last year)"))
 
 
-def _kpi_revenue(inp: StrategyInputs) -> str:
+def _kpi_revenue(inp: StrategyInputs) -> Rich:
     k, lang = inp.kpi, inp.lang
-    m = fmt.money(k.won_revenue, lang, currency=inp.currency, compact=True)
-    return (f"Umsatz aus Marketing-Anfragen {m} ({_pct_vs(k.won_revenue, k.won_revenue_py, lang)} ggü. Vorjahresquartal)"
-            if lang == "de" else f"Revenue from marketing leads {m} ({_pct_vs(k.won_revenue, k.won_revenue_py, lang)} vs same quarter last year)")
+    m = k.fig("won_revenue", lang, inp.currency)
+    return (Rich("Auftragseingang aus Marketing-Anfragen, Quartal ", m,
+                 f" ({_pct_vs(k.won_revenue, k.won_revenue_py, lang)} ggü. Vorjahresquartal)") if lang == "de" else
+            Rich("Order intake from marketing inquiries, quarter ", m,
+                 f" ({_pct_vs(k.won_revenue, k.won_revenue_py, lang)} vs same quarter last year)"))
 
 
 def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
@@ -347,10 +316,10 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
              else "Re-allocate channel budgets for next quarter by cost per inquiry; check the effect in the KPI memo."),
             "",
             (f"{campaigns} Kampagnen von Wettbewerbern im Quartal beobachtet" if de else f"{campaigns} competitor campaigns observed this quarter"),
-            (f"Kosten je qualifizierter Anfrage {fmt.money(k.cost_per_lead, lang, currency=inp.currency)} "
-             f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} ggü. Vorjahresquartal)" if de else
-             f"Cost per qualified inquiry {fmt.money(k.cost_per_lead, lang, currency=inp.currency)} "
-             f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} vs same quarter last year)"),
+            (Rich("Kosten je qualifizierter Anfrage, Quartal ", k.fig("cost_per_lead", lang, inp.currency),
+                  f" ({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} ggü. Vorjahresquartal)") if de else
+             Rich("Cost per qualified inquiry, quarter ", k.fig("cost_per_lead", lang, inp.currency),
+                  f" ({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} vs same quarter last year)")),
         ))
     if len(comp.quiet) and len(out) < 5:
         names = ", ".join(comp.quiet["competitor"])
@@ -395,11 +364,11 @@ def decisions(recs: Sequence[StrategyRec]) -> list[str]:
     return [r.decision for r in recs if r.decision]
 
 
-def evidence_text(rec: StrategyRec, lang: str) -> str:
+def evidence_text(rec: StrategyRec, lang: str) -> Rich:
     """Customer signal · competitor move · KPI, each labelled; missing parts are left out."""
     labels = (("Kunden", "Wettbewerb", "Kennzahl") if lang == "de" else ("Customers", "Competition", "KPI"))
-    parts = [f"{label}: {text}" for label, text in zip(labels, (rec.customer, rec.competitor, rec.kpi)) if text]
-    return " · ".join(parts)
+    parts = [Rich(f"{label}: ", text) for label, text in zip(labels, (rec.customer, rec.competitor, rec.kpi)) if text]
+    return Rich(*[x for i, p in enumerate(parts) for x in ((" · ", p) if i else (p,))])
 
 
 def headline(inp: StrategyInputs, recs: Sequence[StrategyRec]) -> str:

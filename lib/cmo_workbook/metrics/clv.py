@@ -499,3 +499,34 @@ def _require_columns(df: pd.DataFrame, columns: list[str], table: str) -> None:
             table, f"lacks column(s) {', '.join(repr(c) for c in missing)}; has: {', '.join(map(str, df.columns))}",
             fix="rename the columns or pass the *_col arguments",
         ))
+
+
+def customer_value(deals: pd.DataFrame, as_of: pd.Timestamp, gross_margin: float, *,
+                   horizon_months: int = 60, discount_rate: float = 0.08) -> dict:
+    """The one CLV model of the workbook (catalogue id ``clv``): contribution margin per customer.
+
+    BG/NBD + Gamma-Gamma on won deals per customer (weeks) before ``as_of`` give the mean
+    discounted margin over ``horizon_months`` at ``discount_rate`` a year; when either fit did
+    not converge, the historical cohort value (:func:`clv_historical`) is used instead. Returns
+    ``clv, method`` (``probabilistic``/``historical``), ``historical``, ``historical_years`` and ``converged``.
+    """
+    won = deals[(deals["status"] == "won") & (deals["close_date"] < as_of)]
+    hist = clv_historical(won, margin_rate=gross_margin, as_of=as_of - pd.Timedelta(days=1))
+    out: dict = {"historical": hist.attrs["historical_clv"], "historical_years": hist.attrs["historical_clv_years"],
+                 "converged": False, "method": "historical", "clv": hist.attrs["historical_clv"]}
+    customer = won["account_id"].fillna(won["company"]) if "account_id" in won else won["company"]
+    tx = pd.DataFrame({"customer_id": customer, "date": won["close_date"], "value": won["amount"]}).dropna()
+    try:
+        summary = rfm_summary(tx, observation_end=as_of - pd.Timedelta(days=1))
+        summary = summary[summary["T"] > 0]  # customers won in the last week have no history yet
+        bg = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
+        gg = fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
+    except (ValueError, DataError):
+        return out
+    out["converged"] = bool(bg.converged and gg.converged)
+    if out["converged"]:
+        values = clv_probabilistic(summary, bg, gg, horizon_months=horizon_months, margin_rate=gross_margin,
+                                   discount_rate_annual=discount_rate)
+        if np.isfinite(values).all():
+            out.update(clv=float(values.mean()), method="probabilistic")
+    return out

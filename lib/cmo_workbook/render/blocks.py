@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Iterable, Sequence
 
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup, escape
 
 MIME = "application/vnd.cmo-memo+json"
 
@@ -28,6 +29,52 @@ def _fill(text: str, width: int = 78, **kw: Any) -> str:
 
 def _render(template: str, **ctx: Any) -> str:
     return _env.from_string(template).render(**ctx)
+
+
+@dataclass(frozen=True)
+class Fig:
+    """A KPI value in a memo: the formatted text plus its catalogue id, window and raw value.
+
+    Renders as ``<span data-metric="qualified_leads" data-window="2026-10" data-value="211">211</span>``
+    so any check can prove that one (metric, window) has one value across memos and equals the
+    KPI store; in plain text it is just the formatted value.
+    """
+
+    text: str
+    metric: str
+    window: str
+    value: float
+    segment: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        seg = f' data-segment="{escape(self.segment)}"' if self.segment else ""
+        raw = "" if self.value != self.value else f"{self.value:.10g}"
+        return Markup(f'<span data-metric="{escape(self.metric)}" data-window="{escape(self.window)}" '
+                      f'data-value="{escape(raw)}"{seg}>{escape(self.text)}</span>')
+
+
+class Rich(str):
+    """Text with embedded :class:`Fig` values: a ``str`` (plain text) that renders its figures as spans.
+
+    ``Rich("Marketing lieferte ", fig, " Anfragen")``; all text parts are escaped in HTML.
+    """
+
+    def __new__(cls, *parts: "str | Fig") -> "Rich":
+        obj = super().__new__(cls, "".join(str(p) for p in parts))
+        obj.parts = tuple(parts)
+        return obj
+
+    def __html__(self) -> str:
+        return Markup("".join(p.__html__() if isinstance(p, (Fig, Rich)) else str(escape(p)) for p in self.parts))
+
+    def __add__(self, other: object) -> "Rich":
+        return Rich(*self.parts, *(other.parts if isinstance(other, Rich) else (other,)))
+
+    def __radd__(self, other: object) -> "Rich":
+        return Rich(*((other.parts if isinstance(other, Rich) else (other,)) + self.parts))
 
 
 class Block:
@@ -107,7 +154,7 @@ class Tile:
     """A KPI: name, formatted value, comparisons and the "so what" sentence."""
 
     label: str
-    value: str
+    value: "str | Fig"
     comparisons: Sequence[Comparison] = ()
     so_what: str = ""
     status: str = ""  # optional badge: on track / at risk
@@ -150,7 +197,7 @@ class KpiTiles(Block):
 
     def record(self) -> dict[str, Any]:
         return {**super().record(), "tiles": [
-            {"label": t.label, "value": t.value, "so_what": t.so_what,
+            {"label": t.label, "value": str(t.value), "so_what": str(t.so_what),
              "comparisons": [c.delta + " " + c.label for c in t.comparisons]} for t in self.tiles]}
 
 

@@ -1,0 +1,351 @@
+"""The controlling workbook ``reports/PERIOD/Kennzahlen_PERIOD.xlsx`` (``KPIs_PERIOD.xlsx`` in English).
+
+What a CFO needs to reconcile the memos' money figures: the catalogue definitions, the KPI
+values exactly as the period store holds them, costs, budget vs actual, the funnel per
+channel and month, the orders, the pipeline bridge, ROMI/CAC/CLV with their inputs and an
+actions log. Numbers are written as numbers with Excel number formats; every text cell that
+comes from data is written as text (a value starting with ``=``, ``+``, ``-`` or ``@`` is
+never a formula). A sheet whose inputs the company lacks says which input would fill it.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..inputs.channels import channel_label
+from ..inputs.loaders import Dataset
+from ..metrics.catalogue import WINDOWS, label
+from ..metrics.store import KpiStore
+from ..periods import Period
+
+FORMATS = {"eur": '#,##0 "€"', "eur2": '#,##0.00 "€"', "count": "#,##0", "rate": "0.0%", "ratio": "0%",
+           "factor": '0.0 ":1"', "days": "0", "hours": "0.0"}
+DATE_FORMAT = {"de": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+_BOLD = Font(bold=True)
+_HEAD_FILL = PatternFill("solid", fgColor="DDDDDD")
+_NOTE = Font(italic=True, color="7F1F1F")
+
+
+def workbook_name(language: str, period: Period | str) -> str:
+    return f"{'Kennzahlen' if language == 'de' else 'KPIs'}_{period}.xlsx"
+
+
+def _h(de: str, en: str, lang: str) -> str:
+    return de if lang == "de" else en
+
+
+class _Sheet:
+    """Writes one sheet row by row (openpyxl write-only mode: a fraction of the time and memory):
+    a header row, typed cells, notes saying what input is missing."""
+
+    def __init__(self, wb: Workbook, title: str, lang: str, widths: Sequence[int] = ()):
+        self.ws = wb.create_sheet(title[:31])
+        self.lang = lang
+        for i, w in enumerate(widths or (), 1):
+            self.ws.column_dimensions[get_column_letter(i)].width = w
+
+    def _cell(self, value: Any, fmt_key: str | None = None, font: Font | None = None) -> WriteOnlyCell | None:
+        if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+            return None
+        c = WriteOnlyCell(self.ws)
+        if isinstance(value, bool):
+            _text(c, ("ja" if value else "nein") if self.lang == "de" else ("yes" if value else "no"))
+        elif isinstance(value, (int, float)):
+            c.value = value
+            if fmt_key:
+                c.number_format = FORMATS[fmt_key]
+        elif isinstance(value, pd.Timestamp):
+            c.value = value.to_pydatetime()
+            c.number_format = DATE_FORMAT[self.lang]
+        else:
+            _text(c, str(value))
+        if font is not None:
+            c.font = font
+        return c
+
+    def note(self, text: str) -> None:
+        self.ws.append([self._cell(text, font=_NOTE)])
+
+    def header(self, names: Sequence[str]) -> None:
+        cells = []
+        for name in names:
+            c = self._cell(name, font=_BOLD)
+            c.fill, c.alignment = _HEAD_FILL, Alignment(wrap_text=True, vertical="top")
+            cells.append(c)
+        self.ws.append(cells)
+
+    def write(self, values: Sequence[Any], formats: Sequence[str | None] = (), bold: bool = False) -> None:
+        self.ws.append([self._cell(v, formats[i] if i < len(formats) else None, _BOLD if bold else None)
+                        for i, v in enumerate(values)])
+
+    def blank(self) -> None:
+        self.ws.append([])
+
+
+def _text(cell: Any, value: str) -> None:
+    """A text cell that stays text: openpyxl would turn "=HYPERLINK(...)" into a formula."""
+    cell.value = value
+    cell.data_type = "s"
+
+
+def _unit_format(unit: str) -> str:
+    return {"eur": "eur", "count": "count", "rate": "rate", "ratio": "ratio", "factor": "factor"}.get(unit, "count")
+
+
+# --------------------------------------------------------------------------- sheets
+
+
+def _definitions(wb: Workbook, store: KpiStore, lang: str) -> None:
+    s = _Sheet(wb, _h("Definitionen", "Definitions", lang), lang, (24, 34, 60, 44, 18, 18, 34, 30, 24, 20, 12))
+    cat = store.catalogue
+    signed = cat.signed_off
+    if signed:
+        s.note(_h(f"Definitionen freigegeben von {signed.get('by', '?')} am {signed.get('on', '?')}",
+                  f"Definitions signed off by {signed.get('by', '?')} on {signed.get('on', '?')}", lang))
+    else:
+        s.note(_h("Noch nicht freigegeben: Controlling trägt die Freigabe in params unter kpis.signed_off (by, on) ein.",
+                  "Not signed off yet: controlling enters the sign-off in params under kpis.signed_off (by, on).", lang))
+    s.header([_h("Kennzahl (ID)", "KPI (id)", lang), "Name", "Definition", _h("Formel", "Formula", lang),
+              _h("Quelle (Tabellen)", "Source (tables)", lang), _h("Körnung", "Grain", lang),
+              _h("Grundgesamtheit", "Population", lang), _h("Fenster", "Windows", lang),
+              _h("Vergleiche", "Comparisons", lang), _h("Verantwortlich", "Owner", lang),
+              _h("Gültig ab", "Valid from", lang)])
+    for m in cat:
+        s.write([m.id, m.name(lang), m.definition(lang), m.formula, ", ".join(m.tables), m.grain, m.population,
+                 ", ".join(WINDOWS[w][0 if lang == "de" else 1] for w in m.windows), ", ".join(m.comparisons),
+                 m.owner, m.valid_from])
+    s.blank()
+    s.note(_h("Parameter der Definitionen (params kpis.params überschreibt):",
+              "Parameters of the definitions (params kpis.params overrides):", lang))
+    for k, v in cat.params.items():
+        s.write([k, v])
+
+
+def _kpis(wb: Workbook, store: KpiStore, lang: str) -> None:
+    s = _Sheet(wb, _h("Kennzahlen", "KPIs", lang), lang, (26, 44, 14, 22, 14, 14, 14, 14, 14, 12, 10))
+    s.note(_h(f"Werte der Kennzahlen-Ablage {store.period} (kpis.csv): dieselben Zahlen wie in allen Memos.",
+              f"Values of the KPI store {store.period} (kpis.csv): the same figures as in every memo.", lang))
+    s.header([_h("Kennzahl (ID)", "KPI (id)", lang), _h("Bezeichnung mit Fenster", "Name with window", lang),
+              _h("Fenster", "Window", lang), "Segment", _h("Wert", "Value", lang), _h("Vorperiode", "Previous", lang),
+              _h("Wert Vorperiode", "Previous value", lang), _h("Vorjahr", "Year ago", lang),
+              _h("Wert Vorjahr", "Year-ago value", lang), _h("Ziel", "Target", lang),
+              _h("belastbar", "reliable", lang)])
+    for r in store.table.itertuples(index=False):
+        f = _unit_format(r.unit)
+        s.write([r.metric, label(r.metric, r.window_kind, lang, store.catalogue), r.window, r.segment or "", r.value,
+                 r.prev_window or "", r.prev_value, r.py_window or "", r.py_value, r.target, bool(r.reliable)],
+                [None, None, None, None, f, None, f, None, f, f])
+
+
+def _costs(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
+    s = _Sheet(wb, _h("Kosten Ist", "Costs actual", lang), lang, (10, 20, 18, 30, 12, 10, 12, 14, 14, 14, 14, 12))
+    s.note(_h("Kostenstelle, Sachkonto, Kreditor, Belegnummer, Buchungsdatum, Abgrenzung und Obligo fehlen: "
+              "ein Export der Kreditorenbuchungen aus der Finanzbuchhaltung würde sie füllen; ohne ihn keine "
+              "Kontrollzeile „Differenz zur Hauptbuchsumme = 0“.",
+              "Cost centre, account, supplier, document no., posting date, accrual and commitments are missing: an "
+              "export of the supplier postings from the general ledger would fill them; without it there is no "
+              "control row 'difference to the ledger total = 0'.", lang))
+    s.header([_h("Monat", "Month", lang), _h("Kanal", "Channel", lang), _h("Plattform/Lieferant", "Platform/supplier", lang),
+              _h("Kampagne", "Campaign", lang), _h("Kostenstelle", "Cost centre", lang), _h("Konto", "Account", lang),
+              _h("Belegnr.", "Document no.", lang), _h("Leistungszeitraum", "Service period", lang),
+              _h("Buchungsdatum", "Posting date", lang), _h("Netto €", "Net €", lang),
+              _h("Abgrenzung/RAP", "Accrual/prepaid", lang), _h("Obligo", "Commitments", lang)])
+    if not ds.has("spend"):
+        s.note(_h("Keine Kostendaten: params data.spend angeben.", "No cost data: set params data.spend.", lang))
+        return
+    sp = ds.spend[period.contains(ds.spend["date"])]
+    sp = sp.assign(month=sp["date"].dt.to_period("M").astype(str))
+    g = sp.groupby(["month", "channel", "platform", "campaign"], dropna=False)["cost"].sum().reset_index()
+    for r in g.itertuples(index=False):
+        s.write([r.month, channel_label(str(r.channel), lang), r.platform, r.campaign, None, None, None, r.month, None,
+                 float(r.cost)], [None] * 9 + ["eur2"])
+    s.write([_h("Summe", "Total", lang), None, None, None, None, None, None, None, None, float(g["cost"].sum())],
+            [None] * 9 + ["eur2"], bold=True)
+
+
+def _budget(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
+    s = _Sheet(wb, _h("Budget Ist Prognose", "Budget vs actual", lang), lang, (22, 14, 14, 10, 14, 10, 14))
+    s.note(_h("PL (Budget je Kanal und Monat) und FC (Prognose) fehlen: eine Budgetplanung je Kanal und Monat würde "
+              "sie füllen. VJ = gleicher Monat im Vorjahr, IST = gebuchte Marketingkosten.",
+              "PL (budget per channel and month) and FC (forecast) are missing: a budget plan per channel and month "
+              "would fill them. PY = same month last year, AC = booked marketing cost.", lang))
+    s.header([_h("Kanal", "Channel", lang), _h("Monat", "Month", lang), _h("VJ", "PY", lang), _h("PL", "PL", lang),
+              _h("IST", "AC", lang), _h("FC", "FC", lang), _h("IST − VJ", "AC − PY", lang)])
+    if not ds.has("spend"):
+        return
+    end = pd.Period(str(period.month_periods()[-1]), freq="M")
+    months = pd.period_range(pd.Period(f"{end.year}-01", freq="M"), end, freq="M")
+    sp = ds.spend.assign(month=ds.spend["date"].dt.to_period("M"))
+    by = sp.groupby(["channel", "month"])["cost"].sum()
+    for ch in sorted(sp["channel"].dropna().unique()):
+        ac_sum = py_sum = 0.0
+        for m in months:
+            ac, py = float(by.get((ch, m), 0.0)), float(by.get((ch, m - 12), 0.0))
+            ac_sum, py_sum = ac_sum + ac, py_sum + py
+            s.write([channel_label(ch, lang), str(m), py, None, ac, None, ac - py], [None, None, "eur", None, "eur", None, "eur"])
+        s.write([channel_label(ch, lang), _h(f"YTD {end}", f"YTD {end}", lang), py_sum, None, ac_sum, None, ac_sum - py_sum],
+                [None, None, "eur", None, "eur", None, "eur"], bold=True)
+
+
+def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
+    s = _Sheet(wb, _h("Trichter je Kanal", "Funnel per channel", lang), lang, (20, 10, 12, 12, 12, 26, 14, 14, 10, 12, 12, 12))
+    s.header([_h("Kanal", "Channel", lang), _h("Monat", "Month", lang), _h("Qualifizierte Anfragen", "Qualified inquiries", lang),
+              _h("akzeptiert", "accepted", lang), _h("abgelehnt", "rejected", lang),
+              _h("häufigster Ablehnungsgrund", "top rejection reason", lang),
+              _h("Antwortzeit Median (Std.)", "Response time median (h)", lang),
+              _h("Verkaufschancen", "Opportunities", lang), _h("Aufträge", "Orders", lang),
+              _h("Kosten €", "Cost €", lang), _h("€ je Anfrage", "€ per inquiry", lang), _h("€ je Auftrag", "€ per order", lang)])
+    mkt = set(ds.params.marketing_channels)
+    end = pd.Period(str(period.month_periods()[-1]), freq="M")
+    months = pd.period_range(end - 12, end, freq="M")
+    leads = ds.leads[ds.leads["channel"].isin(mkt) & ds.leads["mql_date"].notna()]
+    lm = pd.DataFrame({"channel": leads["channel"].astype(str), "month": leads["mql_date"].dt.to_period("M"),
+                       "accepted": leads["sql_date"].notna()})
+    fb = leads["sales_feedback_date"] if "sales_feedback_date" in leads else pd.Series(pd.NaT, index=leads.index)
+    lm["rejected"] = ~lm["accepted"] & fb.notna()
+    lm["reason"] = (leads["rejection_reason"] if "rejection_reason" in leads else pd.Series(pd.NA, index=leads.index)
+                    ).astype("string").where(lm["rejected"])
+    resp = leads["first_response_date"] - leads["mql_date"] if "first_response_date" in leads else pd.Series(pd.NaT, index=leads.index)
+    lm["hours"] = resp.dt.total_seconds() / 3600
+    keys = ["channel", "month"]
+    g = lm.groupby(keys).agg(inquiries=("accepted", "size"), accepted=("accepted", "sum"), rejected=("rejected", "sum"),
+                             hours=("hours", "median"))
+    top = (lm.dropna(subset=["reason"]).groupby(keys + ["reason"]).size().reset_index(name="n")
+           .sort_values(keys + ["n", "reason"], ascending=[True, True, False, True]).drop_duplicates(keys)
+           .set_index(keys)["reason"])
+    g = g.join(top.rename("top"))
+    if ds.has("deals"):
+        dm = ds.deals[ds.deals["channel"].isin(mkt)]
+        opp = dm.groupby([dm["channel"].astype(str), dm["created_date"].dt.to_period("M")]).size()
+        wonm = dm[dm["status"] == "won"]
+        orders = wonm.groupby([wonm["channel"].astype(str), wonm["close_date"].dt.to_period("M")]).size()
+        g = g.join(opp.rename_axis(keys).rename("opportunities")).join(orders.rename_axis(keys).rename("orders"))
+    if ds.has("spend"):
+        sp = ds.spend
+        cost = sp.groupby([sp["channel"].astype(str), sp["date"].dt.to_period("M")])["cost"].sum()
+        g = g.join(cost.rename_axis(keys).rename("cost"))
+    for ch in sorted(lm["channel"].unique()):
+        for m in months:
+            r = g.loc[(ch, m)] if (ch, m) in g.index else None
+            get = (lambda k, d=0.0: (float(r[k]) if r is not None and k in r and pd.notna(r[k]) else d))  # noqa: E731
+            n, orders_n, cost_v = get("inquiries"), get("orders"), get("cost", math.nan)
+            s.write([channel_label(ch, lang), str(m), int(n), int(get("accepted")), int(get("rejected")),
+                     (str(r["top"]) if r is not None and pd.notna(r.get("top")) else ""), get("hours", math.nan),
+                     int(get("opportunities")), int(orders_n), cost_v,
+                     cost_v / n if n else math.nan, cost_v / orders_n if orders_n else math.nan],
+                    [None, None, "count", "count", "count", None, "hours", "count", "count", "eur", "eur", "eur"])
+    s.note(_h("Antwortzeit in Kalenderstunden (die SLA-Auswertung im Sync-Memo zählt Geschäftsstunden).",
+              "Response time in calendar hours (the SLA view in the sync memo counts business hours).", lang))
+
+
+def _orders(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
+    s = _Sheet(wb, _h("Aufträge", "Orders", lang), lang, (16, 16, 12, 14, 14, 14, 22, 8))
+    s.note(_h("Auftragswert laut CRM (netto), kein gebuchter Umsatz; Zurechnung: volle Zuordnung zur Lead-Quelle. "
+              "Anteile je Attributionsmodell stehen im Quartalsbericht; gebuchter Umsatz braucht einen Export der "
+              "Ausgangsrechnungen.",
+              "Order value as in the CRM (net), not booked revenue; credit: full credit to the lead source. Shares per "
+              "attribution model are in the quarterly review; booked revenue needs an export of the sales invoices.", lang))
+    s.header([_h("Auftrag (ID)", "Deal id", lang), _h("Kunde", "Customer", lang), _h("Neu/Bestand", "New/existing", lang),
+              _h("Auftragsdatum", "Order date", lang), _h("Netto €", "Net €", lang), _h("Deckungsbeitrag €", "Margin €", lang),
+              _h("Lead-Quelle (Kanal)", "Lead source (channel)", lang), _h("Anteil", "Share", lang)])
+    if not ds.has("deals"):
+        return
+    names = bool(ds.params.memo.get("allow_customer_names"))
+    won = ds.deals[(ds.deals["status"] == "won") & period.contains(ds.deals["close_date"])].sort_values(["close_date", "deal_id"])
+    gm = ds.params.gross_margin
+    for r in won.itertuples(index=False):
+        customer = r.company if names else (r.account_id if pd.notna(r.account_id) else "")
+        new = "new" in str(r.deal_type).lower()
+        s.write([str(r.deal_id), customer, _h("Neu" if new else "Bestand", "new" if new else "existing", lang), r.close_date,
+                 float(r.amount), float(r.amount) * gm, channel_label(str(r.channel), lang) if pd.notna(r.channel) else "", 1.0],
+                [None, None, None, None, "eur", "eur", None, "ratio"])
+
+
+def _bridge(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
+    s = _Sheet(wb, _h("Pipeline-Brücke", "Pipeline bridge", lang), lang, (24, 10, 16))
+    s.header([_h("Position", "Item", lang), _h("Anzahl", "Deals", lang), _h("Wert €", "Value €", lang)])
+    if not ds.has("deals"):
+        return
+    d = ds.deals
+    start, end = period.start, period.end
+    open_at = lambda t: d[(d["created_date"] < t) & ~(d["status"].isin(["won", "lost"]) & (d["close_date"] < t))]  # noqa: E731
+    opening, closing = open_at(start), open_at(end)
+    new = d[(d["created_date"] >= start) & (d["created_date"] < end)]
+    won = d[(d["status"] == "won") & (d["close_date"] >= start) & (d["close_date"] < end)]
+    lost = d[(d["status"] == "lost") & (d["close_date"] >= start) & (d["close_date"] < end)]
+    change = float(closing["amount"].sum()) - (float(opening["amount"].sum()) + float(new["amount"].sum())
+                                               - float(won["amount"].sum()) - float(lost["amount"].sum()))
+    for name, frame, sign in ((_h("Anfangsbestand", "Opening", lang), opening, 1), (_h("+ neu", "+ new", lang), new, 1),
+                              (_h("− gewonnen", "− won", lang), won, -1), (_h("− verloren", "− lost", lang), lost, -1)):
+        s.write([name, len(frame), sign * float(frame["amount"].sum())], [None, "count", "eur"])
+    s.write([_h("± Wertänderungen", "± changes", lang), None, change], [None, None, "eur"])
+    s.write([_h("= Endbestand", "= Closing", lang), len(closing), float(closing["amount"].sum())], [None, "count", "eur"], bold=True)
+    s.note(_h("Der CRM-Export enthält nur den letzten Auftragswert: Wertänderungen offener Chancen wären aus einer "
+              "Historie der Deal-Beträge (HubSpot Property History) sichtbar.",
+              "The CRM export holds only the latest amount: value changes of open deals would show with a deal amount "
+              "history (HubSpot property history).", lang))
+
+
+def _unit_economics(wb: Workbook, store: KpiStore, ds: Dataset, lang: str) -> None:
+    s = _Sheet(wb, "ROMI CAC CLV", lang, (56, 16, 16, 14))
+    s.header([_h("Größe", "Item", lang), _h("Fenster", "Window", lang), _h("Wert", "Value", lang), _h("Quelle", "Source", lang)])
+    kind = "t12m"
+    gm = ds.params.gross_margin
+    rows = [("marketing_spend", kind), ("marketing_won_revenue", kind), ("marketing_first_order_value", kind),
+            ("romi_all_orders", kind), ("romi_first_orders", kind), ("new_customers_marketing", kind), ("cac", kind),
+            ("clv", "asof"), ("clv_to_cac", kind)]
+    for metric, k in rows:
+        f = store.figure(metric, k)
+        s.write([label(metric, k, lang, store.catalogue), f.window, f.value, "kpis.csv"], [None, None, _unit_format(f.unit)])
+        if metric == "marketing_first_order_value":
+            s.write([_h("Deckungsbeitragsquote (company.gross_margin)", "Contribution margin rate (company.gross_margin)", lang),
+                     "", gm, "params"], [None, None, "ratio"])
+    p = store.catalogue.params
+    s.write([_h("CLV-Horizont (Jahre)", "CLV horizon (years)", lang), "", float(p["clv_horizon_years"]), "kpis.params"],
+            [None, None, "factor"])
+    s.write([_h("CLV-Abzinsung p. a.", "CLV discount rate p.a.", lang), "", float(p["clv_discount_rate"]), "kpis.params"],
+            [None, None, "rate"])
+    s.note(_h("ROMI und CAC ohne Vertriebskosten; ROMI alle Aufträge zählt Folgeaufträge mit, ROMI Erstaufträge nicht.",
+              "ROMI and CAC exclude sales cost; ROMI all orders counts repeat orders, ROMI first orders does not.", lang))
+
+
+def _actions(wb: Workbook, lang: str, actions: Iterable[Sequence[Any]] = ()) -> None:
+    s = _Sheet(wb, _h("Maßnahmen", "Actions", lang), lang, (40, 12, 30, 24, 14, 30))
+    s.note(_h("Vom Marketing zu pflegen: jede beschlossene Maßnahme mit Budgetänderung, erwarteter Wirkung, Kennzahl, "
+              "Prüftermin und Ergebnis.",
+              "Maintained by marketing: every agreed action with its budget change, expected effect, KPI, review date "
+              "and result.", lang))
+    s.header([_h("Vorschlag", "Proposal", lang), _h("€ Änderung", "€ change", lang),
+              _h("Erwartete Wirkung", "Expected effect", lang), _h("Kennzahl", "KPI", lang),
+              _h("Prüftermin", "Review date", lang), _h("Ergebnis", "Result", lang)])
+    for a in actions:
+        s.write(list(a), [None, "eur"])
+
+
+def write(store: KpiStore, ds: Dataset, period: Period, out_dir: Path, *,
+          actions: Iterable[Sequence[Any]] = ()) -> Path:
+    """Write the period's controlling workbook next to its memos and return its path."""
+    lang = ds.params.language
+    wb = Workbook(write_only=True)
+    _definitions(wb, store, lang)
+    _kpis(wb, store, lang)
+    _costs(wb, ds, period, lang)
+    _budget(wb, ds, period, lang)
+    _funnel(wb, ds, period, lang)
+    _orders(wb, ds, period, lang)
+    _bridge(wb, ds, period, lang)
+    _unit_economics(wb, store, ds, lang)
+    _actions(wb, lang, actions)
+    path = Path(out_dir) / workbook_name(lang, period)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name("." + path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path

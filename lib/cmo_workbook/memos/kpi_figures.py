@@ -1,0 +1,82 @@
+"""KPI values from the period store as memo figures: one formatting, one label, one set of comparisons.
+
+Every memo shows a catalogue KPI through these helpers, so its label always carries the
+window ("ROMI alle Aufträge, 12 Monate rollierend"), its value carries ``data-metric``,
+``data-window`` and ``data-value``, and its comparisons are the ones the catalogue names.
+"""
+from __future__ import annotations
+
+import math
+
+from ..metrics.store import Figure, KpiStore, parse_window
+from ..render import fmt
+from ..render.blocks import Comparison, Fig, Tile
+from ..render.i18n import register, t
+
+register({
+    "vs_prev_window_t12m": {"de": "ggü. Vormonat (12 Monate)", "en": "vs previous month's 12 months"},
+    "vs_prev_window_asof": {"de": "ggü. Vormonatsende", "en": "vs previous month end"},
+    "vs_prev_window_q": {"de": "ggü. Stand Vorquartal", "en": "vs previous quarter's value"},
+    "vs_py_quarter": {"de": "ggü. Vorjahresquartal", "en": "vs same quarter last year"},
+    "vs_py_window": {"de": "ggü. Vorjahr", "en": "vs a year earlier"},
+})
+
+
+def text(unit: str, value: float, lang: str, currency: str) -> str:
+    """The formatted value of a KPI by its catalogue unit."""
+    if unit == "eur":
+        return fmt.money(value, lang, currency=currency, compact=abs(value) >= 10_000 if value == value else False)
+    if unit in ("rate", "ratio"):
+        return fmt.percent(value, lang, digits=0)
+    if unit == "factor":
+        return f"{fmt.number(value, lang, 1)} : 1"
+    return fmt.number(value, lang)
+
+
+def fig(f: Figure, lang: str, currency: str, *, shown: str | None = None) -> Fig:
+    """The store value as a memo figure (``shown`` overrides the formatting, e.g. "3,95 €")."""
+    return Fig(shown if shown is not None else text(f.unit, f.value, lang, currency), f.metric, f.window, f.value,
+               f.segment)
+
+
+def figure(store: KpiStore, metric: str, kind: str, lang: str, currency: str, segment: str = "") -> Fig:
+    return fig(store.figure(metric, kind, segment), lang, currency)
+
+
+def _labels(f: Figure, lang: str) -> tuple[str, str]:
+    if f.window_kind == "month":
+        return t("vs_prev_month", lang), t("vs_prev_year", lang)
+    if f.window_kind == "quarter":
+        return t("vs_prev_quarter", lang), t("vs_py_quarter", lang)
+    step = (parse_window(f.window).end - parse_window(f.prev_window).end).n if f.prev_window else 1
+    if step == 3:  # a quarterly memo's rolling window, one quarter earlier
+        return t("vs_prev_window_q", lang), t("vs_py_window", lang)
+    return t(f"vs_prev_window_{f.window_kind}", lang) if f.window_kind in ("t12m", "asof") else "", t("vs_py_window", lang)
+
+
+def comparisons(f: Figure, lang: str, higher_is_better: bool | None, which: tuple[str, ...]) -> list[Comparison]:
+    """The comparisons the catalogue names for the metric, in its order; no comparison → "–"."""
+    kind = "pp" if f.unit in ("rate", "ratio") else "pct"
+    prev_label, py_label = _labels(f, lang)
+    out = []
+    for c in which:
+        if c == "previous" and f.prev_window:
+            other, label = f.prev_value, prev_label
+        elif c == "year_ago" and f.py_window:
+            other, label = f.py_value, py_label
+        elif c == "target" and not math.isnan(f.target):
+            other, label = f.target, t("vs_target", lang)
+        else:
+            continue
+        d = fmt.delta(f.value, other, lang, kind=kind, higher_is_better=higher_is_better)
+        out.append(Comparison(label, d.text, d.good))
+    return out
+
+
+def tile(store: KpiStore, metric: str, kind: str, lang: str, currency: str, so_what: str = "",
+         segment: str = "", which: tuple[str, ...] | None = None) -> Tile:
+    """A KPI tile straight from the store: label with window, value, catalogue comparisons, so-what."""
+    m = store.catalogue[metric]
+    f = store.figure(metric, kind, segment)
+    return Tile(store.label(metric, kind, lang), fig(f, lang, currency),
+                comparisons(f, lang, m.higher_is_better, which or m.comparisons), so_what)

@@ -1,0 +1,187 @@
+"""The KPI history: every period store a run computed, in an embedded DuckDB database.
+
+It lives outside ``reports/`` so that ``make clean`` keeps it: by default ``history/`` in the
+project folder (``history/kpi_history.duckdb``), or ``history.dir`` in params (relative to
+the params file). BI tools and pandas read it directly (``duckdb.connect(path).sql(...)``).
+
+Each run appends its store's values; a value of an earlier window that differs from what
+the history holds is a restatement (data corrected after a memo went out), recorded and
+said in the next memo ("September 2026 restated: qualified inquiries 187 → 192").
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..inputs.params import Params
+from ..render import fmt
+from .catalogue import Catalogue, catalogue
+
+DB_FILE = "kpi_history.duckdb"
+RESTATEMENTS_FILE = "restatements.csv"
+#: relative change below which two values count as equal (float noise, not a correction)
+TOLERANCE = 1e-6
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS kpi_values (company VARCHAR, run_period VARCHAR, recorded_at TIMESTAMP, "
+    "metric VARCHAR, window_id VARCHAR, window_kind VARCHAR, segment VARCHAR, value DOUBLE, unit VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS restatements (company VARCHAR, detected_in VARCHAR, detected_at TIMESTAMP, "
+    "metric VARCHAR, window_id VARCHAR, segment VARCHAR, old_value DOUBLE, new_value DOUBLE)",
+)
+
+
+def history_path(params: Params, default_dir: str | Path) -> Path:
+    """``history.dir`` from params (relative to the params file) or ``default_dir``, plus the DB file."""
+    raw = (params.raw.get("history") or {}).get("dir")
+    base = (params.path.parent / raw) if raw else Path(default_dir)
+    return base.resolve() / DB_FILE
+
+
+def company_key(params: Params) -> str:
+    """One company per params file: its stem and name ("example: Kessler Antriebstechnik GmbH")."""
+    return f"{params.path.stem}: {params.name}"
+
+
+def _connect(path: Path, read_only: bool = False):
+    import duckdb
+
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        for stmt in _SCHEMA:
+            con.execute(stmt)
+    return con
+
+
+def record(path: Path, company: str, period: str, table: pd.DataFrame, *, now: datetime | None = None) -> pd.DataFrame:
+    """Append a period store to the history; return the restatements detected now.
+
+    A restatement is a (metric, window, segment) whose latest recorded value differs from the
+    new one by more than :data:`TOLERANCE` (relative).
+    """
+    now = now or datetime.now()
+    rows = table[["metric", "window", "window_kind", "segment", "value", "unit"]].copy()
+    rows["segment"] = rows["segment"].fillna("").astype(str)
+    con = _connect(path)
+    try:
+        latest = con.execute(
+            "SELECT metric, window_id AS \"window\", segment, value FROM kpi_values WHERE company = ? "
+            "QUALIFY row_number() OVER (PARTITION BY metric, window_id, segment ORDER BY recorded_at DESC) = 1",
+            [company]).df()
+        merged = rows.merge(latest, on=["metric", "window", "segment"], how="inner", suffixes=("", "_old"))
+        both = merged["value"].notna() & merged["value_old"].notna()
+        diff = (merged["value"] - merged["value_old"]).abs()
+        scale = merged[["value", "value_old"]].abs().max(axis=1).clip(lower=1e-9)
+        changed = merged[both & (diff / scale > TOLERANCE)]
+        restated = pd.DataFrame({"company": company, "detected_in": period, "detected_at": now,
+                                 "metric": changed["metric"], "window": changed["window"], "segment": changed["segment"],
+                                 "old_value": changed["value_old"], "new_value": changed["value"]})
+        if len(restated):
+            con.register("restated_df", restated)
+            con.execute("INSERT INTO restatements SELECT * FROM restated_df")  # columns in schema order
+            con.unregister("restated_df")
+        rows.insert(0, "recorded_at", now)
+        rows.insert(0, "run_period", period)
+        rows.insert(0, "company", company)
+        con.register("rows_df", rows)
+        con.execute("INSERT INTO kpi_values SELECT company, run_period, recorded_at, metric, \"window\", window_kind, "
+                    "segment, value, unit FROM rows_df")
+        con.unregister("rows_df")
+        return restatements(con, company, period)
+    finally:
+        con.close()
+
+
+def restatements(con_or_path: Any, company: str, period: str) -> pd.DataFrame:
+    """Restatements detected in runs of ``period`` (latest per metric, window, segment)."""
+    con = _connect(Path(con_or_path), read_only=True) if isinstance(con_or_path, (str, Path)) else con_or_path
+    try:
+        return con.execute(
+            "SELECT metric, window_id AS \"window\", segment, old_value, new_value, detected_at FROM restatements "
+            "WHERE company = ? AND detected_in = ? QUALIFY row_number() OVER "
+            "(PARTITION BY metric, window_id, segment ORDER BY detected_at DESC) = 1 ORDER BY window_id, metric, segment",
+            [company, period]).df()
+    finally:
+        if isinstance(con_or_path, (str, Path)):
+            con.close()
+
+
+def monthly_history(path: Path, company: str, metrics: list[str], end: str, months: int = 13) -> pd.DataFrame:
+    """The latest stored value per month for ``metrics``: ``months`` months to ``end`` (rows: metric)."""
+    if not Path(path).is_file():
+        return pd.DataFrame()
+    idx = [str(p) for p in pd.period_range(pd.Period(end, freq="M") - (months - 1), pd.Period(end, freq="M"), freq="M")]
+    con = _connect(Path(path), read_only=True)
+    try:
+        df = con.execute(
+            "SELECT metric, window_id AS \"window\", value FROM kpi_values WHERE company = ? AND window_kind = 'month' "
+            "AND segment = '' QUALIFY row_number() OVER (PARTITION BY metric, window_id ORDER BY recorded_at DESC) = 1",
+            [company]).df()
+    finally:
+        con.close()
+    df = df[df["metric"].isin(metrics) & df["window"].isin(idx)]
+    return df.pivot(index="metric", columns="window", values="value").reindex(index=metrics, columns=idx)
+
+
+def write_restatements(df: pd.DataFrame, period_dir: Path) -> Path:
+    """The period's restatements next to its store, for the memos (no database access from kernels)."""
+    path = Path(period_dir) / RESTATEMENTS_FILE
+    df[["metric", "window", "segment", "old_value", "new_value"]].to_csv(path, index=False, float_format="%.10g")
+    return path
+
+
+def read_restatements(period_dir: Path) -> pd.DataFrame:
+    path = Path(period_dir) / RESTATEMENTS_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=["metric", "window", "segment", "old_value", "new_value"])
+    return pd.read_csv(path, dtype={"segment": "string"}, keep_default_na=False, na_values={"old_value": [""], "new_value": [""]})
+
+
+def _window_text(window: str, lang: str) -> str:
+    from .store import parse_window
+
+    w = parse_window(window)
+    if w.kind == "month":
+        return fmt.month(w.end.start_time, lang)
+    if w.kind == "quarter":
+        return fmt.quarter(w.end.start_time, lang)
+    return window
+
+
+def sentences(df: pd.DataFrame, lang: str, currency: str, cat: Catalogue | None = None, *,
+              windows: int = 2, per_window: int = 3) -> list[str]:
+    """One sentence per restated window, newest first, the catalogue's first KPIs of it:
+    "September 2026 nachträglich korrigiert: Qualifizierte Anfragen 175 → 176, ...". Totals only."""
+    cat = cat or catalogue()
+    order = {m: i for i, m in enumerate(cat.metrics)}
+    df = df[(df["segment"].fillna("") == "") & df["metric"].isin(list(order))]
+    df = df[df["old_value"].notna() & df["new_value"].notna()]
+    out = []
+    for window in sorted(df["window"].unique(), reverse=True)[:windows]:
+        rows = df[df["window"] == window].assign(o=lambda x: x["metric"].map(order)).sort_values("o").head(per_window)
+        parts = []
+        for r in rows.itertuples(index=False):
+            m = cat[r.metric]
+            old, new = _value(m.unit, r.old_value, lang, currency), _value(m.unit, r.new_value, lang, currency)
+            if old != new:  # a change below the shown precision is no news for the reader
+                parts.append(f"{m.name(lang)} {old} → {new}")
+        if not parts:
+            continue
+        when = _window_text(window, lang)
+        out.append(f"{when} nachträglich korrigiert: " + ", ".join(parts) + "." if lang == "de"
+                   else f"{when} restated: " + ", ".join(parts) + ".")
+    return out
+
+
+def _value(unit: str, x: float, lang: str, currency: str) -> str:
+    if unit == "eur":
+        return fmt.money(x, lang, currency=currency, compact=abs(x) >= 10_000)
+    if unit in ("rate", "ratio"):
+        return fmt.percent(x, lang, 0)
+    if unit == "factor":
+        return f"{fmt.number(x, lang, 1)} : 1"
+    return fmt.number(x, lang)
