@@ -105,3 +105,55 @@ def test_ledger_entry_fields_and_history(tmp_path):
     # umlauts stay readable in the file
     assert "Marketing-Kennzahlen" in (tmp_path / "sent.json").read_text(encoding="utf-8")
     assert (tmp_path / "sent.json").read_text(encoding="utf-8").endswith("}\n")
+
+
+def test_defaults_are_four_attempts_with_doubling_two_second_backoff(smtp_server):
+    smtp_server.fail_next = 10
+    waits = []
+    with pytest.raises(DeliveryError) as e:
+        mail.send(message(), mail.settings_from_env(), sleep=waits.append)
+    assert waits == [2.0, 4.0, 8.0]
+    assert re.fullmatch(r"could not send via 127\.0\.0\.1:\d+ \(SMTPDataError: .*451.*\); the memo stays on disk, "
+                        r"run again with --email once the server is reachable", str(e.value))
+
+
+class _Auth:
+    def __init__(self, ok: bool):
+        self.ok, self.seen = ok, []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        self.seen.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=self.ok)
+
+
+class _Inbox:
+    def __init__(self):
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        return "250 OK"
+
+
+def _auth_server(ok: bool):
+    auth, inbox = _Auth(ok), _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=auth, auth_require_tls=False)
+    controller.start()
+    return controller, auth, inbox, port
+
+
+def test_login_with_user_and_password():
+    controller, auth, inbox, port = _auth_server(True)
+    try:
+        mail.send(message(), mail.SmtpSettings("127.0.0.1", port, "none", user="analyst", password="geheim", timeout=5))
+    finally:
+        controller.stop()
+    assert auth.seen == [("analyst", "geheim")] and inbox.count == 1
+
+
+def test_ledger_file_is_indented_json(tmp_path):
+    mail.SentLedger(tmp_path).record("a", message(), b"x")
+    assert (tmp_path / "sent.json").read_text(encoding="utf-8").startswith('{\n  "a": {\n    "message_id"')
