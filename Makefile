@@ -56,10 +56,10 @@ archive: $(STAMP) ## write reports/index.html: every memo by period, sent status
 bench: $(STAMP) ## run the benchmarks (speed and memory targets; numbers for the README)
 	$(BIN)/python bench/run_all.py
 
-mutate: $(STAMP) ## mutation score per memo-figure module (mutmut; ~MUTATE_MIN min on 2 cores; MODULES="sla goals" for some)
+mutate: $(STAMP) ## mutation score of the memo-figure modules (mutmut); MODULES="sla goals", SAMPLE=150 for an estimate
 	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,mutate]'
 	@test -d $(SAMPLE) || $(MAKE) data
-	nice -n 10 $(BIN)/python tests/mutate.py $(MODULES)
+	nice -n 10 $(BIN)/python tests/mutate.py $(MODULES) $(if $(SAMPLE),--sample $(SAMPLE),)
 
 clean: ## remove run outputs (reports/) and generated sample data; the KPI history in history/ stays
 	rm -rf reports/*/ $(SAMPLE) .pytest_cache .mutmut

@@ -181,3 +181,55 @@ def test_fit_without_repeat_buyers_is_flagged_not_converged():
     fit = clv.fit_bgnbd([0, 0, 0, 0], [0.0, 0.0, 0.0, 0.0], [10.0, 20.0, 30.0, 40.0])
     assert fit.converged is False
     assert np.isfinite(clv.expected_purchases(fit, 52.0, [0], [0.0], [10.0])).all()
+
+
+# ----------------------------------------------------------------- edges found by mutation testing
+
+def test_rfm_purchase_on_the_observation_end_counts_and_errors_name_the_table():
+    tx = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                       "value": [10.0, 20.0]})
+    assert clv.rfm_summary(tx, observation_end="2024-02-01", freq="D").loc["a", "frequency"] == 1.0
+    with pytest.raises(DataError) as e:
+        clv.rfm_summary(tx.drop(columns="value"), observation_end="2024-02-01")
+    assert str(e.value).startswith("transactions")
+    with pytest.raises(ValueError, match=r"^freq 'M' is not 'W' \(weeks\) or 'D' \(days\)$"):
+        clv.rfm_summary(tx, observation_end="2024-02-01", freq="M")
+
+
+def test_clv_probabilistic_defaults_to_36_months_and_keeps_the_customer_index():
+    bg = clv.BGNBDParams(r=0.5, alpha=5.0, a=0.8, b=2.5, loglik=float("nan"))
+    gg = clv.GammaGammaParams(p=6.0, q=4.0, v=15.0)
+    summary = pd.DataFrame({"frequency": [2.0], "recency": [30.0], "T": [40.0], "monetary_value": [20.0]},
+                           index=pd.Index(["x"], name="customer_id"))
+    default = clv.clv_probabilistic(summary, bg, gg, margin_rate=0.4)
+    assert default.equals(clv.clv_probabilistic(summary, bg, gg, horizon_months=36, margin_rate=0.4))
+    assert default.iloc[0] != clv.clv_probabilistic(summary, bg, gg, horizon_months=37, margin_rate=0.4).iloc[0]
+    assert default.name == "clv" and list(default.index) == ["x"] and default.index.name == "customer_id"
+    with pytest.raises(ValueError, match=r"^horizon_months 0 must be a whole number of months >= 1$"):
+        clv.clv_probabilistic(summary, bg, gg, horizon_months=0, margin_rate=0.4)
+    with pytest.raises(DataError) as e:
+        clv.clv_probabilistic(summary.drop(columns="T"), bg, gg, margin_rate=0.4)
+    assert str(e.value).startswith("rfm summary")
+
+
+def test_expected_purchases_of_a_certain_buyer_limit():
+    # a -> 0 (never drops out): E[Y(t)] = (r + x) t / (alpha + T)
+    bg = clv.BGNBDParams(r=2.0, alpha=10.0, a=1e-12, b=1.0, loglik=float("nan"))
+    assert clv.expected_purchases(bg, 20.0, [3.0], [30.0], [40.0])[0] == pytest.approx((2 + 3) * 20 / (10 + 40), rel=1e-6)
+
+
+def test_clv_historical_with_account_ids_only_string_dates_and_default_as_of():
+    deals = pd.DataFrame({"account_id": ["A", "A", "B"], "close_date": ["2023-01-10", "2023-06-01", "2024-03-01"],
+                          "amount": [1000.0, 500.0, 800.0]})
+    t = clv.clv_historical(deals, margin_rate=0.5, cohort="Y")
+    # as_of defaults to the latest close date, 2024-03-01: no cohort has a full year yet
+    assert t.attrs["historical_clv_years"] == 0
+    assert t.index.name == "cohort" and t["customers"].to_dict() == {"2023": 1, "2024": 1}
+    later = clv.clv_historical(deals, margin_rate=0.5, cohort="Y", as_of="2024-12-31")
+    assert later.loc["2023", "margin_year_1"] == pytest.approx(750.0)
+    # quarterly cohorts: B (acquired 2024-03-01) has 800 × 0.5 in its first year
+    q = clv.clv_historical(deals.assign(company="X"), margin_rate=0.5, cohort="Q", as_of="2025-06-30")
+    assert q.loc["2024Q1", "margin_year_1"] == pytest.approx(400.0)
+    with pytest.raises(DataError) as e:
+        clv.clv_historical(pd.DataFrame({"close_date": [], "amount": []}), margin_rate=0.4)
+    assert str(e.value).startswith("deals: no customer column: historical CLV needs account_id or company")

@@ -54,3 +54,15 @@ def test_without_account_ids_customers_are_companies():
     assert r["customers"] == 3
     assert r["clv"] == pytest.approx(80_000 / 3 * 0.5 * 2)
     assert r["ratio"] == pytest.approx(80_000 / 3 * 0.5 * 2 / 10_000)
+
+
+def test_customers_are_accounts_and_the_window_is_twelve_months():
+    deals = pd.DataFrame({
+        "account_id": ["M1", "M2", "M1", "M3"], "company": ["Müller AG", "Müller AG", "Müller AG", "Old GmbH"],
+        "status": ["won"] * 4, "amount": [10_000.0, 20_000.0, 30_000.0, 50_000.0],
+        "close_date": pd.to_datetime(["2025-11-01", "2026-01-01", "2026-10-31", "2025-10-31"]),
+    })
+    r = clv_simple(deals, OCT, 0.5, 1, 1.0, 1)
+    # two plants of one company with their own accounts are two customers; the deal of 2025-10-31 is 12 months
+    # and one day before the period end: outside
+    assert r["customers"] == 2 and r["revenue_per_customer"] == 30_000

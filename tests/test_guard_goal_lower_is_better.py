@@ -92,3 +92,24 @@ def test_values_after_as_of_are_ignored_and_unknown_metrics_raise():
 def test_short_series_carries_the_last_value():
     assert forecast_series(pd.Series([5.0, 7.0]), 3) == (7.0, 7.0, 7.0)
     assert all(math.isnan(v) for v in forecast_series(pd.Series([], dtype=float), 3))
+
+
+def test_three_points_are_a_trend_and_the_window_is_twelve_months():
+    three = pd.Series([1.0, 2.0, 3.0], index=pd.period_range("2026-08", "2026-10", freq="M"))
+    assert forecast_series(three, 1) == (pytest.approx(4.0), pytest.approx(4.0), pytest.approx(4.0))
+    # 13 months: the first (100) is outside the 12-month window, the other twelve are a straight line
+    s = pd.Series([100.0] + [float(i) for i in range(12)], index=pd.period_range("2025-10", "2026-10", freq="M"))
+    assert forecast_series(s, 2)[0] == pytest.approx(13.0)
+
+
+def test_cumulative_forecast_from_two_one_or_no_months():
+    idx = pd.period_range("2026-09", "2026-10", freq="M")
+    two = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([2.0, 4.0], index=idx), OCT)
+    # mean 3 per month, sd √2 over 2 months, t(0.9; 1) = 3.077684: ± 3.077684 per month
+    assert (two.forecast, two.low, two.high) == (pytest.approx(6 + 3 * 2), pytest.approx(6 + (3 - 3.077684) * 2, abs=1e-5),
+                                                 pytest.approx(6 + (3 + 3.077684) * 2, abs=1e-5))
+    one = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([5.0], index=idx[1:]), OCT)
+    assert (one.actual, one.forecast, one.low, one.high) == (5.0, 15.0, 15.0, 15.0)
+    none = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([], dtype=float,
+                                                                          index=pd.PeriodIndex([], freq="M")), OCT)
+    assert (none.actual, none.forecast, none.status) == (0.0, 0.0, "off_track")

@@ -182,3 +182,36 @@ def test_recommendations_in_english_and_limits():
     assert recommendations(list(_kpis({**TARGETS, "mql_to_sql_rate": 0.5 / 0.9}).values()), [], calm, "de", "EUR", {}) == []
     many = [_goal("at_risk", goal_id=f"g{i}") for i in range(5)]
     assert len(recommendations(list(_kpis().values()), many, _cpl(), "de", "EUR", {})) == 4
+
+
+def test_missing_months_columns_and_targets_give_no_figure():
+    k = {x.key: x for x in compute(kpi_month_frame().loc["2025-10":], Period.parse("2026-10"), {}, 0.5)}
+    assert math.isnan(k["romi"].year_ago)  # 2025-10 is the first month: the year-ago window is incomplete
+    frame = kpi_month_frame().drop(columns=["marketing_pipeline_value"])
+    k = {x.key: x for x in compute(frame, Period.parse("2026-10"), {}, 0.5)}
+    assert math.isnan(k["marketing_pipeline_value"].value)
+    assert plain(so_what(k["marketing_pipeline_value"], "de", "EUR", {})) == "Deckt – des Monatsziels; wird in 3–9 Monaten zu Umsatz."
+    k = {x.key: x for x in compute(kpi_month_frame().loc["2026-01":], Period.parse("2026-10"), {}, 0.5)}
+    assert math.isnan(k["qualified_leads"].year_ago)  # 2025-10 is not in the data
+
+
+def test_other_currencies_are_printed():
+    worst = {"label": "LinkedIn Ads", "cpl": 260.0, "delta": "+30 %"}
+    kpi = Kpi("cost_per_qualified_lead", 130.0, 120.0, 100.0, 150.0, "money", False)
+    assert "$260 per inquiry" in so_what(kpi, "en", "USD", {"worst_channel": worst})
+    from cmo_workbook.memos.kpi_dashboard import headline
+
+    assert "$260" in headline(list(_kpis().values()), Period.parse("2026-10"), "en", "USD", worst)
+
+
+def test_channel_labels_in_the_memo_language():
+    from cmo_workbook.inputs.channels import channel_label
+    from cmo_workbook.memos.kpi_dashboard import channel_cpl
+
+    idx = pd.Index(["paid_search", "email"], name="channel")
+    now = pd.DataFrame({"cost_per_qualified_lead": [50.0, 20.0], "qualified_leads": [10, 10], "spend": [500.0, 200.0]},
+                       index=idx)
+    for lang in ("de", "en"):
+        cpl = channel_cpl(now, now, lang)
+        assert cpl["label"].to_dict() == {c: channel_label(c, lang) for c in idx}
+    assert channel_cpl(now, now, "de")["label"].tolist() != channel_cpl(now, now, "en")["label"].tolist()

@@ -127,3 +127,39 @@ def test_velocity_without_a_win_and_with_same_day_wins():
     same_day = _deals([("O1", "open", "2026-10-01", None, 1.0, "x"), ("W1", "won", "2026-10-05", "2026-10-05", 500.0, "x")])
     # a deal won the day it was created counts as a 1-day cycle, not 0
     assert funnel.velocity(same_day, as_of="2026-10-31") == pytest.approx(1 * 500 * 1.0 / 1)
+
+
+# ----------------------------------------------------------------- tables around the formulas
+
+def test_kaplan_meier_by_hand():
+    # durations 1, 2, 2 (one censored), 3: at t=1 4 at risk, 1 event; t=2 3 at risk, 1 event; t=3 1 at risk
+    km = funnel.kaplan_meier([1, 2, 2, 3], [True, True, False, True])
+    assert list(km.columns) == ["time", "at_risk", "events", "survival"]
+    assert km[["time", "at_risk", "events"]].values.tolist() == [[1, 4, 1], [2, 3, 1], [3, 1, 1]]
+    assert km["survival"].tolist() == pytest.approx([3 / 4, 3 / 4 * 2 / 3, 0.0])
+    assert km["at_risk"].dtype.kind == "i"
+    with pytest.raises(ValueError, match=r"durations and events differ in length \(2 vs 1\)"):
+        funnel.kaplan_meier([1, 2], [True])
+    with pytest.raises(ValueError, match=r"durations must be finite and >= 0 \(check created/close dates\)"):
+        funnel.kaplan_meier([-1], [True])
+
+
+def test_missing_columns_are_named_with_the_fix():
+    df = _deals(DEALS).drop(columns=["amount", "close_date"])
+    with pytest.raises(DataError) as e:
+        funnel.win_rates(df)
+    text = str(e.value)
+    assert text.startswith("deals")
+    assert "lacks column(s) 'amount', 'close_date'; has: deal_id, status, created_date, channel" in text
+    assert "map the CRM export's headers to the canonical names (see schema.py)" in text
+
+
+def test_a_step_dated_on_the_as_of_day_counts():
+    leads = pd.DataFrame({"lead_id": ["A", "B"], "created_date": pd.to_datetime(["2026-01-05", "2026-01-06"]),
+                          "mql_date": pd.to_datetime(["2026-03-31", "2026-04-01"])})
+    t = funnel.cohort_funnel(leads, by="M", as_of="2026-03-31")
+    assert t.loc["2026-01", "leads"] == 2 and t.loc["2026-01", "mql"] == 1
+    assert t.columns[0] == "leads"
+    # a cohort still running at as_of has been observed 0 months, never a negative time
+    running = funnel.cohort_funnel(leads, by="Q", as_of="2026-02-15")
+    assert running.loc["2026Q1", "months_observed"] == 0.0

@@ -57,7 +57,9 @@ def _ds(**tables):
     return Dataset(params=None, tables=tables, sources=[])
 
 
-@pytest.fixture(scope="module")
+# function scope on purpose: mutmut maps each test to the functions it calls, and a module-scoped
+# fixture would tie monthly() to the first test only (cheap to recompute)
+@pytest.fixture
 def m():
     return monthly(_ds(leads=_leads(), spend=_spend(), deals=_deals()), marketing_channels=MKT)
 

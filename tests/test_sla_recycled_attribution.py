@@ -21,6 +21,9 @@ def _leads():
         ("N4", "2026-11-04", None, None, None, "A@X.DE", "Other"),
         ("N5", "2026-11-10", None, None, None, "d@d.de", "Delta"),
         ("N6", "2026-12-01", None, None, None, "a@x.de", "Alpha GmbH"),                              # window end
+        ("N7", "2026-11-01", None, None, None, "z@z.de", "Zeta"),                                    # window start
+        ("R5", "2026-10-01", "2026-11-01", "2026-10-12", "Budget", "q@q.de", "Q GmbH"),               # MQL again at start
+        ("R6", "2026-10-01", "2026-10-02", "2026-10-13", "Timing", "z@z.de", "Zeta"),
     ]
     df = pd.DataFrame(rows, columns=["lead_id", "created_date", "mql_date", "sales_feedback_date", "rejection_reason",
                                      "contact_email", "company"])
@@ -35,11 +38,13 @@ EXTRA = ["rejected_before", "earlier_reason", "matched_on"]
 def test_recycled_leads_by_same_lead_and_email():
     r = sla.recycled_leads(_leads(), *NOV)
     assert list(r.columns) == list(_leads().columns) + EXTRA
-    assert list(r.index) == [0, 1, 2]
+    assert list(r.index) == [0, 1, 2, 3, 4]
     assert r[["lead_id", "matched_on", "rejected_before", "earlier_reason"]].values.tolist() == [
         ["N1", "e-mail", T("2026-10-25"), "Timing"],      # the latest earlier rejection of that address
         ["N4", "e-mail", T("2026-10-10"), "Kein Bedarf"],  # e-mail compared case-insensitively
+        ["N7", "e-mail", T("2026-10-13"), "Timing"],
         ["R1", "same lead", T("2026-10-10"), "Kein Bedarf"],
+        ["R5", "same lead", T("2026-10-12"), "Budget"],
     ]
 
 
@@ -49,7 +54,9 @@ def test_recycled_leads_by_company_adds_colleagues():
         ["N1", "e-mail", T("2026-10-25"), "Timing"],       # e-mail wins over company
         ["N2", "company", T("2026-10-25"), "Timing"],      # "beta  ag" = "Beta AG"
         ["N4", "e-mail", T("2026-10-10"), "Kein Bedarf"],
+        ["N7", "e-mail", T("2026-10-13"), "Timing"],
         ["R1", "same lead", T("2026-10-10"), "Kein Bedarf"],
+        ["R5", "same lead", T("2026-10-12"), "Budget"],
     ]
 
 
@@ -57,7 +64,7 @@ def test_nothing_recycled_is_an_empty_table_with_the_columns():
     r = sla.recycled_leads(_leads(), T("2027-01-01"), T("2027-02-01"), by_company=True)
     assert r.empty and list(r.columns) == list(_leads().columns) + EXTRA
     no_mail = sla.recycled_leads(_leads().drop(columns="contact_email"), *NOV)
-    assert no_mail["lead_id"].tolist() == ["R1"]
+    assert no_mail["lead_id"].tolist() == ["R1", "R5"]
 
 
 def _deals():
@@ -85,9 +92,10 @@ def _crm_leads():
 
 def _touches():
     return pd.DataFrame({
-        "lead_id": ["LO1", "LO1", "LO1", "LO1", "LO2", "LP"],
-        "timestamp": pd.to_datetime(["2026-09-15", "2026-10-20", "2026-10-09", "2026-09-01", "2026-10-01", "2026-10-01"]),
-        "channel": ["webinars", "email", "events", "sales_outbound", "newsletter", "webinars"],
+        "lead_id": ["LO1", "LO1", "LO1", "LO1", "LO1", "LO2", "LP", "LO3"],
+        "timestamp": pd.to_datetime(["2026-09-15", "2026-10-20", "2026-10-09", "2026-09-01", "2026-10-10", "2026-10-01",
+                                     "2026-10-01", "2026-10-12"]),
+        "channel": ["webinars", "email", "events", "sales_outbound", "newsletter", "newsletter", "webinars", "email"],
     })
 
 
@@ -99,10 +107,12 @@ def test_attribution_questions_no_source_and_outbound_with_marketing():
     owm = aq["outbound_with_marketing"]
     assert list(owm.columns) == list(_deals().columns) + ["touches", "touch_channels"]
     assert owm[["deal_id", "touches", "touch_channels"]].values.tolist() == [
-        ["C", 2, ["events", "webinars"]],   # the e-mail came after the deal, the outbound call is not marketing
+        # the e-mail came after the deal, the newsletter at the very moment it was created, the call is not marketing
+        ["E", 1, ["email"]],                # largest amount first
+        ["C", 2, ["events", "webinars"]],
         ["D", 1, ["newsletter"]],
     ]
-    assert list(owm.index) == [0, 1]
+    assert list(owm.index) == [0, 1, 2]
 
 
 def test_attribution_questions_without_touchpoints():

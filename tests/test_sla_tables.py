@@ -202,3 +202,33 @@ def test_owner_labels_skip_missing_and_number_the_rest_alphabetically():
         "7": "Vertrieb 1", "Eva": "Vertrieb 2", "Max": "Team Süd", "Zoe": "Vertrieb 3"}
     assert sla.owner_labels(["b", "a"], "en") == {"a": "Sales rep 1", "b": "Sales rep 2"}
     assert sla.owner_labels([], "de") == {}
+
+
+def test_shared_accounts_without_a_common_company_has_the_columns():
+    deals = _deals().assign(company="Nobody KG", account_id=None)
+    s = sla.shared_accounts(_leads(), deals, T("2026-10-01"), T("2026-11-01"), MKT)
+    assert s.empty and list(s.columns) == ["company", "open_deals", "open_value", "new_leads", "channels", "stage"]
+
+
+def test_missing_reason_shows_as_dash_in_top_reasons():
+    d = pd.DataFrame({"channel": ["w", "w"], "outcome": ["rejected", "accepted"], "rejection_reason": [None, None]})
+    assert sla.quality_by(d).loc["w", "top_reasons"] == [("–", 1)]
+
+
+def test_lead_sla_cut_off_is_exclusive_and_holidays_stop_the_clock():
+    leads = pd.DataFrame({"lead_id": ["A", "B", "C"],
+                          "mql_date": [T("2026-10-02 16:00"), T("2026-10-06 12:00"), T("2026-10-05 09:00")],
+                          "first_response_date": [T("2026-10-06 12:00"), pd.NaT, T("2026-10-05 10:00")],
+                          "sales_feedback_date": [pd.NaT, pd.NaT, T("2026-10-06 12:00")],
+                          "sql_date": [pd.NaT, pd.NaT, pd.NaT], "rejection_reason": [None, None, "Budget"]})
+    cfg = sla.SlaConfig(holidays=("2026-10-05",))  # Monday off
+    f = sla.lead_sla(leads, cfg, T("2026-10-06 12:00")).set_index("lead_id")
+    # B's MQL is at the cut-off: not yet in the report; A's answer and C's feedback at the cut-off are not yet known
+    assert list(f.index) == ["A", "C"]
+    assert f.loc["A", "response_status"] == "pending" and f.loc["C", "outcome"] == "open"
+    # C: MQL on the holiday at 09:00 answered at 10:00 the same day: no business hour passed
+    assert f.loc["C", "response_hours"] == 0.0
+    g = sla.lead_sla(leads, cfg, T("2026-10-06 12:01")).set_index("lead_id")
+    # A: Fri 16:00-17:00 = 1 h, Monday is a holiday, Tue 08:00-12:00 = 4 h
+    assert g.loc["A", "response_hours"] == pytest.approx(5.0)
+    assert g.loc["C", "outcome"] == "rejected"
