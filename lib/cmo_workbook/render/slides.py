@@ -174,6 +174,21 @@ def _fill_text(frame: Any, lines: Sequence[str], size_pt: float, styled: bool, *
             run.font.color.rgb = RGBColor(0x26, 0x26, 0x26)
 
 
+def fit_size(text: str, width_emu: int, height_emu: int, largest: float) -> float:
+    """The largest font size (pt, at most ``largest``) at which ``text`` fits the box, estimated from an
+    average glyph width of 0.52 em and a line height of 1.2 em (PowerPoint does not shrink text on open)."""
+    import math as _math
+
+    size = largest
+    while size > 14:
+        per_line = max(1, int(width_emu / 12700 * 0.92 / (0.52 * size)))
+        lines = _math.ceil(len(text) * 1.1 / per_line)
+        if lines * 1.2 * size * 12700 <= height_emu * 0.92:
+            return size
+        size -= 2
+    return size
+
+
 def _set_title(shape: Any, text: str, size_pt: float, styled: bool) -> None:
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
@@ -183,11 +198,12 @@ def _set_title(shape: Any, text: str, size_pt: float, styled: bool) -> None:
     tf.word_wrap = True
     run = tf.paragraphs[0].add_run()
     run.text = text
+    # the message must fit its placeholder: a company template's 44 pt title would overflow onto the chart
+    run.font.size = Pt(fit_size(text, shape.width, shape.height, size_pt if styled else 40))
     if styled:
         from pptx.enum.text import PP_ALIGN
 
         tf.paragraphs[0].alignment = PP_ALIGN.LEFT  # IBCS: the message reads like a sentence, from the left
-        run.font.size = Pt(size_pt)
         run.font.bold = True
         run.font.name = "Arial"
         run.font.color.rgb = RGBColor(0x26, 0x26, 0x26)
