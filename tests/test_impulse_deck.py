@@ -340,3 +340,14 @@ def test_libreoffice_opens_the_deck_and_prints_one_page_per_slide(built, tmp_pat
     if shutil.which("pdftoppm"):  # one PNG per slide, as the analyst looks at them
         subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / "slide")], check=True, timeout=120)
         assert len(list(tmp_path.glob("slide-*.png"))) == len(deck.SLIDES)
+
+
+def test_figures_are_right_aligned_and_words_left():
+    from cmo_workbook.render.slides import numeric_columns
+
+    rows = [["", "Ist", "ggü. Plan", "Wirkung"], ["Anfragen", "395", "−27\u00a0%", "sichert"], ["Kosten", "563\u00a0€", "+25\u00a0%", "2 Mio."]]
+    assert numeric_columns(rows) == [False, True, True, False]
+    assert numeric_columns([["KPI", "Target"], ["Pipeline", "€6.6m"]]) == [False, True]
+    html = Slide("goals", "Wir brauchen mehr Anfragen.", table=rows).html()
+    assert 'text-align:right;padding:4px 10px;vertical-align:top">395<' in html
+    assert 'text-align:left;padding:4px 10px;vertical-align:top">sichert<' in html

@@ -64,7 +64,8 @@ class Slide:
         inner = []
         if self.table:
             head, *rows = self.table
-            align = lambda j: "left" if j == 0 else "right"  # noqa: E731  labels left, figures right
+            numeric = numeric_columns(self.table)
+            align = lambda j: "right" if numeric[j] else "left"  # noqa: E731  figures right, words left
             th = "".join(f'<th style="text-align:{align(j)};padding:4px 10px;border-bottom:1px solid #404040">{e(c)}</th>'
                          for j, c in enumerate(head))
             trs = "".join("<tr>" + "".join(f'<td style="text-align:{align(j)};padding:4px 10px;vertical-align:top">{e(c)}</td>'
@@ -209,6 +210,15 @@ def _set_title(shape: Any, text: str, size_pt: float, styled: bool) -> None:
         run.font.color.rgb = RGBColor(0x26, 0x26, 0x26)
 
 
+_FIGURE = re.compile(r"^[−+\-–]?\s?[€$£]?\s?\d")
+
+
+def numeric_columns(rows: Sequence[Sequence[str]]) -> list[bool]:
+    """Per column: do all body cells hold figures? (IBCS: figures right-aligned, words left.)"""
+    body = rows[1:]
+    return [bool(body) and all(_FIGURE.match(r[j].strip()) for r in body) for j in range(len(rows[0]))]
+
+
 def _add_table(slide: Any, rows: list[list[str]], left: int, top: int, width: int, size_pt: float, styled: bool) -> None:
     from pptx.dml.color import RGBColor
     from pptx.util import Emu, Pt
@@ -221,10 +231,15 @@ def _add_table(slide: Any, rows: list[list[str]], left: int, top: int, width: in
     table.columns[0].width = Emu(first)
     for j in range(1, n_cols):
         table.columns[j].width = Emu(int((width - first) / (n_cols - 1)))
+    from pptx.enum.text import PP_ALIGN
+
+    numeric = numeric_columns(rows)
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
             cell = table.cell(i, j)
             cell.text = ""
+            if numeric[j]:
+                cell.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
             run = cell.text_frame.paragraphs[0].add_run()
             run.text = text
             run.font.size = Pt(size_pt)
