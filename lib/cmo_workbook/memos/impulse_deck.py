@@ -286,11 +286,15 @@ def _competitor(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> 
     de = _de(lang)
     c = imp["competitor"]
     cut, promise = c["cut"], c["promise"]
-    cats, values, alt, sub = briefing.price_position(ev.competitors)
+    cats, values, alt, _memo_sub = briefing.price_position(ev.competitors)
     chart = None
     if cats:
+        # the memo's subtitle is too long for a slide chart; the "(n) = comparable products" goes to the notes
+        as_of = fmt.date(ev.competitors.as_of, lang)
+        sub = (f"Preisindex netto, eigener Preis = 100, Stand {as_of}" if de else
+               f"Net price index, own price = 100, as of {as_of}")
         fig = charts.dot_position(cats, values, 100.0, title=alt, subtitle=sub, lang=lang,
-                                  value_format=lambda v: fmt.number(v, lang, 0), size=(7.0, 2.4))
+                                  value_format=lambda v: fmt.number(v, lang, 0), size=(CHART_SIZE[0], 2.4))
         chart = _chart_png(fig)
     body = []
     if cut is not None:
@@ -315,10 +319,11 @@ def _competitor(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> 
         title = ("Kein Wettbewerber ändert im Quartal Preise in unseren Segmenten." if de else
                  "No competitor changes prices in our segments this quarter.")
     notes = (("Quelle: Preis- und Botschafts-Snapshots der Wettbewerber, Beobachtungen von Vertrieb und Marketing; "
-              "Preisindex = Netto-Listenpreis des Wettbewerbers ÷ unser Preis × 100. Auf dem Spiel = offene Deals am "
+              "Preisindex = Netto-Listenpreis des Wettbewerbers ÷ unser Preis × 100, in Klammern die Zahl der "
+              "Vergleichsprodukte. Auf dem Spiel = offene Deals am "
               "Quartalsende, deren Name eines der betroffenen eigenen Produkte nennt.") if de else
              ("Source: competitor price and messaging snapshots, observations by sales and marketing; price index = "
-              "competitor's net list price ÷ ours × 100. At stake = open deals at quarter end whose name mentions one "
+              "competitor's net list price ÷ ours × 100, in brackets the number of comparable products. At stake = open deals at quarter end whose name mentions one "
               "of our affected products."))
     return Slide("competitor", title, body, notes, chart=chart, chart_alt=alt)
 
