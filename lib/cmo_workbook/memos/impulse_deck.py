@@ -377,9 +377,9 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> S
     cust, comp, ch = imp["customer"], imp["competitor"], imp["channel"]
     if "delivery_promise" in rules:
         rows.append(["Sicherheitsbestand finanzieren" if de else "Fund safety stock",
-                     "Operations beziffert" if de else "Operations to quantify",
+                     "Operations beziffert" if de else "open (Operations)",
                      (f"schützt bis zu {_money(cust['at_stake'], lang, currency)} Nachbestellungen" if de else
-                      f"protects up to {_money(cust['at_stake'], lang, currency)} of reorders")])
+                      f"protects up to {_money(cust['at_stake'], lang, currency)} reorders")])
         notes.append(rules["delivery_promise"].decision)
     if comp.get("cut") is not None:
         pct = fmt.percent(comp["cut_pct"], lang, 0)
@@ -387,7 +387,7 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> S
                      (f"höchstens {_money(comp['discount_cost'], lang, currency)}" if de else
                       f"at most {_money(comp['discount_cost'], lang, currency)}"),
                      (f"verteidigt bis zu {_money(comp['at_stake'], lang, currency)} Pipeline" if de else
-                      f"defends up to {_money(comp['at_stake'], lang, currency)} of pipeline")])
+                      f"defends up to {_money(comp['at_stake'], lang, currency)} pipeline")])
         if "price_pressure" in rules:
             notes.append(rules["price_pressure"].decision)
     if ch.get("worst") is not None and ch["excess"] > 0:
