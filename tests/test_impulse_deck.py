@@ -287,6 +287,8 @@ def test_company_template_masters_layouts_and_fonts_are_honoured(built, tmp_path
     layouts = [s.slide_layout.name for s in prs.slides]
     assert layouts[0] == "Titelfolie" and set(layouts[1:]) == {"Nur Titel"}
     assert _theme_fonts(prs) == {b"Georgia"}
+    for slide in prs.slides:  # no empty "click to add text" placeholder is left on a slide
+        assert all(ph.has_text_frame and ph.text_frame.text for ph in slide.placeholders), slide.slide_layout.name
     for slide in prs.slides:  # no run overrides the template: its theme font and colours apply
         for shape in slide.shapes:
             if shape.has_text_frame:
@@ -351,3 +353,20 @@ def test_figures_are_right_aligned_and_words_left():
     html = Slide("goals", "Wir brauchen mehr Anfragen.", table=rows).html()
     assert 'text-align:right;padding:4px 10px;vertical-align:top">395<' in html
     assert 'text-align:left;padding:4px 10px;vertical-align:top">sichert<' in html
+
+
+def test_template_without_a_title_only_layout_falls_back_and_leaves_no_empty_placeholder(built, tmp_path):
+    from pptx import Presentation
+
+    *_, d, _path = built
+    tpl = _company_template(tmp_path / "firma.pptx")
+    prs = Presentation(str(tpl))
+    for layout in list(prs.slide_layouts):
+        if layout.name == "Nur Titel":
+            prs.slide_layouts.remove(layout)
+    prs.save(str(tpl))
+    out = _prs(write_pptx(d.ordered(), tmp_path / "deck.pptx", template=tpl))
+    assert len(out.slides) == len(deck.SLIDES)
+    for slide in out.slides:
+        assert slide.shapes.title is not None and slide.shapes.title.text_frame.text
+        assert all(ph.text_frame.text for ph in slide.placeholders)

@@ -61,11 +61,13 @@ def _email(files_pdf: Path | None, pptx: Path, slides: list[slide_fmt.Slide], pa
     msg["Message-ID"] = make_msgid(domain=params.memo["sender"].split("@")[-1])
     msg["Content-Language"] = lang
     titles = "\n".join(f"{i}. {s.title}" for i, s in enumerate(slides, 1))
+    files = (("PowerPoint und PDF" if files_pdf else "PowerPoint (kein PDF: Chromium fehlt)") if de else
+             ("PowerPoint and PDF" if files_pdf else "PowerPoint (no PDF: Chromium missing)"))
     msg.set_content((f"Die Folien für die Impuls-Session {period} zum Bearbeiten vor dem Termin "
-                     f"(PowerPoint und PDF im Anhang; Quellen und Definitionen in den Notizen):\n\n{titles}\n"
+                     f"({files} im Anhang; Quellen und Definitionen in den Notizen):\n\n{titles}\n"
                      if de else
                      f"The slides for the {period} impulse session, to edit before the meeting "
-                     f"(PowerPoint and PDF attached; sources and definitions in the speaker notes):\n\n{titles}\n"))
+                     f"({files} attached; sources and definitions in the speaker notes):\n\n{titles}\n"))
     if files_pdf is not None:
         msg.add_attachment(files_pdf.read_bytes(), maintype="application", subtype="pdf", filename=files_pdf.name)
     msg.add_attachment(pptx.read_bytes(), maintype=PPTX_TYPE[0], subtype=PPTX_TYPE[1], filename=pptx.name)

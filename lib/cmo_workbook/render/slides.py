@@ -317,6 +317,12 @@ def write_pptx(slides: Sequence[Slide], path: str | Path, *, template: str | Pat
                 pic.name = f"chart {s.kind}"
                 # alt text for screen readers and for the CMO's edits
                 pic._element.nvPicPr.cNvPr.set("descr", s.chart_alt)
+        used = {title_ph.shape_id} if title_ph is not None else set()
+        if s.kind == "title":
+            used |= {ph.shape_id for ph in slide.placeholders if ph.has_text_frame and ph.text_frame.text}
+        for ph in list(slide.placeholders):  # a template layout's unused body/picture placeholders would say "click to add"
+            if ph.shape_id not in used:
+                ph._element.getparent().remove(ph._element)
         slide.notes_slide.notes_text_frame.text = s.notes
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
