@@ -370,3 +370,13 @@ def test_template_without_a_title_only_layout_falls_back_and_leaves_no_empty_pla
     for slide in out.slides:
         assert slide.shapes.title is not None and slide.shapes.title.text_frame.text
         assert all(ph.text_frame.text for ph in slide.placeholders)
+
+
+def test_slides_pass_the_memos_jargon_and_so_what_rules(built):
+    from cmo_workbook.delivery.deck import check_language
+
+    wb, *_, d, _path = built
+    assert check_language(d.ordered(), wb.lang) == []
+    bad = [Slide("channel", "Die CTR steigt.", ["Kosten +12 %"])]  # jargon; a change without comparison or consequence
+    rules = sorted(f.rule for f in check_language(bad, "de"))
+    assert "jargon" in rules and "so_what" in rules

@@ -17,7 +17,7 @@ import nbformat
 from ..errors import ExecutionError, SettingsError
 from ..inputs.params import Params
 from ..memos import impulse_deck
-from ..render import slides as slide_fmt
+from ..render import jargon, slides as slide_fmt
 from ..render.export import write_atomic
 from . import preview
 
@@ -74,13 +74,32 @@ def _email(files_pdf: Path | None, pptx: Path, slides: list[slide_fmt.Slide], pa
     return msg
 
 
+def check_language(slides: list[slide_fmt.Slide], lang: str) -> list[jargon.JargonFinding]:
+    """The memos' jargon and so-what rules on the slides: jargon anywhere on a slide; a change without
+    comparison or consequence in the title and bullets (table cells are figures, their slide says the so-what)."""
+    out = []
+    for s in slides:
+        out.extend(jargon.check_text("\n".join([s.title, *s.body]), lang, block=s.kind))
+        cells = " · ".join(c for row in s.table for c in row)
+        out.extend(f for f in jargon.check_text(cells, lang, block=s.kind) if f.rule == "jargon")
+    return out
+
+
 def export(nb_path: Path, stem: str, params: Params, period: str, lang: str, *,
-           say: Callable[[str], None] = print) -> DeckFiles:
-    """Write ``stem.pptx``, ``stem.slides.html``, ``stem.pdf`` and ``stem.eml`` next to the executed notebook."""
+           say: Callable[[str], None] = print, strict: bool = False) -> DeckFiles:
+    """Write ``stem.pptx``, ``stem.slides.html``, ``stem.pdf`` and ``stem.eml`` next to the executed notebook.
+
+    Jargon findings are the analyst's warnings; ``strict`` (``--strict``) makes them failures, before any file.
+    """
     nb = nbformat.read(str(nb_path), as_version=4)
     slides = slide_fmt.slides_from_notebook(nb)
     if not 6 <= len(slides) <= 8:
         raise ExecutionError(f"{nb_path.name} displayed {len(slides)} slides; a deck has 6-8 (cells tagged 'slide')")
+    findings = check_language(slides, lang)
+    for line in jargon.format_findings(findings):
+        say(line)
+    if findings and strict:
+        raise jargon.JargonError(findings)
     out = nb_path.parent
     template = impulse_deck.slide_template(params)
     pptx = slide_fmt.write_pptx(slides, out / f"{stem}.pptx", template=template)

@@ -362,7 +362,7 @@ class Runner:
 
         lang = self.opts.lang or params.language
         stem = info.name if lang == params.language else f"{info.name}.{lang}"
-        files = deck.export(nb_path, stem, params, str(period), lang, say=self.say)
+        files = deck.export(nb_path, stem, params, str(period), lang, say=self.say, strict=self.opts.strict)
         result = RunResult(info.name, str(period), True, memo=files.pptx, eml=files.eml, notebook=nb_path,
                            message=files.title)
         if self.opts.email:

@@ -223,10 +223,10 @@ def _happened(kpis: dict[str, dict[str, float]], label: str, lang: str, currency
                  + (", and each cost more than planned." if cpl["value"] > cpl["target"] else ", at planned cost."))
     body = [("Pipeline wird in zwei bis drei Quartalen zu Umsatz." if de
              else "Pipeline turns into revenue within two to three quarters.")]
-    notes = ("Quelle: CRM (Leads, Deals) und Kostenexporte, Quartalssummen der Monatskennzahlen; Vergleich mit dem "
+    notes = ("Quelle: CRM (Leads, Verkaufschancen) und Kostenexporte, Quartalssummen der Monatskennzahlen; Vergleich mit dem "
              "Vorquartal und dem Quartalsplan (params targets.quarterly). Qualifizierte Anfrage = MQL-Datum im Quartal, "
              "Marketingkanal. Kosten je Anfrage = Marketingkosten ÷ qualifizierte Anfragen. Pipeline aus Marketing = "
-             "Wert der im Quartal angelegten Deals aus Marketing-Anfragen." if de else
+             "Wert der im Quartal angelegten Verkaufschancen aus Marketing-Anfragen." if de else
              "Source: CRM (leads, deals) and cost exports, quarter sums of the monthly KPIs; compared with the previous "
              "quarter and the quarterly plan (params targets.quarterly). Qualified inquiry = MQL date in the quarter, "
              "marketing channel. Cost per inquiry = marketing cost ÷ qualified inquiries. Marketing pipeline = value of "
@@ -273,8 +273,8 @@ def _customer(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Sl
                  f"At stake: {stake} of open reorders from existing customers"))
     notes = ((f"Quelle: Kundenrückmeldungen (Tickets, Bewertungen, NPS-Umfrage, Vertriebsgespräche), Monate "
               f"{', '.join(v.month for v in ev.vocs)}; Anteil = Rückmeldungen mit dem Thema ÷ alle Rückmeldungen des Monats, "
-              f"Basis = Mittel der drei Vormonate. Auf dem Spiel = offene Deals bestehender Kunden am Quartalsende "
-              f"({c['deals']} Deals, {stake}).") if de else
+              f"Basis = Mittel der drei Vormonate. Auf dem Spiel = offene Verkaufschancen bestehender Kunden am Quartalsende "
+              f"({c['deals']} Verkaufschancen, {stake}).") if de else
              (f"Source: customer feedback (tickets, reviews, NPS survey, sales calls), months "
               f"{', '.join(v.month for v in ev.vocs)}; share = items with the theme ÷ all items of the month, baseline = "
               f"mean of the three months before. At stake = open deals of existing customers at quarter end "
@@ -320,7 +320,7 @@ def _competitor(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> 
                  "No competitor changes prices in our segments this quarter.")
     notes = (("Quelle: Preis- und Botschafts-Snapshots der Wettbewerber, Beobachtungen von Vertrieb und Marketing; "
               "Preisindex = Netto-Listenpreis des Wettbewerbers ÷ unser Preis × 100, in Klammern die Zahl der "
-              "Vergleichsprodukte. Auf dem Spiel = offene Deals am "
+              "Vergleichsprodukte. Auf dem Spiel = offene Verkaufschancen am "
               "Quartalsende, deren Name eines der betroffenen eigenen Produkte nennt.") if de else
              ("Source: competitor price and messaging snapshots, observations by sales and marketing; price index = "
               "competitor's net list price ÷ ours × 100, in brackets the number of comparable products. At stake = open deals at quarter end whose name mentions one "
@@ -444,13 +444,13 @@ def _appendix(ev: Evidence, lang: str) -> Slide:
     de = _de(lang)
     body = (["Qualifizierte Anfrage: MQL aus Marketingkanälen",
              "Kosten je Anfrage: Marketingkosten ÷ qualifizierte Anfragen",
-             "Pipeline: Wert neuer Deals aus Marketing-Anfragen",
-             "Auf dem Spiel: offene Deals am Quartalsende, die das Thema betrifft",
+             "Pipeline: Wert neuer Verkaufschancen aus Marketing-Anfragen",
+             "Auf dem Spiel: offene Verkaufschancen zum Quartalsende",
              "Mehrkosten: Kosten − Vorjahreskosten je Anfrage × Anfragen"] if de else
             ["Qualified inquiry: MQL from marketing channels",
              "Cost per inquiry: marketing cost ÷ qualified inquiries",
              "Pipeline: value of new deals from marketing inquiries",
-             "At stake: open deals at quarter end the topic affects",
+             "At stake: open deals at quarter end",
              "Extra cost: cost − last year's cost per inquiry × inquiries"])
     title = "Der Anhang definiert jede Zahl dieser Präsentation." if de else "The appendix defines every number in this deck."
     notes = ("Quellen: " if de else "Sources: ") + "; ".join(ev.sources)
