@@ -12,7 +12,8 @@ from cmo_workbook.delivery.runner import discover
 
 from conftest import ROOT, parse_eml
 
-NOTEBOOKS = discover(ROOT / "notebooks")
+# memos only: decks (metadata cmo.output "deck") are tested in test_impulse_deck*.py
+NOTEBOOKS = {n: i for n, i in discover(ROOT / "notebooks").items() if i.output == "memo"}
 SAMPLE_PERIOD = {"month": "2026-10", "quarter": "2026-Q3"}
 pytestmark = pytest.mark.slow
 

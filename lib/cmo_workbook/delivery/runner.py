@@ -52,6 +52,7 @@ class NotebookInfo:
     cadence: str
     inputs: tuple[str, ...]
     title: str
+    output: str = "memo"  # "deck": the notebook displays slides (impulse_deck), delivered by delivery.deck
 
     @property
     def kind(self) -> str:
@@ -65,7 +66,7 @@ def discover(notebooks_dir: Path) -> dict[str, NotebookInfo]:
         meta = nbformat.read(str(path), as_version=4).metadata.get("cmo", {})
         if meta.get("cadence") in CADENCE_KIND:
             found[path.stem] = NotebookInfo(path.stem, path, meta["cadence"], tuple(meta.get("inputs", [])),
-                                            meta.get("title", path.stem))
+                                            meta.get("title", path.stem), meta.get("output", "memo"))
     return found
 
 
@@ -355,7 +356,10 @@ class Runner:
                 workbook = self._say_prepared(period)
             except Exception as exc:  # the notebook ran on a store it computed itself; say why the step failed
                 raise ExecutionError(f"KPI store / controlling workbook of {period} failed: {type(exc).__name__}: {exc}")
-            result = self._export(info, period, final_nb, params, workbook)
+            if info.output == "deck":  # the deck goes to the analyst, without the controlling workbook
+                result = self._export_deck(info, period, final_nb, params)
+            else:
+                result = self._export(info, period, final_nb, params, workbook)
         result.seconds = time.monotonic() - started
         return result
 
@@ -413,6 +417,30 @@ class Runner:
                 write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
                 result.sent = True
                 self.say(f"send     sent to {msg['To']} via {settings.host}:{settings.port}")
+        return result
+
+    def _export_deck(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
+        """A deck (metadata ``"output": "deck"``): .pptx, reveal.js, PDF; ``--email`` sends them to the analyst only."""
+        from . import deck
+
+        lang = self.opts.lang or params.language
+        stem = info.name if lang == params.language else f"{info.name}.{lang}"
+        files = deck.export(nb_path, stem, params, str(period), lang, say=self.say, strict=self.opts.strict)
+        result = RunResult(info.name, str(period), True, memo=files.pptx, eml=files.eml, notebook=nb_path,
+                           message=files.title)
+        if self.opts.email:
+            ledger = mail.SentLedger(nb_path.parent)
+            key = f"{params.path.name}:{stem}"
+            prior = ledger.entry(key)
+            if prior and not self.opts.resend:
+                self.say(f"send     skipped: {info.name} {period} was sent on {prior['sent_at']} (use --resend to send again)")
+            else:
+                eml = files.message.as_bytes()
+                settings = mail.settings_from_env()
+                mail.send(files.message, settings, say=self.say)
+                ledger.record(key, files.message, eml)
+                result.sent = True
+                self.say(f"send     sent to the analyst {files.message['To']} via {settings.host}:{settings.port}")
         return result
 
     def _alert(self, info: NotebookInfo, period: Period, message: str) -> None:

@@ -84,6 +84,7 @@ _SPEC: dict[str, tuple] = {
         "subject_prefix": (str, False, None),
         "allow_customer_names": (bool, False, None),
         "attach_workbook": (bool, False, None),
+        "slide_template": (str, False, None),
     }),
     "notebooks": (dict, False, None),
     "voc": (dict, False, None),
@@ -280,6 +281,15 @@ def _check_semantics(raw: dict, path: Path, problems: list[str], *, check_files:
             problems.append(f'{fname}: "memo.{key}" {memo[key]!r} is not an e-mail address (expected name@example.com)')
     if not memo["recipients"]:
         problems.append(f'{fname}: "memo.recipients" is empty; list at least the CEO\'s address')
+    if memo.get("slide_template"):  # the impulse deck's company template (PowerPoint)
+        tpl = Path(memo["slide_template"])
+        tpl = tpl if tpl.is_absolute() else path.parent / tpl
+        if tpl.suffix.lower() not in (".pptx", ".potx"):
+            problems.append(f'{fname}: "memo.slide_template" {memo["slide_template"]!r} must be a PowerPoint file '
+                            "(.potx or .pptx); save the company template in one of these formats")
+        elif check_files and not tpl.is_file():
+            problems.append(f'{fname}: "memo.slide_template" {memo["slide_template"]!r} not found (looked at {tpl}); '
+                            "give the path relative to the params file, or remove the key for the default layout")
     stages: dict[str, str] = {}
     for status in ("open", "won", "lost"):
         for s in raw["stage_map"][status]:
