@@ -8,9 +8,7 @@ with a verb (IBCS); the body stays at or below :data:`MAX_BODY_WORDS` words; spe
 sources and definitions.
 
 Numbers come from the existing modules and are never recomputed here: KPIs through the one adapter
-:func:`deck_figures` (quarter sums of :mod:`cmo_workbook.metrics.monthly` via
-:func:`cmo_workbook.memos.attribution_review.quarterly`; swap it for the KPI period store when that
-exists), customer signals from :mod:`cmo_workbook.voc` and :mod:`cmo_workbook.memos.strategy_memo`,
+:func:`deck_figures` (the period's KPI store, the same values as every memo), customer signals from :mod:`cmo_workbook.voc` and :mod:`cmo_workbook.memos.strategy_memo`,
 competitor moves from :mod:`cmo_workbook.memos.competitor_briefing`, channel cost from
 :func:`cmo_workbook.memos.attribution_review.channel_cpl_change`. :func:`gather` collects them,
 :func:`compose` writes the slides, :func:`~cmo_workbook.render.slides.write_pptx` builds the PowerPoint file (with the company's
@@ -29,7 +27,6 @@ import pandas as pd
 from .. import voc
 from ..errors import StaleDataError
 from ..inputs.channels import channel_label
-from ..metrics import monthly as metrics
 from ..render import charts, fmt
 from ..render.slides import Slide
 from ..voc import chart as voc_chart
@@ -68,18 +65,16 @@ def _de(lang: str) -> bool:
 def deck_figures(wb: Any) -> dict[str, dict[str, float]]:
     """The quarter's KPI values: ``{metric: {value, previous, target}}`` for :data:`DECK_KPIS`.
 
-    The deck's one door to KPI values (the previous quarter is the comparison, the quarterly target in
-    params ``targets.quarterly`` the plan); at merge this adapter reads the KPI period store instead.
+    The deck's one door to KPI values: the period's KPI store (``wb.kpis()``), so the deck shows the
+    same value per (metric, quarter) as every memo; the previous quarter is the comparison, the
+    quarterly target in params ``targets.quarterly`` the plan.
     """
-    q = review.quarterly(metrics.monthly(wb.ds))
-    targets = (wb.params.targets or {}).get("quarterly", {})
-    p = wb.period.to_pandas()
-
-    def get(col: str, at: pd.Period) -> float:
-        return float(q.at[at, col]) if at in q.index and pd.notna(q.at[at, col]) else math.nan
-
-    return {k: {"value": get(k, p), "previous": get(k, p - 1),
-                "target": float(targets[k]) if targets.get(k) is not None else math.nan} for k in DECK_KPIS}
+    store = wb.kpis()
+    out = {}
+    for k in DECK_KPIS:
+        f = store.figure(k, "quarter")
+        out[k] = {"value": f.value, "previous": f.prev_value, "target": f.target}
+    return out
 
 
 @dataclass
@@ -109,7 +104,7 @@ def gather(wb: Any) -> Evidence:
     comp = briefing.analyse(wb.ds, wb.params.raw["competitors"], wb.period, lang=L,
                             vat=wb.params.company.get("vat_rate"))
     inp = strategy.StrategyInputs(wb.period, L, wb.currency, vocs, comp,
-                                  strategy.kpi_quarter(metrics.monthly(wb.ds), wb.period))
+                                  strategy.kpi_quarter(wb.kpis()))
     snap = review.deals_as_of(wb.ds.deals, wb.period.end)
     sources = [f"{s.file.name} ({fmt.number(s.rows, L)})" for s in wb.ds.sources if s.table in TABLES]
     return Evidence(vocs, comp, inp, strategy.recommendations(inp),
