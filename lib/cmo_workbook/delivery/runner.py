@@ -8,6 +8,7 @@ Failures keep the executed notebook as ``NAME.failed.ipynb`` and write no memo.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import signal
@@ -21,8 +22,9 @@ from typing import Any, Callable, Iterator
 import nbformat
 
 from ..render import jargon
-from . import mail
-from ..errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError)
+from . import mail, preflight
+from ..errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
+                      SettingsError)
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
 from ..inputs.params import Params, load_params
@@ -31,7 +33,6 @@ from ..periods import Period
 log = logging.getLogger("cmo_workbook")
 
 CADENCE_KIND = {"monthly": "month", "quarterly": "quarter"}
-_PY_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
 
 
 def project_dir() -> Path:
@@ -41,7 +42,13 @@ def project_dir() -> Path:
         return Path(env).resolve()
     if (Path.cwd() / "notebooks").is_dir():
         return Path.cwd().resolve()
-    return Path(__file__).resolve().parents[3]
+    checkout = Path(__file__).resolve().parents[3]
+    if (checkout / "notebooks").is_dir():
+        return checkout
+    raise SettingsError(
+        f"no notebooks/ folder in {Path.cwd()} nor next to the installed package ({checkout}); cmo-workbook runs "
+        "from a checkout of the project: cd into it (or set CMO_PROJECT_DIR=/path/to/checkout), and install it there "
+        "with `make setup` (an editable install); a plain `pip install .` ships the library without the notebooks")
 
 
 @dataclass(frozen=True)
@@ -105,42 +112,31 @@ def default_kernel() -> str:
     return "cmo-workbook" if "cmo-workbook" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
-def check_parameters(notebook: Path, requested: dict[str, Any]) -> None:
-    """Reject unknown names and wrong types before a kernel starts (papermill only warns)."""
-    import papermill
-
-    declared = papermill.inspect_notebook(str(notebook))
-    problems = []
-    for name, value in requested.items():
-        if name not in declared:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(declared), n=1)
-            hint = f'; did you mean "{close[0]}"?' if close else f"; known: {', '.join(declared)}"
-            problems.append(f'{notebook.name}: unknown parameter "{name}"{hint}')
-            continue
-        tname = declared[name].get("inferred_type_name") or "None"
-        expected = _PY_TYPES.get(tname)
-        if expected and (not isinstance(value, expected) or (isinstance(value, bool) and tname != "bool")):
-            problems.append(f'{notebook.name}: parameter "{name}" must be {tname} (got {value!r}, a {type(value).__name__})')
-    if problems:
-        raise NotebookParameterError("\n".join(problems))
+check_parameters = preflight.check_parameters  # the home is preflight; kept here for callers
 
 
 @contextmanager
 def period_lock(period_dir: Path) -> Iterator[None]:
-    """Exclusive lock per period, so two scheduled runs cannot overwrite each other."""
+    """Exclusive lock per period, so two scheduled runs cannot overwrite each other; ``.lock`` exists only meanwhile."""
     period_dir.mkdir(parents=True, exist_ok=True)
     path = period_dir / ".lock"
-    fh = open(path, "a+")
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        fh.seek(0)
-        holder = fh.read().strip() or "unknown"
+    while True:
+        fh = open(path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise RunLockedError(f"another run of {period_dir.name} is in progress ({holder}); "
+                                 f"wait for it to finish or remove {path} if no cmo-workbook process is running") from None
+        # the previous holder may have removed the file between our open and flock: lock the file that is there now
+        try:
+            if os.fstat(fh.fileno()).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
         fh.close()
-        raise RunLockedError(f"another run of {period_dir.name} is in progress ({holder}); "
-                             f"wait for it to finish or remove {path} if no cmo-workbook process is running") from None
     fh.seek(0)
     fh.truncate()
     fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
@@ -148,12 +144,48 @@ def period_lock(period_dir: Path) -> Iterator[None]:
     try:
         yield
     finally:
+        try:
+            path.unlink()  # while still holding the lock, so no one else can hold this inode
+        except OSError:
+            pass
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()
 
 
-class _Deadline(Exception):
-    pass
+class Interrupted(BaseException):
+    """SIGTERM/SIGINT (``timeout``, systemd, Ctrl-C) or the per-notebook time limit.
+
+    A BaseException, like KeyboardInterrupt, so that no library's ``except Exception`` swallows it.
+    ``fatal``: stop the whole run (a signal), not just this notebook (the time limit).
+    """
+
+    def __init__(self, message: str, fatal: bool):
+        super().__init__(message)
+        self.fatal = fatal
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into :class:`Interrupted`, so the run fails like a timeout: FAILED line, notebook kept, alert.
+
+    After the first signal SIGTERM is ignored while the run cleans up and alerts (systemd follows with
+    SIGKILL after its stop timeout anyway); a second Ctrl-C ends the process at once.
+    """
+    if os.name != "posix":
+        yield
+        return
+
+    def _raise(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        raise Interrupted(f"stopped by {signal.Signals(signum).name}", fatal=True)
+
+    old = {sig: signal.signal(sig, _raise) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager
@@ -164,7 +196,7 @@ def time_limit(seconds: int) -> Iterator[None]:
         return
 
     def _raise(signum, frame):
-        raise _Deadline(f"run exceeded the time limit of {seconds} s")
+        raise Interrupted(f"run exceeded the time limit of {seconds} s", fatal=False)
 
     old = signal.signal(signal.SIGALRM, _raise)
     signal.alarm(seconds)
@@ -173,6 +205,69 @@ def time_limit(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def _kill_kernels() -> None:
+    """Kill kernels this process started: after an interruption nbclient had no chance to shut them down."""
+    me = os.getpid()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == me and b"ipykernel" in cmdline:
+            pid = int(stat.parent.name)
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
+def _is_notebook(path: Path) -> bool:
+    """True when ``path`` holds complete notebook JSON (a full disk can leave a truncated one)."""
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+class Staged:
+    """Files written under temporary names and renamed into place together, or not at all.
+
+    A full disk or a read-only folder half-way through leaves the previous memo as it was
+    and no temporary file behind.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def write(self, path: Path, data: bytes | str) -> None:
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        self._pending.append((tmp, path))
+        with open(tmp, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def adopt(self, tmp: Path, path: Path) -> None:
+        """A file already written (the executed notebook) that moves into place with the others."""
+        self._pending.append((tmp, path))
+
+    def commit(self) -> None:
+        for tmp, path in self._pending:
+            os.replace(tmp, path)
+        self._pending = []
+
+    def discard(self) -> None:
+        for tmp, _ in self._pending:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+        self._pending = []
 
 
 class Runner:
@@ -187,6 +282,7 @@ class Runner:
         self.available = discover(self.notebooks_dir)
         self._params: Params | None = None
         self._dataset: Dataset | None = None
+        self._project_checked = False
 
     # -- pre-flight (exit 2 on problems) -------------------------------------------
     def params(self) -> Params:
@@ -194,6 +290,14 @@ class Runner:
             self._params = load_params(self.opts.params_path)
             self.say(f"params   {self._params.relpath()}: ok ({self._params.name})")
         return self._params
+
+    def check_project(self) -> None:
+        """Every project-level pre-flight check (:data:`preflight.CHECKS`), once per run."""
+        if not self._project_checked:
+            params = self.params()
+            for check in preflight.CHECKS:
+                check(params, {n: i.path for n, i in self.available.items()})
+            self._project_checked = True
 
     def dataset(self) -> Dataset:
         if self._dataset is None:
@@ -221,6 +325,8 @@ class Runner:
 
     def preflight(self, info: NotebookInfo, period: Period) -> dict[str, Any]:
         params = self.params()
+        self.check_project()
+        preflight.check_reports_dir(self.reports_dir)
         ds = self.dataset()
         if info.inputs:
             ds.check_period(period, list(info.inputs))
@@ -231,6 +337,7 @@ class Runner:
         check_parameters(info.path, requested)
         if self.opts.email:
             mail.settings_from_env()
+            preflight.check_ledger(self.reports_dir / str(period))
         return requested
 
     # -- execution -------------------------------------------------------------------
@@ -241,7 +348,10 @@ class Runner:
         return self._execute(info, period, parameters)
 
     def run_all(self, kind: str) -> list[RunResult]:
-        """Every notebook of the period's cadence, one process (papermill API)."""
+        """Every notebook of the period's cadence, one process (papermill API).
+
+        A failed notebook does not stop the others; a signal (SIGTERM, Ctrl-C) stops the run.
+        """
         infos = [i for i in self.available.values() if i.kind == kind]
         results = []
         prepared = []
@@ -249,12 +359,14 @@ class Runner:
             period = self.period_for(info)
             prepared.append((info, period, self.preflight(info, period)))
         for info, period, parameters in prepared:
+            started = time.monotonic()
             try:
                 results.append(self._execute(info, period, parameters))
-            except ExecutionError as exc:
-                results.append(RunResult(info.name, str(period), False, message=str(exc)))
-            except DeliveryError as exc:
-                results.append(RunResult(info.name, str(period), False, message=str(exc)))
+            except (ExecutionError, DeliveryError) as exc:
+                results.append(RunResult(info.name, str(period), False, message=str(exc),
+                                         seconds=time.monotonic() - started))
+                if getattr(exc, "fatal", False):
+                    break
         return results
 
     def _execute(self, info: NotebookInfo, period: Period, parameters: dict[str, Any]) -> RunResult:
@@ -271,6 +383,7 @@ class Runner:
         with period_lock(period_dir):
             self.say(f"execute  {info.name} {period} (kernel {kernel}, cell timeout {self.opts.cell_timeout} s)")
             error: str | None = None
+            fatal = False
             try:
                 with time_limit(self.opts.total_timeout):
                     papermill.execute_notebook(
@@ -282,27 +395,51 @@ class Runner:
                 # cell_index counts papermill's injected cell; report the position the analyst sees in Lab
                 first_line = (exc.source or "").strip().splitlines()[0][:60] if exc.source else ""
                 error = f"cell {exc.cell_index} ({first_line!r}) raised {exc.ename}: {exc.evalue}"
-            except _Deadline as exc:
-                error = str(exc)
+            except Interrupted as exc:
+                error, fatal = str(exc), exc.fatal
+                _kill_kernels()
+            except OSError as exc:  # writing the executed notebook: disk full, folder gone read-only
+                error = f"could not write the executed notebook in {period_dir} ({exc.strerror or exc})"
             except Exception as exc:  # CellTimeoutError, DeadKernelError, kernel start failures
                 error = f"{type(exc).__name__}: {exc}".strip()
             if error is not None:
-                if running_nb.exists():
-                    os.replace(running_nb, failed_nb)
-                msg = f"{info.name} {period} failed: {error}; executed notebook kept at {failed_nb}"
+                kept = self._keep_failed(running_nb, failed_nb)
+                where = f"executed notebook kept at {failed_nb}" if kept else "the executed notebook could not be kept"
+                msg = f"{info.name} {period} failed: {error}; {where}"
                 self.say(f"FAILED   {msg}")
-                if self.opts.email:
-                    self._alert(info, period, msg)
-                raise ExecutionError(msg, notebook=failed_nb)
+                exc_out = ExecutionError(msg, notebook=failed_nb if kept else None)
+                exc_out.fatal = fatal  # type: ignore[attr-defined]
+                raise exc_out
+            try:
+                result = self._export(info, period, running_nb, final_nb, params)
+            finally:
+                if running_nb.exists():
+                    running_nb.unlink()  # export failed: the previous NAME.ipynb stays the one of the last good memo
             if failed_nb.exists():
                 failed_nb.unlink()  # a stale failure of an earlier run would mislead
-            os.replace(running_nb, final_nb)
-            self.say(f"notebook {final_nb}")
-            result = self._export(info, period, final_nb, params)
         result.seconds = time.monotonic() - started
         return result
 
-    def _export(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
+    def _keep_failed(self, running_nb: Path, failed_nb: Path) -> bool:
+        """Move the executed notebook to NAME.failed.ipynb if it is complete; never leave a truncated one."""
+        try:
+            if running_nb.exists() and _is_notebook(running_nb):
+                os.replace(running_nb, failed_nb)
+                return True
+            running_nb.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return False
+
+    def recipients(self, name: str) -> tuple[list[str], list[str]]:
+        """(to, cc) of a memo: ``memo.by_notebook.NAME`` when set, else ``memo.recipients`` and ``memo.cc``."""
+        memo_cfg = self.params().memo
+        own = (memo_cfg.get("by_notebook") or {}).get(name)
+        if own:
+            return list(own["recipients"]), list(own.get("cc") or [])
+        return list(memo_cfg["recipients"]), list(memo_cfg.get("cc") or [])
+
+    def _export(self, info: NotebookInfo, period: Period, nb_path: Path, final_nb: Path, params: Params) -> RunResult:
         lang = self.opts.lang or params.language
         footer = f"cmo-workbook · {info.name} · {period}"
         memo = build_memo(nb_path, lang=lang, footer=footer)
@@ -317,24 +454,36 @@ class Runner:
             self.say(line)
         if findings and self.opts.strict:
             raise jargon.JargonError(findings)
-        period_dir = nb_path.parent
+        period_dir = final_nb.parent
         # A memo in another language than the company's own gets its own files: "kpi_dashboard.en.html".
         stem = info.name if lang == params.language else f"{info.name}.{lang}"
         html_path, eml_path = period_dir / f"{stem}.html", period_dir / f"{stem}.eml"
         memo_cfg = params.memo
         subject = subject_line(memo, memo_cfg.get("subject_prefix", ""))
-        msg = build_email(memo, sender=memo_cfg["sender"], to=list(memo_cfg["recipients"]), cc=memo_cfg.get("cc"),
-                          subject=subject, sender_name=params.name)
+        to, cc = self.recipients(info.name)
+        msg = build_email(memo, sender=memo_cfg["sender"], to=to, cc=cc, subject=subject, sender_name=params.name)
         eml = msg.as_bytes()
         if html_path.exists():
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(html_path.stat().st_mtime))
             self.say(f"replace  earlier memo of {stamp} ({html_path.name}, {eml_path.name}); sent copies stay in sent/")
-        write_atomic(html_path, memo.html_browser)
-        write_atomic(eml_path, eml)
-        write_atomic(period_dir / f"{stem}.txt", memo.text)
+        staged = Staged()
+        try:
+            staged.write(html_path, memo.html_browser)
+            staged.write(eml_path, eml)
+            staged.write(period_dir / f"{stem}.txt", memo.text)
+            staged.adopt(nb_path, final_nb)
+            staged.commit()
+        except BaseException as exc:
+            staged.discard()
+            if not isinstance(exc, OSError):
+                raise
+            raise ExecutionError(f"{info.name} {period}: could not write the memo files in {period_dir} "
+                                 f"({exc.strerror or exc}); the previous memo and the ledger are unchanged; "
+                                 "free disk space or fix the folder's permissions and run again") from None
+        self.say(f"notebook {final_nb}")
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
-        result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=nb_path,
+        result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,
                            message=memo.headline)
         if self.opts.email:
             ledger = mail.SentLedger(period_dir)
@@ -347,26 +496,64 @@ class Runner:
             else:
                 settings = mail.settings_from_env()
                 mail.send(msg, settings, say=self.say)
-                ledger.record(key, msg, eml)
-                # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
-                write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
                 result.sent = True
                 self.say(f"send     sent to {msg['To']} via {settings.host}:{settings.port}")
+                try:
+                    ledger.record(key, msg, eml)
+                    # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
+                    write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml",
+                                 eml)
+                except OSError as exc:
+                    raise DeliveryError(
+                        f"{info.name} {period} WAS SENT to {msg['To']}, but the ledger {ledger.path} could not be "
+                        f"updated ({exc.strerror or exc}); do not use --resend for it; free disk space, then add the "
+                        f"record by hand or accept one more copy") from None
         return result
 
-    def _alert(self, info: NotebookInfo, period: Period, message: str) -> None:
-        """Tell the analyst, never the CEO, that a run failed."""
-        from email.message import EmailMessage
+    # -- alerts ----------------------------------------------------------------------
+    def alert(self, failures: list[tuple[str, str, str]]) -> bool:
+        """One e-mail to the analyst, never the CEO, listing every failed (notebook, period, message) of this run."""
+        return send_alert(failures, self._params, self.opts.params_path, say=self.say)
 
-        params = self.params()
-        msg = EmailMessage()
-        msg["Subject"] = f"[cmo-workbook] FAILED: {info.name} {period}"
-        msg["From"] = params.memo["sender"]
-        msg["To"] = params.memo["analyst"]
-        msg.set_content(f"The scheduled run failed; no memo was sent to the CEO.\n\n{message}\n\n"
-                        f"Open the failed notebook in JupyterLab to see the error cell.\n")
+
+def _analyst(params: Params | None, params_path: Path) -> tuple[str, str]:
+    """(analyst, sender) for an alert: from the params, even when they failed validation, else CMO_ALERT_TO."""
+    memo: dict[str, Any] = dict(params.memo) if params else {}
+    if not memo:
         try:
-            mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=self.say)
-            self.say(f"alert    sent to analyst {params.memo['analyst']}")
-        except CmoWorkbookError as exc:
-            self.say(f"alert    could not be sent: {exc}")
+            import yaml
+
+            raw = yaml.safe_load(Path(params_path).read_text(encoding="utf-8"))
+            memo = dict(raw.get("memo") or {}) if isinstance(raw, dict) else {}
+        except Exception:  # the params are what failed: the alert must still go out
+            memo = {}
+    to = os.environ.get("CMO_ALERT_TO") or str(memo.get("analyst") or "")
+    sender = str(memo.get("sender") or os.environ.get("CMO_ALERT_FROM") or to)
+    return to, sender
+
+
+def send_alert(failures: list[tuple[str, str, str]], params: Params | None, params_path: Path, *,
+               say: Callable[[str], None]) -> bool:
+    """Send one alert for this run's failures; True when it went out (its absence is said, never raised)."""
+    from email.message import EmailMessage
+
+    to, sender = _analyst(params, params_path)
+    if "@" not in to or "\n" in to or "@" not in sender or "\n" in sender:
+        say("alert    not sent: no analyst address (set memo.analyst in the params or CMO_ALERT_TO)")
+        return False
+    names = ", ".join(dict.fromkeys(f"{n} {p}".strip() for n, p, _ in failures))
+    msg = EmailMessage()
+    msg["Subject"] = " ".join(f"[cmo-workbook] FAILED: {names}".split())[:200]
+    msg["From"] = sender
+    msg["To"] = to
+    body = "\n\n".join(f"{n} {p}:\n{m}" for n, p, m in failures)
+    msg.set_content("A scheduled cmo-workbook run failed; no memo was sent to the CEO for what failed.\n\n"
+                    f"{body}\n\nA failed notebook (NAME.failed.ipynb, when named above) shows the error cell in "
+                    "JupyterLab. Fix the cause and run the same command again.\n")
+    try:
+        mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say)
+    except CmoWorkbookError as exc:
+        say(f"alert    could not be sent: {exc}")
+        return False
+    say(f"alert    sent to analyst {to}")
+    return True
