@@ -26,20 +26,21 @@ def _hint(name: str, known: list[str]) -> str:
     return f'did you mean "{close[0]}"?' if close else f"known: {', '.join(known)}"
 
 
-def parameter_problems(notebook: Path, requested: Mapping[str, Any]) -> list[str]:
-    """Unknown names and wrong types among ``requested`` against the notebook's ``parameters`` cell."""
+def parameter_problems(notebook: Path, requested: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(name, message) for unknown names and wrong types among ``requested`` against the notebook's ``parameters`` cell."""
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))
     problems = []
     for name, value in requested.items():
         if name not in declared:
-            problems.append(f'{notebook.name}: unknown parameter "{name}"; {_hint(name, list(declared))}')
+            problems.append((name, f'{notebook.name}: unknown parameter "{name}"; {_hint(name, list(declared))}'))
             continue
         tname = declared[name].get("inferred_type_name") or "None"
         expected = _PY_TYPES.get(tname)
         if expected and (not isinstance(value, expected) or (isinstance(value, bool) and tname != "bool")):
-            problems.append(f'{notebook.name}: parameter "{name}" must be {tname} (got {value!r}, a {type(value).__name__})')
+            problems.append((name, f'{notebook.name}: parameter "{name}" must be {tname} '
+                                   f'(got {value!r}, a {type(value).__name__})'))
     return problems
 
 
@@ -47,7 +48,7 @@ def check_parameters(notebook: Path, requested: Mapping[str, Any]) -> None:
     """Reject unknown names and wrong types before a kernel starts (papermill only warns)."""
     problems = parameter_problems(notebook, requested)
     if problems:
-        raise NotebookParameterError("\n".join(problems))
+        raise NotebookParameterError("\n".join(text for _, text in problems))
 
 
 def check_project(params: Params, notebooks: Mapping[str, Path]) -> None:
@@ -65,8 +66,8 @@ def check_project(params: Params, notebooks: Mapping[str, Path]) -> None:
             if name not in notebooks:
                 problems.append(f'{fname}: "{key}.{name}" is not a notebook; {_hint(str(name), known)}')
             elif key == "notebooks":
-                problems += [f'{fname}: "notebooks.{name}": {p}'
-                             for p in parameter_problems(notebooks[name], overrides or {})]
+                problems += [f'{fname}: "notebooks.{name}.{key}": {text}'
+                             for key, text in parameter_problems(notebooks[name], overrides or {})]
     if problems:
         head = [f"{fname}: {len(problems)} problem(s) in the params file:"] if len(problems) > 1 else []
         raise ParamsError("\n".join(head + [f"  - {p}" if head else p for p in problems]))

@@ -109,7 +109,6 @@ def one_or_many(schema: dict[str, Any], *, fix: str | None = None) -> dict[str, 
 _TEXTS = items(text())
 _ISO = text(pattern=r"^[A-Z]{3}$", expect="a three-letter currency code", eg="EUR")
 _SHARE = num(ge=0, le=1, eg="0.9 for 90 %")
-_SCALAR = _node({"type": ["string", "number", "boolean"]}, "a text or a number", None, None)
 
 # --- sections --------------------------------------------------------------------------------
 
@@ -219,7 +218,15 @@ COMPETITORS = section({
     "quiet_after_months": num(integer=True, ge=1, eg="3"),
     "implication_rules": items(section({
         "id": text(),
-        "when": mapping(_SCALAR),
+        "when": section({  # the conditions of cmo_workbook.competitors.implications
+            "topic": one_or_many(text(eg="price")),
+            "segment_in": one_or_many(text(eg="core")),
+            "competitor_in": one_or_many(text()),
+            "min_price_change_pct": num(eg="-5", fix="percent as a plain number; negative for price cuts"),
+            "direction": choice("up", "down"),
+            "min_impact": choice("low", "medium", "high"),
+            "min_relevance": num(ge=0),
+        }),
         **{k: text(multiline=True) for k in ("implication_de", "implication_en", "response_de", "response_en")},
         "owner": text(),
     }, required=("id", "when"))),
