@@ -150,7 +150,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     """One scheduled or manual run; with --email every failure (exit 1 or 2) sends exactly one alert."""
     from .delivery import operator
-    from .delivery.runner import Interrupted, Runner, RunOptions, send_alert, stop_on_signals
+    from .delivery.runner import Interrupted, Runner, RunOptions, send_alert, send_pending_alerts, stop_on_signals
 
     failures: list[tuple[str, str, str]] = []
     runner = None
@@ -163,6 +163,8 @@ def _run(args: argparse.Namespace) -> int:
             runner = Runner(opts, say=_say)
             _open_log(args, runner.reports_dir, operator)
             _log.info("start    cmo-workbook %s: %s", _version(), " ".join(sys.argv[1:]) or "run")
+            if args.email:
+                send_pending_alerts(runner.reports_dir, say=_say)
             code = _run_notebooks(args, runner, failures)
         except Interrupted as exc:
             failures.append((args.name, str(args.period or args.kind or ""), str(exc)))
@@ -180,7 +182,8 @@ def _run(args: argparse.Namespace) -> int:
             code = 1
         if failures and args.email:
             try:
-                send_alert(failures, runner._params if runner else None, Path(args.params), say=_say)
+                send_alert(failures, runner._params if runner else None, Path(args.params),
+                           runner.reports_dir if runner else None, say=_say)
             except Interrupted:
                 pass
     return code

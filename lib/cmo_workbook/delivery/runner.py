@@ -178,6 +178,7 @@ def stop_on_signals() -> Iterator[None]:
     def _raise(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _kill_kernels()  # first: a kernel left to nbclient's clean-up prints ZMQError tracebacks while it dies
         raise Interrupted(f"stopped by {signal.Signals(signum).name}", fatal=True)
 
     old = {sig: signal.signal(sig, _raise) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -196,6 +197,7 @@ def time_limit(seconds: int) -> Iterator[None]:
         return
 
     def _raise(signum, frame):
+        _kill_kernels()
         raise Interrupted(f"run exceeded the time limit of {seconds} s", fatal=False)
 
     old = signal.signal(signal.SIGALRM, _raise)
@@ -513,7 +515,7 @@ class Runner:
     # -- alerts ----------------------------------------------------------------------
     def alert(self, failures: list[tuple[str, str, str]]) -> bool:
         """One e-mail to the analyst, never the CEO, listing every failed (notebook, period, message) of this run."""
-        return send_alert(failures, self._params, self.opts.params_path, say=self.say)
+        return send_alert(failures, self._params, self.opts.params_path, self.reports_dir, say=self.say)
 
 
 def _analyst(params: Params | None, params_path: Path) -> tuple[str, str]:
@@ -532,10 +534,37 @@ def _analyst(params: Params | None, params_path: Path) -> tuple[str, str]:
     return to, sender
 
 
-def send_alert(failures: list[tuple[str, str, str]], params: Params | None, params_path: Path, *,
-               say: Callable[[str], None]) -> bool:
-    """Send one alert for this run's failures; True when it went out (its absence is said, never raised)."""
+def _outbox(reports_dir: Path | None) -> Path | None:
+    return reports_dir / "alerts-pending" if reports_dir is not None else None
+
+
+def send_pending_alerts(reports_dir: Path, say: Callable[[str], None]) -> None:
+    """Alerts that could not go out last time (SMTP down) go out first, once; sent ones are removed."""
+    box = _outbox(reports_dir)
+    if box is None or not box.is_dir():
+        return
+    import email
+    import email.policy
+
+    for path in sorted(box.glob("*.eml")):
+        try:
+            msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say)  # type: ignore[arg-type]
+        except (CmoWorkbookError, OSError) as exc:
+            say(f"alert    earlier alert {path.name} still not sent: {exc}")
+            return
+        path.unlink(missing_ok=True)
+        say(f"alert    earlier alert {path.name} sent to {msg['To']}")
+
+
+def send_alert(failures: list[tuple[str, str, str]], params: Params | None, params_path: Path,
+               reports_dir: Path | None = None, *, say: Callable[[str], None]) -> bool:
+    """Send one alert for this run's failures; True when it went out (its absence is said, never raised).
+
+    An alert the SMTP server does not take is kept in ``REPORTS/alerts-pending/`` and sent by the next run.
+    """
     from email.message import EmailMessage
+    from email.utils import formatdate
 
     to, sender = _analyst(params, params_path)
     if "@" not in to or "\n" in to or "@" not in sender or "\n" in sender:
@@ -550,10 +579,19 @@ def send_alert(failures: list[tuple[str, str, str]], params: Params | None, para
     msg.set_content("A scheduled cmo-workbook run failed; no memo was sent to the CEO for what failed.\n\n"
                     f"{body}\n\nA failed notebook (NAME.failed.ipynb, when named above) shows the error cell in "
                     "JupyterLab. Fix the cause and run the same command again.\n")
+    msg["Date"] = formatdate(localtime=True)
     try:
         mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say)
     except CmoWorkbookError as exc:
         say(f"alert    could not be sent: {exc}")
+        box = _outbox(reports_dir)
+        try:
+            if box is None:
+                raise OSError("no reports folder")
+            write_atomic(box / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.eml", msg.as_bytes())
+            say(f"alert    kept in {box}; the next run sends it")
+        except OSError as err:
+            say(f"alert    could not be kept either ({getattr(err, 'strerror', None) or err})")
         return False
     say(f"alert    sent to analyst {to}")
     return True
