@@ -115,14 +115,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
-        from .delivery.runner import Runner, RunOptions
+        from .delivery import preflight, project
+        from .inputs.params import load_params
         from .inputs.validate import validate
 
-        code = validate(Path(args.params), say=_say)
-        # what needs the notebooks and the KPI list: goal metrics, notebooks:, memo.by_notebook
-        Runner(RunOptions(params_path=Path(args.params)), say=lambda line: None).check_project()
-        _say("ok: params match the notebooks and KPIs")
-        return code
+        # first what needs the notebooks and the KPI list (goal metrics, notebooks:, memo.by_notebook), then the data
+        notebooks = {n: i.path for n, i in project.discover(project.project_dir() / "notebooks").items()}
+        for check in preflight.CHECKS:
+            check(load_params(args.params), notebooks)
+        return validate(Path(args.params), say=_say)
     if args.command == "sample-data":
         from .sample import generate as sample_data
 

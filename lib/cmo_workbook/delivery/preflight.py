@@ -26,17 +26,44 @@ def _hint(name: str, known: list[str]) -> str:
     return f'did you mean "{close[0]}"?' if close else f"known: {', '.join(known)}"
 
 
+def declared_parameters(notebook: Path) -> dict[str, str]:
+    """Name -> type name of the notebook's ``parameters`` cell (``period: str = "2026-10"``), as papermill infers them.
+
+    Read with ``ast``, not papermill, so that ``validate`` imports nothing that talks to kernels.
+    """
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        return {}
+    found: dict[str, str] = {}
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            ann = node.annotation
+            found[node.target.id] = ann.id if isinstance(ann, ast.Name) else ast.unparse(ann)
+        elif isinstance(node, ast.Assign):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                value = None
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = type(value).__name__ if value is not None else "None"
+    return found
+
+
 def parameter_problems(notebook: Path, requested: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(name, message) for unknown names and wrong types among ``requested`` against the notebook's ``parameters`` cell."""
-    import papermill
-
-    declared = papermill.inspect_notebook(str(notebook))
+    declared = declared_parameters(notebook)
     problems = []
     for name, value in requested.items():
         if name not in declared:
             problems.append((name, f'{notebook.name}: unknown parameter "{name}"; {_hint(name, list(declared))}'))
             continue
-        tname = declared[name].get("inferred_type_name") or "None"
+        tname = declared[name]
         expected = _PY_TYPES.get(tname)
         if expected and (not isinstance(value, expected) or (isinstance(value, bool) and tname != "bool")):
             problems.append((name, f'{notebook.name}: parameter "{name}" must be {tname} '
