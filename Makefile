@@ -11,10 +11,13 @@ DEMO_MONTH   ?= 2026-10
 DEMO_QUARTER ?= 2026-Q3
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data validate demo test lab preview bench clean distclean
+.PHONY: help setup data validate demo test lab preview bench hooks clean distclean
 
+# colour only on a terminal: `make help | less` or a CI log gets plain text
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+	@if [ -t 1 ]; then on="\033[36m"; off="\033[0m"; else on=""; off=""; fi; \
+	grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*?## "} {printf "  %s%-10s%s %s\n", on, $$1, off, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,8 +56,19 @@ preview: $(STAMP) ## screenshot every memo in reports/ to PNG (needs: apt-get in
 bench: $(STAMP) ## run the benchmarks (speed and memory targets; numbers for the README)
 	$(BIN)/python bench/run_all.py
 
-clean: ## remove run outputs (reports/) and generated sample data
-	rm -rf reports/*/ $(SAMPLE) .pytest_cache
+hooks: $(STAMP) ## git pre-commit hook that strips notebook outputs (nbstripout)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	git config core.hooksPath .githooks
+	@echo "pre-commit hook active: notebooks are committed without outputs"
+
+# clean removes what a run rebuilds; it keeps the sent-ledger (sent.json, sent/), pending alerts, the run log and
+# any history (KPI store), so memos are not sent again and the record of what went out survives
+CLEAN_OUTPUTS := *.html *.eml *.txt *.ipynb *.png *.pdf .*.running.ipynb .*.tmp-*
+clean: ## remove memos and executed notebooks (keeps the ledger of sent e-mails) and generated sample data
+	@for d in reports/*/; do [ -d "$$d" ] || continue; \
+	  for pat in $(CLEAN_OUTPUTS); do rm -f "$$d"$$pat; done; \
+	  rmdir "$$d" 2>/dev/null || true; done
+	rm -rf $(SAMPLE) .pytest_cache build
 
 distclean: clean ## also remove the virtual environment
 	rm -rf $(VENV)

@@ -361,6 +361,8 @@ class Runner:
             except Interrupted as exc:
                 error, fatal = str(exc), exc.fatal
                 _kill_kernels()
+            except TimeoutError as exc:  # nbclient's CellTimeoutError (an OSError subclass, not a disk problem)
+                error = f"{type(exc).__name__}: {exc}".strip()
             except OSError as exc:  # writing the executed notebook: disk full, folder gone read-only
                 error = f"could not write the executed notebook in {period_dir} ({exc.strerror or exc})"
             except Exception as exc:  # CellTimeoutError, DeadKernelError, kernel start failures
