@@ -65,7 +65,7 @@ hooks: $(STAMP) ## git pre-commit hook that strips notebook outputs (nbstripout)
 # any history (KPI store), so memos are not sent again and the record of what went out survives
 CLEAN_OUTPUTS := *.html *.eml *.txt *.ipynb *.png *.pdf .*.running.ipynb .*.tmp-*
 clean: ## remove memos and executed notebooks (keeps the ledger of sent e-mails) and generated sample data
-	@for d in reports/*/; do [ -d "$$d" ] || continue; \
+	@for d in reports/*/; do [ -d "$$d" ] && [ "$$d" != reports/alerts-pending/ ] || continue; \
 	  for pat in $(CLEAN_OUTPUTS); do rm -f "$$d"$$pat; done; \
 	  rmdir "$$d" 2>/dev/null || true; done
 	rm -rf $(SAMPLE) .pytest_cache build
