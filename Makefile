@@ -11,7 +11,7 @@ DEMO_MONTH   ?= 2026-10
 DEMO_QUARTER ?= 2026-Q3
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data validate demo test lab preview bench hooks clean distclean
+.PHONY: help setup data validate demo test nbval lab preview bench hooks clean distclean
 
 # colour only on a terminal: `make help | less` or a CI log gets plain text
 help: ## list the targets
@@ -44,6 +44,11 @@ demo: validate ## run every notebook on the sample data and print where the memo
 
 test: $(STAMP) ## run all tests (unit, readers, notebooks, SMTP end to end)
 	$(BIN)/python -m pytest
+
+nbval: $(STAMP) ## run every notebook as a test with its default parameters (nbval; JupyterLab's view)
+	@$(BIN)/python -c "import nbval" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@test -d $(SAMPLE) || $(MAKE) data
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax -q notebooks/
 
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab]'
