@@ -321,15 +321,18 @@ class Runner:
         for info in infos:  # all pre-flight checks first: a bad input stops before any kernel
             period = self.period_for(info)
             prepared.append((info, period, self.preflight(info, period)))
+        stopped = False
         for info, period, parameters in prepared:
+            if stopped:
+                results.append(RunResult(info.name, str(period), False, message="not run: the run was stopped"))
+                continue
             started = time.monotonic()
             try:
                 results.append(self._execute(info, period, parameters))
             except (ExecutionError, DeliveryError) as exc:
                 results.append(RunResult(info.name, str(period), False, message=str(exc),
                                          seconds=time.monotonic() - started))
-                if getattr(exc, "fatal", False):
-                    break
+                stopped = getattr(exc, "fatal", False)
         return results
 
     def _execute(self, info: NotebookInfo, period: Period, parameters: dict[str, Any]) -> RunResult:
@@ -372,9 +375,7 @@ class Runner:
                 where = f"executed notebook kept at {failed_nb}" if kept else "the executed notebook could not be kept"
                 msg = f"{info.name} {period} failed: {error}; {where}"
                 self.say(f"FAILED   {msg}")
-                exc_out = ExecutionError(msg, notebook=failed_nb if kept else None)
-                exc_out.fatal = fatal  # type: ignore[attr-defined]
-                raise exc_out
+                raise ExecutionError(msg, notebook=failed_nb if kept else None, fatal=fatal)
             try:
                 result = self._export(info, period, running_nb, final_nb, params)
             finally:
@@ -392,6 +393,7 @@ class Runner:
                 os.replace(running_nb, failed_nb)
                 return True
             running_nb.unlink(missing_ok=True)
+            failed_nb.unlink(missing_ok=True)  # an older failure's notebook would be taken for this one's
         except OSError:
             pass
         return False
