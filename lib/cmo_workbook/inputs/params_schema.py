@@ -125,7 +125,7 @@ FILE = section({
     "delimiter": text(pattern=r"^(.|\\t|tab)$", expect="one character", eg='";"'),
     "header_row": num(integer=True, ge=1, eg="3", fix="the spreadsheet row number of the header line"),
     "date_format": one_or_many(text(eg='"%d.%m.%Y"'), fix='strftime codes like "%d.%m.%Y", or "excel"'),
-    "number_format": choice("de", "en", fix="de for 1.234,56 and en for 1,234.56"),
+    "number_format": choice("de", "en", "auto", fix="de for 1.234,56 and en for 1,234.56"),
     "columns": mapping(text(), fix="canonical column: your header"),
     "constants": mapping(),
     "values": mapping(mapping(), fix='column: {"your value": "canonical value"}'),
