@@ -536,7 +536,9 @@ def send_alert(failures: list[tuple[str, str, str]], params: Params | None, para
         say("alert    not sent: no analyst address (set memo.analyst in the params or CMO_ALERT_TO)")
         return False
     names = ", ".join(dict.fromkeys(f"{n} {p}".strip() for n, p, _ in failures))
-    msg = EmailMessage()
+    import email.policy
+
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))  # unfolded subject, as for memos
     msg["Subject"] = " ".join(f"[cmo-workbook] FAILED: {names}".split())[:200]
     msg["From"] = sender
     msg["To"] = to
