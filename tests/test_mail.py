@@ -100,7 +100,7 @@ def test_one_alert_lists_every_failure_to_the_analyst_only(smtp_server, tmp_path
     assert [m["to"] for m in smtp_server.messages] == [["analyst@kessler-antriebstechnik.example"]]
     alert = email.message_from_bytes(smtp_server.messages[0]["data"], policy=email.policy.default)
     assert alert["Subject"] == "[cmo-workbook] FAILED: kpi_dashboard 2026-10, voice_of_customer 2026-10"
-    body = alert.get_content()
+    body = alert.get_content().replace("\r\n", "\n")
     assert "kpi_dashboard 2026-10:\ncell 3 raised KeyError: 'x'" in body and "voice_of_customer 2026-10:\nstopped by SIGTERM" in body
     assert lines == ["alert    sent to analyst analyst@kessler-antriebstechnik.example"]
 
