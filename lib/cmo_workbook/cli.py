@@ -16,7 +16,9 @@ from .errors import CmoWorkbookError, InputError
 from .periods import Period
 
 DEFAULT_PARAMS = "params/example.yaml"
-_log = logging.getLogger("cmo_workbook.run")
+_log = logging.getLogger("cmo_workbook.run")  # the run's log file only: the terminal gets print()
+_log.propagate = False
+_log.addHandler(logging.NullHandler())
 
 
 def _say(line: str) -> None:

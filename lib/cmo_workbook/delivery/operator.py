@@ -99,6 +99,7 @@ def setup_log(path: Path | None, say: Callable[[str], None]) -> logging.Logger:
     for h in list(logger.handlers):
         logger.removeHandler(h)
         h.close()
+    logger.addHandler(logging.NullHandler())  # never logging's last-resort handler: the terminal has the line already
     if path is None:
         return logger
     try:
