@@ -11,10 +11,13 @@ DEMO_MONTH   ?= 2026-10
 DEMO_QUARTER ?= 2026-Q3
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data validate demo test lab preview bench mutate archive clean distclean
+.PHONY: help setup data validate demo test nbval lab preview bench mutate archive hooks clean distclean
 
+# colour only on a terminal: `make help | less` or a CI log gets plain text
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+	@if [ -t 1 ]; then on="\033[36m"; off="\033[0m"; else on=""; off=""; fi; \
+	grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*?## "} {printf "  %s%-10s%s %s\n", on, $$1, off, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +45,11 @@ demo: validate ## run every notebook on the sample data and print where the memo
 test: $(STAMP) ## run all tests (unit, readers, notebooks, SMTP end to end)
 	$(BIN)/python -m pytest
 
+nbval: $(STAMP) ## run every notebook as a test with its default parameters (nbval; JupyterLab's view)
+	@$(BIN)/python -c "import nbval" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@test -d $(SAMPLE) || $(MAKE) data
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax -q notebooks/
+
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab]'
 	@test -d $(SAMPLE) || $(MAKE) data
@@ -56,13 +64,24 @@ archive: $(STAMP) ## write reports/index.html: every memo by period, sent status
 bench: $(STAMP) ## run the benchmarks (speed and memory targets; numbers for the README)
 	$(BIN)/python bench/run_all.py
 
-mutate: $(STAMP) ## mutation score of the memo-figure modules (mutmut); MODULES="sla goals", SAMPLE=150 for an estimate
+mutate: $(STAMP) ## mutation score of the memo-figure modules (mutmut); MODULES="sla goals", MUTATE_SAMPLE=150 for an estimate
 	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,mutate]'
 	@test -d $(SAMPLE) || $(MAKE) data
-	nice -n 10 $(BIN)/python tests/mutate.py $(MODULES) $(if $(SAMPLE),--sample $(SAMPLE),)
+	nice -n 10 $(BIN)/python tests/mutate.py $(MODULES) $(if $(MUTATE_SAMPLE),--sample $(MUTATE_SAMPLE),)
 
-clean: ## remove run outputs (reports/) and generated sample data; the KPI history in history/ stays
-	rm -rf reports/*/ $(SAMPLE) .pytest_cache .mutmut
+hooks: $(STAMP) ## git pre-commit hook that strips notebook outputs (nbstripout)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	git config core.hooksPath .githooks
+	@echo "pre-commit hook active: notebooks are committed without outputs"
+
+# clean removes what a run rebuilds; it keeps the sent-ledger (sent.json, sent/), pending alerts, the run log and
+# the KPI history (history/), so memos are not sent again and the record of what went out survives
+CLEAN_OUTPUTS := *.html *.eml *.txt *.ipynb *.png *.pdf *.pptx *.xlsx kpis.csv kpis.csv.pending restatements.csv .*.running.ipynb .*.tmp-*
+clean: ## remove memos and executed notebooks (keeps the ledger of sent e-mails and the KPI history) and generated sample data
+	@for d in reports/*/; do [ -d "$$d" ] && [ "$$d" != reports/alerts-pending/ ] || continue; \
+	  for pat in $(CLEAN_OUTPUTS); do rm -f "$$d"$$pat; done; \
+	  rmdir "$$d" 2>/dev/null || true; done
+	rm -rf $(SAMPLE) .pytest_cache build .mutmut
 
 distclean: clean ## also remove the virtual environment
 	rm -rf $(VENV)

@@ -27,6 +27,8 @@ def project(tmp_path, sample_dir, monkeypatch):
     (tmp_path / "params").mkdir()
     params = yaml.safe_load((ROOT / "params" / "example.yaml").read_text(encoding="utf-8"))
     params["data"]["dir"] = str(sample_dir)
+    params["voc"]["taxonomy"] = str(ROOT / "params" / params["voc"]["taxonomy"])
+    params["diary"]["dir"] = str(sample_dir / "diary")
     (tmp_path / "params" / "example.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("CMO_PROJECT_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
@@ -55,7 +57,7 @@ def test_bad_params_exit_2_nothing_executed(project, capsys):
     assert run("kpi_dashboard", "--period", "2026-10") == 2
     err = capsys.readouterr().err
     assert 'unknown key "company.gross_margn"; did you mean "gross_margin"?' in err
-    assert not (project / "reports").exists()
+    assert not (project / "reports" / "2026-10").exists()  # only the run's log is written
 
 
 def test_stale_data_exit_2_names_file_and_latest_date(project, capsys):
@@ -63,7 +65,7 @@ def test_stale_data_exit_2_names_file_and_latest_date(project, capsys):
     err = capsys.readouterr().err
     assert "hubspot_contacts.csv: no leads rows in 2026-11" in err
     assert "latest date found: 31.10.2026" in err
-    assert not (project / "reports").exists()
+    assert not (project / "reports" / "2026-11").exists()
 
 
 def test_wrong_cadence_exit_2(project, capsys):

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from cmo_workbook.errors import DataError
+from cmo_workbook.errors import DataError, ParamsError
 from cmo_workbook.inputs.loaders import Dataset, load_dataset
 from cmo_workbook.inputs.params import Params, load_params
 
@@ -313,10 +313,12 @@ def test_unknown_column_in_params_overrides_and_constants(project):
 
 
 def test_unknown_number_format_in_params(project):
+    # the params schema names it before any file is read
     project.write("deals.csv", DEALS_HEAD + deal_rows(1))
-    assert project.problems(deals=entry("deals.csv", "hubspot_deals", number_format="german")) == [
-        'deals.csv: number_format "german" is not one of de, en, auto; set data.deals[0].number_format to de '
-        f"(1.234,56) or en (1,234.56) in {P}"]
+    with pytest.raises(ParamsError) as excinfo:
+        project.load(TODAY, deals=entry("deals.csv", "hubspot_deals", number_format="german"))
+    assert str(excinfo.value) == (f'{Path(P).name}: "data.deals[0].number_format" must be one of "de", "en", "auto" '
+                                  "(got 'german'); de for 1.234,56 and en for 1,234.56")
 
 
 def test_salesforce_report_with_title_lines_and_totals_names_excel_rows(project):

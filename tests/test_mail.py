@@ -85,3 +85,52 @@ def test_ledger_records_history(tmp_path):
     ledger.record("kpi_dashboard", message(), b"abcd")
     e = ledger.entry("kpi_dashboard")
     assert e["to"] == "ceo@kessler.example" and len(e["history"]) == 2
+
+
+def test_one_alert_lists_every_failure_to_the_analyst_only(smtp_server, tmp_path):
+    from cmo_workbook.delivery.runner import send_alert
+    from cmo_workbook.inputs.params import load_params
+    from pathlib import Path
+
+    params = load_params(Path(__file__).resolve().parents[1] / "params" / "example.yaml", check_files=False)
+    lines: list[str] = []
+    assert send_alert([("kpi_dashboard", "2026-10", "cell 3 raised KeyError: 'x'"),
+                       ("voice_of_customer", "2026-10", "stopped by SIGTERM")], params, params.path, tmp_path,
+                      say=lines.append)
+    assert [m["to"] for m in smtp_server.messages] == [["analyst@kessler-antriebstechnik.example"]]
+    alert = email.message_from_bytes(smtp_server.messages[0]["data"], policy=email.policy.default)
+    assert alert["Subject"] == "[cmo-workbook] FAILED: kpi_dashboard 2026-10, voice_of_customer 2026-10"
+    body = alert.get_content().replace("\r\n", "\n")
+    assert "kpi_dashboard 2026-10:\ncell 3 raised KeyError: 'x'" in body and "voice_of_customer 2026-10:\nstopped by SIGTERM" in body
+    assert lines == ["alert    sent to analyst analyst@kessler-antriebstechnik.example"]
+
+
+def test_alert_for_params_that_failed_to_load_uses_the_raw_analyst(smtp_server, tmp_path):
+    from cmo_workbook.delivery.runner import send_alert
+
+    broken = tmp_path / "acme.yaml"
+    broken.write_text("company: {name: Acme}\nmemo: {analyst: ana@acme.example, sender: mk@acme.example}\n", encoding="utf-8")
+    assert send_alert([("all", "2026-10", "acme.yaml: missing required key ...")], None, broken, tmp_path, say=print)
+    assert smtp_server.messages[0]["to"] == ["ana@acme.example"]
+
+
+def test_alert_that_cannot_go_out_waits_for_the_next_run(smtp_server, tmp_path, monkeypatch):
+    from cmo_workbook.delivery.runner import send_alert, send_pending_alerts
+    from cmo_workbook.inputs.params import load_params
+    from pathlib import Path
+
+    params = load_params(Path(__file__).resolve().parents[1] / "params" / "example.yaml", check_files=False)
+    import os
+    import socket
+
+    port = os.environ["CMO_SMTP_PORT"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("CMO_SMTP_PORT", str(s.getsockname()[1]))  # nothing listens there once closed
+    assert not send_alert([("kpi_dashboard", "2026-10", "boom")], params, params.path, tmp_path, say=print)
+    assert len(list((tmp_path / "alerts-pending").glob("*.eml"))) == 1 and smtp_server.messages == []
+    monkeypatch.setenv("CMO_SMTP_PORT", port)
+    send_pending_alerts(tmp_path, say=print)
+    send_pending_alerts(tmp_path, say=print)  # sent once, then gone
+    assert [m["to"] for m in smtp_server.messages] == [["analyst@kessler-antriebstechnik.example"]]
+    assert not list((tmp_path / "alerts-pending").glob("*.eml"))

@@ -54,6 +54,7 @@ def test_loader_reads_a_text_notes_folder(notes_dir: Path, tmp_path: Path):
     example = yaml.safe_load((Path(__file__).resolve().parents[1] / "params" / "example.yaml").read_text("utf-8"))
     example["data"] = {"dir": str(notes_dir.parent), "feedback": [{"file": "notizen", "preset": "text_notes"}]}
     example.pop("goals", None)
+    example.pop("voc"), example.pop("diary")  # their files are not part of this folder
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump(example, allow_unicode=True), encoding="utf-8")
     ds = load_dataset(load_params(path), ["feedback"])

@@ -48,14 +48,16 @@ def test_wrong_type_and_missing_key(tmp_path):
         load(tmp_path, d)
     msg = str(e.value)
     assert "2 problem(s)" in msg
-    assert '"company.gross_margin" must be a whole number or a number (got \'38%\')' in msg
-    assert 'missing required key "memo.analyst" (text)' in msg
+    assert ('"company.gross_margin" must be a number > 0 and < 1 without unit or thousands separator, '
+            "e.g. 0.38 for 38 % (got '38%')") in msg
+    assert ('missing required key "memo.analyst" (an e-mail address, e.g. name@example.com); '
+            "failure alerts go to this address") in msg
 
 
 def test_margin_out_of_range(tmp_path):
     d = base()
     d["company"]["gross_margin"] = 38
-    with pytest.raises(ParamsError, match=r'"company.gross_margin" must be a fraction between 0 and 1, e.g. 0.38 for 38 % \(got 38\)'):
+    with pytest.raises(ParamsError, match=r'"company.gross_margin" must be a number > 0 and < 1 .*, e.g. 0.38 for 38 % \(got 38\)'):
         load(tmp_path, d)
 
 
@@ -65,8 +67,8 @@ def test_bad_email_and_language(tmp_path):
     d["company"]["language"] = "fr"
     with pytest.raises(ParamsError) as e:
         load(tmp_path, d)
-    assert "\"memo.recipients\" entry 'ceo(at)acme.de' is not an e-mail address" in str(e.value)
-    assert '"company.language" must be "de" or "en" (got \'fr\')' in str(e.value)
+    assert "\"memo.recipients[0]\" must be an e-mail address, e.g. name@example.com (got 'ceo(at)acme.de')" in str(e.value)
+    assert '"company.language" must be one of "de", "en" (got \'fr\')' in str(e.value)
 
 
 def test_vague_goal_rejected(tmp_path):
@@ -103,7 +105,8 @@ def test_invalid_yaml_names_line(tmp_path):
 
 
 def test_missing_params_file(tmp_path):
-    with pytest.raises(ParamsError, match=r"does not exist; pass --params with a YAML file such as params/example.yaml"):
+    with pytest.raises(ParamsError, match=r"does not exist; pass a YAML file such as params/example.yaml "
+                                          r"\(cmo-workbook: --params FILE; plain papermill: -p params_file FILE, or --cwd notebooks"):
         load_params(tmp_path / "nope.yaml")
 
 

@@ -48,6 +48,7 @@ def _broken_project(tmp_path: Path) -> Path:
                                                   "31.02.2024;Webinar;300,00 €\n", encoding="utf-8")
     params = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     params["data"] = {"dir": "data", "spend": [{"file": "kosten.csv", "preset": "generic_de"}]}
+    del params["voc"], params["diary"]  # their files are not part of this project
     (tmp_path / "acme.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return tmp_path / "acme.yaml"
 

@@ -128,7 +128,7 @@ def test_settings_take_the_taxonomy_path_from_params(tmp_path: Path):
 
     root = Path(__file__).resolve().parents[1]
     raw = yaml.safe_load((root / "params" / "example.yaml").read_text("utf-8"))
-    raw["data"] = {"dir": str(root / "data" / "sample")}
+    raw["data"] = {"dir": str(root / "data" / "sample"), "feedback": raw["data"]["feedback"]}
     raw.pop("goals", None)
     raw["voc"] = {"taxonomy": "tax/my.yaml"}
     raw["memo"]["allow_customer_names"] = True

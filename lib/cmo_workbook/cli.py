@@ -17,10 +17,29 @@ from .errors import CmoWorkbookError, InputError
 from .periods import Period
 
 DEFAULT_PARAMS = "params/example.yaml"
+_log = logging.getLogger("cmo_workbook.run")  # the run's log file only: the terminal gets print()
+_log.propagate = False
+_log.addHandler(logging.NullHandler())
 
 
 def _say(line: str) -> None:
+    """One progress line: to the terminal (cron mail, journald) and to the run's log file."""
     print(line, flush=True)
+    _log.info(line)
+
+
+def _error(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+    _log.error(line)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cmo-workbook")
+    except PackageNotFoundError:  # running from a checkout without install
+        return "unknown"
 
 
 def _period(text: str) -> Period:
@@ -32,9 +51,14 @@ def _period(text: str) -> Period:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cmo-workbook", description="Marketing memos for the CEO from your CRM and ad exports.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
+    ops = argparse.ArgumentParser(add_help=False)
+    ops.add_argument("--env-file", type=Path,
+                     help="read CMO_* settings from this file (KEY=VALUE lines; parsed, not sourced: quotes, & and "
+                          "spaces in values work)")
 
-    run = sub.add_parser("run", help="execute a notebook (or 'all' of a cadence) and write its memo")
+    run = sub.add_parser("run", parents=[ops], help="execute a notebook (or 'all' of a cadence) and write its memo")
     run.add_argument("name", help="notebook name (e.g. kpi_dashboard) or 'all'")
     run.add_argument("--period", type=_period, help="YYYY-MM or YYYY-QN; default: the last complete month/quarter")
     run.add_argument("--kind", choices=("month", "quarter"),
@@ -52,8 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cell-timeout", type=int, default=600, help="seconds per cell (default 600)")
     run.add_argument("--timeout", type=int, default=1800, help="seconds per notebook, outer limit (default 1800)")
     run.add_argument("--reports", type=Path, help="output folder (default: reports/ in the project)")
+    run.add_argument("--log-file", type=Path,
+                     help="the run's own log, rotated at 1 MB (default: REPORTS/cmo-workbook.log; none under systemd, "
+                          "where journald keeps the output; '-' for none)")
 
-    val = sub.add_parser("validate", help="check params and every input file without starting a kernel")
+    val = sub.add_parser("validate", parents=[ops], help="check params and every input file without starting a kernel")
     val.add_argument("--params", default=DEFAULT_PARAMS)
 
     sd = sub.add_parser("sample-data", help="write the bundled sample company's data (deterministic)")
@@ -78,24 +105,37 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.raiseExceptions = False  # a full disk under the log file must not print tracebacks
     # ipykernel >= 7.3 warns about TCP without encryption on every start; harmless on localhost.
     warnings.filterwarnings("ignore", message=".*running over TCP.*")
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     try:
+        if getattr(args, "env_file", None):
+            from .delivery.operator import load_env_file
+
+            load_env_file(args.env_file, say=_say)
+        if args.command == "run":
+            return _run(args)
         return _dispatch(args)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        _error(f"error: {exc}")
         return 2
     except CmoWorkbookError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        _error(f"error: {exc}")
         return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
+        from .delivery import preflight, project
+        from .inputs.params import load_params
         from .inputs.validate import validate
         from .voc.onboarding import coverage_warnings
 
+        # first what needs the notebooks and the KPI list (goal metrics, notebooks:, memo.by_notebook), then the data
+        notebooks = {n: i.path for n, i in project.discover(project.project_dir() / "notebooks").items()}
+        for check in preflight.CHECKS:
+            check(load_params(args.params), notebooks)
         return validate(Path(args.params), say=_say, checks=[coverage_warnings])
     if args.command == "taxonomy":
         return _taxonomy(args)
@@ -116,7 +156,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "archive":
         from .delivery.archive import write_index
-        from .delivery.runner import project_dir
+        from .delivery.project import project_dir
         from .inputs.params import load_params
         from .metrics.history import history_path
 
@@ -190,15 +230,68 @@ def _taxonomy(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .delivery.runner import Runner, RunOptions
+    """One scheduled or manual run; with --email every failure (exit 1 or 2) sends exactly one alert."""
+    from .delivery import operator
+    from .delivery.runner import Interrupted, Runner, RunOptions, send_alert, send_pending_alerts, stop_on_signals
 
-    opts = RunOptions(params_path=Path(args.params), period=args.period, lang=args.lang, email=args.email,
-                      dry_run=args.dry_run, resend=args.resend, cell_timeout=args.cell_timeout,
-                      total_timeout=args.timeout, reports_dir=args.reports, strict=args.strict,
-                      allow_stale=args.allow_stale)
-    runner = Runner(opts, say=_say)
+    failures: list[tuple[str, str, str]] = []
+    runner = None
+    code = 0
+    with stop_on_signals():
+        try:
+            opts = RunOptions(params_path=Path(args.params), period=args.period, lang=args.lang, email=args.email,
+                              dry_run=args.dry_run, resend=args.resend, cell_timeout=args.cell_timeout,
+                              total_timeout=args.timeout, reports_dir=args.reports, strict=args.strict,
+                              allow_stale=args.allow_stale)
+            runner = Runner(opts, say=_say)
+            _open_log(args, runner.reports_dir, operator)
+            _log.info("start    cmo-workbook %s: %s", _version(), " ".join(sys.argv[1:]) or "run")
+            if args.email:
+                send_pending_alerts(runner.reports_dir, say=_say)
+            code = _run_notebooks(args, runner, failures)
+        except Interrupted as exc:
+            failures.append((args.name, str(args.period or args.kind or ""), str(exc)))
+            _error(f"FAILED   {args.name}: {exc}")
+            code = 1
+        except CmoWorkbookError as exc:
+            failures.append((args.name, str(args.period or args.kind or ""), str(exc)))
+            _error(f"error: {exc}")
+            code = exc.exit_code
+        except Exception as exc:  # a bug: say it plainly, keep the traceback in the log, alert like any failure
+            _log.exception("internal error")
+            failures.append((args.name, str(args.period or args.kind or ""), f"internal error: {type(exc).__name__}: {exc}"))
+            _error(f"error: internal error ({type(exc).__name__}: {exc}); the traceback is in the log; "
+                   "please report it with the command you ran")
+            code = 1
+        if failures and args.email:
+            try:
+                send_alert(failures, runner._params if runner else None, Path(args.params),
+                           runner.reports_dir if runner else None, say=_say)
+            except Interrupted:
+                pass
+    return code
+
+
+def _open_log(args: argparse.Namespace, reports_dir: Path, operator) -> None:
+    if args.log_file is not None:
+        path = None if str(args.log_file) == "-" else args.log_file
+    else:
+        path = None if operator.under_systemd() else reports_dir / "cmo-workbook.log"
+    if path is not None and path.exists() and path.is_dir():
+        path = path / "cmo-workbook.log"
+    operator.setup_log(path, say=_say)
+
+
+def _run_notebooks(args: argparse.Namespace, runner, failures: list[tuple[str, str, str]]) -> int:
     if args.name != "all":
-        result = runner.run(args.name)
+        try:
+            result = runner.run(args.name)
+        except CmoWorkbookError as exc:
+            if not isinstance(exc, InputError):
+                failures.append((args.name, str(args.period or ""), str(exc)))
+                _error(f"error: {exc}")
+                return 1
+            raise
         _say(f"done     {result.name} {result.period} in {result.seconds:.1f} s: {result.memo}")
         return 0
     if args.period is None and args.kind is None:
@@ -208,10 +301,11 @@ def _run(args: argparse.Namespace) -> int:
     results = runner.run_all(kind)
     if not results:
         _say(f"nothing to run: no {kind}ly notebooks in notebooks/")
-    failed = [r for r in results if not r.ok]
     for r in results:
-        _say(f"{'ok' if r.ok else 'FAILED':8s} {r.name} {r.period}: {r.memo if r.ok else r.message}")
-    return 1 if failed else 0
+        _say(f"{'ok' if r.ok else 'FAILED':8s} {r.name} {r.period} ({r.seconds:.1f} s): {r.memo if r.ok else r.message}")
+        if not r.ok:
+            failures.append((r.name, r.period, r.message))
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -105,9 +105,10 @@ class StaleDataError(DataError):
 class ExecutionError(CmoWorkbookError):
     """A notebook failed while executing (cell error, timeout or dead kernel)."""
 
-    def __init__(self, message: str, *, notebook: Path | None = None, cell: int | None = None):
+    def __init__(self, message: str, *, notebook: Path | None = None, cell: int | None = None, fatal: bool = False):
         self.notebook = notebook
         self.cell = cell
+        self.fatal = fatal  # stopped by a signal: the rest of the run stops too
         super().__init__(message)
 
 

@@ -85,8 +85,14 @@ def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backof
             _send_once(msg, settings)
             return
         except smtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryError(f"SMTP server {settings.host} refused the recipients {sorted(exc.recipients)}; "
-                                "check memo.recipients in params") from None
+            if all(400 <= code < 500 for code, _ in exc.recipients.values()) and attempt < attempts:
+                last = exc  # a greylisting 450/451 for the recipients: retried like any transient failure
+                sleep(backoff * 2 ** (attempt - 1))
+                continue
+            why = "; ".join(f"{rcpt}: {code} {msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else msg}"
+                            for rcpt, (code, msg) in sorted(exc.recipients.items()))
+            raise DeliveryError(f"SMTP server {settings.host} refused the recipients ({why}); "
+                                "check memo.recipients in params; the memo stays on disk") from None
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"SMTP login as {settings.user!r} at {settings.host} failed ({exc.smtp_code}); "
                                 "check CMO_SMTP_USER and CMO_SMTP_PASSWORD") from None
@@ -102,6 +108,11 @@ def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backof
             else:
                 log.warning(line)
             sleep(wait)
+    if isinstance(last, smtplib.SMTPResponseException) and last.smtp_code >= 500:
+        reason = last.smtp_error.decode("utf-8", "replace") if isinstance(last.smtp_error, bytes) else str(last.smtp_error)
+        raise DeliveryError(f"SMTP server {settings.host}:{settings.port} refused the message ({last.smtp_code} {reason}); "
+                            "sending again will be refused too: fix what the server names (recipients, sender "
+                            "address, size or content), then run again with --email; the memo stays on disk")
     raise DeliveryError(f"could not send via {settings.host}:{settings.port} ({type(last).__name__}: {last}); "
                         "the memo stays on disk, run again with --email once the server is reachable")
 
@@ -127,18 +138,27 @@ class SentLedger:
     def __init__(self, period_dir: Path):
         self.path = period_dir / "sent.json"
 
-    def _load(self) -> dict:
+    def load(self) -> dict:
+        """The records; a damaged file raises DeliveryError (a memo must never go out twice because of it)."""
         if not self.path.exists():
             return {}
-        return json.loads(self.path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DeliveryError(f"the sent-ledger {self.path} is damaged ({type(exc).__name__}: {exc}); nothing was sent, "
+                                "so no memo goes out twice; restore it from a backup, or move it aside and rebuild it "
+                                f"from the copies in {self.path.parent / 'sent'} (then --resend only what is not there)") from None
+        if not isinstance(data, dict):
+            raise DeliveryError(f"the sent-ledger {self.path} is not a mapping of memo records; restore it from a backup")
+        return data
 
     def entry(self, name: str) -> dict | None:
-        return self._load().get(name)
+        return self.load().get(name)
 
     def record(self, name: str, msg: EmailMessage, eml: bytes) -> None:
         from ..render.export import write_atomic
 
-        data = self._load()
+        data = self.load()
         history = data.get(name, {}).get("history", [])
         entry = {
             "message_id": msg["Message-ID"],

@@ -8,6 +8,7 @@ Failures keep the executed notebook as ``NAME.failed.ipynb`` and write no memo.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import signal
@@ -18,11 +19,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import nbformat
-
 from ..render import jargon
-from . import mail
-from ..errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError)
+from . import mail, preflight, project
+from ..errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
+                      SettingsError)
 from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
@@ -31,43 +31,10 @@ from ..periods import Period
 
 log = logging.getLogger("cmo_workbook")
 
-CADENCE_KIND = {"monthly": "month", "quarterly": "quarter"}
-_PY_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
-
-
-def project_dir() -> Path:
-    """The folder holding notebooks/: $CMO_PROJECT_DIR, the cwd, or the checkout this package lives in."""
-    env = os.environ.get("CMO_PROJECT_DIR")
-    if env:
-        return Path(env).resolve()
-    if (Path.cwd() / "notebooks").is_dir():
-        return Path.cwd().resolve()
-    return Path(__file__).resolve().parents[3]
-
-
-@dataclass(frozen=True)
-class NotebookInfo:
-    name: str
-    path: Path
-    cadence: str
-    inputs: tuple[str, ...]
-    title: str
-    output: str = "memo"  # "deck": the notebook displays slides (impulse_deck), delivered by delivery.deck
-
-    @property
-    def kind(self) -> str:
-        return CADENCE_KIND[self.cadence]
-
-
-def discover(notebooks_dir: Path) -> dict[str, NotebookInfo]:
-    """Notebooks that declare ``metadata.cmo.cadence`` (monthly/quarterly)."""
-    found = {}
-    for path in sorted(notebooks_dir.glob("*.ipynb")):
-        meta = nbformat.read(str(path), as_version=4).metadata.get("cmo", {})
-        if meta.get("cadence") in CADENCE_KIND:
-            found[path.stem] = NotebookInfo(path.stem, path, meta["cadence"], tuple(meta.get("inputs", [])),
-                                            meta.get("title", path.stem), meta.get("output", "memo"))
-    return found
+CADENCE_KIND = project.CADENCE_KIND
+NotebookInfo = project.NotebookInfo
+discover = project.discover
+project_dir = project.project_dir
 
 
 @dataclass
@@ -110,26 +77,7 @@ def default_kernel() -> str:
     return "cmo-workbook" if "cmo-workbook" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
-def check_parameters(notebook: Path, requested: dict[str, Any]) -> None:
-    """Reject unknown names and wrong types before a kernel starts (papermill only warns)."""
-    import papermill
-
-    declared = papermill.inspect_notebook(str(notebook))
-    problems = []
-    for name, value in requested.items():
-        if name not in declared:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(declared), n=1)
-            hint = f'; did you mean "{close[0]}"?' if close else f"; known: {', '.join(declared)}"
-            problems.append(f'{notebook.name}: unknown parameter "{name}"{hint}')
-            continue
-        tname = declared[name].get("inferred_type_name") or "None"
-        expected = _PY_TYPES.get(tname)
-        if expected and (not isinstance(value, expected) or (isinstance(value, bool) and tname != "bool")):
-            problems.append(f'{notebook.name}: parameter "{name}" must be {tname} (got {value!r}, a {type(value).__name__})')
-    if problems:
-        raise NotebookParameterError("\n".join(problems))
+check_parameters = preflight.check_parameters  # the home is preflight; kept here for callers
 
 
 def _check_catalogue(params: Params) -> None:
@@ -151,18 +99,26 @@ def _declared(notebook: Path) -> dict[str, Any]:
 
 @contextmanager
 def period_lock(period_dir: Path) -> Iterator[None]:
-    """Exclusive lock per period, so two scheduled runs cannot overwrite each other."""
+    """Exclusive lock per period, so two scheduled runs cannot overwrite each other; ``.lock`` exists only meanwhile."""
     period_dir.mkdir(parents=True, exist_ok=True)
     path = period_dir / ".lock"
-    fh = open(path, "a+")
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        fh.seek(0)
-        holder = fh.read().strip() or "unknown"
+    while True:
+        fh = open(path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise RunLockedError(f"another run of {period_dir.name} is in progress ({holder}); "
+                                 f"wait for it to finish or remove {path} if no cmo-workbook process is running") from None
+        # the previous holder may have removed the file between our open and flock: lock the file that is there now
+        try:
+            if os.fstat(fh.fileno()).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
         fh.close()
-        raise RunLockedError(f"another run of {period_dir.name} is in progress ({holder}); "
-                             f"wait for it to finish or remove {path} if no cmo-workbook process is running") from None
     fh.seek(0)
     fh.truncate()
     fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
@@ -170,12 +126,49 @@ def period_lock(period_dir: Path) -> Iterator[None]:
     try:
         yield
     finally:
+        try:
+            path.unlink()  # while still holding the lock, so no one else can hold this inode
+        except OSError:
+            pass
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()
 
 
-class _Deadline(Exception):
-    pass
+class Interrupted(BaseException):
+    """SIGTERM/SIGINT (``timeout``, systemd, Ctrl-C) or the per-notebook time limit.
+
+    A BaseException, like KeyboardInterrupt, so that no library's ``except Exception`` swallows it.
+    ``fatal``: stop the whole run (a signal), not just this notebook (the time limit).
+    """
+
+    def __init__(self, message: str, fatal: bool):
+        super().__init__(message)
+        self.fatal = fatal
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into :class:`Interrupted`, so the run fails like a timeout: FAILED line, notebook kept, alert.
+
+    After the first signal SIGTERM is ignored while the run cleans up and alerts (systemd follows with
+    SIGKILL after its stop timeout anyway); a second Ctrl-C ends the process at once.
+    """
+    if os.name != "posix":
+        yield
+        return
+
+    def _raise(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _kill_kernels()  # first: a kernel left to nbclient's clean-up prints ZMQError tracebacks while it dies
+        raise Interrupted(f"stopped by {signal.Signals(signum).name}", fatal=True)
+
+    old = {sig: signal.signal(sig, _raise) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager
@@ -186,7 +179,8 @@ def time_limit(seconds: int) -> Iterator[None]:
         return
 
     def _raise(signum, frame):
-        raise _Deadline(f"run exceeded the time limit of {seconds} s")
+        _kill_kernels()
+        raise Interrupted(f"run exceeded the time limit of {seconds} s", fatal=False)
 
     old = signal.signal(signal.SIGALRM, _raise)
     signal.alarm(seconds)
@@ -195,6 +189,69 @@ def time_limit(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def _kill_kernels() -> None:
+    """Kill kernels this process started: after an interruption nbclient had no chance to shut them down."""
+    me = os.getpid()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == me and b"ipykernel" in cmdline:
+            pid = int(stat.parent.name)
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
+def _is_notebook(path: Path) -> bool:
+    """True when ``path`` holds complete notebook JSON (a full disk can leave a truncated one)."""
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+class Staged:
+    """Files written under temporary names and renamed into place together, or not at all.
+
+    A full disk or a read-only folder half-way through leaves the previous memo as it was
+    and no temporary file behind.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def write(self, path: Path, data: bytes | str) -> None:
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        self._pending.append((tmp, path))
+        with open(tmp, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def adopt(self, tmp: Path, path: Path) -> None:
+        """A file already written (the executed notebook) that moves into place with the others."""
+        self._pending.append((tmp, path))
+
+    def commit(self) -> None:
+        for tmp, path in self._pending:
+            os.replace(tmp, path)
+        self._pending = []
+
+    def discard(self) -> None:
+        for tmp, _ in self._pending:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+        self._pending = []
 
 
 class Runner:
@@ -210,6 +267,7 @@ class Runner:
         self._params: Params | None = None
         self._dataset: Dataset | None = None
         self._prepared: dict[str, Any] = {}
+        self._project_checked = False
 
     # -- pre-flight (exit 2 on problems) -------------------------------------------
     def params(self) -> Params:
@@ -217,6 +275,14 @@ class Runner:
             self._params = load_params(self.opts.params_path)
             self.say(f"params   {self._params.relpath()}: ok ({self._params.name})")
         return self._params
+
+    def check_project(self) -> None:
+        """Every project-level pre-flight check (:data:`preflight.CHECKS`), once per run."""
+        if not self._project_checked:
+            params = self.params()
+            for check in preflight.CHECKS:
+                check(params, {n: i.path for n, i in self.available.items()})
+            self._project_checked = True
 
     def dataset(self) -> Dataset:
         if self._dataset is None:
@@ -244,6 +310,8 @@ class Runner:
 
     def preflight(self, info: NotebookInfo, period: Period) -> dict[str, Any]:
         params = self.params()
+        self.check_project()
+        preflight.check_reports_dir(self.reports_dir)
         ds = self.dataset()
         _check_catalogue(params)
         if info.inputs:
@@ -259,6 +327,7 @@ class Runner:
         check_parameters(info.path, requested)
         if self.opts.email:
             mail.settings_from_env()
+            preflight.check_ledger(self.reports_dir / str(period))
         return requested
 
     # -- execution -------------------------------------------------------------------
@@ -269,20 +338,28 @@ class Runner:
         return self._execute(info, period, parameters)
 
     def run_all(self, kind: str) -> list[RunResult]:
-        """Every notebook of the period's cadence, one process (papermill API)."""
+        """Every notebook of the period's cadence, one process (papermill API).
+
+        A failed notebook does not stop the others; a signal (SIGTERM, Ctrl-C) stops the run.
+        """
         infos = [i for i in self.available.values() if i.kind == kind]
         results = []
         prepared = []
         for info in infos:  # all pre-flight checks first: a bad input stops before any kernel
             period = self.period_for(info)
             prepared.append((info, period, self.preflight(info, period)))
+        stopped = False
         for info, period, parameters in prepared:
+            if stopped:
+                results.append(RunResult(info.name, str(period), False, message="not run: the run was stopped"))
+                continue
+            started = time.monotonic()
             try:
                 results.append(self._execute(info, period, parameters))
-            except ExecutionError as exc:
-                results.append(RunResult(info.name, str(period), False, message=str(exc)))
-            except DeliveryError as exc:
-                results.append(RunResult(info.name, str(period), False, message=str(exc)))
+            except (ExecutionError, DeliveryError) as exc:
+                results.append(RunResult(info.name, str(period), False, message=str(exc),
+                                         seconds=time.monotonic() - started))
+                stopped = getattr(exc, "fatal", False)
         return results
 
     def prepare_period(self, period: Period) -> Any:
@@ -325,6 +402,7 @@ class Runner:
             self.prepare_period(period)
             self.say(f"execute  {info.name} {period} (kernel {kernel}, cell timeout {self.opts.cell_timeout} s)")
             error: str | None = None
+            fatal = False
             try:
                 with time_limit(self.opts.total_timeout):
                     papermill.execute_notebook(
@@ -336,34 +414,62 @@ class Runner:
                 # cell_index counts papermill's injected cell; report the position the analyst sees in Lab
                 first_line = (exc.source or "").strip().splitlines()[0][:60] if exc.source else ""
                 error = f"cell {exc.cell_index} ({first_line!r}) raised {exc.ename}: {exc.evalue}"
-            except _Deadline as exc:
-                error = str(exc)
+            except Interrupted as exc:
+                error, fatal = str(exc), exc.fatal
+                _kill_kernels()
+            except TimeoutError as exc:  # nbclient's CellTimeoutError (an OSError subclass, not a disk problem)
+                error = f"{type(exc).__name__}: {exc}".strip()
+            except OSError as exc:  # writing the executed notebook: disk full, folder gone read-only
+                error = f"could not write the executed notebook in {period_dir} ({exc.strerror or exc})"
             except Exception as exc:  # CellTimeoutError, DeadKernelError, kernel start failures
                 error = f"{type(exc).__name__}: {exc}".strip()
             if error is not None:
-                if running_nb.exists():
-                    os.replace(running_nb, failed_nb)
-                msg = f"{info.name} {period} failed: {error}; executed notebook kept at {failed_nb}"
+                kept = self._keep_failed(running_nb, failed_nb)
+                where = f"executed notebook kept at {failed_nb}" if kept else "the executed notebook could not be kept"
+                msg = f"{info.name} {period} failed: {error}; {where}"
                 self.say(f"FAILED   {msg}")
-                if self.opts.email:
-                    self._alert(info, period, msg)
-                raise ExecutionError(msg, notebook=failed_nb)
+                raise ExecutionError(msg, notebook=failed_nb if kept else None, fatal=fatal)
+            try:
+                try:
+                    workbook = self._say_prepared(period)
+                except Exception as exc:  # the notebook ran on a store it computed itself; say why the step failed
+                    raise ExecutionError(f"KPI store / controlling workbook of {period} failed: "
+                                         f"{type(exc).__name__}: {exc}") from None
+                if info.output == "deck":  # the deck goes to the analyst, without the controlling workbook
+                    os.replace(running_nb, final_nb)
+                    self.say(f"notebook {final_nb}")
+                    result = self._export_deck(info, period, final_nb, params)
+                else:
+                    result = self._export(info, period, running_nb, final_nb, params, workbook)
+            finally:
+                if running_nb.exists():
+                    running_nb.unlink()  # export failed: the previous NAME.ipynb stays the one of the last good memo
             if failed_nb.exists():
                 failed_nb.unlink()  # a stale failure of an earlier run would mislead
-            os.replace(running_nb, final_nb)
-            self.say(f"notebook {final_nb}")
-            try:
-                workbook = self._say_prepared(period)
-            except Exception as exc:  # the notebook ran on a store it computed itself; say why the step failed
-                raise ExecutionError(f"KPI store / controlling workbook of {period} failed: {type(exc).__name__}: {exc}")
-            if info.output == "deck":  # the deck goes to the analyst, without the controlling workbook
-                result = self._export_deck(info, period, final_nb, params)
-            else:
-                result = self._export(info, period, final_nb, params, workbook)
         result.seconds = time.monotonic() - started
         return result
 
-    def _export(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params,
+    def _keep_failed(self, running_nb: Path, failed_nb: Path) -> bool:
+        """Move the executed notebook to NAME.failed.ipynb if it is complete; never leave a truncated one."""
+        try:
+            if running_nb.exists() and _is_notebook(running_nb):
+                os.replace(running_nb, failed_nb)
+                return True
+            running_nb.unlink(missing_ok=True)
+            failed_nb.unlink(missing_ok=True)  # an older failure's notebook would be taken for this one's
+        except OSError:
+            pass
+        return False
+
+    def recipients(self, name: str) -> tuple[list[str], list[str]]:
+        """(to, cc) of a memo: ``memo.by_notebook.NAME`` when set, else ``memo.recipients`` and ``memo.cc``."""
+        memo_cfg = self.params().memo
+        own = (memo_cfg.get("by_notebook") or {}).get(name)
+        if own:
+            return list(own["recipients"]), list(own.get("cc") or [])
+        return list(memo_cfg["recipients"]), list(memo_cfg.get("cc") or [])
+
+    def _export(self, info: NotebookInfo, period: Period, nb_path: Path, final_nb: Path, params: Params,
                 workbook: Path | None = None) -> RunResult:
         lang = self.opts.lang or params.language
         footer = f"cmo-workbook · {info.name} · {period}"
@@ -379,14 +485,14 @@ class Runner:
             self.say(line)
         if findings and self.opts.strict:
             raise jargon.JargonError(findings)
-        period_dir = nb_path.parent
+        period_dir = final_nb.parent
         # A memo in another language than the company's own gets its own files: "kpi_dashboard.en.html".
         stem = info.name if lang == params.language else f"{info.name}.{lang}"
         html_path, eml_path = period_dir / f"{stem}.html", period_dir / f"{stem}.eml"
         memo_cfg = params.memo
         subject = subject_line(memo, memo_cfg.get("subject_prefix", ""))
-        msg = build_email(memo, sender=memo_cfg["sender"], to=list(memo_cfg["recipients"]), cc=memo_cfg.get("cc"),
-                          subject=subject, sender_name=params.name)
+        to, cc = self.recipients(info.name)
+        msg = build_email(memo, sender=memo_cfg["sender"], to=to, cc=cc, subject=subject, sender_name=params.name)
         if workbook is not None and memo_cfg.get("attach_workbook") and workbook.is_file():
             msg.add_attachment(workbook.read_bytes(), maintype="application",
                                subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=workbook.name)
@@ -394,12 +500,24 @@ class Runner:
         if html_path.exists():
             stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(html_path.stat().st_mtime))
             self.say(f"replace  earlier memo of {stamp} ({html_path.name}, {eml_path.name}); sent copies stay in sent/")
-        write_atomic(html_path, memo.html_browser)
-        write_atomic(eml_path, eml)
-        write_atomic(period_dir / f"{stem}.txt", memo.text)
+        staged = Staged()
+        try:
+            staged.write(html_path, memo.html_browser)
+            staged.write(eml_path, eml)
+            staged.write(period_dir / f"{stem}.txt", memo.text)
+            staged.adopt(nb_path, final_nb)
+            staged.commit()
+        except BaseException as exc:
+            staged.discard()
+            if not isinstance(exc, OSError):
+                raise
+            raise ExecutionError(f"{info.name} {period}: could not write the memo files in {period_dir} "
+                                 f"({exc.strerror or exc}); the previous memo and the ledger are unchanged; "
+                                 "free disk space or fix the folder's permissions and run again") from None
+        self.say(f"notebook {final_nb}")
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
-        result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=nb_path,
+        result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,
                            message=memo.headline)
         if self.opts.email:
             ledger = mail.SentLedger(period_dir)
@@ -412,11 +530,18 @@ class Runner:
             else:
                 settings = mail.settings_from_env()
                 mail.send(msg, settings, say=self.say)
-                ledger.record(key, msg, eml)
-                # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
-                write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
                 result.sent = True
                 self.say(f"send     sent to {msg['To']} via {settings.host}:{settings.port}")
+                try:
+                    ledger.record(key, msg, eml)
+                    # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
+                    write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml",
+                                 eml)
+                except OSError as exc:
+                    raise DeliveryError(
+                        f"{info.name} {period} WAS SENT to {msg['To']}, but the ledger {ledger.path} could not be "
+                        f"updated ({exc.strerror or exc}); do not use --resend for it; free disk space, then add the "
+                        f"record by hand or accept one more copy") from None
         return result
 
     def _export_deck(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
@@ -443,19 +568,88 @@ class Runner:
                 self.say(f"send     sent to the analyst {files.message['To']} via {settings.host}:{settings.port}")
         return result
 
-    def _alert(self, info: NotebookInfo, period: Period, message: str) -> None:
-        """Tell the analyst, never the CEO, that a run failed."""
-        from email.message import EmailMessage
+    # -- alerts ----------------------------------------------------------------------
+    def alert(self, failures: list[tuple[str, str, str]]) -> bool:
+        """One e-mail to the analyst, never the CEO, listing every failed (notebook, period, message) of this run."""
+        return send_alert(failures, self._params, self.opts.params_path, self.reports_dir, say=self.say)
 
-        params = self.params()
-        msg = EmailMessage()
-        msg["Subject"] = f"[cmo-workbook] FAILED: {info.name} {period}"
-        msg["From"] = params.memo["sender"]
-        msg["To"] = params.memo["analyst"]
-        msg.set_content(f"The scheduled run failed; no memo was sent to the CEO.\n\n{message}\n\n"
-                        f"Open the failed notebook in JupyterLab to see the error cell.\n")
+
+def _analyst(params: Params | None, params_path: Path) -> tuple[str, str]:
+    """(analyst, sender) for an alert: from the params, even when they failed validation, else CMO_ALERT_TO."""
+    memo: dict[str, Any] = dict(params.memo) if params else {}
+    if not memo:
         try:
-            mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=self.say)
-            self.say(f"alert    sent to analyst {params.memo['analyst']}")
-        except CmoWorkbookError as exc:
-            self.say(f"alert    could not be sent: {exc}")
+            import yaml
+
+            raw = yaml.safe_load(Path(params_path).read_text(encoding="utf-8"))
+            memo = dict(raw.get("memo") or {}) if isinstance(raw, dict) else {}
+        except Exception:  # the params are what failed: the alert must still go out
+            memo = {}
+    to = os.environ.get("CMO_ALERT_TO") or str(memo.get("analyst") or "")
+    sender = str(memo.get("sender") or os.environ.get("CMO_ALERT_FROM") or to)
+    return to, sender
+
+
+def _outbox(reports_dir: Path | None) -> Path | None:
+    return reports_dir / "alerts-pending" if reports_dir is not None else None
+
+
+def send_pending_alerts(reports_dir: Path, say: Callable[[str], None]) -> None:
+    """Alerts that could not go out last time (SMTP down) go out first, once; sent ones are removed."""
+    box = _outbox(reports_dir)
+    if box is None or not box.is_dir():
+        return
+    import email
+    import email.policy
+
+    for path in sorted(box.glob("*.eml")):
+        try:
+            msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say)  # type: ignore[arg-type]
+        except (CmoWorkbookError, OSError) as exc:
+            say(f"alert    earlier alert {path.name} still not sent: {exc}")
+            return
+        path.unlink(missing_ok=True)
+        say(f"alert    earlier alert {path.name} sent to {msg['To']}")
+
+
+def send_alert(failures: list[tuple[str, str, str]], params: Params | None, params_path: Path,
+               reports_dir: Path | None = None, *, say: Callable[[str], None]) -> bool:
+    """Send one alert for this run's failures; True when it went out (its absence is said, never raised).
+
+    An alert the SMTP server does not take is kept in ``REPORTS/alerts-pending/`` and sent by the next run.
+    """
+    from email.message import EmailMessage
+    from email.utils import formatdate
+
+    to, sender = _analyst(params, params_path)
+    if "@" not in to or "\n" in to or "@" not in sender or "\n" in sender:
+        say("alert    not sent: no analyst address (set memo.analyst in the params or CMO_ALERT_TO)")
+        return False
+    names = ", ".join(dict.fromkeys(f"{n} {p}".strip() for n, p, _ in failures))
+    import email.policy
+
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))  # unfolded subject, as for memos
+    msg["Subject"] = " ".join(f"[cmo-workbook] FAILED: {names}".split())[:200]
+    msg["From"] = sender
+    msg["To"] = to
+    body = "\n\n".join(f"{n} {p}:\n{m}" for n, p, m in failures)
+    msg.set_content("A scheduled cmo-workbook run failed; no memo was sent to the CEO for what failed.\n\n"
+                    f"{body}\n\nA failed notebook (NAME.failed.ipynb, when named above) shows the error cell in "
+                    "JupyterLab. Fix the cause and run the same command again.\n")
+    msg["Date"] = formatdate(localtime=True)
+    try:
+        mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say)
+    except CmoWorkbookError as exc:
+        say(f"alert    could not be sent: {exc}")
+        box = _outbox(reports_dir)
+        try:
+            if box is None:
+                raise OSError("no reports folder")
+            write_atomic(box / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.eml", msg.as_bytes())
+            say(f"alert    kept in {box}; the next run sends it")
+        except OSError as err:
+            say(f"alert    could not be kept either ({getattr(err, 'strerror', None) or err})")
+        return False
+    say(f"alert    sent to analyst {to}")
+    return True

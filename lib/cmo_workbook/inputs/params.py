@@ -18,92 +18,34 @@ import holidays as public_holidays
 import yaml
 
 from ..errors import ParamsError
+from . import params_schema
 
-DATA_TABLES = (
-    "leads", "deals", "touchpoints", "spend", "feedback",
-    "competitor_observations", "competitor_prices", "competitor_messaging", "web_traffic",
-)
-
-# Spec of the accepted keys: key -> (type, required, children). ``list`` of dicts uses
-# the children spec for each item. Keep this the one place that defines the format.
-_FILE_SPEC: dict[str, tuple] = {
-    "file": (str, True, None),
-    "preset": (str, True, None),
-    "sheet": (str, False, None),
-    "encoding": (str, False, None),
-    "delimiter": (str, False, None),
-    "header_row": (int, False, None),
-    "date_format": ((str, list), False, None),
-    "number_format": (str, False, None),
-    "columns": (dict, False, None),
-    "constants": (dict, False, None),
-    "values": (dict, False, None),
-}
-_GOAL_SPEC: dict[str, tuple] = {
-    "id": (str, True, None),
-    "title": (str, True, None),
-    "title_en": (str, False, None),
-    "metric": (str, True, None),
-    "baseline": ((int, float), True, None),
-    "target": ((int, float), True, None),
-    "start": ((str, date), True, None),
-    "deadline": ((str, date), True, None),
-    "owner": (str, False, None),
-    "aggregation": (str, False, None),
-}
-_SPEC: dict[str, tuple] = {
-    "version": (int, False, None),
-    "company": (dict, True, {
-        "name": (str, True, None),
-        "language": (str, True, None),
-        "currency": (str, True, None),
-        "gross_margin": ((int, float), True, None),
-        "fiscal_year_start": (int, False, None),
-        "vat_rate": ((int, float), False, None),
-        "state": (str, False, None),
-    }),
-    "data": (dict, True, {"dir": (str, False, None), "allow_stale": (bool, False, None),
-                          **{t: (list, False, _FILE_SPEC) for t in DATA_TABLES}}),
-    "channels": (dict, False, {
-        "marketing": (list, False, None),
-        "rules": (list, False, None),
-        "use_default_rules": (bool, False, None),
-    }),
-    "stage_map": (dict, True, {"open": (list, True, None), "won": (list, True, None), "lost": (list, True, None)}),
-    # lead status / lifecycle values -> canonical lead stage (inputs.semantics); each key optional
-    "lead_stage_map": (dict, False, {s: (list, False, None) for s in
-                                     ("lead", "qualified", "sales_accepted", "opportunity", "customer", "disqualified")}),
-    "deal_links": (dict, False, {"fallback": (bool, False, None)}),
-    "goals": (list, False, _GOAL_SPEC),
-    "targets": (dict, False, None),
-    "memo": (dict, True, {
-        "recipients": (list, True, None),
-        "cc": (list, False, None),
-        "sender": (str, True, None),
-        "analyst": (str, True, None),
-        "subject_prefix": (str, False, None),
-        "allow_customer_names": (bool, False, None),
-        "attach_workbook": (bool, False, None),
-        "slide_template": (str, False, None),
-    }),
-    "notebooks": (dict, False, None),
-    "voc": (dict, False, None),
-    "competitors": (dict, False, None),
-    "stakeholders": (list, False, None),
-    "sla": (dict, False, None),
-    "diary": (dict, False, None),
-    "kpis": (dict, False, {"params": (dict, False, None), "custom": (list, False, None), "signed_off": (dict, False, None)}),
-    "history": (dict, False, {"dir": (str, False, None)}),
-}
-
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
-_TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true/false",
-               dict: "a mapping (key: value lines)", list: "a list (lines starting with '- ')", date: "a date"}
+# The schema of every key lives in params_schema (one line per key); this module adds the
+# checks across keys and against the file system.
+DATA_TABLES = params_schema.DATA_TABLES
 
 
-def _type_name(t: type | tuple) -> str:
-    ts = t if isinstance(t, tuple) else (t,)
-    return " or ".join(_TYPE_NAMES.get(x, x.__name__) for x in ts)
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, except that a date-like value that is no real day (2026-02-31) stays text for the schema to name."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _drop_nulls(node: Any) -> Any:
+    """``key:`` without a value means "not set", as if the line were absent."""
+    if isinstance(node, dict):
+        return {k: _drop_nulls(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_drop_nulls(v) for v in node]
+    return node
 
 
 @dataclass
@@ -182,9 +124,11 @@ def load_params(path: str | Path, *, check_files: bool = True) -> Params:
     """Read and validate a params YAML file; raise :class:`ParamsError` listing every problem."""
     path = Path(path).expanduser().resolve()
     if not path.exists():
-        raise ParamsError(f"params file {path} does not exist; pass --params with a YAML file such as params/example.yaml")
+        raise ParamsError(f"params file {path} does not exist; pass a YAML file such as params/example.yaml "
+                          "(cmo-workbook: --params FILE; plain papermill: -p params_file FILE, or --cwd notebooks "
+                          "for the default ../params/example.yaml)")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -193,8 +137,8 @@ def load_params(path: str | Path, *, check_files: bool = True) -> Params:
         raise ParamsError(f"{path.name}: not UTF-8 text; save the params file as UTF-8") from None
     if not isinstance(raw, dict):
         raise ParamsError(f"{path.name}: expected a mapping of settings at the top level (got {type(raw).__name__})")
-    problems: list[str] = []
-    _check(raw, _SPEC, path.name, "", problems)
+    raw = _drop_nulls(raw)
+    problems = params_schema.check(raw, path.name)
     if not problems:
         _check_semantics(raw, path, problems, check_files=check_files)
     if problems:
@@ -202,31 +146,6 @@ def load_params(path: str | Path, *, check_files: bool = True) -> Params:
         msg = "\n".join([head] + [f"  - {p}" for p in problems]) if head else problems[0]
         raise ParamsError(msg)
     return Params(path=path, raw=raw)
-
-
-def _check(node: Any, spec: dict[str, tuple], fname: str, where: str, problems: list[str]) -> None:
-    for key in node:
-        if key not in spec:
-            close = difflib.get_close_matches(str(key), list(spec), n=1)
-            hint = f'; did you mean "{close[0]}"?' if close else f"; known keys: {', '.join(spec)}"
-            problems.append(f'{fname}: unknown key "{where}{key}"{hint}')
-    for key, (typ, required, children) in spec.items():
-        if key not in node or node[key] is None:
-            if required:
-                problems.append(f'{fname}: missing required key "{where}{key}" ({_type_name(typ)})')
-            continue
-        value = node[key]
-        if (isinstance(value, bool) and typ is not bool) or not isinstance(value, typ):
-            problems.append(f'{fname}: "{where}{key}" must be {_type_name(typ)} (got {value!r})')
-            continue
-        if children and isinstance(value, dict):
-            _check(value, children, fname, f"{where}{key}.", problems)
-        elif children and isinstance(value, list):
-            for i, item in enumerate(value):
-                if not isinstance(item, dict):
-                    problems.append(f'{fname}: "{where}{key}[{i}]" must be a mapping (got {item!r})')
-                else:
-                    _check(item, children, fname, f"{where}{key}[{i}].", problems)
 
 
 def _as_date(value: Any) -> date | None:
@@ -256,31 +175,12 @@ def check_state(state: str) -> str:
 def _check_semantics(raw: dict, path: Path, problems: list[str], *, check_files: bool) -> None:
     fname = path.name
     company = raw["company"]
-    if company["language"] not in ("de", "en"):
-        problems.append(f'{fname}: "company.language" must be "de" or "en" (got {company["language"]!r})')
-    if not re.fullmatch(r"[A-Z]{3}", str(company["currency"])):
-        problems.append(f'{fname}: "company.currency" must be an ISO code like EUR (got {company["currency"]!r})')
-    gm = company["gross_margin"]
-    if not 0 < gm < 1:
-        problems.append(f'{fname}: "company.gross_margin" must be a fraction between 0 and 1, e.g. 0.38 for 38 % (got {gm!r})')
-    fy = company.get("fiscal_year_start", 1)
-    if not 1 <= fy <= 12:
-        problems.append(f'{fname}: "company.fiscal_year_start" must be a month number 1-12 (got {fy!r})')
-    if company.get("state") is not None:
+    if company.get("state") is not None:  # the schema says text; the holidays package says which codes exist
         try:
             check_state(company["state"])
         except ValueError as exc:
             problems.append(f"{fname}: {exc}")
     memo = raw["memo"]
-    for key in ("recipients", "cc"):
-        for addr in memo.get(key) or []:
-            if not isinstance(addr, str) or not _EMAIL.match(addr):
-                problems.append(f'{fname}: "memo.{key}" entry {addr!r} is not an e-mail address (expected name@example.com)')
-    for key in ("sender", "analyst"):
-        if not _EMAIL.match(str(memo[key])):
-            problems.append(f'{fname}: "memo.{key}" {memo[key]!r} is not an e-mail address (expected name@example.com)')
-    if not memo["recipients"]:
-        problems.append(f'{fname}: "memo.recipients" is empty; list at least the CEO\'s address')
     if memo.get("slide_template"):  # the impulse deck's company template (PowerPoint)
         tpl = Path(memo["slide_template"])
         tpl = tpl if tpl.is_absolute() else path.parent / tpl
@@ -304,9 +204,7 @@ def _check_semantics(raw: dict, path: Path, problems: list[str], *, check_files:
             problems.append(f"{fname}: {where}: duplicate goal id; give each goal its own id")
         seen_ids.add(g["id"])
         start, deadline = _as_date(g["start"]), _as_date(g["deadline"])
-        if start is None or deadline is None:
-            problems.append(f"{fname}: {where}: start and deadline must be dates like 2026-10-31 (got {g['start']!r}, {g['deadline']!r})")
-        elif deadline <= start:
+        if start is not None and deadline is not None and deadline <= start:
             problems.append(f"{fname}: {where}: deadline {deadline} is not after start {start}")
         if g["target"] == g["baseline"]:
             problems.append(f"{fname}: {where}: target equals baseline ({g['target']}); a goal needs a change to measure")
@@ -318,6 +216,13 @@ def _check_semantics(raw: dict, path: Path, problems: list[str], *, check_files:
     data = raw["data"]
     data_dir = (path.parent / data.get("dir", ".")).resolve()
     if check_files:
+        for key, want in (("voc.taxonomy", "file"), ("diary.dir", "folder")):
+            section, name = key.split(".")
+            value = (raw.get(section) or {}).get(name)
+            target = (path.parent / str(value)).resolve() if value else None
+            if target is not None and not (target.is_file() if want == "file" else target.is_dir()):
+                problems.append(f'{fname}: "{key}" {value!r} is not a {want} (resolved to {target}); '
+                                f"paths are relative to the params file; fix the path or remove the key")
         if not data_dir.is_dir():
             problems.append(f'{fname}: "data.dir" {data.get("dir")!r} is not a folder (resolved to {data_dir}); '
                             f"for the sample company run `cmo-workbook sample-data` first")

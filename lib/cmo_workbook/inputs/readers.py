@@ -26,6 +26,9 @@ from ..errors import DataError, Problem
 HEADER_SCAN_ROWS = 30
 DELIMITERS = (";", ",", "\t", "|")
 HEADER_FIX = "check the preset or set header_row / column names in params"
+# csv's default field limit (131,072 characters) would reject a long customer comment as "not valid CSV";
+# the whole file is in memory anyway, so a field may be as long as the file.
+csv.field_size_limit(2**31 - 1)
 
 #: first non-empty cell of a totals or footer row; the separator after the word keeps
 #: campaign names like "Total Protection" from matching
