@@ -48,3 +48,53 @@ def kpi_month_frame() -> pd.DataFrame:
     df["marketing_revenue_share"] = 0.5
     df["cost_per_qualified_lead"] = df["marketing_spend"] / df["qualified_leads"]
     return df
+
+
+def fixture_leads(frame: pd.DataFrame) -> pd.DataFrame:
+    """Marketing leads matching ``frame``: ``qualified_leads`` per month with an MQL date on the 2nd,
+    ``sql`` of them accepted on the 3rd, the rest rejected (sales feedback) on the 3rd of the same month,
+    so the cohort acceptance of every month is ``sql / qualified_leads`` (50 % in kpi_month_frame)."""
+    rows = []
+    for p, r in frame.iterrows():
+        n, acc = int(r.get("qualified_leads", 0)), int(r.get("sql", 0))
+        mql, decided = p.start_time + pd.Timedelta(days=1), p.start_time + pd.Timedelta(days=2)
+        for i in range(n):
+            rows.append({"channel": "web", "mql_date": mql, "sql_date": decided if i < acc else pd.NaT,
+                         "sales_feedback_date": decided})
+    cols = ["channel", "mql_date", "sql_date", "sales_feedback_date"]
+    out = pd.DataFrame(rows, columns=cols)
+    for c in cols[1:]:
+        out[c] = pd.to_datetime(out[c])
+    return out
+
+
+def kpi_store(frame: pd.DataFrame | None = None, targets: dict | None = None, margin: float = 0.5,
+              period: str = "2026-10", ramp_up_months: int | None = None, leads: pd.DataFrame | None = None,
+              deals: pd.DataFrame | None = None):
+    """The period store (:func:`cmo_workbook.metrics.store.build`) on a hand-made monthly frame.
+
+    The dataset's per-month inputs are replaced by ``frame`` (without ``deals`` CLV is empty and the ramp-up
+    counts from the frame's first month; ``deals`` feed only the CLV model and the ramp-up start); leads for the cohort acceptance come from :func:`fixture_leads`.
+    Returns a :class:`~cmo_workbook.metrics.store.KpiStore`.
+    """
+    from types import SimpleNamespace
+
+    import pytest
+
+    from cmo_workbook.metrics import store
+    from cmo_workbook.metrics.catalogue import catalogue
+    from cmo_workbook.periods import Period
+
+    frame = kpi_month_frame() if frame is None else frame
+    raw: dict = {"targets": dict(targets or {})}
+    if ramp_up_months is not None:
+        raw["kpis"] = {"params": {"ramp_up_months": ramp_up_months}}
+    ds = SimpleNamespace(params=SimpleNamespace(gross_margin=margin, marketing_channels=["web"], raw=raw, company={}),
+                         leads=fixture_leads(frame) if leads is None else leads, deals=deals,
+                         has=lambda name: name == "leads" or (name == "deals" and deals is not None))
+    cat = catalogue(raw)
+    per = Period.parse(period)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(store, "monthly_inputs", lambda _ds: (frame, {}))
+        table = store.build(ds, per, cat=cat)
+    return store.KpiStore(table, per, cat)

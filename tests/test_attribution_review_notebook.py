@@ -14,7 +14,7 @@ PERIOD = "2026-Q3"
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_memo_surfaces_the_linkedin_problem(memo_run, lang):
+def test_memo_surfaces_the_linkedin_problem(memo_run, sample_dir, lang):
     result = memo_run("attribution_review", PERIOD, lang)
     assert result.ok
     msg, html, plain, images = parse_eml(result.eml)
@@ -35,7 +35,11 @@ def test_memo_surfaces_the_linkedin_problem(memo_run, lang):
         assert "Testgebiete ohne LinkedIn-Werbung sind derzeit nicht auswertbar" in flat and "Postleitzahl" in flat
         assert "nur mit 12 % Wahrscheinlichkeit" in flat  # the power of 8 weeks in a third of the regions
         assert "Sättigungskurve aus 7 Quartalen" in flat and "zum Durchschnitt wären es 88 Anfragen" in flat
-        assert "drei von vier höchstens 55" in flat
+        # the cycle counts new-business deals only since the attribution branch (837dbfd: repeat orders close
+        # faster); derived here with plain pandas: Aalen–Johansen on the CRM as it stood at the quarter end
+        median, q75 = _new_business_cycle_days(sample_dir)
+        assert (median, q75) == (93, 151)
+        assert f"im Median {median} Tage bis zum Auftrag, drei von vier höchstens {q75} " in flat
         assert "nur 62 Neukunden-Abschlüsse" in flat and "nicht belastbar" in flat
         assert "Zurechnung zeigt, wer an Aufträgen beteiligt war" in flat
         assert "BUSINESS CASE: 50.000 € FÜR LINKEDIN" in flat
@@ -43,6 +47,35 @@ def test_memo_surfaces_the_linkedin_problem(memo_run, lang):
         assert "Test regions without LinkedIn ads cannot be read out yet" in flat and "postcode" in flat
         assert "not incrementality" in flat
         assert "Only 62 new-customer deals" in flat
+
+
+def _new_business_cycle_days(sample_dir) -> tuple[int, int]:
+    """Days from created to order of new-business deals as the CRM showed them at the end of Q3 2026: won and
+    lost compete (cumulative incidence of won, Aalen–Johansen), undecided deals are censored at 2026-09-30;
+    the days by which 50 % and 75 % of the eventually won deals had won."""
+    import pandas as pd
+
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
+
+    d = load_dataset(load_params(ROOT / "params" / "example.yaml"), ["deals"]).deals  # the loaded sample table
+    d = d[d["deal_type"].astype("string").str.contains("New", na=True)].copy()
+    for c in ("created_date", "close_date"):
+        d[c] = pd.to_datetime(d[c])
+    end, as_of = pd.Timestamp("2026-10-01"), pd.Timestamp("2026-09-30")
+    d = d[(d["created_date"] < end) & d["status"].isin(["open", "won", "lost"])]
+    decided = d["status"].isin(["won", "lost"]) & (d["close_date"] < end)
+    days = (d["close_date"].where(decided, as_of) - d["created_date"]).dt.days
+    won, lost = decided & (d["status"] == "won"), decided & (d["status"] == "lost")
+    alive, cif, curve = 1.0, 0.0, []
+    for t in sorted(days[won | lost].unique()):
+        n = int((days >= t).sum())
+        w, lo = int(((days == t) & won).sum()), int(((days == t) & lost).sum())
+        cif += alive * w / n
+        alive *= 1 - (w + lo) / n
+        curve.append((t, cif))
+    first = lambda share: next(t for t, c in curve if c >= share * cif - 1e-12)  # noqa: E731
+    return int(first(0.5)), int(first(0.75))
 
 
 def test_memo_prints_on_two_a4_pages(chromium, memo_run, tmp_path):

@@ -67,17 +67,32 @@ def test_progress_is_share_of_the_way_from_baseline():
     assert math.isnan(evaluate(_goal(4.0, 4.0), SERIES, OCT).progress)
 
 
-def test_cumulative_goal_sums_from_start_and_extends_the_mean():
-    # sum 2026-07 .. 2026-10 = 12; mean 3 per month, sample sd √(4/3); t(0.9; 3) = 1.637744
-    half = 1.637744 * math.sqrt(4 / 3) / 2
+def test_cumulative_goal_sums_from_start_and_extends_the_trend():
+    # issue 18: a cumulative goal's forecast is the sum of the next months of the chosen model (here the trend:
+    # four months are too few for the seasonal one), no longer the mean extended.
+    # sum 2026-07 .. 2026-10 = 12; trend 2.4 + 0.4·x at x = 4, 5: 4.0 + 4.4 = 8.4.
+    # Variance of the sum: s²·(2 + aᵀ(XᵀX)⁻¹a) with a = (2, 9), XᵀX = [[4, 6], [6, 14]] (det 20):
+    # aᵀ(XᵀX)⁻¹a = (14·4 − 2·6·2·9 + 4·81) / 20 = 8.2, so 1.6 · 10.2 = 16.32; half = t(0.9; 2)·√16.32
+    half = 1.885618 * math.sqrt(16.32)
     g = evaluate(_goal(18.0, 0.0, aggregation="cumulative"), SERIES, OCT)
-    assert g.actual == 12.0
-    assert g.forecast == pytest.approx(12 + 3 * 2)
-    assert (g.low, g.high) == (pytest.approx(12 + (3 - half) * 2, abs=1e-5), pytest.approx(12 + (3 + half) * 2, abs=1e-5))
+    assert g.actual == 12.0 and g.method == "trend"
+    assert g.forecast == pytest.approx(12 + 8.4)
+    assert (g.low, g.high) == (pytest.approx(12 + 8.4 - half, abs=1e-5), pytest.approx(12 + 8.4 + half, abs=1e-5))
     assert g.status == "on_track"
+    # higher is better: a target above the forecast but below the high end is at risk, above it off track
+    assert evaluate(_goal(20.4 + half - 0.01, 0.0, aggregation="cumulative"), SERIES, OCT).status == "at_risk"
+    assert evaluate(_goal(20.4 + half + 0.01, 0.0, aggregation="cumulative"), SERIES, OCT).status == "off_track"
     # months before the goal's start do not count
     g = evaluate(_goal(18.0, 0.0, aggregation="cumulative", start="2026-09-01"), SERIES, OCT)
     assert g.actual == 6.0
+
+
+@pytest.mark.parametrize("target,status", [(21.0, "on_track"), (20.4 - 1.885618 * math.sqrt(16.32) + 0.01, "at_risk"),
+                                           (20.4 - 1.885618 * math.sqrt(16.32) - 0.01, "off_track")])
+def test_lower_is_better_cumulative_goal_uses_the_low_end(target, status):
+    # a cost ceiling summed over the goal (baseline 100 above the target): forecast 20.4, low 20.4 − 7.62
+    g = evaluate(_goal(target, 100.0, aggregation="cumulative"), SERIES, OCT)
+    assert g.higher_is_better is False and g.status == status
 
 
 def test_values_after_as_of_are_ignored_and_unknown_metrics_raise():
@@ -105,11 +120,17 @@ def test_three_points_are_a_trend_and_the_window_is_twelve_months():
 def test_cumulative_forecast_from_two_one_or_no_months():
     idx = pd.period_range("2026-09", "2026-10", freq="M")
     two = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([2.0, 4.0], index=idx), OCT)
-    # mean 3 per month, sd √2 over 2 months, t(0.9; 1) = 3.077684: ± 3.077684 per month
-    assert (two.forecast, two.low, two.high) == (pytest.approx(6 + 3 * 2), pytest.approx(6 + (3 - 3.077684) * 2, abs=1e-5),
-                                                 pytest.approx(6 + (3 + 3.077684) * 2, abs=1e-5))
+    # issue 18: with fewer than 3 months the last value is carried forward without a range (no longer the
+    # mean with a t range): 6 + 4 × 2 months
+    assert (two.actual, two.forecast, two.low, two.high, two.method) == (6.0, 14.0, 14.0, 14.0, "last")
+    assert two.status == "on_track"
     one = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([5.0], index=idx[1:]), OCT)
     assert (one.actual, one.forecast, one.low, one.high) == (5.0, 15.0, 15.0, 15.0)
+    # lower is better (a ceiling of 14 from a baseline of 20): 14 reaches it, 13 does not
+    assert evaluate(_goal(14.0, 20.0, aggregation="cumulative"), pd.Series([2.0, 4.0], index=idx), OCT).status == "on_track"
+    assert evaluate(_goal(13.0, 20.0, aggregation="cumulative"), pd.Series([2.0, 4.0], index=idx), OCT).status == "off_track"
     none = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([], dtype=float,
                                                                           index=pd.PeriodIndex([], freq="M")), OCT)
-    assert (none.actual, none.forecast, none.status) == (0.0, 0.0, "off_track")
+    # issue 18: without any month there is no forecast (NaN, was 0.0); still off track
+    assert (none.actual, none.status) == (0.0, "off_track")
+    assert math.isnan(none.forecast) and math.isnan(none.low) and math.isnan(none.high)

@@ -1,23 +1,35 @@
 """Guards the headline of the KPI memo: qualified inquiries compared with the same month last year.
 
 Mutation it catches: the headline comparing with ``previous`` instead of ``year_ago`` (it then
-read "+21 % ggü. Vorjahr" for a change against last month).
+read "+21 % ggü. Vorjahr" for a change against last month). Since issue 17 the headline is built
+from the KPIs the memo reads out of the period store (``compute(store)``), and names the comparison
+"ggü. Vorjahresmonat" / "vs same month last year".
 """
-from cmo_workbook.memos.kpi_dashboard import compute, headline
+import pandas as pd
+
+from cmo_workbook.memos.kpi_dashboard import compute, headline, worst_channel
 from cmo_workbook.periods import Period
-from kpi_fixtures import kpi_month_frame
+from kpi_fixtures import kpi_month_frame, kpi_store
 
 NBSP = "\u00a0"
 
 
 def _kpis():
-    return compute(kpi_month_frame(), Period.parse("2026-10"), {}, 0.5)
+    return compute(kpi_store(kpi_month_frame(), margin=0.5))
+
+
+def _worst(lang):
+    # LinkedIn Ads 250 € per inquiry over the last 3 months vs 192,31 € a year earlier (+30 %)
+    cpl = pd.DataFrame({"cpl": [250.0], "cpl_ref": [250.0 / 1.3], "leads": [12], "spend": [3_000.0],
+                        "change": [0.3], "excess_cost": [(250.0 - 250.0 / 1.3) * 12], "label": ["LinkedIn Ads"],
+                        "window": ["2026-10/T3M"], "segment": ["channel=linkedin_ads"]}, index=["linkedin_ads"])
+    return worst_channel(cpl, lang)
 
 
 def test_headline_change_is_against_last_year_not_last_month():
-    text = headline(_kpis(), Period.parse("2026-10"), "de", "EUR", None)
+    text = str(headline(_kpis(), Period.parse("2026-10"), "de", "EUR", None))
     # 120 inquiries vs 80 a year ago = +50 %; vs 100 last month it would be +20 %
-    assert f"120 qualifizierte Anfragen (+50{NBSP}% ggü. Vorjahr)" in text
+    assert f"120 qualifizierte Anfragen (+50{NBSP}% ggü. Vorjahresmonat)" in text
     assert "+20" not in text
     # pipeline 300 000 € compact
     assert f"300{NBSP}Tsd.{NBSP}€ neue Pipeline" in text
@@ -25,10 +37,10 @@ def test_headline_change_is_against_last_year_not_last_month():
 
 
 def test_english_headline_and_worst_channel_sentence():
-    worst = {"label": "LinkedIn Ads", "cpl": 250.0, "delta": "+30 %"}
-    text = headline(_kpis(), Period.parse("2026-10"), "en", "EUR", worst)
-    assert "120 qualified inquiries (+50% vs last year) and €300k of new pipeline" in text
-    assert "LinkedIn Ads's cost per inquiry rose to €250 (+30 % vs last year) – shift budget." in text.replace(NBSP, " ")
-    de = headline(_kpis(), Period.parse("2026-10"), "de", "EUR", worst)
-    assert "bei LinkedIn Ads steigen die Kosten je Anfrage auf 250 € (+30 % ggü. Vorjahr) – Budget umschichten." \
-        in de.replace(NBSP, " ")
+    text = str(headline(_kpis(), Period.parse("2026-10"), "en", "EUR", _worst("en"))).replace(NBSP, " ")
+    assert "120 qualified inquiries (+50% vs same month last year) and €300k of new pipeline" in text
+    assert "+20" not in text
+    assert "LinkedIn Ads's cost per inquiry (last 3 months) rose to €250 (+30% vs last year) – shift budget." in text
+    de = str(headline(_kpis(), Period.parse("2026-10"), "de", "EUR", _worst("de"))).replace(NBSP, " ")
+    assert ("bei LinkedIn Ads steigen die Kosten je Anfrage (letzte 3 Monate) auf 250 € (+30 % ggü. Vorjahr) – "
+            "Budget umschichten.") in de

@@ -68,8 +68,20 @@ def test_limit_within_float_rounding_counts_as_met():
 
 
 def test_rates_leave_pending_out_and_empty_cohorts_have_none():
+    # issue 18 added response_unanswered (the median counts unanswered leads as censored); it does not enter the rates
     s = sla.SlaSummary(leads=5, response_met=3, response_breach=1, response_pending=1, median_response_hours=4.0,
-                       feedback_met=1, feedback_breach=3, feedback_pending=1, accepted=2, rejected=6)
+                       response_unanswered=1, feedback_met=1, feedback_breach=3, feedback_pending=1, accepted=2,
+                       rejected=6)
     assert (s.response_rate, s.feedback_rate, s.acceptance_rate) == (0.75, 0.25, 0.25)
-    empty = sla.SlaSummary(0, 0, 0, 0, float("nan"), 0, 0, 0, 0, 0)
+    empty = sla.SlaSummary(0, 0, 0, 0, float("nan"), 0, 0, 0, 0, 0, 0)
     assert all(np.isnan(v) for v in (empty.response_rate, empty.feedback_rate, empty.acceptance_rate))
+
+
+def test_summary_of_leads_at_the_boundary_counts_met_breach_and_pending():
+    # one answered exactly at 24 h (met), one a minute later (breach), one open exactly 24 h at the cut-off
+    # (MQL Tuesday 09:00, cut-off Thursday 15:00: pending)
+    leads = pd.concat([_lead(response="2026-10-07 15:00"), _lead(response="2026-10-07 15:01"),
+                       _lead(mql="2026-10-06 09:00")], ignore_index=True)
+    s = sla.summarize(sla.lead_sla(leads, CFG, T("2026-10-08 15:00")))
+    assert (s.response_met, s.response_breach, s.response_pending, s.response_unanswered) == (1, 1, 1, 1)
+    assert s.response_rate == 0.5

@@ -2,17 +2,23 @@
 sentence of each tile and the recommendations, on the hand fixture of kpi_fixtures (report month 2026-10:
 120 qualified inquiries, cost 10 000 € / 120, acceptance 50 %, pipeline 300 000 €, revenue share 50 %,
 ROMI 100 %). Texts are compared with NBSP turned into plain spaces.
+
+Since issue 17 the memo reads its KPIs from the period store (``compute(store)``; catalogue ids
+``sales_acceptance_rate`` and ``romi_all_orders``, labels with their window, "Auftragseingang" rather than
+"Umsatz"); the fixture's store is built by ``kpi_fixtures.kpi_store`` from the same hand-made months.
 """
 import math
 
 import pandas as pd
 import pytest
 
-from cmo_workbook.memos.kpi_dashboard import Kpi, compute, recommendations, so_what, tiles
+from cmo_workbook.memos.kpi_dashboard import Kpi, compute, recommendations, so_what, tiles, worst_channel
 from cmo_workbook.metrics.goals import GoalStatus
 from cmo_workbook.periods import Period
-from kpi_fixtures import kpi_month_frame
+from kpi_fixtures import kpi_month_frame, kpi_store
 
+# params targets keys as companies write them: mql_to_sql_rate and romi are the store's aliases of
+# sales_acceptance_rate and romi_all_orders (metrics.store.TARGET_ALIASES)
 TARGETS = {"qualified_leads": 150, "cost_per_qualified_lead": 100, "mql_to_sql_rate": 0.6,
            "marketing_pipeline_value": 400_000, "romi": 1.5}
 
@@ -21,8 +27,12 @@ def plain(s: str) -> str:
     return s.replace("\u00a0", " ").replace("\u202f", " ")
 
 
-def _kpis(targets=TARGETS):
-    return {k.key: k for k in compute(kpi_month_frame(), Period.parse("2026-10"), targets, 0.5)}
+def _store(targets=TARGETS, frame=None):
+    return kpi_store(kpi_month_frame() if frame is None else frame, targets, margin=0.5)
+
+
+def _kpis(targets=TARGETS, frame=None):
+    return {k.key: k for k in compute(_store(targets, frame))}
 
 
 def _goal(status="on_track", goal_id="web", metric="qualified_leads_web", **kw):
@@ -87,52 +97,67 @@ def test_cost_per_lead_dearer_than_last_year_names_the_driver():
 
 def test_acceptance_more_than_ten_percent_below_target():
     # 50 % vs 60 %: gap −16,7 % < −10 %
-    assert sw("mql_to_sql_rate") == ("Der Vertrieb lehnt mehr Anfragen ab als vereinbart: Qualitätskriterien im "
+    assert sw("sales_acceptance_rate") == ("Der Vertrieb lehnt mehr Anfragen ab als vereinbart: Qualitätskriterien im "
                                      "Sales-Sync klären.")
-    assert sw("mql_to_sql_rate", "en") == ("Sales rejects more inquiries than agreed: align the quality criteria in "
+    assert sw("sales_acceptance_rate", "en") == ("Sales rejects more inquiries than agreed: align the quality criteria in "
                                            "the sales sync.")
     # 50 % vs 55 %: gap −9,1 % is within the tolerance
     ok = {**TARGETS, "mql_to_sql_rate": 0.55}
-    assert sw("mql_to_sql_rate", targets=ok) == "Der Vertrieb nimmt die Anfragen an: die Qualität der Anfragen stimmt."
-    assert sw("mql_to_sql_rate", "en", targets=ok) == "Sales accepts the inquiries: lead quality is where it should be."
+    assert sw("sales_acceptance_rate", targets=ok) == "Der Vertrieb nimmt die Anfragen an: die Qualität der Anfragen stimmt."
+    assert sw("sales_acceptance_rate", "en", targets=ok) == "Sales accepts the inquiries: lead quality is where it should be."
 
 
 def test_pipeline_revenue_and_romi_sentences():
     assert sw("marketing_pipeline_value") == "Deckt 75 % des Monatsziels; wird in 3–9 Monaten zu Umsatz."
     assert sw("marketing_pipeline_value", "en") == "Covers 75% of the monthly target; turns into revenue in 3–9 months."
-    assert sw("marketing_won_revenue") == "50 % des gewonnenen Umsatzes stammen aus Marketing-Anfragen."
-    assert sw("marketing_won_revenue", "en") == "50% of revenue won came from marketing leads."
+    # issue 17 named the CRM value order intake ("Auftragseingang"), not revenue
+    assert sw("marketing_won_revenue") == "50 % des Auftragseingangs stammen aus Marketing-Anfragen."
+    assert sw("marketing_won_revenue", "en") == "50% of order intake came from marketing inquiries."
     # ROMI 100 %: each euro came back as 2,00 € contribution margin
-    assert sw("romi") == "Jeder Marketing-Euro brachte 2,00 € Deckungsbeitrag zurück."
-    assert sw("romi", "en") == "Each marketing euro returned €2.00 of contribution margin."
+    assert sw("romi_all_orders") == "Jeder Marketing-Euro brachte 2,00 € Deckungsbeitrag zurück."
+    assert sw("romi_all_orders", "en") == "Each marketing euro returned €2.00 of contribution margin."
     assert so_what(Kpi("other", 1, 1, 1, None, "count"), "de", "EUR", {}) == ""
 
 
 def test_tiles_values_and_comparisons():
-    ts = tiles(list(_kpis().values()), "de", "EUR", {})
+    store = _store()
+    ts = tiles(store, list(_kpis().values()), "de", "EUR", {})
     by = {t.label: t for t in ts}
-    assert list(by) == ["Qualifizierte Anfragen", "Kosten je qualif. Anfrage", "Vom Vertrieb akzeptiert",
-                        "Neue Pipeline aus Marketing", "Umsatz aus Marketing-Anfragen", "ROMI (12 Monate)"]
-    assert [plain(t.value) for t in ts] == ["120", "83 €", "50 %", "300 Tsd. €", "40 Tsd. €", "100 %"]
-    ql = by["Qualifizierte Anfragen"]
+    # issue 17: the catalogue's names, each with its window
+    assert list(by) == ["Qualifizierte Anfragen, Monat", "Kosten je qualifizierter Anfrage, Monat",
+                        "Akzeptanzquote Vertrieb (Kohorte), Monat", "Neue Pipeline aus Marketing, Monat",
+                        "Auftragseingang aus Marketing-Anfragen, Monat", "ROMI alle Aufträge, 12 Monate rollierend"]
+    assert [plain(str(t.value)) for t in ts] == ["120", "83 €", "50 %", "300 Tsd. €", "40 Tsd. €", "100 %"]
+    ql = by["Qualifizierte Anfragen, Monat"]
     assert [(c.label, plain(c.delta), c.good) for c in ql.comparisons] == [
         ("ggü. Vormonat", "+20 %", True), ("ggü. Vorjahresmonat", "+50 %", True), ("ggü. Ziel", "−20 %", False)]
-    cpl = by["Kosten je qualif. Anfrage"]
+    cpl = by["Kosten je qualifizierter Anfrage, Monat"]
     # lower is better: 83,33 € vs 100 € last month is good news
     assert [(plain(c.delta), c.good) for c in cpl.comparisons][:2] == [("−17 %", True), ("−33 %", True)]
-    acc = by["Vom Vertrieb akzeptiert"]
+    acc = by["Akzeptanzquote Vertrieb (Kohorte), Monat"]
     assert [plain(c.delta) for c in acc.comparisons] == ["0,0 Pp.", "0,0 Pp.", "−10,0 Pp."]
-    won = by["Umsatz aus Marketing-Anfragen"]
-    assert len(won.comparisons) == 2  # no target: previous month and last year only
+    won = by["Auftragseingang aus Marketing-Anfragen, Monat"]
+    # no target: previous month and last year only; 40 000 € vs 1 000 000 € in 2025-10 = −96 %
+    assert [(c.label, plain(c.delta)) for c in won.comparisons] == [("ggü. Vormonat", "0 %"),
+                                                                     ("ggü. Vorjahresmonat", "−96 %")]
+    romi = by["ROMI alle Aufträge, 12 Monate rollierend"]
+    # 100 % vs 500 % for the 12 months to 2026-09; the year-ago window lies in the ramp-up months: "–"
+    assert [(c.label, plain(c.delta)) for c in romi.comparisons] == [
+        ("ggü. Vormonat (12 Monate)", "−400,0 Pp."), ("ggü. Vorjahr", "–"), ("ggü. Ziel", "−50,0 Pp.")]
     assert ql.so_what.startswith("30 Anfragen unter Plan")
 
 
 def test_small_money_values_are_not_compacted():
-    kpi = Kpi("marketing_won_revenue", 9_999.0, 1.0, 1.0, None, "money", extra={"share": 0.1})
-    (tile,) = tiles([kpi], "en", "EUR", {})
-    assert tile.value == "€9,999"
-    kpi = Kpi("marketing_won_revenue", 10_000.0, 1.0, 1.0, None, "money", extra={"share": 0.1})
-    assert tiles([kpi], "en", "EUR", {})[0].value == "€10k"
+    frame = kpi_month_frame()
+    frame.loc[pd.Period("2026-10", freq="M"), "marketing_won_revenue"] = 9_999.0
+    store = _store(frame=frame)
+    kpis = [k for k in compute(store) if k.key == "marketing_won_revenue"]
+    (tile,) = tiles(store, kpis, "en", "EUR", {})
+    assert str(tile.value) == "€9,999"
+    frame.loc[pd.Period("2026-10", freq="M"), "marketing_won_revenue"] = 10_000.0
+    store = _store(frame=frame)
+    kpis = [k for k in compute(store) if k.key == "marketing_won_revenue"]
+    assert str(tiles(store, kpis, "en", "EUR", {})[0].value) == "€10k"
 
 
 def _cpl():
@@ -160,8 +185,8 @@ def test_recommendations_shift_budget_plan_goals_and_review_acceptance():
     assert plain(plan.effect) == "Schließt die Lücke von 80 zum Ziel bis 31.12.2026."
     assert plain(recs[2].evidence).endswith(": nicht auf Kurs.")
     acc = recs[3]
-    assert acc.action == ("Im nächsten Sales-Marketing-Sync die Ablehnungsgründe durchgehen und die MQL-Kriterien "
-                          "anpassen.")
+    assert acc.action == ("Im nächsten Sales-Marketing-Sync die Ablehnungsgründe durchgehen und die Kriterien für "
+                          "qualifizierte Anfragen anpassen.")
     assert plain(acc.evidence) == "Akzeptanzquote 50 % ggü. Ziel 60 %."
 
 
@@ -176,7 +201,8 @@ def test_recommendations_in_english_and_limits():
     assert plain(recs[1].effect) == "Closes the gap of 80 to the target by 31 Dec 2026."
     assert recs[2].owner == "Marketing & Sales"
     assert plain(recs[2].evidence) == "Acceptance rate 50% vs target 60%."
-    assert recs[2].action == "Review rejection reasons in the next sales-marketing sync and adjust the MQL criteria."
+    assert recs[2].action == ("Review rejection reasons in the next sales-marketing sync and adjust the criteria for "
+                              "qualified inquiries.")
     # acceptance exactly at 90 % of target (0.5 vs 0.5/0.9) is not flagged; no costly channel, no goal: nothing to do
     calm = _cpl().assign(change=0.0, excess_cost=0.0)
     assert recommendations(list(_kpis({**TARGETS, "mql_to_sql_rate": 0.5 / 0.9}).values()), [], calm, "de", "EUR", {}) == []
@@ -185,14 +211,14 @@ def test_recommendations_in_english_and_limits():
 
 
 def test_missing_months_columns_and_targets_give_no_figure():
-    k = {x.key: x for x in compute(kpi_month_frame().loc["2025-10":], Period.parse("2026-10"), {}, 0.5)}
-    assert math.isnan(k["romi"].year_ago)  # 2025-10 is the first month: the year-ago window is incomplete
-    frame = kpi_month_frame().drop(columns=["marketing_pipeline_value"])
-    k = {x.key: x for x in compute(frame, Period.parse("2026-10"), {}, 0.5)}
+    k = _kpis({}, kpi_month_frame().loc["2025-10":])
+    assert math.isnan(k["romi_all_orders"].year_ago)  # 2025-10 is the first month: the year-ago window is incomplete
+    k = _kpis({}, kpi_month_frame().drop(columns=["marketing_pipeline_value"]))
     assert math.isnan(k["marketing_pipeline_value"].value)
     assert plain(so_what(k["marketing_pipeline_value"], "de", "EUR", {})) == "Deckt – des Monatsziels; wird in 3–9 Monaten zu Umsatz."
-    k = {x.key: x for x in compute(kpi_month_frame().loc["2026-01":], Period.parse("2026-10"), {}, 0.5)}
+    k = _kpis({}, kpi_month_frame().loc["2026-01":])
     assert math.isnan(k["qualified_leads"].year_ago)  # 2025-10 is not in the data
+    assert k["qualified_leads"].previous == 100
 
 
 def test_other_currencies_are_printed():
@@ -201,7 +227,11 @@ def test_other_currencies_are_printed():
     assert "$260 per inquiry" in so_what(kpi, "en", "USD", {"worst_channel": worst})
     from cmo_workbook.memos.kpi_dashboard import headline
 
-    assert "$260" in headline(list(_kpis().values()), Period.parse("2026-10"), "en", "USD", worst)
+    cpl = pd.DataFrame({"cpl": [260.0], "cpl_ref": [200.0], "leads": [10], "spend": [2_600.0], "change": [0.3],
+                        "excess_cost": [600.0], "label": ["LinkedIn Ads"], "window": ["2026-10/T3M"],
+                        "segment": ["channel=linkedin_ads"]}, index=["linkedin_ads"])
+    assert "$260" in headline(list(_kpis().values()), Period.parse("2026-10"), "en", "USD",
+                              worst_channel(cpl, "en", currency="USD"))
 
 
 def test_channel_labels_in_the_memo_language():

@@ -70,12 +70,14 @@ def test_parse_business_hours_errors(text, message):
 # ----------------------------------------------------------------- breaches and summary
 
 def _statuses():
-    rows = [("a", "met", 2.0), ("a", "breach", 30.0), ("a", "breach", 40.0),
-            ("b", "met", 1.0), ("b", "met", 3.0), ("b", "pending", NA),
-            ("c", "breach", 50.0), ("c", "pending", NA),
-            (None, "pending", NA),
-            ("d", "breach", 25.0), ("d", "breach", 26.0)]
-    return pd.DataFrame(rows, columns=["channel", "response_status", "response_hours"])
+    # waited_hours (issue 18): the response hours, or for an unanswered (pending) lead the business hours it has
+    # waited by the cut-off; the medians count unanswered leads as censored there (Kaplan–Meier)
+    rows = [("a", "met", 2.0, 2.0), ("a", "breach", 30.0, 30.0), ("a", "breach", 40.0, 40.0),
+            ("b", "met", 1.0, 1.0), ("b", "met", 3.0, 3.0), ("b", "pending", NA, 10.0),
+            ("c", "breach", 50.0, 50.0), ("c", "pending", NA, 20.0),
+            (None, "pending", NA, 4.0),
+            ("d", "breach", 25.0, 25.0), ("d", "breach", 26.0, 26.0)]
+    return pd.DataFrame(rows, columns=["channel", "response_status", "response_hours", "waited_hours"])
 
 
 def test_breaches_by_channel_most_breaches_first_then_most_leads():
@@ -85,7 +87,11 @@ def test_breaches_by_channel_most_breaches_first_then_most_leads():
     assert list(by.index) == ["a", "d", "c", "b", "–"]
     assert by[["leads", "met", "breaches", "pending"]].values.tolist() == [
         [3, 1, 2, 0], [2, 0, 2, 0], [2, 0, 1, 1], [3, 2, 0, 1], [1, 0, 0, 1]]
-    assert by["median_hours"].tolist()[:4] == [30.0, 25.5, 50.0, 2.0] and math.isnan(by["median_hours"].iloc[4])
+    # Kaplan–Meier medians (first time the share still unanswered is ≤ 1/2), issue 18:
+    # a: 2 → 2/3, 30 → 1/3: 30; d: 25 → 1/2: 25 (no longer the mean 25,5 of the two);
+    # c: 20 censored, 50 → 0: 50; b: 1 → 2/3, 3 → 1/3 (10 censored): 3 (the answered-only median was 2);
+    # –: its one lead never answered: the median is not reached (inf)
+    assert by["median_hours"].tolist() == [30.0, 25.0, 50.0, 3.0, math.inf]
     assert by["rate"].tolist()[:4] == [pytest.approx(1 / 3), 0.0, 0.0, 1.0]
     assert math.isnan(by["rate"].iloc[4])  # nothing decided yet: no rate
 
@@ -96,10 +102,14 @@ def test_summarize_counts_every_status():
         outcome=["accepted", "rejected", "open", "accepted", "accepted", "rejected", "open", "open", "open", "rejected",
                  "accepted"])
     s = sla.summarize(df)
+    # median over all 11 (issue 18: unanswered censored at 4, 10, 20): S(1) = 10/11, S(2) = 9/11, S(3) = 8/11,
+    # S(25) = 8/11 × 4/5 = 0,58, S(26) = 8/11 × 4/5 × 3/4 = 0,44 ≤ 1/2: 26
     assert s == sla.SlaSummary(leads=11, response_met=3, response_breach=5, response_pending=3,
-                               median_response_hours=(25.0 + 26.0) / 2, feedback_met=5, feedback_breach=3,
+                               median_response_hours=26.0, response_unanswered=3, feedback_met=5, feedback_breach=3,
                                feedback_pending=3, accepted=4, rejected=3)
-    assert math.isnan(sla.summarize(df.assign(response_hours=NA)).median_response_hours)
+    # nobody answered: more than half never got an answer, the median is not reached (inf; was NaN)
+    assert sla.summarize(df.assign(response_hours=NA)).median_response_hours == math.inf
+    assert math.isnan(sla.summarize(df.iloc[0:0]).median_response_hours)
 
 
 # ----------------------------------------------------------------- decisions and quality
