@@ -58,13 +58,39 @@ def _prepare(name: str, module: dict, shared: dict, pytest_opts: dict, keep: boo
     return folder
 
 
+def _changed_from(folder: Path, module: dict, marker: str) -> set[str]:
+    """Mutants whose first changed line lies at or after the line containing ``marker`` in the original."""
+    import ast
+
+    mutated = folder / "mutants" / "src" / module["file"]
+    source = mutated.read_text(encoding="utf-8")
+    funcs = {n.name: ast.get_source_segment(source, n).splitlines()[1:] for n in ast.walk(ast.parse(source))
+             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in n.name}
+    keep = set()
+    for name, lines in funcs.items():
+        base, _, suffix = name.rpartition("__mutmut_")
+        orig = funcs.get(f"{base}__mutmut_orig")
+        start = next((i for i, line in enumerate(orig or []) if marker in line), None)
+        if suffix == "orig" or start is None:
+            continue
+        first = next((i for i, (a, b) in enumerate(zip(orig, lines)) if a != b), min(len(orig), len(lines)))
+        if first >= start:
+            keep.add(name)
+    return keep
+
+
 def _results(folder: Path, module: dict) -> dict[str, int | None]:
     meta = folder / "mutants" / "src" / (module["file"] + ".meta")
     if not meta.exists():
         return {}
     codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
     pattern = module.get("mutants", "*")
-    return {k: v for k, v in codes.items() if fnmatch.fnmatchcase(k, pattern)}
+    codes = {k: v for k, v in codes.items() if fnmatch.fnmatchcase(k, pattern)}
+    if module.get("from_line"):
+        # only the part of the function that the module entry is about (e.g. the runner's send + ledger step)
+        part = _changed_from(folder, module, module["from_line"])
+        codes = {k: v for k, v in codes.items() if k.rpartition(".")[2] in part}
+    return codes
 
 
 def _survivors(codes: dict[str, int | None]) -> list[str]:

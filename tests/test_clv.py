@@ -233,3 +233,32 @@ def test_clv_historical_with_account_ids_only_string_dates_and_default_as_of():
     with pytest.raises(DataError) as e:
         clv.clv_historical(pd.DataFrame({"close_date": [], "amount": []}), margin_rate=0.4)
     assert str(e.value).startswith("deals: no customer column: historical CLV needs account_id or company")
+
+
+def test_gamma_gamma_input_errors_name_column_value_and_fix():
+    with pytest.raises(DataError) as e:
+        clv.fit_gamma_gamma([0, 3, 0], [0.0, 50.0, 0.0])
+    text = str(e.value)
+    assert text.startswith('rfm summary, column "frequency"')
+    assert "customers with repeat purchases; at least 2 are needed to fit spend" in text
+    assert "use a longer observation window or the historical CLV (clv_historical)" in text and "1" in text
+    with pytest.raises(DataError) as e:
+        clv.fit_gamma_gamma([1, 2], [30.0, 0.0])
+    text = str(e.value)
+    assert text.startswith('rfm summary, column "monetary_value"')
+    assert "is not a positive mean spend for a customer with repeat purchases" in text
+    assert "drop zero-value or credit-note transactions before rfm_summary" in text
+
+
+def test_gamma_gamma_reports_the_log_likelihood_of_its_fit():
+    x, m = np.array([1.0, 2.0, 3.0, 1.0]), np.array([20.0, 35.0, 50.0, 10.0])
+    g = clv.fit_gamma_gamma(x, m)
+    assert g.loglik == pytest.approx(float(np.sum(clv.gamma_gamma_log_likelihood(g.p, g.q, g.v, x, m))))
+
+
+def test_rfm_checks_name_row_column_and_count():
+    with pytest.raises(DataError) as e:
+        clv.prob_alive(clv.BGNBDParams(1.0, 1.0, 1.0, 1.0, float("nan")), [1, 2, 3], [1.0, 9.0, 9.0], [5.0, 5.0, 5.0])
+    text = str(e.value)
+    assert text.startswith('rfm summary, row 2, column "recency"')
+    assert "is not between 0 and T (2 such rows)" in text

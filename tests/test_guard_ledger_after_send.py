@@ -80,3 +80,15 @@ def test_a_recorded_memo_is_not_sent_twice_unless_resend(tmp_path, smtp_server, 
     result, _ = _export(tmp_path, resend=True)
     assert result.sent is True and len(smtp_server.messages) == 2
     assert len(_ledger(tmp_path)[KEY]["history"]) == 2
+
+
+def test_retries_show_as_progress_lines_and_the_sent_copy_is_timestamped(tmp_path, smtp_server, sample_dir):
+    import re
+
+    smtp_server.fail_next = 1  # one transient 451 (the runner waits 2 s), then accepted
+    result, lines = _export(tmp_path)
+    assert result.sent is True
+    assert any(l.startswith("retry    SMTP attempt 1/4 to 127.0.0.1:") for l in lines)
+    (copy,) = (tmp_path / "2026-10" / "sent").glob("*.eml")
+    assert re.fullmatch(r"example-kpi_dashboard-\d{8}T\d{6}\.eml", copy.name)
+    assert copy.read_bytes() == (tmp_path / "2026-10" / "kpi_dashboard.eml").read_bytes()
