@@ -71,9 +71,6 @@ def test_without_new_customers_there_is_no_cac_and_no_ratio():
     assert math.isnan(s.value("cac", "t12m")) and math.isnan(s.value("clv_to_cac", "t12m"))
 
 
-@pytest.mark.xfail(raises=ZeroDivisionError, strict=True,
-                   reason="lib bug: customer_value without any won deal before as_of reaches fit_bgnbd on an empty "
-                          "summary (np.average of no weights, clv.py fit_bgnbd) and only ValueError/DataError are caught")
 def test_no_won_deal_before_the_period_end_gives_no_clv():
     r = clv.customer_value(_deals(), pd.Timestamp("2025-01-01"), 0.4)
     assert math.isnan(r["clv"])

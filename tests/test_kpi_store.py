@@ -259,6 +259,7 @@ def test_a_bad_kpis_section_stops_the_run_before_any_kernel(tmp_path, sample_dir
     raw = yaml.safe_load(open("params/example.yaml", encoding="utf-8"))
     raw["data"]["dir"] = str(sample_dir)
     raw["voc"]["taxonomy"] = str(load_params("params/example.yaml").path.parent / "voc_taxonomy.yaml")
+    raw["diary"]["dir"] = str(load_params("params/example.yaml").path.parent / raw["diary"]["dir"])
     raw["kpis"] = {"custom": [{"id": "x", "name_de": "X", "name_en": "X", "definition_de": "d", "definition_en": "d",
                                "numerator": "marketing_spend", "denominator": "leads_typo"}]}
     p = tmp_path / "acme.yaml"

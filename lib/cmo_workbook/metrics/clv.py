@@ -519,6 +519,8 @@ def customer_value(deals: pd.DataFrame, as_of: pd.Timestamp, gross_margin: float
     try:
         summary = rfm_summary(tx, observation_end=as_of - pd.Timedelta(days=1))
         summary = summary[summary["T"] > 0]  # customers won in the last week have no history yet
+        if summary.empty:  # no won deal before as_of (e.g. a window before the first order): no model to fit
+            return out
         bg = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
         gg = fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
     except (ValueError, DataError):
