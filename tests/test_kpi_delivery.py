@@ -26,13 +26,13 @@ def test_email_carries_the_workbook_when_params_ask_for_it(memo_run, smtp_server
     params_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     period_dir = tmp_path / "reports" / "2026-10"
     period_dir.mkdir(parents=True)
-    nb = shutil.copy(result.notebook, period_dir / "kpi_dashboard.ipynb")
+    running = shutil.copy(result.notebook, period_dir / ".kpi_dashboard.running.ipynb")  # as papermill leaves it
     book = shutil.copy(result.memo.parent / "Kennzahlen_2026-10.xlsx", period_dir / "Kennzahlen_2026-10.xlsx")
     runner = Runner(RunOptions(params_path=params_file, period=Period.parse("2026-10"), email=True,
                                reports_dir=tmp_path / "reports"), say=lambda line: None)
     runner._params = load_params(params_file, check_files=False)
     info = runner.resolve("kpi_dashboard")
-    sent = runner._export(info, Period.parse("2026-10"), nb, runner._params, book)
+    sent = runner._export(info, Period.parse("2026-10"), running, period_dir / "kpi_dashboard.ipynb", runner._params, book)
     assert sent.sent and len(smtp_server.messages) == 1
     msg = email.message_from_bytes(smtp_server.messages[0]["data"], policy=email.policy.default)
     files = [p for p in msg.iter_attachments() if p.get_filename() == "Kennzahlen_2026-10.xlsx"]

@@ -89,8 +89,15 @@ class Dataset:
         df = self.tables.get(table)
         if df is None or df.empty:
             return {}
-        return {col: int(period.contains(df[col]).sum()) for col in ACTIVITY.get(table, (_date_column(table),))
-                if col in df}
+        out = {}
+        for col in ACTIVITY.get(table, (_date_column(table),)):
+            if col not in df:
+                continue
+            hit = period.contains(df[col])
+            if (table, col) == ("deals", "close_date") and "status" in df:
+                hit = hit & df["status"].isin(["won", "lost"])  # an open deal's close date is a forecast, not activity
+            out[col] = int(hit.sum())
+        return out
 
     def freshness(self, period: Period, tables: list[str]) -> list[Finding]:
         """One note per table without any activity in ``period`` (the data note says what is missing)."""

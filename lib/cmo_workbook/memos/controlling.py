@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..render.xlsx import write_stable
 from ..inputs.channels import channel_label
 from ..inputs.loaders import Dataset
 from ..metrics.catalogue import WINDOWS, label
@@ -343,9 +344,5 @@ def write(store: KpiStore, ds: Dataset, period: Period, out_dir: Path, *,
     _bridge(wb, ds, period, lang)
     _unit_economics(wb, store, ds, lang)
     _actions(wb, lang, actions)
-    path = Path(out_dir) / workbook_name(lang, period)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name("." + path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+    # stamped with the period's end, not the clock: a rerun on the same data leaves the file byte-identical
+    return write_stable(wb, Path(out_dir) / workbook_name(lang, period), period.end.to_pydatetime().replace(tzinfo=None))

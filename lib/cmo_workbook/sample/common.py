@@ -204,30 +204,12 @@ def write_csv(path: Path, rows: list[list[str]], *, encoding: str, delimiter: st
 
 
 def save_workbook_deterministic(wb, path: Path) -> None:
-    """Save an openpyxl workbook so the same content gives the same bytes.
+    """Save an openpyxl workbook so the same content gives the same bytes (at :data:`FIXED_TIMESTAMP`)."""
+    from ..render.xlsx import stable_bytes
 
-    openpyxl stamps ``modified`` with the current time and zip entries with the local time;
-    both are rewritten here to :data:`FIXED_TIMESTAMP`.
-    """
     wb.properties.creator = COMPANY["name"]
-    wb.properties.created = FIXED_TIMESTAMP
-    buf = io.BytesIO()
-    wb.save(buf)
-    stamp = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIMESTAMP.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            dst.writestr(info, data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(stable_bytes(wb, FIXED_TIMESTAMP))
 
 # Paid media follows demand a little: less in August and at Christmas.
 SEASON_SPEND = {1: 1.0, 2: 1.0, 3: 1.08, 4: 1.05, 5: 1.0, 6: 0.98, 7: 0.95, 8: 0.75, 9: 1.05, 10: 1.08,
