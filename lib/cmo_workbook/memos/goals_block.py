@@ -209,6 +209,10 @@ def goals_block(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
                 as_of: pd.Period | None = None) -> list[Block]:
     """The goals table with how it was forecast, plus the progress chart of goal ``chart`` (an id)
     when ``monthly`` is given."""
+    if not statuses:  # an empty table under a heading would read as "no goal is on track"
+        return [Paragraph("Keine Jahresziele hinterlegt (params goals): ohne Ziel kein Kurs, den dieses Memo prüfen kann."
+                          if lang == "de" else
+                          "No annual goals set (params goals): without a goal there is no course for this memo to check.")]
     out: list[Block] = [goals_table(statuses, goals, lang, currency, as_of)]
     note = method_note(statuses, lang)
     if note:

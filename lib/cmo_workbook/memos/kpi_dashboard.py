@@ -77,17 +77,23 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
             missing = fmt.number(tgt - kpi.value, lang)
             return (f"{missing} Anfragen unter Plan: weniger Nachschub für die Pipeline der nächsten Monate."
                     if de else f"{missing} inquiries below plan: less supply for the coming months' pipeline.")
+        if gap != gap:  # no plan: a count alone says nothing about enough or too few
+            return ("Kein Plan hinterlegt (params targets): Menge ohne Maßstab, Vergleich mit Vormonat oben." if de
+                    else "No plan set (params targets): the count has no yardstick; see the comparison above.")
         return ("Über Plan: der Vertrieb hat genug qualifizierte Gespräche." if de
                 else "Above plan: sales has enough qualified conversations.")
     if kpi.key == "cost_per_qualified_lead":
         worst = ctx.get("worst_channel")
-        if worst and kpi.value > kpi.year_ago:
+        if worst and kpi.year_ago == kpi.year_ago and kpi.value > kpi.year_ago:
             return (f"Teurer als im Vorjahr; Treiber ist {worst['label']} "
                     f"({fmt.money(worst['cpl'], lang, currency=currency)} je Anfrage, {worst['delta']} ggü. Vorjahr)."
                     if de else
                     f"More expensive than last year, driven by {worst['label']} "
                     f"({fmt.money(worst['cpl'], lang, currency=currency)} per inquiry, {worst['delta']} vs last year).")
-        if kpi.value <= (tgt or float("inf")):
+        if not tgt or tgt != tgt:  # no target: no verdict on the level
+            return ("Kein Zielwert hinterlegt (params targets): Kosten je Anfrage ohne Maßstab." if de
+                    else "No target set (params targets): cost per inquiry has no yardstick.")
+        if kpi.value <= tgt:
             return ("Im Zielkorridor: jeder Euro bringt mehr Anfragen als geplant." if de
                     else "Within target: each euro buys more inquiries than planned.")
         return ("Über dem Zielwert: Budget zu den günstigsten Kanälen verschieben." if de
@@ -100,6 +106,9 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                 else "Sales accepts the inquiries: lead quality is where it should be.")
     if kpi.key == "marketing_pipeline_value":
         cover = kpi.value / tgt if tgt else float("nan")
+        if cover != cover:
+            return ("Kein Monatsziel hinterlegt; neue Pipeline wird in 3–9 Monaten zu Umsatz." if de
+                    else "No monthly target set; new pipeline turns into revenue in 3–9 months.")
         return (f"Deckt {fmt.percent(cover, lang, 0)} des Monatsziels; wird in 3–9 Monaten zu Umsatz."
                 if de else f"Covers {fmt.percent(cover, lang, 0)} of the monthly target; turns into revenue in 3–9 months.")
     if kpi.key == "marketing_won_revenue":
@@ -108,6 +117,9 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                 else Rich(share, " of order intake came from marketing inquiries."))
     if kpi.key == "romi_all_orders":
         back = 1 + kpi.value
+        if back != back:  # the 12 months reach before the data: no return to state
+            return ("Noch kein belastbarer ROMI: die 12 Monate reichen vor den Beginn der Daten." if de
+                    else "No reliable ROMI yet: the 12 months reach back before the data begins.")
         return (f"Jeder Marketing-Euro brachte {fmt.money(back, lang, currency=currency, digits=2)} Deckungsbeitrag zurück."
                 if de else f"Each marketing euro returned {fmt.money(back, lang, currency=currency, digits=2)} of contribution margin.")
     return ""
@@ -171,25 +183,34 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
     """Answer first: what marketing delivered this month and the one thing to act on."""
     by = {k.key: k for k in kpis}
     ql, pipe = by["qualified_leads"], by["marketing_pipeline_value"]
-    d = fmt.delta(ql.value, ql.year_ago, lang)
+    # the year-ago month when the data reach back that far, else the previous month (never a bare "–")
+    year_ago = ql.year_ago == ql.year_ago
+    d = fmt.delta(ql.value, ql.year_ago if year_ago else ql.previous, lang)
+    vs_de, vs_en = ("ggü. Vorjahresmonat", "vs same month last year") if year_ago else ("ggü. Vormonat", "vs last month")
+    cpl = by.get("cost_per_qualified_lead")
+    cpl_known = cpl is not None and cpl.year_ago == cpl.year_ago  # a verdict on cost needs last year's cost
     n = Fig(fmt.number(ql.value, lang), ql.key, ql.window, ql.value)
     pipe_fig = Fig(fmt.money(pipe.value, lang, currency=currency, compact=True), pipe.key, pipe.window, pipe.value)
     if lang == "de":
-        s = Rich("Marketing lieferte ", n, f" qualifizierte Anfragen ({d.text} ggü. Vorjahresmonat) und ", pipe_fig,
+        s = Rich("Marketing lieferte ", n, f" qualifizierte Anfragen ({d.text} {vs_de}) und ", pipe_fig,
                  " neue Pipeline")
         if worst:
             s += Rich(f"; bei {worst['label']} steigen die Kosten je Anfrage (letzte 3 Monate) auf ", worst["cpl_fig"],
                       f" ({worst['delta']} ggü. Vorjahr) – Budget umschichten.")
-        else:
+        elif cpl_known:
             s += " – die Kosten je Anfrage bleiben in allen Kanälen im Rahmen des Vorjahres."
+        else:
+            s += " – ob ein Kanal teurer wird, zeigt sich erst mit dem Vorjahresvergleich der Kosten je Anfrage."
     else:
-        s = Rich("Marketing delivered ", n, f" qualified inquiries ({d.text} vs same month last year) and ", pipe_fig,
+        s = Rich("Marketing delivered ", n, f" qualified inquiries ({d.text} {vs_en}) and ", pipe_fig,
                  " of new pipeline")
         if worst:
             s += Rich(f"; {worst['label']}'s cost per inquiry (last 3 months) rose to ", worst["cpl_fig"],
                       f" ({worst['delta']} vs last year) – shift budget.")
-        else:
+        elif cpl_known:
             s += " – cost per inquiry stays in line with last year in every channel."
+        else:
+            s += " – whether a channel gets more expensive shows only once cost per inquiry has a year-ago comparison."
     return s
 
 
@@ -250,6 +271,11 @@ def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float
     r = kpi_figures.fig(ratio, lang, currency)
     years = fmt.number(store.catalogue.params["clv_horizon_years"], lang)
     good = ratio.value >= ratio_target if ratio.value == ratio.value else False
+    if ratio.value != ratio.value:  # no CLV or CAC: no verdict on the payback
+        return (Rich(f"{store.label('clv', 'asof', lang)}: ", clv_f, f"; {store.label('cac', 't12m', lang)}: ", cac_f,
+                     " – noch kein Verhältnis berechenbar (zu wenige gewonnene Neukunden); kein Urteil.") if lang == "de"
+                else Rich(f"{store.label('clv', 'asof', lang)}: ", clv_f, f"; {store.label('cac', 't12m', lang)}: ", cac_f,
+                          " – no ratio yet (too few won new customers); no verdict."))
     if lang == "de":
         return Rich(f"{store.label('clv', 'asof', lang)} (Deckungsbeitrag über {years} Jahre, abgezinst): ", clv_f,
                     f" je Kunde; {store.label('cac', 't12m', lang)}: ", cac_f, " – Verhältnis ", r,
@@ -261,3 +287,16 @@ def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float
                 f" vs a target of {fmt.number(ratio_target, lang)} : 1 – ",
                 "each new customer pays back its acquisition cost several times." if good
                 else "new customers pay back their acquisition cost too slowly: review the channels with a high CAC.")
+
+
+def cpl_chart_title(worst: dict[str, Any] | None, cpl: pd.DataFrame, lang: str) -> str:
+    """The channel cost chart's message: the costliest channel's rise, "in line with last year", or, while
+    no channel has a year-ago value, that the comparison is still missing (never a verdict without it)."""
+    de = lang == "de"
+    if worst:
+        return (f"{worst['label']}: Kosten je Anfrage {worst['delta']} ggü. Vorjahr" if de
+                else f"{worst['label']}: cost per inquiry {worst['delta']} vs last year")
+    if len(cpl) and cpl["cpl_ref"].notna().any():
+        return "Kosten je Anfrage je Kanal im Rahmen des Vorjahres" if de else "Cost per inquiry per channel in line with last year"
+    return ("Kosten je Anfrage je Kanal – noch ohne Vorjahreswert zum Vergleich" if de
+            else "Cost per inquiry per channel – no year-ago value to compare with yet")
