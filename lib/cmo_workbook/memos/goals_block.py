@@ -119,8 +119,11 @@ def goals_table(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
     month the goals were evaluated for) the actual carries its catalogue id and window."""
     names = titles(goals, lang)
     by_id = {g["id"]: g for g in goals}
-    header = (["Ziel", "Ist", "Zielwert", "Prognose zum Stichtag (Spanne)", "Status"] if lang == "de"
-              else ["Goal", "Actual", "Target", "Forecast at deadline (range)", "Status"])
+    # the actual's window in the header: a reader must see which month the value is (never a bare "Ist")
+    when = fmt.month(as_of, lang, short=True) if as_of is not None else ""
+    header = (["Ziel", f"Ist, Stand {when}" if when else "Ist", "Zielwert", "Prognose zum Stichtag (Spanne)", "Status"]
+              if lang == "de" else
+              ["Goal", f"Actual as of {when}" if when else "Actual", "Target", "Forecast at deadline (range)", "Status"])
     rows = []
     for g in statuses:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
