@@ -300,3 +300,11 @@ def cpl_chart_title(worst: dict[str, Any] | None, cpl: pd.DataFrame, lang: str) 
         return "Kosten je Anfrage je Kanal im Rahmen des Vorjahres" if de else "Cost per inquiry per channel in line with last year"
     return ("Kosten je Anfrage je Kanal – noch ohne Vorjahreswert zum Vergleich" if de
             else "Cost per inquiry per channel – no year-ago value to compare with yet")
+
+
+def cpl_chart_missing(lang: str, min_leads: int = 5) -> str:
+    """Said instead of an empty channel chart: no paid channel has enough inquiries to compare."""
+    return (f"Noch kein Kanalvergleich: kein bezahlter Kanal hat in den letzten 3 Monaten {min_leads} oder mehr "
+            "qualifizierte Anfragen – die Kosten je Anfrage wären Zufall." if lang == "de" else
+            f"No channel comparison yet: no paid channel had {min_leads} or more qualified inquiries in the last "
+            "3 months – cost per inquiry would be noise.")
