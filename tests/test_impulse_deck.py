@@ -315,6 +315,9 @@ def test_params_slide_template_must_be_a_powerpoint_file_that_exists(tmp_path):
     assert '"memo.slide_template" \'vorlagen/firma.key\' must be a PowerPoint file (.potx or .pptx)' in str(e.value)
     data["memo"]["slide_template"] = "vorlagen/firma.potx"
     data["data"]["dir"] = str(ROOT / "data" / "sample")
+    # the copy lives elsewhere: the sample's other folders and files by absolute path (params check them all)
+    data["voc"]["taxonomy"] = str(ROOT / "params" / "voc_taxonomy.yaml")
+    data["diary"]["dir"] = str(ROOT / "data" / "sample" / "diary")
     p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ParamsError) as e:
         load_params(p)

@@ -82,8 +82,9 @@ def test_refused_recipients_name_the_params_fix(monkeypatch):
             mail.send(message(), settings, attempts=3, sleep=lambda s: pytest.fail("must not retry"))
     finally:
         controller.stop()
-    assert str(e.value) == ("SMTP server 127.0.0.1 refused the recipients ['ceo@kessler.example']; "
-                            "check memo.recipients in params")
+    # the server's own reply says why (issue 12: "say it was refused and why")
+    assert str(e.value) == ("SMTP server 127.0.0.1 refused the recipients (ceo@kessler.example: 550 5.1.1 no such user); "
+                            "check memo.recipients in params; the memo stays on disk")
 
 
 def test_ledger_entry_fields_and_history(tmp_path):
