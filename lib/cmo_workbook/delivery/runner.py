@@ -520,29 +520,34 @@ class Runner:
         result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,
                            message=memo.headline)
         if self.opts.email:
-            ledger = mail.SentLedger(period_dir)
-            # one record per company, memo and language: another company's memo is never "already sent"
-            key = f"{params.path.name}:{stem}"
-            prior = ledger.entry(key)
-            if prior and not self.opts.resend:
-                self.say(f"send     skipped: {info.name} {period} was sent on {prior['sent_at']} to {prior['to']} "
-                         "(use --resend to send again)")
-            else:
-                settings = mail.settings_from_env()
-                mail.send(msg, settings, say=self.say)
-                result.sent = True
-                self.say(f"send     sent to {msg['To']} via {settings.host}:{settings.port}")
-                try:
-                    ledger.record(key, msg, eml)
-                    # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
-                    write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml",
-                                 eml)
-                except OSError as exc:
-                    raise DeliveryError(
-                        f"{info.name} {period} WAS SENT to {msg['To']}, but the ledger {ledger.path} could not be "
-                        f"updated ({exc.strerror or exc}); do not use --resend for it; free disk space, then add the "
-                        f"record by hand or accept one more copy") from None
+            result.sent = self._deliver(info, period, period_dir, params, stem, msg, eml)
         return result
+
+    def _deliver(self, info: NotebookInfo, period: Period, period_dir: Path, params: Params, stem: str,
+                 msg: Any, eml: bytes, whom: str = "") -> bool:
+        """Send ``msg`` once per company, memo and language (the sent-ledger of ``period_dir``), then record it
+        and keep the exact bytes under sent/; False when it went out before and --resend is not given."""
+        ledger = mail.SentLedger(period_dir)
+        # one record per company, memo and language: another company's memo is never "already sent"
+        key = f"{params.path.name}:{stem}"
+        prior = ledger.entry(key)
+        if prior and not self.opts.resend:
+            self.say(f"send     skipped: {info.name} {period} was sent on {prior['sent_at']} to {prior['to']} "
+                     "(use --resend to send again)")
+            return False
+        settings = mail.settings_from_env()
+        mail.send(msg, settings, say=self.say)
+        self.say(f"send     sent to {whom}{msg['To']} via {settings.host}:{settings.port}")
+        try:
+            ledger.record(key, msg, eml)
+            # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
+            write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
+        except OSError as exc:
+            raise DeliveryError(
+                f"{info.name} {period} WAS SENT to {msg['To']}, but the ledger {ledger.path} could not be "
+                f"updated ({exc.strerror or exc}); do not use --resend for it; free disk space, then add the "
+                f"record by hand or accept one more copy") from None
+        return True
 
     def _export_deck(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
         """A deck (metadata ``"output": "deck"``): .pptx, reveal.js, PDF; ``--email`` sends them to the analyst only."""
@@ -554,18 +559,8 @@ class Runner:
         result = RunResult(info.name, str(period), True, memo=files.pptx, eml=files.eml, notebook=nb_path,
                            message=files.title)
         if self.opts.email:
-            ledger = mail.SentLedger(nb_path.parent)
-            key = f"{params.path.name}:{stem}"
-            prior = ledger.entry(key)
-            if prior and not self.opts.resend:
-                self.say(f"send     skipped: {info.name} {period} was sent on {prior['sent_at']} (use --resend to send again)")
-            else:
-                eml = files.message.as_bytes()
-                settings = mail.settings_from_env()
-                mail.send(files.message, settings, say=self.say)
-                ledger.record(key, files.message, eml)
-                result.sent = True
-                self.say(f"send     sent to the analyst {files.message['To']} via {settings.host}:{settings.port}")
+            result.sent = self._deliver(info, period, nb_path.parent, params, stem, files.message,
+                                        files.message.as_bytes(), whom="the analyst ")
         return result
 
     # -- alerts ----------------------------------------------------------------------

@@ -30,6 +30,10 @@ TILES = (("qualified_leads", "month"), ("cost_per_qualified_lead", "month"), ("s
          ("marketing_pipeline_value", "month"), ("marketing_won_revenue", "month"), ("romi_all_orders", "t12m"))
 
 
+#: a paid channel needs this many qualified inquiries in 3 months before its cost per inquiry is compared
+MIN_CHANNEL_LEADS = 5
+
+
 @dataclass
 class Kpi:
     """A tile's KPI as the store holds it (values and comparisons), for the memo's rules."""
@@ -130,7 +134,7 @@ def tiles(store: KpiStore, kpis: list[Kpi], lang: str, currency: str, ctx: dict[
     return [kpi_figures.tile(store, k.key, k.window_kind, lang, currency, so_what(k, lang, currency, ctx)) for k in kpis]
 
 
-def channel_cpl_store(store: KpiStore, lang: str, min_leads: int = 5) -> pd.DataFrame:
+def channel_cpl_store(store: KpiStore, lang: str, min_leads: int = MIN_CHANNEL_LEADS) -> pd.DataFrame:
     """Cost per qualified inquiry per paid channel over the last 3 months vs the same months a year
     earlier, from the store (segments ``channel=...`` of window ``t3m``)."""
     rows = {}
@@ -151,7 +155,7 @@ def channel_cpl_store(store: KpiStore, lang: str, min_leads: int = 5) -> pd.Data
 
 
 def channel_cpl(by_channel_now: pd.DataFrame, by_channel_ref: pd.DataFrame, lang: str,
-                min_leads: int = 5) -> pd.DataFrame:
+                min_leads: int = MIN_CHANNEL_LEADS) -> pd.DataFrame:
     """Cost per qualified lead per paid channel now vs reference, with the change."""
     df = pd.DataFrame({
         "cpl": by_channel_now["cost_per_qualified_lead"],
@@ -302,7 +306,7 @@ def cpl_chart_title(worst: dict[str, Any] | None, cpl: pd.DataFrame, lang: str) 
             else "Cost per inquiry per channel – no year-ago value to compare with yet")
 
 
-def cpl_chart_missing(lang: str, min_leads: int = 5) -> str:
+def cpl_chart_missing(lang: str, min_leads: int = MIN_CHANNEL_LEADS) -> str:
     """Said instead of an empty channel chart: no paid channel has enough inquiries to compare."""
     return (f"Noch kein Kanalvergleich: kein bezahlter Kanal hat in den letzten 3 Monaten {min_leads} oder mehr "
             "qualifizierte Anfragen – die Kosten je Anfrage wären Zufall." if lang == "de" else
