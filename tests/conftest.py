@@ -1,14 +1,20 @@
 """Shared fixtures: the sample data (generated once per session) and a real SMTP server."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# One "today" for the whole session: memos say "Erstellt am <date>", and a suite that runs across midnight
+# must not see two runs of the same input differ (CI once failed on exactly that).
+os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
 
 
 @pytest.fixture(scope="session")

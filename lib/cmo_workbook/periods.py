@@ -1,14 +1,39 @@
 """Reporting periods: a calendar month (``2026-10``) or quarter (``2026-Q3``)."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pandas as pd
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+
+#: set by the runner for its kernels, so every memo of one run carries the same date even across midnight
+RUN_DATE_ENV = "CMO_WORKBOOK_RUN_DATE"
+
+
+def run_date() -> date:
+    """The date a memo says it was made: the run's fixed date, else ``SOURCE_DATE_EPOCH``, else today.
+
+    ``SOURCE_DATE_EPOCH`` is the reproducible-builds convention (seconds since 1970, UTC); with it two runs
+    on different days give byte-identical memos.
+    """
+    if value := os.environ.get(RUN_DATE_ENV, "").strip():
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"environment variable {RUN_DATE_ENV}={value!r} is not a date; "
+                             "use YYYY-MM-DD (e.g. 2026-12-01) or unset it") from None
+    if value := os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        try:
+            return datetime.fromtimestamp(int(value), tz=timezone.utc).date()
+        except (ValueError, OverflowError):
+            raise ValueError(f"environment variable SOURCE_DATE_EPOCH={value!r} is not a whole number of "
+                             "seconds since 1970-01-01 UTC; use e.g. $(date +%s) or unset it") from None
+    return date.today()
 
 
 @dataclass(frozen=True, order=True)

@@ -27,7 +27,7 @@ from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
 from ..inputs.params import Params, load_params
-from ..periods import Period
+from ..periods import RUN_DATE_ENV, Period, run_date
 
 log = logging.getLogger("cmo_workbook")
 
@@ -95,6 +95,20 @@ def _declared(notebook: Path) -> dict[str, Any]:
     import papermill
 
     return papermill.inspect_notebook(str(notebook))
+
+
+@contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    """``os.environ[name] = value`` for the block (kernels inherit it), then as it was before."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 @contextmanager
@@ -268,6 +282,7 @@ class Runner:
         self._dataset: Dataset | None = None
         self._prepared: dict[str, Any] = {}
         self._project_checked = False
+        self.run_date = run_date()  # one date for every memo of this run, even one that ends after midnight
 
     # -- pre-flight (exit 2 on problems) -------------------------------------------
     def params(self) -> Params:
@@ -404,7 +419,7 @@ class Runner:
             error: str | None = None
             fatal = False
             try:
-                with time_limit(self.opts.total_timeout):
+                with time_limit(self.opts.total_timeout), _env(RUN_DATE_ENV, self.run_date.isoformat()):
                     papermill.execute_notebook(
                         str(info.path), str(running_nb), parameters=parameters, kernel_name=kernel,
                         cwd=str(self.notebooks_dir), execution_timeout=self.opts.cell_timeout,

@@ -21,7 +21,7 @@ from ..inputs.plausibility import review
 from ..inputs.params import Params, load_params
 from ..metrics import store as kpi_store
 from ..metrics.catalogue import label as kpi_label
-from ..periods import Period
+from ..periods import Period, run_date
 
 register({
     "sources": {"de": "Quellen", "en": "Sources"},
@@ -124,4 +124,4 @@ def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind:
     if p.kind != kind:
         raise ValueError(f"this notebook reports a {kind}; period {period!r} is a {p.kind}")
     ds = load_dataset(params, tables)
-    return Workbook(params, ds, p, lang or params.language, date.today(), Path(reports_dir))
+    return Workbook(params, ds, p, lang or params.language, run_date(), Path(reports_dir))
