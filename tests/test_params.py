@@ -64,11 +64,11 @@ def test_margin_out_of_range(tmp_path):
 def test_bad_email_and_language(tmp_path):
     d = base()
     d["memo"]["recipients"] = ["ceo(at)acme.de"]
-    d["company"]["language"] = "fr"
+    d["company"]["language"] = "German"
     with pytest.raises(ParamsError) as e:
         load(tmp_path, d)
     assert "\"memo.recipients[0]\" must be an e-mail address, e.g. name@example.com (got 'ceo(at)acme.de')" in str(e.value)
-    assert '"company.language" must be one of "de", "en" (got \'fr\')' in str(e.value)
+    assert '"company.language" must be a two-letter language code' in str(e.value) and "(got 'German')" in str(e.value)
 
 
 def test_vague_goal_rejected(tmp_path):

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import CmoWorkbookError, InputError
 from .periods import Period
+from .render.i18n import languages
 
 DEFAULT_PARAMS = "params/example.yaml"
 _log = logging.getLogger("cmo_workbook.run")  # the run's log file only: the terminal gets print()
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--kind", choices=("month", "quarter"),
                      help="with 'all' and no --period: the last complete month or quarter")
     run.add_argument("--params", default=DEFAULT_PARAMS, help=f"company params YAML (default {DEFAULT_PARAMS})")
-    run.add_argument("--lang", choices=("de", "en"), help="memo language (default: company.language)")
+    run.add_argument("--lang", choices=languages(), help="memo language (default: company.language)")
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--email", action="store_true", help="send the memo by SMTP (settings from CMO_SMTP_*)")
     mode.add_argument("--dry-run", action="store_true", help="write the .eml but send nothing (default)")

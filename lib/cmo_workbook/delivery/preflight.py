@@ -86,6 +86,7 @@ def check_project(params: Params, notebooks: Mapping[str, Path]) -> None:
         if goal["metric"] not in METRICS:
             problems.append(f'{fname}: "goals[{i}].metric" {goal["metric"]!r} is not a KPI the workbook computes; '
                             f"{_hint(goal['metric'], list(METRICS))}")
+    problems += wording_problems(params)
     known = sorted(notebooks)
     for key in ("notebooks", "memo.by_notebook"):
         section = params.raw if key == "notebooks" else params.memo
@@ -98,6 +99,23 @@ def check_project(params: Params, notebooks: Mapping[str, Path]) -> None:
     if problems:
         head = [f"{fname}: {len(problems)} problem(s) in the params file:"] if len(problems) > 1 else []
         raise ParamsError("\n".join(head + [f"  - {p}" if head else p for p in problems]))
+
+
+def wording_problems(params: Params) -> list[str]:
+    """The memo language has a catalogue and the company's own wording (``messages``) fits the catalogue."""
+    from ..render import i18n
+
+    fname, out = params.path.name, []
+    try:
+        i18n.check_lang(params.language)
+    except ValueError as exc:
+        out.append(f'{fname}: "company.language": {exc}')
+    if params.raw.get("messages"):
+        try:
+            i18n.check_overrides(params.raw["messages"])
+        except ValueError as exc:
+            out.append(f"{fname}: {exc}")
+    return out
 
 
 def check_reports_dir(reports_dir: Path) -> None:

@@ -288,6 +288,9 @@ class Runner:
     def params(self) -> Params:
         if self._params is None:
             self._params = load_params(self.opts.params_path)
+            from ..render.i18n import set_overrides
+
+            set_overrides(self._params.raw.get("messages"))  # subject lines and alerts use the company's wording too
             self.say(f"params   {self._params.relpath()}: ok ({self._params.name})")
         return self._params
 

@@ -133,7 +133,9 @@ FILE = section({
 
 COMPANY = section({
     "name": text(eg="Kessler Antriebstechnik GmbH", fix="it appears in every memo's sender name and header"),
-    "language": choice("de", "en"),
+    # any language with a memo catalogue (render/locales/); which ones exist is checked in pre-flight
+    "language": text(pattern=r"^[a-z]{2}$", expect="a two-letter language code", eg="de",
+                     fix="de or en, or a language with a catalogue in lib/cmo_workbook/render/locales/"),
     "currency": _ISO,
     "gross_margin": num(gt=0, lt=1, eg="0.38 for 38 %"),
     "fiscal_year_start": num(integer=True, ge=1, le=12, eg="1 for January"),
@@ -287,6 +289,9 @@ PARAMS = section({
     "diary": DIARY,
     "kpis": KPIS,
     "history": HISTORY,
+    # the company's own wording of single memo messages: {lang: {message id: text}}, checked against the catalogue
+    "messages": mapping(mapping(text(multiline=True), fix="message id: your text"),
+                        fix='language: {message id: text}, e.g. de: {kpi_leads: "Anfragen"}'),
 }, required=("company", "data", "stage_map", "memo"))
 
 

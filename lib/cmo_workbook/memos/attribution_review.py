@@ -25,7 +25,7 @@ from ..metrics.store import KpiStore
 from ..attribution import MIN_CONVERSIONS
 from ..render.blocks import Comparison, Fig, Recommendation, Rich, Tile
 from ..inputs.channels import channel_label
-from ..render.i18n import register, t
+from ..render.i18n import t
 from ..metrics.monthly import spend_by_channel
 from ..periods import Period
 
@@ -39,26 +39,6 @@ SPREAD_MODELS = RULE_BASED + DATA_DRIVEN
 PRIMARY_MODEL = "linear"
 WINDOW_QUARTERS = 4
 LOOKBACK_DAYS = 365
-
-register({
-    # tile labels of the metrics shared with the monthly memo live in kpis.py (kpi_*)
-    "kpi_romi_new_business": {"de": "ROMI Erstaufträge, linear zugerechnet, 4 Quartale",
-                              "en": "ROMI first orders, credit shared linearly, 4 quarters"},
-    "rv_model_first_touch": {"de": "Erstkontakt", "en": "first touch"},
-    "rv_model_last_touch": {"de": "Letztkontakt", "en": "last touch"},
-    "rv_model_last_non_direct": {"de": "letzter nicht-direkter Kontakt", "en": "last non-direct touch"},
-    "rv_model_linear": {"de": "linear", "en": "linear"},
-    "rv_model_time_decay": {"de": "zeitlich abnehmend", "en": "time decay"},
-    "rv_model_position_based": {"de": "U-förmig", "en": "U-shaped"},
-    "rv_model_w_shaped": {"de": "W-förmig", "en": "W-shaped"},
-    "rv_model_full_path": {"de": "vollständiger Pfad", "en": "full path"},
-    "rv_model_distinct_linear": {"de": "gleich je Kanal", "en": "even split per channel"},
-    "rv_model_markov": {"de": "datengetrieben: Markov 1. Ordnung", "en": "data-driven: Markov, order 1"},
-    "rv_model_markov_2": {"de": "datengetrieben: Markov 2. Ordnung", "en": "data-driven: Markov, order 2"},
-    "rv_model_markov_3": {"de": "datengetrieben: Markov 3. Ordnung", "en": "data-driven: Markov, order 3"},
-    "rv_model_shapley": {"de": "datengetrieben: Shapley nach Abschlussquote",
-                         "en": "data-driven: Shapley by deal rate"},
-})
 
 # --------------------------------------------------------------------------- windows
 

@@ -15,23 +15,13 @@ import matplotlib
 
 from ..render import fmt
 from ..render.blocks import DataNote, Header
-from ..render.i18n import register, t
+from ..render.i18n import set_overrides, t
 from ..inputs.loaders import Dataset, load_dataset
 from ..inputs.plausibility import review
 from ..inputs.params import Params, load_params
 from ..metrics import store as kpi_store
 from ..metrics.catalogue import label as kpi_label
 from ..periods import Period, run_date
-
-register({
-    "sources": {"de": "Quellen", "en": "Sources"},
-    "rows": {"de": "Zeilen", "en": "rows"},
-    "data_range": {"de": "Datenstand", "en": "Data range"},
-    "gaps": {"de": "Monate ohne Daten", "en": "Months without data"},
-    "no_gaps": {"de": "keine Lücken", "en": "no gaps"},
-    "kpi_definitions": {"de": "Kennzahlen laut Kennzahlenkatalog, Definitionen, Formeln und Herleitung im Arbeitsblatt",
-                        "en": "KPIs as defined in the metric catalogue; definitions, formulas and inputs in the workbook"},
-})
 
 
 @dataclass
@@ -120,6 +110,7 @@ def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind:
     """
     matplotlib.use("Agg")  # memo charts are PNGs; no GUI backend in scheduled runs
     params = load_params(params_file)
+    set_overrides(params.raw.get("messages"))  # the company's own wording of single messages
     p = Period.parse(period)
     if p.kind != kind:
         raise ValueError(f"this notebook reports a {kind}; period {period!r} is a {p.kind}")

@@ -16,24 +16,8 @@ import pandas as pd
 from ..render import charts, fmt
 from ..render.blocks import Block, Chart, Fig, Paragraph, Table
 from ..metrics.goals import GoalStatus, forecast
-from ..render.i18n import register, t
+from ..render.i18n import t
 from ..metrics.monthly import METRICS
-
-register({
-    "metric_leads": {"de": "Leads", "en": "Leads"},
-    "metric_qualified_leads": {"de": "qualifizierte Anfragen", "en": "qualified inquiries"},
-    "metric_qualified_leads_web": {"de": "qualifizierte Website-Anfragen", "en": "qualified website inquiries"},
-    "metric_sql": {"de": "vom Vertrieb akzeptierte Anfragen", "en": "inquiries accepted by sales"},
-    "metric_marketing_spend": {"de": "Marketingkosten", "en": "marketing cost"},
-    "metric_cost_per_qualified_lead": {"de": "Kosten je qualifizierter Anfrage", "en": "cost per qualified inquiry"},
-    "metric_marketing_pipeline_value": {"de": "Pipeline aus Marketing", "en": "pipeline from marketing"},
-    "metric_marketing_won_revenue": {"de": "Umsatz aus Marketing-Leads", "en": "revenue from marketing leads"},
-    "metric_won_revenue": {"de": "gewonnener Umsatz", "en": "revenue won"},
-    "metric_marketing_revenue_share": {"de": "Umsatzanteil aus Marketing", "en": "share of revenue from marketing"},
-    "metric_new_customers": {"de": "Neukunden", "en": "new customers"},
-    "goal_achieved": {"de": "erreicht", "en": "achieved"},
-    "goal_missed": {"de": "verfehlt", "en": "missed"},
-})
 
 _MONEY = ("marketing_spend", "cost_per_qualified_lead", "marketing_pipeline_value", "marketing_won_revenue",
           "won_revenue")

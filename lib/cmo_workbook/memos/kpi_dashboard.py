@@ -18,12 +18,8 @@ from ..render.blocks import Fig, Recommendation, Rich, Tile
 from . import kpi_figures
 from ..inputs.channels import channel_label
 from ..metrics.goals import GoalStatus
-from ..render.i18n import register, t
+from ..render.i18n import t
 from ..periods import Period
-
-register({
-    "vs_target_short": {"de": "ggü. Ziel", "en": "vs target"},
-})
 
 #: The six tiles: catalogue metric and the window it is shown for.
 TILES = (("qualified_leads", "month"), ("cost_per_qualified_lead", "month"), ("sales_acceptance_rate", "month"),

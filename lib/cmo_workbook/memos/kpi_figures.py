@@ -11,15 +11,7 @@ import math
 from ..metrics.store import Figure, KpiStore, parse_window
 from ..render import fmt
 from ..render.blocks import Comparison, Fig, Tile
-from ..render.i18n import register, t
-
-register({
-    "vs_prev_window_t12m": {"de": "ggü. Vormonat (12 Monate)", "en": "vs previous month's 12 months"},
-    "vs_prev_window_asof": {"de": "ggü. Vormonatsende", "en": "vs previous month end"},
-    "vs_prev_window_q": {"de": "ggü. Stand Vorquartal", "en": "vs previous quarter's value"},
-    "vs_py_quarter": {"de": "ggü. Vorjahresquartal", "en": "vs same quarter last year"},
-    "vs_py_window": {"de": "ggü. Vorjahr", "en": "vs a year earlier"},
-})
+from ..render.i18n import t
 
 
 def text(unit: str, value: float, lang: str, currency: str) -> str:

@@ -19,14 +19,9 @@ from ..metrics.store import KpiStore
 from ..render.blocks import Comparison, Recommendation, Rich, Tile
 from . import kpi_figures
 from ..inputs.channels import channel_label
-from ..render.i18n import register, t
+from ..render.i18n import t
 from ..inputs.loaders import Dataset
 from ..periods import Period
-
-register({
-    "sync_vs_target": {"de": "ggü. Ziel", "en": "vs target"},
-    "sync_hours_unit": {"de": "Std.", "en": "h"},
-})
 
 #: HubSpot default deal stages in plain German (other CRMs' stages are shown as they are)
 _STAGES_DE = {

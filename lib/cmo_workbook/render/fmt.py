@@ -1,6 +1,6 @@
 """Locale-aware formatting of every number and date that appears in a memo.
 
-Languages are ``'de'`` (locale de_DE) and ``'en'`` (en_GB). Formatting is delegated to babel (CLDR
+Languages are ``'de'`` (locale de_DE), ``'en'`` (en_GB) and the partial ``'fr'`` (fr_FR). Formatting is delegated to babel (CLDR
 data), so separators, symbol placement and month names follow the locale; this module only adds
 what CLDR lacks for business writing:
 
@@ -30,11 +30,12 @@ MISSING = "–"  # en dash
 MINUS = "−"  # U+2212
 NBSP = "\u00a0"
 
-_LOCALES = {"de": "de_DE", "en": "en_GB"}
+_LOCALES = {"de": "de_DE", "en": "en_GB", "fr": "fr_FR"}  # a further catalogue language adds its locale here
 # Compact money suffixes (thousand, million, billion); CLDR de has no short thousands form.
 _COMPACT = {
     "de": ((1e9, "Mrd."), (1e6, "Mio."), (1e3, "Tsd.")),
     "en": ((1e9, "bn"), (1e6, "m"), (1e3, "k")),
+    "fr": ((1e9, "Md"), (1e6, "M"), (1e3, "k")),
 }
 
 
