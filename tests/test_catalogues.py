@@ -85,7 +85,7 @@ def test_a_missing_german_message_names_the_id_and_the_file(tmp_path, monkeypatc
     try:
         with pytest.raises(KeyError) as exc:
             t("data_note", "de")
-        message = exc.value.args[0]
+        message = str(exc.value)
         assert "'data_note'" in message and "'de'" in message and str(po) in message
         assert t("data_note", "en") == "Data note"
     finally:

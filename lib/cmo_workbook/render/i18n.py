@@ -32,6 +32,13 @@ FALLBACK = "en"
 _overrides: dict[str, dict[str, str]] = {}
 
 
+class MissingMessageError(KeyError):
+    """A message id without text in a language, or a placeholder the code did not give."""
+
+    def __str__(self) -> str:  # KeyError would print the message quoted and escaped
+        return str(self.args[0])
+
+
 def catalogue_path(lang: str) -> Path:
     """Where the catalogue of ``lang`` lives (it need not exist)."""
     return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -98,7 +105,7 @@ def _lookup(key: str, lang: str) -> str | tuple[str, ...]:
         text = catalogue(candidate).messages.get(key)
         if text is not None:
             return text
-    raise KeyError(
+    raise MissingMessageError(
         f"message {key!r} has no {lang!r} text; add it to {catalogue_path(lang)}"
         f" (msgid \"{key}\" / msgstr \"...\")"
     )
@@ -108,7 +115,7 @@ def _fill(key: str, text: str, fields: Mapping[str, object]) -> str:
     try:
         return text.format(**fields) if fields or "{" in text else text
     except KeyError as exc:
-        raise KeyError(f"message {key!r} needs placeholder {exc.args[0]!r}; the code gave {sorted(fields)}") from None
+        raise MissingMessageError(f"message {key!r} needs placeholder {exc.args[0]!r}; the code gave {sorted(fields)}") from None
 
 
 def t(key: str, lang: str, **fields: object) -> str:
