@@ -22,11 +22,16 @@ def sample_dir() -> Path:
     """data/sample as `make data` writes it (generated if missing; deterministic)."""
     from cmo_workbook.sample import generate as sample_data
 
+    import fcntl
+
     out = ROOT / "data" / "sample"
     marker = out / ".generated"
-    if not marker.exists():
-        sample_data.generate(out)
-        marker.write_text("ok")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / ".sample.lock", "w") as lock:  # parallel test workers (pytest -n) generate it once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists():
+            sample_data.generate(out)
+            marker.write_text("ok")
     return out
 
 
