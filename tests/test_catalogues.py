@@ -155,3 +155,22 @@ def test_params_wording_is_checked_before_any_kernel():
         path.unlink()
     assert problems[0].startswith(f'{path.name}: "company.language": memo language \'xx\' is not supported')
     assert "messages.de.own_price: the text uses no placeholders" in problems[1]
+
+
+def test_notebooks_carry_no_language_branches_and_no_memo_text_dicts():
+    """Notebooks call lib functions for memo text; `L == "de"` branches and {"de": ...} dicts belong in catalogues."""
+    import json
+
+    found = []
+    for nb in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
+            src = "".join(cell["source"])
+            if cell["cell_type"] != "code":
+                continue
+            for node in ast.walk(ast.parse(src)):
+                if isinstance(node, ast.Compare) and any(isinstance(c, ast.Constant) and c.value in ("de", "en")
+                                                         for c in node.comparators):
+                    found.append(f"{nb.name} cell {i}: {ast.unparse(node)}")
+                elif isinstance(node, ast.Dict) and {"de", "en"} <= {getattr(k, "value", None) for k in node.keys}:
+                    found.append(f"{nb.name} cell {i}: a {{'de': ..., 'en': ...}} dict")
+    assert found == []
