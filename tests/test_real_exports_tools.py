@@ -124,3 +124,25 @@ def test_journey_export_touches_in_order():
     assert tp.groupby("lead_id").size().to_dict() == {"101": 3, "102": 1, "103": 1}
     assert tp.loc[tp["lead_id"] == "101", "channel"].tolist() == ["paid_search", "email", "trade_fairs"]
     assert tp["timestamp"].is_monotonic_increasing and tp["timestamp"].iloc[-1] == pd.Timestamp("2026-10-15 08:00")
+
+
+def test_datev_buchungsstapel_nets_credit_notes_and_takes_the_year_from_the_extf_line():
+    spend = load("datev_extf").spend
+    # Belegdatum 0610, 1510, 2010, 2810 (TTMM); the EXTF line says Datum vom 20261001 bis 20261031
+    assert spend["date"].dt.strftime("%d.%m.%Y").tolist() == ["06.10.2026", "15.10.2026", "20.10.2026", "28.10.2026"]
+    # the stand builder's credit note (H) lowers trade fairs: 4.000,00 - 600,00 = 3.400,00
+    by = spend.groupby("channel")["cost"].sum()
+    assert {k: cents(v) for k, v in by.items()} == {"email": 35_025, "paid_search": 150_000, "trade_fairs": 340_000}
+    assert cents(spend["cost"].sum()) == 525_025  # 4.000 + 1.500 - 600 + 350,25
+    assert spend.loc[spend["campaign"].str.startswith("Gutschrift"), "cost"].tolist() == [-600.0]
+
+
+def test_a_day_month_date_without_the_extf_line_is_refused_not_read_as_1901(tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(FIXTURES / "datev_extf", tmp_path / "datev")
+    csv = tmp_path / "datev" / "buchungsstapel_oktober.csv"
+    csv.write_bytes(b"\r\n".join(csv.read_bytes().split(b"\r\n")[1:]))  # the metadata line lost in a copy
+    assert cli.main(["validate", "--params", str(tmp_path / "datev" / "params.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert 'row 2, column "Belegdatum": "0610" is not a date' in err

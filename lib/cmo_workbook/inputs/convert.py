@@ -256,8 +256,13 @@ def _parse_dates(values: pd.Series, formats: list[str]) -> tuple[pd.Series, dict
     return out, failures
 
 
+#: Excel day numbers read from text cells start at 1990-01-01: a smaller number in a date column is a code
+#: (a DATEV day-month "0610", a ticket number), and reading it as a day of 1901 would be a confident wrong date
+_SERIAL_FROM = 32874
+
+
 def _from_serials(serials: np.ndarray) -> pd.Series:
-    valid = (serials >= 1) & (serials < 73051)  # 73051 = 2100-01-01
+    valid = (serials >= _SERIAL_FROM) & (serials < 73051)  # 73051 = 2100-01-01
     days = pd.to_timedelta(np.where(valid, serials, np.nan), unit="D")
     return pd.Series(_EXCEL_ORIGIN + days).dt.round("s").astype("datetime64[ns]")
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import channels as channels_mod
-from . import convert, presets, readers, schema, semantics
+from . import convert, datev, presets, readers, schema, semantics
 from .findings import Finding, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from .params import DATA_TABLES, Params
@@ -234,6 +234,9 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     except ParamsError as exc:  # a column name in params that the table does not have
         raise DataError(Problem(shown, str(exc), fix=f"correct {key}.columns in {ptext}")) from None
     frame = res.add_derived(raw.frame)
+    if period := datev.extf_period(raw.preamble):  # DATEV Buchungsstapel: Belegdatum TTMM, the year from line 1
+        dates = {c.name for c in _table_spec(table).columns if c.type in ("date", "datetime")}
+        frame = datev.complete_short_dates(frame, datev.date_headers(res.mapping, dates), period)
     headers_text = ", ".join(f'"{h}"' for h in raw.frame.columns[:15]) + (", ..." if raw.frame.shape[1] > 15 else "")
     problems: list[Problem] = []
     tail: list[Problem] = []  # summaries of long problem lists, shown after the listed cells
@@ -325,7 +328,8 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
         out["lead_id"] = out["lead_id"].str.split(r"\s*[;,]\s*", regex=True).str.get(0).astype("string")
     problems.extend(_duplicate_headers(raw, header_of, shown, key, ptext))
     problems.extend(_check_plausible_cells(spec, out, raw, header_of, raw_of, bad_at, shown, key, ptext, constants))
-    problems.extend(_check_values(spec, out, raw.rows, header_of, raw_of, bad_at, shown, key, ptext, today, tail))
+    problems.extend(_check_values(spec, out, raw.rows, header_of, raw_of, bad_at, shown, key, ptext, today, tail,
+                                  credit_signed=res.signed_by_credit_flag()))
     if table == "deals" and "stage" in header_of:
         problems.extend(_deal_status(params, out, raw.rows, header_of, raw_of, shown, ptext, today))
     if problems or tail:
@@ -409,8 +413,11 @@ def _mixed_currency(values: pd.Series, rows: list[int], shown: str, header: str,
 
 def _check_values(spec: schema.Table, df: pd.DataFrame, rows: list[int], header_of: dict[str, str],
                   raw_of: dict[str, pd.Series], bad_at: dict[str, set[int]], shown: str, key: str, ptext: str,
-                  today: date, tail: list[Problem]) -> list[Problem]:
-    """Empty required cells, negative amounts and future dates in the columns read from the file."""
+                  today: date, tail: list[Problem], credit_signed: set[str] = frozenset()) -> list[Problem]:
+    """Empty required cells, negative amounts and future dates in the columns read from the file.
+
+    ``credit_signed``: columns signed by a debit/credit flag, whose negative rows are credit notes, not typos.
+    """
     problems: list[Problem] = []
     limit = pd.Timestamp(today) + pd.Timedelta(days=1)
 
@@ -431,7 +438,7 @@ def _check_values(spec: schema.Table, df: pd.DataFrame, rows: list[int], header_
             empty = [p for p in np.flatnonzero(s.isna().to_numpy(dtype=bool)) if p not in skip]
             add(header, raw, empty, f"is empty but {column.name} is required", "fill the cell or remove the row",
                 show_value=False)
-        if column.non_negative:
+        if column.non_negative and column.name not in credit_signed:  # a credit note (H) is a real negative
             negative = np.flatnonzero((pd.to_numeric(s, errors="coerce") < 0).fillna(False).to_numpy(dtype=bool))
             add(header, raw, negative, f"is negative; {column.name} must be 0 or more",
                 "fix the cell; net refunds and credit notes into the original row instead of a negative row")

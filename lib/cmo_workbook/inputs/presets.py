@@ -80,8 +80,8 @@ class Combine:
     index: int = 0
 
     def __post_init__(self) -> None:
-        if self.how not in ("join", "first", "split"):
-            raise ValueError(f"Combine.how must be join, first or split (got {self.how!r})")
+        if self.how not in ("join", "first", "split", "credit"):
+            raise ValueError(f"Combine.how must be join, first, split or credit (got {self.how!r})")
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,10 @@ class ColumnResolution:
                 best, best_score = header, score
         return best
 
+    def signed_by_credit_flag(self) -> set[str]:
+        """Canonical columns whose sign comes from a debit/credit flag (negative rows are credit notes)."""
+        return {self.derived[label] for label, (recipe, _) in self._recipes.items() if recipe.how == "credit"}
+
     def add_derived(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Return ``frame`` plus one column per entry of ``derived`` (named by its label)."""
         out = frame.copy()
@@ -171,6 +175,9 @@ def _blank_to_na(values: pd.Series) -> pd.Series:
     return s.where(~s.map(_is_blank).astype(bool), None)
 
 
+_CREDIT_FLAGS = ("H", "HABEN", "C", "CR", "CREDIT")
+
+
 def _derive(frame: pd.DataFrame, recipe: Combine, headers: tuple[str, ...]) -> pd.Series:
     parts = [_blank_to_na(frame[h]) for h in headers]
     if recipe.how == "first":
@@ -179,6 +186,10 @@ def _derive(frame: pd.DataFrame, recipe: Combine, headers: tuple[str, ...]) -> p
             acc = acc.where(acc.notna(), p)
         return acc
     texts = [p.astype("string").str.strip() for p in parts]
+    if recipe.how == "credit":
+        amount, flag = texts[0], texts[1].str.upper()
+        credit = flag.isin(_CREDIT_FLAGS).fillna(False)
+        return amount.where(~credit | amount.isna(), "-" + amount.str.lstrip("+"))
     if recipe.how == "split":
         piece = texts[0].str.split(recipe.sep, n=1, regex=False).str.get(recipe.index)
         piece = piece.astype("string").str.strip()
@@ -897,9 +908,12 @@ DATEV_COSTS = Preset(
             "cost_center": ("KOST1 - Kostenstelle", "Kostenstelle", "KOST1", "Kost1"),
             "campaign": ("Buchungstext", "Text"),
             "platform": ("Lieferant", "Kreditor"),
+            "_debit_credit": ("Soll/Haben-Kennzeichen", "Soll/Haben-Kz", "S/H"),
         },
         number_style="de", date_formats=("%d.%m.%Y", "%d%m%Y", "iso", "excel"),
         footer_patterns=_TOTALS_DE,
+        # amounts are unsigned; H (Haben) is a credit on the expense account: a credit note or reversal
+        combine={"cost": Combine(("cost", "_debit_credit"), how="credit")},
     )},
     howto="In DATEV Unternehmen online or Kanzlei-Rechnungswesen export the postings of the marketing accounts "
           "(e.g. 4600-4699 Werbekosten) with Belegdatum, Konto, Kostenstelle, Umsatz and Buchungstext as CSV. "

@@ -68,6 +68,8 @@ class RawTable:
     sheet: str | None
     dropped: list[tuple[int, str]] = field(default_factory=list)
     original_headers: list[str] = field(default_factory=list)
+    #: the rows above the header (report titles, a DATEV EXTF metadata line), as read
+    preamble: list[list[object]] = field(default_factory=list)
 
     def row_of(self, position: int) -> int:
         """Spreadsheet row number of the data row at ``position`` (0-based)."""
@@ -446,7 +448,8 @@ def _build_table(path: Path, name: str, records: list[list[object]], header_inde
     frame = pd.DataFrame(data, columns=columns, dtype=object)
     return RawTable(path=path, display_name=name, frame=frame, rows=rows,
                     header_row=header_index + 1, encoding=encoding, delimiter=delimiter,
-                    sheet=sheet, dropped=dropped, original_headers=original)
+                    sheet=sheet, dropped=dropped, original_headers=original,
+                    preamble=[list(r) for r in records[:header_index]])
 
 
 def _trailing_blanks(row: Sequence[object]) -> int:
@@ -578,4 +581,4 @@ def _read_large_csv(path: Path, name: str, tokens: set[str], encoding: str | Non
     rows = (start + 1 + np.flatnonzero(keep)).tolist()
     return RawTable(path=path, display_name=name, frame=frame, rows=rows, header_row=header_index + 1,
                     encoding=used_encoding, delimiter=used_delimiter, sheet=None, dropped=dropped,
-                    original_headers=original)
+                    original_headers=original, preamble=[list(r) for r in records[:header_index]])
