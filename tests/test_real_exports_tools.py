@@ -34,7 +34,7 @@ def cents(value: float) -> int:
     return int(round(value * 100))
 
 
-@pytest.mark.parametrize("name", ["ads_web_en", "helpdesk_reviews", "surveys", "journeys"])
+@pytest.mark.parametrize("name", ["ads_web_en", "helpdesk_reviews", "surveys", "journeys", "datev_extf", "generic_en"])
 def test_validate_passes_the_exports_as_downloaded(name, capsys):
     assert cli.main(["validate", "--params", str(FIXTURES / name / "params.yaml")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "ok: all inputs valid"
@@ -146,3 +146,22 @@ def test_a_day_month_date_without_the_extf_line_is_refused_not_read_as_1901(tmp_
     assert cli.main(["validate", "--params", str(tmp_path / "datev" / "params.yaml")]) == 2
     err = capsys.readouterr().err
     assert 'row 2, column "Belegdatum": "0610" is not a date' in err
+
+
+def test_english_hand_kept_lists_count_status_qualified_leads_and_deal_values():
+    from cmo_workbook.metrics.monthly import monthly
+
+    ds = load("generic_en")
+    assert [t for _, t in ds.files("deals")[0].dropped] == ["Total"]
+    leads = ds.leads.set_index("lead_id")
+    # the one "Status" column carries qualification: Qualified -> qualified, Converted -> opportunity
+    assert leads["stage"].to_dict() == {"L-001": "qualified", "L-002": "qualified", "L-003": "lead",
+                                        "L-004": "opportunity", "L-005": "disqualified", "L-006": "qualified"}
+    m = monthly(ds)
+    # Sep: L-001, L-002 qualified; Oct: L-004 (converted) and L-006
+    assert (m.loc[SEP, "qualified_leads"], m.loc[OCT, "qualified_leads"]) == (2, 2)
+    # pipeline by deal creation: Sep D-01 18,500.00 + D-02 7,250.50; Oct D-04 12,000.00 (D-03 has no amount)
+    assert cents(m.loc[SEP, "marketing_pipeline_value"]) == 2_575_050 and cents(m.loc[OCT, "marketing_pipeline_value"]) == 1_200_000
+    # won in October: D-01 18,500.00 closed 20.10.; D-03 won without amount is counted and said, not summed
+    assert cents(m.loc[OCT, "marketing_won_revenue"]) == 1_850_000
+    assert any(f.en == "1 won deals without amount, not in revenue" for f in ds.findings)

@@ -572,7 +572,9 @@ GENERIC_DE = Preset(
 _EN_EXTRA: dict[str, dict[str, tuple[str, ...]]] = {
     "leads": {"lead_id": ("ID", "Lead"), "created_date": ("Created", "Created at", "Date created", "Date"),
               "source_raw": ("Source", "Lead source"), "mql_date": ("MQL date",), "sql_date": ("SQL date",),
-              "company": ("Account",), "contact_email": ("Email",), "contact_name": ("Name", "Contact")},
+              "company": ("Account",), "contact_email": ("Email",), "contact_name": ("Name", "Contact"),
+              # a hand-kept list's one status column ("Qualified", "Converted", "Disqualified")
+              "lead_status": ("Status", "Lead status")},
     "deals": {"deal_id": ("ID", "Deal"), "created_date": ("Created", "Created at", "Date created", "Date"),
               "amount": ("Value", "Deal value", "Amount (EUR)"), "stage": ("Deal stage",),
               "company": ("Account",), "lost_reason": ("Loss reason",)},
