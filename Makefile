@@ -11,7 +11,8 @@ DEMO_MONTH   ?= 2026-10
 DEMO_QUARTER ?= 2026-Q3
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data validate demo test nbval lab preview bench mutate archive hooks clean distclean
+.PHONY: help setup data validate demo test nbval lab preview bench mutate archive hooks clean distclean \
+        airflow-venv airflow-test airflow-constraints
 
 # colour only on a terminal: `make help | less` or a CI log gets plain text
 help: ## list the targets
@@ -27,6 +28,34 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 setup: $(STAMP) ## create .venv, install pinned dependencies, register the Jupyter kernel
+
+# Airflow in its own venv: its dependencies (SQLAlchemy, FastAPI, pydantic, ...) stay out of .venv. The install is
+# literally the extra's: pip install -e '.[airflow]', pinned by constraints.txt plus constraints-airflow.txt.
+AIRFLOW_VENV  ?= .venv-airflow
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
+$(AIRFLOW_STAMP): pyproject.toml constraints.txt constraints-airflow.txt
+	@test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade "pip==26.3"
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet -c constraints.txt -c constraints-airflow.txt -e '.[airflow]'
+	@touch $@
+
+airflow-venv: $(AIRFLOW_STAMP) ## create .venv-airflow with the [airflow] extra (Apache Airflow 3.3, pinned)
+
+airflow-test: $(STAMP) $(AIRFLOW_STAMP) ## the Airflow DAG tests alone (load the DAGs, dag.test() on the sample company)
+	$(BIN)/python -m pytest -m "slow or not slow" tests/test_airflow.py
+
+airflow-constraints: ## re-resolve constraints-airflow.txt after changing the Airflow pin (needs PyPI)
+	rm -rf .venv-airflow-resolve
+	$(PYTHON) -m venv .venv-airflow-resolve
+	.venv-airflow-resolve/bin/python -m pip install --quiet "pip==26.3"
+	.venv-airflow-resolve/bin/python -m pip install --quiet -c constraints.txt -e '.[airflow]'
+	{ sed -n '1,/^[^#]/p' constraints-airflow.txt | grep '^#'; \
+	  .venv-airflow-resolve/bin/python -m pip freeze --exclude-editable | awk -F'==' \
+	    'function key(s) { s = tolower(s); gsub(/[-_.]+/, "-", s); return s } \
+	     NR == FNR { if ($$0 ~ /==/) base[key($$1)] = 1; next } /==/ && !(key($$1) in base)' constraints.txt - \
+	    | sort -f; } > constraints-airflow.txt.new
+	mv constraints-airflow.txt.new constraints-airflow.txt
+	rm -rf .venv-airflow-resolve
 
 data: $(STAMP) ## write the sample company's data to data/sample (deterministic)
 	$(BIN)/cmo-workbook sample-data --out $(SAMPLE)
