@@ -163,6 +163,18 @@ def test_send_delivers_each_written_memo_once(tmp_path, sample_dir, smtp_server,
     assert capsys.readouterr().out.count("skipped ") == 3
 
 
+def test_a_missed_deadline_alerts_the_analyst_once(tmp_path, sample_dir, smtp_server):
+    from cmo_workbook.integrations.airflow import deadline_missed
+
+    params = company_params(tmp_path, sample_dir)
+    deadline_missed({"dag_run": None}, dag_id="cmo_workbook_example", params_file=str(params),
+                    reports=str(tmp_path / "r"), hours=6.0)
+    assert [m["to"] for m in smtp_server.messages] == [["analyst@kessler-antriebstechnik.example"]]
+    msg = email.message_from_bytes(smtp_server.messages[0]["data"])
+    assert msg["Subject"] == "[cmo-workbook] FAILED: cmo_workbook_example"
+    assert "has not finished 6 h after its logical date" in msg.get_payload(decode=True).decode()
+
+
 # -- real Airflow -------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
