@@ -133,8 +133,8 @@ def build_dags(params_glob: str | Sequence[str], *, project_dir: str | Path | No
     ``reports_root``: default ``project_dir/reports``, each company in ``reports_root/STEM``; ``schedule``: cron
     in ``timezone`` (also the zone whose date picks the period); ``cadences``: which run tasks do work
     (``("month",)`` skips the quarterly memos); ``deliver``: False for no send step; ``retries`` and
-    ``retry_delay`` for exit 1; ``task_timeout``: each task's ``execution_timeout``, also the CLI's per-notebook
-    limit; ``deadline``: after this long past the logical date an unfinished run alerts the analyst (Airflow's
+    ``retry_delay`` for exit 1; ``task_timeout``: each task's ``execution_timeout`` (the CLI keeps its own
+    per-notebook limit, 30 min); ``deadline``: after this long past the logical date an unfinished run alerts the analyst (Airflow's
     deadline alerts, the successor of SLAs); ``env_file``: the CMO_SMTP_* file for run and send; ``python``: the
     interpreter whose ``cmo_workbook`` runs the tasks (default: Airflow's own), e.g. the project's .venv/bin/python
     when Airflow's pins clash with the project's.
@@ -156,7 +156,6 @@ def build_dags(params_glob: str | Sequence[str], *, project_dir: str | Path | No
     start = start_date or pendulum.datetime(2026, 1, 1, tz=timezone)
     env = {"CMO_PROJECT_DIR": str(root)}
     env_args = ["--env-file", str(Path(env_file).resolve())] if env_file else []
-    seconds = int(task_timeout.total_seconds())
 
     def periods() -> dict[str, Period | None]:
         ctx = get_current_context()
@@ -198,7 +197,7 @@ def build_dags(params_glob: str | Sequence[str], *, project_dir: str | Path | No
                         raise AirflowSkipException(f"{covered['month']} closes no quarter: no quarterly memos "
                                                    "in this run")
                     cli("run", "all", "--period", str(covered[kind]), "--params", params, "--reports", reports,
-                        "--dry-run", "--timeout", str(seconds), "--log-file", "-", *env_args)
+                        "--dry-run", "--log-file", "-", *env_args)
                     return str(covered[kind])
                 return run()
 
