@@ -57,7 +57,7 @@ $(AIRFLOW_STAMP):
 airflow-venv: $(AIRFLOW_STAMP) ## create .venv-airflow with the [airflow] extra (Apache Airflow 3.3, pinned)
 
 airflow-test: $(STAMP) $(AIRFLOW_STAMP) ## the Airflow DAG tests alone (load the DAGs, dag.test() on the sample company)
-	$(BIN)/python -m pytest -m "slow or not slow" tests/test_airflow.py
+	$(BIN)/python -m pytest tests/test_airflow.py
 
 airflow-constraints: ## re-resolve constraints-airflow.txt after changing the Airflow pin (needs PyPI)
 	rm -rf .venv-airflow-resolve

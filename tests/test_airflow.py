@@ -179,7 +179,7 @@ def test_a_missed_deadline_alerts_the_analyst_once(tmp_path, sample_dir, smtp_se
 
 @pytest.fixture(scope="session")
 def airflow_python() -> Path:
-    """.venv-airflow's interpreter, created by ``make airflow-venv`` when missing or out of date (about 2 min)."""
+    """.venv-airflow's interpreter, made by ``make airflow-venv`` (minutes the first time, then ~30 s)."""
     if os.environ.get("CMO_SKIP_AIRFLOW") == "1":
         pytest.skip("CMO_SKIP_AIRFLOW=1: the Airflow tests are switched off")
     done = subprocess.run(["make", "--no-print-directory", "airflow-venv"], cwd=ROOT, capture_output=True, text=True)
