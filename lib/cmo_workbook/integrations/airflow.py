@@ -135,9 +135,9 @@ def build_dags(params_glob: str | Sequence[str], *, project_dir: str | Path | No
     (``("month",)`` skips the quarterly memos); ``deliver``: False for no send step; ``retries`` and
     ``retry_delay`` for exit 1; ``task_timeout``: each task's ``execution_timeout`` (the CLI keeps its own
     per-notebook limit, 30 min); ``deadline``: after this long past the logical date an unfinished run alerts the
-    analyst (Airflow's deadline alerts, the successor of SLAs); ``env_file``: the CMO_SMTP_* file for run and send; ``python``: the
-    interpreter whose ``cmo_workbook`` runs the tasks (default: Airflow's own), e.g. the project's .venv/bin/python
-    when Airflow's pins clash with the project's.
+    analyst (Airflow's deadline alerts, the successor of SLAs); ``env_file``: the CMO_SMTP_* file for run and
+    send; ``python``: the interpreter whose ``cmo_workbook`` runs the tasks (default: Airflow's own), e.g. the
+    project's .venv/bin/python when Airflow's pins clash with the project's.
     """
     try:
         import pendulum
