@@ -22,6 +22,7 @@ LAYER_OF_TOP = {
     "memos": "memos",
     "delivery": "delivery",
     "cli": "top", "__main__": "top", "sample": "top", "__init__": "top",
+    "integrations": "top",  # adapters to other schedulers (Airflow): optional extras, imported by nothing
 }
 ORDER = ["base", "render", "inputs", "metrics", "analyses", "memos", "delivery", "top"]
 

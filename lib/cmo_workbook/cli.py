@@ -1,4 +1,4 @@
-"""Command line: ``cmo-workbook run|validate|sample-data|preview|taxonomy|archive|list``.
+"""Command line: ``cmo-workbook run|validate|send|sample-data|preview|taxonomy|archive|list``.
 
 Exit codes: 0 success; 2 bad params or data (nothing executed); 1 a run failed
 (cell error, timeout, dead kernel, SMTP) or another run holds the period's lock.
@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     pv = sub.add_parser("preview", help="render memos to PNG with headless Chromium")
     pv.add_argument("paths", nargs="*", type=Path, help="memo .html files (default: all in reports/)")
 
+    snd = sub.add_parser("send", parents=[ops],
+                         help="send the memos a run without --email wrote for a period (NAME.eml), once each (sent-ledger)")
+    snd.add_argument("--period", type=_period, required=True, help="YYYY-MM or YYYY-QN: every memo of its cadence")
+    snd.add_argument("--params", default=DEFAULT_PARAMS)
+    snd.add_argument("--lang", choices=("de", "en"), help="the memos' language (default: company.language)")
+    snd.add_argument("--reports", type=Path, help="reports folder (default: reports/ in the project)")
+    snd.add_argument("--resend", action="store_true", help="send again what this period's ledger records as sent")
+
     _taxonomy_parser(sub)
     ar = sub.add_parser("archive", help="write reports/index.html: every memo by period, sent status, KPI history")
     ar.add_argument("--params", default=DEFAULT_PARAMS)
@@ -164,6 +172,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         params = load_params(args.params, check_files=False)
         write_index((args.reports or project_dir() / "reports").resolve(), params,
                     history_path(params, project_dir() / "history"), say=_say)
+        return 0
+    if args.command == "send":
+        from .delivery.runner import Runner, RunOptions
+
+        runner = Runner(RunOptions(params_path=Path(args.params), period=args.period, lang=args.lang, email=True,
+                                   resend=args.resend, reports_dir=args.reports), say=_say)
+        for r in runner.send_exported(args.period):
+            _say(f"{'sent' if r.sent else 'skipped':8s} {r.name} {r.period}: {r.message}")
         return 0
     if args.command == "list":
         from .delivery.runner import Runner, RunOptions

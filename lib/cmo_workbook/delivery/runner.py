@@ -567,6 +567,40 @@ class Runner:
                 f"record by hand or accept one more copy") from None
         return True
 
+    def send_exported(self, period: Period) -> list[RunResult]:
+        """Send what a run without ``--email`` wrote for ``period`` (every ``NAME.eml`` of its cadence), through
+        the sent-ledger like ``run --email``: the deliver step of an orchestrator (``cmo-workbook send``).
+
+        Refuses (exit 2) before sending anything when a memo of the period is missing: run the period first.
+        """
+        import email
+        import email.policy
+
+        params = self.params()
+        lang = self.opts.lang or params.language
+        period_dir = self.reports_dir / str(period)
+        infos = [i for i in self.available.values() if i.kind == period.kind]
+        found = []
+        for info in infos:
+            stem = info.name if lang == params.language else f"{info.name}.{lang}"
+            found.append((info, stem, period_dir / f"{stem}.eml"))
+        missing = [str(path) for _, _, path in found if not path.is_file()]
+        if missing:
+            raise NotebookParameterError(
+                f"nothing sent: no memo for {period} at {', '.join(missing)}; run it first "
+                f"(cmo-workbook run all --period {period} --params {params.relpath()} --reports {self.reports_dir})")
+        mail.settings_from_env()
+        preflight.check_ledger(period_dir)
+        policy = email.policy.default.clone(max_line_length=998)  # as build_email writes it: subjects unfolded
+        results = []
+        for info, stem, path in found:
+            eml = path.read_bytes()
+            msg = email.message_from_bytes(eml, policy=policy)
+            whom = "the analyst " if info.output == "deck" else ""
+            sent = self._deliver(info, period, period_dir, params, stem, msg, eml, whom=whom)
+            results.append(RunResult(info.name, str(period), True, eml=path, sent=sent, message=str(msg["Subject"])))
+        return results
+
     def _export_deck(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
         """A deck (metadata ``"output": "deck"``): .pptx, reveal.js, PDF; ``--email`` sends them to the analyst only."""
         from . import deck

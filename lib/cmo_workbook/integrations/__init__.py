@@ -1,0 +1,1 @@
+"""Adapters to other people's schedulers (optional extras; nothing in the package imports them)."""
