@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from ..render import fmt
-from ..inputs.channels import channel_label
+from ..render.wording import channel_label
 from . import experiments
 from .experiments import HoldoutDesign
 
