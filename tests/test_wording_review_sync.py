@@ -112,3 +112,16 @@ def test_channel_names_and_recommendation_labels_come_from_the_catalogue(wording
 def test_rich_without_figures_is_the_plain_sentence():
     assert rich("sync_next_sync", "de", month="November 2026") == "nächster Sync, November 2026"
     assert str(rich("sync_next_sync", "de", month="November 2026").__html__()) == "nächster Sync, November 2026"
+
+
+def test_holdout_proposal_of_the_review_follows_the_company_wording(wording):
+    from cmo_workbook.metrics import budget
+
+    assert budget.holdout_test("linkedin", "de") == (
+        "Testgebiete ohne Werbung (Vergleichsgruppe): LinkedIn 8 Wochen lang in einem Drittel der Vertriebsgebiete "
+        "(z. B. PLZ-Bereiche 0–3) pausieren und qualifizierte Anfragen und Pipeline dieser Gebiete mit den übrigen vergleichen.")
+    assert budget.holdout_test("email", "en", weeks=6) == (
+        "Control group: exclude a random 10 % of recipients from Email for 6 weeks and compare "
+        "their inquiries and orders with the rest.")
+    wording({"de": {"attr_holdout_geo_third": "Testregion: {channel} {weeks} Wochen aus."}})
+    assert budget.holdout_test("linkedin", "de") == "Testregion: LinkedIn 8 Wochen aus."
