@@ -283,7 +283,7 @@ def shared_table(f: SyncFacts, lang: str, currency: str, max_rows: int = 4) -> t
     for _, r in f.shared.head(max_rows).iterrows():
         via = ", ".join(channel_label(c, lang) for c in r["channels"])
         if r["new_leads"] > 1:
-            via = f"{fmt.number(r['new_leads'], lang)}× {via}"
+            via = t("sync_via_repeated", lang, n=fmt.number(r["new_leads"], lang), channels=via)
         rows.append([r["company"], _stage(r["stage"], lang), fmt.money(r["open_value"], lang, currency=currency, compact=True),
                      via])
     return header, rows
