@@ -125,3 +125,36 @@ def test_holdout_proposal_of_the_review_follows_the_company_wording(wording):
         "their inquiries and orders with the rest.")
     wording({"de": {"attr_holdout_geo_third": "Testregion: {channel} {weeks} Wochen aus."}})
     assert budget.holdout_test("linkedin", "de") == "Testregion: LinkedIn 8 Wochen aus."
+
+
+def test_sync_definitions_name_the_state_only_when_there_is_one():
+    with_state = sync.definitions(SimpleNamespace(cfg=SlaConfig(state="BY")), "de")
+    assert "(Mo–Fr 8–17 Uhr, ohne gesetzliche Feiertage in BY und Betriebsruhetage)" in with_state
+    without = sync.definitions(SimpleNamespace(cfg=SlaConfig()), "en")
+    assert "(Mon–Fri 8–17, excluding public holidays and company days off)" in without
+    assert without.endswith("within 5 business days.")
+
+
+def test_shared_table_names_hubspot_stages_in_the_memo_language_and_keeps_other_crms_stages():
+    shared = pd.DataFrame({"company": ["Roth GmbH", "Klein KG"], "stage": ["contract sent", "Verhandlung"],
+                           "open_value": [143_000.0, 50_000.0], "channels": [["organic_search"], ["webinars", "email"]],
+                           "new_leads": [1, 3]})
+    header, rows = sync.shared_table(_facts(shared=shared), "de", "EUR")
+    assert header == ["Firma", "Angebotsphase", "offener Wert", "neue Anfrage über"]
+    assert rows == [["Roth GmbH", "Vertrag versandt", f"143{NB}Tsd.{NB}€", "Organische Suche"],
+                    ["Klein KG", "Verhandlung", f"50{NB}Tsd.{NB}€", "3× Webinare, E-Mail"]]
+    assert sync.shared_table(_facts(shared=shared), "en", "EUR")[1][0][1] == "Contract Sent"
+
+
+def test_sync_credit_questions_count_deals_in_singular_and_plural():
+    one = pd.DataFrame({"amount": [82_700.0], "touch_channels": [["direct"]]})
+    f = _facts(attribution={"no_source": pd.DataFrame(), "outbound_with_marketing": one})
+    assert sync.attribution_items(f, "de", "EUR") == [
+        f"1 Auftrag aus Vertriebs-Kaltakquise (82,7{NB}Tsd.{NB}€) hatte vorher Marketing-Kontakt (Direkt): "
+        "gemeinsam festlegen, wem die Pipeline zählt."]
+    two = pd.DataFrame({"amount": [10_000.0, 20_000.0], "touch_channels": [["email"], ["direct", "email"]]})
+    f.attribution = {"no_source": two, "outbound_with_marketing": two}
+    assert sync.attribution_items(f, "en", "EUR") == [
+        "2 new deals (€30k) without a source: nobody gets credit – add the source in the CRM.",
+        "2 deals from sales outbound (€30k) had marketing contact before (Direct, Email): agree whose pipeline "
+        "they count as."]
