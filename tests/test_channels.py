@@ -169,15 +169,22 @@ def test_malformed_rules_are_named(rule, message):
 
 
 def test_labels_and_marketing_default():
-    assert channels.channel_label("trade_fairs", "de") == "Messen"
-    assert channels.channel_label("trade_fairs", "en") == "Trade fairs"
-    assert channels.channel_label("sales_outbound", "de") == "Vertrieb (Outbound)"
-    assert channels.channel_label("field_events", "en") == "Field Events"
+    from cmo_workbook.render.wording import channel_label
+
+    assert channel_label("trade_fairs", "de") == "Messen"
+    assert channel_label("trade_fairs", "en") == "Trade fairs"
+    assert channel_label("sales_outbound", "de") == "Vertrieb (Outbound)"
+    assert channel_label("field_events", "en") == "Field Events"  # a company's own channel: its key, readable
     assert "sales_outbound" not in channels.MARKETING_CHANNELS_DEFAULT
     assert {"trade_fairs", "linkedin", "referral", "other", "direct"} <= set(channels.MARKETING_CHANNELS_DEFAULT)
 
 
 def test_every_shipped_crm_channel_has_labels():
+    """Every channel the shipped rules can assign is a known key with a name in each complete catalogue."""
+    from cmo_workbook.render import i18n
+
     shipped = {r.channel for r in ChannelRules.default().rules} | {ChannelRules.default().fallback}
-    assert shipped <= set(channels.CHANNEL_LABELS)
-    assert all(set(v) == {"de", "en"} for v in channels.CHANNEL_LABELS.values())
+    assert shipped <= set(channels.CHANNEL_KEYS)
+    for lang in i18n.COMPLETE:
+        messages = i18n.catalogue(lang).messages
+        assert [k for k in channels.CHANNEL_KEYS if f"channel_{k}" not in messages] == [], lang

@@ -238,8 +238,8 @@ def test_other_currencies_are_printed():
 
 
 def test_channel_labels_in_the_memo_language():
-    from cmo_workbook.inputs.channels import channel_label
     from cmo_workbook.memos.kpi_dashboard import channel_cpl
+    from cmo_workbook.render.wording import channel_label
 
     idx = pd.Index(["paid_search", "email"], name="channel")
     now = pd.DataFrame({"cost_per_qualified_lead": [50.0, 20.0], "qualified_leads": [10, 10], "spend": [500.0, 200.0]},

@@ -1,4 +1,4 @@
-"""Marketing channels: labels, GA4's default channel group and CRM source -> channel rules.
+"""Marketing channels: keys, GA4's default channel group and CRM source -> channel rules.
 
 The rules are data, shipped in ``data/channel_rules.yaml``:
 
@@ -29,33 +29,14 @@ RULES_FILE = Path(__file__).parents[1] / "data" / "channel_rules.yaml"
 #: joins the drill-down columns so one ``source_detail`` pattern can search them all
 DETAIL_SEPARATOR = " | "
 
-CHANNEL_LABELS: dict[str, dict[str, str]] = {
-    "trade_fairs": {"de": "Messen", "en": "Trade fairs"},
-    "organic_search": {"de": "Organische Suche", "en": "Organic search"},
-    "paid_search": {"de": "Suchmaschinenwerbung", "en": "Paid search"},
-    "linkedin": {"de": "LinkedIn", "en": "LinkedIn"},
-    "paid_social": {"de": "Social-Media-Werbung", "en": "Paid social"},
-    "organic_social": {"de": "Social Media (organisch)", "en": "Organic social"},
-    "email": {"de": "E-Mail", "en": "Email"},
-    "webinars": {"de": "Webinare", "en": "Webinars"},
-    "partners": {"de": "Partner", "en": "Partners"},
-    "sales_outbound": {"de": "Vertrieb (Outbound)", "en": "Sales outbound"},
-    "direct": {"de": "Direkt", "en": "Direct"},
-    "referral": {"de": "Empfehlungen und Verweise", "en": "Referrals"},
-    "display": {"de": "Display-Werbung", "en": "Display"},
-    "paid_other": {"de": "Sonstige Werbung", "en": "Other advertising"},
-    "other": {"de": "Sonstige", "en": "Other"},
-}
+#: the channel keys the workbook knows (its display names are memo text: catalogue ids ``channel_<key>``,
+#: looked up by :func:`cmo_workbook.render.wording.channel_label`)
+CHANNEL_KEYS: tuple[str, ...] = (
+    "trade_fairs", "organic_search", "paid_search", "linkedin", "paid_social", "organic_social", "email",
+    "webinars", "partners", "sales_outbound", "direct", "referral", "display", "paid_other", "other",
+)
 #: channels whose leads count as marketing-sourced: all but sales' own outbound work
-MARKETING_CHANNELS_DEFAULT: tuple[str, ...] = tuple(k for k in CHANNEL_LABELS if k != "sales_outbound")
-
-
-def channel_label(key: str, lang: str = "de") -> str:
-    """Human name of a channel key in ``lang`` ('de' or 'en'); unknown keys are title-cased."""
-    labels = CHANNEL_LABELS.get(key)
-    if labels is None:
-        return str(key).replace("_", " ").title()
-    return labels.get(lang, labels["en"])
+MARKETING_CHANNELS_DEFAULT: tuple[str, ...] = tuple(k for k in CHANNEL_KEYS if k != "sales_outbound")
 
 
 @functools.cache
@@ -159,7 +140,7 @@ def _parse_rule(raw: object, origin: str) -> ChannelRule:
     channel = raw.get("channel")
     if not isinstance(channel, str) or not channel.strip():
         raise ParamsError(f"{origin}: channel must be a channel key such as trade_fairs (got {channel!r}); "
-                          f"known keys: {', '.join(CHANNEL_LABELS)}")
+                          f"known keys: {', '.join(CHANNEL_KEYS)}")
     when = raw.get("when")
     if not isinstance(when, Mapping) or not when:
         raise ParamsError(f"{origin}: when must map column names to regular expressions, e.g. {example} (got {when!r})")

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..render.xlsx import write_stable
-from ..inputs.channels import channel_label
+from ..render.wording import channel_label
 from ..inputs.loaders import Dataset
 from ..metrics.catalogue import WINDOWS, label
 from ..metrics.store import KpiStore

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .. import voc
 from ..errors import StaleDataError
-from ..inputs.channels import channel_label
+from ..render.wording import channel_label
 from ..render import charts, fmt
 from ..render.slides import Slide
 from ..voc import chart as voc_chart

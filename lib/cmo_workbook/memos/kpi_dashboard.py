@@ -16,7 +16,7 @@ from ..metrics.store import KpiStore
 from ..render import fmt
 from ..render.blocks import Fig, Recommendation, Rich, Tile
 from . import kpi_figures
-from ..inputs.channels import channel_label
+from ..render.wording import channel_label
 from ..metrics.goals import GoalStatus
 from ..render.i18n import t
 from ..periods import Period

@@ -1,9 +1,10 @@
-"""The agenda memo for the monthly sales–marketing sync (article 4.2): narrative by explicit rules, de/en.
+"""The agenda memo for the monthly sales–marketing sync (article 4.2): narrative by explicit rules.
 
 Numbers come from :mod:`cmo_workbook.metrics.sla`; this module compares them (previous month, SLA
 target), writes the headline, the KPI tiles with their "so what", the tables and the agenda
-items (recommendations with an owner). Person names never reach the memo: lead owners appear
-under neutral labels (:func:`cmo_workbook.metrics.sla.owner_labels`); companies are business names.
+items (recommendations with an owner); every sentence is a catalogue message (ids ``sync_…``).
+Person names never reach the memo: lead owners appear under neutral labels
+(:func:`cmo_workbook.metrics.sla.owner_labels`); companies are business names.
 """
 from __future__ import annotations
 
@@ -18,17 +19,10 @@ from ..metrics import sla
 from ..metrics.store import KpiStore
 from ..render.blocks import Comparison, Recommendation, Rich, Tile
 from . import kpi_figures
-from ..inputs.channels import channel_label
-from ..render.i18n import t
+from ..render.i18n import t, tn
+from ..render.wording import channel_label, rich
 from ..inputs.loaders import Dataset
 from ..periods import Period
-
-#: HubSpot default deal stages in plain German (other CRMs' stages are shown as they are)
-_STAGES_DE = {
-    "appointment scheduled": "Termin vereinbart", "qualified to buy": "Kaufbereit",
-    "presentation scheduled": "Präsentation geplant", "decision maker bought-in": "Entscheider überzeugt",
-    "contract sent": "Vertrag versandt",
-}
 
 
 @dataclass
@@ -102,13 +96,9 @@ def compute(ds: Dataset, period: Period, lang: str, store: KpiStore | None = Non
     return facts
 
 
-def _n(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _hours(h: float, lang: str) -> str:
     if h == float("inf"):  # median not reached: over half of the inquiries still wait for a first contact
-        return "über die Hälfte unbeantwortet" if lang == "de" else "over half unanswered"
+        return t("sync_hours_unanswered", lang)
     return f"{fmt.number(h, lang, 1)}{fmt.NBSP}{t('sync_hours_unit', lang)}"
 
 
@@ -125,35 +115,20 @@ def worst_channel(f: SyncFacts) -> dict[str, Any] | None:
 
 def headline(f: SyncFacts, lang: str) -> str:
     """The main SLA issue first: response rate vs target and previous month, and its biggest source."""
-    de = lang == "de"
     cfg, now = f.cfg, f.now
-    rate, prev = fmt.percent(now.response_rate, lang, 0), fmt.percent(f.prev.response_rate, lang, 0)
-    target = fmt.percent(cfg.response_target, lang, 0)
-    hours = fmt.number(cfg.response_hours, lang)
+    fields = {"rate": fmt.percent(now.response_rate, lang, 0), "prev": fmt.percent(f.prev.response_rate, lang, 0),
+              "target": fmt.percent(cfg.response_target, lang, 0), "hours": fmt.number(cfg.response_hours, lang)}
     worst = worst_channel(f)
-    ok = now.response_rate >= cfg.response_target
-    if de:
-        s = (f"Der Vertrieb beantwortete {rate} der qualifizierten Anfragen binnen {hours} Arbeitsstunden "
-             f"(Vormonat {prev}, Ziel {target})")
-        if not ok and worst:
-            s += (f" – {worst['breaches']} der {now.response_breach} verspäteten Anfragen kamen von "
-                  f"{channel_label(worst['channel'], lang)}: Nachbearbeitung gemeinsam planen.")
-        else:
-            s += " – die Zusage an die Interessenten hält." if ok else " – Ursachen im Sync klären."
-        return s
-    s = (f"Sales answered {rate} of qualified inquiries within {hours} business hours "
-         f"(previous month {prev}, target {target})")
-    if not ok and worst:
-        s += (f" – {worst['breaches']} of the {now.response_breach} late answers were "
-              f"{channel_label(worst['channel'], lang)} inquiries: plan the follow-up together.")
-    else:
-        s += " – the promise to prospects holds." if ok else " – clarify the causes in the sync."
-    return s
+    if now.response_rate >= cfg.response_target:
+        return t("sync_headline_ok", lang, **fields)
+    if worst:
+        return t("sync_headline_late", lang, worst=worst["breaches"], n=now.response_breach,
+                 channel=channel_label(worst["channel"], lang), **fields)
+    return t("sync_headline_causes", lang, **fields)
 
 
 def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     """Four tiles: answered within SLA, median response time, feedback within SLA, accepted by sales."""
-    de = lang == "de"
     cfg, now, prev = f.cfg, f.now, f.prev
     vs_prev, vs_tgt = t("vs_prev_month", lang), t("sync_vs_target", lang)
 
@@ -167,16 +142,12 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     c1, g1 = pp(now.response_rate, prev.response_rate)
     c2, g2 = pp(now.response_rate, cfg.response_target)
     if worst and now.response_rate < cfg.response_target:
-        sw = (f"{now.response_breach} Anfragen warteten länger, {worst['breaches']} davon von "
-              f"{channel_label(worst['channel'], lang)}: Interessenten kühlen ab, bevor der Vertrieb anruft." if de else
-              f"{now.response_breach} inquiries waited longer, {worst['breaches']} of them from "
-              f"{channel_label(worst['channel'], lang)}: prospects cool off before sales calls.")
+        sw = t("sync_sw_response_late", lang, n=now.response_breach, worst=worst["breaches"],
+               channel=channel_label(worst["channel"], lang))
     else:
-        sw = ("Zusage eingehalten: Interessenten hören schnell von uns." if de
-              else "Promise kept: prospects hear from us quickly.")
-    label = (f"Binnen {fmt.number(cfg.response_hours, lang)} Arbeitsstd. beantwortet" if de
-             else f"Answered within {fmt.number(cfg.response_hours, lang)} business hours")
-    out.append(Tile(label, fmt.percent(now.response_rate, lang, 0),
+        sw = t("sync_sw_response_ok", lang)
+    out.append(Tile(t("sync_tile_response", lang, hours=fmt.number(cfg.response_hours, lang)),
+                    fmt.percent(now.response_rate, lang, 0),
                     [Comparison(vs_prev, c1, g1), Comparison(vs_tgt, c2, g2)], sw))
     # 2 median response time (lower is better); the SLA limit is the target
     finite = lambda v: v if v == v and abs(v) != float("inf") else float("nan")  # noqa: E731  (median not reached)
@@ -185,29 +156,21 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     d_tgt = fmt.delta(finite(now.median_response_hours), cfg.response_hours, lang, kind="abs",
                       unit=t("sync_hours_unit", lang), higher_is_better=False, digits=1)
     if worst and worst["median"] > cfg.response_hours:
-        sw = (f"Die typische Anfrage ist schnell beantwortet; {channel_label(worst['channel'], lang)} brauchten im Mittel "
-              f"{_hours(worst['median'], lang)} – das Problem sind Stapel, nicht der Alltag." if de else
-              f"The typical inquiry is answered fast; {channel_label(worst['channel'], lang)} took a median "
-              f"{_hours(worst['median'], lang)} – the problem is batches, not daily work.")
+        sw = t("sync_sw_median_batches", lang, channel=channel_label(worst["channel"], lang),
+               hours=_hours(worst["median"], lang))
     else:
-        sw = ("Innerhalb der Zusage: kein struktureller Engpass im Vertrieb." if de
-              else "Within the promise: no structural bottleneck in sales.")
-    out.append(Tile("Mittlere Antwortzeit (Median)" if de else "Median response time",
-                    _hours(now.median_response_hours, lang),
+        sw = t("sync_sw_median_ok", lang)
+    out.append(Tile(t("sync_tile_median", lang), _hours(now.median_response_hours, lang),
                     [Comparison(vs_prev, d_prev.text, d_prev.good), Comparison(vs_tgt, d_tgt.text, d_tgt.good)], sw))
     # 3 feedback within SLA
     c1, g1 = pp(now.feedback_rate, prev.feedback_rate)
     c2, g2 = pp(now.feedback_rate, cfg.feedback_target)
-    late = now.feedback_breach
     if now.feedback_rate < cfg.feedback_target:
-        sw = (f"{late} Anfragen ohne rechtzeitiges Urteil: Marketing steuert Kampagnen ohne Wissen, welche Anfragen taugen."
-              if de else f"{late} inquiries without a timely verdict: marketing steers campaigns without knowing which inquiries are good.")
+        sw = t("sync_sw_feedback_late", lang, n=now.feedback_breach)
     else:
-        sw = ("Rückmeldung kommt rechtzeitig: Marketing kann Kampagnen nachsteuern." if de
-              else "Feedback arrives in time: marketing can adjust campaigns.")
-    label = (f"Rückmeldung binnen {fmt.number(cfg.feedback_days, lang)} Arbeitstagen" if de
-             else f"Feedback within {fmt.number(cfg.feedback_days, lang)} business days")
-    out.append(Tile(label, fmt.percent(now.feedback_rate, lang, 0),
+        sw = t("sync_sw_feedback_ok", lang)
+    out.append(Tile(t("sync_tile_feedback", lang, days=fmt.number(cfg.feedback_days, lang)),
+                    fmt.percent(now.feedback_rate, lang, 0),
                     [Comparison(vs_prev, c1, g1), Comparison(vs_tgt, c2, g2)], sw))
     # 4 accepted by sales (decisions of the month)
     cmps = [Comparison(vs_prev, *pp(f.acceptance_now, f.acceptance_prev))]
@@ -215,18 +178,16 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
         cmps.append(Comparison(vs_tgt, *pp(f.acceptance_now, f.acceptance_target)))
     top = f.reasons.index[0] if len(f.reasons) else None
     if f.acceptance_target and f.acceptance_now < f.acceptance_target and top:
-        sw = (f"Mehr als die Hälfte abgelehnt, häufigster Grund „{top}“: Kriterien für die Übergabe schärfen." if de and f.acceptance_now < 0.5
-              else f"Unter Ziel, häufigster Grund „{top}“: Kriterien für die Übergabe schärfen." if de
-              else f"Below target, top reason '{top}': tighten the hand-over criteria.")
+        # German says "more than half rejected" below 50 %; the English text is the same for both
+        sw = t("sync_sw_acceptance_most_rejected" if f.acceptance_now < 0.5 else "sync_sw_acceptance_below", lang,
+               reason=top)
     else:
-        sw = ("Der Vertrieb nimmt die Anfragen an: die Übergabekriterien passen." if de
-              else "Sales accepts the inquiries: the hand-over criteria fit.")
+        sw = t("sync_sw_acceptance_ok", lang)
     if f.store is not None:
         out.append(kpi_figures.tile(f.store, "sales_acceptance_rate", "month", lang, "EUR", sw,
                                     which=("previous", "target")))
     else:
-        out.append(Tile("Vom Vertrieb angenommen" if de else "Accepted by sales", fmt.percent(f.acceptance_now, lang, 0),
-                        cmps, sw))
+        out.append(Tile(t("sync_tile_accepted", lang), fmt.percent(f.acceptance_now, lang, 0), cmps, sw))
     return out
 
 
@@ -237,7 +198,6 @@ def _owner(f: SyncFacts, name: Any) -> str:
 def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 3) -> tuple[tuple[list[str], list[list[str]]],
                                                                        tuple[list[str], list[list[str]]]]:
     """(header, rows) per source and per owner: inquiries, answered within SLA, late, median time."""
-    de = lang == "de"
     h = fmt.number(f.cfg.response_hours, lang)
 
     def rows(df: pd.DataFrame, name, n: int) -> list[list[str]]:
@@ -248,22 +208,20 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
         if len(rest):  # the table adds up to the headline: the remaining rows in one line
             leads = rest["leads"].sum()
             rate = (rest["rate"] * rest["leads"]).sum() / leads if leads else float("nan")
-            out.append([(f"übrige ({len(rest)})" if de else f"others ({len(rest)})"), fmt.number(leads, lang),
+            out.append([t("sync_row_others", lang, n=len(rest)), fmt.number(leads, lang),
                         fmt.percent(rate, lang, 0), fmt.number(rest["breaches"].sum(), lang), "–"])
         return out
 
-    cols = (["Anfragen", f"binnen {h} Std.", "verspätet", "Median"] if de
-            else ["Inquiries", f"within {h} h", "late", "Median"])
-    src = (["Quelle" if de else "Source"] + cols, rows(f.by_channel, lambda k: channel_label(k, lang), max_rows))
-    own = (["Betreuer" if de else "Owner"] + cols, rows(f.by_owner, lambda k: _owner(f, k), max_owners))
+    cols = [t("sync_col_inquiries", lang), t("sync_col_within", lang, hours=h), t("sync_col_late", lang),
+            t("sync_col_median", lang)]
+    src = ([t("sync_col_source", lang)] + cols, rows(f.by_channel, lambda k: channel_label(k, lang), max_rows))
+    own = ([t("sync_col_owner", lang)] + cols, rows(f.by_owner, lambda k: _owner(f, k), max_owners))
     return src, own
 
 
 def quality_table(f: SyncFacts, lang: str, max_rows: int = 4) -> tuple[list[str], list[list[str]]]:
     """Lead quality per source: decided, accepted share, top rejection reasons."""
-    de = lang == "de"
-    header = (["Quelle", "entschieden", "angenommen", "häufigste Ablehnungsgründe"] if de
-              else ["Source", "decided", "accepted", "top rejection reasons"])
+    header = [t(key, lang) for key in ("sync_col_source", "sync_col_decided", "sync_col_accepted", "sync_col_reasons")]
     rows = []
     for k, r in f.quality.head(max_rows).iterrows():
         reasons = ", ".join(f"{name} ({n})" for name, n in r["top_reasons"]) or "–"
@@ -273,170 +231,129 @@ def quality_table(f: SyncFacts, lang: str, max_rows: int = 4) -> tuple[list[str]
 
 def quality_text(f: SyncFacts, lang: str) -> str:
     """Overall acceptance, the weakest source and the recycled leads in two sentences."""
-    de = lang == "de"
     q = f.quality[f.quality["decided"] >= 10]
     parts = []
     if len(q):
         weak = q.sort_values(["rate", "decided"], ascending=[True, False], kind="stable").iloc[0]
-        reason = weak["top_reasons"][0][0] if weak["top_reasons"] else "–"
         avg = (kpi_figures.figure(f.store, "sales_acceptance_rate", "month", lang, "EUR") if f.store is not None
                else fmt.percent(f.acceptance_now, lang, 0))
-        parts.append(
-            Rich(f"{channel_label(weak.name, lang)} liefert die schwächsten Anfragen: nur {fmt.percent(weak['rate'], lang, 0)} "
-                 "der im Monat entschiedenen angenommen ggü. ", avg, " Akzeptanzquote der Monatskohorte, meist wegen "
-                 f"„{reason}“ – dort die Übergabekriterien zuerst schärfen.")
-            if de else
-            Rich(f"{channel_label(weak.name, lang)} sends the weakest inquiries: only {fmt.percent(weak['rate'], lang, 0)} "
-                 "of those decided this month accepted vs ", avg, f" acceptance of the month's cohort, mostly '{reason}' – "
-                 "tighten the hand-over criteria there first."))
+        parts.append(rich("sync_quality_weakest", lang, channel=channel_label(weak.name, lang),
+                          rate=fmt.percent(weak["rate"], lang, 0), average=avg,
+                          reason=weak["top_reasons"][0][0] if weak["top_reasons"] else "–"))
     n = len(f.recycled)
-    if n:
-        parts.append(f"{n} früher abgelehnte Kontakte meldeten sich erneut: Ablehnungsgrund vor dem nächsten Anruf prüfen."
-                     if de else f"{n} contacts rejected earlier came back: check the earlier reason before calling.")
-    else:
-        parts.append("Kein früher abgelehnter Kontakt meldete sich erneut." if de
-                     else "No contact rejected earlier came back.")
+    parts.append(tn("sync_quality_recycled", n, lang) if n else t("sync_quality_no_recycled", lang))
     return Rich(*[x for i, p in enumerate(parts) for x in ((" ", p) if i else (p,))])
 
 
 def attribution_items(f: SyncFacts, lang: str, currency: str) -> list[str]:
     """Bullets: deals whose pipeline credit the sync has to settle."""
-    de = lang == "de"
     m = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     items = []
     ns = f.attribution.get("no_source", pd.DataFrame())
     if len(ns):
-        items.append(f"{_n(len(ns), 'neuer Auftrag', 'neue Aufträge')} ({m(ns['amount'].sum())}) ohne Quelle: niemandem "
-                     "gutgeschrieben – Quelle im CRM nachtragen." if de else
-                     f"{_n(len(ns), 'new deal', 'new deals')} ({m(ns['amount'].sum())}) without a source: nobody gets "
-                     "credit – add the source in the CRM.")
+        items.append(tn("sync_credit_no_source", len(ns), lang, amount=m(ns["amount"].sum())))
     ow = f.attribution.get("outbound_with_marketing", pd.DataFrame())
     if len(ow):
         chans = sorted({c for cs in ow["touch_channels"] for c in cs})
-        names = ", ".join(channel_label(c, lang) for c in chans)
-        one = len(ow) == 1
-        items.append((f"1 Auftrag aus Vertriebs-Kaltakquise ({m(ow['amount'].sum())}) hatte" if one else
-                      f"{len(ow)} Aufträge aus Vertriebs-Kaltakquise ({m(ow['amount'].sum())}) hatten")
-                     + f" vorher Marketing-Kontakt ({names}): gemeinsam festlegen, wem die Pipeline zählt."
-                     if de else
-                     (f"1 deal from sales outbound ({m(ow['amount'].sum())}) had" if one else
-                      f"{len(ow)} deals from sales outbound ({m(ow['amount'].sum())}) had")
-                     + f" marketing contact before ({names}): agree whose pipeline {'it counts' if one else 'they count'} as.")
+        items.append(tn("sync_credit_outbound", len(ow), lang, amount=m(ow["amount"].sum()),
+                        channels=", ".join(channel_label(c, lang) for c in chans)))
     if not items:
-        items.append("Alle neuen Aufträge des Monats haben eine eindeutige Quelle: keine offenen Zuordnungsfragen." if de
-                     else "All new deals of the month have a clear source: no open credit questions.")
+        items.append(t("sync_credit_all_clear", lang))
     return items
+
+
+#: HubSpot's default deal stages (as the CRM export spells them, case aside) -> catalogue id of their memo name;
+#: other CRMs' stages are shown as they are
+_STAGE_IDS = {
+    "appointment scheduled": "sync_stage_appointment_scheduled", "qualified to buy": "sync_stage_qualified_to_buy",
+    "presentation scheduled": "sync_stage_presentation_scheduled",
+    "decision maker bought-in": "sync_stage_decision_maker_bought_in", "contract sent": "sync_stage_contract_sent",
+}
+
+
+def _stage(stage: str, lang: str) -> str:
+    key = _STAGE_IDS.get(stage.casefold())
+    return t(key, lang) if key else stage
 
 
 def shared_table(f: SyncFacts, lang: str, currency: str, max_rows: int = 4) -> tuple[list[str], list[list[str]]]:
     """Companies with an open deal and a new marketing inquiry: who coordinates the contact."""
-    de = lang == "de"
-    header = (["Firma", "Angebotsphase", "offener Wert", "neue Anfrage über"] if de
-              else ["Company", "Deal stage", "Open value", "New inquiry via"])
+    header = [t(key, lang) for key in ("sync_col_company", "sync_col_stage", "sync_col_open_value", "sync_col_via")]
     rows = []
     for _, r in f.shared.head(max_rows).iterrows():
-        stage = _STAGES_DE.get(r["stage"].casefold(), r["stage"]) if de else r["stage"]
         via = ", ".join(channel_label(c, lang) for c in r["channels"])
         if r["new_leads"] > 1:
-            via = f"{fmt.number(r['new_leads'], lang)}× {via}"
-        rows.append([r["company"], stage, fmt.money(r["open_value"], lang, currency=currency, compact=True), via])
+            via = t("sync_via_repeated", lang, n=fmt.number(r["new_leads"], lang), channels=via)
+        rows.append([r["company"], _stage(r["stage"], lang), fmt.money(r["open_value"], lang, currency=currency, compact=True),
+                     via])
     return header, rows
 
 
 def shared_text(f: SyncFacts, lang: str, currency: str, shown: int) -> str:
-    de = lang == "de"
     n = len(f.shared)
     if not n:
-        return ("Keine Firma mit offenem Angebot meldete sich zusätzlich über Marketing." if de
-                else "No company with an open deal sent a new marketing inquiry.")
+        return t("sync_shared_none", lang)
     total = fmt.money(f.shared["open_value"].sum(), lang, currency=currency, compact=True)
-    more = (f" (die {shown} größten unten)" if de else f" (the {shown} largest below)") if n > shown else ""
-    return (f"{n} Firmen mit offenen Angeboten über {total} fragten zusätzlich über Marketing an{more}: "
-            "Betreuer informieren, damit niemand doppelt anruft." if de else
-            f"{n} companies with open deals worth {total} also sent a marketing inquiry{more}: "
-            "tell the account owner so nobody calls twice.")
+    if n > shown:
+        return t("sync_shared_largest", lang, n=n, total=total, shown=shown)
+    return tn("sync_shared", n, lang, total=total)
 
 
 def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recommendation]:
     """Agenda items of the sync as actions with owner, by rule (at most five)."""
-    de = lang == "de"
     cfg, now = f.cfg, f.now
     out: list[Recommendation] = []
     worst = worst_channel(f)
     if worst and now.response_rate < cfg.response_target:
         label = channel_label(worst["channel"], lang)
-        if worst["channel"] == "trade_fairs":
-            action = ("Messe-Nachbearbeitung festlegen: Import-Termin vorab ankündigen, Anfragen am Importtag auf alle "
-                      "Betreuer verteilen, Erstkontakt binnen 24 Arbeitsstunden." if de else
-                      "Fix the trade-fair follow-up: announce the import date, spread the inquiries across all owners "
-                      "on import day, first contact within 24 business hours.")
-        else:
-            action = (f"Anfragen aus {label} täglich verteilen und Vertretung regeln." if de
-                      else f"Distribute {label} inquiries daily and arrange cover.")
+        fair = worst["channel"] == "trade_fairs"
         out.append(Recommendation(
-            action=action, owner="Vertriebsleitung & Marketing" if de else "Head of sales & marketing",
-            evidence=(f"{label}: {fmt.percent(worst['rate'], lang, 0)} binnen Zusage, Median {_hours(worst['median'], lang)}; "
-                      f"{worst['breaches']} von {now.response_breach} Verspätungen." if de else
-                      f"{label}: {fmt.percent(worst['rate'], lang, 0)} within the promise, median {_hours(worst['median'], lang)}; "
-                      f"{worst['breaches']} of {now.response_breach} late answers."),
+            action=t("sync_agenda_fair_followup", lang) if fair else t("sync_agenda_distribute", lang, channel=label),
+            owner=t("sync_owner_sales_marketing", lang),
+            evidence=t("sync_agenda_response_evidence", lang, channel=label, rate=fmt.percent(worst["rate"], lang, 0),
+                       median=_hours(worst["median"], lang), worst=worst["breaches"], n=now.response_breach),
             due=next_sync,
-            effect=("Messe-Kontakte werden angerufen, solange das Gespräch frisch ist." if de and worst["channel"] == "trade_fairs"
-                    else "Interessenten hören binnen eines Tages von uns." if de
-                    else "Prospects hear from us while the contact is fresh.")))
+            effect=t("sync_effect_fair" if fair else "sync_effect_response", lang)))
     if now.feedback_rate < cfg.feedback_target:
         out.append(Recommendation(
-            action=(f"Rückmeldung zu jeder Anfrage binnen {fmt.number(cfg.feedback_days, lang)} Arbeitstagen mit Grund im CRM; "
-                    "offene Fälle jeden Montag prüfen." if de else
-                    f"Feedback on every inquiry within {fmt.number(cfg.feedback_days, lang)} business days with a reason in the CRM; "
-                    "review open cases every Monday."),
-            owner="Vertriebsleitung" if de else "Head of sales",
-            evidence=(f"{fmt.percent(now.feedback_rate, lang, 0)} rechtzeitig ggü. Ziel {fmt.percent(cfg.feedback_target, lang, 0)}."
-                      if de else f"{fmt.percent(now.feedback_rate, lang, 0)} on time vs target {fmt.percent(cfg.feedback_target, lang, 0)}."),
+            action=t("sync_agenda_feedback", lang, days=fmt.number(cfg.feedback_days, lang)),
+            owner=t("sync_owner_head_of_sales", lang),
+            evidence=t("sync_agenda_feedback_evidence", lang, rate=fmt.percent(now.feedback_rate, lang, 0),
+                       target=fmt.percent(cfg.feedback_target, lang, 0)),
             due=next_sync))
     q = f.quality[f.quality["decided"] >= 10]
     if len(q) and f.acceptance_target and f.acceptance_now < f.acceptance_target:
         weak = q.sort_values(["rate", "decided"], ascending=[True, False], kind="stable").iloc[0]
-        reason = weak["top_reasons"][0][0] if weak["top_reasons"] else "–"
         label = channel_label(weak.name, lang)
         out.append(Recommendation(
-            action=(f"Übergabekriterien für {label} schärfen (Grund „{reason}“ vor der Übergabe abfragen)." if de else
-                    f"Tighten the hand-over criteria for {label} (ask about '{reason}' before hand-over)."),
-            owner="Marketing", due=next_sync,
-            evidence=(f"{label}: {fmt.percent(weak['rate'], lang, 0)} angenommen ggü. Ziel {fmt.percent(f.acceptance_target, lang, 0)}."
-                      if de else f"{label}: {fmt.percent(weak['rate'], lang, 0)} accepted vs target {fmt.percent(f.acceptance_target, lang, 0)}."),
-))
+            action=t("sync_agenda_handover", lang, channel=label,
+                     reason=weak["top_reasons"][0][0] if weak["top_reasons"] else "–"),
+            owner=t("sync_owner_marketing", lang), due=next_sync,
+            evidence=t("sync_agenda_handover_evidence", lang, channel=label, rate=fmt.percent(weak["rate"], lang, 0),
+                       target=fmt.percent(f.acceptance_target, lang, 0))))
     ow = f.attribution.get("outbound_with_marketing", pd.DataFrame())
     ns = f.attribution.get("no_source", pd.DataFrame())
     if len(ow) or len(ns):
         out.append(Recommendation(
-            action=("Regel für die Zuordnung gemischter Aufträge beschließen (Kaltakquise mit vorherigem Marketing-Kontakt)."
-                    if de else "Agree the credit rule for mixed deals (outbound with earlier marketing contact)."),
-            owner="Marketing & Vertrieb" if de else "Marketing & sales", due=next_sync,
-            evidence=(f"{_n(len(ow) + len(ns), 'Auftrag', 'Aufträge')} im Monat ohne eindeutige Quelle." if de
-                      else f"{_n(len(ow) + len(ns), 'deal', 'deals')} this month without a clear source.")))
+            action=t("sync_agenda_credit_rule", lang), owner=t("sync_owner_marketing_sales", lang), due=next_sync,
+            evidence=tn("sync_agenda_credit_evidence", len(ow) + len(ns), lang)))
     if len(f.shared):
         out.append(Recommendation(
-            action=("Gemeinsame Firmen abstimmen: Betreuer übernimmt die neue Anfrage, Marketing stoppt Werbung dorthin."
-                    if de else "Coordinate shared companies: the account owner takes the new inquiry, marketing pauses ads there."),
-            owner="Vertrieb (Betreuer)" if de else "Sales (account owners)", due=next_sync,
-            evidence=(f"{len(f.shared)} Firmen mit offenem Angebot und neuer Anfrage." if de
-                      else f"{len(f.shared)} companies with an open deal and a new inquiry.")))
+            action=t("sync_agenda_shared", lang), owner=t("sync_owner_account_owners", lang), due=next_sync,
+            evidence=tn("sync_agenda_shared_evidence", len(f.shared), lang)))
     return out[:5]
+
+
+def next_sync(period: Period, lang: str) -> str:
+    """'Due' of the agenda items: the next sync, named by its month."""
+    return t("sync_next_sync", lang, month=fmt.month(period.shift(1).start, lang))
 
 
 def definitions(f: SyncFacts, lang: str) -> str:
     """Definitions for the data note (the only place marketing terms are spelled out)."""
     c = f.cfg
-    h, d = fmt.number(c.response_hours, lang), fmt.number(c.feedback_days, lang)
-    hrs = f"{fmt.number(c.day_start, lang)}–{fmt.number(c.day_end, lang)}"
-    if lang == "de":
-        return (f"SLA-Anfragen = qualifizierte Anfragen (MQL) aller Quellen, auch Vertrieb; Akzeptanzquote laut "
-                f"Kennzahlenkatalog (nur Marketing-Kanäle, Kohorte des Monats). Antwortzeit = Arbeitsstunden (Mo–Fr {hrs} Uhr, "
-                f"ohne gesetzliche Feiertage{' in ' + c.state if c.state else ''} und Betriebsruhetage) von der Übergabe bis zum "
-                f"ersten Kontakt; ohne Kontakt nach {h} Std. verspätet, davor offen (nicht in den Quoten). Der Median zählt "
-                f"unbeantwortete Anfragen mit (als noch wartend). Rückmeldung = Annahme (SQL) oder Ablehnung mit Grund binnen {d} Arbeitstagen.")
-    return (f"SLA inquiries = qualified inquiries (MQL) from all sources, incl. sales; acceptance rate as in the "
-            f"metric catalogue (marketing channels only, the month's cohort). Response time = business hours (Mon–Fri {hrs}, "
-            f"excluding public holidays{' in ' + c.state if c.state else ''} and company days off) from hand-over to first "
-            f"contact; without contact late after {h} h, before that pending (not in the rates). The median counts unanswered "
-            f"inquiries too (as still waiting). Feedback = accepted (SQL) or rejected with a reason within {d} business days.")
+    fields = {"hours": fmt.number(c.response_hours, lang), "days": fmt.number(c.feedback_days, lang),
+              "day_hours": f"{fmt.number(c.day_start, lang)}–{fmt.number(c.day_end, lang)}"}
+    if c.state:
+        return t("sync_definitions_state", lang, state=c.state, **fields)
+    return t("sync_definitions", lang, **fields)

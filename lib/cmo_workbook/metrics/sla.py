@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.params import check_state
+from ..render.i18n import t
 from .funnel import _km_quantile, kaplan_meier
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -416,17 +417,16 @@ def owner_labels(owners: Iterable[Any], lang: str, mapping: Mapping[str, str] | 
     """Neutral labels for lead owners (memos never show person names).
 
     ``mapping`` (params ``sla.owner_labels``, e.g. owner → team) wins; others get "Vertrieb 1", "Vertrieb 2", …
-    (en "Sales rep 1", …) in alphabetical order of the names, so a label stays stable while the team does.
+    (en "Sales rep 1", …; catalogue id ``sync_owner_label``) in alphabetical order of the names, so a label stays stable while the team does.
     """
     mapping = dict(mapping or {})
     names = sorted({str(o) for o in owners if o is not None and not (isinstance(o, float) and np.isnan(o))
                     and str(o) not in ("<NA>", "–")})
-    word = "Vertrieb" if lang == "de" else "Sales rep"
     out, i = {}, 0
     for n in names:
         if n in mapping:
             out[n] = str(mapping[n])
         else:
             i += 1
-            out[n] = f"{word} {i}"
+            out[n] = t("sync_owner_label", lang, n=i)
     return out
