@@ -118,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--company-name", default=COMPANY["name"], help="company.name in --params-out")
     parser.add_argument("--language", choices=("de", "en"), default="de", help="company.language in --params-out")
     args = parser.parse_args(argv)
+    from .variants import BREAK_ALIASES, BREAKABLE
+
+    if args.broken and BREAK_ALIASES.get(args.broken, args.broken) not in BREAKABLE:  # before minutes of generating
+        parser.error(f"--break {args.broken!r}: choose one of {', '.join([*BREAKABLE, *BREAK_ALIASES])}")
     counts = _generate(args.out, args.seed, REFERENCE_DATE)
     _apply_variant(args.out, args.variant)
     for path in sorted(counts):
@@ -129,10 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.broken:
         from .variants import break_file
 
-        try:
-            path, column, row = break_file(args.out, args.broken)
-        except ValueError as exc:
-            parser.error(str(exc))
+        path, column, row = break_file(args.out, args.broken)
         print(f"{path}: broken on purpose (row {row}, column {column!r})")
     if args.params_out:
         from .params import write_params
