@@ -354,3 +354,70 @@ def test_companies_in_parallel_processes_share_the_kpi_history(tmp_path):
     counts = duckdb.connect(str(db), read_only=True).sql(
         "select company, count(*) from kpi_values group by company order by company").fetchall()
     assert counts == [("a: A GmbH", 15), ("b: B AG", 15), ("c: C KG", 15)]
+
+
+# --------------------------------------------------------------------------- command line and sample variants
+
+
+def test_params_repeat_and_take_several_values_as_a_shell_glob_gives_them():
+    from cmo_workbook.cli import build_parser
+
+    args = build_parser().parse_args(["run", "all", "--period", "2026-10", "--params", "a.yaml", "--params", "b.yaml",
+                                      "c.yaml", "--workers", "3"])
+    assert (args.params, args.workers) == (["a.yaml", "b.yaml", "c.yaml"], 3)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["run", "all", "--period", "2026-10", "--params", "a.yaml", "b.yaml", "--workers", "0"],
+     "--workers: must be a whole number of at least 1"),
+    (["sample-data", "--out", "x", "--break", "budget"], "--break 'budget': choose one of crm/hubspot_deals.csv"),
+])
+def test_bad_options_are_usage_errors(argv, needle, capsys):
+    from cmo_workbook.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2 and needle in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--log-file", "run.log"], "--log-file names one file, but each company keeps its own log"),
+    ([], "would both write into"),
+])
+def test_portfolio_refused_before_any_worker(tmp_path, monkeypatch, capsys, extra, needle):
+    from cmo_workbook.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    second = "x/a.yaml" if not extra else "b.yaml"
+    assert main(["run", "all", "--period", "2026-10", "--params", "a.yaml", second, "--reports", "r", *extra]) == 2
+    assert needle in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_break_file_spoils_exactly_one_cell(tmp_path):
+    from cmo_workbook.sample.variants import break_file
+
+    (tmp_path / "crm").mkdir()
+    deals = tmp_path / "crm" / "hubspot_deals.csv"
+    lines = ["Record ID,Amount,Close Date"] + [f"{i},{1000 * i}.00,2026-10-0{i % 9 + 1}" for i in range(1, 11)]
+    deals.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    assert break_file(tmp_path, "deals") == (deals, "Amount", 8)
+    after = deals.read_bytes().decode("utf-8").split("\r\n")  # CRLF as exports have it
+    assert [i for i, (a, b) in enumerate(zip(lines, after)) if a != b] == [7]
+    assert after[7] == "7,zwölftausend,2026-10-08"  # spreadsheet row 8 = data row 7
+    with pytest.raises(ValueError, match="choose one of"):
+        break_file(tmp_path, "budget/marketingkosten.xlsx")
+
+
+def test_params_of_a_generated_company(tmp_path):
+    from cmo_workbook.inputs.params import load_params
+
+    data = tmp_path / "data" / "nord"
+    path = _params(tmp_path / "cfg" / "nord.yaml", "Nordlicht Fördertechnik AG", "en")
+    p = load_params(path, check_files=False)
+    assert (p.name, p.language) == ("Nordlicht Fördertechnik AG", "en")
+    assert p.memo["recipients"] == ["ceo@nordlicht-foerdertechnik-ag.example"]
+    raw = p.raw
+    assert (path.parent / raw["data"]["dir"]).resolve() == (ROOT / "data" / "sample").resolve()
+    assert (path.parent / raw["voc"]["taxonomy"]).resolve() == (ROOT / "params" / "voc_taxonomy.yaml").resolve()
+    assert not data.exists()
