@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup  # a dependency of nbconvert; the stdlib parser below
 
 from cmo_workbook.delivery import portfolio
 from cmo_workbook.delivery.archive import write_portfolio
@@ -283,7 +283,7 @@ def test_portfolio_index_reads_each_store_and_the_run_status(tmp_path):
     html = path.read_text(encoding="utf-8")
     assert "<style" not in html and "<script" not in html  # e-mail safe: inline styles only
     assert "Kessler &lt;Antriebe&gt; &amp; Co" in html and "cell 4 &lt;b&gt;" in html
-    soup = BeautifulSoup(html, "lxml")
+    soup = BeautifulSoup(html, "html.parser")
     rows = {tr["data-company"]: tr for tr in soup.select("tr[data-company]")}
     assert list(rows) == ["kessler", "nord", "sued"]
     assert [rows[s]["data-status"] for s in rows] == ["ok", "failed", "refused"]
@@ -310,7 +310,7 @@ def test_portfolio_index_reads_each_store_and_the_run_status(tmp_path):
     assert "no KPI store for the period" in s.get_text()
     assert said[-1] == f"archive  {path} (3 companies: 1 ok, 1 failed, 1 refused)"
     # German on request; the period defaults to the latest portfolio run
-    de = BeautifulSoup(write_portfolio(root, firms, lang="de", say=said.append).read_text(), "lxml")
+    de = BeautifulSoup(write_portfolio(root, firms, lang="de", say=said.append).read_text(), "html.parser")
     assert de.select_one("tr[data-company=nord] .status").get_text(" ", strip=True).startswith("fehlgeschlagen")
     assert de.select_one("td[data-metric=cost_per_qualified_lead]").get_text(" ", strip=True) == (
         "694\u00a0€ Plan 450\u00a0€ · unter Plan")  # fmt.money: no break between amount and €

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup  # a dependency of nbconvert; the stdlib parser below
 
 from cmo_workbook.cli import main
 from cmo_workbook.metrics import store
@@ -58,7 +58,7 @@ def test_portfolio_of_three_two_ok_one_refused_and_the_index(three, capsys):
     assert not (reports / "brenner" / "2026-10").exists()  # refused before any kernel
 
     assert main(["archive", "--params", *map(str, files)]) == 0
-    soup = BeautifulSoup((reports / "portfolio-2026-10.html").read_text(encoding="utf-8"), "lxml")
+    soup = BeautifulSoup((reports / "portfolio-2026-10.html").read_text(encoding="utf-8"), "html.parser")
     rows = {tr["data-company"]: tr for tr in soup.select("tr[data-company]")}
     assert {s: r["data-status"] for s, r in rows.items()} == {"kessler": "ok", "nord": "ok", "brenner": "refused"}
     assert rows["brenner"].select_one(".status").get_text(" ", strip=True) == f"abgewiesen {problem}"
@@ -74,7 +74,7 @@ def test_portfolio_of_three_two_ok_one_refused_and_the_index(three, capsys):
     listing = project / "portfolio.yaml"  # the same three as a portfolio file
     listing.write_text("companies:\n" + "".join(f"  - params: params/{f.name}\n" for f in files), encoding="utf-8")
     assert main(["archive", "--portfolio", str(listing), "--lang", "en"]) == 0
-    english = BeautifulSoup((reports / "portfolio-2026-10.html").read_text(encoding="utf-8"), "lxml")
+    english = BeautifulSoup((reports / "portfolio-2026-10.html").read_text(encoding="utf-8"), "html.parser")
     assert english.select_one("tr[data-company=brenner] .status").get_text(" ", strip=True) == f"refused {problem}"
     for slug, index in (("kessler", soup), ("nord", english)):
         memo = (reports / slug / "2026-10" / "kpi_dashboard.txt").read_text(encoding="utf-8")
