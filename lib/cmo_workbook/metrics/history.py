@@ -45,50 +45,16 @@ def company_key(params: Params) -> str:
     return f"{params.path.stem}: {params.name}"
 
 
-class _Locked:
-    """A DuckDB connection that holds ``kpi_history.duckdb.lock`` until closed.
-
-    DuckDB lets one process open a database file at a time: the companies of a portfolio run,
-    each in its own process, share the history and take turns here instead of failing.
-    """
-
-    def __init__(self, con: Any, fh: Any):
-        self._con, self._fh = con, fh
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
-
-    def close(self) -> None:
-        import fcntl
-
-        try:
-            self._con.close()
-        finally:
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
-
-
 def _connect(path: Path, read_only: bool = False):
-    import fcntl
-
     import duckdb
 
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    fh = None
-    if path.parent.is_dir():
-        fh = open(path.with_name(path.name + ".lock"), "a")
-        fcntl.flock(fh, fcntl.LOCK_EX)  # blocking: another company's run holds it for well under a second
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-        if not read_only:
-            for stmt in _SCHEMA:
-                con.execute(stmt)
-    except BaseException:
-        if fh is not None:
-            fh.close()
-        raise
-    return _Locked(con, fh) if fh is not None else con
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        for stmt in _SCHEMA:
+            con.execute(stmt)
+    return con
 
 
 def record(path: Path, company: str, period: str, table: pd.DataFrame, *, now: datetime | None = None) -> pd.DataFrame:
