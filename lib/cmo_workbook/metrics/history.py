@@ -45,12 +45,27 @@ def company_key(params: Params) -> str:
     return f"{params.path.stem}: {params.name}"
 
 
+#: how long a run waits for another process (a parallel company, a second run) to release the history file
+LOCK_WAIT_SECONDS = 120.0
+
+
 def _connect(path: Path, read_only: bool = False):
+    import time
+
     import duckdb
 
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            # DuckDB allows one writing process per file; parallel runs take turns (each holds it for a moment)
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
     if not read_only:
         for stmt in _SCHEMA:
             con.execute(stmt)
