@@ -3,6 +3,7 @@ names and languages, one with a broken deals file); two succeed, one is refused 
 the portfolio index shows all three with their status, KPIs read from each company's store and the memo links."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -20,12 +21,18 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def three(tmp_path, sample_dir, monkeypatch, capsys):
+def project(tmp_path, monkeypatch):
     (tmp_path / "notebooks").mkdir()
     for nb in (ROOT / "notebooks").glob("*.ipynb"):  # the params name them; only kpi_dashboard runs (cheap)
         shutil.copy(nb, tmp_path / "notebooks")
     monkeypatch.setenv("CMO_PROJECT_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def three(project, sample_dir, capsys):
+    tmp_path = project
     params = tmp_path / "params"
     kessler = write_params(params / "kessler.yaml", sample_dir)
     # a variant with its own seed, name and language, made by the CLI as a user would
@@ -84,3 +91,33 @@ def test_portfolio_of_three_two_ok_one_refused_and_the_index(three, capsys):
             title, status = goal.get_text().rsplit(": ", 1)
             line = next(ln for ln in memo.splitlines() if ln.startswith(title[:40]))
             assert line.rstrip().endswith(status), (line, status)
+
+
+def test_sigterm_stops_the_portfolio_like_a_single_run(project, sample_dir):
+    """SIGTERM to the portfolio: the running company stops as one run does (FAILED, notebook kept), the next never starts."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    files = [write_params(project / "params" / f"{n}.yaml", sample_dir, name=f"{n.title()} GmbH") for n in ("a", "b")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "lib")}
+    proc = subprocess.Popen([sys.executable, "-m", "cmo_workbook", "run", "kpi_dashboard", "--period", "2026-10",
+                             "--params", *map(str, files), "--workers", "1"], cwd=project, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        if line.startswith("[a] execute  kpi_dashboard"):
+            proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=300) == 1, "\n".join(lines)
+    # the runner's own words for a stopped notebook (kept when papermill had written it already)
+    kept = rf"(executed notebook kept at {re.escape(str(project))}/reports/a/2026-10/kpi_dashboard\.failed\.ipynb|" \
+           r"the executed notebook could not be kept)"
+    assert re.fullmatch(r"portfolio 2026-10: 0 ok, 1 failed, 0 refused, 1 not run \(a: kpi_dashboard 2026-10 failed: "
+                        rf"stopped by SIGTERM; {kept}; b: not run: the portfolio was stopped by SIGTERM\)",
+                        lines[-1]), "\n".join(lines)
+    assert not any(ln.startswith("[b]") for ln in lines)
+    assert not (project / "reports" / "a" / "2026-10" / "kpi_dashboard.html").exists()
+    status = json.loads((project / "reports" / "portfolio-2026-10.json").read_text(encoding="utf-8"))
+    assert [(c["slug"], c["status"]) for c in status["companies"]] == [("a", "failed"), ("b", "not run")]
