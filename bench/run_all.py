@@ -6,7 +6,8 @@ distance from the true incremental shares on synthetic journeys; voice of custom
 <= 600 MB, its discovery on 10,000 items <= 3 s; `validate` of a 200 MB leads CSV (860,000 rows) <= 30 s, <= 1 GB;
 KPI store per period <= 1 s (CLV results cached); the demo pipeline (`run all` for the month no slower than
 before the KPI store: 11-13 s for the three monthly notebooks); statistical quality (goal-forecast backtest
-coverage of the stated 80 % range: 70-90 %; holdout power).
+coverage of the stated 80 % range: 70-90 %; holdout power); a 20-company portfolio of the sample's size in parallel
+workers <= 0.7 x the companies one after another.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ BENCH = Path(__file__).resolve().parent
 def main() -> int:
     status = 0
     for script, args in (("attribution.py", ["--isolate"]), ("voc.py", []), ("validate_memory.py", []),
-                         ("kpi_store.py", []), ("pipeline.py", []), ("quality.py", [])):
+                         ("kpi_store.py", []), ("pipeline.py", []), ("quality.py", []), ("portfolio.py", [])):
         print(f"\n## {script} {' '.join(args)}\n", flush=True)
         proc = subprocess.run([sys.executable, str(BENCH / script), *args])
         status |= proc.returncode

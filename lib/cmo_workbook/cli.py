@@ -50,6 +50,32 @@ def _period(text: str) -> Period:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, e.g. 2 (got {text!r})")
+    return n
+
+
+def _companies_args(parser: argparse.ArgumentParser, several: str) -> None:
+    """``--params`` (one or more files: shell globs work) and ``--portfolio FILE``."""
+    parser.add_argument("--params", action="extend", nargs="+", metavar="YAML",
+                        help=f"company params YAML, one or more (default {DEFAULT_PARAMS}); {several}")
+    parser.add_argument("--portfolio", type=Path, metavar="YAML",
+                        help="a list of companies: companies: [{params: FILE, reports: DIR, lang: de|en}, ...]")
+
+
+def _several(args: argparse.Namespace) -> bool:
+    """True for a portfolio (several --params or --portfolio); else ``args.params`` becomes the one file."""
+    if args.portfolio is not None or len(args.params or []) > 1:
+        return True
+    args.params = (args.params or [DEFAULT_PARAMS])[0]
+    return False
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cmo-workbook", description="Marketing memos for the CEO from your CRM and ad exports.")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -64,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--period", type=_period, help="YYYY-MM or YYYY-QN; default: the last complete month/quarter")
     run.add_argument("--kind", choices=("month", "quarter"),
                      help="with 'all' and no --period: the last complete month or quarter")
-    run.add_argument("--params", default=DEFAULT_PARAMS, help=f"company params YAML (default {DEFAULT_PARAMS})")
+    _companies_args(run, "several run in parallel, each into REPORTS/<params-file-name>/")
+    run.add_argument("--workers", type=_positive, help="portfolio: companies at a time (default: the number of cores)")
     run.add_argument("--lang", choices=languages(), help="memo language (default: company.language)")
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--email", action="store_true", help="send the memo by SMTP (settings from CMO_SMTP_*)")
@@ -89,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     sd.add_argument("--seed", type=int, default=None)
     sd.add_argument("--variant", choices=("default", "raw"), default="default",
                     help="raw: real-export traits (status-only leads, source-only deals, empty amounts)")
+    sd.add_argument("--break", dest="broken", metavar="FILE",
+                    help="spoil one file on purpose (deals: a text in the amount column; leads: in a date)")
+    sd.add_argument("--params-out", type=Path, metavar="YAML", help="also write a params file for this data")
+    sd.add_argument("--company-name", help="company.name in --params-out (default: the sample company)")
+    sd.add_argument("--language", choices=languages(), help="company.language in --params-out (default de)")
 
     pv = sub.add_parser("preview", help="render memos to PNG with headless Chromium")
     pv.add_argument("paths", nargs="*", type=Path, help="memo .html files (default: all in reports/)")
@@ -97,14 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="send the memos a run without --email wrote for a period (NAME.eml), once each (sent-ledger)")
     snd.add_argument("--period", type=_period, required=True, help="YYYY-MM or YYYY-QN: every memo of its cadence")
     snd.add_argument("--params", default=DEFAULT_PARAMS)
-    snd.add_argument("--lang", choices=("de", "en"), help="the memos' language (default: company.language)")
+    snd.add_argument("--lang", choices=languages(), help="the memos' language (default: company.language)")
     snd.add_argument("--reports", type=Path, help="reports folder (default: reports/ in the project)")
     snd.add_argument("--resend", action="store_true", help="send again what this period's ledger records as sent")
 
     _taxonomy_parser(sub)
     ar = sub.add_parser("archive", help="write reports/index.html: every memo by period, sent status, KPI history")
-    ar.add_argument("--params", default=DEFAULT_PARAMS)
+    _companies_args(ar, "several also write REPORTS/portfolio-PERIOD.html")
     ar.add_argument("--reports", type=Path, help="reports folder (default: reports/ in the project)")
+    ar.add_argument("--period", type=_period, help="portfolio index: the period (default: the latest portfolio run)")
+    ar.add_argument("--lang", choices=languages(), help="portfolio index language (default: the first company's)")
 
     sub.add_parser("list", help="list the notebooks and their cadence")
     sub.add_parser("install-kernel", help="register this environment as the Jupyter kernel 'cmo-workbook'")
@@ -124,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
 
             load_env_file(args.env_file, say=_say)
         if args.command == "run":
-            return _run(args)
+            return _run_portfolio(args) if _several(args) else _run(args)
         return _dispatch(args)
     except InputError as exc:
         _error(f"error: {exc}")
@@ -151,8 +185,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sample-data":
         from .sample import generate as sample_data
 
-        argv = ["--out", str(args.out), "--variant", args.variant] + (
-            ["--seed", str(args.seed)] if args.seed is not None else [])
+        argv = ["--out", str(args.out), "--variant", args.variant]
+        for flag, value in (("--seed", args.seed), ("--break", args.broken), ("--params-out", args.params_out),
+                            ("--company-name", args.company_name), ("--language", args.language)):
+            argv += [flag, str(value)] if value is not None else []
         return sample_data.main(argv) or 0
     if args.command == "preview":
         from .delivery.preview import preview_all
@@ -162,6 +198,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .delivery.kernel import install
 
         _say(f"kernel   cmo-workbook installed in {install()}")
+        return 0
+    if args.command == "archive" and _several(args):
+        from .delivery.archive import write_portfolio
+        from .delivery.portfolio import companies
+        from .delivery.project import project_dir
+
+        root = (args.reports or project_dir() / "reports").resolve()
+        write_portfolio(root, companies([Path(p) for p in args.params or []], args.portfolio, root=root),
+                        period=str(args.period) if args.period else None, lang=args.lang,
+                        history_dir=project_dir() / "history", say=_say)
         return 0
     if args.command == "archive":
         from .delivery.archive import write_index
@@ -244,6 +290,25 @@ def _taxonomy(args: argparse.Namespace) -> int:
                                  owner=args.owner, signal_type=args.signal_type, languages=langs or ("de", "en"))
     _say(f"promoted {args.topic} ({row['label']}) into {path} as a theme; taxonomy version {version}")
     return 0
+
+
+def _run_portfolio(args: argparse.Namespace) -> int:
+    """``run`` for several companies: one worker process each; exit 1 if any failed, else 2 if any refused."""
+    from .delivery import portfolio, project
+
+    root = (args.reports or project.project_dir() / "reports").resolve()
+    firms = portfolio.companies([Path(p) for p in args.params or []], args.portfolio, root=root, lang=args.lang)
+    if args.log_file is not None and str(args.log_file) != "-" and len(firms) > 1:
+        raise InputError("--log-file names one file, but each company keeps its own log (REPORTS/<company>/"
+                         "cmo-workbook.log); leave --log-file out, or give --log-file - for none")
+    kinds = {n: i.kind for n, i in project.discover(project.project_dir() / "notebooks").items()}
+    period = portfolio.resolve_period(args.name, args.period, args.kind, kinds)
+    outcomes = portfolio.run(firms, args.name, period, flags=portfolio.flags_of(args), workers=args.workers,
+                             say=_say, error=_error)
+    portfolio.write_status(root, str(period), args.name, outcomes)
+    code = portfolio.exit_code(outcomes)
+    (_say if code == 0 else _error)(portfolio.summary(str(period), outcomes))
+    return code
 
 
 def _run(args: argparse.Namespace) -> int:

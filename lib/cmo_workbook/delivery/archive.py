@@ -135,3 +135,187 @@ def write_index(reports_dir: Path, params: Params, history_db: Path, say: Callab
     n = sum(len(p.memos) for p in periods)
     say(f"archive  {path} ({n} memos in {len(periods)} periods, {len(rows)} KPIs × {len(columns)} months)")
     return path
+
+
+# --------------------------------------------------------------------------- portfolio index
+
+#: The headline KPIs of the portfolio index, per company, for the period's own window.
+PORTFOLIO_METRICS = ("qualified_leads", "cost_per_qualified_lead", "marketing_pipeline_value", "marketing_won_revenue")
+_STATUS_STYLE = {"ok": "color:#1a7f37", "failed": "color:#b42318;font-weight:bold",
+                 "refused": "color:#b54708;font-weight:bold", "not run": "color:#b42318", "": "color:#777777"}
+
+
+@dataclass
+class KpiCell:
+    metric: str
+    text: str
+    value: float
+    plan: str = ""
+    verdict: str = ""  # "" / "above_plan" / "below_plan": against the store's target, direction-aware
+
+
+@dataclass
+class CompanyRow:
+    slug: str
+    name: str
+    status: str
+    message: str
+    kpis: list[KpiCell]
+    goals: list[tuple[str, str, str]]  # (goal id, title, status text)
+    memos: list[tuple[str, str]]  # (notebook name, href)
+    index: str = ""
+
+
+def _portfolio_labels(lang: str) -> dict[str, str]:
+    de = lang == "de"
+    return {"title": "Portfolio" if de else "Portfolio", "company": "Unternehmen" if de else "Company",
+            "status": "Lauf" if de else "Run", "goals": "Jahresziele" if de else "Annual goals",
+            "memos": "Memos", "plan": "Plan", "no_store": "keine Kennzahlen für den Zeitraum" if de
+            else "no KPI store for the period", "no_goals": "–",
+            "ok": "ok", "failed": "fehlgeschlagen" if de else "failed", "refused": "abgewiesen" if de else "refused",
+            "not run": "nicht gelaufen" if de else "not run", "": "kein Lauf erfasst" if de else "no run recorded",
+            "above_plan": "auf/über Plan" if de else "on/above plan", "below_plan": "unter Plan" if de else "below plan",
+            "archive": "Archiv" if de else "archive"}
+
+
+_PORTFOLIO_TEMPLATE = """<!DOCTYPE html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;margin:0;padding:16px;color:#222222;background:#ffffff">
+<h1 style="font-size:20px;margin:0 0 4px">{{ title }}</h1>
+<p style="color:#777777;margin:0 0 12px">{{ subtitle }}</p>
+<table role="presentation" cellpadding="4" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px">
+<tr>{% for h in head %}<th align="{{ 'right' if loop.index > 2 and loop.index <= 2 + nkpi else 'left' }}" style="border-bottom:2px solid #222222;text-align:{{ 'right' if loop.index > 2 and loop.index <= 2 + nkpi else 'left' }};vertical-align:bottom">{{ h }}</th>{% endfor %}</tr>
+{% for c in rows %}<tr data-company="{{ c.slug }}" data-status="{{ c.status or 'none' }}">
+<td style="border-bottom:1px solid #dddddd;vertical-align:top">{% if c.index %}<a href="{{ c.index }}">{{ c.name }}</a>{% else %}{{ c.name }}{% endif %}</td>
+<td class="status" style="border-bottom:1px solid #dddddd;vertical-align:top;{{ styles[c.status] }}">{{ L[c.status] }}{% if c.message %}<br><span style="color:#555555;font-weight:normal">{{ c.message }}</span>{% endif %}</td>
+{% if c.kpis %}{% for k in c.kpis %}<td align="right" data-metric="{{ k.metric }}" data-value="{{ k.value }}" style="border-bottom:1px solid #dddddd;text-align:right;vertical-align:top">{{ k.text }}{% if k.plan %}<br><span style="color:#777777">{{ L.plan }} {{ k.plan }}{% if k.verdict %} &middot; {{ L[k.verdict] }}{% endif %}</span>{% endif %}</td>{% endfor %}
+{% else %}<td colspan="{{ nkpi }}" style="border-bottom:1px solid #dddddd;color:#777777;vertical-align:top">{{ L.no_store }}</td>{% endif %}
+<td style="border-bottom:1px solid #dddddd;vertical-align:top">{% for g in c.goals %}<span data-goal="{{ g[0] }}">{{ g[1] }}: {{ g[2] }}</span>{% if not loop.last %}<br>{% endif %}{% else %}{{ L.no_goals }}{% endfor %}</td>
+<td style="border-bottom:1px solid #dddddd;vertical-align:top">{% for m in c.memos %}<a href="{{ m[1] }}">{{ m[0] }}</a>{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
+</tr>{% endfor %}
+</table>
+</body></html>
+"""
+
+
+def _latest_period(root: Path, companies: list) -> str | None:
+    runs = sorted(p.name[len("portfolio-"):-len(".json")] for p in root.glob("portfolio-*.json"))
+    if runs:
+        return max(runs, key=_period_sort_key)
+    found = {d.name for c in companies if c.reports.is_dir() for d in c.reports.iterdir()
+             if d.is_dir() and _PERIOD.match(d.name)}
+    return max(found, key=_period_sort_key) if found else None
+
+
+def _period_sort_key(period: str) -> tuple[str, int]:
+    """Months and quarters in time order: 2026-Q3 ends with 2026-09, so it sorts after 2026-09 and before 2026-10."""
+    year, rest = period[:4], period[5:]
+    month = 3 * int(rest[1]) if rest.startswith("Q") else int(rest)
+    return f"{year}-{month:02d}", 1 if rest.startswith("Q") else 0
+
+
+def company_kpis(store_table, period: str, lang: str, currency: str, cat) -> list[KpiCell]:
+    """The headline KPIs of ``period`` as the company's KPI store holds them (read, never recomputed)."""
+    out = []
+    for metric in PORTFOLIO_METRICS:
+        rows = store_table[(store_table["metric"] == metric) & (store_table["window"] == period)
+                           & (store_table["segment"].fillna("") == "")]
+        if rows.empty:
+            out.append(KpiCell(metric, fmt.MISSING, float("nan")))
+            continue
+        r = rows.iloc[0]
+        unit = cat[metric].unit if metric in cat else str(r["unit"])
+        value, target = float(r["value"]), float(r["target"])
+        verdict = ""
+        hib = cat[metric].higher_is_better if metric in cat else True
+        if target == target and value == value and hib is not None:
+            verdict = "above_plan" if (value >= target if hib else value <= target) else "below_plan"
+        out.append(KpiCell(metric, _value(unit, value, lang, currency), value,
+                           _value(unit, target, lang, currency) if target == target else "", verdict))
+    return out
+
+
+def company_goals(store_table, params: Params, period: str, lang: str) -> list[tuple[str, str, str]]:
+    """Each annual goal's status as of the period's last month, from the monthly values in the KPI store."""
+    import pandas as pd
+
+    from ..memos.goals_block import status_text, titles
+    from ..metrics import goals as goals_mod
+
+    as_of = pd.Period(_period_sort_key(period)[0], freq="M")
+    months = store_table[(store_table["window_kind"] == "month") & (store_table["segment"].fillna("") == "")]
+    names = titles(params.goals, lang)
+    out = []
+    for g in params.goals:
+        rows = months[months["metric"] == g["metric"]]
+        if rows.empty:
+            continue
+        series = pd.Series(rows["value"].astype(float).to_numpy(),
+                           index=pd.PeriodIndex(rows["window"], freq="M")).sort_index()
+        status = goals_mod.evaluate(g, series, as_of)
+        out.append((g["id"], names[g["id"]], status_text(status.status, lang)))
+    return out
+
+
+def write_portfolio(root: Path, companies: list, *, period: str | None = None, lang: str | None = None,
+                    history_dir: Path | None = None, say: Callable[[str], None] = print) -> Path:
+    """Each company's own ``index.html`` and ``root/portfolio-<period>.html``: per company the run status,
+    the period's headline KPIs (from its KPI store) against plan, its goals' status and its memo links."""
+    import os
+
+    from ..errors import CmoWorkbookError, InputError
+    from ..inputs.params import load_params
+    from ..metrics import store as store_mod
+    from . import portfolio
+
+    root = Path(root)
+    period = period or _latest_period(root, companies)
+    if period is None:
+        raise InputError(f"no period to index: no portfolio run (portfolio-PERIOD.json) in {root} and no period "
+                         "folder in any company's reports; run the portfolio first or give --period")
+    status = {c["slug"]: c for c in portfolio.read_status(root, period).get("companies", [])}
+    rows = []
+    first_lang = None
+    for c in companies:
+        try:
+            params = load_params(c.params, check_files=False)
+        except CmoWorkbookError:
+            params = None  # refused for its params: still listed, with the run's message
+        lang_c = params.language if params else "de"
+        first_lang = first_lang or lang_c
+        rows.append((c, params))
+    lang = lang or first_lang or "de"
+    cat = catalogue({})
+    out_rows = []
+    for c, params in rows:
+        st = status.get(c.slug, {})
+        index = ""
+        if params is not None and c.reports.is_dir():
+            hist = history.history_path(params, history_dir) if history_dir else c.reports / "none.duckdb"
+            page = write_index(c.reports, params, hist, say=say)
+            index = os.path.relpath(page, root)
+        store_file = store_mod.store_path(c.reports, period)
+        kpis, goal_rows = [], []
+        if store_file.is_file():
+            table = store_mod.read(store_file)
+            currency = params.currency if params else "EUR"
+            kpis = company_kpis(table, period, lang, currency, catalogue(params.raw) if params else cat)
+            if params is not None:
+                goal_rows = company_goals(table, params, period, lang)
+        pdir = c.reports / period
+        memos = [(h.stem, os.path.relpath(h, root)) for h in sorted(pdir.glob("*.html"))] if pdir.is_dir() else []
+        out_rows.append(CompanyRow(c.slug, st.get("name") or (params.name if params else c.params.stem),
+                                   st.get("status", ""), st.get("message", ""), kpis, goal_rows, memos, index))
+    L = _portfolio_labels(lang)
+    head = [L["company"], L["status"], *(label(m, "month" if "Q" not in period else "quarter", lang, cat)
+                                         for m in PORTFOLIO_METRICS), L["goals"], L["memos"]]
+    n = {s: sum(r.status == s for r in out_rows) for s in ("ok", "failed", "refused")}
+    subtitle = (f"{period} · {len(out_rows)} " + ("Unternehmen" if lang == "de" else "companies")
+                + f" · {n['ok']} ok, {n['failed']} {L['failed']}, {n['refused']} {L['refused']}")
+    html = Environment(autoescape=True).from_string(_PORTFOLIO_TEMPLATE).render(
+        lang=lang, title=f"{L['title']} {period}", subtitle=subtitle, head=head, rows=out_rows, L=L,
+        styles=_STATUS_STYLE, nkpi=len(PORTFOLIO_METRICS))
+    path = root / f"portfolio-{period}.html"
+    write_atomic(path, html)
+    say(f"archive  {path} ({len(out_rows)} companies: {n['ok']} ok, {n['failed']} failed, {n['refused']} refused)")
+    return path

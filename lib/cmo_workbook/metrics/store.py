@@ -307,7 +307,7 @@ class _ClvCache:
         data[key] = value
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
+            tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")  # portfolio workers write it too
             tmp.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
             tmp.replace(self.path)
 

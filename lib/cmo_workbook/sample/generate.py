@@ -100,14 +100,28 @@ def _apply_variant(out_dir: Path, variant: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI: ``sample-data --out DIR [--seed N]``; prints one line per file with its data-row count."""
+    """CLI: ``sample-data --out DIR [--seed N] [--break FILE] [--params-out YAML --company-name N --language L]``.
+
+    Prints one line per file with its data-row count (and the broken cell, and the params file written).
+    """
     parser = argparse.ArgumentParser(prog="cmo-workbook sample-data",
                                      description="Write the bundled sample company's export files.")
     parser.add_argument("--out", type=Path, default=Path("data/sample"), help="output folder (default: data/sample)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default: {SEED})")
     parser.add_argument("--variant", choices=("default", "raw"), default="default",
                         help="raw: CRM files with status-only qualification, source-only deals, empty amounts")
+    parser.add_argument("--break", dest="broken", metavar="FILE",
+                        help="spoil one file on purpose (a text in a number or date column), e.g. crm/hubspot_deals.csv "
+                             "or deals, leads: a company whose run is refused (exit 2)")
+    parser.add_argument("--params-out", type=Path, metavar="YAML",
+                        help="also write a params file for this data (the example's sections, this name and language)")
+    parser.add_argument("--company-name", default=COMPANY["name"], help="company.name in --params-out")
+    parser.add_argument("--language", choices=("de", "en"), default="de", help="company.language in --params-out")
     args = parser.parse_args(argv)
+    from .variants import BREAK_ALIASES, BREAKABLE
+
+    if args.broken and BREAK_ALIASES.get(args.broken, args.broken) not in BREAKABLE:  # before minutes of generating
+        parser.error(f"--break {args.broken!r}: choose one of {', '.join([*BREAKABLE, *BREAK_ALIASES])}")
     counts = _generate(args.out, args.seed, REFERENCE_DATE)
     _apply_variant(args.out, args.variant)
     for path in sorted(counts):
@@ -116,6 +130,16 @@ def main(argv: list[str] | None = None) -> int:
 
     entries = write_diary(args.out / "diary", args.seed, REFERENCE_DATE)
     print(f"{args.out / 'diary'}: {len(entries)} weekly diary entries")
+    if args.broken:
+        from .variants import break_file
+
+        path, column, row = break_file(args.out, args.broken)
+        print(f"{path}: broken on purpose (row {row}, column {column!r})")
+    if args.params_out:
+        from .params import write_params
+
+        print(f"{write_params(args.params_out, args.out, name=args.company_name, language=args.language)}: params "
+              f"of {args.company_name} ({args.language})")
     return 0
 
 

@@ -63,3 +63,31 @@ def make_raw(out_dir: Path) -> None:
         total += float(row[amount] or 0)
     totals = [["Total", "", "", "", f"{total:.2f}"] + [""] * (len(head) - 5)]
     _write(crm / "hubspot_deals.csv", deals, preamble=["All deals - export"], footer=totals)
+
+
+# --------------------------------------------------------------------------- broken files (for refusal tests)
+
+#: The files ``--break`` can spoil, with the cell it spoils: (column, data row, text put there).
+BREAKABLE = {
+    "crm/hubspot_deals.csv": ("Amount", 7, "zwölftausend"),
+    "crm/hubspot_contacts.csv": ("Create Date", 7, "gestern"),
+}
+#: Short names accepted for the files above.
+BREAK_ALIASES = {"deals": "crm/hubspot_deals.csv", "leads": "crm/hubspot_contacts.csv",
+                 "contacts": "crm/hubspot_contacts.csv"}
+
+
+def break_file(out_dir: Path, name: str) -> tuple[Path, str, int]:
+    """Put a text where a number or date belongs in one generated file; return (file, column, spreadsheet row).
+
+    The row is the one a spreadsheet program shows (header = row 1), as the validation message names it.
+    """
+    rel = BREAK_ALIASES.get(name, name)
+    if rel not in BREAKABLE:
+        raise ValueError(f"--break {name!r}: choose one of {', '.join([*BREAKABLE, *BREAK_ALIASES])}")
+    column, data_row, text = BREAKABLE[rel]
+    path = Path(out_dir) / rel
+    rows = _read(path)
+    rows[data_row][rows[0].index(column)] = text
+    _write(path, rows)
+    return path, column, data_row + 1
