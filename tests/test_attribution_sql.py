@@ -115,3 +115,26 @@ def test_sql_refuses_duplicate_outcomes_and_missing_columns_like_the_in_memory_p
     bad = to_parquet(con, outcomes.drop(columns="value"), tmp_path / "bad.parquet")
     with pytest.raises(DataError, match=r"lacks the column\(s\) value"):
         attribute_sql(con, tps, bad)
+
+
+def test_the_same_sql_pushed_down_to_postgresql_gives_the_same_credits(request, touchpoints, outcomes):
+    """Runs on the PostgreSQL server of tests/postgres_server.py (session fixture ``postgres``)."""
+    pytest.importorskip("postgres_server", reason="tests/postgres_server.py (the PostgreSQL fixture) is not here")
+    server = request.getfixturevalue("postgres")
+    tp, oc = random_data(5, n=300)
+    tp = tp.reset_index(drop=True).assign(seq=lambda d: np.arange(len(d)))
+    with server.connect() as con:
+        with con.cursor() as cur:
+            cur.execute('CREATE TEMP TABLE h_tp (lead_id bigint, "timestamp" timestamp, channel text, seq bigint)')
+            cur.execute("CREATE TEMP TABLE h_oc (lead_id bigint, converted boolean, value double precision, "
+                        "conversion_date timestamp, lead_created_date timestamp, opportunity_date timestamp)")
+            with cur.copy('COPY h_tp (lead_id, "timestamp", channel, seq) FROM STDIN') as copy:
+                for row in tp[["lead_id", "timestamp", "channel", "seq"]].itertuples(index=False):
+                    copy.write_row((int(row[0]), row[1].to_pydatetime(), row[2], int(row[3])))
+            with cur.copy("COPY h_oc FROM STDIN") as copy:
+                for row in oc.itertuples(index=False):
+                    copy.write_row((int(row[0]), bool(row[1]), float(row[2]),
+                                    *[None if pd.isna(d) else d.to_pydatetime() for d in row[3:]]))
+        for lookback in (None, 10):
+            assert_same(attribute_sql(con, "h_tp", "h_oc", MODELS, order_by="seq", lookback_days=lookback),
+                        attribute_all(tp, oc, MODELS, lookback_days=lookback))
