@@ -10,7 +10,15 @@ The data (``bench/scale_data.py``, cached in bench/.data/) are read where they l
 runs the journeys, transition counts and rule sums in SQL and Python gets only aggregates.
 Targets: 10 M journeys (about 34 M touchpoints) <= 15 s and <= 1.5 GB peak RSS on 2 cores (the
 child process's ``ru_maxrss``: DuckDB's memory included); PostgreSQL (a throwaway cluster,
-``bench/pg_cluster.py``, loaded with 1 M journeys by COPY, load time not counted) <= 20 s.
+``bench/pg_cluster.py``, loaded with 1 M journeys by COPY, load time not counted) <= 20 s; it needs
+psycopg (``pip install psycopg[binary]``, pinned with the SQL table sources).
+
+Where the time goes (10 M journeys, DuckDB): three scans of the touchpoints with the channel and
+outcome joins (channel sets + untouched conversions, Markov, rule models) and two window sorts of
+all touches for the repeat-collapsed Markov paths (the second over the collapsed rows). Next steps,
+not done: one materialised, integer-coded touch table instead of rescanning Parquet; DuckDB's
+``lag(...) IGNORE NULLS`` to get the collapsed lags in one window pass (not plain SQL: PostgreSQL
+lacks it); Parquet sorted by lead so DuckDB can skip the partition sort.
 """
 from __future__ import annotations
 
@@ -52,7 +60,10 @@ def run_duckdb(n_journeys: int, threads: int, memory_limit: str) -> dict:
 
 
 def run_postgres(n_journeys: int) -> dict:
-    import psycopg
+    try:
+        import psycopg
+    except ImportError:
+        raise SystemExit("the PostgreSQL variant needs psycopg: pip install 'psycopg[binary]'") from None
 
     import pg_cluster
 

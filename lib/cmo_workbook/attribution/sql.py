@@ -66,8 +66,7 @@ def attribute_sql_frames(con: object, touchpoints: str, outcomes: str, models: I
     if lookback is not None and not lookback > 0:
         raise ValueError(f"lookback_days must be a positive number of days or None (got {lookback!r})")
     run = _Run(con, touchpoints, outcomes, order_by, lookback)
-    n_conv, value_total, masks = run.journey_sets()
-    untouched = run.untouched()
+    n_conv, value_total, masks, untouched = run.journey_sets()
     u_conv, u_val = untouched
     results: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rules = [m for m in models if m in RULE_MODELS]
@@ -195,22 +194,22 @@ class _Run:
             touches AS (SELECT lead_id, ts, tie, code, converted, value, cutoff, lead_cut, opp_cut FROM refs
                         WHERE ts >= ref - INTERVAL '{span} microseconds')"""
 
-    def journey_sets(self) -> tuple[float, float, list[tuple]]:
-        """Converted journeys, their value, and (mask, converted, journeys, value) per channel set."""
+    def journey_sets(self) -> tuple[float, float, list[tuple], tuple[float, float]]:
+        """Converted journeys, their value, (mask, converted, journeys, value) per channel set, and the
+        untouched conversions (converted outcome rows without a touch left): one scan of the touches."""
         rows = _query(self.con, f"""WITH {self.ctes},
-            j AS (SELECT lead_id, bit_or(CAST(1 AS BIGINT) << code) AS mask, max(CASE WHEN converted THEN 1 ELSE 0 END) AS c,
-                         max(value) AS value FROM touches GROUP BY lead_id)
-            SELECT mask, c, count(*), sum(CASE WHEN c = 1 THEN value ELSE 0 END) FROM j GROUP BY mask, c""")
-        n_conv = float(sum(r[2] for r in rows if r[1]))
-        value = float(sum(r[3] or 0.0 for r in rows if r[1]))
-        return n_conv, value, rows
-
-    def untouched(self) -> tuple[float, float]:
-        """Converted outcome rows whose lead has no touch left: count and value."""
-        n, value = _query(self.con, f"""WITH {self.ctes}
-            SELECT count(*), sum(value) FROM conv
-            WHERE NOT EXISTS (SELECT 1 FROM touches WHERE touches.lead_id = conv.lead_id)""")[0]
-        return float(n), float(value or 0.0)
+            j AS MATERIALIZED (SELECT lead_id, bit_or(CAST(1 AS BIGINT) << code) AS mask,
+                                      max(CASE WHEN converted THEN 1 ELSE 0 END) AS c, max(value) AS value
+                               FROM touches GROUP BY lead_id)
+            SELECT 0, mask, c, count(*), sum(CASE WHEN c = 1 THEN value ELSE 0 END) FROM j GROUP BY mask, c
+            UNION ALL
+            SELECT 1, NULL, NULL, count(*), sum(value) FROM conv
+            WHERE NOT EXISTS (SELECT 1 FROM j WHERE j.lead_id = conv.lead_id)""")
+        sets = [r[1:] for r in rows if r[0] == 0]
+        n_conv = float(sum(r[2] for r in sets if r[1]))
+        value = float(sum(r[3] or 0.0 for r in sets if r[1]))
+        untouched = next((float(r[3]), float(r[4] or 0.0)) for r in rows if r[0] == 1)
+        return n_conv, value, sets, untouched
 
     def markov_contexts(self) -> np.ndarray:
         """Collapsed-path steps counted by (channel, 3 channels before, last step, converted)."""
