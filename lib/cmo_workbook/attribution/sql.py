@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import DataError, Problem
 from .engine import MARKOV_ORDERS, MODELS, check_frame_totals, channel_frame, split_options
-from .markov import CONVERSION_KEY, NULL_KEY, START_KEY, chain_from_counts, chain_shares
+from .markov import CONVERSION_KEY, NULL_KEY, START_KEY, Chain, chain_from_counts, chain_shares
 from .rules import RULE_MODELS, _check_weights
 from .shapley import check_channel_count, rate_shapley
 
@@ -151,7 +151,7 @@ class _Run:
             sum(CASE WHEN converted AND (value IS NULL OR value < 0) THEN 1 ELSE 0 END), {mid}
             FROM {self.o} AS r""")[0]
         n, distinct, bad_conv, bad_value = row[:4]
-        if n - distinct > 0 and distinct < n:
+        if distinct < n:  # NULL ids are not counted as distinct: confirm with an actual duplicate
             dup = _query(self.con, f"SELECT lead_id FROM {self.o} AS r WHERE lead_id IS NOT NULL "
                                    f"GROUP BY lead_id HAVING count(*) > 1 LIMIT 1")
             if dup:
@@ -239,8 +239,8 @@ class _Run:
         direct = [i for i, c in enumerate(self.channels) if c in tuple(opts.get("direct_channels", ("direct",)))]
         non_direct = f"code NOT IN ({', '.join(map(str, direct))})" if direct else "1 = 1"
         weights = {
-            "first_touch": f"CASE WHEN pos = 1 THEN 1.0 ELSE 0.0 END",
-            "last_touch": f"CASE WHEN pos = n THEN 1.0 ELSE 0.0 END",
+            "first_touch": "CASE WHEN pos = 1 THEN 1.0 ELSE 0.0 END",
+            "last_touch": "CASE WHEN pos = n THEN 1.0 ELSE 0.0 END",
             "last_non_direct": "CASE WHEN pos = coalesce(lnd, n) THEN 1.0 ELSE 0.0 END",
             "linear": f"1.0 / CAST(n AS {_F})",
             "distinct_linear": f"1.0 / CAST(n_distinct * per_pair AS {_F})",
@@ -271,7 +271,7 @@ class _Run:
                           power(CAST(2 AS {_F}), -CAST(extract(epoch FROM last_ts) - extract(epoch FROM ts) AS {_F})
                                 / {86_400 * hl!r}) AS td
                    FROM c1 WINDOW j AS (PARTITION BY lead_id)),
-            c3 AS (SELECT c2.*, {u.raw} AS u_raw, {w.raw} AS w_raw, {fp.raw} AS fp_raw FROM c2),
+            c3 AS (SELECT c2.*, {u} AS u_raw, {w} AS w_raw, {fp} AS fp_raw FROM c2),
             c4 AS (SELECT c3.*, sum(td) OVER j AS td_total, sum(u_raw) OVER j AS u_total,
                           sum(w_raw) OVER j AS w_total, sum(fp_raw) OVER j AS fp_total
                    FROM c3 WINDOW j AS (PARTITION BY lead_id))
@@ -285,12 +285,7 @@ class _Run:
         return out
 
 
-class _SlotSql:
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-
-
-def _slots(slots: list[tuple[str, float]], rest: float) -> _SlotSql:
+def _slots(slots: list[tuple[str, float]], rest: float) -> str:
     """SQL of :func:`.rules._slots`' raw weight: slot shares on key touches, ``rest`` over the others.
 
     ``n_other`` = touches that hold no slot; slots at the same position add up. Positions that
@@ -304,9 +299,8 @@ def _slots(slots: list[tuple[str, float]], rest: float) -> _SlotSql:
         "CASE WHEN " + " AND ".join([f"{p} IS NOT NULL"] + [f"({p} <> {q} OR {q} IS NULL)" for q in positions[:i]])
         + " THEN 1 ELSE 0 END" for i, p in enumerate(positions))
     n_other = f"(n - ({distinct}))"
-    raw = (f"CASE WHEN {is_key} THEN {shares} "
-           f"WHEN {n_other} > 0 THEN {rest!r} / CAST({n_other} AS {_F}) ELSE 0.0 END")
-    return _SlotSql(raw)
+    return (f"CASE WHEN {is_key} THEN {shares} "
+            f"WHEN {n_other} > 0 THEN {rest!r} / CAST({n_other} AS {_F}) ELSE 0.0 END")
 
 
 def _normalised(name: str) -> str:
@@ -314,7 +308,7 @@ def _normalised(name: str) -> str:
     return f"CASE WHEN {name}_total > 0 THEN {name}_raw / {name}_total ELSE 1.0 / CAST(n AS {_F}) END"
 
 
-def _chain(contexts: np.ndarray, n_channels: int, order: int):
+def _chain(contexts: np.ndarray, n_channels: int, order: int) -> Chain:
     """Transition counts of order ``order`` summed from the context table of :meth:`_Run.markov_contexts`."""
     code, l1, l2, l3, last, converted, count = contexts.T if len(contexts) else np.zeros((7, 0), dtype=np.int64)
     base = n_channels + 1
