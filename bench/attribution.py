@@ -7,9 +7,9 @@ Usage::
 
 Speed: journeys from :mod:`synthetic` over 7 channels (~3.4 touches each, ~6 % conversion,
 0.1 % converted leads without a touch) in the shape of a CRM export: text lead ids such as
-``L-0000001`` and text channels, outcomes with text ids as ``outcomes_from_crm`` hands them
-over. The touchpoints go through ``crm.prepare_touchpoints`` once (timed on its own, like
-the notebook), then every model is timed end to end from those two DataFrames to the result
+``L-0000001`` and text channels. The notebook's path, timed once on its own: leads and won deals
+go through ``crm.outcomes_from_crm``, the touchpoints through ``crm.prepare_touchpoints(...,
+leads=leads)``; then every model is timed end to end from those two DataFrames to the result
 (best of ``--repeat``). Peak memory is the peak RSS (``ru_maxrss``) of a fresh subprocess per
 model that loads the pickled input: input + that model only (``--isolate`` is accepted for
 the old command line; isolation is always on). ``--integer-ids`` skips the text ids.
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402
 
 from cmo_workbook.attribution import MODELS, NO_TOUCHPOINT, attribute, attribute_all  # noqa: E402
-from cmo_workbook.attribution.crm import prepare_touchpoints  # noqa: E402
+from cmo_workbook.attribution.crm import outcomes_from_crm, prepare_touchpoints  # noqa: E402
 
 TARGET_SECONDS = 2.0
 MEMORY_TARGET_MB = 600.0
@@ -66,14 +66,28 @@ def child(path: str, model: str, repeat: int) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb()}))
 
 
+def crm_tables(outcomes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Leads and won new-business deals (text ids) from which ``outcomes_from_crm`` rebuilds ``outcomes``."""
+    ids = outcomes["lead_id"].astype(object).to_numpy()
+    leads = pd.DataFrame({"lead_id": ids, "created_date": outcomes["lead_created_date"],
+                          "opportunity_date": outcomes["opportunity_date"]})
+    won = outcomes[outcomes["converted"]]
+    deals = pd.DataFrame({"lead_id": won["lead_id"].astype(object).to_numpy(), "status": "won",
+                          "amount": won["value"].to_numpy(), "close_date": won["conversion_date"].to_numpy(),
+                          "created_date": won["opportunity_date"].to_numpy(), "deal_type": "New Business"})
+    return leads, deals
+
+
 def make_input(path: str, n_journeys: int, integer_ids: bool) -> None:
     """Entry of the input step: generate, prepare like the notebook, pickle; print JSON timings."""
     t0 = time.perf_counter()
     touchpoints, outcomes, _ = synthetic.generate(n_journeys, text_ids=not integer_ids, untouched=0.001)
     generated = time.perf_counter() - t0
     t0 = time.perf_counter()
-    if not integer_ids:
-        touchpoints = prepare_touchpoints(touchpoints)
+    if not integer_ids:  # the notebook's path: CRM tables -> outcomes_from_crm, prepare_touchpoints(leads=)
+        leads, deals = crm_tables(outcomes)
+        outcomes = outcomes_from_crm(leads, deals)
+        touchpoints = prepare_touchpoints(touchpoints, leads=leads)
     prep = time.perf_counter() - t0
     pd.to_pickle((touchpoints, outcomes), path)
     print(json.dumps({"generate": generated, "prepare": prep, "touches": len(touchpoints), "leads": len(outcomes),
@@ -98,7 +112,7 @@ def speed(args: argparse.Namespace) -> list[tuple]:
         path = str(Path(tmp) / "input.pkl")
         info = _run("--make-input", path, "--journeys", str(args.journeys), *(["--integer-ids"] if args.integer_ids else []))
         print(f"generated {info['leads']:,} leads, {info['touches']:,} touchpoints, {info['conversions']:,} conversions "
-              f"in {info['generate']:.1f} s; prepare_touchpoints {info['prepare']:.2f} s; input {info['input_mb']:.0f} MB",
+              f"in {info['generate']:.1f} s; outcomes_from_crm + prepare_touchpoints {info['prepare']:.2f} s; input {info['input_mb']:.0f} MB",
               file=sys.stderr)
         for model in args.models.split(","):
             res = _run("--repeat", str(args.repeat), "--child", path, model)
@@ -107,7 +121,7 @@ def speed(args: argparse.Namespace) -> list[tuple]:
             print(f"{model}: {seconds:.3f} s ({cpu:.3f} CPU s), {mb:.0f} MB", file=sys.stderr)
     load = os.getloadavg()[0]
     print(f"\n{args.journeys:,} journeys, {'integer' if args.integer_ids else 'text'} lead ids "
-          f"(prepare_touchpoints once: {info['prepare']:.2f} s); best of {args.repeat}; peak RSS of a fresh process "
+          f"(outcomes_from_crm + prepare_touchpoints once: {info['prepare']:.2f} s); best of {args.repeat}; peak RSS of a fresh process "
           f"per model; load average {load:.1f} on {os.cpu_count()} cores (wall time includes waiting for a CPU)\n")
     print("| model | seconds | CPU s | peak MB | target | pass |")
     print("|---|---:|---:|---:|---|---|")

@@ -145,3 +145,30 @@ def test_outcomes_and_touchpoints_feed_the_attribution():
     assert res.at["linkedin", "value"] == pytest.approx(5_000)
     assert res.at["email", "value"] == pytest.approx(5_000)
     assert res.at["organic_search", "value"] == pytest.approx(7_000)
+
+
+def test_touchpoints_prepared_with_the_leads_share_their_codes_and_change_no_figure():
+    from cmo_workbook.attribution import bootstrap
+    from cmo_workbook.attribution.journeys import _lead_codes, _shared_codes
+
+    leads, deals = _crm()
+    # lead 3 touches first, lead 4 is not in the leads table (its touches are a non-converting journey)
+    touches = pd.DataFrame({"lead_id": [3, 1, 4, 1, 2], "channel": ["email", "linkedin", "email", "email", "organic_search"],
+                            "timestamp": [T("2026-03-01"), T("2026-01-05 09:00"), T("2026-02-01"), T("2026-05-01"),
+                                          T("2026-02-01")]})
+    shared = prepare_touchpoints(touches, channels=["organic_search", "linkedin", "email"], leads=leads)
+    out = outcomes_from_crm(leads, deals)
+    assert list(shared["lead_id"].cat.categories) == ["1", "2", "3", "4"]  # the leads' ids first, then the rest
+    assert list(out["lead_id"].cat.categories) == ["1", "2", "3"]
+    _, ids, lead_cat = _lead_codes(shared["lead_id"])
+    assert list(ids) == ["3", "1", "4", "2"]  # journeys keep the order of their first touch
+    t_code, o_code, n = _shared_codes(ids, lead_cat, shared["lead_id"], out["lead_id"])
+    assert (list(t_code), list(o_code), n) == ([2, 0, 3, 1], [0, 1, 2], 4)  # integer match, no text hashed
+
+    plain = prepare_touchpoints(touches, channels=["organic_search", "linkedin", "email"])
+    text_out = out.assign(lead_id=out["lead_id"].astype("string"))
+    pd.testing.assert_frame_equal(attribute(shared, out, "linear"), attribute(plain, text_out, "linear"))
+    assert attribute(shared, out, "linear").at["linkedin", "value"] == pytest.approx(5_000)
+    # same journeys in the same order: the seeded bootstrap draws the same replicates
+    pd.testing.assert_frame_equal(bootstrap(shared, out, "markov", n_boot=50, seed=4),
+                                  bootstrap(plain, text_out, "markov", n_boot=50, seed=4))

@@ -110,12 +110,19 @@ def split_options(options: dict) -> tuple[float | None, str, dict]:
 def credit_frame(journeys: Journeys, conv: np.ndarray, value: np.ndarray, no_touchpoint: str,
                  untouched: tuple[float, float] | None = None) -> pd.DataFrame:
     """Channel-indexed result, with the ``(no touchpoint)`` row when there is one."""
-    names = list(journeys.channels)
     u_conv, u_val = untouched if untouched is not None else (journeys.untouched_conversions,
                                                               journeys.untouched_value)
-    if no_touchpoint == "row" and journeys.untouched_conversions:
+    return channel_frame(journeys.channels, conv, value, no_touchpoint,
+                         (u_conv, u_val) if journeys.untouched_conversions else None)
+
+
+def channel_frame(channels: tuple[str, ...], conv: np.ndarray, value: np.ndarray, no_touchpoint: str,
+                  untouched: tuple[float, float] | None) -> pd.DataFrame:
+    """Credits per channel, sorted, plus the ``(no touchpoint)`` row when ``untouched`` is given."""
+    names = list(channels)
+    if no_touchpoint == "row" and untouched is not None:
         names.append(NO_TOUCHPOINT)
-        conv, value = np.append(conv, u_conv), np.append(value, u_val)
+        conv, value = np.append(conv, untouched[0]), np.append(value, untouched[1])
     frame = pd.DataFrame({"conversions": np.asarray(conv, dtype=float), "value": np.asarray(value, dtype=float)},
                          index=pd.Index(names, name="channel", dtype="str"))
     return frame.sort_index()
@@ -128,6 +135,11 @@ def check_totals(frame: pd.DataFrame, journeys: Journeys, model: str, no_touchpo
     if no_touchpoint == "row":
         conv_total += journeys.untouched_conversions
         value_total += journeys.untouched_value
+    check_frame_totals(frame, conv_total, value_total, model)
+
+
+def check_frame_totals(frame: pd.DataFrame, conv_total: float, value_total: float, model: str) -> None:
+    """``frame`` hands out ``conv_total`` conversions and ``value_total`` value (1e-9 relative)."""
     for col, total in (("conversions", conv_total), ("value", value_total)):
         got = float(frame[col].sum())
         if abs(got - total) > 1e-9 * max(1.0, abs(total)):

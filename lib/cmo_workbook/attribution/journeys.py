@@ -133,7 +133,7 @@ def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
     if lookback_days is not None and not lookback_days > 0:
         raise ValueError(f"lookback_days must be a positive number of days or None (got {lookback_days!r})")
 
-    lead_code, lead_ids = _codes(touchpoints["lead_id"])
+    lead_code, lead_ids, lead_cat = _lead_codes(touchpoints["lead_id"])
     if (lead_code < 0).any():
         _fail("touchpoints", "lead_id", lead_code < 0, touchpoints, "is missing",
               "every touch needs the lead (or account) it belongs to")
@@ -153,7 +153,7 @@ def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
         order = np.lexsort((ts, lead_code))
         lead_code, chan_code, ts = lead_code[order], chan_code[order], ts[order]
 
-    per_lead = _outcomes_per_lead(outcomes, lead_ids)
+    per_lead = _outcomes_per_lead(outcomes, lead_ids, lead_cat, touchpoints["lead_id"])
     conv_l, value_l, cut_l = per_lead["converted"], per_lead["value"], per_lead["cutoff"]
 
     keep = ts <= cut_l[lead_code]
@@ -215,6 +215,29 @@ def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
+def _lead_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
+    """Lead code per touch (-1: missing) numbered by first appearance, the distinct leads and,
+    for a categorical column, each lead's category position (to match outcomes by code)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = pd.factorize(values, sort=False)  # first appearance already
+        return codes.astype(np.int64, copy=False), pd.Index(uniques), None
+    raw = values.cat.codes.to_numpy().astype(np.int64)
+    n_cats = len(values.cat.categories)
+    # Rows grouped by lead (what prepare_touchpoints hands over): the runs give the order.
+    run_start = np.flatnonzero(np.concatenate(([True], raw[1:] != raw[:-1]))) if len(raw) else raw
+    used = raw[run_start]
+    used = used[used >= 0]
+    if (np.bincount(used, minlength=n_cats) > 1).any():  # a lead in several runs: first row decides
+        valid = np.flatnonzero(raw >= 0)
+        first = np.full(n_cats, len(raw), dtype=np.int64)
+        first[raw[valid[::-1]]] = valid[::-1]  # reversed: the earliest row writes last and wins
+        used = np.flatnonzero(first < len(raw))
+        used = used[np.argsort(first[used], kind="stable")]
+    rank = np.full(n_cats + 1, -1, dtype=np.int64)  # last slot: missing (-1) stays -1
+    rank[used] = np.arange(len(used))
+    return rank[raw], values.cat.categories[used], used
+
+
 def _is_sorted(lead_code: np.ndarray, ts: np.ndarray) -> bool:
     dl = np.diff(lead_code)
     if (dl < 0).any():
@@ -231,14 +254,29 @@ def _milestone_positions(touches: Touches, milestone: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(idx, touches.starts)
 
 
-def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index) -> dict[str, np.ndarray]:
+def _shared_codes(lead_ids: pd.Index, lead_cat: np.ndarray | None, touch_ids: pd.Series,
+                  outcome_ids: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """Touch leads and outcome rows in one code space: (touch lead codes, outcome codes, size).
+
+    Categorical ids over the same leads (``prepare_touchpoints(..., leads=)`` and
+    ``outcomes_from_crm``) share their codes: no text is hashed. Otherwise one hashing pass
+    over the distinct touch leads and the outcome ids matches the two tables.
+    """
+    if lead_cat is not None and isinstance(outcome_ids.dtype, pd.CategoricalDtype):
+        t_cats, o_cats = touch_ids.cat.categories, outcome_ids.cat.categories
+        short, long_ = (t_cats, o_cats) if len(t_cats) <= len(o_cats) else (o_cats, t_cats)
+        if short is long_ or short.equals(long_[:len(short)]):  # one list of leads extends the other
+            return lead_cat, outcome_ids.cat.codes.to_numpy().astype(np.int64), len(long_)
+    both, _ = pd.factorize(pd.concat([pd.Series(lead_ids), pd.Series(pd.Index(outcome_ids))], ignore_index=True))
+    n_codes = int(both.max()) + 1 if len(both) else 0
+    return both[:len(lead_ids)], both[len(lead_ids):], n_codes
+
+
+def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index, lead_cat: np.ndarray | None,
+                       touch_ids: pd.Series) -> dict[str, np.ndarray]:
     """Outcome arrays aligned to the touchpoints' lead codes, plus outcome totals."""
     ids = pd.Index(outcomes["lead_id"])
-    # One hashing pass over the distinct touch leads and the outcome ids matches the two
-    # tables and finds duplicate outcome rows (text ids make separate passes slow).
-    both, _ = pd.factorize(pd.concat([pd.Series(lead_ids), pd.Series(ids)], ignore_index=True))
-    t_code, o_code = both[:len(lead_ids)], both[len(lead_ids):]
-    n_codes = int(both.max()) + 1 if len(both) else 0
+    t_code, o_code, n_codes = _shared_codes(lead_ids, lead_cat, touch_ids, outcomes["lead_id"])
     seen = np.bincount(o_code[o_code >= 0], minlength=n_codes)
     if (seen > 1).any():
         dup = _plain(ids[ids.duplicated()][0])

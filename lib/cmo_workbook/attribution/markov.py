@@ -34,10 +34,11 @@ _DENSE_KEYS = 1 << 22  # state keys compacted with bincount up to this key range
 class Chain:
     """Transitions of one set of journeys. States: 0 start, 1..U channel states, U+1 conversion, U+2 null."""
 
-    pairs: np.ndarray  # from * n_states + to, one per transition
+    pairs: np.ndarray  # from * n_states + to, one per transition (or per distinct cell with ``pair_count``)
     pair_jid: np.ndarray | None  # journey of each transition (for re-weighting)
     n_states: int
     contains: np.ndarray  # bool (n_channels, U): channel state u contains channel c
+    pair_count: np.ndarray | None = None  # transitions per cell when counted elsewhere (SQL)
 
 
 def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = False) -> Chain:
@@ -85,11 +86,7 @@ def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = F
     del key
     u = len(uniq)
     n_states = u + 3
-    contains = np.zeros((c, u), dtype=bool)
-    for lag in range(order):
-        digit = (uniq // base**lag) % base
-        has = digit > 0
-        contains[digit[has] - 1, np.flatnonzero(has)] = True
+    contains = _contains(uniq, c, order)
 
     is_last = np.empty(len(state), dtype=bool)
     is_last[:-1] = is_first[1:]
@@ -109,12 +106,51 @@ def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = F
     return Chain(pairs=pairs, pair_jid=pair_jid, n_states=n_states, contains=contains)
 
 
+def _contains(uniq: np.ndarray, n_channels: int, order: int) -> np.ndarray:
+    """bool (n_channels, U): which channels the state keys ``uniq`` hold (digits base n_channels + 1)."""
+    base = n_channels + 1
+    contains = np.zeros((n_channels, len(uniq)), dtype=bool)
+    for lag in range(order):
+        digit = (uniq // base**lag) % base
+        has = digit > 0
+        contains[digit[has] - 1, np.flatnonzero(has)] = True
+    return contains
+
+
+#: state keys of counted transitions (:func:`chain_from_counts`) besides the channel states (keys >= 1)
+START_KEY, CONVERSION_KEY, NULL_KEY = 0, -1, -2
+
+
+def chain_from_counts(from_key: np.ndarray, to_key: np.ndarray, count: np.ndarray, n_channels: int,
+                      order: int) -> Chain:
+    """A chain from transition counts computed elsewhere (SQL): keys as in :func:`transition_chain`
+    (digit l, base ``n_channels + 1``, = the channel l steps back + 1), plus ``START_KEY``,
+    ``CONVERSION_KEY`` and ``NULL_KEY``."""
+    if order not in ORDERS:
+        raise ValueError(f"Markov order must be one of {ORDERS} (got {order!r})")
+    from_key, to_key = np.asarray(from_key, dtype=np.int64), np.asarray(to_key, dtype=np.int64)
+    uniq = np.unique(np.concatenate((from_key[from_key > 0], to_key[to_key > 0])))
+    u = len(uniq)
+    n_states = u + 3
+
+    def index(key: np.ndarray) -> np.ndarray:
+        out = np.searchsorted(uniq, key) + 1
+        out = np.where(key == START_KEY, 0, out)
+        out = np.where(key == CONVERSION_KEY, u + 1, out)
+        return np.where(key == NULL_KEY, u + 2, out)
+
+    cells, inverse = np.unique(index(from_key) * n_states + index(to_key), return_inverse=True)
+    weights = np.bincount(inverse.ravel(), weights=np.asarray(count, dtype=float), minlength=len(cells))
+    return Chain(pairs=cells, pair_jid=None, n_states=n_states, contains=_contains(uniq, n_channels, order),
+                 pair_count=weights)
+
+
 def removal_effects(chain: Chain, journey_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
     """P(conversion) and the removal effect of every channel (exact linear algebra)."""
     s = chain.n_states
     n_tr = s - 2  # start + channel states
     c = chain.contains.shape[0]
-    w = None if journey_weight is None else journey_weight[chain.pair_jid]
+    w = chain.pair_count if journey_weight is None else journey_weight[chain.pair_jid]
     effects = np.zeros(c)
     if n_tr <= _DENSE_STATES:
         counts = np.bincount(chain.pairs, weights=w, minlength=s * s).reshape(s, s)[:n_tr].astype(float)
@@ -161,6 +197,11 @@ def markov_shares(journeys: Journeys, order: int = 1, journey_weight: np.ndarray
         return np.zeros(journeys.n_channels)
     if chain is None:
         chain = transition_chain(journeys, order, with_journeys=journey_weight is not None)
+    return chain_shares(chain, journey_weight)
+
+
+def chain_shares(chain: Chain, journey_weight: np.ndarray | None = None) -> np.ndarray:
+    """Removal effects of a chain normalised to sum 1 (zeros if none)."""
     _, effects = removal_effects(chain, journey_weight)
     total = effects.sum()
     return effects / total if total > 0 else np.zeros_like(effects)

@@ -37,17 +37,22 @@ MAX_CHANNELS = 16
 def channel_masks(touches: Touches, n_channels: int, channels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Compact bitmask of each journey's channel set and the channel code of each bit."""
     present = np.flatnonzero(np.bincount(touches.code, minlength=n_channels))
+    check_channel_count(present, channels)
+    bit_of = np.zeros(n_channels, dtype=np.int64)
+    bit_of[present] = np.arange(len(present))
+    bits = np.left_shift(np.int64(1), bit_of[touches.code])
+    masks = np.bitwise_or.reduceat(bits, touches.starts) if len(bits) else np.zeros(0, dtype=np.int64)
+    return masks, present
+
+
+def check_channel_count(present: np.ndarray, channels: tuple[str, ...]) -> None:
+    """Exact Shapley is over 2^n coalitions: refuse more than ``MAX_CHANNELS`` channels."""
     if len(present) > MAX_CHANNELS:
         names = ", ".join(channels[i] for i in present)
         raise ValueError(
             f"Shapley attribution is exact over 2^n channel coalitions and supports at most "
             f"{MAX_CHANNELS} channels; the journeys touch {len(present)} ({names}). "
             f"Merge rare channels into 'other' or use model='markov'.")
-    bit_of = np.zeros(n_channels, dtype=np.int64)
-    bit_of[present] = np.arange(len(present))
-    bits = np.left_shift(np.int64(1), bit_of[touches.code])
-    masks = np.bitwise_or.reduceat(bits, touches.starts) if len(bits) else np.zeros(0, dtype=np.int64)
-    return masks, present
 
 
 def rate_shapley(masks: np.ndarray, converted: np.ndarray, n: int, journey_weight: np.ndarray,
