@@ -291,6 +291,19 @@ class Recommendations(Block):
         return "\n".join(out)
 
 
+def recommendation_labels(lang: str, *, evidence: str = "rec_evidence", effect: str = "rec_effect",
+                          stakeholder: str | None = "rec_stakeholder") -> dict[str, str]:
+    """The labels of a :class:`Recommendations` block in ``lang`` from the catalogue.
+
+    ``evidence``/``effect``/``stakeholder`` name the message ids a memo words differently (the competitor
+    briefing: "Why it matters", "What we do"); ``stakeholder=None`` leaves that label empty.
+    """
+    from .i18n import t
+
+    return {"owner": t("rec_owner", lang), "due": t("rec_due", lang), "evidence": t(evidence, lang),
+            "effect": t(effect, lang), "stakeholder": t(stakeholder, lang) if stakeholder else ""}
+
+
 @dataclass
 class Table(Block):
     """A small table of already formatted strings (numbers formatted with :mod:`fmt`)."""
