@@ -50,7 +50,7 @@ def settings(params: Params) -> dict[str, Any]:
     return {"taxonomy": taxonomy_path(params), "allow_names": bool(params.memo.get("allow_customer_names", False))}
 
 
-def _in_sentence(label: str, lang: str) -> str:
+def in_sentence(label: str, lang: str) -> str:
     """A theme label inside a sentence: German keeps the capital of its nouns, English lowercases the label.
 
     Kept as a language test because the case is grammar, not wording (a message cannot lowercase its placeholder).
@@ -138,7 +138,7 @@ def topic_message(res: Any, row: dict[str, Any], lang: str) -> str:
     """'neu: WLAN / Internet / Zug – 76 Nennungen (30 % aller Rückmeldungen), Vormonat 24 …: who acts.'"""
     inside = row.get("theme_share", 0) >= 0.5 and row.get("theme")
     labels = dict(zip(res.themes["theme"], res.themes["label"]))
-    where = (t("voc_topic_within", lang, theme=_in_sentence(labels.get(row["theme"], row["theme"]), lang))
+    where = (t("voc_topic_within", lang, theme=in_sentence(labels.get(row["theme"], row["theme"]), lang))
              if inside else "")
     return t("voc_topic_message", lang, mark=t("voc_topic_rising" if inside else "voc_change_new", lang),
              label=row["label"], within=where, n=fmt.number(row["n"], lang), share=_pct(row["share"], lang),
@@ -175,7 +175,7 @@ def key_messages(res: Any, lang: str) -> list[str]:
         if not fmt.is_missing(impact) and impact < -1 and focus.get("nps_n", 0) >= MIN_NPS_N_HEADLINE:
             cost = t("voc_focus_cost", lang, points=fmt.number(-impact, lang))
         out.append(t("voc_focus_message", lang, share=_pct(focus["share"], lang), n=fmt.number(focus["n"], lang),
-                     total=fmt.number(total, lang), label=_in_sentence(focus["label"], lang), base=base,
+                     total=fmt.number(total, lang), label=in_sentence(focus["label"], lang), base=base,
                      share_base=_pct(focus["share_baseline"], lang), change=ratio, cost=cost,
                      owner=_owner(focus["owner"], lang)))
     else:
@@ -184,7 +184,7 @@ def key_messages(res: Any, lang: str) -> list[str]:
             out.append(coverage_message(res, lang))
         elif len(top):
             r = top.iloc[0]
-            out.append(t("voc_top_stable", lang, share=_pct(r["share"], lang), label=_in_sentence(r["label"], lang),
+            out.append(t("voc_top_stable", lang, share=_pct(r["share"], lang), label=in_sentence(r["label"], lang),
                          base=base))
     nps, comp = _kpi(res, "nps"), _kpi(res, "complaint_share")
     pro, det = _kpi(res, "nps_promoters"), _kpi(res, "nps_detractors")
@@ -209,7 +209,7 @@ def key_messages(res: Any, lang: str) -> list[str]:
         r = other.reindex(other["delta_pp"].abs().sort_values(ascending=False, kind="mergesort").index).iloc[0]
         up = r["delta_pp"] > 0
         good = up == (r["signal_type"] == "praise")
-        out.append(t("voc_other_theme", lang, share=_pct(r["share"], lang), label=_in_sentence(r["label"], lang),
+        out.append(t("voc_other_theme", lang, share=_pct(r["share"], lang), label=in_sentence(r["label"], lang),
                      delta=fmt.pp(r["delta_pp"] / 100, lang), base=base, n=fmt.number(r["n"], lang),
                      verdict=t("voc_good_sign" if good else "voc_warning_sign", lang)))
     else:
@@ -424,7 +424,7 @@ def _effect(row: dict[str, Any], themes: pd.DataFrame, res: Any, lang: str) -> s
         impact = info.get("nps_impact")
         gain = (t("voc_effect_gain", lang, points=fmt.number(-impact, lang))
                 if not fmt.is_missing(impact) and impact < -1 and info.get("nps_n", 0) >= MIN_NPS_N_HEADLINE else "")
-        return t("voc_effect_urgent", lang, label=_in_sentence(row["label"], lang),
+        return t("voc_effect_urgent", lang, label=in_sentence(row["label"], lang),
                  share_base=_pct(info.get("share_baseline"), lang), base=_base_label(res, lang), gain=gain)
     if row["rule"] in _EFFECT_RULES:
         return t(f"voc_effect_{row['rule']}", lang)
