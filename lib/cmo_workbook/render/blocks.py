@@ -258,8 +258,8 @@ class Recommendation:
 @dataclass
 class Recommendations(Block):
     items: Sequence[Recommendation]
-    labels: dict[str, str] = field(default_factory=lambda: {"owner": "Owner", "due": "Due", "evidence": "Evidence",
-                                                             "effect": "Expected effect", "stakeholder": "Serves"})
+    #: owner/due/evidence/effect/stakeholder labels; default the English catalogue's (see recommendation_labels)
+    labels: dict[str, str] = field(default_factory=lambda: recommendation_labels("en"))
     kind = "recommendations"
 
     def html(self) -> str:
