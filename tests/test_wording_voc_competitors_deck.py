@@ -107,3 +107,12 @@ def test_deck_mail_subject_and_body_follow_the_company_wording(wording, tmp_path
     assert body.startswith("Die Folien für die Impuls-Session 2026-Q3 zum Bearbeiten vor dem Termin "
                            "(PowerPoint (kein PDF: Chromium fehlt) im Anhang;")
     assert body.endswith("\n\n1. Lieferfähigkeit zuerst.\n")
+
+
+def test_voc_small_nps_caveat_is_a_plural_message():
+    res = _result()
+    assert "NPS impact of 2 themes rests on at most 4 answers each; indicative only." in vm.footer_lines(res, "en")[-1]
+    # one theme with few answers (praise_support, nps_n 4): the singular, no "1 Themen"
+    res.themes.loc[res.themes["theme"] == "price", "nps_n"] = 0
+    assert "NPS-Wirkung von 1 Thema beruht auf höchstens 4 Antworten; nur Tendenz." in vm.footer_lines(res, "de")[-1]
+    assert "NPS impact of 1 theme rests on at most 4 answers; indicative only." in vm.footer_lines(res, "en")[-1]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..render import fmt
 from ..render.blocks import Header, Recommendation
-from ..render.i18n import t
+from ..render.i18n import t, tn
 from ..inputs.params import Params
 from ..periods import Period
 from ..voc.quotes import trim
@@ -484,7 +484,7 @@ def footer_lines(res: Any, lang: str) -> list[str]:
     small = [r for r in top_themes(res).to_dict("records") if 0 < r.get("nps_n", 0) < 10]
     if small:
         most = max(r["nps_n"] for r in small)
-        caveats.append(t("voc_caveat_small_nps", lang, themes=len(small), most=most))
+        caveats.append(tn("voc_caveat_small_nps", len(small), lang, most=most))
     if nps["n_current"] and nps["n_current"] < 100 and not any("NPS" in c for c in res.caveats):
         caveats.append(t("voc_caveat_nps_n", lang, n=fmt.number(nps["n_current"], lang)))
     if caveats:
