@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ParamsError
+from ..render.i18n import t
 from .names import normalise_competitors, competitor_entries
 from .relevance import OWN_CLASS, segment_classes, split_values
 
@@ -223,15 +224,13 @@ def quiet_competitors(
         if not pd.isna(date) and date >= cutoff:
             continue
         if pd.isna(date):
-            en = f"no observation of {name} on record: a gap in our monitoring, not good news"
-            de = f"keine Beobachtung zu {name} erfasst: eine Lücke in der Beobachtung, keine Entwarnung"
+            en, de = (t("comp_gap_never", lang, competitor=name) for lang in ("en", "de"))
             days = pd.NA
         else:
             days = int((as_of - date).days)
-            en = (f"no observation of {name} since {date:%Y-%m-%d} ({days} days): "
-                  "a gap in our monitoring, not good news")
-            de = (f"keine Beobachtung zu {name} seit {date:%d.%m.%Y} ({days} Tage): "
-                  "eine Lücke in der Beobachtung, keine Entwarnung")
+            # the note's dates as this library has always written them (ISO in English, German day first)
+            en, de = (t("comp_gap_since", lang, competitor=name, date=f"{date:{shape}}", days=days)
+                      for lang, shape in (("en", "%Y-%m-%d"), ("de", "%d.%m.%Y")))
         rows.append({"competitor": name, "last_observation": date, "days_since": days, "note_en": en, "note_de": de})
     out = pd.DataFrame(rows, columns=["competitor", "last_observation", "days_since", "note_en", "note_de"])
     out["last_observation"] = pd.to_datetime(out["last_observation"])

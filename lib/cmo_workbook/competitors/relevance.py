@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..render.i18n import t
 from .messaging import content_lemmas
 from .stopwords import GERMAN, ENGLISH
 
@@ -33,7 +34,6 @@ UNKNOWN_SEGMENT_WEIGHT = 0.5
 OWN_PRODUCT_FACTOR = 1.5
 OWN_CLASS = "own"
 
-_IMPACT_DE = {"high": "hohe", "medium": "mittlere", "low": "niedrige"}
 _STOPWORDS = GERMAN | ENGLISH
 
 
@@ -63,6 +63,21 @@ def _product_match(product: Any, own_products: list[str]) -> str | None:
 def _num(x: float, lang: str, digits: int = 2) -> str:
     text = f"{x:.{digits}f}"
     return text.replace(".", ",") if lang == "de" else text
+
+
+#: the reason's languages: the weight as each has always shown it (German a fixed decimal comma, English ``:g``)
+_REASON_LANGS = ("en", "de")
+
+
+def _reason(parts: list[tuple[str, dict[str, Any], dict[str, str]]], lang: str) -> str:
+    """One reason line in ``lang`` from (message id, fields, weights by language) parts (``comp_reason_*``)."""
+    out = []
+    for key, fields, weight in parts:
+        if "impact" in fields:
+            impact = fields["impact"]
+            fields = {**fields, "impact": t(f"comp_impact_{impact}", lang) if impact in IMPACT_WEIGHTS else impact}
+        out.append(t(key, lang, **fields, w=weight[lang]))
+    return " · ".join(out)
 
 
 def score_observations(
@@ -101,37 +116,31 @@ def score_observations(
     for impact, segment, product, date in zip(out["impact"], out["segment"], out["product"], out["date"]):
         impact = None if pd.isna(impact) else str(impact).lower()
         iw = IMPACT_WEIGHTS.get(impact, MISSING_IMPACT_WEIGHT) if impact else MISSING_IMPACT_WEIGHT
-        en = [f"{impact} impact ×{iw:g}" if impact else f"impact not rated ×{iw:g}"]
-        de = [f"{_IMPACT_DE.get(impact, impact)} Bedeutung ×{_num(iw, 'de', 1)}" if impact
-              else f"Bedeutung nicht bewertet ×{_num(iw, 'de', 1)}"]
+        w = lambda x, digits=1: {"en": f"{x:g}", "de": _num(x, "de", digits)}  # noqa: E731
+        parts = [("comp_reason_impact", {"impact": impact}, w(iw)) if impact else ("comp_reason_unrated", {}, w(iw))]
 
         segs = split_values(segment)
         ours = [(s, classes[s.casefold()]) for s in segs if s.casefold() in classes]
         if ours:
             seg, cls = max(ours, key=lambda sc: (float(priorities.get(sc[1], 1.0)), sc[0]))
             seg_w = float(priorities.get(cls, 1.0))
-            en.append(f"our segment {seg} ({cls}) ×{seg_w:g}")
-            de.append(f"unser Segment {seg} ({cls}) ×{_num(seg_w, 'de', 1)}")
+            parts.append(("comp_reason_our_segment", {"segment": seg, "cls": cls}, w(seg_w)))
         elif segs:
             seg_w = OTHER_SEGMENT_WEIGHT
-            en.append(f"segment {', '.join(segs)} is not ours ×{seg_w:g}")
-            de.append(f"Segment {', '.join(segs)} ist nicht unseres ×{_num(seg_w, 'de')}")
+            parts.append(("comp_reason_other_segment", {"segments": ", ".join(segs)}, w(seg_w, 2)))
         else:
             seg_w = UNKNOWN_SEGMENT_WEIGHT
-            en.append(f"no segment given ×{seg_w:g}")
-            de.append(f"kein Segment angegeben ×{_num(seg_w, 'de', 1)}")
+            parts.append(("comp_reason_no_segment", {}, w(seg_w)))
 
         own = _product_match(product, products)
         prod_w = OWN_PRODUCT_FACTOR if own else 1.0
         if own:
-            en.append(f"our product {own} ×{prod_w:g}")
-            de.append(f"unser Produkt {own} ×{_num(prod_w, 'de', 1)}")
+            parts.append(("comp_reason_our_product", {"product": own}, w(prod_w)))
 
         age = max((as_of - date).days, 0)
         rec = 0.5 ** (age / half_life_days)
-        en.append(f"{age} days old ×{rec:.2f}")
-        de.append(f"{age} Tage alt ×{_num(rec, 'de')}")
-        rows.append((iw, seg_w * prod_w, age, rec, " · ".join(en), " · ".join(de)))
+        parts.append(("comp_reason_age", {"days": age}, {"en": f"{rec:.2f}", "de": _num(rec, "de")}))
+        rows.append((iw, seg_w * prod_w, age, rec, *(_reason(parts, lang) for lang in _REASON_LANGS)))
 
     cols = ["impact_weight", "overlap", "age_days", "recency", "reason_en", "reason_de"]
     scores = pd.DataFrame(rows, columns=cols, index=out.index)

@@ -19,6 +19,7 @@ from ..inputs.params import Params
 from ..memos import impulse_deck
 from ..render import jargon, slides as slide_fmt
 from ..render.export import write_atomic
+from ..render.i18n import t
 from . import preview
 
 PPTX_TYPE = ("application", "vnd.openxmlformats-officedocument.presentationml.presentation")
@@ -51,23 +52,17 @@ def reveal_html(nb: nbformat.NotebookNode) -> str:
 
 def _email(files_pdf: Path | None, pptx: Path, slides: list[slide_fmt.Slide], params: Params, period: str,
            lang: str) -> EmailMessage:
-    de = lang == "de"
     msg = EmailMessage()
     prefix = params.memo.get("subject_prefix", "")
-    msg["Subject"] = f"{prefix} {'Impuls-Session' if de else 'Impulse session'} {period}: {slides[0].title}".strip()
+    msg["Subject"] = t("deck_mail_subject", lang, prefix=prefix, period=period, title=slides[0].title).strip()
     msg["From"] = formataddr((params.name, params.memo["sender"]))
     msg["To"] = params.memo["analyst"]
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=params.memo["sender"].split("@")[-1])
     msg["Content-Language"] = lang
     titles = "\n".join(f"{i}. {s.title}" for i, s in enumerate(slides, 1))
-    files = (("PowerPoint und PDF" if files_pdf else "PowerPoint (kein PDF: Chromium fehlt)") if de else
-             ("PowerPoint and PDF" if files_pdf else "PowerPoint (no PDF: Chromium missing)"))
-    msg.set_content((f"Die Folien für die Impuls-Session {period} zum Bearbeiten vor dem Termin "
-                     f"({files} im Anhang; Quellen und Definitionen in den Notizen):\n\n{titles}\n"
-                     if de else
-                     f"The slides for the {period} impulse session, to edit before the meeting "
-                     f"({files} attached; sources and definitions in the speaker notes):\n\n{titles}\n"))
+    files = t("deck_mail_files_pdf" if files_pdf else "deck_mail_files_no_pdf", lang)
+    msg.set_content(t("deck_mail_body", lang, period=period, files=files, titles=titles))
     if files_pdf is not None:
         msg.add_attachment(files_pdf.read_bytes(), maintype="application", subtype="pdf", filename=files_pdf.name)
     msg.add_attachment(pptx.read_bytes(), maintype=PPTX_TYPE[0], subtype=PPTX_TYPE[1], filename=pptx.name)

@@ -2,7 +2,7 @@
 
 :func:`analyse` runs the competitor library on the canonical tables of a period and
 returns every result the memo needs (:class:`CompetitorResults`); the functions after it
-turn those results into memo text by explicit rules in de and en. "Why it matters" and
+turn those results into memo text by explicit rules, every sentence a catalogue message (``comp_…``). "Why it matters" and
 "what we do" are only ever the implication and response templates of
 ``competitors.implication_rules`` in params: this module states facts, it never writes advice.
 
@@ -22,17 +22,16 @@ import pandas as pd
 
 from .. import competitors as comp
 from ..render import fmt
+from ..render.blocks import Header, recommendation_labels as _labels
+from ..render.i18n import t
 from ..competitors.messaging import _TOKEN, _lemma, detect_language
 from ..periods import Period
 
 #: Topics derived from snapshots (not typed by colleagues); they lead a competitor's block.
 DERIVED_TOPICS = ("price", "messaging", "promo")
-_TOPIC_LABEL = {
-    "price": ("Preis", "price"), "promo": ("Aktion", "promotion"), "messaging": ("Botschaft", "messaging"),
-    "product": ("Produkt", "product"), "campaign": ("Kampagne", "campaign"), "trade_fair": ("Messe", "trade fair"),
-    "hiring": ("Personal", "hiring"), "partnership": ("Partnerschaft", "partnership"), "press": ("Presse", "press"),
-    "other": ("Sonstiges", "other"), "quiet": ("Lücke", "gap"),
-}
+#: topics with a label in the timeline (message ``comp_topic_<topic>``); any other topic shows as typed
+TOPICS = ("price", "promo", "messaging", "product", "campaign", "trade_fair", "hiring", "partnership", "press", "other",
+          "quiet")
 
 
 @dataclass
@@ -77,7 +76,7 @@ def display_terms(terms: str, text: str, lang: str, limit: int = 4) -> list[str]
     for token in _TOKEN.findall(text or ""):
         surface.setdefault(_lemma(token, langs), token)
     out = []
-    for term in [t.strip() for t in str(terms or "").split(",") if t.strip()][:limit]:
+    for term in [x.strip() for x in str(terms or "").split(",") if x.strip()][:limit]:
         out.append(" ".join(surface.get(w, w) for w in term.split(" ")))
     return out
 
@@ -85,7 +84,7 @@ def display_terms(terms: str, text: str, lang: str, limit: int = 4) -> list[str]
 def _quote(terms: list[str], lang: str) -> str:
     if not terms:
         return "–"
-    return ", ".join(f"„{t}“" if lang == "de" else f"'{t}'" for t in terms)
+    return ", ".join(t("comp_term", lang, term=term) for term in terms)
 
 
 def _price_items(changes: pd.DataFrame, own_products: Any) -> pd.DataFrame:
@@ -130,7 +129,7 @@ def _promo_items(promos: pd.DataFrame, prices: pd.DataFrame, own_products: Any) 
 def _telling(terms: str, product_names: list[str]) -> str:
     """Terms that say something: no bare numbers (``ende 2027``) and no product names (``hs-servogetriebe``)."""
     keep = []
-    for term in [t.strip() for t in str(terms or "").split(",") if t.strip()]:
+    for term in [x.strip() for x in str(terms or "").split(",") if x.strip()]:
         if any(w.isdigit() for w in term.split(" ")) or any(term in p for p in product_names):
             continue
         keep.append(term)
@@ -224,30 +223,25 @@ def analyse(tables: Any, cfg: Mapping[str, Any], period: Period, *, lang: str, v
 
 def fact(item: Mapping[str, Any], lang: str) -> str:
     """What happened, in one line, from the item's data (no judgement)."""
-    de = lang == "de"
     topic = item.get("topic")
     d = lambda x: fmt.date(x, lang)  # noqa: E731
     if topic == "price" and not _missing(item.get("change_pct")):
-        pct = fmt.number(abs(float(item["change_pct"])), lang, 1)
-        verb = "cut" if item["direction"] == "down" else "raised"
-        verb_de = "gesenkt" if item["direction"] == "down" else "erhöht"
-        return (f"Listenpreis {item['product']} um {pct}\u00a0% {verb_de} (netto, ab {d(item['first_seen'])})"
-                if de else f"List price of {item['product']} {verb} by {pct}% (net, from {d(item['first_seen'])})")
+        key = "comp_fact_price_cut" if item["direction"] == "down" else "comp_fact_price_raise"
+        return t(key, lang, product=item["product"], pct=fmt.number(abs(float(item["change_pct"])), lang, 1),
+                 date=d(item["first_seen"]))
     if topic == "promo":
-        pct = fmt.number(float(item["discount_pct"]), lang, 0)
-        return (f"Aktionspreis {item['product']} −{pct}\u00a0% ggü. Listenpreis (seit {d(item['first_seen'])}); Listenpreis unverändert"
-                if de else f"Promotion price for {item['product']} −{pct}% vs list (since {d(item['first_seen'])}); list price unchanged")
+        return t("comp_fact_promo", lang, product=item["product"], pct=fmt.number(float(item["discount_pct"]), lang, 0),
+                 date=d(item["first_seen"]))
     if topic == "messaging":
-        return (f"Botschaft {item['location']} ({d(item['date'])}): neu {item['started']}; entfallen {item['stopped']}"
-                if de else f"Message {item['location']} ({d(item['date'])}): new {item['started']}; dropped {item['stopped']}")
+        return t("comp_fact_messaging", lang, location=item["location"], date=d(item["date"]), started=item["started"],
+                 stopped=item["stopped"])
     if topic == "quiet":
         last = item.get("last_observation")
         if _missing(last):
-            return "keine Beobachtung erfasst" if de else "no observation on record"
-        return (f"keine Beobachtung seit {d(last)} ({fmt.number(item['days_since'], lang)} Tage)" if de
-                else f"no observation since {d(last)} ({fmt.number(item['days_since'], lang)} days)")
+            return t("comp_fact_never_observed", lang)
+        return t("comp_fact_quiet", lang, date=d(last), days=fmt.number(item["days_since"], lang))
     reports = int(item.get("n_reports") or 1)
-    extra = (f" ({reports} Meldungen)" if de else f" ({reports} reports)") if reports > 1 else ""
+    extra = t("comp_fact_reports", lang, n=reports) if reports > 1 else ""
     return f"{shorten(str(item.get('summary', '')), 140)}{extra}"
 
 
@@ -316,9 +310,19 @@ def main_blocks(res: CompetitorResults, *, limit: int = 3, per_block: int = 2) -
     return blocks
 
 
+def header(wb: Any) -> Header:
+    """The memo's title line for the workbook ``wb`` (its period, company and date)."""
+    return Header(t("comp_title", wb.lang), wb.period_label, wb.params.name, wb.generated, wb.lang)
+
+
+def recommendation_labels(lang: str) -> dict[str, str]:
+    """The competitor blocks' labels: the evidence line says why it matters, the effect line what we do."""
+    return _labels(lang, evidence="comp_why_it_matters", effect="comp_what_we_do", stakeholder=None)
+
+
 def headline(res: CompetitorResults, blocks: list[CompetitorBlock]) -> str:
     """Answer first: the biggest move (a core-segment price cut if any), then the count of the rest and the gaps."""
-    lang, de = res.lang, res.lang == "de"
+    lang = res.lang
     notes = res.notes.set_index("item")
     prices = res.items[(res.items["topic"] == "price") & res.items.index.isin(notes.index)]
     quiet = [b.competitor for b in blocks if b.quiet]
@@ -328,23 +332,19 @@ def headline(res: CompetitorResults, blocks: list[CompetitorBlock]) -> str:
         idx = res.index_by_product
         idx = idx[(idx["competitor"] == top["competitor"]) & idx["product"].isin(str(top["product"]).split(", "))]
         pos = float(idx["index"].mean()) if len(idx) else float("nan")
-        pct = fmt.number(abs(float(top["change_pct"])), lang, 0)
-        verb = ("senkt" if top["direction"] == "down" else "erhöht") if de else ("cuts" if top["direction"] == "down" else "raises")
-        s = (f"{top['competitor']} {verb} ab {fmt.date(top['first_seen'], lang)} die Listenpreise von {top['product']} um {pct}\u00a0%"
-             if de else f"{top['competitor']} {verb} the list prices of {top['product']} by {pct}% from {fmt.date(top['first_seen'], lang)}")
+        key = "comp_headline_cut" if top["direction"] == "down" else "comp_headline_raise"
+        s = t(key, lang, competitor=top["competitor"], date=fmt.date(top["first_seen"], lang), product=top["product"],
+              pct=fmt.number(abs(float(top["change_pct"])), lang, 0))
         if pos == pos:
-            gap = fmt.number(abs(100 - pos), lang, 0)
-            where = ("unter" if pos < 100 else "über") if de else ("below" if pos < 100 else "above")
-            s += (f" und liegt dort jetzt {gap}\u00a0% {where} unserem Preis" if de else f" and is now {gap}% {where} our price there")
+            s += t("comp_headline_below" if pos < 100 else "comp_headline_above", lang,
+                   gap=fmt.number(abs(100 - pos), lang, 0))
         others -= 1
     else:
-        s = (f"{others} Wettbewerber mit Bewegungen, die uns betreffen" if de
-             else f"{others} competitors made moves that concern us")
+        s = t("comp_headline_moves", lang, n=others)
         others = 0
     tail = []
     if quiet:
-        tail.append((f"zu {', '.join(quiet)} fehlen Beobachtungen – eine Lücke, keine Entwarnung" if de
-                     else f"no observations of {', '.join(quiet)} – a gap, not good news"))
+        tail.append(t("comp_headline_gap", lang, names=", ".join(quiet)))
     return s + ("; " + "; ".join(tail) if tail else "") + "."
 
 
@@ -354,8 +354,8 @@ def timeline_rows(res: CompetitorResults, *, limit: int = 1) -> tuple[list[str],
     Observations show their relevance score and its reason; moves from price or messaging
     snapshots say so instead.
     """
-    lang, de = res.lang, res.lang == "de"
-    header = ["Datum", "Wettbewerber: Bewegung", "Relevanz (Grund)"] if de else ["Date", "Competitor: move", "Relevance (reason)"]
+    lang = res.lang
+    header = [t("comp_tl_date", lang), t("comp_tl_move", lang), t("comp_tl_relevance", lang)]
     items = res.items[res.items["topic"] != "quiet"]
     derived = items[items["origin"] == "snapshot"]
     observed = items.drop(derived.index)
@@ -365,24 +365,30 @@ def timeline_rows(res: CompetitorResults, *, limit: int = 1) -> tuple[list[str],
     observed = observed[[not e for e in echo]].sort_values("relevance", ascending=False, kind="stable").head(limit)
     rows = []
     for _, r in pd.concat([derived, observed]).sort_values(["date", "competitor"], kind="stable").iterrows():
-        label = _TOPIC_LABEL.get(str(r["topic"]), (str(r["topic"]),) * 2)[0 if de else 1]
+        topic = str(r["topic"])
+        label = t(f"comp_topic_{topic}", lang) if topic in TOPICS else topic
         if r["origin"] == "snapshot":
             move = shorten(fact(r.to_dict(), lang), 58)
-            why = "Preis-/Botschafts-Schnappschuss" if de else "price/message snapshot"
+            why = t("comp_tl_snapshot", lang)
         else:
             move = f"{label}: {shorten(fact(r.to_dict(), lang), 55)}"
-            why = f"{fmt.number(r['relevance'], lang, 2)} ({r['reason_de'] if de else r['reason_en']})"
+            why = f"{fmt.number(r['relevance'], lang, 2)} ({reason(r, lang)})"
         rows.append([fmt.date(r["date"], lang), f"{r['competitor']} – {move}", why])
     return header, rows
 
 
+def reason(row: Mapping[str, Any], lang: str) -> str:
+    """Why an observation scored its relevance, in the memo language (the library words it in de and en)."""
+    return str(row[f"reason_{lang}"] if f"reason_{lang}" in row else row["reason_en"])
+
+
 def price_position(res: CompetitorResults) -> tuple[list[str], list[float], str, str]:
     """Categories, index values, chart title (the message) and subtitle for ``charts.dot_position``."""
-    lang, de = res.lang, res.lang == "de"
+    lang = res.lang
     idx = res.index.sort_values(["index", "competitor"], kind="stable")
     cats = [f"{c} ({n})" for c, n in zip(idx["competitor"], idx["n_products"])]
     if idx.empty:
-        return [], [], ("Keine vergleichbaren Preise" if de else "No comparable prices"), ""
+        return [], [], t("comp_pos_none", lang), ""
     low = idx.iloc[0]
     gap = 100 - float(low["index"])
     moved = res.items[(res.items["topic"] == "price") & (res.items["origin"] == "snapshot")]
@@ -393,22 +399,19 @@ def price_position(res: CompetitorResults) -> tuple[list[str], list[float], str,
         now = dict(zip(idx["competitor"], idx["index"])).get(name, float("nan"))
         old = before.get(name, float("nan"))
         f = lambda v: fmt.number(v, lang, 0)  # noqa: E731
-        cut = top["direction"] == "down"
-        title = (f"{name} nach der Preis{'senkung' if cut else 'erhöhung'}: Preisindex {f(old)} → {f(now)}" if de
-                 else f"{name} after the price {'cut' if cut else 'rise'}: price index {f(old)} → {f(now)}")
+        key = "comp_pos_after_cut" if top["direction"] == "down" else "comp_pos_after_raise"
+        title = t(key, lang, competitor=name, before=f(old), after=f(now))
     elif gap > 0:
-        title = (f"{low['competitor']} am günstigsten: {fmt.number(gap, lang, 0)}\u00a0% unter unserem Preisniveau" if de
-                 else f"{low['competitor']} cheapest: {fmt.number(gap, lang, 0)}% below our price level")
+        title = t("comp_pos_cheapest", lang, competitor=low["competitor"], gap=fmt.number(gap, lang, 0))
     else:
-        title = ("Alle Wettbewerber auf oder über unserem Preisniveau" if de else "All competitors at or above our price level")
-    sub = (f"Preisindex Listenpreis netto in € je Wettbewerber (Anzahl Vergleichsprodukte), eigener Preis = 100, Stand {fmt.date(res.as_of, lang)}"
-           if de else f"Net list price index per competitor (comparable products), own price = 100, as of {fmt.date(res.as_of, lang)}")
+        title = t("comp_pos_none_cheaper", lang)
+    sub = t("comp_pos_subtitle", lang, date=fmt.date(res.as_of, lang))
     return cats, [float(v) for v in idx["index"]], title, sub
 
 
 def data_note_lines(res: CompetitorResults) -> list[str]:
     """Observations per competitor, sources, duplicates merged, snapshot counts and gaps."""
-    lang, de = res.lang, res.lang == "de"
+    lang = res.lang
     per = res.events.groupby("competitor").size()
     names = [str(n) for n in res.observations["competitor"].dropna().unique()]
     listed = sorted(set(names) | set(res.quiet["competitor"]))
@@ -417,24 +420,17 @@ def data_note_lines(res: CompetitorResults) -> list[str]:
         if "source_url" in res.events else pd.Series(dtype=int)
     src = ", ".join(f"{s} {fmt.number(int(n), lang)}" for s, n in sources.head(6).items())
     merged = res.n_reports - len(res.events)
-    lines = [
-        (f"Beobachtungen je Wettbewerber: {counts} ({fmt.number(res.n_reports, lang)} Meldungen, "
-         f"{fmt.number(merged, lang)} Doppelmeldungen zusammengeführt; Quellen: {src})" if de
-         else f"Observations per competitor: {counts} ({fmt.number(res.n_reports, lang)} reports, {fmt.number(merged, lang)} "
-              f"duplicates merged; sources: {src})"),
-        ("Preise netto in € (brutto ohne MwSt., Fremdwährung zum Params-Kurs); Aktionen und Angebote sind keine Preisänderung."
-         if de else "Prices net in EUR (gross without VAT, foreign currency at the params rate); promotions and quotes are no price change."),
-    ]
+    lines = [t("comp_note_observations", lang, counts=counts, n=fmt.number(res.n_reports, lang),
+                merged=fmt.number(merged, lang), sources=src),
+             t("comp_note_prices", lang)]
     # Quiet competitors are gaps too; their block above already says so, the note names them once more briefly.
     if len(res.quiet):
         names = ", ".join(res.quiet["competitor"])
-        lines[-1] += (f" Lücken: {names} ohne Beobachtung seit über {res.quiet_months} Monaten." if de
-                      else f" Gaps: {names} without observation for over {res.quiet_months} months.")
+        lines[-1] += " " + t("comp_note_gaps", lang, names=names, months=res.quiet_months)
     return lines
 
 
 def sources_line(sources: Any, tables: list[str], lang: str) -> str:
     """``Quellen: file (n Zeilen); ...`` for the tables the memo used (``Dataset.sources``)."""
-    de = lang == "de"
     parts = [f"{src.file.name} ({fmt.number(src.rows, lang)})" for src in sources if src.table in tables]
-    return ("Dateien (Zeilen): " if de else "Files (rows): ") + "; ".join(parts)
+    return t("comp_files", lang, files="; ".join(parts))

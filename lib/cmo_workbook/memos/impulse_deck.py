@@ -28,6 +28,7 @@ from .. import voc
 from ..errors import StaleDataError
 from ..render.wording import channel_label
 from ..render import charts, fmt
+from ..render.i18n import t, tn
 from ..render.slides import Slide
 from ..voc import chart as voc_chart
 from . import attribution_review as review
@@ -48,15 +49,10 @@ CHART_DPI = 220
 TABLES = ["leads", "deals", "spend", "feedback", "competitor_observations", "competitor_prices",
           "competitor_messaging"]
 
-_LABELS = {
-    "qualified_leads": ("Qualifizierte Anfragen", "Qualified inquiries"),
-    "cost_per_qualified_lead": ("Kosten je Anfrage", "Cost per inquiry"),
-    "marketing_pipeline_value": ("Pipeline aus Marketing", "Marketing pipeline"),
-}
 
-
-def _de(lang: str) -> bool:
-    return lang == "de"
+def _label(key: str, lang: str) -> str:
+    """A deck KPI's row label (message ``deck_kpi_<key>``)."""
+    return t(f"deck_kpi_{key}", lang)
 
 
 # --------------------------------------------------------------------------- the numbers
@@ -198,35 +194,18 @@ def _delta(key: str, value: float, ref: float, lang: str) -> str:
 
 
 def _happened(kpis: dict[str, dict[str, float]], label: str, lang: str, currency: str) -> Slide:
-    de = _de(lang)
-    vs_prev, vs_plan = ("ggü. Vorquartal", "ggü. Plan") if de else ("vs prev. quarter", "vs plan")
-    rows = [["" , "Ist" if de else "Actual", vs_prev, vs_plan]]
+    rows = [["", t("deck_actual", lang), t("deck_vs_prev_quarter", lang), t("deck_vs_plan", lang)]]
     for key in DECK_KPIS:
         k = kpis[key]
-        rows.append([_LABELS[key][0 if de else 1], kpi_value_text(key, k["value"], lang, currency),
+        rows.append([_label(key, lang), kpi_value_text(key, k["value"], lang, currency),
                      _delta(key, k["value"], k["previous"], lang), _delta(key, k["value"], k["target"], lang)])
     ql, cpl, pipe = (kpis[k] for k in DECK_KPIS)
     below = ql["value"] < ql["target"]
     gap = fmt.number(abs(ql["target"] - ql["value"]), lang)
-    if de:
-        title = (f"Im {label} lieferte Marketing {fmt.number(ql['value'], lang)} qualifizierte Anfragen – "
-                 + (f"{gap} unter Plan" if below else "auf Plan")
-                 + (", und jede kostete mehr als geplant." if cpl["value"] > cpl["target"] else ", zu Kosten im Plan."))
-    else:
-        title = (f"Marketing delivered {fmt.number(ql['value'], lang)} qualified inquiries in {label} – "
-                 + (f"{gap} below plan" if below else "on plan")
-                 + (", and each cost more than planned." if cpl["value"] > cpl["target"] else ", at planned cost."))
-    body = [("Pipeline wird in zwei bis drei Quartalen zu Umsatz." if de
-             else "Pipeline turns into revenue within two to three quarters.")]
-    notes = ("Quelle: CRM (Leads, Verkaufschancen) und Kostenexporte, Quartalssummen der Monatskennzahlen; Vergleich mit dem "
-             "Vorquartal und dem Quartalsplan (params targets.quarterly). Qualifizierte Anfrage = MQL-Datum im Quartal, "
-             "Marketingkanal. Kosten je Anfrage = Marketingkosten ÷ qualifizierte Anfragen. Pipeline aus Marketing = "
-             "Wert der im Quartal angelegten Verkaufschancen aus Marketing-Anfragen." if de else
-             "Source: CRM (leads, deals) and cost exports, quarter sums of the monthly KPIs; compared with the previous "
-             "quarter and the quarterly plan (params targets.quarterly). Qualified inquiry = MQL date in the quarter, "
-             "marketing channel. Cost per inquiry = marketing cost ÷ qualified inquiries. Marketing pipeline = value of "
-             "deals created in the quarter from marketing inquiries.")
-    return Slide("happened", title, body, notes, table=rows)
+    plan, cost = "below" if below else "on_plan", "over" if cpl["value"] > cpl["target"] else "on_cost"
+    key = f"deck_happened_{plan}_{cost}"
+    title = t(key, lang, quarter=label, n=fmt.number(ql["value"], lang), gap=gap)
+    return Slide("happened", title, [t("deck_happened_body", lang)], t("deck_happened_notes", lang), table=rows)
 
 
 def _chart_png(fig: Any) -> bytes:
@@ -234,7 +213,6 @@ def _chart_png(fig: Any) -> bytes:
 
 
 def _customer(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Slide:
-    de = _de(lang)
     c = imp["customer"]
     sig, nps = c["signal"], c["nps"]
     stake = _money(c["at_stake"], lang, currency)
@@ -246,48 +224,34 @@ def _customer(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Sl
         alt = vm.chart_title(res, lang)
         fig = voc_chart.theme_shares(
             list(top["label"]), top["share"].to_numpy(), top["share_baseline"].to_numpy(), polarity, title=alt,
-            subtitle=("Anteil der Rückmeldungen je Thema in %" if de else "Share of feedback items per theme, %"),
+            subtitle=vm.chart_subtitle(lang),
             lang=lang, current_label=fmt.month(pd.Period(res.month, "M").start_time, lang),
             baseline_label=vm._base_label(res, lang), size=CHART_SIZE)
         chart = _chart_png(fig)
     if sig is None:
-        title = ("Kunden melden im Quartal kein Thema, das deutlich zunimmt." if de
-                 else "Customers raise no theme that grows markedly this quarter.")
+        title = t("deck_customer_none", lang)
         body = []
     else:
         share, base = fmt.percent(sig.share, lang, 0), fmt.percent(sig.baseline, lang, 0)
         month = fmt.month(pd.Period(sig.month, "M").start_time, lang)
-        title = (f"Kunden klagen öfter über {sig.label}: {share} der Rückmeldungen statt {base}." if de else
-                 f"Customers complain more about {sig.label.lower()}: {share} of feedback instead of {base}.")
-        body = [(f"{sig.label}: {share} im {month} (Basis {base}, n = {sig.n})" if de else
-                 f"{sig.label}: {share} in {month} (baseline {base}, n = {sig.n})")]
+        title = t("deck_customer_title", lang, label=vm.in_sentence(sig.label, lang), share=share, base=base)
+        body = [t("deck_customer_signal", lang, label=sig.label, share=share, month=month, base=base, n=sig.n)]
     if nps is not None:
-        body.append(f"NPS {fmt.number(nps[0], lang)} nach {fmt.number(nps[1], lang)} (n = {nps[2]})" if de else
-                    f"NPS {fmt.number(nps[0], lang)} after {fmt.number(nps[1], lang)} (n = {nps[2]})")
-    body.append((f"Auf dem Spiel: {stake} offene Nachbestellungen bestehender Kunden" if de else
-                 f"At stake: {stake} of open reorders from existing customers"))
-    notes = ((f"Quelle: Kundenrückmeldungen (Tickets, Bewertungen, NPS-Umfrage, Vertriebsgespräche), Monate "
-              f"{', '.join(v.month for v in ev.vocs)}; Anteil = Rückmeldungen mit dem Thema ÷ alle Rückmeldungen des Monats, "
-              f"Basis = Mittel der drei Vormonate. Auf dem Spiel = offene Verkaufschancen bestehender Kunden am Quartalsende "
-              f"({c['deals']} Verkaufschancen, {stake}).") if de else
-             (f"Source: customer feedback (tickets, reviews, NPS survey, sales calls), months "
-              f"{', '.join(v.month for v in ev.vocs)}; share = items with the theme ÷ all items of the month, baseline = "
-              f"mean of the three months before. At stake = open deals of existing customers at quarter end "
-              f"({c['deals']} deals, {stake})."))
+        body.append(t("deck_customer_nps", lang, nps=fmt.number(nps[0], lang), nps_before=fmt.number(nps[1], lang),
+                      n=nps[2]))
+    body.append(t("deck_customer_stake", lang, stake=stake))
+    notes = t("deck_customer_notes", lang, months=", ".join(v.month for v in ev.vocs), deals=c["deals"], stake=stake)
     return Slide("customer", title, body, notes, chart=chart, chart_alt=alt)
 
 
 def _competitor(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Slide:
-    de = _de(lang)
     c = imp["competitor"]
     cut, promise = c["cut"], c["promise"]
     cats, values, alt, _memo_sub = briefing.price_position(ev.competitors)
     chart = None
     if cats:
         # the memo's subtitle is too long for a slide chart; the "(n) = comparable products" goes to the notes
-        as_of = fmt.date(ev.competitors.as_of, lang)
-        sub = (f"Preisindex netto, eigener Preis = 100, Stand {as_of}" if de else
-               f"Net price index, own price = 100, as of {as_of}")
+        sub = t("deck_competitor_subtitle", lang, date=fmt.date(ev.competitors.as_of, lang))
         fig = charts.dot_position(cats, values, 100.0, title=alt, subtitle=sub, lang=lang,
                                   value_format=lambda v: fmt.number(v, lang, 0), size=(CHART_SIZE[0], 2.4))
         chart = _chart_png(fig)
@@ -296,176 +260,111 @@ def _competitor(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> 
         pct = fmt.percent(c["cut_pct"], lang, 0)
         stake = _money(c["at_stake"], lang, currency)
         products = ", ".join(c["products"])
-        title = (f"{cut['competitor']} senkt die Listenpreise in unserem Kernsegment um {pct}." if de else
-                 f"{cut['competitor']} cuts list prices in our core segment by {pct}.")
-        body.append((f"Seit {fmt.date(cut['first_seen'], lang)}: {cut['product']}" if de else
-                     f"Since {fmt.date(cut['first_seen'], lang)}: {cut['product']}"))
+        title = t("deck_competitor_cut", lang, competitor=cut["competitor"], pct=pct)
+        body.append(t("deck_competitor_since", lang, date=fmt.date(cut["first_seen"], lang), product=cut["product"]))
         if promise is not None:
-            body.append((f"Wirbt zugleich mit {promise['started']}" if de else f"Also advertises {promise['started']}")
+            body.append(t("deck_competitor_also_promise", lang, promise=promise["started"])
                         if promise["competitor"] == cut["competitor"] else
-                        (f"{promise['competitor']} wirbt mit {promise['started']}" if de else
-                         f"{promise['competitor']} advertises {promise['started']}"))
-        body.append((f"Auf dem Spiel: {stake} offene Pipeline zu {products}" if de else
-                     f"At stake: {stake} open pipeline in {products}"))
+                        t("deck_competitor_other_promise", lang, competitor=promise["competitor"],
+                          promise=promise["started"]))
+        body.append(t("deck_competitor_stake", lang, stake=stake, products=products))
     elif promise is not None:
-        title = (f"{promise['competitor']} wirbt neu mit {promise['started']}." if de else
-                 f"{promise['competitor']} newly advertises {promise['started']}.")
+        title = t("deck_competitor_promise", lang, competitor=promise["competitor"], promise=promise["started"])
     else:
-        title = ("Kein Wettbewerber ändert im Quartal Preise in unseren Segmenten." if de else
-                 "No competitor changes prices in our segments this quarter.")
-    notes = (("Quelle: Preis- und Botschafts-Snapshots der Wettbewerber, Beobachtungen von Vertrieb und Marketing; "
-              "Preisindex = Netto-Listenpreis des Wettbewerbers ÷ unser Preis × 100, in Klammern die Zahl der "
-              "Vergleichsprodukte. Auf dem Spiel = offene Verkaufschancen am "
-              "Quartalsende, deren Name eines der betroffenen eigenen Produkte nennt.") if de else
-             ("Source: competitor price and messaging snapshots, observations by sales and marketing; price index = "
-              "competitor's net list price ÷ ours × 100, in brackets the number of comparable products. At stake = open deals at quarter end whose name mentions one "
-              "of our affected products."))
+        title = t("deck_competitor_none", lang)
+    notes = t("deck_competitor_notes", lang)
     return Slide("competitor", title, body, notes, chart=chart, chart_alt=alt)
 
 
 def _channel(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Slide:
-    de = _de(lang)
     c = imp["channel"]
     worst = c["worst"]
     paid = ev.cpl.sort_values("cpl", ascending=False, kind="mergesort")
     labels = [channel_label(ch, lang) for ch in paid.index]
-    alt = ((f"{channel_label(worst['channel'], lang)}: Kosten je Anfrage {fmt.pct_change(worst['change'], lang)} ggü. Vorjahr"
-            if de else f"{channel_label(worst['channel'], lang)}: cost per inquiry {fmt.pct_change(worst['change'], lang)} vs last year")
-           if worst else ("Kosten je Anfrage je Kanal im Rahmen des Vorjahres" if de
-                          else "Cost per inquiry per channel in line with last year"))
+    alt = (t("deck_channel_chart", lang, channel=channel_label(worst["channel"], lang),
+             change=fmt.pct_change(worst["change"], lang))
+           if worst else t("deck_channel_chart_steady", lang))
     fig = charts.bars_variance(labels, paid["cpl"].to_numpy(), paid["cpl_ref"].to_numpy(), title=alt,
-                               subtitle=("Kosten je qualifizierter Anfrage in €, Quartal ggü. Vorjahresquartal" if de
-                                         else "Cost per qualified inquiry in EUR, quarter vs same quarter last year"),
+                               subtitle=t("deck_channel_subtitle", lang),
                                lang=lang, reference_kind="PY", higher_is_better=False,
                                value_format=lambda v: fmt.number(v, lang), size=CHART_SIZE)
     chart = _chart_png(fig)
     if worst is None:
-        title = ("Alle Kanäle halten ihre Kosten je Anfrage auf Vorjahresniveau." if de
-                 else "Every channel keeps its cost per inquiry at last year's level.")
+        title = t("deck_channel_none", lang)
         body = []
     else:
         label = channel_label(worst["channel"], lang)
         excess = _money(c["excess"], lang, currency)
         m = lambda v: fmt.money(v, lang, currency=currency)  # noqa: E731
         rise = fmt.percent(worst["change"], lang, 0)
-        title = (f"{label} kostet je Anfrage {rise} mehr als vor einem Jahr." if de else
-                 f"{label} costs {rise} more per inquiry than a year ago.")
-        body = [(f"{m(worst['cpl'])} je Anfrage statt {m(worst['cpl_ref'])}" if de else
-                 f"{m(worst['cpl'])} per inquiry instead of {m(worst['cpl_ref'])}"),
-                (f"{fmt.number(c['qualified_leads'], lang)} Anfragen für {_money(c['spend'], lang, currency)}" if de else
-                 f"{fmt.number(c['qualified_leads'], lang)} inquiries for {_money(c['spend'], lang, currency)}"),
-                (f"Auf dem Spiel: {excess} Mehrkosten im Quartal" if de else f"At stake: {excess} extra cost this quarter")]
-    notes = (("Quelle: Kostenexporte der Werbeplattformen und Budgetliste, Leads aus dem CRM. Kosten je Anfrage = Kosten "
-              "des Kanals ÷ qualifizierte Anfragen des Kanals im Quartal, verglichen mit dem Vorjahresquartal. Mehrkosten "
-              "= Kosten − Vorjahreskosten je Anfrage × Anfragen des Quartals.") if de else
-             ("Source: ad-platform cost exports and the budget list, leads from the CRM. Cost per inquiry = the channel's "
-              "cost ÷ its qualified inquiries in the quarter, against the same quarter last year. Extra cost = cost − "
-              "last year's cost per inquiry × this quarter's inquiries."))
+        title = t("deck_channel_title", lang, channel=label, rise=rise)
+        body = [t("deck_channel_cpl", lang, cpl=m(worst["cpl"]), cpl_before=m(worst["cpl_ref"])),
+                t("deck_channel_volume", lang, n=fmt.number(c["qualified_leads"], lang),
+                  spend=_money(c["spend"], lang, currency)),
+                t("deck_channel_stake", lang, excess=excess)]
+    notes = t("deck_channel_notes", lang)
     return Slide("channel", title, body, notes, chart=chart, chart_alt=alt)
 
 
 def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Slide:
-    de = _de(lang)
-    rows = [["Entscheidung", "Kosten", "Erwartete Wirkung"] if de else ["Decision", "Cost", "Expected effect"]]
+    rows = [[t("deck_dec_decision", lang), t("deck_dec_cost", lang), t("deck_dec_effect", lang)]]
     notes = []
     rules = {r.rule: r for r in ev.recs}
     cust, comp, ch = imp["customer"], imp["competitor"], imp["channel"]
     if "delivery_promise" in rules:
-        rows.append(["Sicherheitsbestand finanzieren" if de else "Fund safety stock",
-                     "Operations beziffert" if de else "open (Operations)",
-                     (f"schützt bis zu {_money(cust['at_stake'], lang, currency)} Nachbestellungen" if de else
-                      f"protects up to {_money(cust['at_stake'], lang, currency)} reorders")])
+        rows.append([t("deck_dec_stock", lang), t("deck_dec_stock_cost", lang),
+                     t("deck_dec_stock_effect", lang, stake=_money(cust["at_stake"], lang, currency))])
         notes.append(rules["delivery_promise"].decision)
     if comp.get("cut") is not None:
         pct = fmt.percent(comp["cut_pct"], lang, 0)
-        rows.append([(f"Rabatt bis {pct} freigeben" if de else f"Approve discounts up to {pct}"),
-                     (f"höchstens {_money(comp['discount_cost'], lang, currency)}" if de else
-                      f"at most {_money(comp['discount_cost'], lang, currency)}"),
-                     (f"verteidigt bis zu {_money(comp['at_stake'], lang, currency)} Pipeline" if de else
-                      f"defends up to {_money(comp['at_stake'], lang, currency)} pipeline")])
+        rows.append([t("deck_dec_discount", lang, pct=pct),
+                     t("deck_dec_discount_cost", lang, cost=_money(comp["discount_cost"], lang, currency)),
+                     t("deck_dec_discount_effect", lang, stake=_money(comp["at_stake"], lang, currency))])
         if "price_pressure" in rules:
             notes.append(rules["price_pressure"].decision)
     if ch.get("worst") is not None and ch["excess"] > 0:
         label = channel_label(ch["worst"]["channel"], lang)
         excess = _money(ch["excess"], lang, currency)
-        rows.append([(f"{label}-Budget um {excess} kürzen" if de else f"Cut {label} budget by {excess}"),
-                     "keine" if de else "none",
-                     (f"{excess} je Quartal für günstigere Kanäle" if de else f"{excess} a quarter for cheaper channels")])
-        notes.append((f"{label}: Budget um die Mehrkosten ggü. den Vorjahreskosten je Anfrage kürzen und in Kanäle mit "
-                      "niedrigeren Kosten je Anfrage umschichten." if de else
-                      f"{label}: cut the budget by the extra cost against last year's cost per inquiry and move it to "
-                      "channels with lower cost per inquiry."))
+        rows.append([t("deck_dec_budget", lang, channel=label, excess=excess), t("deck_dec_budget_cost", lang),
+                     t("deck_dec_budget_effect", lang, excess=excess)])
+        notes.append(t("deck_dec_budget_note", lang, channel=label))
     n = len(rows) - 1
-    title = ((f"Die Runde entscheidet heute über {fmt.number(n, lang)} Maßnahmen." if n != 1 else
-              "Die Runde entscheidet heute über eine Maßnahme.") if de else
-             (f"The round decides on {fmt.number(n, lang)} measures today." if n != 1 else
-              "The round decides on one measure today."))
+    title = tn("deck_dec_title", n, lang, count=fmt.number(n, lang))
     if n == 0:
-        title = ("Die Runde muss heute nichts entscheiden." if de else "The round need not decide anything today.")
+        title = t("deck_dec_none", lang)
         rows = []
-    head = "Fragen an die Runde: " if de else "Questions for the round: "
-    cost_note = (" Kosten des Rabatts = offene Pipeline der Produkte × Preissenkung des Wettbewerbers (Obergrenze)." if de
-                 else " Discount cost = open pipeline of the products × the competitor's price cut (upper bound).")
-    return Slide("decisions", title, [], head + " ".join(notes) + cost_note, table=rows)
+    return Slide("decisions", title, [], t("deck_dec_notes", lang, questions=" ".join(notes)), table=rows)
 
 
 def _goals(wb: Any, kpis: dict[str, dict[str, float]], lang: str, currency: str) -> Slide:
-    de = _de(lang)
     nxt = fmt.quarter(wb.period.shift(1).start, lang)
     now = fmt.quarter(wb.period.start, lang)
-    rows = [["Kennzahl" if de else "KPI", f"Ziel {nxt}" if de else f"Target {nxt}", f"Ist {now}" if de else f"Actual {now}"]]
+    rows = [[t("deck_goals_kpi", lang), t("deck_goals_target", lang, quarter=nxt), t("deck_goals_actual", lang, quarter=now)]]
     for key in DECK_KPIS:
         k = kpis[key]
         if math.isnan(k["target"]):
             continue
-        rows.append([_LABELS[key][0 if de else 1], kpi_value_text(key, k["target"], lang, currency),
+        rows.append([_label(key, lang), kpi_value_text(key, k["target"], lang, currency),
                      kpi_value_text(key, k["value"], lang, currency)])
     ql = kpis["qualified_leads"]
     more = ql["target"] - ql["value"]
     if not math.isnan(more) and more > 0:
-        title = (f"Im {nxt} brauchen wir {fmt.number(more, lang)} qualifizierte Anfragen mehr als im {now}." if de else
-                 f"In {nxt} we need {fmt.number(more, lang)} more qualified inquiries than in {now}.")
+        title = t("deck_goals_more", lang, next=nxt, n=fmt.number(more, lang), now=now)
     else:
-        title = (f"Im {nxt} halten wir das Niveau des {now} und senken die Kosten je Anfrage." if de else
-                 f"In {nxt} we hold the level of {now} and bring down the cost per inquiry.")
-    notes = ("Ziele = Quartalsplan aus params targets.quarterly; Ist = dieselbe Kennzahl im abgelaufenen Quartal. "
-             "Die Jahresziele mit Prognose stehen im monatlichen KPI-Memo." if de else
-             "Targets = the quarterly plan in params targets.quarterly; actual = the same KPI in the quarter just ended. "
-             "The annual goals with forecast are in the monthly KPI memo.")
-    return Slide("goals", title, [], notes, table=rows)
+        title = t("deck_goals_hold", lang, next=nxt, now=now)
+    return Slide("goals", title, [], t("deck_goals_notes", lang), table=rows)
 
 
 def _appendix(ev: Evidence, lang: str) -> Slide:
-    de = _de(lang)
-    body = (["Qualifizierte Anfrage: MQL aus Marketingkanälen",
-             "Kosten je Anfrage: Marketingkosten ÷ qualifizierte Anfragen",
-             "Pipeline: Wert neuer Verkaufschancen aus Marketing-Anfragen",
-             "Auf dem Spiel: offene Verkaufschancen zum Quartalsende",
-             "Mehrkosten: Kosten − Vorjahreskosten je Anfrage × Anfragen"] if de else
-            ["Qualified inquiry: MQL from marketing channels",
-             "Cost per inquiry: marketing cost ÷ qualified inquiries",
-             "Pipeline: value of new deals from marketing inquiries",
-             "At stake: open deals at quarter end",
-             "Extra cost: cost − last year's cost per inquiry × inquiries"])
-    title = "Der Anhang definiert jede Zahl dieser Präsentation." if de else "The appendix defines every number in this deck."
-    notes = ("Quellen: " if de else "Sources: ") + "; ".join(ev.sources)
-    return Slide("appendix", title, body, notes)
+    body = [t(f"deck_appendix_{i}", lang) for i in range(1, 6)]
+    return Slide("appendix", t("deck_appendix_title", lang), body, t("deck_sources", lang, sources="; ".join(ev.sources)))
 
 
 def _title_slide(wb: Any, ev: Evidence, lang: str) -> Slide:
-    de = _de(lang)
     first = ev.recs[0].rule if ev.recs else ""
-    if first == "delivery_promise":
-        title = ("Lieferfähigkeit wird im nächsten Quartal zur strategischen Priorität." if de
-                 else "Delivery reliability becomes the strategic priority next quarter.")
-    elif ev.recs:
-        title = ("Drei Impulse aus Kunden, Wettbewerb und Kanälen verlangen Entscheidungen." if de
-                 else "Three impulses from customers, competitors and channels call for decisions.")
-    else:
-        title = ("Kunden, Wettbewerb und Kanäle zeigen im Quartal keine auffällige Veränderung." if de
-                 else "Customers, competitors and channels show no notable change this quarter.")
-    sub = (f"Impuls-Session Marketing · {wb.period_label} · {wb.params.name}" if de else
-           f"Marketing impulse session · {wb.period_label} · {wb.params.name}")
+    title = t("deck_title_delivery" if first == "delivery_promise" else
+              "deck_title_impulses" if ev.recs else "deck_title_calm", lang)
+    sub = t("deck_subtitle", lang, period=wb.period_label, company=wb.params.name)
     notes = strategy.headline(ev.strategy, ev.recs)
     return Slide("title", title, [], notes, subtitle=sub)
 

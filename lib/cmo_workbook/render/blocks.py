@@ -258,8 +258,8 @@ class Recommendation:
 @dataclass
 class Recommendations(Block):
     items: Sequence[Recommendation]
-    labels: dict[str, str] = field(default_factory=lambda: {"owner": "Owner", "due": "Due", "evidence": "Evidence",
-                                                             "effect": "Expected effect", "stakeholder": "Serves"})
+    #: owner/due/evidence/effect/stakeholder labels; default the English catalogue's (see recommendation_labels)
+    labels: dict[str, str] = field(default_factory=lambda: recommendation_labels("en"))
     kind = "recommendations"
 
     def html(self) -> str:
@@ -289,6 +289,19 @@ class Recommendations(Block):
                 out.append(_fill(f"{self.labels['effect']}: {r.effect}", 78, initial_indent="   ",
                                          subsequent_indent="   "))
         return "\n".join(out)
+
+
+def recommendation_labels(lang: str, *, evidence: str = "rec_evidence", effect: str = "rec_effect",
+                          stakeholder: str | None = "rec_stakeholder") -> dict[str, str]:
+    """The labels of a :class:`Recommendations` block in ``lang`` from the catalogue.
+
+    ``evidence``/``effect``/``stakeholder`` name the message ids a memo words differently (the competitor
+    briefing: "Why it matters", "What we do"); ``stakeholder=None`` leaves that label empty.
+    """
+    from .i18n import t
+
+    return {"owner": t("rec_owner", lang), "due": t("rec_due", lang), "evidence": t(evidence, lang),
+            "effect": t(effect, lang), "stakeholder": t(stakeholder, lang) if stakeholder else ""}
 
 
 @dataclass

@@ -131,7 +131,7 @@ def pp(x: Any, lang: str, digits: int = 1, signed: bool = True) -> str:
     if is_missing(x):
         return MISSING
     value = _rounded(_to_decimal(x) * 100, digits)
-    unit = "Pp." if lang == "de" else "pp"
+    unit = t("fmt_pp_unit", lang)
     return f"{_sign_prefix(value, signed)}{_abs_number(value, lang, digits)}{NBSP}{unit}"
 
 

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..render import fmt
+from ..render.i18n import t
 from ..render.charts import AC_COLOR, GREEN, MUTED, NEUTRAL, PY_COLOR, RED, STYLE, _bare, _figure, _header, _legend, _span
 
 
@@ -52,6 +53,6 @@ def theme_shares(categories: Sequence[str], current: Sequence[float], baseline: 
         ax_d.set_xlim(*_span(lo, hi, 0.6))
         _bare(ax_d)
         ax_d.axvline(0, color=AC_COLOR, linewidth=0.9, zorder=3)
-        ax_d.set_title("Δ Pp." if lang == "de" else "Δ pp", loc="left", color=MUTED, fontsize=8)
+        ax_d.set_title(t("voc_chart_delta_axis", lang), loc="left", color=MUTED, fontsize=8)
         ax.set_ylim(n - 0.5, -0.5)
     return fig

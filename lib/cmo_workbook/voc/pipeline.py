@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from ..periods import Period
+from ..render.i18n import t
 from .discovery import TOPIC_COLUMNS, discover_candidates, rising_topics
 from .language import LANGUAGES, content_lemmas, detect_languages, tokenize
 from .privacy import pseudonymise_many
@@ -315,28 +316,20 @@ def _kpis(items: pd.DataFrame, current: str, previous: str, baseline: list[str])
 
 def _caveats(now: pd.DataFrame, items: pd.DataFrame, missing: list[str], themes: pd.DataFrame, cov: float,
              lang: str) -> list[str]:
-    de = lang == "de"
     out = []
     if len(now) < SMALL_N:
-        out.append(f"Nur {len(now)} Rückmeldungen im Monat: Anteile schwanken stark." if de else
-                   f"Only {len(now)} feedback items this month: shares are volatile.")
+        out.append(t("voc_caveat_small_month", lang, n=len(now)))
     n_nps = int(nps_mask(now).sum())
     if 0 < n_nps < SMALL_N:
-        out.append(f"NPS beruht auf nur {n_nps} Antworten." if de else f"NPS rests on only {n_nps} answers.")
+        out.append(t("voc_caveat_small_nps_month", lang, n=n_nps))
     if missing:
-        out.append(("Ohne Daten und daher nicht in der Basis: " if de else "No data, hence left out of the baseline: ")
-                   + ", ".join(missing))
+        out.append(t("voc_caveat_missing_months", lang, months=", ".join(missing)))
     small = themes.loc[(themes["n"] > 0) & (themes["n"] < 5), "label"].tolist()
     if small:
-        out.append(("Themen mit n < 5 (nur Tendenz): " if de else "Themes with n < 5 (indicative only): ")
-                   + ", ".join(small))
+        out.append(t("voc_caveat_small_themes", lang, themes=", ".join(small)))
     if cov < COVERAGE_MIN:
-        out.append(f"Nur {round(100 * cov)} % der Rückmeldungen passen zu einem Taxonomie-Thema: das Bild ist "
-                   "unvollständig; Taxonomie mit „cmo-workbook taxonomy suggest“ erweitern." if de else
-                   f"Only {round(100 * cov)} % of items match a taxonomy theme: the picture is partial; extend the "
-                   "taxonomy with 'cmo-workbook taxonomy suggest'.")
+        out.append(t("voc_caveat_coverage", lang, percent=round(100 * cov)))
     unknown = float((now["language"] == "unknown").mean()) if len(now) else 0.0
     if unknown > 0.2:
-        out.append(f"Sprache bei {unknown:.0%} der Texte unbestimmt (zu kurz)." if de else
-                   f"Language undetermined for {unknown:.0%} of texts (too short).")
+        out.append(t("voc_caveat_language", lang, share=f"{unknown:.0%}"))
     return out

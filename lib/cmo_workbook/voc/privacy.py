@@ -12,12 +12,10 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-PLACEHOLDERS = {
-    "de": {"email": "[E-Mail]", "phone": "[Telefon]", "iban": "[IBAN]", "address": "[Adresse]", "name": "[Name]",
-           "url": "[Link]", "handle": "[Handle]", "customer": "[Kundennr.]"},
-    "en": {"email": "[email]", "phone": "[phone]", "iban": "[IBAN]", "address": "[address]", "name": "[name]",
-           "url": "[link]", "handle": "[handle]", "customer": "[customer no.]"},
-}
+from ..render.i18n import t
+
+#: what a placeholder stands for; its text in the memo language is message ``voc_pseudonym_<kind>``
+PLACEHOLDER_KINDS = ("email", "phone", "iban", "address", "name", "url", "handle", "customer")
 # a bare domain ("bahn.de") names a company; a path ("/in/anna-mueller", "/u/123") may name a person
 _URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s/]+/[^\s<>\"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|de|net|org|io|me|at|ch)/[^\s<>\"')\]]+",
                   re.I)
@@ -106,7 +104,7 @@ def pseudonymise(text: object, *, known_names: Iterable[str] = (), allow_names: 
     """
     if not isinstance(text, str) or not text:
         return ""
-    ph = PLACEHOLDERS["en" if lang == "en" else "de"]
+    ph = {kind: t(f"voc_pseudonym_{kind}", lang) for kind in PLACEHOLDER_KINDS}
     if "/" in text:
         text = _URL.sub(ph["url"], text)
     if "@" in text:
