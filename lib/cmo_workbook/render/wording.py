@@ -10,7 +10,7 @@ Lives in render (every layer may use it) because metrics/budget.py names channel
 """
 from __future__ import annotations
 
-from .blocks import Fig, Rich
+from .blocks import Fig, Rich, recommendation_labels  # noqa: F401  (re-exported for notebooks)
 from .i18n import t
 
 _MARK = "\x00"  # cannot occur in a catalogue text: splits a filled sentence at its figures
@@ -36,8 +36,3 @@ def rich(key: str, lang: str, **fields: object) -> Rich:
         elif piece:
             parts.append(piece)
     return Rich(*parts)
-
-
-def recommendation_labels(lang: str) -> dict[str, str]:
-    """Labels of :class:`~cmo_workbook.render.blocks.Recommendations` (owner, due, evidence, effect, stakeholder)."""
-    return {field: t(f"rec_{field}", lang) for field in ("owner", "due", "evidence", "effect", "stakeholder")}
