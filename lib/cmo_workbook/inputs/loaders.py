@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import channels as channels_mod
 from . import convert, presets, readers, schema, semantics
+from . import sources as sources_mod
 from .findings import Finding, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from .params import DATA_TABLES, Params
@@ -47,6 +48,13 @@ class SourceInfo:
     columns: dict[str, str] = field(default_factory=dict)
     #: rows whose id the workbook generated from the row's content (no id column, or empty id cells)
     generated_ids: int = 0
+    #: the entry's ``label:`` in params: how the memo's data note names the source
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The source as the memo's data note names it: the label, else the file name (or the query entry)."""
+        return self.label or self.file.name
 
 
 @dataclass
@@ -166,7 +174,7 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
                 continue
             frames.append(df)
             sources.append(info)
-            headers[entry["file"]] = info.columns
+            headers[_shown(params, table, entry)] = info.columns
         if frames:
             loaded[table] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             problems.extend(_check_unique(table, loaded[table], headers))
@@ -176,12 +184,20 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
     return Dataset(params=params, tables=loaded, sources=sources, findings=findings, stats=stats)
 
 
-def _read(ptext: str, path: Path, **options: Any) -> readers.RawTable:
-    """:func:`readers.read_raw`, with the reader's fixes naming the params file."""
+def _read(params: Params, entry: dict[str, Any], *, shown: str, key: str, **options: Any) -> readers.RawTable:
+    """The entry's cells (:func:`sources.read_entry`), with the reader's fixes naming the params file."""
+    ptext = params.relpath()
     try:
-        return readers.read_raw(path, **options)
+        return sources_mod.read_entry(params.data_dir, entry, shown=shown, key=key, ptext=ptext, **options)
     except DataError as exc:
         raise DataError([replace(p, fix=p.fix.replace(" in params", f" in {ptext}")) for p in exc.problems]) from None
+
+
+def _shown(params: Params, table: str, entry: dict[str, Any]) -> str:
+    """How messages name a table entry: its file, or ``table entry deals (query)``."""
+    entries = params.files(table)
+    index = next((i for i, e in enumerate(entries) if e is entry or e == entry), 0)
+    return sources_mod.display_name(table, index, len(entries), entry)
 
 
 def _table_spec(table: str) -> schema.Table:
@@ -191,10 +207,11 @@ def _table_spec(table: str) -> schema.Table:
 def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date | None = None) -> tuple[pd.DataFrame, SourceInfo]:
     """Read one configured file into the canonical shape of ``table``."""
     today = today or date.today()
-    path = params.file_path(entry)
-    shown = entry["file"]
+    shown = _shown(params, table, entry)
+    # a query's rows have no file: messages and the data note name the entry instead
+    path = Path(shown) if sources_mod.is_query(entry) else sources_mod.location(params.data_dir, entry, shown)
     ptext = params.relpath()
-    if entry.get("preset") == "text_notes" and path.is_dir():  # sales-call notes: a folder of text files
+    if entry.get("preset") == "text_notes" and sources_mod.kind(entry) == "file" and path.is_dir():  # sales-call notes: a folder of text files
         from . import notes
 
         df = notes.load_notes(path, lang=entry.get("language") or params.language, shown=shown)
@@ -216,8 +233,9 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     tp = preset.tables[table]
     overrides = entry.get("columns") or {}
     tokens = presets.header_tokens(preset, table, overrides)
+    key = _entry_key(params, table, entry)
     raw = _read(
-        ptext, path,
+        params, entry, shown=shown, key=key,
         header_tokens=tokens,
         encoding=entry.get("encoding"),
         delimiter=entry.get("delimiter"),
@@ -225,10 +243,8 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
         header_row=entry.get("header_row"),
         extra_header_rows=tp.extra_header_rows,
         footer_patterns=tp.footer_patterns,
-        display_name=shown,
     )
     spec = _table_spec(table)
-    key = _entry_key(params, table, entry)
     try:
         res = presets.resolve_columns(list(raw.frame.columns), preset, table, overrides)
     except ParamsError as exc:  # a column name in params that the table does not have
@@ -336,7 +352,7 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     out = out[spec.names]
     out.attrs["source"] = shown
     info = SourceInfo(table, path, preset.name, len(out), raw.encoding, raw.delimiter, raw.sheet,
-                      list(raw.dropped), list(res.unmapped), dict(header_of), generated)
+                      list(raw.dropped), list(res.unmapped), dict(header_of), generated, entry.get("label"))
     out["_file"] = shown
     out["_row"] = raw.rows
     return out, info
