@@ -200,6 +200,22 @@ def _shown(params: Params, table: str, entry: dict[str, Any]) -> str:
     return sources_mod.display_name(table, index, len(entries), entry)
 
 
+def raw_cells(params: Params, table: str, entry: dict[str, Any], *, preset: presets.Preset | None = None) -> readers.RawTable:
+    """The entry's cells below its header, before any typing, read with the preset's settings."""
+    preset = preset or presets.get_preset(entry["preset"])
+    tp = preset.tables[table]
+    return _read(
+        params, entry, shown=_shown(params, table, entry), key=_entry_key(params, table, entry),
+        header_tokens=presets.header_tokens(preset, table, entry.get("columns") or {}),
+        encoding=entry.get("encoding"),
+        delimiter=entry.get("delimiter"),
+        sheet=entry.get("sheet"),
+        header_row=entry.get("header_row"),
+        extra_header_rows=tp.extra_header_rows,
+        footer_patterns=tp.footer_patterns,
+    )
+
+
 def _table_spec(table: str) -> schema.Table:
     return schema.table(table)
 
@@ -232,18 +248,8 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
                                 fix=f"choose a preset for {table} in {ptext}, e.g. generic_de or generic_en"))
     tp = preset.tables[table]
     overrides = entry.get("columns") or {}
-    tokens = presets.header_tokens(preset, table, overrides)
     key = _entry_key(params, table, entry)
-    raw = _read(
-        params, entry, shown=shown, key=key,
-        header_tokens=tokens,
-        encoding=entry.get("encoding"),
-        delimiter=entry.get("delimiter"),
-        sheet=entry.get("sheet"),
-        header_row=entry.get("header_row"),
-        extra_header_rows=tp.extra_header_rows,
-        footer_patterns=tp.footer_patterns,
-    )
+    raw = raw_cells(params, table, entry, preset=preset)
     spec = _table_spec(table)
     try:
         res = presets.resolve_columns(list(raw.frame.columns), preset, table, overrides)
