@@ -265,3 +265,52 @@ def test_a_wrong_password_in_the_environment_is_a_connection_problem(tmp_path, c
               env={"CMO_CRM_URL": crm.url().replace(crm.password, "falsch")})
     assert res.returncode == 2, res.stdout + res.stderr
     assert "cannot connect to the database" in res.stderr and "password authentication failed" in res.stderr
+
+
+# --- what the engine does so pandas sees less -------------------------------------------------------------
+
+
+def test_parquet_columns_nothing_maps_are_left_in_the_file(tmp_path):
+    hubspot_duckdb(tmp_path / "crm.duckdb")
+    con = duckdb.connect(str(tmp_path / "crm.duckdb"))
+    con.execute(f"copy (select *, repeat('x', 1000) as \"Notes\" from deals order by 1) to "
+                f"'{tmp_path / 'deals.parquet'}' (format parquet)")
+    con.close()
+    p = load_params(make_params(tmp_path, {"deals": [{"file": "deals.parquet", "preset": "hubspot_deals"}]}))
+    from cmo_workbook.inputs.loaders import raw_cells
+
+    raw = raw_cells(p, "deals", p.files("deals")[0])
+    assert list(raw.frame.columns) == HUBSPOT_HEADERS and raw.unread == ["Notes"]
+    ds = load_dataset(p, ["deals"], today=dt.date(2026, 11, 30))
+    assert_hubspot_deals(ds.deals)
+    assert ds.sources[0].unmapped == ["Notes"]  # validate still lists it as ignored
+
+
+def test_a_row_without_id_makes_the_engine_read_every_column_so_its_generated_id_stays_the_same(tmp_path):
+    rows = [*HUBSPOT_ROWS[:2], (None, *HUBSPOT_ROWS[2][1:])]
+    hubspot_duckdb(tmp_path / "crm.duckdb", rows)
+    con = duckdb.connect(str(tmp_path / "crm.duckdb"))
+    # text cells as in the CSV, so both hash the same content
+    con.execute(f"copy (select columns(*)::varchar, 'n' as \"Notes\" from deals order by \"Create Date\") to "
+                f"'{tmp_path / 'deals.parquet'}' (format parquet)")
+    con.execute(f"copy (select *, 'n' as \"Notes\" from deals order by \"Create Date\") to "
+                f"'{tmp_path / 'deals.csv'}' (header, delimiter ',')")
+    con.close()
+    from cmo_workbook.inputs.loaders import raw_cells
+
+    p = load_params(make_params(tmp_path, {"deals": [{"file": "deals.parquet", "preset": "hubspot_deals"}]}))
+    assert "Notes" in raw_cells(p, "deals", p.files("deals")[0]).frame.columns
+    pq = load_dataset(p, ["deals"], today=dt.date(2026, 11, 30)).deals
+    csv = load_dataset(load_params(make_params(tmp_path, {"deals": [{"file": "deals.csv", "preset": "hubspot_deals"}]},
+                                               "csv.yaml")), ["deals"], today=dt.date(2026, 11, 30)).deals
+    assert pq["deal_id"].iloc[2].startswith("de-") and pq["deal_id"].tolist() == csv["deal_id"].tolist()
+
+
+def test_validate_names_each_source_kind(tmp_path):
+    hubspot_duckdb(tmp_path / "crm.duckdb")
+    p = make_params(tmp_path, {"deals": [{"duckdb": "crm.duckdb", "query": "select * from deals order by 1",
+                                          "preset": "hubspot_deals"}]})
+    res = cli("validate", "--params", str(p))
+    line = next((ln for ln in res.stdout.splitlines() if ln.startswith("file ")), res.stdout + res.stderr)
+    assert line.split() == ["file", "deals", "table", "entry", "deals", "(query):", "3", "rows,", "preset",
+                            "hubspot_deals,", "DuckDB", "query"], line

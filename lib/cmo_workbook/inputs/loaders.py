@@ -50,6 +50,8 @@ class SourceInfo:
     generated_ids: int = 0
     #: the entry's ``label:`` in params: how the memo's data note names the source
     label: str | None = None
+    #: file, parquet, duckdb or sql (:func:`.sources.kind`)
+    kind: str = "file"
 
     @property
     def name(self) -> str:
@@ -204,9 +206,24 @@ def raw_cells(params: Params, table: str, entry: dict[str, Any], *, preset: pres
     """The entry's cells below its header, before any typing, read with the preset's settings."""
     preset = preset or presets.get_preset(entry["preset"])
     tp = preset.tables[table]
+    overrides = entry.get("columns") or {}
+
+    def choose(headers: list[str]) -> tuple[list[str], str] | None:
+        """The headers the preset reads, when the result maps cleanly (else every column, for the messages)."""
+        try:
+            res = presets.resolve_columns(headers, preset, table, overrides)
+        except ParamsError:
+            return None
+        spec = _table_spec(table)
+        id_header = next((h for h, c in res.mapping.items() if spec.unique and c == spec.unique[0]), None)
+        if res.missing_required or res.unmatched_overrides or id_header is None:
+            return None
+        parts = {h for _, hs in res._recipes.values() for h in hs}
+        return [h for h in headers if h in res.mapping or h in parts], id_header
+
     return _read(
-        params, entry, shown=_shown(params, table, entry), key=_entry_key(params, table, entry),
-        header_tokens=presets.header_tokens(preset, table, entry.get("columns") or {}),
+        params, entry, shown=_shown(params, table, entry), key=_entry_key(params, table, entry), choose=choose,
+        header_tokens=presets.header_tokens(preset, table, overrides),
         encoding=entry.get("encoding"),
         delimiter=entry.get("delimiter"),
         sheet=entry.get("sheet"),
@@ -358,7 +375,8 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     out = out[spec.names]
     out.attrs["source"] = shown
     info = SourceInfo(table, path, preset.name, len(out), raw.encoding, raw.delimiter, raw.sheet,
-                      list(raw.dropped), list(res.unmapped), dict(header_of), generated, entry.get("label"))
+                      list(raw.dropped), [*res.unmapped, *raw.unread], dict(header_of), generated, entry.get("label"),
+                      sources_mod.kind(entry))
     out["_file"] = shown
     out["_row"] = raw.rows
     return out, info

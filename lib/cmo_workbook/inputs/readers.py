@@ -68,6 +68,8 @@ class RawTable:
     sheet: str | None
     dropped: list[tuple[int, str]] = field(default_factory=list)
     original_headers: list[str] = field(default_factory=list)
+    #: headers of a Parquet/DuckDB source that were not read because nothing maps them (:mod:`.sources`)
+    unread: list[str] = field(default_factory=list)
 
     def row_of(self, position: int) -> int:
         """Spreadsheet row number of the data row at ``position`` (0-based)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from decimal import Decimal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -106,22 +107,63 @@ def location(data_dir: Path, entry: dict[str, Any], shown: str) -> Path:
     return (data_dir / entry["duckdb" if k == "duckdb" else "file"]).resolve()
 
 
+#: ``choose(headers)`` -> (the headers to read, the id header) when reading fewer columns is safe, else None
+Chooser = Callable[[list[str]], "tuple[list[str], str] | None"]
+
+
 def read_entry(data_dir: Path, entry: dict[str, Any], *, shown: str, key: str, ptext: str,
-               **file_options: Any) -> readers.RawTable:
-    """The entry's cells as a :class:`RawTable`; ``file_options`` go to :func:`readers.read_raw` for files."""
+               choose: Chooser | None = None, **file_options: Any) -> readers.RawTable:
+    """The entry's cells as a :class:`RawTable`; ``file_options`` go to :func:`readers.read_raw` for files.
+
+    For Parquet and DuckDB, ``choose`` lets the engine read only the columns the preset maps (the rest
+    never reaches pandas); see :func:`_run_duckdb`.
+    """
     k = kind(entry)
     path = location(data_dir, entry, shown)
     if k == "file":
         return readers.read_raw(path, display_name=shown, **file_options)
+    unread: list[str] = []
     if k == "sql":
         columns, records = _run_sql(entry["sql"], shown, key, ptext)
     else:
-        columns, records = _run_duckdb(path, entry, k, shown, key, ptext)
-    return _table(path, shown, columns, records, key, ptext)
+        columns, records, unread = _run_duckdb(path, entry, k, shown, key, ptext, choose)
+    table = _table(path, shown, columns, records, key, ptext)
+    table.unread = unread
+    return table
 
 
-def _run_duckdb(path: Path, entry: dict[str, Any], k: str, shown: str, key: str,
-                ptext: str) -> tuple[list[str], list[tuple]]:
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _projection(con, relation: str, choose: Chooser | None) -> tuple[str, list[str]]:
+    """(the SELECT to run, the headers left out): only the mapped columns, when that changes nothing.
+
+    Left-out columns matter in one place: ids made from a row's content (rows without an id) hash every
+    cell. So the engine counts empty ids first (a pushed-down null check) and reads every column when
+    there is any; duplicate headers (compared by the loader) also keep every column.
+    """
+    everything = f"select * from {relation}"
+    if choose is None:
+        return everything, []
+    headers = [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
+    if len(set(headers)) < len(headers):
+        return everything, []
+    chosen = choose(headers)
+    if chosen is None:
+        return everything, []
+    wanted, id_header = chosen
+    empty_ids = con.execute(f"select count(*) from {relation} where {_quote(id_header)} is null "
+                            f"or trim(cast({_quote(id_header)} as varchar)) = ''").fetchone()[0]
+    if empty_ids or len(wanted) == len(headers):
+        return everything, []
+    keep = set(wanted)
+    return (f"select {', '.join(_quote(h) for h in headers if h in keep)} from {relation}",
+            [h for h in headers if h not in keep])
+
+
+def _run_duckdb(path: Path, entry: dict[str, Any], k: str, shown: str, key: str, ptext: str,
+                choose: Chooser | None = None) -> tuple[list[str], list[tuple], list[str]]:
     import duckdb
 
     if not path.is_file():
@@ -135,20 +177,23 @@ def _run_duckdb(path: Path, entry: dict[str, Any], k: str, shown: str, key: str,
     try:
         if k == "parquet":
             try:
-                cur = con.execute("select * from read_parquet(?)", [str(path)])
+                con.execute(f"create temp view entry as select * from read_parquet({_literal(str(path))})")
+                sql, unread = _projection(con, "entry", choose)
+                cur = con.execute(sql)
             except duckdb.Error as exc:
                 raise DataError(Problem(shown, f"cannot be read as a Parquet file ({_first_line(exc)})",
                                         fix="write the file again as Parquet, or give a .csv/.xlsx name")) from None
         else:
             try:
-                cur = con.execute(entry["query"])
+                # a view keeps the user's query as written; reading fewer of its columns stays the engine's job
+                con.execute("create temp view entry as " + entry["query"].strip().rstrip(";"))
+                sql, unread = _projection(con, "entry", choose)
+                cur = con.execute(sql)
             except duckdb.Error as exc:
                 raise DataError(Problem(shown, f"the query on {path.name} failed: {_first_line(exc)}",
-                                        fix=f"correct {key}.query in {ptext} (try it in the duckdb shell first)")) from None
-        if cur.description is None:
-            raise DataError(Problem(shown, "the query returns no result table",
-                                    fix=f"make {key}.query in {ptext} a SELECT"))
-        return [d[0] for d in cur.description], cur.fetchall()
+                                        fix=f"correct {key}.query in {ptext} (a SELECT; try it in the duckdb "
+                                            "shell first)")) from None
+        return [d[0] for d in cur.description], cur.fetchall(), unread
     finally:
         con.close()
 
@@ -210,6 +255,10 @@ def _run_sql(sql: dict[str, Any], shown: str, key: str, ptext: str) -> tuple[lis
                 cursor.close()
     finally:
         engine.dispose()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _first_line(exc: BaseException) -> str:
