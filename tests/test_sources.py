@@ -314,3 +314,18 @@ def test_validate_names_each_source_kind(tmp_path):
     line = next((ln for ln in res.stdout.splitlines() if ln.startswith("file ")), res.stdout + res.stderr)
     assert line.split() == ["file", "deals", "table", "entry", "deals", "(query):", "3", "rows,", "preset",
                             "hubspot_deals,", "DuckDB", "query"], line
+
+
+def test_an_entry_without_any_source_names_the_three_kinds(tmp_path):
+    with pytest.raises(ParamsError) as exc:
+        load_params(make_params(tmp_path, {"deals": [{"preset": "hubspot_deals"}]}))
+    assert '"data.deals[0]" names none of file, duckdb, sql; each table entry reads a file:' in str(exc.value)
+
+
+def test_a_url_without_password_passes_params_and_fails_only_at_the_server(tmp_path, crm):
+    p = make_params(tmp_path, {"deals": [{"sql": {"url": crm.url(password=False), "query": "select 1"},
+                                          "preset": "hubspot_deals"}]})
+    load_params(p)  # allowed in params: .pgpass, peer or certificate authentication
+    with pytest.raises(DataError) as exc:
+        load_dataset(load_params(p), ["deals"], today=dt.date(2026, 11, 30))
+    assert "cannot connect to the database postgresql+psycopg://cmo@127.0.0.1" in str(exc.value)
