@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
@@ -286,6 +287,19 @@ def _cell(value: object) -> object:
     return value
 
 
+def _categorical(values: tuple) -> pd.Categorical:
+    """One result column as categorical cells, like the large-CSV reader's: the readers' conventions
+    (:func:`_cell`) and later every conversion run once per distinct value, not once per row."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    cells = [_cell(v) for v in uniques]
+    if (codes < 0).any():  # NULL (and NaN) cells: empty, as in a file
+        cells.append("")
+        codes = np.where(codes < 0, len(cells) - 1, codes)
+    # two values may become one cell (a date and the same midnight datetime): merge their codes
+    remap, final = pd.factorize(np.asarray(cells + [None], dtype=object)[:-1])
+    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(final, dtype=object))
+
+
 def _table(path: Path, shown: str, columns: list[str], records: list[tuple], key: str,
            ptext: str) -> readers.RawTable:
     names, original = readers._header_names(columns)
@@ -294,8 +308,7 @@ def _table(path: Path, shown: str, columns: list[str], records: list[tuple], key
     if not records:
         raise DataError(Problem(shown, "the query returned no rows" if "(query)" in shown else "has no rows",
                                 fix=f"check the query's conditions in {key} in {ptext}, or the period"))
-    # object cells as the driver gave them (no type inference), then the readers' conventions
-    frame = pd.DataFrame(records, columns=names, dtype=object).map(_cell)
+    frame = pd.DataFrame({name: _categorical(values) for name, values in zip(names, zip(*records))})
     return readers.RawTable(path=path, display_name=shown, frame=frame, rows=list(range(1, len(frame) + 1)),
                             header_row=0, encoding=None, delimiter=None, sheet=None, dropped=[],
                             original_headers=original)
