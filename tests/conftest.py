@@ -1,4 +1,4 @@
-"""Shared fixtures: the sample data (generated once per session) and a real SMTP server."""
+"""Shared fixtures: the sample data (generated once per session), a real SMTP server and a real PostgreSQL."""
 from __future__ import annotations
 
 import os
@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from postgres_server import postgres  # noqa: F401 (the session fixture: a real PostgreSQL server)
 
 ROOT = Path(__file__).resolve().parents[1]
 

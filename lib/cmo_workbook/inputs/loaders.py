@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import channels as channels_mod
 from . import convert, datev, presets, readers, schema, semantics
+from . import sources as sources_mod
 from .findings import Finding, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from .params import DATA_TABLES, Params
@@ -47,6 +48,15 @@ class SourceInfo:
     columns: dict[str, str] = field(default_factory=dict)
     #: rows whose id the workbook generated from the row's content (no id column, or empty id cells)
     generated_ids: int = 0
+    #: the entry's ``label:`` in params: how the memo's data note names the source
+    label: str | None = None
+    #: file, parquet, duckdb or sql (:func:`.sources.kind`)
+    kind: str = "file"
+
+    @property
+    def name(self) -> str:
+        """The source as the memo's data note names it: the label, else the file name (or the query entry)."""
+        return self.label or self.file.name
 
 
 @dataclass
@@ -166,7 +176,7 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
                 continue
             frames.append(df)
             sources.append(info)
-            headers[entry["file"]] = info.columns
+            headers[_shown(params, table, entry)] = info.columns
         if frames:
             loaded[table] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             problems.extend(_check_unique(table, loaded[table], headers))
@@ -176,12 +186,51 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
     return Dataset(params=params, tables=loaded, sources=sources, findings=findings, stats=stats)
 
 
-def _read(ptext: str, path: Path, **options: Any) -> readers.RawTable:
-    """:func:`readers.read_raw`, with the reader's fixes naming the params file."""
+def _read(params: Params, entry: dict[str, Any], *, shown: str, key: str, **options: Any) -> readers.RawTable:
+    """The entry's cells (:func:`sources.read_entry`), with the reader's fixes naming the params file."""
+    ptext = params.relpath()
     try:
-        return readers.read_raw(path, **options)
+        return sources_mod.read_entry(params.data_dir, entry, shown=shown, key=key, ptext=ptext, **options)
     except DataError as exc:
         raise DataError([replace(p, fix=p.fix.replace(" in params", f" in {ptext}")) for p in exc.problems]) from None
+
+
+def _shown(params: Params, table: str, entry: dict[str, Any]) -> str:
+    """How messages name a table entry: its file, or ``table entry deals (query)``."""
+    entries = params.files(table)
+    index = next((i for i, e in enumerate(entries) if e is entry or e == entry), 0)
+    return sources_mod.display_name(table, index, len(entries), entry)
+
+
+def raw_cells(params: Params, table: str, entry: dict[str, Any], *, preset: presets.Preset | None = None) -> readers.RawTable:
+    """The entry's cells below its header, before any typing, read with the preset's settings."""
+    preset = preset or presets.get_preset(entry["preset"])
+    tp = preset.tables[table]
+    overrides = entry.get("columns") or {}
+
+    def choose(headers: list[str]) -> tuple[list[str], str] | None:
+        """The headers the preset reads, when the result maps cleanly (else every column, for the messages)."""
+        try:
+            res = presets.resolve_columns(headers, preset, table, overrides)
+        except ParamsError:
+            return None
+        spec = _table_spec(table)
+        id_header = next((h for h, c in res.mapping.items() if spec.unique and c == spec.unique[0]), None)
+        if res.missing_required or res.unmatched_overrides or id_header is None:
+            return None
+        parts = {h for _, hs in res._recipes.values() for h in hs}
+        return [h for h in headers if h in res.mapping or h in parts], id_header
+
+    return _read(
+        params, entry, shown=_shown(params, table, entry), key=_entry_key(params, table, entry), choose=choose,
+        header_tokens=presets.header_tokens(preset, table, overrides),
+        encoding=entry.get("encoding"),
+        delimiter=entry.get("delimiter"),
+        sheet=entry.get("sheet"),
+        header_row=entry.get("header_row"),
+        extra_header_rows=tp.extra_header_rows,
+        footer_patterns=tp.footer_patterns,
+    )
 
 
 def _table_spec(table: str) -> schema.Table:
@@ -191,10 +240,11 @@ def _table_spec(table: str) -> schema.Table:
 def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date | None = None) -> tuple[pd.DataFrame, SourceInfo]:
     """Read one configured file into the canonical shape of ``table``."""
     today = today or date.today()
-    path = params.file_path(entry)
-    shown = entry["file"]
+    shown = _shown(params, table, entry)
+    # a query's rows have no file: messages and the data note name the entry instead
+    path = Path(shown) if sources_mod.is_query(entry) else sources_mod.location(params.data_dir, entry, shown)
     ptext = params.relpath()
-    if entry.get("preset") == "text_notes" and path.is_dir():  # sales-call notes: a folder of text files
+    if entry.get("preset") == "text_notes" and sources_mod.kind(entry) == "file" and path.is_dir():  # sales-call notes: a folder of text files
         from . import notes
 
         df = notes.load_notes(path, lang=entry.get("language") or params.language, shown=shown)
@@ -215,20 +265,9 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
                                 fix=f"choose a preset for {table} in {ptext}, e.g. generic_de or generic_en"))
     tp = preset.tables[table]
     overrides = entry.get("columns") or {}
-    tokens = presets.header_tokens(preset, table, overrides)
-    raw = _read(
-        ptext, path,
-        header_tokens=tokens,
-        encoding=entry.get("encoding"),
-        delimiter=entry.get("delimiter"),
-        sheet=entry.get("sheet"),
-        header_row=entry.get("header_row"),
-        extra_header_rows=tp.extra_header_rows,
-        footer_patterns=tp.footer_patterns,
-        display_name=shown,
-    )
-    spec = _table_spec(table)
     key = _entry_key(params, table, entry)
+    raw = raw_cells(params, table, entry, preset=preset)
+    spec = _table_spec(table)
     try:
         res = presets.resolve_columns(list(raw.frame.columns), preset, table, overrides)
     except ParamsError as exc:  # a column name in params that the table does not have
@@ -340,7 +379,8 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     out = out[spec.names]
     out.attrs["source"] = shown
     info = SourceInfo(table, path, preset.name, len(out), raw.encoding, raw.delimiter, raw.sheet,
-                      list(raw.dropped), list(res.unmapped), dict(header_of), generated)
+                      list(raw.dropped), [*res.unmapped, *raw.unread], dict(header_of), generated, entry.get("label"),
+                      sources_mod.kind(entry))
     out["_file"] = shown
     out["_row"] = raw.rows
     return out, info

@@ -107,7 +107,8 @@ class Params:
         return list(self.raw["data"].get(table) or [])
 
     def file_path(self, entry: dict[str, Any]) -> Path:
-        return (self.data_dir / entry["file"]).resolve()
+        """The file (or DuckDB database) of a table entry; SQL entries have none (see :mod:`.sources`)."""
+        return (self.data_dir / entry["file" if "file" in entry else "duckdb"]).resolve()
 
     def notebook_params(self, notebook: str) -> dict[str, Any]:
         return dict((self.raw.get("notebooks") or {}).get(notebook) or {})
@@ -215,6 +216,11 @@ def _check_semantics(raw: dict, path: Path, problems: list[str], *, check_files:
             )
     data = raw["data"]
     data_dir = (path.parent / data.get("dir", ".")).resolve()
+    from .sources import entry_problems  # the source kinds' own rules (no database is contacted here)
+
+    for table in DATA_TABLES:
+        for i, entry in enumerate(data.get(table) or []):
+            problems.extend(entry_problems(entry, f"data.{table}[{i}]", fname))
     if check_files:
         for key, want in (("voc.taxonomy", "file"), ("diary.dir", "folder")):
             section, name = key.split(".")
@@ -229,8 +235,11 @@ def _check_semantics(raw: dict, path: Path, problems: list[str], *, check_files:
             return
         for table in DATA_TABLES:
             for i, entry in enumerate(data.get(table) or []):
-                p = (data_dir / entry["file"]).resolve()
+                source = "file" if "file" in entry else "duckdb" if "duckdb" in entry else None
+                if source is None:  # a SQL query: its server is contacted when the data is loaded
+                    continue
+                p = (data_dir / entry[source]).resolve()
                 if not p.exists():
                     close = difflib.get_close_matches(p.name, [q.name for q in p.parent.glob("*")], n=1) if p.parent.is_dir() else []
                     hint = f'; did you mean "{close[0]}"?' if close else ""
-                    problems.append(f'{fname}: "data.{table}[{i}].file" {entry["file"]!r} does not exist (looked in {p.parent}){hint}')
+                    problems.append(f'{fname}: "data.{table}[{i}].{source}" {entry[source]!r} does not exist (looked in {p.parent}){hint}')

@@ -117,8 +117,21 @@ DATA_TABLES = (
     "competitor_observations", "competitor_prices", "competitor_messaging", "web_traffic",
 )
 
+SQL = section({
+    "url_env": text(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", expect="the name of an environment variable", eg="CMO_CRM_URL",
+                    fix="the variable holds the SQLAlchemy URL, e.g. postgresql+psycopg://user:password@host/db"),
+    "url": text(eg="postgresql+psycopg://reporting@db.internal/crm",
+                fix="a SQLAlchemy URL without a password; with a password use url_env"),
+    "query": text(multiline=True, eg='"select * from deals"', fix="one SELECT; its columns are the table's headers"),
+}, required=("query",), one_of=("url_env", "url"),
+   fix="sql: {url_env: CMO_CRM_URL, query: \"select ...\"}")
+
 FILE = section({
-    "file": text(eg="crm/deals.csv", fix="the path relative to data.dir"),
+    "file": text(eg="crm/deals.csv", fix="the path relative to data.dir (.csv, .txt, .xlsx or .parquet)"),
+    "duckdb": text(eg="warehouse/crm.duckdb", fix="a DuckDB database relative to data.dir, with query:"),
+    "query": text(multiline=True, eg='"select * from deals"', fix="the SELECT run on the duckdb: database"),
+    "sql": SQL,
+    "label": text(eg="CRM deals (PostgreSQL)", fix="how the memo's data note names this source"),
     "preset": text(eg="hubspot_deals", fix="the export tool; see docs/presets.md"),
     "sheet": _node({"type": ["string", "integer"]}, "a sheet name or number", "Kosten", None),
     "encoding": text(eg="cp1252"),
@@ -129,7 +142,8 @@ FILE = section({
     "columns": mapping(text(), fix="canonical column: your header"),
     "constants": mapping(),
     "values": mapping(mapping(), fix='column: {"your value": "canonical value"}'),
-}, required=("file", "preset"))
+}, required=("preset",), one_of=("file", "duckdb", "sql"),
+   fix="each table entry reads a file:, a duckdb: database with query:, or sql: {url_env: ..., query: ...}")
 
 COMPANY = section({
     "name": text(eg="Kessler Antriebstechnik GmbH", fix="it appears in every memo's sender name and header"),
@@ -146,7 +160,7 @@ COMPANY = section({
 DATA = section({
     "dir": text(eg="../data/acme", fix="the folder with your exports, relative to this params file"),
     "allow_stale": boolean(fix="true: a period whose tables show no activity is a data-note line, not a refusal"),
-    **{t: items(FILE, min_items=1, fix=f"list the {t} files, each with file: and preset:") for t in DATA_TABLES},
+    **{t: items(FILE, min_items=1, fix=f"list the {t} files (or queries), each with file: and preset:") for t in DATA_TABLES},
 }, one_of=DATA_TABLES, fix="list at least one table (leads:, deals:, spend:, ...) with its files under data:")
 
 CHANNELS = section({

@@ -1225,6 +1225,10 @@ or a list), `sheet` (.xlsx), `header_row`, `encoding`, `delimiter`, `columns` (c
 header), `constants` (a value for a column the file lacks) and `values` (your spelling: canonical value).
 Check everything with `cmo-workbook validate --params params/<company>.yaml`.
 
+The same presets read a Parquet file (`file: lake/deals.parquet`), a DuckDB query (`duckdb: crm.duckdb`,
+`query: ...`) or a SQL query (`sql: {url_env: CMO_CRM_URL, query: ...}`): the result's column names are
+the headers. See [sources.md](sources.md).
+
 Each preset also says what the tool's fields *mean* (rows Stage, Source, Links, Empty cells below).
 Lead statuses map to one stage per lead; statuses of your own go under `lead_stage_map` in params:
 

@@ -70,6 +70,8 @@ class RawTable:
     original_headers: list[str] = field(default_factory=list)
     #: the rows above the header (report titles, a DATEV EXTF metadata line), as read
     preamble: list[list[object]] = field(default_factory=list)
+    #: headers of a Parquet/DuckDB source that were not read because nothing maps them (:mod:`.sources`)
+    unread: list[str] = field(default_factory=list)
 
     def row_of(self, position: int) -> int:
         """Spreadsheet row number of the data row at ``position`` (0-based)."""

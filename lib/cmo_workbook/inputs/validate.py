@@ -23,7 +23,8 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
     say(f"params  {params.relpath()}: ok ({params.name}, language {params.language}, currency {params.currency})")
     ds = load_dataset(params)
     for s in ds.sources:
-        enc = s.encoding or ("xlsx" + (f", sheet {s.sheet}" if s.sheet else ""))
+        kind = {"parquet": "Parquet", "duckdb": "DuckDB query", "sql": "SQL query"}.get(s.kind)
+        enc = s.encoding or kind or ("xlsx" + (f", sheet {s.sheet}" if s.sheet else ""))
         extra = []
         if s.dropped:
             extra.append(f"{len(s.dropped)} total/footer rows dropped")

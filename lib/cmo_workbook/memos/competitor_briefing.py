@@ -432,5 +432,5 @@ def data_note_lines(res: CompetitorResults) -> list[str]:
 
 def sources_line(sources: Any, tables: list[str], lang: str) -> str:
     """``Quellen: file (n Zeilen); ...`` for the tables the memo used (``Dataset.sources``)."""
-    parts = [f"{src.file.name} ({fmt.number(src.rows, lang)})" for src in sources if src.table in tables]
+    parts = [f"{src.name} ({fmt.number(src.rows, lang)})" for src in sources if src.table in tables]
     return t("comp_files", lang, files="; ".join(parts))

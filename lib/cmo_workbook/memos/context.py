@@ -79,7 +79,7 @@ class Workbook:
         parts = []
         for s in self.ds.sources:
             if s.table in tables:
-                parts.append(f"{s.file.name} ({fmt.number(s.rows, lang)} {t('rows', lang)})")
+                parts.append(f"{s.name} ({fmt.number(s.rows, lang)} {t('rows', lang)})")
         prof = self.ds.profile()
         lines = [f"{t('sources', lang)}: " + "; ".join(parts)]
         used = prof.loc[[x for x in tables if x in prof.index]]

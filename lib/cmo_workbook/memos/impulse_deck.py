@@ -102,7 +102,7 @@ def gather(wb: Any) -> Evidence:
     inp = strategy.StrategyInputs(wb.period, L, wb.currency, vocs, comp,
                                   strategy.kpi_quarter(wb.kpis()))
     snap = review.deals_as_of(wb.ds.deals, wb.period.end)
-    sources = [f"{s.file.name} ({fmt.number(s.rows, L)})" for s in wb.ds.sources if s.table in TABLES]
+    sources = [f"{s.name} ({fmt.number(s.rows, L)})" for s in wb.ds.sources if s.table in TABLES]
     return Evidence(vocs, comp, inp, strategy.recommendations(inp),
                     review.channel_cpl_change(wb.ds.leads, wb.ds.spend, wb.period),
                     snap[snap["status"] == "open"], sources)
