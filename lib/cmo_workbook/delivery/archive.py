@@ -18,6 +18,7 @@ from ..inputs.params import Params
 from ..metrics import history
 from ..metrics.catalogue import catalogue, label
 from ..render import fmt
+from ..render.i18n import t
 from ..render.export import write_atomic
 
 #: The KPIs of the history table (monthly values).
@@ -93,12 +94,8 @@ h2{margin-top:28px}.muted{color:#777}</style></head><body>
 
 
 def _labels(lang: str) -> dict[str, str]:
-    de = lang == "de"
-    return {"notebook": "Memo", "lang": "Sprache" if de else "Language", "headline": "Kernaussage" if de else "Headline",
-            "sent": "Versandt" if de else "Sent", "not_sent": "nicht versandt" if de else "not sent",
-            "history": "Kennzahlen-Verlauf, 13 Monate (aus der Historie)" if de else "KPI history, 13 months (from the history)",
-            "no_history": "Noch keine Historie: zuerst cmo-workbook run ausführen." if de
-            else "No history yet: run cmo-workbook run first."}
+    return {"notebook": "Memo", **{k: t(f"arch_{k}", lang) for k in ("lang", "headline", "sent", "not_sent", "history",
+                                                                    "no_history")}}
 
 
 def _value(unit: str, v: float, lang: str, currency: str) -> str:
@@ -128,7 +125,7 @@ def write_index(reports_dir: Path, params: Params, history_db: Path, say: Callab
             rows.append((label(metric, "month", lang, cat),
                          [_value(unit, float(v), lang, params.currency) for v in table.loc[metric]]))
     html = Environment(autoescape=True).from_string(_TEMPLATE).render(
-        lang=lang, title="Memo-Archiv" if lang == "de" else "Memo archive", company=params.name, periods=periods,
+        lang=lang, title=t("arch_title", lang), company=params.name, periods=periods,
         L=_labels(lang), rows=rows, columns=columns)
     path = reports_dir / "index.html"
     write_atomic(path, html)
