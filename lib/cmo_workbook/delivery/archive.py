@@ -15,6 +15,7 @@ from typing import Callable
 from jinja2 import Environment
 
 from ..inputs.params import Params
+from ..memos.decisions import value_text
 from ..metrics import history
 from ..metrics.catalogue import catalogue, label
 from ..render import fmt
@@ -98,16 +99,6 @@ def _labels(lang: str) -> dict[str, str]:
                                                                     "no_history")}}
 
 
-def _value(unit: str, v: float, lang: str, currency: str) -> str:
-    if v != v:
-        return fmt.MISSING
-    if unit == "eur":
-        return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
-    if unit in ("rate", "ratio"):
-        return fmt.percent(v, lang, 0)
-    return fmt.number(v, lang)
-
-
 def write_index(reports_dir: Path, params: Params, history_db: Path, say: Callable[[str], None] = print) -> Path:
     """Write ``reports_dir/index.html`` and return its path."""
     lang = params.language
@@ -123,7 +114,7 @@ def write_index(reports_dir: Path, params: Params, history_db: Path, say: Callab
         for metric in HISTORY_METRICS:
             unit = cat[metric].unit
             rows.append((label(metric, "month", lang, cat),
-                         [_value(unit, float(v), lang, params.currency) for v in table.loc[metric]]))
+                         [value_text(unit, float(v), lang, params.currency) for v in table.loc[metric]]))
     html = Environment(autoescape=True).from_string(_TEMPLATE).render(
         lang=lang, title=t("arch_title", lang), company=params.name, periods=periods,
         L=_labels(lang), rows=rows, columns=columns)

@@ -533,6 +533,7 @@ class Runner:
                                  f"({exc.strerror or exc}); the previous memo and the ledger are unchanged; "
                                  "free disk space or fix the folder's permissions and run again") from None
         self.say(f"notebook {final_nb}")
+        self._log_decisions(info.name, period, period_dir, memo.records, lang)
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
         result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,
@@ -540,6 +541,19 @@ class Runner:
         if self.opts.email:
             result.sent = self._deliver(info, period, period_dir, params, stem, msg, eml)
         return result
+
+    def _log_decisions(self, name: str, period: Period, period_dir: Path, records: list[dict[str, Any]],
+                       lang: str) -> None:
+        """The memo's recommendations into the decision log, and the analyst's status file beside it."""
+        from ..memos import decisions
+
+        prepared = self._prepared.get(str(period))
+        store = prepared.store if prepared is not None else None
+        found = decisions.record(period_dir, name, str(period), records, lang, store, self.params().currency)
+        status = decisions.ensure_status_file(period_dir)
+        if found and status is not None:
+            self.say(f"decided  {len(found)} recommendations in {period_dir / decisions.DECISIONS_FILE}; "
+                     f"status for the analyst in {status}")
 
     def _deliver(self, info: NotebookInfo, period: Period, period_dir: Path, params: Params, stem: str,
                  msg: Any, eml: bytes, whom: str = "") -> bool:

@@ -60,6 +60,13 @@ class Workbook:
         """The data note's pointer to the catalogue definitions in the controlling workbook."""
         return f"{t('kpi_definitions', self.lang)} {self.workbook_name}"
 
+    def decision_review(self, memo: str) -> list:
+        """The blocks that open ``memo``'s recommendations: what became of the previous period's ones, with the
+        analyst's status and the named KPI then and now (empty when the previous period recorded none)."""
+        from .decisions import review
+
+        return review(self.reports_dir, self.period, memo, self.kpis(), self.lang, self.currency)
+
     @property
     def currency(self) -> str:
         return self.params.currency
