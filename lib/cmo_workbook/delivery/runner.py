@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..memos import consistency
 from ..render import jargon
 from . import mail, preflight, project
 from ..errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
@@ -501,9 +502,15 @@ class Runner:
         findings = jargon.check_memo(memo, lang=lang)
         for line in jargon.format_findings(findings):
             self.say(line)
+        period_dir = final_nb.parent
+        # One story: no channel or KPI judged both ways (here or in the period's other memos), no deadline past.
+        story = consistency.check(memo.records, lang, info.name, self.run_date, period_dir)
+        for line in consistency.format_findings(story):
+            self.say(line)
         if findings and self.opts.strict:
             raise jargon.JargonError(findings)
-        period_dir = final_nb.parent
+        if story and self.opts.strict:
+            raise consistency.StoryError(story)
         # A memo in another language than the company's own gets its own files: "kpi_dashboard.en.html".
         stem = info.name if lang == params.language else f"{info.name}.{lang}"
         html_path, eml_path = period_dir / f"{stem}.html", period_dir / f"{stem}.eml"
@@ -534,6 +541,7 @@ class Runner:
                                  "free disk space or fix the folder's permissions and run again") from None
         self.say(f"notebook {final_nb}")
         self._log_decisions(info.name, period, period_dir, memo.records, lang)
+        consistency.remember(period_dir, info.name, memo.records, lang)
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
         result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,

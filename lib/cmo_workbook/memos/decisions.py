@@ -78,6 +78,10 @@ def decision_id(memo: str, item: dict[str, Any]) -> str:
     return f"{memo}.{_slug(str(item.get('action', '')))}"
 
 
+#: rates a recommendation names in words that :data:`~.stakeholders.KPI_WORDS` reads as their counts
+_RATE_WORDS = {"sales_acceptance_rate": ("akzeptanzquote", "ablehnungsgr", "acceptance rate", "rejection reason")}
+
+
 def _channel_in(text: str) -> str:
     """The store segment of the first channel a text names ("LinkedIn-Budget ..." -> "channel=linkedin")."""
     low = text.casefold()
@@ -93,7 +97,9 @@ def infer_figure(item: dict[str, Any], store: KpiStore, lang: str, currency: str
     segment from a channel it names; the window is the one whose value the text quotes, else the period's own.
     """
     action, evidence = str(item.get("action", "")), str(item.get("evidence", ""))
-    metrics = [m for m in kpis_in(action) or kpis_in(evidence) if m in store.catalogue]
+    text = f"{action} {evidence}".casefold()
+    named = [m for m, words in _RATE_WORDS.items() if any(w in text for w in words)]
+    metrics = [m for m in named or kpis_in(action) or kpis_in(evidence) if m in store.catalogue]
     if not metrics:
         return None
     metric, segment = metrics[0], _channel_in(action)
@@ -258,10 +264,10 @@ def outcomes(decisions: Sequence[Decision], status: dict[str, dict[str, str]], s
     return out
 
 
-def _short(action: str, limit: int = 90) -> str:
-    """The recommendation's first clause (up to a colon or full stop), at most ``limit`` characters."""
-    head = re.split(r"(?<=[a-zäöüß0-9)])[:.](?:\s|$)", action.strip(), maxsplit=1)[0].strip()
-    return head if len(head) <= limit else head[: limit - 1].rstrip() + "…"
+def _short(action: str, limit: int = 120) -> str:
+    """The recommendation's first clause (up to a colon or full stop), at most ``limit`` characters (whole words)."""
+    head = re.split(r"(?<=[a-zäöüß0-9)“'])[:.](?:\s|$)", action.strip(), maxsplit=1)[0].strip()
+    return head if len(head) <= limit else head[: limit].rsplit(" ", 1)[0].rstrip(",;–- ") + " …"
 
 
 def sentence(o: Outcome, lang: str, currency: str, store: KpiStore) -> str:
