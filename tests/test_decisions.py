@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -74,6 +75,10 @@ def test_the_quoted_window_is_found_by_its_value_and_figures_are_kept():
 def test_status_file_is_created_for_the_analyst_and_keeps_what_they_entered(tmp_path):
     sept = tmp_path / "2026-09"
     sept.mkdir()
+    fig = Fig("211", "qualified_leads", "2026-09", 211.0)
+    # the runner reads the records back from the executed notebook (NotebookNodes, not dicts)
+    as_read = [nbformat.from_dict(r) for r in _records(Recommendation(action="Anfragen steigern", evidence=Rich("", fig)))]
+    assert decisions.record(tmp_path, "strategy_memo", "2026-09", as_read, "de")[0].kpi["value"] == 211.0
     decisions.record(sept, "kpi_dashboard", "2026-09", _records(LINKEDIN), "de", SEPT)
     status = decisions.ensure_status_file(sept)
     assert decisions.load_status(sept) == {"kpi_dashboard.cost_per_qualified_lead.channel_linkedin":

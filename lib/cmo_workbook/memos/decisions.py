@@ -15,6 +15,7 @@ recommendations with its status and, where it named a KPI, the value then and no
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -130,6 +131,7 @@ def from_records(memo: str, period: str, records: Iterable[dict[str, Any]], lang
         if rec.get("kind") != "recommendations":
             continue
         for item in rec.get("items") or []:
+            item = json.loads(json.dumps(item))  # plain dicts: records read back from a notebook are NotebookNodes
             if not item.get("figures") and store is not None:
                 inferred = infer_figure(item, store, lang, currency)
                 item = {**item, "figures": [inferred] if inferred else []}
