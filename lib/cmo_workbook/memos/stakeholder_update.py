@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from ..metrics.store import KpiStore
 from ..render import fmt
-from ..render.blocks import Fig, Rich
+from ..render.blocks import Fig
 from ..render.i18n import t
 from ..inputs.diary import DiarySummary
 from ..metrics.goals import GoalStatus
