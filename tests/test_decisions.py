@@ -116,3 +116,34 @@ def test_october_lists_septembers_recommendations_with_status_and_measured_effec
     # another memo, or a month without a log before it: nothing to review
     assert decisions.review(tmp_path, Period.parse("2026-10"), "voice_of_customer", OCT, "de", "EUR") == []
     assert decisions.review(tmp_path, Period.parse("2026-11"), "kpi_dashboard", OCT, "de", "EUR") == []
+
+
+@pytest.mark.slow
+def test_running_september_then_october_lists_septembers_recommendations(tmp_path, sample_dir):
+    """The acceptance of #11 with real kernels: the October KPI memo opens its recommendations with September's."""
+    from cmo_workbook.delivery.runner import Runner, RunOptions
+
+    from conftest import ROOT
+
+    def run(period: str):
+        opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse(period),
+                          reports_dir=tmp_path / "reports", history_dir=tmp_path / "history")
+        return Runner(opts, say=lambda line: None).run("kpi_dashboard")
+
+    assert run("2026-09").ok
+    sept = tmp_path / "reports" / "2026-09"
+    logged = decisions.load(sept)
+    assert "kpi_dashboard.cost_per_qualified_lead.channel_linkedin" in [d.id for d in logged]
+    status = sept / decisions.STATUS_FILE
+    status.write_text(status.read_text().replace("status: open", "status: done", 1), encoding="utf-8")
+    october = run("2026-10")
+    text = october.memo.with_suffix(".txt").read_text(encoding="utf-8").replace("\xa0", " ")
+    review = text[text.index("Was aus den Empfehlungen vom September 2026 wurde:"):]
+    oct_store = KpiStore(pd.read_csv(tmp_path / "reports" / "2026-10" / "kpis.csv", keep_default_na=False,
+                                     na_values=[""]), Period.parse("2026-10"), catalogue())
+    then = logged[0].kpi["value"]
+    now = oct_store.value("cost_per_qualified_lead", "t3m", "channel=linkedin")
+    # the first of September's recommendations, done, with LinkedIn's cost per inquiry then and now (T3M, as quoted)
+    assert f"umgesetzt; Kosten je qualifizierter Anfrage (LinkedIn) {fmt.money(then, 'de')} → {fmt.money(now, 'de')}" \
+        .replace("\xa0", " ") in " ".join(review.split())
+    assert review.index("Was aus den") < review.index("1. ")  # it opens the section, before October's own
