@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 from ..memos import consistency
 from ..render import jargon
 from . import mail, preflight, project
-from ..errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
+from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
                       SettingsError)
 from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
@@ -557,8 +557,12 @@ class Runner:
 
         prepared = self._prepared.get(str(period))
         store = prepared.store if prepared is not None else None
-        found = decisions.record(period_dir, name, str(period), records, lang, store, self.params().currency)
-        status = decisions.ensure_status_file(period_dir)
+        try:
+            found = decisions.record(period_dir, name, str(period), records, lang, store, self.params().currency)
+            status = decisions.ensure_status_file(period_dir)
+        except DataError as exc:  # the analyst's status file is broken: the memo stands, the log waits for the fix
+            self.say(f"warning  decisions: {exc}")
+            return
         if found and status is not None:
             self.say(f"decided  {len(found)} recommendations in {period_dir / decisions.DECISIONS_FILE}; "
                      f"status for the analyst in {status}")
