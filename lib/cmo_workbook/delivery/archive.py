@@ -15,9 +15,10 @@ from typing import Callable
 from jinja2 import Environment
 
 from ..inputs.params import Params
+from ..memos.decisions import value_text
 from ..metrics import history
 from ..metrics.catalogue import catalogue, label
-from ..render import fmt
+from ..render.i18n import t
 from ..render.export import write_atomic
 
 #: The KPIs of the history table (monthly values).
@@ -93,22 +94,8 @@ h2{margin-top:28px}.muted{color:#777}</style></head><body>
 
 
 def _labels(lang: str) -> dict[str, str]:
-    de = lang == "de"
-    return {"notebook": "Memo", "lang": "Sprache" if de else "Language", "headline": "Kernaussage" if de else "Headline",
-            "sent": "Versandt" if de else "Sent", "not_sent": "nicht versandt" if de else "not sent",
-            "history": "Kennzahlen-Verlauf, 13 Monate (aus der Historie)" if de else "KPI history, 13 months (from the history)",
-            "no_history": "Noch keine Historie: zuerst cmo-workbook run ausführen." if de
-            else "No history yet: run cmo-workbook run first."}
-
-
-def _value(unit: str, v: float, lang: str, currency: str) -> str:
-    if v != v:
-        return fmt.MISSING
-    if unit == "eur":
-        return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
-    if unit in ("rate", "ratio"):
-        return fmt.percent(v, lang, 0)
-    return fmt.number(v, lang)
+    return {"notebook": "Memo", **{k: t(f"arch_{k}", lang) for k in ("lang", "headline", "sent", "not_sent", "history",
+                                                                    "no_history")}}
 
 
 def write_index(reports_dir: Path, params: Params, history_db: Path, say: Callable[[str], None] = print) -> Path:
@@ -126,9 +113,9 @@ def write_index(reports_dir: Path, params: Params, history_db: Path, say: Callab
         for metric in HISTORY_METRICS:
             unit = cat[metric].unit
             rows.append((label(metric, "month", lang, cat),
-                         [_value(unit, float(v), lang, params.currency) for v in table.loc[metric]]))
+                         [value_text(unit, float(v), lang, params.currency) for v in table.loc[metric]]))
     html = Environment(autoescape=True).from_string(_TEMPLATE).render(
-        lang=lang, title="Memo-Archiv" if lang == "de" else "Memo archive", company=params.name, periods=periods,
+        lang=lang, title=t("arch_title", lang), company=params.name, periods=periods,
         L=_labels(lang), rows=rows, columns=columns)
     path = reports_dir / "index.html"
     write_atomic(path, html)

@@ -19,9 +19,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..memos import consistency
 from ..render import jargon
 from . import mail, preflight, project
-from ..errors import (CmoWorkbookError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
+from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
                       SettingsError)
 from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
@@ -501,9 +502,15 @@ class Runner:
         findings = jargon.check_memo(memo, lang=lang)
         for line in jargon.format_findings(findings):
             self.say(line)
+        period_dir = final_nb.parent
+        # One story: no channel or KPI judged both ways (here or in the period's other memos), no deadline past.
+        story = consistency.check(memo.records, lang, info.name, self.run_date, period_dir)
+        for line in consistency.format_findings(story):
+            self.say(line)
         if findings and self.opts.strict:
             raise jargon.JargonError(findings)
-        period_dir = final_nb.parent
+        if story and self.opts.strict:
+            raise consistency.StoryError(story)
         # A memo in another language than the company's own gets its own files: "kpi_dashboard.en.html".
         stem = info.name if lang == params.language else f"{info.name}.{lang}"
         html_path, eml_path = period_dir / f"{stem}.html", period_dir / f"{stem}.eml"
@@ -533,6 +540,8 @@ class Runner:
                                  f"({exc.strerror or exc}); the previous memo and the ledger are unchanged; "
                                  "free disk space or fix the folder's permissions and run again") from None
         self.say(f"notebook {final_nb}")
+        self._log_decisions(info.name, period, period_dir, memo.records, lang)
+        consistency.remember(period_dir, info.name, memo.records, lang)
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
         result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,
@@ -540,6 +549,23 @@ class Runner:
         if self.opts.email:
             result.sent = self._deliver(info, period, period_dir, params, stem, msg, eml)
         return result
+
+    def _log_decisions(self, name: str, period: Period, period_dir: Path, records: list[dict[str, Any]],
+                       lang: str) -> None:
+        """The memo's recommendations into the decision log, and the analyst's status file beside it."""
+        from ..memos import decisions
+
+        prepared = self._prepared.get(str(period))
+        store = prepared.store if prepared is not None else None
+        try:
+            found = decisions.record(period_dir, name, str(period), records, lang, store, self.params().currency)
+            status = decisions.ensure_status_file(period_dir)
+        except DataError as exc:  # the analyst's status file is broken: the memo stands, the log waits for the fix
+            self.say(f"warning  decisions: {exc}")
+            return
+        if found and status is not None:
+            self.say(f"decided  {len(found)} recommendations in {period_dir / decisions.DECISIONS_FILE}; "
+                     f"status for the analyst in {status}")
 
     def _deliver(self, info: NotebookInfo, period: Period, period_dir: Path, params: Params, stem: str,
                  msg: Any, eml: bytes, whom: str = "") -> bool:

@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from ..render import fmt
+from ..render.i18n import t
 from ..errors import DataError, Problem
 from ..periods import Period
 
@@ -390,26 +391,18 @@ def summary_bullets(summary: DiarySummary, lang: str, kpi_label=None) -> list[st
 
     ``kpi_label(metric, lang)`` names a metric in words (default: the metric key).
     """
-    de = lang == "de"
     label = kpi_label or (lambda k, _l: k)
     out = []
     for w in summary.worked:
-        month = fmt.month(w.month.start_time, lang)
-        change = fmt.pct_change(w.change, lang)
-        ref = (("ggü. Vorjahresmonat" if de else "vs same month last year") if w.lag == 12 else
-               ("ggü. Vormonat" if de else "vs previous month") if w.lag == 1 else
-               (f"ggü. {w.lag} Monaten davor" if de else f"vs {w.lag} months before"))
-        out.append((f"Hat gewirkt ({w.week}): {w.done} – {label(w.kpi, lang)} im {month} {change} {ref}."
-                    if de else f"Worked ({w.week}): {w.done} – {label(w.kpi, lang)} in {month} {change} {ref}."))
+        ref = (t("diary_ref_year", lang) if w.lag == 12 else t("diary_ref_month", lang) if w.lag == 1 else
+               t("diary_ref_lag", lang, lag=w.lag))
+        out.append(t("diary_worked", lang, week=w.week, done=w.done, metric=label(w.kpi, lang),
+                     month=fmt.month(w.month.start_time, lang), change=fmt.pct_change(w.change, lang), ref=ref))
     for th in summary.themes:
-        weeks = fmt.number(th.weeks, lang)
-        out.append((f"Gelernt zu „{th.label}“ ({weeks} Wochen): {th.example}" if de
-                     else f"Learned about '{th.label}' ({weeks} weeks): {th.example}"))
+        out.append(t("diary_learned", lang, theme=th.label, weeks=fmt.number(th.weeks, lang), example=th.example))
     return out
 
 
 def coverage_sentence(summary: DiarySummary, lang: str) -> str:
     """'Tagebuch: 12 von 13 Wochen geführt' – how complete the qualitative basis is."""
-    n, w = fmt.number(summary.entries, lang), fmt.number(summary.weeks, lang)
-    return (f"Marketing-Tagebuch: {n} von {w} Wochen geführt." if lang == "de"
-            else f"Marketing diary: {n} of {w} weeks written.")
+    return t("diary_coverage", lang, entries=fmt.number(summary.entries, lang), weeks=fmt.number(summary.weeks, lang))

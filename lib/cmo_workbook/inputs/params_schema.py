@@ -283,6 +283,14 @@ STAKEHOLDER = section({
     "topics": _TEXTS, "support": text(), "support_en": text(),
 }, required=("department",))
 
+HOLDOUT = section({
+    "channel": text(eg="linkedin", fix="the channel paused in the test regions"),
+    "region_column": text(eg="region", fix="the lead column that places a lead in a sales region"),
+    "test_regions": items(text(), min_items=1, eg="[Nord, Ost]"),
+    "start": day(fix="the Monday the test began"),
+    "weeks": num(integer=True, ge=2, le=52, eg="8"),
+}, required=("channel", "test_regions", "start", "weeks"))
+
 PARAMS = section({
     "version": num(integer=True, ge=1, le=1, eg="1"),
     "company": COMPANY,
@@ -301,6 +309,7 @@ PARAMS = section({
     "stakeholders": items(STAKEHOLDER),
     "sla": SLA,
     "diary": DIARY,
+    "holdouts": items(HOLDOUT),  # holdout tests to read out in the period after they end
     "kpis": KPIS,
     "history": HISTORY,
     # the company's own wording of single memo messages: {lang: {message id: text}}, checked against the catalogue

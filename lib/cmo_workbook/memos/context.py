@@ -60,6 +60,13 @@ class Workbook:
         """The data note's pointer to the catalogue definitions in the controlling workbook."""
         return f"{t('kpi_definitions', self.lang)} {self.workbook_name}"
 
+    def decision_review(self, memo: str) -> list:
+        """The blocks that open ``memo``'s recommendations: what became of the previous period's ones, with the
+        analyst's status and the named KPI then and now (empty when the previous period recorded none)."""
+        from .decisions import review
+
+        return review(self.reports_dir, self.period, memo, self.kpis(), self.lang, self.currency)
+
     @property
     def currency(self) -> str:
         return self.params.currency
@@ -68,9 +75,10 @@ class Workbook:
     def period_label(self) -> str:
         return fmt.month(self.period.start, self.lang) if self.period.kind == "month" else fmt.quarter(self.period.start, self.lang)
 
-    def header(self, title_de: str, title_en: str) -> Header:
-        return Header(title_de if self.lang == "de" else title_en, self.period_label, self.params.name,
-                      self.generated, self.lang)
+    def header(self, title: str, title_en: str | None = None) -> Header:
+        """The memo's header; ``title`` is a catalogue id (or, with ``title_en``, the German title)."""
+        text = t(title, self.lang) if title_en is None else (title if self.lang == "de" else title_en)
+        return Header(text, self.period_label, self.params.name, self.generated, self.lang)
 
     def data_note(self, tables: list[str], extra: list[str] | None = None, restated: bool = True) -> DataNote:
         """Sources with row counts, the data range and gaps of the tables this memo used; with

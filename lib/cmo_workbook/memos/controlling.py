@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..render.i18n import t
 from ..render.xlsx import write_stable
 from ..render.wording import channel_label
 from ..inputs.loaders import Dataset
@@ -38,10 +39,6 @@ def workbook_name(language: str, period: Period | str) -> str:
     return f"{'Kennzahlen' if language == 'de' else 'KPIs'}_{period}.xlsx"
 
 
-def _h(de: str, en: str, lang: str) -> str:
-    return de if lang == "de" else en
-
-
 class _Sheet:
     """Writes one sheet row by row (openpyxl write-only mode: a fraction of the time and memory):
     a header row, typed cells, notes saying what input is missing."""
@@ -57,7 +54,7 @@ class _Sheet:
             return None
         c = WriteOnlyCell(self.ws)
         if isinstance(value, bool):
-            _text(c, ("ja" if value else "nein") if self.lang == "de" else ("yes" if value else "no"))
+            _text(c, t("ctl_yes" if value else "ctl_no", self.lang))
         elif isinstance(value, (int, float)):
             c.value = value
             if fmt_key:
@@ -104,40 +101,36 @@ def _unit_format(unit: str) -> str:
 
 
 def _definitions(wb: Workbook, store: KpiStore, lang: str) -> None:
-    s = _Sheet(wb, _h("Definitionen", "Definitions", lang), lang, (24, 34, 60, 44, 18, 18, 34, 30, 24, 20, 12))
+    s = _Sheet(wb, t("ctl_definitions", lang), lang, (24, 34, 60, 44, 18, 18, 34, 30, 24, 20, 12))
     cat = store.catalogue
     signed = cat.signed_off
     if signed:
-        s.note(_h(f"Definitionen freigegeben von {signed.get('by', '?')} am {signed.get('on', '?')}",
-                  f"Definitions signed off by {signed.get('by', '?')} on {signed.get('on', '?')}", lang))
+        s.note(t("ctl_signed_off", lang, by=signed.get('by', '?'), on=signed.get('on', '?')))
     else:
-        s.note(_h("Noch nicht freigegeben: Controlling trägt die Freigabe in params unter kpis.signed_off (by, on) ein.",
-                  "Not signed off yet: controlling enters the sign-off in params under kpis.signed_off (by, on).", lang))
-    s.header([_h("Kennzahl (ID)", "KPI (id)", lang), "Name", "Definition", _h("Formel", "Formula", lang),
-              _h("Quelle (Tabellen)", "Source (tables)", lang), _h("Körnung", "Grain", lang),
-              _h("Grundgesamtheit", "Population", lang), _h("Fenster", "Windows", lang),
-              _h("Vergleiche", "Comparisons", lang), _h("Verantwortlich", "Owner", lang),
-              _h("Gültig ab", "Valid from", lang)])
+        s.note(t("ctl_not_signed_off_yet", lang))
+    s.header([t("ctl_kpi_id", lang), "Name", "Definition", t("ctl_formula", lang),
+              t("ctl_source_tables", lang), t("ctl_grain", lang),
+              t("ctl_population", lang), t("ctl_windows", lang),
+              t("ctl_comparisons", lang), t("ctl_owner", lang),
+              t("ctl_valid_from", lang)])
     for m in cat:
         s.write([m.id, m.name(lang), m.definition(lang), m.formula, ", ".join(m.tables), m.grain, m.population,
                  ", ".join(WINDOWS[w][0 if lang == "de" else 1] for w in m.windows), ", ".join(m.comparisons),
                  m.owner, m.valid_from])
     s.blank()
-    s.note(_h("Parameter der Definitionen (params kpis.params überschreibt):",
-              "Parameters of the definitions (params kpis.params overrides):", lang))
+    s.note(t("ctl_parameters_definitions_params_kpis", lang))
     for k, v in cat.params.items():
         s.write([k, v])
 
 
 def _kpis(wb: Workbook, store: KpiStore, lang: str) -> None:
-    s = _Sheet(wb, _h("Kennzahlen", "KPIs", lang), lang, (26, 44, 14, 22, 14, 14, 14, 14, 14, 12, 10))
-    s.note(_h(f"Werte der Kennzahlen-Ablage {store.period} (kpis.csv): dieselben Zahlen wie in allen Memos.",
-              f"Values of the KPI store {store.period} (kpis.csv): the same figures as in every memo.", lang))
-    s.header([_h("Kennzahl (ID)", "KPI (id)", lang), _h("Bezeichnung mit Fenster", "Name with window", lang),
-              _h("Fenster", "Window", lang), "Segment", _h("Wert", "Value", lang), _h("Vorperiode", "Previous", lang),
-              _h("Wert Vorperiode", "Previous value", lang), _h("Vorjahr", "Year ago", lang),
-              _h("Wert Vorjahr", "Year-ago value", lang), _h("Ziel", "Target", lang),
-              _h("belastbar", "reliable", lang)])
+    s = _Sheet(wb, t("ctl_kpis", lang), lang, (26, 44, 14, 22, 14, 14, 14, 14, 14, 12, 10))
+    s.note(t("ctl_store_values", lang, period=store.period))
+    s.header([t("ctl_kpi_id", lang), t("ctl_name_window", lang),
+              t("ctl_window", lang), "Segment", t("ctl_value", lang), t("ctl_previous", lang),
+              t("ctl_previous_value", lang), t("ctl_year_ago", lang),
+              t("ctl_year_ago_value", lang), t("ctl_target", lang),
+              t("ctl_reliable", lang)])
     for r in store.table.itertuples(index=False):
         f = _unit_format(r.unit)
         s.write([r.metric, label(r.metric, r.window_kind, lang, store.catalogue), r.window, r.segment or "", r.value,
@@ -146,20 +139,15 @@ def _kpis(wb: Workbook, store: KpiStore, lang: str) -> None:
 
 
 def _costs(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
-    s = _Sheet(wb, _h("Kosten Ist", "Costs actual", lang), lang, (10, 20, 18, 30, 12, 10, 12, 14, 14, 14, 14, 12))
-    s.note(_h("Kostenstelle, Sachkonto, Kreditor, Belegnummer, Buchungsdatum, Abgrenzung und Obligo fehlen: "
-              "ein Export der Kreditorenbuchungen aus der Finanzbuchhaltung würde sie füllen; ohne ihn keine "
-              "Kontrollzeile „Differenz zur Hauptbuchsumme = 0“.",
-              "Cost centre, account, supplier, document no., posting date, accrual and commitments are missing: an "
-              "export of the supplier postings from the general ledger would fill them; without it there is no "
-              "control row 'difference to the ledger total = 0'.", lang))
-    s.header([_h("Monat", "Month", lang), _h("Kanal", "Channel", lang), _h("Plattform/Lieferant", "Platform/supplier", lang),
-              _h("Kampagne", "Campaign", lang), _h("Kostenstelle", "Cost centre", lang), _h("Konto", "Account", lang),
-              _h("Belegnr.", "Document no.", lang), _h("Leistungszeitraum", "Service period", lang),
-              _h("Buchungsdatum", "Posting date", lang), _h("Netto €", "Net €", lang),
-              _h("Abgrenzung/RAP", "Accrual/prepaid", lang), _h("Obligo", "Commitments", lang)])
+    s = _Sheet(wb, t("ctl_costs_actual", lang), lang, (10, 20, 18, 30, 12, 10, 12, 14, 14, 14, 14, 12))
+    s.note(t("ctl_cost_centre_account_supplier", lang))
+    s.header([t("ctl_month", lang), t("ctl_channel", lang), t("ctl_platform_supplier", lang),
+              t("ctl_campaign", lang), t("ctl_cost_centre", lang), t("ctl_account", lang),
+              t("ctl_document_no", lang), t("ctl_service_period", lang),
+              t("ctl_posting_date", lang), t("ctl_net", lang),
+              t("ctl_accrual_prepaid", lang), t("ctl_commitments", lang)])
     if not ds.has("spend"):
-        s.note(_h("Keine Kostendaten: params data.spend angeben.", "No cost data: set params data.spend.", lang))
+        s.note(t("ctl_no_cost_data_set", lang))
         return
     sp = ds.spend[period.contains(ds.spend["date"])]
     sp = sp.assign(month=sp["date"].dt.to_period("M").astype(str))
@@ -167,18 +155,15 @@ def _costs(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
     for r in g.itertuples(index=False):
         s.write([r.month, channel_label(str(r.channel), lang), r.platform, r.campaign, None, None, None, r.month, None,
                  float(r.cost)], [None] * 9 + ["eur2"])
-    s.write([_h("Summe", "Total", lang), None, None, None, None, None, None, None, None, float(g["cost"].sum())],
+    s.write([t("ctl_total", lang), None, None, None, None, None, None, None, None, float(g["cost"].sum())],
             [None] * 9 + ["eur2"], bold=True)
 
 
 def _budget(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
-    s = _Sheet(wb, _h("Budget Ist Prognose", "Budget vs actual", lang), lang, (22, 14, 14, 10, 14, 10, 14))
-    s.note(_h("PL (Budget je Kanal und Monat) und FC (Prognose) fehlen: eine Budgetplanung je Kanal und Monat würde "
-              "sie füllen. VJ = gleicher Monat im Vorjahr, IST = gebuchte Marketingkosten.",
-              "PL (budget per channel and month) and FC (forecast) are missing: a budget plan per channel and month "
-              "would fill them. PY = same month last year, AC = booked marketing cost.", lang))
-    s.header([_h("Kanal", "Channel", lang), _h("Monat", "Month", lang), _h("VJ", "PY", lang), _h("PL", "PL", lang),
-              _h("IST", "AC", lang), _h("FC", "FC", lang), _h("IST − VJ", "AC − PY", lang)])
+    s = _Sheet(wb, t("ctl_budget_vs_actual", lang), lang, (22, 14, 14, 10, 14, 10, 14))
+    s.note(t("ctl_pl_budget_channel_month", lang))
+    s.header([t("ctl_channel", lang), t("ctl_month", lang), t("ctl_py", lang), t("ctl_pl", lang),
+              t("ctl_ac", lang), t("ctl_fc", lang), t("ctl_ac_py", lang)])
     if not ds.has("spend"):
         return
     end = pd.Period(str(period.month_periods()[-1]), freq="M")
@@ -191,18 +176,18 @@ def _budget(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
             ac, py = float(by.get((ch, m), 0.0)), float(by.get((ch, m - 12), 0.0))
             ac_sum, py_sum = ac_sum + ac, py_sum + py
             s.write([channel_label(ch, lang), str(m), py, None, ac, None, ac - py], [None, None, "eur", None, "eur", None, "eur"])
-        s.write([channel_label(ch, lang), _h(f"YTD {end}", f"YTD {end}", lang), py_sum, None, ac_sum, None, ac_sum - py_sum],
+        s.write([channel_label(ch, lang), t("ctl_ytd", lang, month=end), py_sum, None, ac_sum, None, ac_sum - py_sum],
                 [None, None, "eur", None, "eur", None, "eur"], bold=True)
 
 
 def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
-    s = _Sheet(wb, _h("Trichter je Kanal", "Funnel per channel", lang), lang, (20, 10, 12, 12, 12, 26, 14, 14, 10, 12, 12, 12))
-    s.header([_h("Kanal", "Channel", lang), _h("Monat", "Month", lang), _h("Qualifizierte Anfragen", "Qualified inquiries", lang),
-              _h("akzeptiert", "accepted", lang), _h("abgelehnt", "rejected", lang),
-              _h("häufigster Ablehnungsgrund", "top rejection reason", lang),
-              _h("Antwortzeit Median (Std.)", "Response time median (h)", lang),
-              _h("Verkaufschancen", "Opportunities", lang), _h("Aufträge", "Orders", lang),
-              _h("Kosten €", "Cost €", lang), _h("€ je Anfrage", "€ per inquiry", lang), _h("€ je Auftrag", "€ per order", lang)])
+    s = _Sheet(wb, t("ctl_funnel_channel", lang), lang, (20, 10, 12, 12, 12, 26, 14, 14, 10, 12, 12, 12))
+    s.header([t("ctl_channel", lang), t("ctl_month", lang), t("ctl_qualified_inquiries", lang),
+              t("ctl_accepted", lang), t("ctl_rejected", lang),
+              t("ctl_top_rejection_reason", lang),
+              t("ctl_response_time_median_h", lang),
+              t("ctl_opportunities", lang), t("ctl_orders", lang),
+              t("ctl_cost", lang), t("ctl_inquiry", lang), t("ctl_order", lang)])
     mkt = set(ds.params.marketing_channels)
     end = pd.Period(str(period.month_periods()[-1]), freq="M")
     months = pd.period_range(end - 12, end, freq="M")
@@ -242,20 +227,15 @@ def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
                      int(get("opportunities")), int(orders_n), cost_v,
                      cost_v / n if n else math.nan, cost_v / orders_n if orders_n else math.nan],
                     [None, None, "count", "count", "count", None, "hours", "count", "count", "eur", "eur", "eur"])
-    s.note(_h("Antwortzeit in Kalenderstunden (die SLA-Auswertung im Sync-Memo zählt Geschäftsstunden).",
-              "Response time in calendar hours (the SLA view in the sync memo counts business hours).", lang))
+    s.note(t("ctl_response_time_calendar_hours", lang))
 
 
 def _orders(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
-    s = _Sheet(wb, _h("Aufträge", "Orders", lang), lang, (16, 16, 12, 14, 14, 14, 22, 8))
-    s.note(_h("Auftragswert laut CRM (netto), kein gebuchter Umsatz; Zurechnung: volle Zuordnung zur Lead-Quelle. "
-              "Anteile je Attributionsmodell stehen im Quartalsbericht; gebuchter Umsatz braucht einen Export der "
-              "Ausgangsrechnungen.",
-              "Order value as in the CRM (net), not booked revenue; credit: full credit to the lead source. Shares per "
-              "attribution model are in the quarterly review; booked revenue needs an export of the sales invoices.", lang))
-    s.header([_h("Auftrag (ID)", "Deal id", lang), _h("Kunde", "Customer", lang), _h("Neu/Bestand", "New/existing", lang),
-              _h("Auftragsdatum", "Order date", lang), _h("Netto €", "Net €", lang), _h("Deckungsbeitrag €", "Margin €", lang),
-              _h("Lead-Quelle (Kanal)", "Lead source (channel)", lang), _h("Anteil", "Share", lang)])
+    s = _Sheet(wb, t("ctl_orders", lang), lang, (16, 16, 12, 14, 14, 14, 22, 8))
+    s.note(t("ctl_order_value_as_crm", lang))
+    s.header([t("ctl_deal_id", lang), t("ctl_customer", lang), t("ctl_new_existing", lang),
+              t("ctl_order_date", lang), t("ctl_net", lang), t("ctl_margin", lang),
+              t("ctl_lead_source_channel", lang), t("ctl_share", lang)])
     if not ds.has("deals"):
         return
     names = bool(ds.params.memo.get("allow_customer_names"))
@@ -264,14 +244,14 @@ def _orders(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
     for r in won.itertuples(index=False):
         customer = r.company if names else (r.account_id if pd.notna(r.account_id) else "")
         new = "new" in str(r.deal_type).lower()
-        s.write([str(r.deal_id), customer, _h("Neu" if new else "Bestand", "new" if new else "existing", lang), r.close_date,
+        s.write([str(r.deal_id), customer, t("ctl_deal_new" if new else "ctl_deal_existing", lang), r.close_date,
                  float(r.amount), float(r.amount) * gm, channel_label(str(r.channel), lang) if pd.notna(r.channel) else "", 1.0],
                 [None, None, None, None, "eur", "eur", None, "ratio"])
 
 
 def _bridge(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
-    s = _Sheet(wb, _h("Pipeline-Brücke", "Pipeline bridge", lang), lang, (24, 10, 16))
-    s.header([_h("Position", "Item", lang), _h("Anzahl", "Deals", lang), _h("Wert €", "Value €", lang)])
+    s = _Sheet(wb, t("ctl_pipeline_bridge", lang), lang, (24, 10, 16))
+    s.header([t("ctl_item", lang), t("ctl_deals", lang), t("ctl_value_2", lang)])
     if not ds.has("deals"):
         return
     d = ds.deals
@@ -283,20 +263,17 @@ def _bridge(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
     lost = d[(d["status"] == "lost") & (d["close_date"] >= start) & (d["close_date"] < end)]
     change = float(closing["amount"].sum()) - (float(opening["amount"].sum()) + float(new["amount"].sum())
                                                - float(won["amount"].sum()) - float(lost["amount"].sum()))
-    for name, frame, sign in ((_h("Anfangsbestand", "Opening", lang), opening, 1), (_h("+ neu", "+ new", lang), new, 1),
-                              (_h("− gewonnen", "− won", lang), won, -1), (_h("− verloren", "− lost", lang), lost, -1)):
+    for name, frame, sign in ((t("ctl_opening", lang), opening, 1), (t("ctl_new", lang), new, 1),
+                              (t("ctl_won", lang), won, -1), (t("ctl_lost", lang), lost, -1)):
         s.write([name, len(frame), sign * float(frame["amount"].sum())], [None, "count", "eur"])
-    s.write([_h("± Wertänderungen", "± changes", lang), None, change], [None, None, "eur"])
-    s.write([_h("= Endbestand", "= Closing", lang), len(closing), float(closing["amount"].sum())], [None, "count", "eur"], bold=True)
-    s.note(_h("Der CRM-Export enthält nur den letzten Auftragswert: Wertänderungen offener Chancen wären aus einer "
-              "Historie der Deal-Beträge (HubSpot Property History) sichtbar.",
-              "The CRM export holds only the latest amount: value changes of open deals would show with a deal amount "
-              "history (HubSpot property history).", lang))
+    s.write([t("ctl_changes", lang), None, change], [None, None, "eur"])
+    s.write([t("ctl_closing", lang), len(closing), float(closing["amount"].sum())], [None, "count", "eur"], bold=True)
+    s.note(t("ctl_crm_export_holds_only", lang))
 
 
 def _unit_economics(wb: Workbook, store: KpiStore, ds: Dataset, lang: str) -> None:
     s = _Sheet(wb, "ROMI CAC CLV", lang, (56, 16, 16, 14))
-    s.header([_h("Größe", "Item", lang), _h("Fenster", "Window", lang), _h("Wert", "Value", lang), _h("Quelle", "Source", lang)])
+    s.header([t("ctl_item_2", lang), t("ctl_window", lang), t("ctl_value", lang), t("ctl_source", lang)])
     kind = "t12m"
     gm = ds.params.gross_margin
     rows = [("marketing_spend", kind), ("marketing_won_revenue", kind), ("marketing_first_order_value", kind),
@@ -306,26 +283,22 @@ def _unit_economics(wb: Workbook, store: KpiStore, ds: Dataset, lang: str) -> No
         f = store.figure(metric, k)
         s.write([label(metric, k, lang, store.catalogue), f.window, f.value, "kpis.csv"], [None, None, _unit_format(f.unit)])
         if metric == "marketing_first_order_value":
-            s.write([_h("Deckungsbeitragsquote (company.gross_margin)", "Contribution margin rate (company.gross_margin)", lang),
+            s.write([t("ctl_contribution_margin_rate_company", lang),
                      "", gm, "params"], [None, None, "ratio"])
     p = store.catalogue.params
-    s.write([_h("CLV-Horizont (Jahre)", "CLV horizon (years)", lang), "", float(p["clv_horizon_years"]), "kpis.params"],
+    s.write([t("ctl_clv_horizon_years", lang), "", float(p["clv_horizon_years"]), "kpis.params"],
             [None, None, "factor"])
-    s.write([_h("CLV-Abzinsung p. a.", "CLV discount rate p.a.", lang), "", float(p["clv_discount_rate"]), "kpis.params"],
+    s.write([t("ctl_clv_discount_rate_p", lang), "", float(p["clv_discount_rate"]), "kpis.params"],
             [None, None, "rate"])
-    s.note(_h("ROMI und CAC ohne Vertriebskosten; ROMI alle Aufträge zählt Folgeaufträge mit, ROMI Erstaufträge nicht.",
-              "ROMI and CAC exclude sales cost; ROMI all orders counts repeat orders, ROMI first orders does not.", lang))
+    s.note(t("ctl_romi_cac_exclude_sales", lang))
 
 
 def _actions(wb: Workbook, lang: str, actions: Iterable[Sequence[Any]] = ()) -> None:
-    s = _Sheet(wb, _h("Maßnahmen", "Actions", lang), lang, (40, 12, 30, 24, 14, 30))
-    s.note(_h("Vom Marketing zu pflegen: jede beschlossene Maßnahme mit Budgetänderung, erwarteter Wirkung, Kennzahl, "
-              "Prüftermin und Ergebnis.",
-              "Maintained by marketing: every agreed action with its budget change, expected effect, KPI, review date "
-              "and result.", lang))
-    s.header([_h("Vorschlag", "Proposal", lang), _h("€ Änderung", "€ change", lang),
-              _h("Erwartete Wirkung", "Expected effect", lang), _h("Kennzahl", "KPI", lang),
-              _h("Prüftermin", "Review date", lang), _h("Ergebnis", "Result", lang)])
+    s = _Sheet(wb, t("ctl_actions", lang), lang, (40, 12, 30, 24, 14, 30))
+    s.note(t("ctl_maintained_marketing_every_agreed", lang))
+    s.header([t("ctl_proposal", lang), t("ctl_change", lang),
+              t("ctl_expected_effect", lang), t("ctl_kpi", lang),
+              t("ctl_review_date", lang), t("ctl_result", lang)])
     for a in actions:
         s.write(list(a), [None, "eur"])
 

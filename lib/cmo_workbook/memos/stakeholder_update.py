@@ -3,7 +3,7 @@
 Three paragraphs drafted from the quarter's numbers (the period's KPI store), the annual
 goals (:mod:`cmo_workbook.metrics.goals`, said via :mod:`cmo_workbook.memos.goals_block`), the marketing diary
 (:func:`cmo_workbook.inputs.diary.quarter_summary`) and the stakeholder matrix
-(:mod:`cmo_workbook.memos.stakeholders`), by explicit rules in de and en. The analyst edits the draft
+(:mod:`cmo_workbook.memos.stakeholders`), by explicit rules, worded from the message catalogues (``upd_*``). The analyst edits the draft
 before it goes out; every number carries a comparison and a consequence.
 """
 from __future__ import annotations
@@ -14,30 +14,19 @@ from typing import Any, Sequence
 
 from ..metrics.store import KpiStore
 from ..render import fmt
-from ..render.blocks import Fig, Rich
+from ..render.blocks import Fig
+from ..render.i18n import t
 from ..inputs.diary import DiarySummary
 from ..metrics.goals import GoalStatus
 from .goals_block import metric_label, required_per_month, status_text, titles, value_text
 from ..periods import Period
 from .stakeholders import Stakeholder, serving
+from .wording import rich
 
-#: What marketing does next for a goal that is not on track, per metric (de, en).
-NEXT_ACTIONS: dict[str, tuple[str, str]] = {
-    "qualified_leads_web": ("Website-Inhalte und Suchanzeigen zu den meistgefragten Auslegungsthemen ausbauen",
-                            "expand website content and search ads on the most requested sizing topics"),
-    "qualified_leads": ("Messe- und Webinar-Kontakte schneller nachfassen und die Webinarreihe fortsetzen",
-                        "follow up fair and webinar contacts faster and continue the webinar series"),
-    "cost_per_qualified_lead": ("Budget von Kanälen mit steigenden Kosten je Anfrage zu den günstigsten umschichten",
-                                "move budget from channels with rising cost per inquiry to the cheapest ones"),
-    "marketing_pipeline_value": ("mit dem Vertrieb die größten offenen Anfragen priorisieren",
-                                 "prioritise the largest open inquiries together with sales"),
-    "marketing_won_revenue": ("mit dem Vertrieb die Angebote aus Marketing-Leads gezielt nachfassen",
-                              "follow up quotes from marketing leads together with sales"),
-}
-_DEFAULT_NEXT = ("einen Maßnahmenplan vorlegen", "present an action plan")
-#: What marketing asks of a department whose topics came up in the diary's feedback (default text).
-_DEFAULT_ASK = ("eine gemeinsame Antwort an die Kunden im nächsten Jour fixe abstimmen",
-                "agree a joint answer to customers in the next regular meeting")
+#: Metrics with their own next action for a goal that is not on track (message ``upd_next_<metric>``);
+#: any other metric gets ``upd_next_default``.
+NEXT_ACTION_METRICS = ("qualified_leads_web", "qualified_leads", "cost_per_qualified_lead", "marketing_pipeline_value",
+                       "marketing_won_revenue")
 _SUMS = ("qualified_leads", "sql", "marketing_pipeline_value", "marketing_won_revenue", "marketing_spend")
 
 
@@ -95,74 +84,61 @@ def _vs(k: QuarterKpi, lang: str) -> str:
     """The change vs the same quarter last year, or vs the previous quarter when the store has no
     reliable year-ago value (deal-based KPIs in an export's first months)."""
     if k.year_ago == k.year_ago:
-        return f"{_yoy(k, lang)} {'ggü. Vorjahresquartal' if lang == 'de' else 'vs the same quarter last year'}"
-    d = fmt.delta(k.value, k.previous, lang, higher_is_better=k.higher_is_better).text
-    return f"{d} {'ggü. Vorquartal' if lang == 'de' else 'vs the previous quarter'}"
+        return t("upd_vs_py_quarter", lang, change=_yoy(k, lang))
+    return t("upd_vs_prev_quarter", lang, change=fmt.delta(k.value, k.previous, lang, higher_is_better=k.higher_is_better).text)
+
+
+def next_action(metric: str, lang: str) -> str:
+    """What marketing does next for a goal on ``metric`` that is not on track."""
+    return t(f"upd_next_{metric}" if metric in NEXT_ACTION_METRICS else "upd_next_default", lang)
 
 
 def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
              summary: DiarySummary | None, period: Period, lang: str, currency: str) -> str:
     """Paragraph 1: the quarter's results vs the same quarter last year, goals on track, what worked."""
-    de = lang == "de"
     q = fmt.quarter(period.start, lang)
     ql, pipe, won = kpis["qualified_leads"], kpis["marketing_pipeline_value"], kpis["marketing_won_revenue"]
-    names = titles(goals, lang)
-    n = ql.fig(fmt.number(ql.value, lang))
-    s = (Rich(f"Im {q} lieferte Marketing ", n, f" qualifizierte Anfragen ({_yoy(ql, lang)} ggü. Vorjahresquartal) und ",
-              _mfig(pipe, lang, currency), f" neue Pipeline ({_vs(pipe, lang)}) – das ist der Auftragseingang der kommenden "
-              "Quartale; aus Marketing-Anfragen kamen ", _mfig(won, lang, currency), f" Auftragseingang ({_vs(won, lang)}).")
-         if de else
-         Rich(f"In {q} marketing delivered ", n, f" qualified inquiries ({_yoy(ql, lang)} vs the same quarter last year) and ",
-              _mfig(pipe, lang, currency), f" of new pipeline ({_vs(pipe, lang)}) – the order intake of the coming quarters; "
-              "deals from marketing inquiries brought ", _mfig(won, lang, currency), f" of order intake ({_vs(won, lang)})."))
+    s = rich("upd_achieved_results", lang, quarter=q, leads=ql.fig(fmt.number(ql.value, lang)), leads_change=_yoy(ql, lang),
+             pipeline=_mfig(pipe, lang, currency), pipeline_vs=_vs(pipe, lang), won=_mfig(won, lang, currency),
+             won_vs=_vs(won, lang))
     on = [g for g in statuses if g.status in ("on_track", "achieved")]
     for g in on:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
-        s += (f" Damit ist das Ziel für {metric_label(g.metric, lang)} {status_text(g.status, lang)} "
-              f"(Prognose {v(g.forecast)} ggü. Ziel {v(g.target)})." if de else
-              f" This keeps the goal for {metric_label(g.metric, lang)} {status_text(g.status, lang)} "
-              f"(forecast {v(g.forecast)} vs target {v(g.target)}).")
+        s += " " + t("upd_achieved_goal", lang, metric=metric_label(g.metric, lang), status=status_text(g.status, lang),
+                     forecast=v(g.forecast), target=v(g.target))
     if summary and summary.worked:
-        parts = [f"{w.done} ({metric_label(w.kpi, lang)} im {fmt.month(w.month.start_time, lang)} "
-                 f"{fmt.pct_change(w.change, lang)} ggü. Vorjahresmonat)" if de else
-                 f"{w.done} ({metric_label(w.kpi, lang)} in {fmt.month(w.month.start_time, lang)} "
-                 f"{fmt.pct_change(w.change, lang)} vs the same month last year)" for w in summary.worked[:1]]
-        s += (" Gewirkt hat laut Marketing-Tagebuch: " + parts[0] + "." if de
-              else " What worked, according to the marketing diary: " + parts[0] + ".")
+        w = summary.worked[0]
+        s += " " + t("upd_achieved_worked", lang, done=w.done, metric=metric_label(w.kpi, lang),
+                     month=fmt.month(w.month.start_time, lang), change=fmt.pct_change(w.change, lang))
     return s
 
 
 def next_steps(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], summary: DiarySummary | None,
                matrix: Sequence[Stakeholder], lang: str, currency: str) -> tuple[str, list[str]]:
     """Paragraph 2: for each goal not on track, its forecast and the next action, and whom it serves."""
-    de = lang == "de"
     by_id = {g["id"]: g for g in goals}
-    names = titles(goals, lang)
     parts, served = [], []
     for g in statuses:
         if g.status in ("on_track", "achieved"):
             continue
         cumulative = by_id.get(g.goal_id, {}).get("aggregation") == "cumulative"
-        action = NEXT_ACTIONS.get(g.metric, _DEFAULT_NEXT)[0 if de else 1]
+        action = next_action(g.metric, lang)
         st = serving(action, [g.metric], matrix, exclude=["Marketing"])
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
-        what = metric_label(g.metric, lang)
         # short form: the goals table below carries the full title, baseline and range
-        sentence = (f"Ziel für {what} {status_text(g.status, lang)} (Prognose {v(g.forecast)} ggü. Ziel {v(g.target)})"
-                    if de else f"Goal for {what} {status_text(g.status, lang)} (forecast {v(g.forecast)} vs target {v(g.target)})")
+        fields = dict(metric=metric_label(g.metric, lang), status=status_text(g.status, lang), forecast=v(g.forecast),
+                      target=v(g.target))
         need = required_per_month(g) if cumulative else None
-        if need is not None:
-            sentence += (f", nötig wären {v(need)} je Monat" if de else f", it would take {v(need)} a month")
+        sentence = (t("upd_next_goal_need", lang, need=v(need), **fields) if need is not None else
+                    t("upd_next_goal", lang, **fields))
         if st is not None:
             served.append(st.department)
             who = f"{st.name(lang)} ({metric_label(g.metric, lang)})"
-            parts.append(f"{sentence}: {action} – das dient dem Bereich {who}." if de
-                         else f"{sentence}: we will {action} – this serves {who}.")
+            parts.append(t("upd_next_serves", lang, goal=sentence, action=action, who=who))
         else:
-            parts.append(f"{sentence}: {action}." if de else f"{sentence}: we will {action}.")
+            parts.append(t("upd_next_plain", lang, goal=sentence, action=action))
     if not parts:
-        parts.append("Alle Jahresziele sind auf Kurs; wir setzen die Maßnahmen des Quartals fort." if de
-                     else "All annual goals are on track; we continue this quarter's measures.")
+        parts.append(t("upd_next_all_on_track", lang))
     return " ".join(parts), served
 
 
@@ -172,9 +148,9 @@ def support(summary: DiarySummary | None, statuses: Sequence[GoalStatus], goals:
     """Paragraph 3: departments whose topics came up in the diary's feedback in ``min_weeks`` weeks or more,
     and owners of goals off course other than marketing, each with what marketing needs from them.
 
-    At most ``top`` departments (most weeks of feedback first). ``asks`` maps a department to its (de, en) ask (from the matrix' ``support`` texts); default: a joint answer.
+    At most ``top`` departments (most weeks of feedback first). ``asks`` maps a department to its (de, en) ask
+    (from the matrix' ``support`` texts); default: the message ``upd_ask_default`` (a joint answer).
     """
-    de = lang == "de"
     asks = asks or {}
     found: dict[str, list[str]] = {}
     weight: dict[str, int] = {}  # most weeks of feedback per department, for the order
@@ -188,9 +164,8 @@ def support(summary: DiarySummary | None, statuses: Sequence[GoalStatus], goals:
             example = _feedback_about(tag, summary)
             if example is None:
                 continue  # no remark names the topic: no evidence to quote
-            weeks = fmt.number(n, lang)
-            of = fmt.number(summary.weeks, lang)
-            text = f"„{example}“ (in {weeks} von {of} Wochen)" if de else f"'{example}' (in {weeks} of {of} weeks)"
+            text = t("upd_support_evidence", lang, example=example, weeks=fmt.number(n, lang),
+                     of=fmt.number(summary.weeks, lang))
             if not any(example in x for x in found.get(st.department, [])):  # two tags, one remark: say it once
                 found.setdefault(st.department, []).append(text)
             weight[st.department] = max(weight.get(st.department, 0), n)
@@ -202,22 +177,18 @@ def support(summary: DiarySummary | None, statuses: Sequence[GoalStatus], goals:
         for st in matrix:
             if st.department.casefold() in owner.casefold() and st.department.casefold() != "marketing":
                 found.setdefault(st.department, []).append(
-                    f"Ziel „{names.get(g.goal_id, g.title)}“ {status_text(g.status, lang)}" if de
-                    else f"goal '{names.get(g.goal_id, g.title)}' {status_text(g.status, lang)}")
+                    t("upd_support_goal", lang, goal=names.get(g.goal_id, g.title), status=status_text(g.status, lang)))
     if not found:
-        return (("Derzeit brauchen wir keine zusätzliche Unterstützung; die Rückmeldungen des Quartals betreffen "
-                 "Marketing selbst.") if de else
-                "We need no extra support right now; this quarter's feedback concerns marketing itself."), []
+        return t("upd_support_none", lang), []
     # most-mentioned first (weeks of feedback), then the matrix order
     rank = {st.department: i for i, st in enumerate(matrix)}
     order = sorted(found, key=lambda d: (-weight.get(d, 0), rank[d]))[:top]  # one page: the most pressing asks
     parts = []
     for dept in order:
         st = next(x for x in matrix if x.department == dept)
-        ask = asks.get(dept, _DEFAULT_ASK)[0 if de else 1]
+        ask = asks[dept][0 if lang == "de" else 1] if dept in asks else t("upd_ask_default", lang)
         evidence = found[dept][0]  # the most frequent remark; the rest is in the diary
-        parts.append(f"Von {st.name(lang)}: {ask} – Anlass: {evidence}." if de
-                     else f"From {st.name(lang)}: {ask} – because: {evidence}.")
+        parts.append(t("upd_support_ask", lang, department=st.name(lang), ask=ask, evidence=evidence))
     return " ".join(parts), order
 
 
@@ -230,22 +201,20 @@ def _feedback_about(tag: str, summary: DiarySummary) -> str | None:
 def headline(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], support_departments: Sequence[str],
              matrix: Sequence[Stakeholder], period: Period, lang: str) -> str:
     """The conclusion first: growth vs last year, how many goals are on track, whose support we need."""
-    de = lang == "de"
     q = fmt.quarter(period.start, lang)
     pipe, ql = kpis["marketing_pipeline_value"], kpis["qualified_leads"]
     n_on = sum(g.status in ("on_track", "achieved") for g in statuses)
     names = [next(st.name(lang) for st in matrix if st.department == d) for d in support_departments[:2]]
-    who = " und ".join(names) if de else " and ".join(names)
-    no_py = pipe.year_ago != pipe.year_ago  # no reliable year-ago pipeline: say the quarter-on-quarter change
-    if de:
-        s = (f"{q}: {_yoy(ql, lang)} qualifizierte Anfragen ggü. Vorjahresquartal und Pipeline {_vs(pipe, lang)}, "
-             if no_py else f"{q}: {_yoy(pipe, lang)} Pipeline und {_yoy(ql, lang)} qualifizierte Anfragen ggü. Vorjahresquartal, ")
-        s += f"{fmt.number(n_on, lang)} von {fmt.number(len(statuses), lang)} Jahreszielen auf Kurs"
-        return s + (f" – Unterstützung brauchen wir von {who}." if names else ".")
-    s = (f"{q}: qualified inquiries {_yoy(ql, lang)} vs the same quarter last year and pipeline {_vs(pipe, lang)}, "
-         if no_py else f"{q}: pipeline {_yoy(pipe, lang)} and qualified inquiries {_yoy(ql, lang)} vs the same quarter last year, ")
-    s += f"{fmt.number(n_on, lang)} of {fmt.number(len(statuses), lang)} annual goals on track"
-    return s + (f" – we need support from {who}." if names else ".")
+    goals_part = t("upd_headline_goals", lang, on_track=fmt.number(n_on, lang), n=fmt.number(len(statuses), lang))
+    if pipe.year_ago != pipe.year_ago:  # no reliable year-ago pipeline: say the quarter-on-quarter change
+        s = t("upd_headline_no_py", lang, quarter=q, leads_change=_yoy(ql, lang), pipeline_vs=_vs(pipe, lang), goals=goals_part)
+    else:
+        s = t("upd_headline_py", lang, quarter=q, pipeline_change=_yoy(pipe, lang), leads_change=_yoy(ql, lang),
+              goals=goals_part)
+    if not names:
+        return t("upd_headline_end", lang, headline=s)
+    who = names[0] if len(names) == 1 else t("upd_two_names", lang, first=names[0], second=names[1])
+    return t("upd_headline_support", lang, headline=s, who=who)
 
 
 def draft(kpis: dict[str, QuarterKpi], period: Period, statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],

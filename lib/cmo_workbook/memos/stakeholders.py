@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
 from ..render.blocks import Recommendation
+from ..render.i18n import t
 from ..errors import ParamsError
 from ..metrics.monthly import METRICS
 
@@ -170,9 +171,7 @@ def matrix_table(matrix: Sequence[Stakeholder], lang: str, *, only: Iterable[str
     """
     label = kpi_label or (lambda k, _l: k)
     keep = {o.casefold() for o in only} if only is not None else None
-    names = ({"department": "Bereich", "goals": "Ziele", "kpis": "Kennzahlen", "challenges": "Herausforderungen"}
-             if lang == "de" else {"department": "Department", "goals": "Goals", "kpis": "KPIs", "challenges": "Challenges"})
-    header = [names["department"]] + [names[c] for c in columns]
+    header = [t("stk_col_department", lang)] + [t(f"stk_col_{c}", lang) for c in columns]
     rows = []
     for st in matrix:
         if keep is not None and not {st.department.casefold(), st.name("en").casefold()} & keep:

@@ -4,7 +4,7 @@ Inputs are the quarter's voice-of-customer results (one :class:`~cmo_workbook.vo
 per month), the quarter's competitor results (:class:`~cmo_workbook.memos.competitor_briefing.CompetitorResults`)
 and KPI values from the quarter's KPI store (:func:`kpi_quarter`, the same values as every other
 memo of the company, reports folder and period). Every sentence comes from an explicit rule
-below, in de and en; a recommendation is made only when its rule's evidence is there.
+below, its wording from the message catalogues (``strat_*``); a recommendation is made only when its rule's evidence is there.
 """
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import pandas as pd
 from ..render import fmt
 from ..metrics.store import KpiStore
 from ..render.blocks import Fig, Rich
+from ..render.i18n import t
 from .competitor_briefing import CompetitorResults
 from ..periods import Period
+from .wording import rich
 
 #: VoC theme and words that tie a customer complaint to a competitor's promise (rule ``delivery_promise``).
 DELIVERY_THEME = "delivery_delay"
@@ -161,77 +163,60 @@ def _price_cut(comp: CompetitorResults) -> pd.Series | None:
 
 
 def _competitor_move(comp: CompetitorResults, lang: str) -> str:
-    de = lang == "de"
     parts = []
     cut, promise = _price_cut(comp), _delivery_promise(comp)
     if cut is not None:
-        parts.append((f"{cut['competitor']} senkt seit {fmt.date(cut['first_seen'], lang)} die Listenpreise von {cut['product']} "
-                      f"um {fmt.number(abs(cut['change_pct']), lang, 0)} %") if de else
-                     (f"{cut['competitor']} cut the list prices of {cut['product']} by "
-                      f"{fmt.number(abs(cut['change_pct']), lang, 0)}% from {fmt.date(cut['first_seen'], lang)}"))
+        parts.append(t("strat_move_price_cut", lang, competitor=cut["competitor"], date=fmt.date(cut["first_seen"], lang),
+                       product=cut["product"], pct=fmt.number(abs(cut["change_pct"]), lang, 0)))
     if promise is not None:
-        parts.append((f"{promise['competitor']} wirbt seit {fmt.date(promise['date'], lang)} mit {promise['started']}" if de
-                      else f"{promise['competitor']} has advertised {promise['started']} since {fmt.date(promise['date'], lang)}"))
+        parts.append(t("strat_move_promise", lang, competitor=promise["competitor"],
+                       date=fmt.date(promise["date"], lang), promise=promise["started"]))
     return "; ".join(parts)
+
+
+def _theme(label: str, lang: str) -> str:
+    # English lowercases a theme name inside a sentence; German nouns keep their capital
+    return label if lang == "de" else label.lower()
 
 
 def situation(inp: StrategyInputs) -> list[str]:
     """Three sentences: the competitive move, the customers' voice, marketing's numbers."""
-    lang, de = inp.lang, inp.lang == "de"
+    lang = inp.lang
     comp, k = inp.competitors, inp.kpi
     move = _competitor_move(comp, lang)
-    if move:
-        s1 = (f"Wettbewerb: {move}." if de else f"Competition: {move}.")
-    else:
-        n = len(comp.events)
-        s1 = (f"Wettbewerb: {n} Beobachtungen im Quartal, keine Listenpreisänderung in unseren Segmenten." if de
-              else f"Competition: {n} observations this quarter, no list-price change in our segments.")
+    s1 = (t("strat_sit_competition", lang, move=move) if move else
+          t("strat_sit_competition_quiet", lang, n=len(comp.events)))
     sig = theme_signal(inp.vocs, DELIVERY_THEME)
     nps = _nps(inp.vocs)
     if sig is not None and sig.rising:
-        s2 = (f"Kunden: Beschwerden über {sig.label} steigen auf {fmt.percent(sig.share, lang, 0)} der Rückmeldungen "
-              f"im {_month_label(sig.month, lang)} (Basis {fmt.percent(sig.baseline, lang, 0)})" if de else
-              f"Customers: complaints about {sig.label.lower()} rose to {fmt.percent(sig.share, lang, 0)} of feedback "
-              f"in {_month_label(sig.month, lang)} (baseline {fmt.percent(sig.baseline, lang, 0)})")
+        s2 = t("strat_sit_customers_rising", lang, theme=_theme(sig.label, lang), share=fmt.percent(sig.share, lang, 0),
+               month=_month_label(sig.month, lang), baseline=fmt.percent(sig.baseline, lang, 0))
     else:
         top = inp.vocs[-1].themes.iloc[0] if inp.vocs and len(inp.vocs[-1].themes) else None
-        s2 = ((f"Kunden: häufigstes Thema ist {top['label']} ({fmt.percent(top['share'], lang, 0)} der Rückmeldungen)" if de
-               else f"Customers: the most frequent theme is {top['label']} ({fmt.percent(top['share'], lang, 0)} of feedback)")
-              if top is not None else ("Kunden: keine Rückmeldungen im Quartal" if de else "Customers: no feedback this quarter"))
+        s2 = (t("strat_sit_customers_top", lang, theme=top["label"], share=fmt.percent(top["share"], lang, 0))
+              if top is not None else t("strat_sit_customers_none", lang))
     if nps is not None:
-        s2 += (f"; NPS {fmt.number(nps[0], lang)} nach {fmt.number(nps[1], lang)} im Mittel der Vormonate (n = {nps[2]})."
-               if de else f"; NPS {fmt.number(nps[0], lang)} after {fmt.number(nps[1], lang)} on average before (n = {nps[2]}).")
+        s2 = t("strat_sit_customers_nps", lang, customers=s2, nps=fmt.number(nps[0], lang),
+               baseline=fmt.number(nps[1], lang), n=nps[2])
     else:
-        s2 += "."
+        s2 = t("strat_sit_customers_end", lang, customers=s2)
     cur = inp.currency
     ql, cpl, pipe = (k.fig(x, lang, cur) for x in ("qualified_leads", "cost_per_lead", "pipeline"))
-    s3 = (Rich("Marketing: ", ql, " qualifizierte Anfragen im Quartal "
-               f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} ggü. Vorjahresquartal) zu ", cpl, " je Anfrage "
-               f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} ggü. Vorjahresquartal); ", pipe,
-               " neue Pipeline – Nachschub für den Auftragseingang der nächsten Quartale.") if de else
-          Rich("Marketing: ", ql, " qualified inquiries this quarter "
-               f"({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} vs same quarter last year) at ", cpl, " each "
-               f"({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} vs same quarter last year); ", pipe,
-               " of new pipeline – the order intake of the coming quarters."))
+    s3 = rich("strat_sit_marketing", lang, leads=ql, leads_change=_pct_vs(k.qualified_leads, k.qualified_leads_py, lang),
+              cpl=cpl, cpl_change=_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False), pipeline=pipe)
     return [s1, s2, s3]
 
 
 def _kpi_leads(inp: StrategyInputs) -> Rich:
     k, lang = inp.kpi, inp.lang
-    n = k.fig("qualified_leads", lang, inp.currency)
-    return (Rich("Qualifizierte Anfragen, Quartal ", n,
-                 f" ({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} ggü. Vorjahresquartal)") if lang == "de" else
-            Rich("Qualified inquiries, quarter ", n,
-                 f" ({_pct_vs(k.qualified_leads, k.qualified_leads_py, lang)} vs same quarter last year)"))
+    return rich("strat_kpi_leads", lang, value=k.fig("qualified_leads", lang, inp.currency),
+                change=_pct_vs(k.qualified_leads, k.qualified_leads_py, lang))
 
 
 def _kpi_revenue(inp: StrategyInputs) -> Rich:
     k, lang = inp.kpi, inp.lang
-    m = k.fig("won_revenue", lang, inp.currency)
-    return (Rich("Auftragseingang aus Marketing-Anfragen, Quartal ", m,
-                 f" ({_pct_vs(k.won_revenue, k.won_revenue_py, lang)} ggü. Vorjahresquartal)") if lang == "de" else
-            Rich("Order intake from marketing inquiries, quarter ", m,
-                 f" ({_pct_vs(k.won_revenue, k.won_revenue_py, lang)} vs same quarter last year)"))
+    return rich("strat_kpi_revenue", lang, value=k.fig("won_revenue", lang, inp.currency),
+                change=_pct_vs(k.won_revenue, k.won_revenue_py, lang))
 
 
 def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
@@ -242,31 +227,22 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
     (words customers never used before), ``marketing_efficiency`` (cost per qualified inquiry up
     more than 10 % on last year), ``monitoring_gap`` (competitors without observations).
     """
-    lang, de = inp.lang, inp.lang == "de"
+    lang = inp.lang
     comp = inp.competitors
     out: list[StrategyRec] = []
     sig = theme_signal(inp.vocs, DELIVERY_THEME)
     promise, cut = _delivery_promise(comp), _price_cut(comp)
     customer_delivery = ""
     if sig is not None:
-        customer_delivery = (f"{sig.label}: {fmt.percent(sig.share, lang, 0)} der Rückmeldungen im {_month_label(sig.month, lang)} "
-                             f"(Basis {fmt.percent(sig.baseline, lang, 0)}, n = {sig.n})" if de else
-                             f"{sig.label}: {fmt.percent(sig.share, lang, 0)} of feedback in {_month_label(sig.month, lang)} "
-                             f"(baseline {fmt.percent(sig.baseline, lang, 0)}, n = {sig.n})")
+        customer_delivery = t("strat_customer_delivery", lang, theme=sig.label, share=fmt.percent(sig.share, lang, 0),
+                              month=_month_label(sig.month, lang), baseline=fmt.percent(sig.baseline, lang, 0), n=sig.n)
     if sig is not None and sig.rising and promise is not None:
         name = promise["competitor"]
         out.append(StrategyRec(
-            "delivery_promise",
-            (f"Lieferfähigkeit zur Chefsache machen: erst die eigene Liefertreue sichern, dann offensiv versprechen – "
-             f"{name} besetzt genau die Schwäche, über die unsere Kunden klagen." if de else
-             f"Make delivery reliability a top-management issue: secure our own on-time delivery first, then promise it – "
-             f"{name} is claiming exactly the weakness our customers complain about."),
-            "Geschäftsführung mit Operations" if de else "Management with operations",
-            ("Ursachen der Lieferverzögerungen mit Produktion und Einkauf klären; Liefertermintreue je Produktlinie monatlich im KPI-Memo."
-             if de else "Find the causes of the delivery delays with production and purchasing; report on-time delivery per product line monthly in the KPI memo."),
+            "delivery_promise", t("strat_rec_delivery_action", lang, competitor=name),
+            t("strat_rec_delivery_owner", lang), t("strat_rec_delivery_next", lang),
             customer_delivery, _competitor_move(comp, lang), _kpi_revenue(inp),
-            (f"Sicherheitsbestand für die am stärksten betroffenen Produktlinien finanzieren, um gegen das Lieferversprechen von {name} zu bestehen?" if de
-             else f"Fund safety stock for the most affected product lines to stand up to {name}'s delivery promise?"),
+            t("strat_rec_delivery_decision", lang, competitor=name),
         ))
     if cut is not None:
         pct = fmt.percent(abs(cut["change_pct"]) / 100, lang, 0)
@@ -274,86 +250,60 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
         if inp.vocs:
             k = inp.vocs[-1].kpis.set_index("metric")
             if "price_mention_share" in k.index:
-                price_sig = (f"Preis in {fmt.percent(k.at['price_mention_share', 'current'], lang, 0)} der Rückmeldungen "
-                             f"(Basis {fmt.percent(k.at['price_mention_share', 'baseline'], lang, 0)})" if de else
-                             f"Price in {fmt.percent(k.at['price_mention_share', 'current'], lang, 0)} of feedback "
-                             f"(baseline {fmt.percent(k.at['price_mention_share', 'baseline'], lang, 0)})")
+                price_sig = t("strat_price_signal", lang, share=fmt.percent(k.at["price_mention_share", "current"], lang, 0),
+                              baseline=fmt.percent(k.at["price_mention_share", "baseline"], lang, 0))
         note = comp.notes[comp.notes["item"] == cut.name]
         out.append(StrategyRec(
-            "price_pressure",
-            (f"Auf die Preissenkung von {cut['competitor']} mit Wert statt Rabatt antworten: Gesamtkosten, Lieferfähigkeit "
-             f"und Service belegen, Rabatte nur nach klarer Regel." if de else
-             f"Answer {cut['competitor']}'s price cut with value, not discounts: prove total cost, availability and service; "
-             f"discounts only by a clear rule."),
-            str(note["owner"].iloc[0]) if len(note) and not pd.isna(note["owner"].iloc[0]) else ("Vertrieb" if de else "Sales"),
+            "price_pressure", t("strat_rec_price_action", lang, competitor=cut["competitor"]),
+            str(note["owner"].iloc[0]) if len(note) and not pd.isna(note["owner"].iloc[0]) else t("strat_owner_sales", lang),
             str(note["response"].iloc[0]) if len(note) else "",
             price_sig, _competitor_move(comp, lang).split("; ")[0], _kpi_revenue(inp),
-            (f"Darf der Vertrieb bei Angeboten zu {cut['our_product']} gegen {cut['competitor']} bis {pct} Rabatt selbst freigeben?" if de
-             else f"May sales approve discounts of up to {pct} on {cut['our_product']} against {cut['competitor']} on its own?"),
+            t("strat_rec_price_decision", lang, product=cut["our_product"], competitor=cut["competitor"], pct=pct),
         ))
     new = _new_terms(inp.vocs)
     if new:
-        words = ", ".join(w.capitalize() if de else w for w in new)
+        # German capitalises the (noun) terms customers use; English keeps them as written
+        words = ", ".join(w.capitalize() if lang == "de" else w for w in new)
         out.append(StrategyRec(
-            "new_customer_topic",
-            (f"Neues Kundenthema aufnehmen, bevor es zur Beschwerdewelle wird: Kunden schreiben neu über „{words}“." if de
-             else f"Pick up a new customer topic before it becomes a wave of complaints: customers newly write about '{words}'."),
-            "Service mit Marketing" if de else "Service with marketing",
-            ("Stichprobe der Rückmeldungen lesen, Thema in die VoC-Taxonomie aufnehmen, Ursache an IT/Service." if de
-             else "Read a sample of the feedback, add the topic to the VoC taxonomy, pass the cause to IT/service."),
-            (f"Begriffe ohne Vorkommen in den Vormonaten: {words}" if de else f"Terms absent in the previous months: {words}"),
-            "", _kpi_leads(inp),
+            "new_customer_topic", t("strat_rec_topic_action", lang, words=words),
+            t("strat_rec_topic_owner", lang), t("strat_rec_topic_next", lang),
+            t("strat_rec_topic_customer", lang, words=words), "", _kpi_leads(inp),
         ))
     k = inp.kpi
     if k.cost_per_lead_py and k.cost_per_lead > 1.1 * k.cost_per_lead_py:
         campaigns = int((comp.events["topic"] == "campaign").sum()) if len(comp.events) else 0
         out.append(StrategyRec(
-            "marketing_efficiency",
-            ("Marketingbudget konsequent nach Kosten je qualifizierter Anfrage steuern und teure Kanäle umschichten." if de
-             else "Steer the marketing budget strictly by cost per qualified inquiry and shift money out of expensive channels."),
-            "Marketingleitung" if de else "Head of marketing",
-            ("Kanal-Budgets für das nächste Quartal nach Kosten je Anfrage neu verteilen; Wirkung im KPI-Memo prüfen." if de
-             else "Re-allocate channel budgets for next quarter by cost per inquiry; check the effect in the KPI memo."),
-            "",
-            (f"{campaigns} Kampagnen von Wettbewerbern im Quartal beobachtet" if de else f"{campaigns} competitor campaigns observed this quarter"),
-            (Rich("Kosten je qualifizierter Anfrage, Quartal ", k.fig("cost_per_lead", lang, inp.currency),
-                  f" ({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} ggü. Vorjahresquartal)") if de else
-             Rich("Cost per qualified inquiry, quarter ", k.fig("cost_per_lead", lang, inp.currency),
-                  f" ({_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)} vs same quarter last year)")),
+            "marketing_efficiency", t("strat_rec_efficiency_action", lang),
+            t("strat_owner_head_of_marketing", lang), t("strat_rec_efficiency_next", lang),
+            "", t("strat_rec_efficiency_competitor", lang, n=campaigns),
+            rich("strat_kpi_cpl", lang, value=k.fig("cost_per_lead", lang, inp.currency),
+                 change=_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)),
         ))
     if len(comp.quiet) and len(out) < 5:
         names = ", ".join(comp.quiet["competitor"])
         out.append(StrategyRec(
-            "monitoring_gap",
-            (f"Blinde Flecken in der Wettbewerbsbeobachtung schließen: zu {names} fehlen aktuelle Beobachtungen." if de
-             else f"Close the blind spots in competitor monitoring: no recent observations of {names}."),
-            "Marketingleitung" if de else "Head of marketing",
-            ("Verantwortlichen je Wettbewerber benennen; Vertrieb fragt in Kundengesprächen gezielt nach." if de
-             else "Name an owner per competitor; sales asks about them in customer meetings."),
-            "", "; ".join(comp.quiet["note_de" if de else "note_en"]), "",
+            "monitoring_gap", t("strat_rec_monitoring_action", lang, names=names),
+            t("strat_owner_head_of_marketing", lang), t("strat_rec_monitoring_next", lang),
+            "", "; ".join(comp.quiet["note_de" if lang == "de" else "note_en"]), "",
         ))
     return out[:5]
 
 
 def risks(inp: StrategyInputs, recs: Sequence[StrategyRec]) -> list[str]:
     """What could go wrong if we do nothing, and what the numbers cannot tell."""
-    lang, de = inp.lang, inp.lang == "de"
+    lang = inp.lang
     out = []
     rules = {r.rule for r in recs}
     if "delivery_promise" in rules:
         promise = _delivery_promise(inp.competitors)
-        out.append((f"Kunden mit Lieferproblemen wechseln zu {promise['competitor']}, wenn wir bis zum Jahresende keine verlässlichen Liefertermine zusagen können."
-                    if de else f"Customers with delivery problems switch to {promise['competitor']} if we cannot promise reliable dates by year end."))
+        out.append(t("strat_risk_delivery", lang, competitor=promise["competitor"]))
     if "price_pressure" in rules:
-        out.append(("Unkontrollierte Rabatte im Kernsegment kosten Marge, ohne die Lieferschwäche zu lösen." if de
-                    else "Uncontrolled discounts in the core segment cost margin without fixing the delivery weakness."))
+        out.append(t("strat_risk_price", lang))
     nps = _nps(inp.vocs)
     if nps is not None and nps[0] < nps[1] - 10:
-        out.append((f"NPS fällt auf {fmt.number(nps[0], lang)} (Basis {fmt.number(nps[1], lang)}; n = {nps[2]}, kleine Stichprobe – Trend im nächsten Quartal bestätigen)."
-                    if de else f"NPS drops to {fmt.number(nps[0], lang)} (baseline {fmt.number(nps[1], lang)}; n = {nps[2]}, small sample – confirm the trend next quarter)."))
+        out.append(t("strat_risk_nps", lang, nps=fmt.number(nps[0], lang), baseline=fmt.number(nps[1], lang), n=nps[2]))
     if len(inp.competitors.quiet):
-        out.append((f"Keine Nachricht ist keine gute Nachricht: zu {', '.join(inp.competitors.quiet['competitor'])} wissen wir nichts Aktuelles."
-                    if de else f"No news is not good news: we know nothing recent about {', '.join(inp.competitors.quiet['competitor'])}."))
+        out.append(t("strat_risk_quiet", lang, names=", ".join(inp.competitors.quiet["competitor"])))
     for v in inp.vocs[-1:]:
         out.extend(v.caveats[:1])
     return out[:4]
@@ -366,22 +316,28 @@ def decisions(recs: Sequence[StrategyRec]) -> list[str]:
 
 def evidence_text(rec: StrategyRec, lang: str) -> Rich:
     """Customer signal · competitor move · KPI, each labelled; missing parts are left out."""
-    labels = (("Kunden", "Wettbewerb", "Kennzahl") if lang == "de" else ("Customers", "Competition", "KPI"))
+    labels = (t("strat_evidence_customers", lang), t("strat_evidence_competition", lang), t("strat_evidence_kpi", lang))
     parts = [Rich(f"{label}: ", text) for label, text in zip(labels, (rec.customer, rec.competitor, rec.kpi)) if text]
     return Rich(*[x for i, p in enumerate(parts) for x in ((" · ", p) if i else (p,))])
 
 
 def headline(inp: StrategyInputs, recs: Sequence[StrategyRec]) -> str:
     """Answer first: the most important recommendation as the conclusion of the quarter."""
-    de = inp.lang == "de"
     if not recs:
-        return ("Keine Entscheidung nötig: Kunden, Wettbewerb und Kennzahlen ohne auffällige Veränderung im Quartal." if de
-                else "No decision needed: customers, competitors and KPIs show no notable change this quarter.")
+        return t("strat_headline_none", inp.lang)
     first = recs[0]
     if first.rule == "delivery_promise":
         promise = _delivery_promise(inp.competitors)
-        return (f"Unsere Kunden klagen über Lieferverzögerungen, während {promise['competitor']} mit schneller Lieferung wirbt und die Preise senkt – "
-                "Lieferfähigkeit wird im nächsten Quartal zur strategischen Priorität." if de else
-                f"Our customers complain about delivery delays while {promise['competitor']} advertises fast delivery and cuts prices – "
-                "delivery reliability becomes the strategic priority next quarter.")
+        return t("strat_headline_delivery", inp.lang, competitor=promise["competitor"])
     return first.action
+
+
+def rec_labels(lang: str) -> dict[str, str]:
+    """The labels of the recommendations block (owner, due, evidence, next step)."""
+    return {"owner": t("strat_label_owner", lang), "due": t("strat_label_due", lang),
+            "evidence": t("strat_label_evidence", lang), "effect": t("strat_label_next_step", lang), "stakeholder": ""}
+
+
+def voc_months_line(vocs: Sequence[Any], lang: str) -> str:
+    """The data note's line naming the months of customer feedback the memo used."""
+    return t("strat_voc_months", lang, months=", ".join(v.month for v in vocs))

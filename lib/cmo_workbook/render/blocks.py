@@ -253,6 +253,19 @@ class Recommendation:
     due: str = ""
     effect: str = ""
     stakeholder: str = ""
+    #: what the recommendation is about (a rule and its subject, e.g. "price_pressure.hartmann"): its stable id
+    #: in the decision log; empty: derived from the KPI it names or its words
+    key: str = ""
+
+    def figures(self) -> list[Fig]:
+        """The KPI values the recommendation names (in its action, evidence and effect), in that order."""
+        return [p for text in (self.action, self.evidence, self.effect) for p in _figs(text)]
+
+
+def _figs(text: object) -> list[Fig]:
+    if isinstance(text, Fig):
+        return [text]
+    return [f for p in getattr(text, "parts", ()) for f in _figs(p)]
 
 
 @dataclass
@@ -275,6 +288,13 @@ class Recommendations(Block):
             "</td></tr>{% endfor %}</table>",
             items=list(self.items), L=self.labels,
         )
+
+    def record(self) -> dict[str, Any]:
+        """Also each item's action, owner, due date and named KPI values (for the decision log)."""
+        items = [{"key": r.key, "action": str(r.action), "owner": str(r.owner), "due": str(r.due),
+                  "evidence": str(r.evidence), "effect": str(r.effect), "figures": [{"metric": f.metric, "window": f.window, "segment": f.segment, "value": None if f.value != f.value else float(f.value),
+                               "text": f.text} for f in r.figures()]} for r in self.items]
+        return {**super().record(), "items": items}
 
     def text(self) -> str:
         out = []

@@ -50,6 +50,7 @@ class Term:
     translate: dict[str, str]
     ok_with: tuple[str, ...]
     note_defines: bool = False
+    prose_only: bool = False  # glossary ``prose_only``: flagged in sentences, not in evidence tables
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def load_glossary(path: str | Path = GLOSSARY_FILE) -> Glossary:
         pat = re.compile(r"(?<![\w])(?:" + "|".join(e["patterns"]) + r")(?![\w])", flags)
         terms.append(Term(e["term"], pat, tuple(e.get("langs", ("de", "en"))),
                           {"de": e.get("translate_de", ""), "en": e.get("translate_en", "")},
-                          tuple(e.get("ok_with", ())), bool(e.get("note_defines", False))))
+                          tuple(e.get("ok_with", ())), bool(e.get("note_defines", False)),
+                          bool(e.get("prose_only", False))))
     return Glossary(tuple(terms), tuple(_marker(m) for m in raw.get("comparison_markers", [])),
                     tuple(_marker(m) for m in raw.get("consequence_markers", [])))
 
@@ -143,7 +145,7 @@ def _jargon(text: str, lang: str, block: str, g: Glossary, defined: set[str]) ->
     out = []
     units = _units(text, block)
     for term in g.terms:
-        if lang not in term.langs or term.term in defined:
+        if lang not in term.langs or term.term in defined or (term.prose_only and block == "table"):
             continue
         for sent in units:
             m = term.pattern.search(sent)

@@ -1,0 +1,309 @@
+"""The decision log: what each memo recommended, what became of it, and what the named KPI did since.
+
+After a memo is written the runner stores its recommendations in ``reports/PERIOD/decisions.yaml``
+(:func:`record`), each under a stable id derived from what it is about (the memo, the recommendation's
+``key`` or the KPI and segment it names, else its words without numbers; never its position), and
+creates ``reports/PERIOD/decisions_status.yaml`` for the analyst (:func:`ensure_status_file`)::
+
+    kpi_dashboard.cost_per_qualified_lead.linkedin:
+      status: done        # done | open | dropped
+      comment: LinkedIn-Budget ab Oktober −20 %
+
+The next period's memo opens its recommendations with :func:`review`: each of the previous period's
+recommendations with its status and, where it named a KPI, the value then and now from the KPI stores
+("Kosten je qualifizierter Anfrage (LinkedIn) 794 € → 612 €").
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import yaml
+
+from ..errors import DataError, Problem
+from ..inputs.channels import CHANNEL_LABELS, channel_label
+from ..metrics.store import KpiStore, parse_window
+from ..periods import Period
+from ..render import fmt
+from ..render.blocks import Block, Bullets, Paragraph
+from ..render.i18n import t
+from .stakeholders import kpis_in
+
+DECISIONS_FILE = "decisions.yaml"
+STATUS_FILE = "decisions_status.yaml"
+STATUSES = ("open", "done", "dropped")
+#: words an analyst may write instead (parsing vocabulary, not memo text)
+STATUS_WORDS = {"offen": "open", "erledigt": "done", "umgesetzt": "done", "verworfen": "dropped", "gestrichen": "dropped"}
+_STATUS_HEAD = ("# What became of this period's recommendations: set status to done, open or dropped and add a\n"
+                "# comment; the next period's memos show it beside the KPI's value then and now.\n")
+
+
+@dataclass
+class Decision:
+    """One recommendation of one memo in one period, as the log keeps it."""
+
+    id: str
+    memo: str
+    period: str
+    action: str
+    owner: str = ""
+    due: str = ""
+    lang: str = ""
+    figures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def kpi(self) -> dict[str, Any] | None:
+        """The first KPI value the recommendation named (metric, window, segment, value, text), if any."""
+        return self.figures[0] if self.figures else None
+
+
+def _slug(text: str, words: int = 5) -> str:
+    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    tokens = [w for w in re.findall(r"[a-z]+", plain) if len(w) > 2][:words]  # no digits: amounts change monthly
+    return "_".join(tokens) or "item"
+
+
+def decision_id(memo: str, item: dict[str, Any]) -> str:
+    """``memo.key`` from what the recommendation is about: its key, else the KPI and segment it names, else its words."""
+    if item.get("key"):
+        return f"{memo}.{item['key']}"
+    figs = item.get("figures") or []
+    if figs:
+        f = figs[0]
+        return ".".join(x for x in (memo, f["metric"], _slug(f.get("segment") or "", 3) if f.get("segment") else "") if x)
+    return f"{memo}.{_slug(str(item.get('action', '')))}"
+
+
+#: rates a recommendation names in words that :data:`~.stakeholders.KPI_WORDS` reads as their counts
+_RATE_WORDS = {"sales_acceptance_rate": ("akzeptanzquote", "ablehnungsgr", "acceptance rate", "rejection reason")}
+
+
+def _channel_in(text: str) -> str:
+    """The store segment of the first channel a text names ("LinkedIn-Budget ..." -> "channel=linkedin")."""
+    low = text.casefold()
+    hits = [(low.find(name.casefold()), key) for key, names in CHANNEL_LABELS.items() for name in names.values()
+            if len(name) > 3 and name.casefold() in low]
+    return f"channel={min(hits)[1]}" if hits else ""
+
+
+def infer_figure(item: dict[str, Any], store: KpiStore, lang: str, currency: str) -> dict[str, Any] | None:
+    """The KPI a recommendation without figures is about, read from its words, with its value in ``store``.
+
+    The metric comes from the action's words (else the evidence's, :func:`~.stakeholders.kpis_in`), the
+    segment from a channel it names; the window is the one whose value the text quotes, else the period's own.
+    """
+    action, evidence = str(item.get("action", "")), str(item.get("evidence", ""))
+    text = f"{action} {evidence}".casefold()
+    named = [m for m, words in _RATE_WORDS.items() if any(w in text for w in words)]
+    metrics = [m for m in named or kpis_in(action) or kpis_in(evidence) if m in store.catalogue]
+    if not metrics:
+        return None
+    metric, segment = metrics[0], _channel_in(action)
+    own = "month" if store.period.kind == "month" else "quarter"
+    kinds = [own] + [k for k in ("t3m", "t12m", "ytd", "asof") if k != own]
+    found = []
+    for kind in kinds:
+        try:
+            f = store.figure(metric, kind, segment)
+        except KeyError:
+            continue
+        text = value_text(f.unit, f.value, lang, currency)
+        found.append((text in f"{action} {evidence}", -kinds.index(kind), f, text))
+    if not found:
+        return None
+    _, _, f, text = max(found, key=lambda x: (x[0], x[1]))
+    return {"metric": metric, "window": f.window, "segment": segment, "value": None if f.value != f.value else f.value,
+            "text": text}
+
+
+def from_records(memo: str, period: str, records: Iterable[dict[str, Any]], lang: str,
+                 store: KpiStore | None = None, currency: str = "EUR") -> list[Decision]:
+    """The decisions of a memo from its block records (the ``recommendations`` blocks' items); with ``store``,
+    an item that shows no KPI value gets the one its words point at (:func:`infer_figure`)."""
+    out: list[Decision] = []
+    seen: dict[str, int] = {}
+    for rec in records:
+        if rec.get("kind") != "recommendations":
+            continue
+        for item in rec.get("items") or []:
+            item = json.loads(json.dumps(item))  # plain dicts: records read back from a notebook are NotebookNodes
+            if not item.get("figures") and store is not None:
+                inferred = infer_figure(item, store, lang, currency)
+                item = {**item, "figures": [inferred] if inferred else []}
+            base = decision_id(memo, item)
+            seen[base] = seen.get(base, 0) + 1
+            key = base if seen[base] == 1 else f"{base}.{seen[base]}"  # two about the same thing in one memo
+            out.append(Decision(key, memo, period, str(item.get("action", "")), str(item.get("owner", "")),
+                                str(item.get("due", "")), lang, list(item.get("figures") or [])))
+    return out
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError([Problem(str(path), f"is not valid YAML: {getattr(exc, 'problem', exc)}",
+                                 row=(mark.line + 1) if mark else None,
+                                 fix="fix the line (e.g. quote a comment containing ':') or delete the file to start again")]) from None
+
+
+def load(period_dir: Path) -> list[Decision]:
+    """Every memo's decisions of one period folder (empty when none were recorded)."""
+    raw = _read_yaml(Path(period_dir) / DECISIONS_FILE) or {}
+    return [Decision(**{**d, "figures": list(d.get("figures") or [])}) for memo in sorted(raw) for d in raw[memo] or []]
+
+
+def record(period_dir: Path, memo: str, period: str, records: Iterable[dict[str, Any]], lang: str,
+           store: KpiStore | None = None, currency: str = "EUR") -> list[Decision]:
+    """Store ``memo``'s recommendations in ``period_dir/decisions.yaml`` (replacing that memo's earlier ones)."""
+    from ..render.export import write_atomic
+
+    path = Path(period_dir) / DECISIONS_FILE
+    raw = _read_yaml(path) or {}
+    found = from_records(memo, period, records, lang, store, currency)
+    raw[memo] = [d.__dict__ for d in found]
+    if not raw[memo]:
+        del raw[memo]
+    write_atomic(path, yaml.safe_dump(raw, allow_unicode=True, sort_keys=True, width=120))
+    return found
+
+
+def load_status(period_dir: Path) -> dict[str, dict[str, str]]:
+    """The analyst's status per decision id; DataError names the file, id and value when a status is unknown."""
+    path = Path(period_dir) / STATUS_FILE
+    raw = _read_yaml(path) or {}
+    if not isinstance(raw, dict):
+        raise DataError([Problem(str(path), "must map decision ids to {status, comment}", fix="see the file's header")])
+    out, problems = {}, []
+    for key, entry in raw.items():
+        entry = entry if isinstance(entry, dict) else {"status": entry}
+        status = str(entry.get("status") or "open").strip().lower()
+        status = STATUS_WORDS.get(status, status)
+        if status not in STATUSES:
+            problems.append(Problem(str(path), f"{key}: status {status!r} is unknown", column="status", value=status,
+                                    fix=f"use one of {', '.join(STATUSES)}"))
+            continue
+        out[str(key)] = {"status": status, "comment": str(entry.get("comment") or "").strip()}
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+def ensure_status_file(period_dir: Path) -> Path | None:
+    """Create or extend ``decisions_status.yaml``: every recorded decision without a status gets ``open``.
+
+    What the analyst already entered stays as it is (the file is only appended to). None without decisions.
+    """
+    period_dir = Path(period_dir)
+    decisions = load(period_dir)
+    if not decisions:
+        return None
+    path = period_dir / STATUS_FILE
+    known = load_status(period_dir)
+    missing = [d for d in decisions if d.id not in known]
+    if not missing and path.is_file():
+        return path
+    text = path.read_text(encoding="utf-8") if path.is_file() else _STATUS_HEAD
+    if text and not text.endswith("\n"):
+        text += "\n"
+    for d in missing:
+        text += yaml.safe_dump({d.id: {"status": "open", "comment": ""}}, allow_unicode=True, sort_keys=False,
+                               width=200) + f"#   {d.action[:110]}\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def value_text(unit: str, v: float, lang: str, currency: str) -> str:
+    """A stored KPI value as a memo shows it (money compact from 10 000, rates as percent)."""
+    if v is None or v != v:
+        return fmt.MISSING
+    if unit == "eur":
+        return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
+    if unit in ("rate", "ratio"):
+        return fmt.percent(v, lang, 0)
+    return fmt.number(v, lang)
+
+
+@dataclass
+class Outcome:
+    """A previous decision with the analyst's status and the KPI's value then and now (NaN if not measurable)."""
+
+    decision: Decision
+    status: str
+    comment: str
+    metric: str = ""
+    segment: str = ""
+    before: float = math.nan
+    after: float = math.nan
+    unit: str = ""
+
+
+def outcomes(decisions: Sequence[Decision], status: dict[str, dict[str, str]], store: KpiStore) -> list[Outcome]:
+    """Each decision with its status and, where it named a KPI the current store holds, before → after."""
+    out = []
+    for d in decisions:
+        st = status.get(d.id, {"status": "open", "comment": ""})
+        o = Outcome(d, st["status"], st["comment"])
+        k = d.kpi
+        if k and k.get("value") is not None and k["metric"] in store.catalogue:
+            try:
+                kind = parse_window(k["window"]).kind
+                now = store.figure(k["metric"], kind, k.get("segment") or "")
+            except (KeyError, ValueError):
+                now = None  # the KPI's window or segment is not in this period's store: status only
+            if now is not None:
+                o.metric, o.segment, o.before, o.after, o.unit = (k["metric"], k.get("segment") or "", float(k["value"]),
+                                                                   now.value, now.unit)
+        out.append(o)
+    return out
+
+
+def _short(action: str, limit: int = 120) -> str:
+    """The recommendation's first clause (up to a colon or full stop), at most ``limit`` characters (whole words)."""
+    head = re.split(r"(?<=[a-zäöüß0-9)“'])[:.](?:\s|$)", action.strip(), maxsplit=1)[0].strip()
+    return head if len(head) <= limit else head[: limit].rsplit(" ", 1)[0].rstrip(",;–- ") + " …"
+
+
+def sentence(o: Outcome, lang: str, currency: str, store: KpiStore) -> str:
+    """'LinkedIn-Budget senken – erledigt (ab Oktober −20 %); Kosten je qualifizierter Anfrage (LinkedIn) 794 € → 612 €.'"""
+    status = t(f"dec_status_{o.status}", lang)
+    if o.comment:
+        status = t("dec_status_comment", lang, status=status, comment=o.comment)
+    action = _short(o.decision.action)
+    if o.metric and o.before == o.before and o.after == o.after:
+        name = store.catalogue[o.metric].name(lang)
+        if o.segment:
+            name = t("dec_metric_segment", lang, metric=name, segment=channel_label(o.segment.split("=")[-1], lang))
+        hib = store.catalogue[o.metric].higher_is_better is not False
+        return t("dec_line_effect", lang, action=action, status=status, metric=name,
+                 before=value_text(o.unit, o.before, lang, currency), after=value_text(o.unit, o.after, lang, currency),
+                 change=fmt.delta(o.after, o.before, lang, higher_is_better=hib).text)
+    return t("dec_line", lang, action=action, status=status)
+
+
+def previous_dir(reports_dir: Path, period: Period) -> Path:
+    """The folder of the period before ``period`` (the month or quarter before)."""
+    return Path(reports_dir) / str(period.previous())
+
+
+def review(reports_dir: Path, period: Period, memo: str, store: KpiStore, lang: str, currency: str) -> list[Block]:
+    """The block that opens a memo's recommendations: what became of the previous period's ones (none: [])."""
+    prev = previous_dir(reports_dir, period)
+    mine = [d for d in load(prev) if d.memo == memo]
+    if not mine:
+        return []
+    found = outcomes(mine, load_status(prev), store)
+    intro = t("dec_review_intro", lang, period=_period_label(period.previous(), lang))
+    return [Paragraph(intro), Bullets([sentence(o, lang, currency, store) for o in found])]
+
+
+def _period_label(p: Period, lang: str) -> str:
+    return fmt.month(p.start, lang) if p.kind == "month" else fmt.quarter(p.start, lang)
