@@ -21,7 +21,7 @@ from ..metrics.goals import GoalStatus
 from .goals_block import metric_label, required_per_month, status_text, titles, value_text
 from ..periods import Period
 from .stakeholders import Stakeholder, serving
-from .wording import rich
+from ..render.wording import rich
 
 #: Metrics with their own next action for a goal that is not on track (message ``upd_next_<metric>``);
 #: any other metric gets ``upd_next_default``.

@@ -19,7 +19,7 @@ from ..render.blocks import Fig, Rich
 from ..render.i18n import t
 from .competitor_briefing import CompetitorResults
 from ..periods import Period
-from .wording import rich
+from ..render.wording import rich
 
 #: VoC theme and words that tie a customer complaint to a competitor's promise (rule ``delivery_promise``).
 DELIVERY_THEME = "delivery_delay"

@@ -32,7 +32,8 @@ def rich(key: str, lang: str, **fields: object) -> Rich:
     parts: list[str | Fig] = []
     for i, piece in enumerate(text.split(_MARK)):
         if i % 2:
-            parts.append(figs[piece])  # type: ignore[arg-type]
+            value = figs[piece]
+            parts.extend(value.parts if isinstance(value, Rich) else [value])  # type: ignore[list-item]
         elif piece:
             parts.append(piece)
     return Rich(*parts)
