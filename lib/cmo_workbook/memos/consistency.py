@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from ..errors import ExecutionError
-from ..inputs.channels import CHANNEL_LABELS
+from ..render.wording import channel_names
 from ..metrics.catalogue import catalogue
 from ..periods import Period
 from ..render.jargon import sentences
@@ -100,7 +100,7 @@ def format_findings(findings: Sequence[StoryFinding]) -> list[str]:
 def _subjects(lang: str) -> dict[str, re.Pattern[str]]:
     """Channel and KPI names a verdict can be about, as word-boundary patterns."""
     names: dict[str, set[str]] = {}
-    for key, labels in CHANNEL_LABELS.items():
+    for key, labels in channel_names().items():
         names.setdefault(f"channel:{key}", set()).update(v for v in labels.values() if len(v) > 3)
     for m in catalogue():
         names.setdefault(f"kpi:{m.id}", set()).add(m.name(lang))
@@ -153,7 +153,7 @@ def verdicts(records: Iterable[dict[str, Any]], lang: str) -> dict[str, list[tup
 def _label(subject: str, lang: str) -> str:
     kind, key = subject.split(":", 1)
     if kind == "channel":
-        return CHANNEL_LABELS[key].get(lang, key)
+        return channel_names()[key].get(lang, key)
     return catalogue()[key].name(lang)
 
 

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from ..errors import DataError, Problem
-from ..inputs.channels import CHANNEL_LABELS, channel_label
+from ..render.wording import channel_label, channel_names
 from ..metrics.store import KpiStore, parse_window
 from ..periods import Period
 from ..render import fmt
@@ -86,7 +86,7 @@ _RATE_WORDS = {"sales_acceptance_rate": ("akzeptanzquote", "ablehnungsgr", "acce
 def _channel_in(text: str) -> str:
     """The store segment of the first channel a text names ("LinkedIn-Budget ..." -> "channel=linkedin")."""
     low = text.casefold()
-    hits = [(low.find(name.casefold()), key) for key, names in CHANNEL_LABELS.items() for name in names.values()
+    hits = [(low.find(name.casefold()), key) for key, names in channel_names().items() for name in names.values()
             if len(name) > 3 and name.casefold() in low]
     return f"channel={min(hits)[1]}" if hits else ""
 

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from ..inputs.channels import channel_label
+from ..render.wording import channel_label
 from ..metrics import experiments
 from ..periods import Period
 from ..render import fmt

@@ -25,6 +25,17 @@ def channel_label(key: str, lang: str = "de") -> str:
         return str(key).replace("_", " ").title()
 
 
+def channel_names() -> dict[str, dict[str, str]]:
+    """Every known channel's display name per complete language: ``{"trade_fairs": {"de": "Messe", "en": ...}}``.
+
+    For finding channels named in a sentence (decision log, consistency check), in either language.
+    """
+    from .i18n import COMPLETE, catalogue
+
+    keys = [k.removeprefix("channel_") for k in catalogue("en").messages if k.startswith("channel_")]
+    return {key: {lang: channel_label(key, lang) for lang in COMPLETE} for key in keys}
+
+
 def rich(key: str, lang: str, **fields: object) -> Rich:
     """The message ``key`` as :class:`Rich` text: ``Fig``/``Rich`` fields stay figures, the rest is filled as by t()."""
     figs = {k: v for k, v in fields.items() if isinstance(v, (Fig, Rich))}
