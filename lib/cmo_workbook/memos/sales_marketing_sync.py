@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ from . import kpi_figures
 from ..render.i18n import t, tn
 from ..render.wording import channel_label, rich
 from ..inputs.loaders import Dataset
-from ..periods import Period
+from ..periods import Period, run_date
 
 
 @dataclass
@@ -344,9 +345,12 @@ def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recom
     return out[:5]
 
 
-def next_sync(period: Period, lang: str) -> str:
-    """'Due' of the agenda items: the next sync, named by its month."""
-    return t("sync_next_sync", lang, month=fmt.month(period.shift(1).start, lang))
+def next_sync(period: Period, lang: str, today: date | None = None) -> str:
+    """'Due' of the agenda items: the next sync, named by its month; never a month already past on ``today``."""
+    from .consistency import deadline_month
+
+    due = deadline_month(period, today or run_date())
+    return t("sync_next_sync", lang, month=fmt.month(due.start_time, lang))
 
 
 def definitions(f: SyncFacts, lang: str) -> str:
