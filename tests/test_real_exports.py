@@ -68,8 +68,8 @@ def test_hubspot_contacts_and_deals_with_german_google_ads():
     # "1006;1009": the first associated contact is the deal's
     assert ds.deals.set_index("deal_id").loc["5003", "lead_id"] == "1006"
     notes = [f.en for f in ds.findings]
-    assert "1 won deals without amount, not in revenue" in notes
-    assert "1 open deals without amount, not in pipeline value" in notes
+    assert "1 won deal without amount, not in revenue" in notes  # singular since the catalogue (was "1 won deals")
+    assert "1 open deal without amount, not in pipeline value" in notes
     assert [f.de for f in ds.findings if f.en.startswith("1 won")] == ["1 gewonnene Deals ohne Betrag, nicht im Umsatz"]
 
 
@@ -256,7 +256,8 @@ def test_all_won_amounts_empty_stops_and_mql_before_create_is_a_note(company):
     from cmo_workbook.inputs.plausibility import review
 
     notes = [f for f in review(ds) if f.severity == "note"]
-    assert notes[0].en.startswith("1 leads became qualified before they were created (first: hubspot_contacts.csv row 3)")
+    assert notes[0].en.startswith("1 lead became qualified before it was created (hubspot_contacts.csv row 3)")
+    assert notes[0].text("de").startswith("1 Lead wurde vor seiner Anlage qualifiziert (hubspot_contacts.csv Zeile 3)")
 
 
 def test_freshness_counts_any_activity_and_warns_instead_of_refusing(company):

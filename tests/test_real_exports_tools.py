@@ -164,4 +164,5 @@ def test_english_hand_kept_lists_count_status_qualified_leads_and_deal_values():
     assert cents(m.loc[SEP, "marketing_pipeline_value"]) == 2_575_050 and cents(m.loc[OCT, "marketing_pipeline_value"]) == 1_200_000
     # won in October: D-01 18,500.00 closed 20.10.; D-03 won without amount is counted and said, not summed
     assert cents(m.loc[OCT, "marketing_won_revenue"]) == 1_850_000
-    assert any(f.en == "1 won deals without amount, not in revenue" for f in ds.findings)
+    assert any(f.en == "1 won deal without amount, not in revenue" for f in ds.findings)
+    assert any(f.text("de") == "1 gewonnener Deal ohne Betrag, nicht im Umsatz" for f in ds.findings)

@@ -1,14 +1,20 @@
-"""What loading and checking found out about the data, in both memo languages.
+"""What loading and checking found out about the data, in every memo language.
 
 A :class:`Finding` is either a ``note`` (the memo's data note says it: "12 won deals without
 amount, not in revenue") or an ``error`` (the memo would state a wrong headline: the run
 stops with exit 2, ``validate`` fails). Both carry the params key or action that fixes them.
+A note's sentence is a catalogue message (:meth:`Finding.note`), filled with the figures for the
+memo's language; an error speaks to the analyst in English (``en``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import Problem
+from ..render import fmt
+from ..render.i18n import t, tn
 
 SEVERITIES = ("note", "error")
 
@@ -19,24 +25,50 @@ class Finding:
 
     table: str
     en: str
-    de: str
+    de: str = ""
     severity: str = "note"
     fix: str = ""
     file: str = ""
     row: int | None = None
     column: str | None = None
+    #: the catalogue message of a note and its raw figures (formatted per language by :meth:`text`)
+    key: str = ""
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    #: the field that picks the plural form of ``key`` (a message with msgid_plural)
+    plural: str = ""
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES} (got {self.severity!r})")
 
+    @classmethod
+    def note(cls, table: str, key: str, /, *, plural: str = "", fix: str = "", file: str = "",
+             row: int | None = None, column: str | None = None, **fields: Any) -> "Finding":
+        """A data-note finding worded by the catalogue message ``key``; ``fields`` are raw numbers and texts."""
+        probe = cls(table, "", key=key, fields=fields, plural=plural)
+        return cls(table, probe.text("en"), probe.text("de"), "note", fix, file, row, column, key, fields, plural)
+
     def text(self, lang: str = "en") -> str:
-        """The sentence in ``lang`` ('de' or 'en')."""
-        return self.de if lang == "de" else self.en
+        """The sentence in ``lang`` (the company's own wording of the message applies)."""
+        if not self.key:
+            return self.de if lang == "de" and self.de else self.en
+        values = {k: _shown(v, lang) for k, v in self.fields.items()}
+        if self.plural:
+            return tn(self.key, int(self.fields[self.plural]), lang, **values)
+        return t(self.key, lang, **values)
 
     def problem(self) -> Problem:
         """As an input problem (file, row, column, message, fix) for exit-2 messages."""
         return Problem(self.file or self.table, self.en, row=self.row, column=self.column, fix=self.fix)
+
+
+def _shown(value: Any, lang: str) -> str:
+    """A field as the memo writes it: whole numbers grouped, shares as percent, the rest as text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return fmt.number(value, lang)
+    return fmt.percent(value, lang, 0)
 
 
 def count(n: int, lang: str) -> str:

@@ -118,18 +118,16 @@ class Dataset:
             df = self.tables.get(name)
             files = ", ".join(s.file.name for s in self.files(name)) or f"(no file configured for {name})"
             if df is None or df.empty:
-                out.append(Finding(name, f"table {name} has no rows at all; the {period} report needs it",
-                                   f"Tabelle {name} hat keine Zeilen; der Bericht {period} braucht sie", file=files,
+                out.append(Finding.note(name, "note_table_empty", table=name, period=str(period), file=files,
                                    fix=f"add the export under data.{name} in {self.params.path.name}"))
                 continue
             cols = [c for c in ACTIVITY.get(name, (_date_column(name),)) if c in df]
             latest = max((df[c].max() for c in cols if df[c].notna().any()), default=pd.NaT)
             latest_text = f"{latest:%d.%m.%Y}" if not pd.isna(latest) else "none"
-            out.append(Finding(
-                name, f"no {name} rows in {period} ({period.start:%d.%m.%Y}-{period.last_day:%d.%m.%Y}); latest date "
-                      f"found: {latest_text}",
-                f"keine {name}-Zeilen im Zeitraum {period} ({period.start:%d.%m.%Y}–{period.last_day:%d.%m.%Y}); "
-                f"letztes Datum: {latest_text}; die Kennzahlen dieser Tabelle fehlen im Zeitraum", file=files,
+            out.append(Finding.note(
+                name, "note_table_stale" if not pd.isna(latest) else "note_table_stale_never", table=name,
+                period=str(period), first=f"{period.start:%d.%m.%Y}", last=f"{period.last_day:%d.%m.%Y}",
+                latest=latest_text, file=files,
                 fix="export the current data from the source tool, or run for an earlier --period"))
         return out
 
@@ -556,11 +554,8 @@ def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo
     stats: dict[str, dict[str, object]] = {}
     for s in sources:
         if s.generated_ids:
-            findings.append(Finding(
-                s.table, f"{s.file.name}: {count(s.generated_ids, 'en')} ids generated from the row content "
-                         "(no id in the file; the same file gives the same ids)",
-                f"{s.file.name}: {count(s.generated_ids, 'de')} IDs aus dem Zeileninhalt erzeugt "
-                "(keine ID in der Datei; dieselbe Datei ergibt dieselben IDs)", file=str(s.file.name)))
+            findings.append(Finding.note(s.table, "note_generated_ids", plural="n", file=str(s.file.name),
+                                         source=s.file.name, n=int(s.generated_ids)))
     if "leads" in t:
         leads = t["leads"]
         missing = leads["channel"].isna()
@@ -570,11 +565,7 @@ def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo
         stats["leads"] = semantics.derive_lead_stages(leads, lookup)
         n = int(stats["leads"]["by_status"])
         if n:
-            findings.append(Finding(
-                "leads", f"{count(n, 'en')} leads are qualified by their status only; their qualified date is the "
-                         "next stage's date, else the create date",
-                f"{count(n, 'de')} Leads sind nur über ihren Status qualifiziert; als Qualifizierungsdatum gilt das "
-                "Datum der nächsten Stufe, sonst das Anlagedatum"))
+            findings.append(Finding.note("leads", "note_status_qualified", plural="n", n=int(n)))
     if "spend" in t:
         sp = t["spend"]
         missing = sp["channel"].isna()
@@ -598,13 +589,9 @@ def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo
             guessed = links["email"] + links["company"]
             if fallback and len(deals):
                 linked = sum(links.values())
-                findings.append(Finding(
-                    "deals", f"the deals export names no lead: {count(linked, 'en')} of {count(len(deals), 'en')} deals "
-                             f"({linked / len(deals):.0%}) matched to a lead by e-mail ({count(links['email'], 'en')}) "
-                             f"or company name ({count(links['company'], 'en')})",
-                    f"der Deal-Export nennt keinen Lead: {count(linked, 'de')} von {count(len(deals), 'de')} Deals "
-                    f"({linked / len(deals):.0%}".replace("%", " %") + f") über E-Mail ({count(links['email'], 'de')}) "
-                    f"oder Firmenname ({count(links['company'], 'de')}) einem Lead zugeordnet"))
+                findings.append(Finding.note("deals", "note_deals_matched", plural="total", linked=int(linked),
+                                             total=len(deals), share=linked / len(deals),
+                                             email=int(links["email"]), company=int(links["company"])))
             deal_stats["guessed_links"] = guessed
         own = deals["channel"].isna() & (deals["lead_source"].notna() | deals["source_detail"].notna())
         if own.any():
@@ -613,13 +600,10 @@ def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo
         deal_stats["channel_from_source"] = int(own.sum())
         stats["deals"] = deal_stats
         no_amount = deals["amount"].isna()
-        for status, en, de in (("won", "won deals without amount, not in revenue",
-                                "gewonnene Deals ohne Betrag, nicht im Umsatz"),
-                               ("open", "open deals without amount, not in pipeline value",
-                                "offene Deals ohne Betrag, nicht im Pipelinewert")):
+        for status in ("won", "open"):
             n = int((no_amount & (deals["status"] == status).fillna(False)).sum())
             if n:
-                findings.append(Finding("deals", f"{count(n, 'en')} {en}", f"{count(n, 'de')} {de}"))
+                findings.append(Finding.note("deals", f"note_{status}_without_amount", plural="n", n=n))
     return findings, stats
 
 

@@ -66,11 +66,8 @@ def review(ds: Dataset) -> list[Finding]:
                 out.append(Finding("leads", f"{count(rows, 'en')} leads carry statuses no stage map knows ({shown}), "
                                             "so 0 leads would count as qualified", "", "error", fix, **where))
             else:
-                out.append(Finding(
-                    "leads", f"{count(rows, 'en')} leads carry statuses no stage map knows ({shown}); they count as "
-                             "not qualified",
-                    f"{count(rows, 'de')} Leads tragen unbekannte Status ({shown}); sie zählen als nicht qualifiziert",
-                    fix=fix))
+                out.append(Finding.note("leads", "note_unknown_statuses", plural="n", n=int(rows), statuses=shown,
+                                        fix=fix))
         if qualified.any() and not leads.loc[qualified, "channel"].isin(marketing).any():
             sources = leads.loc[qualified, "source_raw"].astype("string").value_counts().head(SHOWN)
             shown = ", ".join(f'"{k}"' for k in sources.index)
@@ -84,12 +81,9 @@ def review(ds: Dataset) -> list[Finding]:
         before = leads["mql_date"].notna() & (leads["mql_date"] < leads["created_date"]).fillna(False)
         if before.any():
             w = _where(ds, "leads", before, "mql_date")
-            out.append(Finding(
-                "leads", f"{count(int(before.sum()), 'en')} leads became qualified before they were created "
-                         f"(first: {w.get('file')} row {w.get('row')}); counted in the month of the qualified date",
-                f"{count(int(before.sum()), 'de')} Leads wurden vor ihrer Anlage qualifiziert "
-                f"(erste: {w.get('file')} Zeile {w.get('row')}); gezählt im Monat der Qualifizierung",
-                fix="check the date columns of the export", **w))
+            out.append(Finding.note("leads", "note_qualified_before_created", plural="n", n=int(before.sum()),
+                                    source=str(w.get("file")), source_row=str(w.get("row")),
+                                    fix="check the date columns of the export", **w))
     if ds.has("deals"):
         deals = ds.deals
         sourced = deals["lead_source"].notna() | deals["source_detail"].notna() | deals["lead_id"].notna()

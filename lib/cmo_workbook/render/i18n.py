@@ -129,8 +129,8 @@ def t(key: str, lang: str, **fields: object) -> str:
     return _fill(key, text, fields)
 
 
-def tn(key: str, n: int, lang: str, **fields: object) -> str:
-    """The plural message ``key`` for the count ``n`` (``{n}`` is available as a placeholder)."""
+def tn(key: str, n: int, lang: str, /, **fields: object) -> str:
+    """The plural message ``key`` for the count ``n`` (``{n}`` is ``n`` unless ``fields`` gives it formatted)."""
     forms = _lookup(key, lang)
     if not isinstance(forms, tuple):
         return _fill(key, forms, {"n": n, **fields})
