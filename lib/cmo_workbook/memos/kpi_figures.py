@@ -7,11 +7,26 @@ window ("ROMI alle Aufträge, 12 Monate rollierend"), its value carries ``data-m
 from __future__ import annotations
 
 import math
+import string
 
 from ..metrics.store import Figure, KpiStore, parse_window
 from ..render import fmt
-from ..render.blocks import Comparison, Fig, Tile
+from ..render.blocks import Comparison, Fig, Rich, Tile
 from ..render.i18n import t
+
+
+def rich(key: str, lang: str, **fields: object) -> Rich:
+    """The message ``key`` as rich text: placeholders given a :class:`Fig` (or Rich) keep it as a figure
+    (its ``data-metric`` span), all other fields are filled in as text."""
+    template = t(key, lang, **{k: "{" + k + "}" for k in fields})  # the catalogue's (or company's) words
+    parts: list[object] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if name:
+            value = fields[name]
+            parts.append(value if isinstance(value, (Fig, Rich)) else str(value))
+    return Rich(*parts)
 
 
 def text(unit: str, value: float, lang: str, currency: str) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.params import check_state
+from ..render.i18n import t
 from .funnel import _km_quantile, kaplan_meier
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -421,12 +422,11 @@ def owner_labels(owners: Iterable[Any], lang: str, mapping: Mapping[str, str] | 
     mapping = dict(mapping or {})
     names = sorted({str(o) for o in owners if o is not None and not (isinstance(o, float) and np.isnan(o))
                     and str(o) not in ("<NA>", "–")})
-    word = "Vertrieb" if lang == "de" else "Sales rep"
     out, i = {}, 0
     for n in names:
         if n in mapping:
             out[n] = str(mapping[n])
         else:
             i += 1
-            out[n] = f"{word} {i}"
+            out[n] = t("sync_sla_owner_label", lang, n=str(i))
     return out
