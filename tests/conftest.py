@@ -24,7 +24,8 @@ def sample_dir() -> Path:
 
     out = ROOT / "data" / "sample"
     marker = out / ".generated"
-    if not marker.exists():
+    # a data/sample written before a new file joined the sample (the controlling sheets) is written again
+    if not marker.exists() or any(not (out / f).exists() for f in sample_data.FILES):
         sample_data.generate(out)
         marker.write_text("ok")
     return out

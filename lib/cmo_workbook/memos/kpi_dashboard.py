@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..metrics.store import KpiStore
 from ..render import charts, fmt
-from ..render.blocks import Block, Chart, Fig, Paragraph, Recommendation, Rich, Section, Tile
+from ..render.blocks import Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Rich, Section, Tile
 from . import kpi_figures
 from ..inputs.channels import channel_label
 from ..metrics.goals import GoalStatus
@@ -241,6 +241,66 @@ def cpl_chart_title(worst: dict[str, Any] | None, cpl: pd.DataFrame, lang: str) 
 def cpl_chart_missing(lang: str, min_leads: int = MIN_CHANNEL_LEADS) -> str:
     """Said instead of an empty channel chart: no paid channel has enough inquiries to compare."""
     return t("kpi_cpl_missing", lang, min_leads=str(min_leads))
+
+
+#: spend within this share of the budget counts as "on budget" (no action asked)
+BUDGET_TOLERANCE = 0.02
+
+
+def budget_tile(store: KpiStore, lang: str, currency: str) -> Tile:
+    """Marketing spend year to date against the budget year to date, with the forecast to fiscal-year end
+    (actual YTD + the remaining months' budget at this year's pace) and what to do about it."""
+    spend, budget = store.figure("marketing_spend", "ytd"), store.figure("marketing_budget", "ytd")
+    variance, forecast = store.figure("budget_variance", "ytd"), store.figure("spend_forecast_fy", "ytd")
+    money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
+    # forecast and annual budget to the thousand: "1,1 Mio. € vs 1,1 Mio. €" would hide a 34 Tsd. € overrun
+    thousands = lambda v: fmt.money(round(v, -3) if v == v else v, lang, currency=currency)  # noqa: E731
+    d = fmt.delta(spend.value, budget.value, lang, higher_is_better=False)
+    comps = [Comparison(t("kpi_vs_budget", lang), d.text, d.good)]
+    share = variance.value / budget.value if budget.value else float("nan")
+    if share != share:
+        return Tile(store.label("marketing_spend", "ytd", lang), kpi_figures.fig(spend, lang, currency), comps,
+                    t("kpi_ctl_spend_no_plan", lang))
+    key = ("kpi_ctl_spend_on_budget" if abs(share) <= BUDGET_TOLERANCE
+           else "kpi_ctl_spend_over" if share > 0 else "kpi_ctl_spend_under")
+    so = kpi_figures.rich(key, lang, variance=kpi_figures.fig(variance, lang, currency, shown=money(abs(variance.value))),
+                          budget=kpi_figures.fig(budget, lang, currency),
+                          forecast=kpi_figures.fig(forecast, lang, currency, shown=thousands(forecast.value)),
+                          budget_fy=thousands(forecast.target))
+    return Tile(store.label("marketing_spend", "ytd", lang), kpi_figures.fig(spend, lang, currency), comps, so)
+
+
+def share_tile(store: KpiStore, metric: str, company_metric: str, lang: str, currency: str) -> Tile:
+    """Marketing's share of the company's order intake or revenue, year to date, against the plan share,
+    with the euros behind it (marketing's orders, the company figure, the gap to the plan share)."""
+    f, company = store.figure(metric, "ytd"), store.figure(company_metric, "ytd")
+    won = store.figure("marketing_won_revenue", "ytd")
+    money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
+    if f.value != f.value:  # controlling has not reported every month of the year yet
+        so: str = t("kpi_ctl_share_no_actuals", lang)
+    elif f.target != f.target:
+        so = t("kpi_ctl_share_no_plan", lang)
+    else:
+        kind = "order_intake" if company_metric == "company_order_intake" else "revenue"
+        above = f.value >= f.target
+        gap = (f.target - f.value) * company.value  # marketing orders missing to the plan share
+        so = kpi_figures.rich(f"kpi_ctl_share_{kind}_{'above' if above else 'below'}", lang,
+                              marketing=kpi_figures.fig(won, lang, currency, shown=money(won.value)),
+                              company=kpi_figures.fig(company, lang, currency, shown=money(company.value)),
+                              plan=fmt.percent(f.target, lang, 0), gap=money(abs(gap)))
+    # against plan only: the year-ago share lies in the export's ramp-up months for most companies' first year
+    return kpi_figures.tile(store, metric, "ytd", lang, currency, so, which=("target",))
+
+
+def controlling_blocks(store: KpiStore, lang: str, currency: str) -> list[Block]:
+    """First screen, second row: spend vs budget with the forecast to year end, and marketing's share of
+    the company's order intake and revenue against plan; one sentence where controlling's inputs are missing."""
+    if math.isnan(store.value("marketing_budget", "ytd")) and math.isnan(store.value("company_order_intake", "ytd")):
+        return [Paragraph(t("kpi_ctl_missing", lang))]
+    return [KpiTiles([budget_tile(store, lang, currency),
+                      share_tile(store, "marketing_order_intake_share", "company_order_intake", lang, currency),
+                      share_tile(store, "marketing_revenue_share_company", "company_revenue", lang, currency)],
+                     columns=3)]
 
 
 def memo_title(lang: str) -> str:

@@ -72,6 +72,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
 
 _ADD = ("month", "quarter", "t3m", "t12m", "ytd")
 _RATIO_WINDOWS = ("month", "quarter", "t3m", "t12m", "ytd")
+#: windows of the controlling KPIs: a plan is per month, quarter and (fiscal) year
+_ADD_CTL = ("month", "quarter", "t12m", "ytd")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class Metric:
     numerator: str = ""
     denominator: str = ""
     deal_based: bool = False  # needs mature deal history for comparisons (ramp-up)
+    #: plan columns its target comes from: one column (its sum over the window) or two (their ratio)
+    plan_target: tuple[str, ...] = ()
     owner: str = "Marketing-Controlling"
     valid_from: str = "2026-01-01"
     #: a company's own metric brings its words from params; a shipped one has them in the message
@@ -174,6 +178,33 @@ CATALOGUE: tuple[Metric, ...] = (
     _m(id="clv", formula="mean over customers of sum_m E[orders in month m] × E[order value] × margin / (1+d)^(m/12)",
        unit="eur", tables=["deals"], grain="customer (account)", population="all customers with a won deal",
        windows=("asof",), comparisons=("previous", "year_ago"), kind="clv", deal_based=True),
+    # controlling's inputs: the plan (budget, company plan) and the company's booked actuals
+    _m(id="marketing_budget", formula="sum(plan.marketing_budget where month in window)", unit="eur", tables=["plan"],
+       grain="plan line (month)", population="all marketing budget lines (channels and cost centres)",
+       higher_is_better=None, kind="plan", numerator="marketing_budget", windows=_ADD_CTL,
+       comparisons=("previous", "year_ago")),
+    _m(id="budget_variance", formula="marketing_spend − marketing_budget", unit="eur", tables=["spend", "plan"],
+       grain="window", population="all marketing cost vs all budget lines", higher_is_better=False,
+       kind="difference", numerator="marketing_spend", denominator="marketing_budget", windows=_ADD_CTL,
+       comparisons=()),
+    _m(id="spend_forecast_fy", formula="marketing_spend(ytd) + marketing_budget(rest of fiscal year) × "
+       "marketing_spend(ytd) / marketing_budget(ytd)", unit="eur", tables=["spend", "plan"], grain="fiscal year",
+       population="all marketing cost", higher_is_better=False, kind="spend_forecast", windows=("ytd",),
+       comparisons=("target",)),
+    _m(id="company_order_intake", formula="sum(company_actuals.order_intake where month in window)", unit="eur",
+       tables=["company_actuals"], grain="month", population="whole company, all sources", kind="actual",
+       numerator="order_intake", windows=_ADD_CTL, plan_target=("order_intake_plan",)),
+    _m(id="company_revenue", formula="sum(company_actuals.revenue where month in window)", unit="eur",
+       tables=["company_actuals"], grain="month", population="whole company, all sources", kind="actual",
+       numerator="revenue", windows=_ADD_CTL, plan_target=("revenue_plan",)),
+    _m(id="marketing_order_intake_share", formula="marketing_won_revenue / company_order_intake", unit="rate",
+       tables=["deals", "company_actuals"], grain="window", population="marketing-sourced (CRM) vs whole company",
+       kind="ratio", numerator="marketing_won_revenue", denominator="company_order_intake", windows=_ADD_CTL,
+       deal_based=True, plan_target=("marketing_order_intake_plan", "order_intake_plan")),
+    _m(id="marketing_revenue_share_company", formula="marketing_won_revenue / company_revenue", unit="rate",
+       tables=["deals", "company_actuals"], grain="window", population="marketing-sourced (CRM) vs whole company",
+       kind="ratio", numerator="marketing_won_revenue", denominator="company_revenue", windows=_ADD_CTL,
+       deal_based=True, plan_target=("marketing_revenue_plan", "revenue_plan")),
     _m(id="clv_to_cac", formula="clv / cac", unit="factor", tables=["deals", "spend"], grain="window",
        population="new business; marketing-sourced (CAC)", windows=("quarter", "t12m"), kind="clv_to_cac",
        deal_based=True),
