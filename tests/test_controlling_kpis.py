@@ -173,3 +173,34 @@ def test_the_sample_company_ships_plan_and_actuals_checked_by_hand(sample_dir):
     assert share.target == pytest.approx(year["marketing_order_intake_plan"].iloc[:10].sum()
                                          / year["order_intake_plan"].iloc[:10].sum())
     assert 0.2 < share.value < 0.4 and 0.28 < share.target < 0.30  # planned 11.9 / 41 = 29 %
+
+
+@pytest.mark.parametrize("lang,preset", [("de", "generic_de"), ("en", "generic_en")])
+def test_shipped_templates_are_current_and_load_without_a_column_mapping(tmp_path, lang, preset):
+    """The xlsx templates in inputs/templates/xlsx are what the module writes, and a filled copy reads as
+    plan and company_actuals: 24 000 € budget for Google Ads, a 3 M € revenue plan, 2.95 M € revenue."""
+    import shutil
+    from datetime import date
+
+    import yaml
+
+    from cmo_workbook.inputs import controlling_templates as ct
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
+
+    files = {}
+    for kind in ct.TEMPLATES:
+        name, data = ct.template_bytes(kind, lang)
+        assert (ct.FOLDER / name).read_bytes() == data, f"{name}: regenerate with python -m {ct.__name__}"
+        (tmp_path / "data").mkdir(exist_ok=True)
+        shutil.copy(ct.FOLDER / name, tmp_path / "data" / name)
+        files[kind] = name
+    raw = yaml.safe_load((ROOT / "params" / "example.yaml").read_text())
+    for key in ("diary", "voc"):
+        raw.pop(key, None)
+    raw["data"] = {"dir": "data", **{k: [{"file": v, "preset": preset}] for k, v in files.items()}}
+    (tmp_path / "acme.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    ds = load_dataset(load_params(tmp_path / "acme.yaml"), ["plan", "company_actuals"], today=date(2026, 2, 1))
+    assert ds.plan["channel"].iloc[0] == "paid_search" and ds.plan["marketing_budget"].sum() == 24_000
+    assert ds.plan["revenue_plan"].sum() == 3_000_000
+    assert ds.company_actuals["revenue"].tolist() == [2_950_000]
