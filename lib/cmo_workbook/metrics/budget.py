@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from ..render import fmt
+from ..render.i18n import t
 from ..inputs.channels import channel_label
 from . import experiments
 from .experiments import HoldoutDesign
@@ -147,68 +148,36 @@ def holdout_test(channel: str, lang: str, *, weeks: int = 8, design: HoldoutDesi
     reaches it and what to do instead.
     """
     label = channel_label(channel, lang)
-    de = lang == "de"
     kind = holdout_kind(channel) if design is None else design.kind
     if design is not None:
         weeks = design.weeks
     pct = lambda v: fmt.percent(v, lang, 0)  # noqa: E731
     if design is not None and not design.readable:
         if design.missing == "region":
-            need = (f"{design.weeks_for_power} Wochen" if design.weeks_for_power and design.weeks_for_power <= 104
-                    else "mehr als zwei Jahre") if de else (
-                    f"{design.weeks_for_power} weeks" if design.weeks_for_power and design.weeks_for_power <= 104
-                    else "more than two years")
-            return (f"Testgebiete ohne {label}-Werbung sind derzeit nicht auswertbar: die Anfragen tragen kein Gebiet. "
-                    "Zuerst Postleitzahl oder Vertriebsgebiet an jeder Anfrage erfassen (Pflichtfeld im Formular bzw. CRM). "
-                    f"Auch dann erkennt eine Pause in einem Drittel der Gebiete über {weeks} Wochen die Wirkung nur mit "
-                    f"{pct(design.power)} Wahrscheinlichkeit (80 % bräuchten {need}); bis dahin nur in kleinen Schritten "
-                    "umschichten." if de else
-                    f"Test regions without {label} ads cannot be read out yet: inquiries carry no region. First record the "
-                    "postcode or sales territory on every inquiry (required field in the form or CRM). Even then, pausing "
-                    f"in a third of the regions for {weeks} weeks detects the effect with only {pct(design.power)} "
-                    f"probability (80 % would take {need}); until then shift only in small steps.")
-        return (f"Kontrollgruppe für {label} nicht auswertbar: den Anfragen fehlt die E-Mail-Adresse; zuerst erfassen."
-                if de else f"A control group for {label} cannot be read out: inquiries lack the e-mail address; record it first.")
+            need = (t("attr_budget_need_weeks", lang, n=str(design.weeks_for_power))
+                    if design.weeks_for_power and design.weeks_for_power <= 104 else t("attr_budget_need_over_two_years", lang))
+            return t("attr_budget_holdout_no_region", lang, channel=label, weeks=str(weeks), power=pct(design.power),
+                     need=need)
+        return t("attr_budget_holdout_no_email", lang, channel=label)
     if kind == "geo":
-        share_txt = "einem Drittel" if design is None or abs(design.share - 1 / 3) < 1e-9 else pct(design.share)
-        share_en = "a third" if design is None or abs(design.share - 1 / 3) < 1e-9 else pct(design.share)
-        text = (f"Testgebiete ohne Werbung (Vergleichsgruppe): {label} {weeks} Wochen lang in {share_txt} der Vertriebsgebiete "
-                "(z. B. PLZ-Bereiche 0–3) pausieren und qualifizierte Anfragen und Pipeline dieser Gebiete mit den übrigen vergleichen."
-                if de else
-                f"Test regions without ads (control group): pause {label} for {weeks} weeks in {share_en} of the sales regions "
-                "(e.g. postcode areas 0–3) and compare qualified inquiries and pipeline there with the other regions.")
+        third = design is None or abs(design.share - 1 / 3) < 1e-9
+        share = t("attr_budget_share_third", lang) if third else pct(design.share)
+        text = t("attr_budget_holdout_geo", lang, channel=label, weeks=str(weeks), share=share)
     elif kind == "audience":
-        text = (f"Kontrollgruppe: 10 % der Empfänger zufällig {weeks} Wochen von {label} ausnehmen und deren "
-                "Anfragen und Aufträge mit den übrigen vergleichen." if de else
-                f"Control group: exclude a random 10 % of recipients from {label} for {weeks} weeks and compare "
-                "their inquiries and orders with the rest.")
+        text = t("attr_budget_holdout_audience", lang, channel=label, weeks=str(weeks))
     else:
-        text = (f"Zeit-Split: {label} im Wechsel vier Wochen an, vier Wochen aus ({2 * weeks} Wochen) und die "
-                "Anfragen der An- und Aus-Wochen vergleichen." if de else
-                f"Time split: run {label} four weeks on, four weeks off ({2 * weeks} weeks) and compare the inquiries "
-                "of on and off weeks.")
+        text = t("attr_budget_holdout_time_split", lang, channel=label, weeks=str(2 * weeks))
     if design is None:
         return text
     if design.powered:
-        return text + (f" Trennschärfe {pct(design.power)} (Ziel 80 %)." if de else f" Power {pct(design.power)} (target 80 %).")
+        return text + " " + t("attr_budget_power_ok", lang, power=pct(design.power))
     if design.weeks_for_power is not None and design.weeks_for_power <= 26:
-        return text + (f" Aber: nach {weeks} Wochen nur {pct(design.power)} Chance, die Wirkung zu erkennen; "
-                       f"für 80 % {design.weeks_for_power} Wochen testen." if de else
-                       f" But after {weeks} weeks only a {pct(design.power)} chance of detecting the effect; "
-                       f"80 % needs {design.weeks_for_power} weeks.")
+        return text + " " + t("attr_budget_power_weeks", lang, weeks=str(weeks), power=pct(design.power),
+                              need_weeks=str(design.weeks_for_power))
     if design.share_for_power is not None:
-        return text + (f" Aber: so nur {pct(design.power)} Chance, die Wirkung zu erkennen; für 80 % "
-                       f"{pct(design.share_for_power)} der Gebiete pausieren." if de else
-                       f" But this has only a {pct(design.power)} chance of detecting the effect; 80 % needs pausing "
-                       f"{pct(design.share_for_power)} of the regions.")
-    return (f"Ein Test von {label} lohnt sich so nicht: bei {fmt.number(design.effect_per_week, lang, 1)} Anfragen je Woche aus "
-            f"{label} und der üblichen Schwankung der Wochen erkennt ein {weeks}-Wochen-Test die Wirkung nur mit "
-            f"{pct(design.power)} Wahrscheinlichkeit, selbst ein Jahr nur mit {pct(design.power_one_year)}. "
-            "Stattdessen in kleinen Schritten umschichten und die Kosten je Anfrage verfolgen." if de else
-            f"A test of {label} does not pay as designed: with {fmt.number(design.effect_per_week, lang, 1)} inquiries a week "
-            f"from {label} and the usual weekly swings, a {weeks}-week test detects the effect with only "
-            f"{pct(design.power)} probability, even a year with only {pct(design.power_one_year)}. Shift in small steps "
-            "instead and track the cost per inquiry.")
+        return text + " " + t("attr_budget_power_share", lang, power=pct(design.power), share=pct(design.share_for_power))
+    return t("attr_budget_test_not_worth", lang, channel=label, per_week=fmt.number(design.effect_per_week, lang, 1),
+             weeks=str(weeks), power=pct(design.power), power_year=pct(design.power_one_year))
 
 
 # --------------------------------------------------------------------------- marginal returns
@@ -404,17 +373,17 @@ MAX_PAYBACK_MONTHS = 60
 
 def business_case_rows(p: Projection, lang: str, currency: str) -> tuple[list[str], list[list[str]]]:
     """A two-row table: expected value and range of leads, deals, revenue, margin (thousands) and payback."""
-    de = lang == "de"
     k = lambda v: fmt.number(v / 1000, lang)  # noqa: E731
     months = lambda v: (fmt.number(v, lang) if math.isfinite(v) and v <= MAX_PAYBACK_MONTHS  # noqa: E731
-                        else ("nie" if de else "never"))
+                        else t("attr_budget_never", lang))
     cols = [("leads", lambda v: fmt.number(v, lang)), ("conversions", lambda v: fmt.number(v, lang, 1)),
             ("revenue", k), ("margin", k), ("payback_months", months)]
     unit = fmt.money(1000, lang, currency=currency, compact=True).replace("1", "", 1).strip()  # "Tsd. €" / "€k"
-    header = ([" ", "Qualif. Anfragen", "Aufträge", f"Umsatz ({unit})", f"Deckungsbeitrag ({unit})", "Amortisation (Monate)"]
-              if de else [" ", "Qualified inquiries", "Deals", f"Revenue ({unit})", f"Margin ({unit})", "Payback (months)"])
-    rows = [["Erwartet" if de else "Expected"] + [f(p.point[key]) for key, f in cols],
-            ["Spanne" if de else "Range"] + [f"{f(p.low[key])}…{f(p.high[key])}" for key, f in cols]]
+    header = [" ", t("attr_budget_col_leads", lang), t("attr_budget_col_deals", lang),
+              t("attr_budget_col_revenue", lang, unit=unit), t("attr_budget_col_margin", lang, unit=unit),
+              t("attr_budget_col_payback", lang)]
+    rows = [[t("attr_budget_row_expected", lang)] + [f(p.point[key]) for key, f in cols],
+            [t("attr_budget_row_range", lang)] + [f"{f(p.low[key])}…{f(p.high[key])}" for key, f in cols]]
     return header, rows
 
 
@@ -422,34 +391,19 @@ def basis_text(p: Projection, lang: str, currency: str) -> str:
     """The company's own figures the projection rests on: curve or average, rates and the order lag."""
     r = p.rates
     money = lambda v: fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)  # noqa: E731
-    de = lang == "de"
-    lag = fmt.number(p.lag_months, lang, 0)
     if p.basis == "curve":
-        nq = fmt.number(r.get("curve_quarters", p.n_quarters), lang)
-        mc = money(r["marginal_cost"]) if math.isfinite(r["marginal_cost"]) else ("unbezahlbar" if de else "beyond reach")
+        mc = money(r["marginal_cost"]) if math.isfinite(r["marginal_cost"]) else t("attr_budget_beyond_reach", lang)
         low = r.get("marginal_cost_low", math.nan)
-        rng_de = f", mindestens {money(low)}" if math.isfinite(low) else ""
-        rng_en = f", at least {money(low)}" if math.isfinite(low) else ""
-        head = (f"Grundlage: Sättigungskurve aus {nq} Quartalen – bei zuletzt {money(r['last_spend'])} je Quartal und "
-                f"{fmt.number(r['last_leads'], lang)} Anfragen kostet die nächste Anfrage etwa {mc}{rng_de} "
-                f"(Durchschnitt {money(r['cost_per_lead'])}); zum Durchschnitt wären es {fmt.number(r['average_leads'], lang)} Anfragen. "
-                if de else
-                f"Basis: saturation curve from {nq} quarters – at the latest {money(r['last_spend'])} a quarter and "
-                f"{fmt.number(r['last_leads'], lang)} inquiries the next inquiry costs about {mc}{rng_en} "
-                f"(average {money(r['cost_per_lead'])}); at the average it would be {fmt.number(r['average_leads'], lang)} inquiries. ")
+        head = t("attr_budget_basis_curve_low" if math.isfinite(low) else "attr_budget_basis_curve", lang,
+                 quarters=fmt.number(r.get("curve_quarters", p.n_quarters), lang), last_spend=money(r["last_spend"]),
+                 last_leads=fmt.number(r["last_leads"], lang), marginal=mc, low=money(low) if math.isfinite(low) else "",
+                 average=money(r["cost_per_lead"]), average_leads=fmt.number(r["average_leads"], lang))
     else:
-        head = (f"Grundlage (letzte {p.n_quarters} Quartale): durchschnittlich {money(r['cost_per_lead'])} je qualifizierter Anfrage – "
-                "die Daten tragen keine Sättigungskurve, daher Annahme: der nächste Euro wirkt wie der Durchschnitt (Obergrenze). "
-                if de else
-                f"Basis (last {p.n_quarters} quarters): on average {money(r['cost_per_lead'])} per qualified inquiry – the data "
-                "support no saturation curve, so this assumes the next euro works like the average (an upper bound). ")
-    tail = (f"{fmt.percent(r['lead_to_won'], lang, 1)} der Anfragen werden Aufträge, {money(r['avg_deal'])} je Auftrag, "
-            f"{fmt.percent(r['gross_margin'], lang, 0)} Marge; Spanne simuliert (Zahl der Anfragen und Aufträge, Auftragswerte); "
-            f"Amortisation einschließlich {lag} Monaten von der Anfrage bis zum Auftrag." if de else
-            f"{fmt.percent(r['lead_to_won'], lang, 1)} of inquiries become deals, {money(r['avg_deal'])} per deal, "
-            f"{fmt.percent(r['gross_margin'], lang, 0)} margin; range simulated (number of inquiries and deals, deal values); "
-            f"payback includes {lag} months from inquiry to order.")
-    return head + tail
+        head = t("attr_budget_basis_average", lang, quarters=str(p.n_quarters), average=money(r["cost_per_lead"]))
+    tail = t("attr_budget_basis_rates", lang, lead_to_won=fmt.percent(r["lead_to_won"], lang, 1),
+             avg_deal=money(r["avg_deal"]), margin=fmt.percent(r["gross_margin"], lang, 0),
+             lag=fmt.number(p.lag_months, lang, 0))
+    return head + " " + tail
 
 
 def business_case_text(p: Projection, lang: str, currency: str, alternative: tuple[str, float] | None = None) -> str:
@@ -459,31 +413,19 @@ def business_case_text(p: Projection, lang: str, currency: str, alternative: tup
     amount; "on average" when the point estimate does; else "does not pay". ``alternative`` =
     (channel, ROMI) of the best channel to compare against: the money could go there instead.
     """
-    de = lang == "de"
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     label = channel_label(p.channel, lang) if p.channel else ""
     safe = p.low["margin"] >= p.amount
     pays = p.point["margin"] >= p.amount
     romi = (p.point["margin"] - p.amount) / p.amount
     saturated = p.basis == "curve" and p.rates.get("beta", 1.0) < 0.5
-    if de:
-        verdict = ("trägt sich sicher" if safe else "trägt sich im Mittel, aber nicht sicher" if pays
-                   else "trägt sich nach den bisherigen Zahlen nicht")
-        out = f"{money(p.amount)} für {label} {verdict}."
-        if saturated:
-            out += (f" Der Kanal ist gesättigt: mehr Budget brachte zuletzt kaum mehr Anfragen.")
-        if alternative is not None and alternative[1] > romi:
-            out += (f" {channel_label(alternative[0], lang)} brachte bisher {fmt.percent(alternative[1], lang, 0)} ROMI "
-                    f"ggü. {fmt.percent(romi, lang, 0)} hier: dort ist das Geld besser eingesetzt.")
-        return out
-    verdict = ("pays for itself with confidence" if safe else "pays for itself on average, but not with confidence" if pays
-               else "does not pay for itself on past figures")
-    out = f"{money(p.amount)} for {label} {verdict}."
+    verdict = "attr_budget_case_safe" if safe else "attr_budget_case_on_average" if pays else "attr_budget_case_no"
+    out = t(verdict, lang, amount=money(p.amount), channel=label)
     if saturated:
-        out += " The channel is saturated: more budget recently brought hardly any more inquiries."
+        out += " " + t("attr_budget_case_saturated", lang)
     if alternative is not None and alternative[1] > romi:
-        out += (f" {channel_label(alternative[0], lang)} has returned {fmt.percent(alternative[1], lang, 0)} ROMI "
-                f"vs {fmt.percent(romi, lang, 0)} here: the money works harder there.")
+        out += " " + t("attr_budget_case_alternative", lang, alternative=channel_label(alternative[0], lang),
+                       alternative_romi=fmt.percent(alternative[1], lang, 0), romi=fmt.percent(romi, lang, 0))
     return out
 
 
