@@ -204,3 +204,18 @@ def test_shipped_templates_are_current_and_load_without_a_column_mapping(tmp_pat
     assert ds.plan["channel"].iloc[0] == "paid_search" and ds.plan["marketing_budget"].sum() == 24_000
     assert ds.plan["revenue_plan"].sum() == 3_000_000
     assert ds.company_actuals["revenue"].tolist() == [2_950_000]
+
+
+def test_the_kpi_memo_shows_budget_and_shares_on_its_first_screen(memo_run):
+    """The sample's October memo: the controlling tiles follow the six KPI tiles, before the first chart."""
+    from conftest import parse_eml
+
+    result = memo_run("kpi_dashboard", "2026-10", "de")
+    assert result.ok, result.message
+    _, html, plain, _ = parse_eml(result.eml)
+    first_chart = html.index("<img")
+    for metric in ("budget_variance", "spend_forecast_fy", "marketing_order_intake_share",
+                   "marketing_revenue_share_company", "company_order_intake"):
+        assert html.index(f'data-metric="{metric}"') < first_chart, metric
+    assert "Marketingkosten, seit Jahresbeginn: 902 Tsd. € (+3 % ggü. Budget)" in plain.replace("\u00a0", " ")
+    assert "1.135.000 € bis Geschäftsjahresende ggü. 1.101.000 € Budget" in plain.replace("\u00a0", " ")
