@@ -31,7 +31,8 @@ def sample_dir() -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.parent / ".sample.lock", "w") as lock:  # parallel test workers (pytest -n) generate it once
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not marker.exists():
+        # a data/sample written before a new file joined the sample (the controlling sheets) is written again
+        if not marker.exists() or any(not (out / f).exists() for f in sample_data.FILES):
             sample_data.generate(out)
             marker.write_text("ok")
     return out

@@ -70,11 +70,13 @@ def fixture_leads(frame: pd.DataFrame) -> pd.DataFrame:
 
 def kpi_store(frame: pd.DataFrame | None = None, targets: dict | None = None, margin: float = 0.5,
               period: str = "2026-10", ramp_up_months: int | None = None, leads: pd.DataFrame | None = None,
-              deals: pd.DataFrame | None = None):
+              deals: pd.DataFrame | None = None, plan: pd.DataFrame | None = None,
+              actuals: pd.DataFrame | None = None):
     """The period store (:func:`cmo_workbook.metrics.store.build`) on a hand-made monthly frame.
 
     The dataset's per-month inputs are replaced by ``frame`` (without ``deals`` CLV is empty and the ramp-up
     counts from the frame's first month; ``deals`` feed only the CLV model and the ramp-up start); leads for the cohort acceptance come from :func:`fixture_leads`.
+    ``plan`` and ``actuals`` are controlling's tables (canonical columns of ``plan`` and ``company_actuals``).
     Returns a :class:`~cmo_workbook.metrics.store.KpiStore`.
     """
     from types import SimpleNamespace
@@ -89,9 +91,10 @@ def kpi_store(frame: pd.DataFrame | None = None, targets: dict | None = None, ma
     raw: dict = {"targets": dict(targets or {})}
     if ramp_up_months is not None:
         raw["kpis"] = {"params": {"ramp_up_months": ramp_up_months}}
+    tables = {k: v for k, v in (("plan", plan), ("company_actuals", actuals)) if v is not None}
     ds = SimpleNamespace(params=SimpleNamespace(gross_margin=margin, marketing_channels=["web"], raw=raw, company={}),
-                         leads=fixture_leads(frame) if leads is None else leads, deals=deals,
-                         has=lambda name: name == "leads" or (name == "deals" and deals is not None))
+                         leads=fixture_leads(frame) if leads is None else leads, deals=deals, tables=tables,
+                         has=lambda name: name == "leads" or (name == "deals" and deals is not None) or name in tables)
     cat = catalogue(raw)
     per = Period.parse(period)
     with pytest.MonkeyPatch.context() as mp:

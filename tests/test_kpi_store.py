@@ -48,8 +48,8 @@ def test_every_kpi_has_one_id_one_name_and_its_window_in_the_label():
         assert m.population and m.definition("de") and m.definition("en") and m.formula
         assert set(m.windows) <= set(cat_mod.WINDOWS) and set(m.comparisons) <= set(cat_mod.COMPARISONS)
     # order intake is not revenue: the CRM value says so in its name and definition
-    assert "Auftragseingang" in cat["marketing_won_revenue"].name_de
-    assert "not booked revenue" in cat["marketing_won_revenue"].definition_en
+    assert "Auftragseingang" in cat["marketing_won_revenue"].name("de")
+    assert "not booked revenue" in cat["marketing_won_revenue"].definition("en")
 
 
 def test_company_overrides_parameters_and_adds_its_own_metric():

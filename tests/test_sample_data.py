@@ -38,6 +38,10 @@ CSV_FILES = [
     ("competitors/wettbewerb_preise.csv", "utf-8", True, ";", 0,
      "Datum;Wettbewerber;Produkt;Preis;Währung;Einheit;Netto/Brutto;Preisart;Vergleichsprodukt"),
     ("competitors/wettbewerb_botschaften.csv", "utf-8", True, ";", 0, "Datum;Wettbewerber;Ort;Text"),
+    ("controlling/planung.csv", "utf-8", True, ";", 0,
+     "Monat;Kanal;Kostenstelle;Marketingbudget (€);Umsatzplan (€);Auftragseingang Plan (€);"
+     "Auftragseingang Marketing Plan (€);Umsatz Marketing Plan (€)"),
+    ("controlling/ist_umsatz_auftragseingang.csv", "utf-8", True, ";", 0, "Monat;Umsatz (€);Auftragseingang (€);Quelle"),
 ]
 XLSX_FILES = [
     ("budget/marketingkosten.xlsx", "Kosten", 3, "Datum | Kanal | Kampagne | Kosten (€) | Bemerkung"),

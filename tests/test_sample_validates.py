@@ -51,6 +51,10 @@ def test_every_file_loads_all_its_rows(ds, sample_dir):
         "competitors/wettbewerb_preise.csv": csv_rows(d / "competitors/wettbewerb_preise.csv", "utf-8-sig", ";"),
         "competitors/wettbewerb_botschaften.csv": csv_rows(d / "competitors/wettbewerb_botschaften.csv",
                                                            "utf-8-sig", ";"),
+        # plan 2024-2026: 12 months × (6 budget lines + 1 company row) + 4 fair months, per year
+        "controlling/planung.csv": 3 * (12 * 7 + 4),
+        "controlling/ist_umsatz_auftragseingang.csv": csv_rows(d / "controlling/ist_umsatz_auftragseingang.csv",
+                                                               "utf-8-sig", ";"),
     }
     loaded = {s.file.relative_to(d.resolve()).as_posix(): s.rows for s in ds.sources}
     assert loaded == expected

@@ -480,7 +480,7 @@ def _check_values(spec: schema.Table, df: pd.DataFrame, rows: list[int], header_
             negative = np.flatnonzero((pd.to_numeric(s, errors="coerce") < 0).fillna(False).to_numpy(dtype=bool))
             add(header, raw, negative, f"is negative; {column.name} must be 0 or more",
                 "fix the cell; net refunds and credit notes into the original row instead of a negative row")
-        if column.type in ("date", "datetime") and column.name not in _FUTURE_OK:
+        if column.type in ("date", "datetime") and column.name not in _FUTURE_OK and not column.may_be_future:
             future = np.flatnonzero((s >= limit).fillna(False).to_numpy(dtype=bool))
             add(header, raw, future, f"lies in the future (today is {today:%d.%m.%Y})",
                 f"check the date (day and month swapped?) or set date_format for this file in {ptext}")

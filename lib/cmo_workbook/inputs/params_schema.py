@@ -115,6 +115,7 @@ _SHARE = num(ge=0, le=1, eg="0.9 for 90 %")
 DATA_TABLES = (
     "leads", "deals", "touchpoints", "spend", "feedback",
     "competitor_observations", "competitor_prices", "competitor_messaging", "web_traffic",
+    "plan", "company_actuals",
 )
 
 SQL = section({

@@ -557,6 +557,29 @@ _GENERIC_DE = {
             "start": ("Beginn", "Start", "Ab"),
         },
     ),
+    # the controller's hand-kept sheets: plan (budget lines and company plan) and monthly actuals (BWA)
+    "plan": TablePreset(
+        aliases={
+            "month": ("Monat", "Planmonat", "Periode", "Datum"),
+            "channel": ("Kanal", "Marketingkanal"),
+            "cost_centre": ("Kostenstelle", "KOST1", "Kst."),
+            "marketing_budget": ("Marketingbudget (€)", "Marketingbudget", "Budget (€)", "Budget", "Plan Marketing (€)"),
+            "revenue_plan": ("Umsatzplan (€)", "Umsatzplan", "Plan Umsatz (€)", "Umsatz Plan (€)", "Umsatz Plan"),
+            "order_intake_plan": ("Auftragseingang Plan (€)", "Auftragseingang Plan", "AE Plan (€)", "Plan Auftragseingang (€)"),
+            "marketing_order_intake_plan": ("Auftragseingang Marketing Plan (€)", "AE Marketing Plan (€)",
+                                            "Plan Auftragseingang Marketing (€)"),
+            "marketing_revenue_plan": ("Umsatz Marketing Plan (€)", "Plan Umsatz Marketing (€)"),
+        },
+        value_maps={"channel": _CHANNEL_VALUES_DE},
+    ),
+    "company_actuals": TablePreset(
+        aliases={
+            "month": ("Monat", "Periode", "Buchungsmonat", "Datum"),
+            "revenue": ("Umsatz (€)", "Umsatz", "Umsatzerlöse (€)", "Umsatzerlöse", "Nettoumsatz (€)", "Erlöse (€)"),
+            "order_intake": ("Auftragseingang (€)", "Auftragseingang", "AE (€)", "AE"),
+            "source": ("Quelle", "Herkunft"),
+        },
+    ),
 }
 GENERIC_DE = Preset(
     "generic_de", "German spreadsheet (hand-kept Excel or CSV)",

@@ -40,6 +40,8 @@ class Column:
     non_negative: bool = False
     #: a required column whose cells may be empty (CRM amounts): counted and noted, not rejected
     may_be_empty: bool = False
+    #: a date that may lie after today (a plan covers the whole year)
+    may_be_future: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -291,10 +293,45 @@ GOALS = Table(
     date_column="deadline",
 )
 
+PLAN = Table(
+    "plan",
+    "one row per month and budget line (channel or cost centre) of the plan controlling signed off; "
+    "company plan values on any row of the month (rows of a month are added up)",
+    (
+        C("month", "date", True, "any day of the plan month (01.01.2026); may lie in the future", may_be_future=True),
+        C("channel", "string", description="marketing channel of a budget line"),
+        C("cost_centre", "string", description="cost centre (KOST1) of a budget line"),
+        C("marketing_budget", "number", description="marketing budget of the line, net", non_negative=True),
+        C("revenue_plan", "number", description="company revenue plan of the month, net", non_negative=True),
+        C("order_intake_plan", "number", description="company order-intake plan of the month, net", non_negative=True),
+        C("marketing_order_intake_plan", "number",
+          description="planned order intake from marketing inquiries (marketing's share in the plan)", non_negative=True),
+        C("marketing_revenue_plan", "number",
+          description="planned revenue from marketing-sourced orders (marketing's share in the plan)", non_negative=True),
+    ),
+    date_column="month",
+    one_of=(("marketing_budget", "revenue_plan", "order_intake_plan"),),
+)
+
+COMPANY_ACTUALS = Table(
+    "company_actuals",
+    "one row per month: the company's booked revenue and order intake as controlling reports them "
+    "(BWA, DATEV or SAP export)",
+    (
+        C("month", "date", True, "any day of the month (01.01.2026)"),
+        C("revenue", "number", description="net revenue booked in the month (Umsatzerlöse)"),
+        C("order_intake", "number", description="net order intake of the month, all sources", non_negative=True),
+        C("source", "string", description="where the figure comes from (BWA, SAP SD, ...)"),
+    ),
+    unique=("month",),
+    date_column="month",
+    one_of=(("revenue", "order_intake"),),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (LEADS, DEALS, TOUCHPOINTS, SPEND, FEEDBACK, COMPETITOR_OBSERVATIONS, COMPETITOR_PRICES,
-              COMPETITOR_MESSAGING, WEB_TRAFFIC, GOALS)
+              COMPETITOR_MESSAGING, WEB_TRAFFIC, GOALS, PLAN, COMPANY_ACTUALS)
 }
 
 

@@ -56,26 +56,16 @@ def goal_sentence(g: GoalStatus, lang: str, currency: str, title: str | None = N
     v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
     title = title or g.title
     status = status_text(g.status, lang)
-    when = fmt.date(g.deadline, lang)
-    if lang == "de":
-        if not g.months_left:
-            return f"„{title}“: {v(g.actual)} ggü. Ziel {v(g.target)} – {status}."
-        base = "" if cumulative else f" (Ausgangswert {v(g.baseline)})"
-        text = (f"„{title}“: Ist {v(g.actual)}{base}; Prognose zum {when} {v(g.forecast)} "
-                f"(Spanne {v(g.low)}–{v(g.high)}) ggü. Ziel {v(g.target)} – {status}")
-        need = required_per_month(g) if cumulative else None
-        if g.status != "on_track" and need is not None:
-            text += f"; nötig wären {v(need)} je Monat"
-        return text + "."
     if not g.months_left:
-        return f"'{title}': {v(g.actual)} vs target {v(g.target)} – {status}."
-    base = "" if cumulative else f" (baseline {v(g.baseline)})"
-    text = (f"'{title}': actual {v(g.actual)}{base}; forecast for {when} {v(g.forecast)} "
-            f"(range {v(g.low)}–{v(g.high)}) vs target {v(g.target)} – {status}")
-    need = required_per_month(g) if cumulative else None
+        return t("goals_sentence_closed", lang, goal=title, actual=v(g.actual), target=v(g.target), status=status)
+    fields = dict(goal=title, actual=v(g.actual), deadline=fmt.date(g.deadline, lang), forecast=v(g.forecast),
+                  low=v(g.low), high=v(g.high), target=v(g.target), status=status)
+    if not cumulative:
+        return t("goals_sentence", lang, **fields, baseline=v(g.baseline))
+    need = required_per_month(g)
     if g.status != "on_track" and need is not None:
-        text += f"; it would take {v(need)} a month"
-    return text + "."
+        return t("goals_sentence_cumulative_need", lang, **fields, need=v(need))
+    return t("goals_sentence_cumulative", lang, **fields)
 
 
 def required_per_month(g: GoalStatus) -> float | None:
@@ -105,9 +95,8 @@ def goals_table(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
     by_id = {g["id"]: g for g in goals}
     # the actual's window in the header: a reader must see which month the value is (never a bare "Ist")
     when = fmt.month(as_of, lang, short=True) if as_of is not None else ""
-    header = (["Ziel", f"Ist, Stand {when}" if when else "Ist", "Zielwert", "Prognose zum Stichtag (Spanne)", "Status"]
-              if lang == "de" else
-              ["Goal", f"Actual as of {when}" if when else "Actual", "Target", "Forecast at deadline (range)", "Status"])
+    header = [t("goals_col_goal", lang), t("goals_col_actual_as_of", lang, month=when) if when else t("actual", lang),
+              t("goals_col_target", lang), t("goals_col_forecast", lang), t("goals_col_status", lang)]
     rows = []
     for g in statuses:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
@@ -155,11 +144,10 @@ def goal_chart(g: GoalStatus, goal: dict[str, Any], monthly: pd.DataFrame, lang:
     name = title or metric_label(g.metric, lang)
     name = name[:1].upper() + name[1:]
     v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
-    msg = (f"{name}: {status_text(g.status, lang)} – Prognose {v(g.forecast)} ggü. Ziel {v(g.target)}" if lang == "de"
-           else f"{name}: {status_text(g.status, lang)} – forecast {v(g.forecast)} vs target {v(g.target)}")
-    sub = (f"{metric_label(g.metric, lang)}{', kumuliert' if cumulative else ', je Monat'}; Prognose mit 80-%-Spanne"
-           if lang == "de" else
-           f"{metric_label(g.metric, lang)}{', cumulative' if cumulative else ', per month'}; forecast with 80 % range")
+    msg = t("goals_chart_title", lang, name=name, status=status_text(g.status, lang), forecast=v(g.forecast),
+            target=v(g.target))
+    sub = t("goals_chart_sub_cumulative" if cumulative else "goals_chart_sub_monthly", lang,
+            metric=metric_label(g.metric, lang))
     fig = charts.line_goal(
         [_mid(p) for p in shown.index], shown.to_numpy(), g.target, g.deadline,
         None if path is None else path["forecast"].to_numpy(),
@@ -175,20 +163,11 @@ def method_note(statuses: Sequence[GoalStatus], lang: str) -> str:
     used = {g.method for g in statuses if g.months_left}
     if not used & {"seasonal", "trend"}:
         return ""
-    de = lang == "de"
-    parts = []
-    if "seasonal" in used:
-        parts.append("Vorjahresmonat plus die durchschnittliche Veränderung zum Vorjahr (Marketing-Monate wiederholen "
-                     "sich: Messen, ruhiger Dezember)" if de else
-                     "same month last year plus the average change on the year before (marketing months repeat: "
-                     "fairs, a quiet December)")
-    if "trend" in used:
-        parts.append("Trendlinie der letzten 12 Monate" if de else "trend line of the last 12 months")
-    joined = (" bzw. " if de else " or ").join(parts)
-    return (f"Prognose: {joined}, je Kennzahl im Rückblick gewählt; Spanne = 80-%-Prognoseintervall mit der "
-            "Schwankung jedes verbleibenden Monats." if de else
-            f"Forecast: {joined}, chosen per metric by backtest; range = 80 % prediction interval including "
-            "the variation of every remaining month.")
+    if used >= {"seasonal", "trend"}:
+        method = t("goals_method_either", lang, seasonal=t("goals_method_seasonal", lang), trend=t("goals_method_trend", lang))
+    else:
+        method = t("goals_method_seasonal" if "seasonal" in used else "goals_method_trend", lang)
+    return t("goals_method_note", lang, method=method)
 
 
 def goals_block(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str, *,
@@ -197,9 +176,7 @@ def goals_block(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
     """The goals table with how it was forecast, plus the progress chart of goal ``chart`` (an id)
     when ``monthly`` is given."""
     if not statuses:  # an empty table under a heading would read as "no goal is on track"
-        return [Paragraph("Keine Jahresziele hinterlegt (params goals): ohne Ziel kein Kurs, den dieses Memo prüfen kann."
-                          if lang == "de" else
-                          "No annual goals set (params goals): without a goal there is no course for this memo to check.")]
+        return [Paragraph(t("goals_none", lang))]
     out: list[Block] = [goals_table(statuses, goals, lang, currency, as_of)]
     note = method_note(statuses, lang)
     if note:

@@ -2,7 +2,7 @@
 
 Numbers come from the period store (:mod:`cmo_workbook.metrics.store`, catalogue ids and windows);
 this module writes the "so what" sentence for each and derives the headline and the
-recommendations, all by explicit rules in de and en.
+recommendations, all by explicit rules; the words come from the message catalogues (ids ``kpi_…``).
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 
 from ..metrics.store import KpiStore
-from ..render import fmt
-from ..render.blocks import Fig, Recommendation, Rich, Tile
+from ..render import charts, fmt
+from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Rich, Section, Tile,
+                              recommendation_labels)  # noqa: F401  (the notebook's kpis.recommendation_labels)
 from . import kpi_figures
 from ..render.wording import channel_label
 from ..metrics.goals import GoalStatus
@@ -62,66 +63,43 @@ def compute(store: KpiStore) -> list[Kpi]:
 
 def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
     """The consequence of the number, by rule; ``ctx`` carries goal and channel findings."""
-    de = lang == "de"
     tgt = kpi.target
     gap = (kpi.value - tgt) / tgt if tgt else float("nan")
     if kpi.key == "qualified_leads":
         goal: GoalStatus | None = ctx.get("web_goal")
         if goal is not None and goal.status in ("on_track", "achieved"):
-            return (f"Website-Anfragen {fmt.number(goal.actual, lang)} ggü. Ausgangswert {fmt.number(goal.baseline, lang)}: "
-                    f"Ziel „{goal.title}“ {t(goal.status if goal.status != 'achieved' else 'on_track', lang)} – "
-                    "ohne zusätzliche Kaltakquise." if de else
-                    f"Website inquiries {fmt.number(goal.actual, lang)} vs baseline {fmt.number(goal.baseline, lang)}: "
-                    f"goal '{ctx.get('web_goal_title_en', goal.title)}' {t('on_track', lang)} without extra cold calling.")
+            # the goal's own title in German; an English memo uses the title_en the notebook hands over
+            title = goal.title if lang == "de" else ctx.get("web_goal_title_en", goal.title)
+            return t("kpi_sw_leads_web_goal", lang, actual=fmt.number(goal.actual, lang),
+                     baseline=fmt.number(goal.baseline, lang), goal=title,
+                     status=t(goal.status if goal.status != "achieved" else "on_track", lang))
         if gap == gap and gap < 0:
-            missing = fmt.number(tgt - kpi.value, lang)
-            return (f"{missing} Anfragen unter Plan: weniger Nachschub für die Pipeline der nächsten Monate."
-                    if de else f"{missing} inquiries below plan: less supply for the coming months' pipeline.")
+            return t("kpi_sw_leads_below_plan", lang, missing=fmt.number(tgt - kpi.value, lang))
         if gap != gap:  # no plan: a count alone says nothing about enough or too few
-            return ("Kein Plan hinterlegt (params targets): Menge ohne Maßstab, Vergleich mit Vormonat oben." if de
-                    else "No plan set (params targets): the count has no yardstick; see the comparison above.")
-        return ("Über Plan: der Vertrieb hat genug qualifizierte Gespräche." if de
-                else "Above plan: sales has enough qualified conversations.")
+            return t("kpi_sw_leads_no_plan", lang)
+        return t("kpi_sw_leads_above_plan", lang)
     if kpi.key == "cost_per_qualified_lead":
         worst = ctx.get("worst_channel")
         if worst and kpi.year_ago == kpi.year_ago and kpi.value > kpi.year_ago:
-            return (f"Teurer als im Vorjahr; Treiber ist {worst['label']} "
-                    f"({fmt.money(worst['cpl'], lang, currency=currency)} je Anfrage, {worst['delta']} ggü. Vorjahr)."
-                    if de else
-                    f"More expensive than last year, driven by {worst['label']} "
-                    f"({fmt.money(worst['cpl'], lang, currency=currency)} per inquiry, {worst['delta']} vs last year).")
+            return t("kpi_sw_cpl_driver", lang, channel=worst["label"],
+                     cpl=fmt.money(worst["cpl"], lang, currency=currency), delta=worst["delta"])
         if not tgt or tgt != tgt:  # no target: no verdict on the level
-            return ("Kein Zielwert hinterlegt (params targets): Kosten je Anfrage ohne Maßstab." if de
-                    else "No target set (params targets): cost per inquiry has no yardstick.")
-        if kpi.value <= tgt:
-            return ("Im Zielkorridor: jeder Euro bringt mehr Anfragen als geplant." if de
-                    else "Within target: each euro buys more inquiries than planned.")
-        return ("Über dem Zielwert: Budget zu den günstigsten Kanälen verschieben." if de
-                else "Above target: shift budget to the cheapest channels.")
+            return t("kpi_sw_cpl_no_target", lang)
+        return t("kpi_sw_cpl_within" if kpi.value <= tgt else "kpi_sw_cpl_above", lang)
     if kpi.key == "sales_acceptance_rate":
-        if gap == gap and gap < -0.1:
-            return ("Der Vertrieb lehnt mehr Anfragen ab als vereinbart: Qualitätskriterien im Sales-Sync klären."
-                    if de else "Sales rejects more inquiries than agreed: align the quality criteria in the sales sync.")
-        return ("Der Vertrieb nimmt die Anfragen an: die Qualität der Anfragen stimmt." if de
-                else "Sales accepts the inquiries: lead quality is where it should be.")
+        return t("kpi_sw_acceptance_low" if gap == gap and gap < -0.1 else "kpi_sw_acceptance_ok", lang)
     if kpi.key == "marketing_pipeline_value":
         cover = kpi.value / tgt if tgt else float("nan")
         if cover != cover:
-            return ("Kein Monatsziel hinterlegt; neue Pipeline wird in 3–9 Monaten zu Umsatz." if de
-                    else "No monthly target set; new pipeline turns into revenue in 3–9 months.")
-        return (f"Deckt {fmt.percent(cover, lang, 0)} des Monatsziels; wird in 3–9 Monaten zu Umsatz."
-                if de else f"Covers {fmt.percent(cover, lang, 0)} of the monthly target; turns into revenue in 3–9 months.")
+            return t("kpi_sw_pipeline_no_target", lang)
+        return t("kpi_sw_pipeline_cover", lang, cover=fmt.percent(cover, lang, 0))
     if kpi.key == "marketing_won_revenue":
-        share = kpi_figures.fig(kpi.extra["share"], lang, currency)
-        return (Rich(share, " des Auftragseingangs stammen aus Marketing-Anfragen.") if de
-                else Rich(share, " of order intake came from marketing inquiries."))
+        return kpi_figures.rich("kpi_sw_won_share", lang, share=kpi_figures.fig(kpi.extra["share"], lang, currency))
     if kpi.key == "romi_all_orders":
         back = 1 + kpi.value
         if back != back:  # the 12 months reach before the data: no return to state
-            return ("Noch kein belastbarer ROMI: die 12 Monate reichen vor den Beginn der Daten." if de
-                    else "No reliable ROMI yet: the 12 months reach back before the data begins.")
-        return (f"Jeder Marketing-Euro brachte {fmt.money(back, lang, currency=currency, digits=2)} Deckungsbeitrag zurück."
-                if de else f"Each marketing euro returned {fmt.money(back, lang, currency=currency, digits=2)} of contribution margin.")
+            return t("kpi_sw_romi_no_data", lang)
+        return t("kpi_sw_romi_back", lang, back=fmt.money(back, lang, currency=currency, digits=2))
     return ""
 
 
@@ -186,125 +164,177 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
     # the year-ago month when the data reach back that far, else the previous month (never a bare "–")
     year_ago = ql.year_ago == ql.year_ago
     d = fmt.delta(ql.value, ql.year_ago if year_ago else ql.previous, lang)
-    vs_de, vs_en = ("ggü. Vorjahresmonat", "vs same month last year") if year_ago else ("ggü. Vormonat", "vs last month")
+    vs = t("vs_prev_year" if year_ago else "kpi_vs_last_month", lang)
     cpl = by.get("cost_per_qualified_lead")
     cpl_known = cpl is not None and cpl.year_ago == cpl.year_ago  # a verdict on cost needs last year's cost
     n = Fig(fmt.number(ql.value, lang), ql.key, ql.window, ql.value)
     pipe_fig = Fig(fmt.money(pipe.value, lang, currency=currency, compact=True), pipe.key, pipe.window, pipe.value)
-    if lang == "de":
-        s = Rich("Marketing lieferte ", n, f" qualifizierte Anfragen ({d.text} {vs_de}) und ", pipe_fig,
-                 " neue Pipeline")
-        if worst:
-            s += Rich(f"; bei {worst['label']} steigen die Kosten je Anfrage (letzte 3 Monate) auf ", worst["cpl_fig"],
-                      f" ({worst['delta']} ggü. Vorjahr) – Budget umschichten.")
-        elif cpl_known:
-            s += " – die Kosten je Anfrage bleiben in allen Kanälen im Rahmen des Vorjahres."
-        else:
-            s += " – ob ein Kanal teurer wird, zeigt sich erst mit dem Vorjahresvergleich der Kosten je Anfrage."
-    else:
-        s = Rich("Marketing delivered ", n, f" qualified inquiries ({d.text} {vs_en}) and ", pipe_fig,
-                 " of new pipeline")
-        if worst:
-            s += Rich(f"; {worst['label']}'s cost per inquiry (last 3 months) rose to ", worst["cpl_fig"],
-                      f" ({worst['delta']} vs last year) – shift budget.")
-        elif cpl_known:
-            s += " – cost per inquiry stays in line with last year in every channel."
-        else:
-            s += " – whether a channel gets more expensive shows only once cost per inquiry has a year-ago comparison."
-    return s
+    fields = {"n": n, "delta": d.text, "vs": vs, "pipeline": pipe_fig}
+    if worst:
+        return kpi_figures.rich("kpi_headline_worst", lang, **fields, channel=worst["label"], cpl=worst["cpl_fig"],
+                                cpl_delta=worst["delta"])
+    return kpi_figures.rich("kpi_headline_in_line" if cpl_known else "kpi_headline_no_py", lang, **fields)
 
 
 def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame, lang: str, currency: str,
                     goal_titles: dict[str, str]) -> list[Recommendation]:
     """Actions by rule: costly channels, goals at risk, lead acceptance below plan."""
-    de = lang == "de"
     out: list[Recommendation] = []
     worst = worst_channel(cpl, lang)
+    money = lambda v: fmt.money(v, lang, currency=currency)  # noqa: E731
     if worst is not None:
         best = cpl[cpl.index != worst["channel"]].sort_values("cpl").iloc[0]
         out.append(Recommendation(
-            action=(f"{worst['label']}-Budget um 20 % kürzen und in {best['label']} umschichten; Wirkung nach 8 Wochen prüfen."
-                    if de else f"Cut the {worst['label']} budget by 20 % and move it to {best['label']}; review after 8 weeks."),
-            owner="Marketing",
-            evidence=(f"{worst['label']}: {fmt.money(worst['cpl'], lang, currency=currency)} je qualifizierter Anfrage "
-                      f"({worst['delta']} ggü. Vorjahr); {best['label']}: {fmt.money(best['cpl'], lang, currency=currency)}."
-                      if de else
-                      f"{worst['label']}: {fmt.money(worst['cpl'], lang, currency=currency)} per qualified inquiry "
-                      f"({worst['delta']} vs last year); {best['label']}: {fmt.money(best['cpl'], lang, currency=currency)}."),
-            effect=("Gleiche Anfragenzahl bei geringeren Kosten je Anfrage." if de
-                    else "Same number of inquiries at a lower cost per inquiry."),
+            action=t("kpi_rec_shift_action", lang, worst=worst["label"], best=best["label"]),
+            owner=t("kpi_owner_marketing", lang),
+            evidence=t("kpi_rec_shift_evidence", lang, worst=worst["label"], cpl=money(worst["cpl"]),
+                       delta=worst["delta"], best=best["label"], best_cpl=money(best["cpl"])),
+            effect=t("kpi_rec_shift_effect", lang),
         ))
     for g in goals:
         if g.status in ("at_risk", "off_track", "missed"):
             title = goal_titles.get(g.goal_id, g.title)
             out.append(Recommendation(
-                action=(f"Maßnahmenplan für Ziel „{title}“ vorlegen." if de else f"Present an action plan for the goal '{title}'."),
-                owner=f"{g.metric}" if not g.goal_id else "Marketing",
-                evidence=(f"Prognose {fmt.number(g.forecast, lang)} (Spanne {fmt.number(g.low, lang)}–{fmt.number(g.high, lang)}) "
-                          f"ggü. Ziel {fmt.number(g.target, lang)}: {t(g.status if g.status != 'missed' else 'off_track', lang)}."
-                          if de else
-                          f"Forecast {fmt.number(g.forecast, lang)} (range {fmt.number(g.low, lang)}–{fmt.number(g.high, lang)}) "
-                          f"vs target {fmt.number(g.target, lang)}: {t(g.status if g.status != 'missed' else 'off_track', lang)}."),
-                effect=(f"Schließt die Lücke von {fmt.number(abs(g.target - g.forecast), lang)} zum Ziel bis "
-                        f"{fmt.date(g.deadline, lang)}." if de else
-                        f"Closes the gap of {fmt.number(abs(g.target - g.forecast), lang)} to the target by "
-                        f"{fmt.date(g.deadline, lang)}."),
+                action=t("kpi_rec_goal_action", lang, goal=title),
+                owner=f"{g.metric}" if not g.goal_id else t("kpi_owner_marketing", lang),
+                evidence=t("kpi_rec_goal_evidence", lang, forecast=fmt.number(g.forecast, lang),
+                           low=fmt.number(g.low, lang), high=fmt.number(g.high, lang),
+                           target=fmt.number(g.target, lang),
+                           status=t(g.status if g.status != "missed" else "off_track", lang)),
+                effect=t("kpi_rec_goal_effect", lang, gap=fmt.number(abs(g.target - g.forecast), lang),
+                         deadline=fmt.date(g.deadline, lang)),
             ))
     by = {k.key: k for k in kpis}
     acc = by["sales_acceptance_rate"]
     if acc.target and acc.value < acc.target * 0.9:
         out.append(Recommendation(
-            action=("Im nächsten Sales-Marketing-Sync die Ablehnungsgründe durchgehen und die Kriterien für qualifizierte Anfragen anpassen."
-                    if de else "Review rejection reasons in the next sales-marketing sync and adjust the criteria for qualified inquiries."),
-            owner="Marketing & Vertrieb" if de else "Marketing & Sales",
-            evidence=(f"Akzeptanzquote {fmt.percent(acc.value, lang, 0)} ggü. Ziel {fmt.percent(acc.target, lang, 0)}." if de
-                      else f"Acceptance rate {fmt.percent(acc.value, lang, 0)} vs target {fmt.percent(acc.target, lang, 0)}."),
+            action=t("kpi_rec_acceptance_action", lang),
+            owner=t("kpi_owner_marketing_sales", lang),
+            evidence=t("kpi_rec_acceptance_evidence", lang, rate=fmt.percent(acc.value, lang, 0),
+                       target=fmt.percent(acc.target, lang, 0)),
         ))
     return out[:4]
 
 
 def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float) -> Rich:
     """CLV (the one model), CAC and their ratio from the store, with the target ratio and the so-what."""
-    clv_f = kpi_figures.fig(store.figure("clv", "asof"), lang, currency)
-    cac_f = kpi_figures.fig(store.figure("cac", "t12m"), lang, currency)
     ratio = store.figure("clv_to_cac", "t12m")
-    r = kpi_figures.fig(ratio, lang, currency)
-    years = fmt.number(store.catalogue.params["clv_horizon_years"], lang)
-    good = ratio.value >= ratio_target if ratio.value == ratio.value else False
+    fields = {"clv_label": store.label("clv", "asof", lang), "clv": kpi_figures.fig(store.figure("clv", "asof"), lang, currency),
+              "cac_label": store.label("cac", "t12m", lang), "cac": kpi_figures.fig(store.figure("cac", "t12m"), lang, currency)}
     if ratio.value != ratio.value:  # no CLV or CAC: no verdict on the payback
-        return (Rich(f"{store.label('clv', 'asof', lang)}: ", clv_f, f"; {store.label('cac', 't12m', lang)}: ", cac_f,
-                     " – noch kein Verhältnis berechenbar (zu wenige gewonnene Neukunden); kein Urteil.") if lang == "de"
-                else Rich(f"{store.label('clv', 'asof', lang)}: ", clv_f, f"; {store.label('cac', 't12m', lang)}: ", cac_f,
-                          " – no ratio yet (too few won new customers); no verdict."))
-    if lang == "de":
-        return Rich(f"{store.label('clv', 'asof', lang)} (Deckungsbeitrag über {years} Jahre, abgezinst): ", clv_f,
-                    f" je Kunde; {store.label('cac', 't12m', lang)}: ", cac_f, " – Verhältnis ", r,
-                    f" ggü. Zielwert {fmt.number(ratio_target, lang)} : 1 – ",
-                    "jeder Neukunde verdient seine Akquisekosten mehrfach zurück." if good
-                    else "Neukunden verdienen ihre Akquisekosten zu langsam zurück: Kanäle mit hohem CAC prüfen.")
-    return Rich(f"{store.label('clv', 'asof', lang)} (contribution margin over {years} years, discounted): ", clv_f,
-                f" per customer; {store.label('cac', 't12m', lang)}: ", cac_f, " – a ratio of ", r,
-                f" vs a target of {fmt.number(ratio_target, lang)} : 1 – ",
-                "each new customer pays back its acquisition cost several times." if good
-                else "new customers pay back their acquisition cost too slowly: review the channels with a high CAC.")
+        return kpi_figures.rich("kpi_clv_no_ratio", lang, **fields)
+    good = ratio.value >= ratio_target
+    return kpi_figures.rich("kpi_clv_ratio_good" if good else "kpi_clv_ratio_slow", lang, **fields,
+                            years=fmt.number(store.catalogue.params["clv_horizon_years"], lang),
+                            ratio=kpi_figures.fig(ratio, lang, currency), target=fmt.number(ratio_target, lang))
 
 
 def cpl_chart_title(worst: dict[str, Any] | None, cpl: pd.DataFrame, lang: str) -> str:
     """The channel cost chart's message: the costliest channel's rise, "in line with last year", or, while
     no channel has a year-ago value, that the comparison is still missing (never a verdict without it)."""
-    de = lang == "de"
     if worst:
-        return (f"{worst['label']}: Kosten je Anfrage {worst['delta']} ggü. Vorjahr" if de
-                else f"{worst['label']}: cost per inquiry {worst['delta']} vs last year")
+        return t("kpi_cpl_title_worst", lang, channel=worst["label"], delta=worst["delta"])
     if len(cpl) and cpl["cpl_ref"].notna().any():
-        return "Kosten je Anfrage je Kanal im Rahmen des Vorjahres" if de else "Cost per inquiry per channel in line with last year"
-    return ("Kosten je Anfrage je Kanal – noch ohne Vorjahreswert zum Vergleich" if de
-            else "Cost per inquiry per channel – no year-ago value to compare with yet")
+        return t("kpi_cpl_title_in_line", lang)
+    return t("kpi_cpl_title_no_py", lang)
 
 
 def cpl_chart_missing(lang: str, min_leads: int = MIN_CHANNEL_LEADS) -> str:
     """Said instead of an empty channel chart: no paid channel has enough inquiries to compare."""
-    return (f"Noch kein Kanalvergleich: kein bezahlter Kanal hat in den letzten 3 Monaten {min_leads} oder mehr "
-            "qualifizierte Anfragen – die Kosten je Anfrage wären Zufall." if lang == "de" else
-            f"No channel comparison yet: no paid channel had {min_leads} or more qualified inquiries in the last "
-            "3 months – cost per inquiry would be noise.")
+    return t("kpi_cpl_missing", lang, min_leads=str(min_leads))
+
+
+#: spend within this share of the budget counts as "on budget" (no action asked)
+BUDGET_TOLERANCE = 0.02
+
+
+def budget_tile(store: KpiStore, lang: str, currency: str) -> Tile:
+    """Marketing spend year to date against the budget year to date, with the forecast to fiscal-year end
+    (actual YTD + the remaining months' budget at this year's pace) and what to do about it."""
+    spend, budget = store.figure("marketing_spend", "ytd"), store.figure("marketing_budget", "ytd")
+    variance, forecast = store.figure("budget_variance", "ytd"), store.figure("spend_forecast_fy", "ytd")
+    money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
+    # forecast and annual budget to the thousand: "1,1 Mio. € vs 1,1 Mio. €" would hide a 34 Tsd. € overrun
+    thousands = lambda v: fmt.money(round(v, -3) if v == v else v, lang, currency=currency)  # noqa: E731
+    d = fmt.delta(spend.value, budget.value, lang, higher_is_better=False)
+    comps = [Comparison(t("kpi_vs_budget", lang), d.text, d.good)]
+    share = variance.value / budget.value if budget.value else float("nan")
+    if share != share:
+        return Tile(store.label("marketing_spend", "ytd", lang), kpi_figures.fig(spend, lang, currency), comps,
+                    t("kpi_ctl_spend_no_plan", lang))
+    key = ("kpi_ctl_spend_on_budget" if abs(share) <= BUDGET_TOLERANCE
+           else "kpi_ctl_spend_over" if share > 0 else "kpi_ctl_spend_under")
+    so = kpi_figures.rich(key, lang, variance=kpi_figures.fig(variance, lang, currency, shown=money(abs(variance.value))),
+                          budget=kpi_figures.fig(budget, lang, currency),
+                          forecast=kpi_figures.fig(forecast, lang, currency, shown=thousands(forecast.value)),
+                          budget_fy=thousands(forecast.target))
+    return Tile(store.label("marketing_spend", "ytd", lang), kpi_figures.fig(spend, lang, currency), comps, so)
+
+
+def share_tile(store: KpiStore, metric: str, company_metric: str, lang: str, currency: str) -> Tile:
+    """Marketing's share of the company's order intake or revenue, year to date, against the plan share,
+    with the euros behind it (marketing's orders, the company figure, the gap to the plan share)."""
+    f, company = store.figure(metric, "ytd"), store.figure(company_metric, "ytd")
+    won = store.figure("marketing_won_revenue", "ytd")
+    money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
+    if f.value != f.value:  # controlling has not reported every month of the year yet
+        so: str = t("kpi_ctl_share_no_actuals", lang)
+    elif f.target != f.target:
+        so = t("kpi_ctl_share_no_plan", lang)
+    else:
+        kind = "order_intake" if company_metric == "company_order_intake" else "revenue"
+        above = f.value >= f.target
+        gap = (f.target - f.value) * company.value  # marketing orders missing to the plan share
+        so = kpi_figures.rich(f"kpi_ctl_share_{kind}_{'above' if above else 'below'}", lang,
+                              marketing=kpi_figures.fig(won, lang, currency, shown=money(won.value)),
+                              company=kpi_figures.fig(company, lang, currency, shown=money(company.value)),
+                              plan=fmt.percent(f.target, lang, 0), gap=money(abs(gap)))
+    # against plan only: the year-ago share lies in the export's ramp-up months for most companies' first year
+    return kpi_figures.tile(store, metric, "ytd", lang, currency, so, which=("target",))
+
+
+def controlling_blocks(store: KpiStore, lang: str, currency: str) -> list[Block]:
+    """First screen, second row: spend vs budget with the forecast to year end, and marketing's share of
+    the company's order intake and revenue against plan; one sentence where controlling's inputs are missing."""
+    if math.isnan(store.value("marketing_budget", "ytd")) and math.isnan(store.value("company_order_intake", "ytd")):
+        return [Paragraph(t("kpi_ctl_missing", lang))]
+    return [KpiTiles([budget_tile(store, lang, currency),
+                      share_tile(store, "marketing_order_intake_share", "company_order_intake", lang, currency),
+                      share_tile(store, "marketing_revenue_share_company", "company_revenue", lang, currency)],
+                     columns=3)]
+
+
+def memo_title(lang: str) -> str:
+    """The memo's title in the header."""
+    return t("kpi_memo_title", lang)
+
+
+def leads_chart(store: KpiStore, period: pd.Period, lang: str, plan_value: float | None) -> Chart:
+    """Qualified inquiries of the last 13 months against the same months a year earlier (and the plan)."""
+    last13 = pd.period_range(period - 12, period, freq="M")
+    ql = store.months("qualified_leads", 13)
+    ql_py = store.months("qualified_leads", 13, back=12)
+    change = fmt.delta(ql.iloc[-1], ql_py.iloc[-1], lang)
+    title = t("kpi_leads_chart_title", lang, delta=change.text)
+    plan = [plan_value] * len(last13) if plan_value else None
+    fig = charts.columns_ac_py([x.start_time for x in last13], ql.to_numpy(), ql_py.to_numpy(), title=title,
+                               subtitle=t("kpi_leads_chart_sub", lang), lang=lang, plan=plan)
+    return Chart.from_figure(fig, title)
+
+
+def channel_blocks(cpl: pd.DataFrame, worst: dict[str, Any] | None, lang: str) -> list[Block]:
+    """The section on where the inquiries come from: cost per inquiry per paid channel vs a year ago,
+    or the sentence why there is no comparison yet."""
+    paid = cpl.sort_values("cpl", ascending=False)
+    if not len(paid):
+        return [Section(t("kpi_section_sources", lang)), Paragraph(cpl_chart_missing(lang))]
+    title = cpl_chart_title(worst, paid, lang)
+    fig = charts.bars_variance(list(paid["label"]), paid["cpl"].to_numpy(), paid["cpl_ref"].to_numpy(), title=title,
+                               subtitle=t("kpi_cpl_chart_sub", lang), lang=lang, reference_kind="PY",
+                               higher_is_better=False, value_format=lambda v: fmt.number(v, lang))
+    return [Section(t("kpi_section_sources", lang)), Chart.from_figure(fig, title)]
+
+
+def comparison_note(lang: str) -> str:
+    """The data note's line on what "–" means in the tiles."""
+    return t("kpi_note_no_comparison", lang)

@@ -7,11 +7,26 @@ window ("ROMI alle Aufträge, 12 Monate rollierend"), its value carries ``data-m
 from __future__ import annotations
 
 import math
+import string
 
 from ..metrics.store import Figure, KpiStore, parse_window
 from ..render import fmt
-from ..render.blocks import Comparison, Fig, Tile
+from ..render.blocks import Comparison, Fig, Rich, Tile
 from ..render.i18n import t
+
+
+def rich(key: str, lang: str, **fields: object) -> Rich:
+    """The message ``key`` as rich text: placeholders given a :class:`Fig` (or Rich) keep it as a figure
+    (its ``data-metric`` span), all other fields are filled in as text."""
+    template = t(key, lang, **{k: "{" + k + "}" for k in fields})  # the catalogue's (or company's) words
+    parts: list[object] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if name:
+            value = fields[name]
+            parts.append(value if isinstance(value, (Fig, Rich)) else str(value))
+    return Rich(*parts)
 
 
 def text(unit: str, value: float, lang: str, currency: str) -> str:
@@ -46,8 +61,10 @@ def _labels(f: Figure, lang: str) -> tuple[str, str]:
     return t(f"vs_prev_window_{f.window_kind}", lang) if f.window_kind in ("t12m", "asof") else "", t("vs_py_window", lang)
 
 
-def comparisons(f: Figure, lang: str, higher_is_better: bool | None, which: tuple[str, ...]) -> list[Comparison]:
-    """The comparisons the catalogue names for the metric, in its order; no comparison → "–"."""
+def comparisons(f: Figure, lang: str, higher_is_better: bool | None, which: tuple[str, ...],
+                target_label: str | None = None) -> list[Comparison]:
+    """The comparisons the catalogue names for the metric, in its order; no comparison → "–".
+    ``target_label`` names the target ("ggü. Plan" where controlling's plan is the target)."""
     kind = "pp" if f.unit in ("rate", "ratio") else "pct"
     prev_label, py_label = _labels(f, lang)
     out = []
@@ -57,7 +74,7 @@ def comparisons(f: Figure, lang: str, higher_is_better: bool | None, which: tupl
         elif c == "year_ago" and f.py_window:
             other, label = f.py_value, py_label
         elif c == "target" and not math.isnan(f.target):
-            other, label = f.target, t("vs_target", lang)
+            other, label = f.target, target_label or t("vs_target", lang)
         else:
             continue
         d = fmt.delta(f.value, other, lang, kind=kind, higher_is_better=higher_is_better)
@@ -70,5 +87,7 @@ def tile(store: KpiStore, metric: str, kind: str, lang: str, currency: str, so_w
     """A KPI tile straight from the store: label with window, value, catalogue comparisons, so-what."""
     m = store.catalogue[metric]
     f = store.figure(metric, kind, segment)
+    planned = bool(m.plan_target) or m.kind == "spend_forecast"  # the target is controlling's plan
     return Tile(store.label(metric, kind, lang), fig(f, lang, currency),
-                comparisons(f, lang, m.higher_is_better, which or m.comparisons), so_what)
+                comparisons(f, lang, m.higher_is_better, which or m.comparisons,
+                            t("kpi_vs_plan", lang) if planned else None), so_what)

@@ -1,7 +1,8 @@
 """The metric catalogue: one id, one definition, one computation per KPI.
 
 Every KPI a memo, the controlling workbook or the archive shows is listed here with its
-German and English name, a one-sentence definition a controller can sign off, the formula,
+name and a one-sentence definition a controller can sign off (both in the message catalogues,
+ids ``kpi_<id>`` and ``kpi_<id>_def``), the formula,
 unit, tables, grain, population (who is in, who is out), the windows it may be shown for and
 the comparisons it is shown with. Two different things get two ids and two names (ROMI on
 all marketing-sourced orders vs ROMI on first orders of new customers). The values are
@@ -29,15 +30,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-#: Window kinds: (German label, English label). The label is always part of a KPI's name.
-WINDOWS: dict[str, tuple[str, str]] = {
-    "month": ("Monat", "month"),
-    "quarter": ("Quartal", "quarter"),
-    "t3m": ("letzte 3 Monate", "last 3 months"),
-    "t12m": ("12 Monate rollierend", "trailing 12 months"),
-    "ytd": ("seit Jahresbeginn", "year to date"),
-    "asof": ("Stand Periodenende", "at period end"),
-}
+from ..render.i18n import t
+
+#: Window kinds; their words are catalogue messages ``kpi_window_<kind>``. The label is always part of a KPI's name.
+WINDOW_KINDS: tuple[str, ...] = ("month", "quarter", "t3m", "t12m", "ytd", "asof")
+
+
+def window_label(kind: str, lang: str) -> str:
+    """The words of a window kind ("12 Monate rollierend"), from the message catalogue."""
+    if kind not in WINDOW_KINDS:
+        raise ValueError(f"unknown window {kind!r}; known: {', '.join(WINDOW_KINDS)}")
+    return t(f"kpi_window_{kind}", lang)
+
+
+class _Windows(Mapping[str, tuple[str, str]]):
+    """Window kind -> (German, English) words, read from the catalogues (kept for callers that index it)."""
+
+    def __getitem__(self, kind: str) -> tuple[str, str]:
+        if kind not in WINDOW_KINDS:
+            raise KeyError(kind)
+        return window_label(kind, "de"), window_label(kind, "en")
+
+    def __iter__(self):
+        return iter(WINDOW_KINDS)
+
+    def __len__(self) -> int:
+        return len(WINDOW_KINDS)
+
+
+WINDOWS: Mapping[str, tuple[str, str]] = _Windows()
 #: Comparison kinds a metric may be shown with.
 COMPARISONS = ("previous", "year_ago", "target")
 UNITS = ("count", "eur", "rate", "ratio", "factor")
@@ -51,6 +72,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
 
 _ADD = ("month", "quarter", "t3m", "t12m", "ytd")
 _RATIO_WINDOWS = ("month", "quarter", "t3m", "t12m", "ytd")
+#: windows of the controlling KPIs: a plan is per month, quarter and (fiscal) year
+_ADD_CTL = ("month", "quarter", "t12m", "ytd")
 
 
 @dataclass(frozen=True)
@@ -59,10 +82,6 @@ class Metric:
     column, ``ratio`` of two sums (``numerator``/``denominator``), or a named ``special``."""
 
     id: str
-    name_de: str
-    name_en: str
-    definition_de: str
-    definition_en: str
     formula: str
     unit: str
     tables: tuple[str, ...]
@@ -76,14 +95,28 @@ class Metric:
     numerator: str = ""
     denominator: str = ""
     deal_based: bool = False  # needs mature deal history for comparisons (ramp-up)
+    #: plan columns its target comes from: one column (its sum over the window) or two (their ratio)
+    plan_target: tuple[str, ...] = ()
     owner: str = "Marketing-Controlling"
     valid_from: str = "2026-01-01"
+    #: a company's own metric brings its words from params; a shipped one has them in the message
+    #: catalogue (``kpi_<id>``, ``kpi_<id>_def``), so a translator finds every memo word in one file
+    name_de: str = ""
+    name_en: str = ""
+    definition_de: str = ""
+    definition_en: str = ""
 
     def name(self, lang: str) -> str:
-        return self.name_de if lang == "de" else self.name_en
+        """The KPI's name in ``lang`` (without its window)."""
+        if self.name_de or self.name_en:
+            return self.name_de if lang == "de" else self.name_en
+        return t(f"kpi_{self.id}", lang)
 
     def definition(self, lang: str) -> str:
-        return self.definition_de if lang == "de" else self.definition_en
+        """The one-sentence definition a controller signs off, in ``lang``."""
+        if self.definition_de or self.definition_en:
+            return self.definition_de if lang == "de" else self.definition_en
+        return t(f"kpi_{self.id}_def", lang)
 
     def label(self, window_kind: str, lang: str) -> str:
         """The name with its window: "ROMI alle Aufträge, 12 Monate rollierend"."""
@@ -97,131 +130,82 @@ def _m(**kw: Any) -> Metric:
 
 _MKT = "Leads aus Marketing-Kanälen (params channels.marketing; ohne Vertriebs-Kaltakquise)"
 CATALOGUE: tuple[Metric, ...] = (
-    _m(id="leads", name_de="Neue Kontakte", name_en="New contacts",
-       definition_de="Alle im CRM neu angelegten Kontakte bzw. Anfragen, nach Anlagedatum.",
-       definition_en="All contacts or inquiries created in the CRM, by creation date.",
-       formula="count(leads where created_date in window)", unit="count", tables=["leads"],
+    _m(id="leads", formula="count(leads where created_date in window)", unit="count", tables=["leads"],
        grain="lead (created_date)", population="all sources, incl. sales outbound"),
-    _m(id="qualified_leads", name_de="Qualifizierte Anfragen", name_en="Qualified inquiries",
-       definition_de="Marketing Qualified Leads aus Marketing-Kanälen, gezählt im Monat ihres MQL-Datums.",
-       definition_en="Marketing-qualified leads from marketing channels, counted in the month of their MQL date.",
-       formula="count(leads where mql_date in window and channel in channels.marketing)", unit="count",
+    _m(id="qualified_leads", formula="count(leads where mql_date in window and channel in channels.marketing)", unit="count",
        tables=["leads"], grain="lead (mql_date)", population=_MKT, segments=("channel",)),
-    _m(id="qualified_leads_web", name_de="Qualifizierte Website-Anfragen", name_en="Qualified website inquiries",
-       definition_de="Qualifizierte Anfragen aus organischer Suche, bezahlter Suche und Direktzugriff.",
-       definition_en="Qualified inquiries from organic search, paid search and direct visits.",
-       formula="count(qualified_leads where channel in organic_search, paid_search, direct)", unit="count",
+    _m(id="qualified_leads_web", formula="count(qualified_leads where channel in organic_search, paid_search, direct)", unit="count",
        tables=["leads"], grain="lead (mql_date)", population="marketing-sourced, website channels"),
-    _m(id="sql", name_de="Vom Vertrieb akzeptierte Anfragen", name_en="Inquiries accepted by sales",
-       definition_de="Leads aus Marketing-Kanälen, die der Vertrieb im Zeitraum akzeptiert hat (SQL-Datum).",
-       definition_en="Leads from marketing channels that sales accepted in the window (SQL date).",
-       formula="count(leads where sql_date in window and channel in channels.marketing)", unit="count",
+    _m(id="sql", formula="count(leads where sql_date in window and channel in channels.marketing)", unit="count",
        tables=["leads"], grain="lead (sql_date)", population=_MKT),
-    _m(id="sales_acceptance_rate", name_de="Akzeptanzquote Vertrieb (Kohorte)",
-       name_en="Sales acceptance rate (cohort)",
-       definition_de=("Anteil der qualifizierten Anfragen des Zeitraums (MQL-Datum), die der Vertrieb bis zum "
-                      "Periodenende akzeptiert hat, an allen bis dahin entschiedenen (akzeptiert oder abgelehnt); "
-                      "noch offene Anfragen zählen nicht."),
-       definition_en=("Share of the window's qualified inquiries (by MQL date) that sales had accepted by the end of the "
-                      "window, of all decided by then (accepted or rejected); undecided inquiries are left out."),
-       formula="accepted(cohort) / (accepted + rejected)(cohort), cohort = MQL date in window, decisions before window end",
+    _m(id="sales_acceptance_rate", formula="accepted(cohort) / (accepted + rejected)(cohort), cohort = MQL date in window, decisions before window end",
        unit="rate", tables=["leads"], grain="lead cohort (mql_date)", population=_MKT, kind="acceptance",
        windows=("month", "quarter", "t12m")),
-    _m(id="marketing_spend", name_de="Marketingkosten", name_en="Marketing cost",
-       definition_de="Alle im Zeitraum gebuchten Marketingkosten aus Werbeplattformen und Kostenliste, netto.",
-       definition_en="All marketing cost booked in the window from ad platforms and the cost sheet, net.",
-       formula="sum(spend.cost where date in window)", unit="eur", tables=["spend"], grain="cost line (date)",
+    _m(id="marketing_spend", formula="sum(spend.cost where date in window)", unit="eur", tables=["spend"], grain="cost line (date)",
        population="all marketing cost; excludes sales cost and personnel", higher_is_better=None,
        segments=("channel",)),
-    _m(id="cost_per_qualified_lead", name_de="Kosten je qualifizierter Anfrage", name_en="Cost per qualified inquiry",
-       definition_de="Marketingkosten des Zeitraums geteilt durch die qualifizierten Anfragen desselben Zeitraums.",
-       definition_en="Marketing cost of the window divided by the qualified inquiries of the same window.",
-       formula="marketing_spend / qualified_leads", unit="eur", tables=["spend", "leads"], grain="window",
+    _m(id="cost_per_qualified_lead", formula="marketing_spend / qualified_leads", unit="eur", tables=["spend", "leads"], grain="window",
        population=_MKT, higher_is_better=False, segments=("channel",), kind="ratio",
        numerator="marketing_spend", denominator="qualified_leads"),
-    _m(id="marketing_pipeline_value", name_de="Neue Pipeline aus Marketing", name_en="New pipeline from marketing",
-       definition_de="Auftragswert der im Zeitraum angelegten Verkaufschancen, deren Lead aus einem Marketing-Kanal kam.",
-       definition_en="Amount of the deals created in the window whose lead came from a marketing channel.",
-       formula="sum(deals.amount where created_date in window and channel in channels.marketing)", unit="eur",
+    _m(id="marketing_pipeline_value", formula="sum(deals.amount where created_date in window and channel in channels.marketing)", unit="eur",
        tables=["deals"], grain="deal (created_date)", population="marketing-sourced; new and existing customers",
        segments=("channel",), deal_based=True),
-    _m(id="marketing_won_revenue", name_de="Auftragseingang aus Marketing-Anfragen",
-       name_en="Order intake from marketing inquiries",
-       definition_de=("Auftragswert (CRM, netto) der im Zeitraum gewonnenen Aufträge aus Marketing-Anfragen, "
-                      "Neu- und Bestandskunden; CRM-Auftragswert, kein gebuchter Umsatz."),
-       definition_en=("CRM order value (net) of deals won in the window from marketing inquiries, new and existing "
-                      "customers; CRM order value, not booked revenue."),
-       formula="sum(deals.amount where status = won and close_date in window and channel in channels.marketing)",
+    _m(id="marketing_won_revenue", formula="sum(deals.amount where status = won and close_date in window and channel in channels.marketing)",
        unit="eur", tables=["deals"], grain="deal (close_date)", population="marketing-sourced; new and existing customers",
        segments=("channel",), deal_based=True),
-    _m(id="won_revenue", name_de="Auftragseingang gesamt", name_en="Order intake, all sources",
-       definition_de="Auftragswert (CRM, netto) aller im Zeitraum gewonnenen Aufträge, alle Quellen.",
-       definition_en="CRM order value (net) of all deals won in the window, all sources.",
-       formula="sum(deals.amount where status = won and close_date in window)", unit="eur", tables=["deals"],
+    _m(id="won_revenue", formula="sum(deals.amount where status = won and close_date in window)", unit="eur", tables=["deals"],
        grain="deal (close_date)", population="all sources; new and existing customers", deal_based=True),
-    _m(id="marketing_revenue_share", name_de="Anteil Marketing am Auftragseingang",
-       name_en="Marketing share of order intake",
-       definition_de="Auftragseingang aus Marketing-Anfragen geteilt durch den gesamten Auftragseingang.",
-       definition_en="Order intake from marketing inquiries divided by total order intake.",
-       formula="marketing_won_revenue / won_revenue", unit="rate", tables=["deals"], grain="window",
+    _m(id="marketing_revenue_share", formula="marketing_won_revenue / won_revenue", unit="rate", tables=["deals"], grain="window",
        population="marketing-sourced vs all", kind="ratio", numerator="marketing_won_revenue",
        denominator="won_revenue", deal_based=True),
-    _m(id="new_customers", name_de="Neukunden", name_en="New customers",
-       definition_de="Gewonnene Neugeschäfts-Aufträge (Erstaufträge) im Zeitraum, alle Quellen.",
-       definition_en="New-business deals (first orders) won in the window, all sources.",
-       formula="count(deals where status = won and deal_type = new business and close_date in window)",
+    _m(id="new_customers", formula="count(deals where status = won and deal_type = new business and close_date in window)",
        unit="count", tables=["deals"], grain="deal (close_date)", population="new business; all sources",
        deal_based=True),
-    _m(id="new_customers_marketing", name_de="Neukunden aus Marketing", name_en="New customers from marketing",
-       definition_de="Gewonnene Erstaufträge im Zeitraum, deren Lead aus einem Marketing-Kanal kam.",
-       definition_en="First orders won in the window whose lead came from a marketing channel.",
-       formula="count(deals where status = won and deal_type = new business and channel in channels.marketing)",
+    _m(id="new_customers_marketing", formula="count(deals where status = won and deal_type = new business and channel in channels.marketing)",
        unit="count", tables=["deals"], grain="deal (close_date)", population="new business; marketing-sourced",
        deal_based=True),
-    _m(id="marketing_first_order_value", name_de="Erstauftragswert aus Marketing",
-       name_en="First-order value from marketing",
-       definition_de="Auftragswert der gewonnenen Erstaufträge neuer Kunden aus Marketing-Anfragen.",
-       definition_en="Order value of first orders of new customers won from marketing inquiries.",
-       formula="sum(deals.amount where won, new business, marketing-sourced)", unit="eur", tables=["deals"],
+    _m(id="marketing_first_order_value", formula="sum(deals.amount where won, new business, marketing-sourced)", unit="eur", tables=["deals"],
        grain="deal (close_date)", population="new business; marketing-sourced", deal_based=True),
-    _m(id="romi_all_orders", name_de="ROMI alle Aufträge", name_en="ROMI, all orders",
-       definition_de=("(Deckungsbeitrag des Auftragseingangs aus Marketing-Anfragen − Marketingkosten) ÷ "
-                      "Marketingkosten; zählt Folgeaufträge von Bestandskunden voll mit, ohne Vertriebskosten."),
-       definition_en=("(contribution margin of order intake from marketing inquiries − marketing cost) ÷ marketing "
-                      "cost; counts repeat orders of existing customers in full, excludes sales cost."),
-       formula="(marketing_won_revenue × company.gross_margin − marketing_spend) / marketing_spend", unit="ratio",
+    _m(id="romi_all_orders", formula="(marketing_won_revenue × company.gross_margin − marketing_spend) / marketing_spend", unit="ratio",
        tables=["deals", "spend"], grain="window", population="marketing-sourced; new and existing customers",
        windows=("quarter", "t12m", "ytd"), kind="romi", numerator="marketing_won_revenue", deal_based=True),
-    _m(id="romi_first_orders", name_de="ROMI Erstaufträge", name_en="ROMI, first orders",
-       definition_de=("(Deckungsbeitrag der Erstaufträge neuer Kunden aus Marketing-Anfragen − Marketingkosten) ÷ "
-                      "Marketingkosten; ohne Folgeaufträge, ohne Vertriebskosten, volle Zurechnung an die Lead-Quelle."),
-       definition_en=("(contribution margin of first orders of new customers from marketing inquiries − marketing "
-                      "cost) ÷ marketing cost; no repeat orders, no sales cost, full credit to the lead source."),
-       formula="(marketing_first_order_value × company.gross_margin − marketing_spend) / marketing_spend",
+    _m(id="romi_first_orders", formula="(marketing_first_order_value × company.gross_margin − marketing_spend) / marketing_spend",
        unit="ratio", tables=["deals", "spend"], grain="window", population="new business; marketing-sourced",
        windows=("quarter", "t12m", "ytd"), kind="romi", numerator="marketing_first_order_value", deal_based=True),
-    _m(id="cac", name_de="Akquisekosten je Neukunde (CAC)", name_en="Acquisition cost per new customer (CAC)",
-       definition_de=("Marketingkosten geteilt durch die Neukunden aus Marketing-Anfragen; ohne Vertriebskosten, "
-                      "Neukunden aus Vertriebs-Kaltakquise zählen nicht."),
-       definition_en=("Marketing cost divided by new customers from marketing inquiries; excludes sales cost, new "
-                      "customers found by sales outbound do not count."),
-       formula="marketing_spend / new_customers_marketing", unit="eur", tables=["spend", "deals"], grain="window",
+    _m(id="cac", formula="marketing_spend / new_customers_marketing", unit="eur", tables=["spend", "deals"], grain="window",
        population="new business; marketing-sourced", higher_is_better=False, windows=("quarter", "t12m", "ytd"),
        kind="ratio", numerator="marketing_spend", denominator="new_customers_marketing", deal_based=True),
-    _m(id="clv", name_de="Kundenwert (CLV)", name_en="Customer lifetime value (CLV)",
-       definition_de=("Erwarteter abgezinster Deckungsbeitrag je Kunde über kpis.params.clv_horizon_years Jahre aus "
-                      "BG/NBD + Gamma-Gamma auf den gewonnenen Aufträgen bis zum Periodenende (Abzinsung "
-                      "kpis.params.clv_discount_rate); konvergiert das Modell nicht, der historische Kohortenwert."),
-       definition_en=("Expected discounted contribution margin per customer over kpis.params.clv_horizon_years years "
-                      "from BG/NBD + Gamma-Gamma on won deals up to the window end (discount rate "
-                      "kpis.params.clv_discount_rate); the historical cohort value when the model does not converge."),
-       formula="mean over customers of sum_m E[orders in month m] × E[order value] × margin / (1+d)^(m/12)",
+    _m(id="clv", formula="mean over customers of sum_m E[orders in month m] × E[order value] × margin / (1+d)^(m/12)",
        unit="eur", tables=["deals"], grain="customer (account)", population="all customers with a won deal",
        windows=("asof",), comparisons=("previous", "year_ago"), kind="clv", deal_based=True),
-    _m(id="clv_to_cac", name_de="Kundenwert : Akquisekosten", name_en="Customer value : acquisition cost",
-       definition_de="Kundenwert (CLV) am Periodenende geteilt durch die Akquisekosten je Neukunde (CAC) des Fensters.",
-       definition_en="Customer lifetime value (CLV) at the window end divided by the acquisition cost (CAC) of the window.",
-       formula="clv / cac", unit="factor", tables=["deals", "spend"], grain="window",
+    # controlling's inputs: the plan (budget, company plan) and the company's booked actuals
+    _m(id="marketing_budget", formula="sum(plan.marketing_budget where month in window)", unit="eur", tables=["plan"],
+       grain="plan line (month)", population="all marketing budget lines (channels and cost centres)",
+       higher_is_better=None, kind="plan", numerator="marketing_budget", windows=_ADD_CTL,
+       comparisons=("previous", "year_ago")),
+    _m(id="budget_variance", formula="marketing_spend − marketing_budget", unit="eur", tables=["spend", "plan"],
+       grain="window", population="all marketing cost vs all budget lines", higher_is_better=False,
+       kind="difference", numerator="marketing_spend", denominator="marketing_budget", windows=_ADD_CTL,
+       comparisons=()),
+    _m(id="spend_forecast_fy", formula="marketing_spend(ytd) + marketing_budget(rest of fiscal year) × "
+       "marketing_spend(ytd) / marketing_budget(ytd)", unit="eur", tables=["spend", "plan"], grain="fiscal year",
+       population="all marketing cost", higher_is_better=False, kind="spend_forecast", windows=("ytd",),
+       comparisons=("target",)),
+    _m(id="company_order_intake", formula="sum(company_actuals.order_intake where month in window)", unit="eur",
+       tables=["company_actuals"], grain="month", population="whole company, all sources", kind="actual",
+       numerator="order_intake", windows=_ADD_CTL, plan_target=("order_intake_plan",)),
+    _m(id="company_revenue", formula="sum(company_actuals.revenue where month in window)", unit="eur",
+       tables=["company_actuals"], grain="month", population="whole company, all sources", kind="actual",
+       numerator="revenue", windows=_ADD_CTL, plan_target=("revenue_plan",)),
+    _m(id="marketing_order_intake_share", formula="marketing_won_revenue / company_order_intake", unit="rate",
+       tables=["deals", "company_actuals"], grain="window", population="marketing-sourced (CRM) vs whole company",
+       kind="ratio", numerator="marketing_won_revenue", denominator="company_order_intake", windows=_ADD_CTL,
+       deal_based=True, plan_target=("marketing_order_intake_plan", "order_intake_plan")),
+    _m(id="marketing_revenue_share_company", formula="marketing_won_revenue / company_revenue", unit="rate",
+       tables=["deals", "company_actuals"], grain="window", population="marketing-sourced (CRM) vs whole company",
+       kind="ratio", numerator="marketing_won_revenue", denominator="company_revenue", windows=_ADD_CTL,
+       deal_based=True, plan_target=("marketing_revenue_plan", "revenue_plan")),
+    _m(id="clv_to_cac", formula="clv / cac", unit="factor", tables=["deals", "spend"], grain="window",
        population="new business; marketing-sourced (CAC)", windows=("quarter", "t12m"), kind="clv_to_cac",
        deal_based=True),
 )
@@ -287,10 +271,7 @@ def catalogue(params_raw: Mapping[str, Any] | None = None) -> Catalogue:
 def label(metric_id: str, window_kind: str, lang: str, cat: Catalogue | None = None) -> str:
     """A KPI's name with its window, e.g. "ROMI alle Aufträge, 12 Monate rollierend"."""
     m = (cat or _DEFAULT)[metric_id]
-    if window_kind not in WINDOWS:
-        raise ValueError(f"unknown window {window_kind!r}; known: {', '.join(WINDOWS)}")
-    w = WINDOWS[window_kind][0 if lang == "de" else 1]
-    return f"{m.name(lang)}, {w}"
+    return t("kpi_label_window", lang, name=m.name(lang), window=window_label(window_kind, lang))
 
 
 _DEFAULT = Catalogue({m.id: m for m in CATALOGUE})

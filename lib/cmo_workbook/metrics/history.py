@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..inputs.params import Params
 from ..render import fmt
+from ..render.i18n import t
 from .catalogue import Catalogue, catalogue
 
 DB_FILE = "kpi_history.duckdb"
@@ -187,8 +188,7 @@ def sentences(df: pd.DataFrame, lang: str, currency: str, cat: Catalogue | None 
         if not parts:
             continue
         when = _window_text(window, lang)
-        out.append(f"{when} nachträglich korrigiert: " + ", ".join(parts) + "." if lang == "de"
-                   else f"{when} restated: " + ", ".join(parts) + ".")
+        out.append(t("kpi_restated", lang, when=when, changes=", ".join(parts)))
     return out
 
 

@@ -154,6 +154,25 @@ def monthly_inputs(ds: Dataset) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     return total, per_channel
 
 
+#: the plan's and the company actuals' value columns, added up per month
+PLAN_COLUMNS = ("marketing_budget", "revenue_plan", "order_intake_plan", "marketing_order_intake_plan",
+                "marketing_revenue_plan")
+ACTUAL_COLUMNS = ("revenue", "order_intake")
+
+
+def controlling_months(ds: Dataset, table: str) -> pd.DataFrame | None:
+    """The plan or the company actuals added up per month (index: monthly periods); None without the table.
+
+    Rows of one month are summed (a plan has one row per budget line); empty cells count as 0 in the
+    sum, a month without any row is missing (its windows get no value rather than a zero)."""
+    if not ds.has(table):
+        return None
+    df = ds.tables[table]
+    cols = [c for c in (PLAN_COLUMNS if table == "plan" else ACTUAL_COLUMNS) if c in df.columns]
+    out = df.groupby(_months(df["month"]))[cols].sum(min_count=1)
+    return out.reindex(columns=list(PLAN_COLUMNS if table == "plan" else ACTUAL_COLUMNS))
+
+
 # --------------------------------------------------------------------------- computing one value
 
 
@@ -175,6 +194,8 @@ class _Calc:
             full = frame.reindex(idx).fillna(0.0) if len(idx) else frame
             for ch in full.columns:
                 self._seg[(col, str(ch))] = full[ch].to_numpy(dtype=float)
+        self.plan = controlling_months(ds, "plan")
+        self.actuals = controlling_months(ds, "company_actuals")
         self._clv: dict[pd.Period, float] = {}
         self._acc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         first = [self.total.index.min()] if len(self.total) else []
@@ -227,7 +248,51 @@ class _Calc:
         if m.kind == "clv_to_cac":
             cac = self.value(self.cat["cac"], w)
             return self.clv(w.end) / cac if cac and cac == cac else math.nan
+        if m.kind == "plan":
+            return self.controlling(self.plan, m.numerator, w.months)
+        if m.kind == "actual":
+            return self.controlling(self.actuals, m.numerator, w.months)
+        if m.kind == "difference":
+            return self.value(self.cat[m.numerator], w) - self.value(self.cat[m.denominator], w)
+        if m.kind == "spend_forecast":
+            return self.spend_forecast(w)
         raise ValueError(f"metric {m.id}: unknown kind {m.kind!r}")
+
+    @staticmethod
+    def controlling(frame: pd.DataFrame | None, col: str, months: pd.PeriodIndex) -> float:
+        """Sum of a plan or actuals column over ``months``; NaN when any month is missing (no plan or
+        no closed books yet: a partial sum would read as a shortfall)."""
+        if frame is None or col not in frame.columns:
+            return math.nan
+        vals = frame[col].reindex(months)
+        return float(vals.sum()) if vals.notna().all() and len(vals) else math.nan
+
+    def fiscal_year(self, w: Window) -> pd.PeriodIndex:
+        """The months of the fiscal year a year-to-date window belongs to."""
+        first = w.months[0]
+        return pd.period_range(first, first + 11, freq="M")
+
+    def spend_forecast(self, w: Window) -> float:
+        """Marketing spend to fiscal-year end: actual YTD + the plan of the remaining months, paced by the
+        year so far (× actual YTD ÷ budget YTD). Lumpy months (fairs) stay where the plan has them."""
+        spent = self.sum("marketing_spend", w)
+        budget = self.controlling(self.plan, "marketing_budget", w.months)
+        rest = [p for p in self.fiscal_year(w) if p > w.end]
+        remaining = self.controlling(self.plan, "marketing_budget", pd.PeriodIndex(rest, freq="M")) if rest else 0.0
+        if not (budget and budget == budget and spent == spent and remaining == remaining):
+            return math.nan
+        return spent + remaining * spent / budget
+
+    def target(self, m: Metric, w: Window, params_raw: dict[str, Any]) -> float:
+        """The plan value of a metric whose catalogue entry names plan columns, else the params target."""
+        if m.kind == "spend_forecast":
+            return self.controlling(self.plan, "marketing_budget", self.fiscal_year(w)) if w.kind == "ytd" else math.nan
+        if m.plan_target:
+            values = [self.controlling(self.plan, c, w.months) for c in m.plan_target]
+            if len(values) == 1:
+                return values[0]
+            return values[0] / values[1] if values[1] and values[1] == values[1] else math.nan
+        return _target(params_raw, m, w)
 
     def acceptance(self, w: Window) -> float:
         if not self.covered(w):
@@ -354,7 +419,7 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
                 value = calc.value(m, w, seg)
                 row = {"metric": m.id, "window": w.id, "window_kind": w.kind, "segment": seg, "value": value,
                        "unit": m.unit, "reliable": calc.reliable(m, w), "prev_window": "", "prev_value": math.nan,
-                       "py_window": "", "py_value": math.nan, "target": math.nan if seg else _target(ds.params.raw, m, w)}
+                       "py_window": "", "py_value": math.nan, "target": math.nan if seg else calc.target(m, w, ds.params.raw)}
                 for key, cw in (("prev", prev), ("py", py)):
                     if cw is None:
                         continue
@@ -362,14 +427,14 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
                     if calc.reliable(m, cw):
                         row[f"{key}_value"] = calc.value(m, cw, seg)
                 rows.append(row)
-        if "month" in m.windows and m.kind in ("sum", "ratio", "acceptance"):
+        if "month" in m.windows and m.kind in ("sum", "ratio", "acceptance", "plan", "actual", "difference"):
             for w in trend:
                 if w.id == bases[0].id:
                     continue
                 rows.append({"metric": m.id, "window": w.id, "window_kind": "month", "segment": "",
                              "value": calc.value(m, w), "unit": m.unit, "reliable": calc.reliable(m, w),
                              "prev_window": "", "prev_value": math.nan, "py_window": "", "py_value": math.nan,
-                             "target": _target(ds.params.raw, m, w)})
+                             "target": calc.target(m, w, ds.params.raw)})
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     return df.drop_duplicates(["metric", "window", "segment"], keep="first").reset_index(drop=True)
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .common import CHANNELS, COMPANY, REFERENCE_DATE, SEED, Window, write_csv
+from . import controlling
 from .competitors import messaging_rows, observation_rows, price_rows, write_observations
 from .crm import contact_rows, generate_crm
 from .feedback import feedback_rows
@@ -33,6 +34,8 @@ FILES = (
     "competitors/wettbewerb_beobachtungen.xlsx",
     "competitors/wettbewerb_preise.csv",
     "competitors/wettbewerb_botschaften.csv",
+    controlling.PLAN_FILE,
+    controlling.ACTUALS_FILE,
 )
 
 
@@ -72,6 +75,13 @@ def _generate(out_dir: Path, seed: int, reference_date: date) -> dict[Path, int]
     counts[p] = write_csv(p, price_rows(rng[5], window), encoding="utf-8", delimiter=";", bom=True)
     p = out / "competitors/wettbewerb_botschaften.csv"
     counts[p] = write_csv(p, messaging_rows(rng[5], window), encoding="utf-8", delimiter=";", bom=True)
+
+    # the controller's sheets draw from their own stream: the six above stay as they were
+    ctl = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 7])))
+    p = out / controlling.PLAN_FILE
+    counts[p] = write_csv(p, controlling.plan_rows(window), encoding="utf-8", delimiter=";", bom=True)
+    p = out / controlling.ACTUALS_FILE
+    counts[p] = write_csv(p, controlling.actuals_rows(ctl, window), encoding="utf-8", delimiter=";", bom=True)
     return counts
 
 
