@@ -100,10 +100,18 @@ def test_german_and_iso_dates_round_trip(d):
 
 
 @SETTINGS
-@given(st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2099, 12, 31)))
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31)))
 def test_excel_serials_round_trip(d):
     serial = (pd.Timestamp(d) - pd.Timestamp("1899-12-30")).days
     assert parse_date(str(serial), ["excel"]) == pd.Timestamp(d)
+
+
+@SETTINGS
+@given(st.integers(min_value=1, max_value=32873))
+def test_small_numbers_are_codes_not_excel_days_before_1990(n):
+    """A DATEV day-month "0610" or a ticket number in a date column must not become a day of 1901."""
+    with pytest.raises(Exception, match="is not a date"):
+        parse_date(str(n), ["excel"])
 
 
 @SETTINGS

@@ -217,8 +217,8 @@ def company_kpis(store_table, period: str, lang: str, currency: str, cat) -> lis
         hib = cat[metric].higher_is_better if metric in cat else True
         if target == target and value == value and hib is not None:
             verdict = "above_plan" if (value >= target if hib else value <= target) else "below_plan"
-        out.append(KpiCell(metric, _value(unit, value, lang, currency), value,
-                           _value(unit, target, lang, currency) if target == target else "", verdict))
+        out.append(KpiCell(metric, value_text(unit, value, lang, currency), value,
+                           value_text(unit, target, lang, currency) if target == target else "", verdict))
     return out
 
 
