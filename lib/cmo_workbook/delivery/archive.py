@@ -18,6 +18,7 @@ from ..inputs.params import Params
 from ..memos.decisions import value_text
 from ..metrics import history
 from ..metrics.catalogue import catalogue, label
+from ..render import fmt
 from ..render.i18n import t
 from ..render.export import write_atomic
 
