@@ -19,7 +19,7 @@ from ..memos.decisions import value_text
 from ..metrics import history
 from ..metrics.catalogue import catalogue, label
 from ..render import fmt
-from ..render.i18n import t
+from ..render.i18n import t, tn
 from ..render.export import write_atomic
 
 #: The KPIs of the history table (monthly values).
@@ -154,16 +154,15 @@ class CompanyRow:
     index: str = ""
 
 
+_PORTFOLIO_LABELS = ("title", "company", "status", "goals", "memos", "plan", "no_store", "no_goals", "ok", "failed",
+                     "refused", "not_run", "none", "above_plan", "below_plan")
+
+
 def _portfolio_labels(lang: str) -> dict[str, str]:
-    de = lang == "de"
-    return {"title": "Portfolio" if de else "Portfolio", "company": "Unternehmen" if de else "Company",
-            "status": "Lauf" if de else "Run", "goals": "Jahresziele" if de else "Annual goals",
-            "memos": "Memos", "plan": "Plan", "no_store": "keine Kennzahlen für den Zeitraum" if de
-            else "no KPI store for the period", "no_goals": "–",
-            "ok": "ok", "failed": "fehlgeschlagen" if de else "failed", "refused": "abgewiesen" if de else "refused",
-            "not run": "nicht gelaufen" if de else "not run", "": "kein Lauf erfasst" if de else "no run recorded",
-            "above_plan": "auf/über Plan" if de else "on/above plan", "below_plan": "unter Plan" if de else "below plan",
-            "archive": "Archiv" if de else "archive"}
+    """The index's words by run status and column; catalogue ids ``port_<key>``."""
+    out = {k: t(f"port_{k}", lang) for k in _PORTFOLIO_LABELS}
+    out["not run"], out[""] = out.pop("not_run"), out.pop("none")  # the run-status values as the status file has them
+    return out
 
 
 _PORTFOLIO_TEMPLATE = """<!DOCTYPE html>
@@ -298,8 +297,8 @@ def write_portfolio(root: Path, companies: list, *, period: str | None = None, l
     head = [L["company"], L["status"], *(label(m, "month" if "Q" not in period else "quarter", lang, cat)
                                          for m in PORTFOLIO_METRICS), L["goals"], L["memos"]]
     n = {s: sum(r.status == s for r in out_rows) for s in ("ok", "failed", "refused")}
-    subtitle = (f"{period} · {len(out_rows)} " + ("Unternehmen" if lang == "de" else "companies")
-                + f" · {n['ok']} ok, {n['failed']} {L['failed']}, {n['refused']} {L['refused']}")
+    subtitle = tn("port_subtitle", len(out_rows), lang, period=period, ok=n["ok"], failed=n["failed"],
+                  refused=n["refused"])
     html = Environment(autoescape=True).from_string(_PORTFOLIO_TEMPLATE).render(
         lang=lang, title=f"{L['title']} {period}", subtitle=subtitle, head=head, rows=out_rows, L=L,
         styles=_STATUS_STYLE, nkpi=len(PORTFOLIO_METRICS))

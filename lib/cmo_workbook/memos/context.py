@@ -46,8 +46,9 @@ class Workbook:
     @property
     def workbook_name(self) -> str:
         """File name of the period's controlling workbook (German name for German companies)."""
-        stem = "Kennzahlen" if self.params.language == "de" else "KPIs"
-        return f"{stem}_{self.period}.xlsx"
+        from .controlling import workbook_name
+
+        return workbook_name(self.params.language, self.period)
 
     def restatements(self) -> list[str]:
         """Sentences on values of earlier windows corrected since they were reported (from the history)."""

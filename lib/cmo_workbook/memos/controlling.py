@@ -36,7 +36,8 @@ _NOTE = Font(italic=True, color="7F1F1F")
 
 
 def workbook_name(language: str, period: Period | str) -> str:
-    return f"{'Kennzahlen' if language == 'de' else 'KPIs'}_{period}.xlsx"
+    """``Kennzahlen_2026-10.xlsx`` for a German company, ``KPIs_2026-10.xlsx`` in English (catalogue ``ctl_workbook_stem``)."""
+    return f"{t('ctl_workbook_stem', language)}_{period}.xlsx"
 
 
 class _Sheet:
