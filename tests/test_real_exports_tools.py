@@ -10,28 +10,17 @@ texts as headers. Every expected figure below is derived by hand from those file
 """
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from cmo_workbook import cli
-from cmo_workbook.inputs.loaders import load_dataset
-from cmo_workbook.inputs.params import load_params
 from cmo_workbook.voc.scores import csat, nps, nps_mask
 
+from test_real_exports import OCT, SEP, cents, load  # one loader and one cent rounding for every fixture test
+
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
-TODAY = date(2026, 11, 20)
-SEP, OCT = pd.Period("2026-09", "M"), pd.Period("2026-10", "M")
-
-
-def load(name: str):
-    return load_dataset(load_params(FIXTURES / name / "params.yaml"), today=TODAY)
-
-
-def cents(value: float) -> int:
-    return int(round(value * 100))
 
 
 @pytest.mark.parametrize("name", ["ads_web_en", "helpdesk_reviews", "surveys", "journeys", "datev_extf", "generic_en"])
