@@ -120,11 +120,17 @@ hooks: $(STAMP) ## git pre-commit hook that strips notebook outputs (nbstripout)
 
 # clean removes what a run rebuilds; it keeps the sent-ledger (sent.json, sent/), pending alerts, the run log and
 # the KPI history (history/), so memos are not sent again and the record of what went out survives
-CLEAN_OUTPUTS := *.html *.eml *.txt *.ipynb *.png *.pdf *.pptx *.xlsx kpis.csv kpis.csv.pending restatements.csv .*.running.ipynb .*.tmp-*
+# quoted: the shell must expand each pattern inside a period folder, never in the project root (constraints*.txt)
+CLEAN_OUTPUTS := '*.html' '*.eml' '*.txt' '*.ipynb' '*.png' '*.pdf' '*.pptx' '*.xlsx' kpis.csv kpis.csv.pending \
+                 restatements.csv '.*.running.ipynb' '.*.tmp-*'
+
 clean: ## remove memos and executed notebooks (keeps the ledger of sent e-mails and the KPI history) and generated sample data
-	@for d in reports/*/; do [ -d "$$d" ] && [ "$$d" != reports/alerts-pending/ ] || continue; \
+	@# period folders of one company (reports/PERIOD/) and of a portfolio (reports/COMPANY/PERIOD/)
+	@for d in reports/*/*/ reports/*/; do [ -d "$$d" ] && [ "$$d" != reports/alerts-pending/ ] || continue; \
+	  case "$$d" in */sent/|*/alerts-pending/) continue;; esac; \
 	  for pat in $(CLEAN_OUTPUTS); do rm -f "$$d"$$pat; done; \
 	  rmdir "$$d" 2>/dev/null || true; done
+	@rm -f reports/portfolio-*.html
 	rm -rf $(SAMPLE) .pytest_cache build .mutmut
 
 distclean: clean ## also remove the virtual environment

@@ -218,4 +218,4 @@ def test_the_kpi_memo_shows_budget_and_shares_on_its_first_screen(memo_run):
                    "marketing_revenue_share_company", "company_order_intake"):
         assert html.index(f'data-metric="{metric}"') < first_chart, metric
     assert "Marketingkosten, seit Jahresbeginn: 902 Tsd. € (+3 % ggü. Budget)" in plain.replace("\u00a0", " ")
-    assert "1.135.000 € bis Geschäftsjahresende ggü. 1.101.000 € Budget" in plain.replace("\u00a0", " ")
+    assert "1.135 Tsd. € bis Geschäftsjahresende ggü. 1.101 Tsd. € Budget" in plain.replace("\u00a0", " ")

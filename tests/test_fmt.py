@@ -197,3 +197,11 @@ def test_ui_strings():
     assert t("off_track", "en") == "off track"
     assert t("generated_on", "de") == "Erstellt am"
     assert t("own_price", "de", value="100") == "Eigener Preis = 100"
+
+
+def test_money_in_thousands_keeps_the_difference_a_compact_million_hides():
+    assert fmt.money_thousands(1_135_000, "de") == f"1.135{NB}Tsd.{NB}€"
+    assert fmt.money_thousands(1_101_499.99, "en") == "€1,101k"  # 1,101.49999 thousand rounds down
+    assert fmt.money_thousands(1_500, "de") == f"2{NB}Tsd.{NB}€"  # half up, as everywhere in the memo
+    assert fmt.money_thousands(-4_200, "en") == "−€4k"
+    assert fmt.money_thousands(float("nan"), "de") == "–"

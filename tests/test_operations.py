@@ -165,10 +165,13 @@ def test_make_clean_keeps_the_ledger_and_history(tmp_path):
     period = tmp_path / "reports" / "2026-10"
     (period / "sent").mkdir(parents=True)
     keep = {"reports/2026-10/sent.json": b"{}", "reports/2026-10/sent/example-kpi_dashboard-1.eml": b"eml",
-            "reports/cmo-workbook.log": b"log", "reports/alerts-pending/x.eml": b"a", "reports/kpi_history.duckdb": b"db"}
+            "reports/cmo-workbook.log": b"log", "reports/alerts-pending/x.eml": b"a", "reports/kpi_history.duckdb": b"db",
+            # a portfolio company's ledger, and project files a pattern once matched in the root (constraints*.txt)
+            "reports/acme/2026-10/sent.json": b"{}", "constraints.txt": b"pins", "notes.png": b"png"}
     gone = ["reports/2026-10/kpi_dashboard.html", "reports/2026-10/kpi_dashboard.eml", "reports/2026-10/kpi_dashboard.txt",
             "reports/2026-10/kpi_dashboard.ipynb", "reports/2026-10/boom.failed.ipynb",
-            "reports/2026-10/.boom.running.ipynb", "reports/2026-10/.kpi_dashboard.html.tmp-42", "data/sample/x.csv"]
+            "reports/2026-10/.boom.running.ipynb", "reports/2026-10/.kpi_dashboard.html.tmp-42", "data/sample/x.csv",
+            "reports/acme/2026-10/kpi_dashboard.txt", "reports/acme/2026-10/kpi_dashboard.html", "reports/portfolio-2026-10.html"]
     for rel, data in keep.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(data)

@@ -255,7 +255,7 @@ def budget_tile(store: KpiStore, lang: str, currency: str) -> Tile:
     variance, forecast = store.figure("budget_variance", "ytd"), store.figure("spend_forecast_fy", "ytd")
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     # forecast and annual budget to the thousand: "1,1 Mio. € vs 1,1 Mio. €" would hide a 34 Tsd. € overrun
-    thousands = lambda v: fmt.money(round(v, -3) if v == v else v, lang, currency=currency)  # noqa: E731
+    thousands = lambda v: fmt.money_thousands(v, lang, currency)  # noqa: E731
     d = fmt.delta(spend.value, budget.value, lang, higher_is_better=False)
     comps = [Comparison(t("kpi_vs_budget", lang), d.text, d.good)]
     share = variance.value / budget.value if budget.value else float("nan")

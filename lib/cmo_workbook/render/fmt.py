@@ -165,6 +165,21 @@ def money(
     return _sign_prefix(sign_value, signed) + _with_currency(text, lang, currency)
 
 
+def money_thousands(x: Any, lang: str, currency: str = "EUR") -> str:
+    """Money in whole thousands with the compact suffix: de ``1.135 Tsd. €``, en ``€1,135k``.
+
+    For amounts a reader compares to the thousand (forecast 1.135 Tsd. € against a budget of 1.101 Tsd. €),
+    where ``1,1 Mio. €`` against ``1,1 Mio. €`` would hide the difference and ``1.135.000 €`` breaks the
+    memo's compact style.
+    """
+    if is_missing(x):
+        return MISSING
+    value = _rounded(_to_decimal(x) / 1000, 0)
+    suffix = dict((scale, word) for scale, word in _COMPACT[check_lang(lang)])[1e3]
+    sep = NBSP if lang == "de" else ""  # as the compact forms: "850 Tsd. €", "€850k", "850k €"
+    return _sign_prefix(value, False) + _with_currency(_abs_number(value, lang, 0) + sep + suffix, lang, currency)
+
+
 def _compact_amount(value: decimal.Decimal, lang: str) -> tuple[str, decimal.Decimal]:
     """(text without sign, rounded signed value) for a compact amount."""
     magnitude = abs(value)
