@@ -86,8 +86,9 @@ demo: validate ## run every notebook on the sample data and print where the memo
 	@ls -1 reports/$(DEMO_MONTH)/*.html reports/$(DEMO_QUARTER)/*.html 2>/dev/null | sed 's/^/  /'
 	@echo "Ready-to-send emails: reports/*/*.eml   Executed notebooks: reports/*/*.ipynb"
 
+# on every core: notebook tests mostly wait on their kernels; a file's tests stay in one worker (shared fixtures)
 test: $(STAMP) ## run all tests (unit, readers, notebooks, SMTP end to end)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 nbval: $(STAMP) ## run every notebook as a test with its default parameters (nbval; JupyterLab's view)
 	@$(BIN)/python -c "import nbval" 2>/dev/null || $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
