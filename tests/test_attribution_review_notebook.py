@@ -92,8 +92,9 @@ def test_two_runs_give_the_same_memo(memo_run, tmp_path):
     from cmo_workbook.delivery.runner import Runner, RunOptions
 
     first = memo_run("attribution_review", PERIOD, "de")
+    # its own empty KPI history, as the first run had: a shared one may hold other tests' values ("restated")
     opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse(PERIOD), lang="de",
-                      reports_dir=tmp_path)
+                      reports_dir=tmp_path, history_dir=tmp_path / "history")
     second = Runner(opts, say=lambda line: None).run("attribution_review")
     assert Path(second.memo).read_bytes() == Path(first.memo).read_bytes()
 

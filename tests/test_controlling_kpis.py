@@ -86,7 +86,7 @@ def test_memo_tiles_state_the_hand_figures_with_a_so_what(store):
     assert [(c.label, c.delta, c.good) for c in spend.comparisons] == [("ggü. Budget", "−17\u00a0%", True)]  # 100/120 − 1
     text = str(spend.so_what).replace("\u00a0", " ")
     assert text.startswith("20 Tsd. € unter dem Budget von 120 Tsd. € seit Jahresbeginn")
-    assert "115.000 € bis Geschäftsjahresende ggü. 138.000 € Budget" in text
+    assert "115 Tsd. € bis Geschäftsjahresende ggü. 138 Tsd. € Budget" in text
     assert 'data-metric="spend_forecast_fy"' in spend.so_what.__html__()
     assert [c.label for c in oi.comparisons] == ["ggü. Plan"]
     oi_text = str(oi.so_what).replace("\u00a0", " ")

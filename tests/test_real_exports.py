@@ -70,7 +70,7 @@ def test_hubspot_contacts_and_deals_with_german_google_ads():
     notes = [f.en for f in ds.findings]
     assert "1 won deal without amount, not in revenue" in notes  # singular since the catalogue (was "1 won deals")
     assert "1 open deal without amount, not in pipeline value" in notes
-    assert [f.de for f in ds.findings if f.en.startswith("1 won")] == ["1 gewonnene Deals ohne Betrag, nicht im Umsatz"]
+    assert [f.de for f in ds.findings if f.en.startswith("1 won")] == ["1 gewonnener Deal ohne Betrag, nicht im Umsatz"]
 
 
 def test_salesforce_leads_and_opportunities_with_footers():

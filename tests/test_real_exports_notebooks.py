@@ -42,7 +42,7 @@ def test_kpi_dashboard_states_the_hand_derived_figures_of_the_hubspot_exports(tm
     assert "Auftragseingang aus Marketing-Anfragen, Monat: 17,5 Tsd. €" in text  # CRM order value: order intake
     assert "Kosten je qualifizierter Anfrage, Monat: 988 €" in text
     flat = " ".join(text.split())
-    assert "1 gewonnene Deals ohne Betrag, nicht im Umsatz" in flat
+    assert "1 gewonnener Deal ohne Betrag, nicht im Umsatz" in flat
     assert "5 Leads sind nur über ihren Status qualifiziert" in flat
     # two months of data, no targets, no goals: the memo compares with September and draws no verdict it
     # cannot back (no "in line with last year", no "above plan", no ROMI or CLV:CAC judgement on "–")

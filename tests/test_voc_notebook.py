@@ -128,8 +128,9 @@ def test_two_runs_give_the_same_memo(de_run, tmp_path):
     from cmo_workbook.periods import Period
     from cmo_workbook.delivery.runner import Runner, RunOptions
 
+    # its own empty KPI history, as memo_run's: a shared one may hold other tests' values ("restated")
     opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse("2026-10"), lang="de",
-                      reports_dir=tmp_path)
+                      reports_dir=tmp_path, history_dir=tmp_path / "history")
     again = Runner(opts, say=lambda line: None).run("voice_of_customer")
     assert again.memo.read_bytes() == de_run.memo.read_bytes()
 
