@@ -45,21 +45,26 @@ class Finding:
     def note(cls, table: str, key: str, /, *, plural: str = "", fix: str = "", file: str = "",
              row: int | None = None, column: str | None = None, **fields: Any) -> "Finding":
         """A data-note finding worded by the catalogue message ``key``; ``fields`` are raw numbers and texts."""
-        probe = cls(table, "", key=key, fields=fields, plural=plural)
-        return cls(table, probe.text("en"), probe.text("de"), "note", fix, file, row, column, key, fields, plural)
+        return cls(table, _worded(key, fields, plural, "en"), _worded(key, fields, plural, "de"), "note", fix, file,
+                   row, column, key, fields, plural)
 
     def text(self, lang: str = "en") -> str:
         """The sentence in ``lang`` (the company's own wording of the message applies)."""
         if not self.key:
             return self.de if lang == "de" and self.de else self.en
-        values = {k: _shown(v, lang) for k, v in self.fields.items()}
-        if self.plural:
-            return tn(self.key, int(self.fields[self.plural]), lang, **values)
-        return t(self.key, lang, **values)
+        return _worded(self.key, self.fields, self.plural, lang)
 
     def problem(self) -> Problem:
         """As an input problem (file, row, column, message, fix) for exit-2 messages."""
         return Problem(self.file or self.table, self.en, row=self.row, column=self.column, fix=self.fix)
+
+
+def _worded(key: str, fields: Mapping[str, Any], plural: str, lang: str) -> str:
+    """Catalogue message ``key`` in ``lang`` with ``fields`` shown the memo's way; ``plural`` names the count."""
+    values = {k: _shown(v, lang) for k, v in fields.items()}
+    if plural:
+        return tn(key, int(fields[plural]), lang, **values)
+    return t(key, lang, **values)
 
 
 def _shown(value: Any, lang: str) -> str:
