@@ -142,6 +142,43 @@ def _unsign(text: str) -> tuple[str | None, bool]:
     return s, negative
 
 
+#: a whole number grouped in threes by the style's decimal mark: "210.000" (en) / "210,000" (de)
+_GROUPED_BY_DECIMAL_MARK = {"en": re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$"),
+                            "de": re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+$")}
+_DECIMAL_MARK = {"en": ".", "de": ","}
+
+
+def grouped_by_decimal_mark(values: pd.Series, style: str) -> list[int]:
+    """Positions of cells that look like thousands groups written with the style's decimal mark.
+
+    ``"210.000"`` in an English-format money column is 210,000 written the German way (read as 210 it
+    would be off by a factor of 1,000); ``"1.250.000"`` is not even an English number. Returns the
+    positions of such cells, or ``[]`` when the column also holds an unambiguous decimal of the style
+    (``"12.50"``, ``"1,234.5"``): then the column really uses the mark for decimals. ``'auto'`` already
+    refuses an ambiguous cell, so it returns ``[]``.
+    """
+    if style not in _GROUPED_BY_DECIMAL_MARK or not len(values):
+        return []
+    grouped_rx, mark = _GROUPED_BY_DECIMAL_MARK[style], _DECIMAL_MARK[style]
+    obj = values.astype(object) if isinstance(values.dtype, pd.CategoricalDtype) else values
+    texts = pd.Series(obj.to_numpy(dtype=object)).map(lambda v: v if isinstance(v, str) else None)
+    kinds: dict[str, str] = {}
+    for text in texts.dropna().unique():
+        body, _ = _unsign(text)
+        if body is None:
+            kinds[text] = ""
+        elif grouped_rx.match(body):
+            kinds[text] = "grouped"
+        elif mark in body and _grammar_value(body, style) is not None:
+            kinds[text] = "decimal"
+        else:
+            kinds[text] = ""
+    if "decimal" in kinds.values() or "grouped" not in kinds.values():
+        return []
+    hit = texts.map(kinds).eq("grouped").to_numpy(dtype=bool)
+    return [int(i) for i in np.flatnonzero(hit)]
+
+
 def _grammar_value(body: str, style: str) -> float | None:
     if not _GRAMMAR[style].match(body):
         return None

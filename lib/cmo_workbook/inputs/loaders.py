@@ -318,6 +318,7 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     raw_of: dict[str, pd.Series] = {}
     bad_at: dict[str, set[int]] = {}
     detected_currency: set[str] = set()
+    misread: list[tuple[str, str, list[int]]] = []  # money columns grouped by the decimal mark
     has_currency = "currency" in res.mapping.values() or "currency" in constants
 
     def convert_values(values: pd.Series, column: schema.Column):
@@ -340,12 +341,20 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
             problems.extend(mixed)
             detected_currency |= codes
         typed, bad = convert_values(values, column)
+        if column.type == "number" and canonical in schema.MONEY_COLUMNS:
+            grouped = convert.grouped_by_decimal_mark(values, number_style)
+            if grouped:  # one message for the column instead of a wrong amount (or a list of "not a number")
+                misread.append((canonical, header, grouped))
+                bad = [b for b in bad if b[0] not in set(grouped)]
+                typed.iloc[grouped] = np.nan
         bad_at[canonical] = {pos for pos, _, _ in bad}
         listed, more = _cap(shown, header, [(raw.rows[pos], value, expected) for pos, value, expected in bad],
                             _fix_for(column, key, ptext))
         problems.extend(listed)
         tail.extend(more)
         out[canonical] = typed.reset_index(drop=True)
+    if misread:
+        problems.extend(_grouped_amounts(misread, frame, raw.rows, header_of, spec, number_style, shown, key, ptext))
     if len(detected_currency) == 1 and "currency" not in constants:
         # amounts written as "1.200,00 $" in a file without a currency column are dollars, not the company currency
         constants["currency"] = detected_currency.pop()
@@ -432,6 +441,40 @@ def _cap(shown: str, header: str, items: list[tuple[int, object, str]], fix: str
         return listed, []
     return listed, [Problem(shown, f"{len(rest):,} more cells in rows {rest[0][0]} to {rest[-1][0]} have the same "
                                    f"kind of problem", column=header, fix=fix)]
+
+
+def _grouped_amounts(misread: list[tuple[str, str, list[int]]], frame: pd.DataFrame, rows: list[int],
+                     header_of: dict[str, str], spec: schema.Table, style: str, shown: str, key: str,
+                     ptext: str) -> list[Problem]:
+    """One problem per money column whose cells are thousands groups written with the decimal mark.
+
+    The fix names ``number_format`` only when the other style reads every number column of the file
+    (else it would break them, e.g. HubSpot's probability 0.2): then the amounts must be re-exported.
+    """
+    other = {"en": "de", "de": "en"}[style]
+    numeric = [c.name for c in spec.columns if c.type in ("number", "integer") and c.name in header_of]
+    switch_works = all(not convert.convert_column(frame[header_of[c]], spec.column(c), number_style=other)[1]
+                       for c in numeric)
+    names = {"en": "English", "de": "German"}
+    mark, grouping = ('"."' if style == "en" else '","'), names[other]
+    problems = []
+    for canonical, header, positions in misread:
+        first = frame[header].iat[positions[0]]
+        as_whole = float(convert.parse_number(str(first), other))
+        try:
+            misreading = f"it would read as {convert.parse_number(str(first), style):,.2f}"
+        except convert.ConversionError:
+            misreading = "it is not a number there"
+        more = (f"; {len(positions) - 1:,} more cells in rows {rows[positions[1]]} to {rows[positions[-1]]} look the "
+                "same") if len(positions) > 1 else ""
+        fix = (f"set {key}.number_format: {other} in {ptext} (the file's numbers are {grouping})" if switch_works else
+               f"export the {canonical} column without thousands separators (e.g. {as_whole:.0f}); "
+               f"{key}.number_format: {other} would misread the file's other number columns")
+        problems.append(Problem(
+            shown, f"looks like {as_whole:,.0f} with {grouping} thousands separators, but this file is read with "
+                   f"{names[style]} numbers, where {mark} is the decimal mark "
+                   f"({misreading}){more}", row=rows[positions[0]], column=header, value=first, fix=fix))
+    return problems
 
 
 def _mixed_currency(values: pd.Series, rows: list[int], shown: str, header: str, ptext: str,

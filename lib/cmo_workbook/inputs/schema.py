@@ -328,6 +328,13 @@ COMPANY_ACTUALS = Table(
     one_of=(("revenue", "order_intake"),),
 )
 
+#: columns that hold money: a value with exactly three digits after the decimal mark is a thousands group
+#: there (210.000 in an English-format file is 210,000 written the German way, not 210 euros)
+MONEY_COLUMNS: frozenset[str] = frozenset({
+    "amount", "cost", "price", "marketing_budget", "revenue_plan", "order_intake_plan",
+    "marketing_order_intake_plan", "marketing_revenue_plan", "revenue", "order_intake",
+})
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (LEADS, DEALS, TOUCHPOINTS, SPEND, FEEDBACK, COMPETITOR_OBSERVATIONS, COMPETITOR_PRICES,
