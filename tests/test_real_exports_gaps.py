@@ -115,3 +115,100 @@ def test_when_number_format_would_break_another_column_the_fix_is_the_export(tmp
                     .replace(",48.500,", ",48500,"), encoding="utf-8")
     assert problems(folder) == ""
     assert load(folder).deals["amount"].tolist()[:2] == [210_000.0, 1_250_000.0]
+
+
+# --- 2. qualified leads outside channels.marketing; misspelt channel ids ---------------------------------
+
+
+def test_qualified_leads_outside_marketing_are_listed_in_validate_and_the_data_note(capsys):
+    assert cli.main(["validate", "--params", str(FIXTURES / "hubspot" / "params.yaml")]) == 0
+    out = capsys.readouterr().out
+    # 1008: "Offline Sources" / "Import" / "Kaltakquise", Marketing Qualified Lead -> sales_outbound, not marketing
+    line = ("1 qualified lead comes from a channel outside channels.marketing (sales_outbound 1): not counted as "
+            "marketing; add sales_outbound to channels.marketing if it is marketing")
+    assert line in out
+    ds = load(FIXTURES / "hubspot")
+    note = next(f for f in plausibility.review(ds) if f.key == "note_qualified_not_marketing")
+    assert note.text("de") == ("1 qualifizierter Lead stammt aus einem Kanal außerhalb von channels.marketing "
+                               "(sales_outbound 1): nicht als Marketing gezählt; sales_outbound unter "
+                               "channels.marketing ergänzen, wenn er Marketing ist")
+    from cmo_workbook.memos.context import Workbook
+
+    from cmo_workbook.periods import Period
+
+    wb = Workbook(ds.params, ds, Period.parse("2026-10"), "en", TODAY, Path("."))
+    assert line in wb.input_notes(["leads", "deals"])
+
+
+def test_the_suggested_fix_counts_the_outside_leads_as_marketing(tmp_path):
+    folder = copy(tmp_path, "hubspot")
+    shutil.copytree(FIXTURES / "google_ads_de", tmp_path / "google_ads_de")
+    before = monthly(load(folder)).loc[OCT, "qualified_leads"]
+    edit(folder / "params.yaml", "stage_map:", "channels:\n  marketing: [trade_fairs, organic_search, paid_search, "
+                                               "linkedin, paid_social, email, webinars, partners, direct, referral, "
+                                               "other, sales_outbound]\nstage_map:")
+    ds = load(folder)
+    assert not [f for f in plausibility.review(ds) if f.key == "note_qualified_not_marketing"]
+    # Oct: 1004, 1006, 1007, 1010 (see test_real_exports) + 1008 (outbound, created 20.10.) = 5
+    assert (before, monthly(ds).loc[OCT, "qualified_leads"]) == (4, 5)
+
+
+@pytest.mark.parametrize("key, params_text, misspelt, meant", [
+    ("channels.marketing[0]", "channels: {marketing: [trade_fair, paid_search]}", "trade_fair", "trade_fairs"),
+    ("channels.rules[0].channel",
+     'channels: {rules: [{channel: paid_serach, when: {source_raw: "^formular$"}}]}', "paid_serach", "paid_search"),
+    ("notebooks.attribution_review.business_case.channel",
+     "notebooks: {attribution_review: {business_case: {channel: linkdin, amount: 50000}}}", "linkdin", "linkedin"),
+    ("holdouts[0].channel",
+     "holdouts: [{channel: webinar, test_regions: [Nord], start: 2026-09-07, weeks: 4}]", "webinar", "webinars"),
+])
+def test_misspelt_channel_ids_in_params_are_refused_before_any_kernel(tmp_path, capsys, key, params_text,
+                                                                      misspelt, meant):
+    folder = copy(tmp_path, "hubspot")
+    shutil.copytree(FIXTURES / "google_ads_de", tmp_path / "google_ads_de")
+    edit(folder / "params.yaml", "stage_map:", params_text + "\nstage_map:")
+    assert cli.main(["validate", "--params", str(folder / "params.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert f'"{key}" \'{misspelt}\' is not a known channel id; did you mean "{meant}"? known ids: trade_fairs, ' in err
+    edit(folder / "params.yaml", misspelt, meant)
+    assert cli.main(["validate", "--params", str(folder / "params.yaml")]) == 0
+
+
+def test_the_run_refuses_a_misspelt_marketing_channel_with_exit_2(tmp_path, capsys):
+    folder = copy(tmp_path, "hubspot")
+    shutil.copytree(FIXTURES / "google_ads_de", tmp_path / "google_ads_de")
+    edit(folder / "params.yaml", "stage_map:", "channels: {marketing: [paid_search, emial]}\nstage_map:")
+    reports = tmp_path / "reports"
+    assert cli.main(["run", "kpi_dashboard", "--period", "2026-10", "--params", str(folder / "params.yaml"),
+                     "--reports", str(reports)]) == 2
+    assert 'did you mean "email"?' in capsys.readouterr().err
+    assert not reports.exists() or not list(reports.rglob("*.ipynb"))
+
+
+def test_an_own_channel_is_not_a_typo(tmp_path):
+    folder = copy(tmp_path, "hubspot")
+    shutil.copytree(FIXTURES / "google_ads_de", tmp_path / "google_ads_de")
+    # a company channel of its own: defined by a rule, then listed as marketing
+    edit(folder / "params.yaml", "stage_map:", 'channels:\n  rules: [{channel: field_events, when: {source_detail: '
+                                               '"Messe SPS"}}]\n  marketing: [field_events, paid_search]\nstage_map:')
+    ds = load(folder)
+    # 1003 and deal 5006 carry drill-down "Messe SPS"
+    assert ds.leads.set_index("lead_id").loc["1003", "channel"] == "field_events"
+
+
+def test_a_misspelt_plan_channel_names_file_row_and_the_fix(tmp_path):
+    folder = copy(tmp_path, "hubspot")
+    shutil.copytree(FIXTURES / "google_ads_de", tmp_path / "google_ads_de")
+    (folder / "planung.csv").write_text(
+        "Monat;Kanal;Marketingbudget (€)\n01.10.2026;Google Ads;4.000,00\n01.10.2026;Linkedn;2.500,00\n"
+        "01.10.2026;Messen;6.000,00\n", encoding="utf-8")
+    edit(folder / "params.yaml", "  spend:", "  plan:\n    - {file: planung.csv, preset: generic_de}\n  spend:")
+    msg = problems(folder)
+    assert 'planung.csv, row 3, column "Kanal": "Linkedn" is not a known channel id (1 budget lines); did you mean ' \
+           '"linkedin"?; write the channel id, or map your spelling under data.plan[0].values.channel' in msg
+    edit(folder / "params.yaml", "preset: generic_de}", "preset: generic_de, values: {channel: {Linkedn: linkedin}}}")
+    assert problems(folder) == ""
+    plan = load(folder).plan
+    # Google Ads -> paid_search 4,000; Linkedn -> linkedin 2,500; Messen -> trade_fairs 6,000
+    assert plan.set_index("channel")["marketing_budget"].to_dict() == \
+        {"paid_search": 4000.0, "linkedin": 2500.0, "trade_fairs": 6000.0}

@@ -11,6 +11,7 @@ The rules are data, shipped in ``data/channel_rules.yaml``:
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -261,3 +262,57 @@ def _field_values(df: pd.DataFrame, f: str, source_col: str, detail_cols: Sequen
         return empty
     where = next(r.origin for r in rules.rules if any(c == f for c, _ in r.when))
     raise ParamsError(f"{where}: column {f!r} is not in the data; rules can use {', '.join(map(str, df.columns))}")
+
+
+# --- channel ids named in params ------------------------------------------------------------
+
+#: below this similarity a misspelt channel id gets no "did you mean"
+_TYPO_CUTOFF = 0.75
+
+
+def params_channel_ids(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Every channel id the params name, as ``(key path, id)``: ``channels.marketing``, the rules' channels,
+    holdout tests and the business case of a notebook (``notebooks.attribution_review.business_case``)."""
+    out: list[tuple[str, str]] = []
+    ch = raw.get("channels") or {}
+    out += [(f"channels.marketing[{i}]", str(c)) for i, c in enumerate(ch.get("marketing") or [])]
+    out += [(f"channels.rules[{i}].channel", str(r["channel"])) for i, r in enumerate(ch.get("rules") or [])
+            if isinstance(r, Mapping) and r.get("channel")]
+    out += [(f"holdouts[{i}].channel", str(h["channel"])) for i, h in enumerate(raw.get("holdouts") or [])
+            if isinstance(h, Mapping) and h.get("channel")]
+    for name, nb in (raw.get("notebooks") or {}).items():
+        case = (nb or {}).get("business_case") if isinstance(nb, Mapping) else None
+        if isinstance(case, Mapping) and case.get("channel"):
+            out.append((f"notebooks.{name}.business_case.channel", str(case["channel"])))
+    return out
+
+
+def suggest(value: str, known: Sequence[str]) -> str:
+    """``' did you mean "trade_fairs"?'`` for a near miss among ``known``, else ``""``."""
+    close = difflib.get_close_matches(value.strip().casefold(), list(known), n=1, cutoff=_TYPO_CUTOFF)
+    return f' did you mean "{close[0]}"?' if close else ""
+
+
+def channel_id_problems(raw: Mapping[str, Any], data_channels: Sequence[str], fname: str) -> list[str]:
+    """Misspelt channel ids in params, each with the known ids and a suggestion.
+
+    Known are the workbook's keys (:data:`CHANNEL_KEYS`) and every channel the loaded data carries
+    (a company's own channel from its rules or its sheet). A rule may define an own channel, unless
+    its name is a near miss of a workbook key (``trade_fair``): that is a typo, not a new channel.
+    """
+    known = list(dict.fromkeys([*CHANNEL_KEYS, *(str(c) for c in data_channels)]))
+    problems = []
+    for where, value in params_channel_ids(raw):
+        if value in CHANNEL_KEYS:
+            continue
+        if where.startswith("channels.rules"):
+            hint = suggest(value, CHANNEL_KEYS)
+            if not hint:
+                continue  # an own channel such as field_events
+        elif value in known:
+            continue
+        else:
+            hint = suggest(value, known)
+        problems.append(f'{fname}: "{where}" {value!r} is not a known channel id;{hint} known ids: '
+                        f'{", ".join(known)} (see docs/presets.md, "Channel ids")')
+    return problems

@@ -181,7 +181,47 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
     if problems:
         raise DataError(problems)
     findings, stats = _derive(params, loaded, sources)
+    if tables is None:  # every table is loaded: each channel the data knows is known
+        _check_channel_ids(params, loaded, sources)
     return Dataset(params=params, tables=loaded, sources=sources, findings=findings, stats=stats)
+
+
+#: tables whose ``channel`` column holds channel ids after loading
+_CHANNEL_TABLES = ("leads", "deals", "spend", "touchpoints")
+
+
+def _check_channel_ids(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo]) -> None:
+    """Refuse misspelt channel ids: in params (ParamsError) and in the plan's budget lines (DataError).
+
+    A plan line whose channel is a near miss of a known id (``Linkedn``) budgets a channel no lead or
+    cost row has; an own channel name that resembles none (``field_events``) is a budget line of its own.
+    """
+    seen = [str(c) for name in _CHANNEL_TABLES if name in t for c in t[name]["channel"].dropna().unique()]
+    rules = [str(r.get("channel")) for r in ((params.raw.get("channels") or {}).get("rules") or [])]
+    msgs = channels_mod.channel_id_problems(params.raw, seen, params.path.name)
+    if msgs:
+        head = f"{params.path.name}: {len(msgs)} misspelt channel ids:" if len(msgs) > 1 else ""
+        raise ParamsError("\n".join([head, *(f"  - {m}" for m in msgs)]) if head else msgs[0])
+    plan = t.get("plan")
+    if plan is None or plan.empty:
+        return
+    known = list(dict.fromkeys([*channels_mod.CHANNEL_KEYS, *rules, *seen]))
+    problems = []
+    for value, rows in plan[plan["channel"].notna()].groupby("channel", sort=False):
+        value = str(value)
+        hint = channels_mod.suggest(value, known) if value not in known else ""
+        if hint:
+            entry = next((i for i, e in enumerate(params.files("plan")) if sources_mod.display_name(
+                "plan", i, len(params.files("plan")), e) == rows["_file"].iloc[0]), 0)
+            problems.append(Problem(
+                str(rows["_file"].iloc[0]), f"is not a known channel id ({len(rows)} budget lines);{hint}",
+                row=int(rows["_row"].iloc[0]), value=value,
+                column=next((i.columns.get("channel") for i in sources if i.table == "plan" and i.columns.get("channel")
+                             and Path(str(rows["_file"].iloc[0])).name == i.file.name), "channel"),
+                fix=f"write the channel id, or map your spelling under data.plan[{entry}].values.channel in "
+                    f"{params.relpath()} (known ids: {', '.join(known)})"))
+    if problems:
+        raise DataError(problems)
 
 
 def _read(params: Params, entry: dict[str, Any], *, shown: str, key: str, **options: Any) -> readers.RawTable:
@@ -310,8 +350,10 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
         raise DataError(problems)
     date_formats = entry.get("date_format") or tp.date_formats
     date_formats = [_strptime_format(f) for f in ([date_formats] if isinstance(date_formats, str) else date_formats)]
-    value_maps = {**tp.value_maps, **{k: {str(a).casefold(): b for a, b in v.items()}
-                                      for k, v in (entry.get("values") or {}).items()}}
+    # the file's own spellings extend the preset's map of the column (German channel names stay mapped)
+    value_maps = {k: dict(v) for k, v in tp.value_maps.items()}
+    for k, v in (entry.get("values") or {}).items():
+        value_maps[k] = {**value_maps.get(k, {}), **{str(a).casefold(): b for a, b in v.items()}}
     n = len(frame)
     out = pd.DataFrame(index=range(n))
     header_of: dict[str, str] = {}

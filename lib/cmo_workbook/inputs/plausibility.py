@@ -78,6 +78,13 @@ def review(ds: Dataset) -> list[Finding]:
                          "inquiries would be reported", "", "error",
                 f"add channels.rules for these sources, or list their channel under channels.marketing in {ptext}",
                 **_where(ds, "leads", qualified, "source_raw")))
+        outside = qualified & ~leads["channel"].isin(marketing).fillna(False)
+        if outside.any() and (qualified & ~outside).any():  # all outside is the error above
+            by = leads.loc[outside, "channel"].astype("string").fillna("(none)").value_counts()
+            out.append(Finding.note(
+                "leads", "note_qualified_not_marketing", plural="n", n=int(outside.sum()),
+                channels=", ".join(f"{k} {v}" for k, v in by.items()), channel=str(by.index[0]),
+                fix=f"add the channel to channels.marketing in {ptext} if it is marketing"))
         before = leads["mql_date"].notna() & (leads["mql_date"] < leads["created_date"]).fillna(False)
         if before.any():
             w = _where(ds, "leads", before, "mql_date")
