@@ -212,3 +212,41 @@ def test_a_misspelt_plan_channel_names_file_row_and_the_fix(tmp_path):
     # Google Ads -> paid_search 4,000; Linkedn -> linkedin 2,500; Messen -> trade_fairs 6,000
     assert plan.set_index("channel")["marketing_budget"].to_dict() == \
         {"paid_search": 4000.0, "linkedin": 2500.0, "trade_fairs": 6000.0}
+
+
+# --- 3. an unmapped status-like column -----------------------------------------------------------------
+
+
+def test_an_unmapped_status_column_is_named_with_the_key_that_maps_it(tmp_path, capsys):
+    folder = copy(tmp_path, "status_column")
+    # "Phase" holds Qualified (L-01, L-04, L-05) and Converted (L-03); nothing else says qualified
+    assert cli.main(["validate", "--params", str(folder / "params.yaml")]) == 2
+    captured = capsys.readouterr()
+    assert 'warning leads.csv: column "Phase" looks like a lead status but is not read; 4 of its values would ' \
+           'count as qualified ("Qualified" 3, "Converted" 1); map it: data.leads[0].columns.lifecycle_stage: ' \
+           '"Phase" in' in captured.out
+    assert 'leads.csv, column "Phase": column "Phase" is not read, but 4 of its values mean qualified ' \
+           '("Qualified" (3), "Converted" (1)), so 0 leads would count as qualified' in captured.err
+    # the key the message names
+    edit(folder / "params.yaml", "preset: generic_en}", "preset: generic_en, columns: {lifecycle_stage: Phase}}")
+    assert cli.main(["validate", "--params", str(folder / "params.yaml")]) == 0
+    assert "looks like a lead status" not in capsys.readouterr().out
+    ds = load(folder)
+    assert ds.leads["stage"].tolist() == ["qualified", "lead", "opportunity", "qualified", "qualified", "disqualified"]
+    m = monthly(ds)
+    # status only: the qualified date is the create date. Sep: L-01 Trade Show (trade_fairs) = 1;
+    # Oct: L-03 Webinar (webinars, converted) + L-05 Web (direct) = 2; L-04 Cold Call is sales outbound
+    assert (m.loc[SEP, "qualified_leads"], m.loc[OCT, "qualified_leads"]) == (1, 2)
+
+
+def test_a_status_column_beside_qualified_dates_is_a_warning_not_a_refusal(tmp_path, capsys):
+    folder = copy(tmp_path, "status_column")
+    path = folder / "leads.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # an MQL date on L-01 (qualified on 03.09.) makes the memo's count non-zero
+    out = [lines[0] + ",MQL Date", lines[1] + ",2026-09-03", *(line + "," for line in lines[2:])]
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    assert cli.main(["validate", "--params", str(folder / "params.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert 'column "Phase" looks like a lead status but is not read' in out
+    assert out.splitlines()[-1] == "ok: all inputs valid (1 warning)"

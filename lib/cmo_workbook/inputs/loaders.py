@@ -52,6 +52,9 @@ class SourceInfo:
     label: str | None = None
     #: file, parquet, duckdb or sql (:func:`.sources.kind`)
     kind: str = "file"
+    #: unmapped status-like columns (:func:`.presets.status_like_headers`): header -> (lead column to map it
+    #: to, the params key that does, rows whose value would count as qualified, those values with their counts)
+    status_like: dict[str, tuple[str, str, int, dict[str, int]]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -257,6 +260,7 @@ def raw_cells(params: Params, table: str, entry: dict[str, Any], *, preset: pres
         if res.missing_required or res.unmatched_overrides or id_header is None:
             return None
         parts = {h for _, hs in res._recipes.values() for h in hs}
+        parts |= {h for h, _ in presets.status_like_headers(res)}  # read, so validate can say what they hold
         return [h for h in headers if h in res.mapping or h in parts], id_header
 
     return _read(
@@ -430,9 +434,27 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     info = SourceInfo(table, path, preset.name, len(out), raw.encoding, raw.delimiter, raw.sheet,
                       list(raw.dropped), [*res.unmapped, *raw.unread], dict(header_of), generated, entry.get("label"),
                       sources_mod.kind(entry))
+    info.status_like = _status_like(params, res, frame, key)
     out["_file"] = shown
     out["_row"] = raw.rows
     return out, info
+
+
+def _status_like(params: Params, res: presets.ColumnResolution, frame: pd.DataFrame,
+                 key: str) -> dict[str, tuple[str, str, int, dict[str, int]]]:
+    """What each unmapped status-like column of a leads file would add: rows that would count as qualified."""
+    out = {}
+    lookup = semantics.stage_lookup(params.raw.get("lead_stage_map"))
+    for header, column in presets.status_like_headers(res):
+        if header not in frame:
+            continue
+        values = frame[header].astype("string").str.strip()
+        stages = values.str.casefold().map(lookup)
+        hit = stages.isin(semantics.QUALIFIED_STAGES).fillna(False)
+        counts = values[hit].value_counts()
+        out[header] = (column, f'{key}.columns.{column}: "{header}"', int(hit.sum()),
+                       {str(k): int(v) for k, v in counts.items()})
+    return out
 
 
 #: cells listed per column and kind of problem; the rest are counted in one line

@@ -68,6 +68,15 @@ def review(ds: Dataset) -> list[Finding]:
             else:
                 out.append(Finding.note("leads", "note_unknown_statuses", plural="n", n=int(rows), statuses=shown,
                                         fix=fix))
+        if not qualified.any():
+            for s in ds.files("leads"):
+                for header, (_column, key, n, values) in s.status_like.items():
+                    if n:
+                        shown = ", ".join(f'"{k}" ({v})' for k, v in list(values.items())[:SHOWN])
+                        out.append(Finding(
+                            "leads", f'column "{header}" is not read, but {count(n, "en")} of its values '
+                                     f"mean qualified ({shown}), so 0 leads would count as qualified", "", "error",
+                            f"map it: {key} in {ptext}", file=str(s.file.name), column=header))
         if qualified.any() and not leads.loc[qualified, "channel"].isin(marketing).any():
             sources = leads.loc[qualified, "source_raw"].astype("string").value_counts().head(SHOWN)
             shown = ", ".join(f'"{k}"' for k in sources.index)

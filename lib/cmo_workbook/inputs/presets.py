@@ -316,6 +316,30 @@ def resolve_columns(headers: list[str], preset: Preset, table: str,
     )
 
 
+#: headers that carry a lead's status or stage in some tool or sheet (compared normalised); when the
+#: preset does not map one, ``validate`` says which params key would (:func:`status_like_headers`)
+STATUS_LIKE_HEADERS: frozenset[str] = frozenset({
+    "status", "lead status", "lead-status", "leadstatus", "lifecycle stage", "lifecycle", "lebenszyklusphase",
+    "lebenszyklus-phase", "phase", "stage", "deal stage", "lead stage", "stufe", "qualifizierung",
+    "qualification status", "status reason", "statusgrund", "lead-phase", "anfragestatus",
+})
+#: the lead columns a status-like header can fill, in the order they are offered
+STATUS_COLUMNS = ("lifecycle_stage", "lead_status")
+
+
+def status_like_headers(res: ColumnResolution) -> list[tuple[str, str]]:
+    """Unmapped headers of a leads file that look like a status, each with the lead column to map it to
+    (``lifecycle_stage`` first, then ``lead_status``; none when both are mapped already)."""
+    if res.table != "leads":
+        return []
+    free = [c for c in STATUS_COLUMNS if c not in res.mapping.values() and c not in res.derived.values()]
+    out = []
+    for header in res.unmapped:
+        if free and normalize_header(header) in STATUS_LIKE_HEADERS:
+            out.append((header, free.pop(0)))
+    return out
+
+
 def header_tokens(preset: Preset, table: str, overrides: Mapping[str, str | list[str]] | None = None) -> set[str]:
     """Normalised header spellings the preset knows for ``table`` (for finding the header row)."""
     tp = _table_preset(preset, table)

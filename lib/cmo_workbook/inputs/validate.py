@@ -40,7 +40,7 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
         first = "" if pd.isna(row["first"]) else f"{row['first']:%Y-%m-%d}"
         last = "" if pd.isna(row["last"]) else f"{row['last']:%Y-%m-%d}"
         say(f"{name:24s} {row['rows']:>8,}  {first:10s}  {last:10s}  {row['months_without_rows'] or '-'}")
-    warnings = [w for check in checks for w in check(params, ds)]
+    warnings = [*status_warnings(ds), *(w for check in checks for w in check(params, ds))]
     for w in warnings:
         say(f"warning {w}")
     say("")
@@ -55,3 +55,16 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
     say("")
     say("ok: all inputs valid" + (f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''})" if warnings else ""))
     return 0
+
+
+def status_warnings(ds: Any) -> list[str]:
+    """A status-like column the preset does not map (``Phase``, ``Lead-Status``, ...): what it holds, and
+    the params key that reads it."""
+    out = []
+    for s in ds.sources:
+        for header, (_column, key, n, values) in s.status_like.items():
+            held = (f"; {n:,} of its values would count as qualified ("
+                    + ", ".join(f'"{k}" {v}' for k, v in list(values.items())[:5]) + ")") if n else ""
+            out.append(f'{s.name}: column "{header}" looks like a lead status but is not read{held}; '
+                       f"map it: {key} in {ds.params.relpath()}")
+    return out
