@@ -250,3 +250,29 @@ def test_a_status_column_beside_qualified_dates_is_a_warning_not_a_refusal(tmp_p
     out = capsys.readouterr().out
     assert 'column "Phase" looks like a lead status but is not read' in out
     assert out.splitlines()[-1] == "ok: all inputs valid (1 warning)"
+
+
+# --- 4. docs/presets.md: the headers of each preset and the channel ids ----------------------------------
+
+
+def test_docs_list_the_basic_hubspot_headers_and_where_channel_ids_come_from():
+    from cmo_workbook.inputs import channels, presets
+
+    doc = presets.markdown_table()  # docs/presets.md is this text (test_loaders checks it is up to date)
+    deals = doc[doc.index("## `hubspot_deals`"):doc.index("## `journey_export`")]
+    contacts = doc[doc.index("## `hubspot_contacts`"):doc.index("## `hubspot_deals`")]
+    for header in ("Record ID", "Deal Name", "Amount", "Create Date", "Close Date", "Deal Stage", "Pipeline",
+                   "Original Traffic Source"):
+        assert f'← "{header}"' in deals, header
+    for header in ("Record ID", "Create Date", "Lifecycle Stage", "Lead Status", "Original Traffic Source",
+                   "Became a Marketing Qualified Lead Date"):
+        assert f'← "{header}"' in contacts, header
+    assert 'contact_name ← "First Name" + "Last Name"' in contacts
+    ids = doc[doc.index("## Channel ids"):]
+    assert "channel_rules.yaml" in ids and "GA4" in ids and "source_raw" in ids
+    for key in channels.CHANNEL_KEYS:
+        assert f"| `{key}` | {'no' if key == 'sales_outbound' else 'yes'} |" in ids
+    # every preset says what happens with empty cells
+    for preset in presets.list_presets():
+        section = doc[doc.index(f"## `{preset.name}`"):].split("\n## ")[0]
+        assert "| Empty cells |" in section or "Empty cells" in section, preset.name

@@ -98,9 +98,9 @@ class Params:
 
     @property
     def marketing_channels(self) -> list[str]:
-        default = ["trade_fairs", "organic_search", "paid_search", "linkedin", "email", "webinars",
-                   "partners", "direct", "referral", "paid_social", "display", "other"]
-        return list(self.raw.get("channels", {}).get("marketing", default))
+        from .channels import MARKETING_CHANNELS_DEFAULT  # one default, also documented in docs/presets.md
+
+        return list(self.raw.get("channels", {}).get("marketing", MARKETING_CHANNELS_DEFAULT))
 
     def files(self, table: str) -> list[dict[str, Any]]:
         """The file entries configured for ``table`` (may be empty)."""

@@ -1276,7 +1276,9 @@ The same presets read a Parquet file (`file: lake/deals.parquet`), a DuckDB quer
 `query: ...`) or a SQL query (`sql: {url_env: CMO_CRM_URL, query: ...}`): the result's column names are
 the headers. See [sources.md](sources.md).
 
-Each preset also says what the tool's fields *mean* (rows Stage, Source, Links, Empty cells below).
+Each preset lists the headers it reads (row Headers: canonical column ← the tool's header, current spelling;
+older names and other UI languages are accepted too) and says what the fields *mean* (rows Stage, Source,
+Links, Empty cells). The channel ids and where they come from are at the end ([Channel ids](#channel-ids)).
 Lead statuses map to one stage per lead; statuses of your own go under `lead_stage_map` in params:
 
 ```yaml
@@ -1319,6 +1321,10 @@ _EMPTY_CELLS = {
     "spend": "an empty cost is no cost; empty metric cells (` --`) stay empty",
     "feedback": "an empty id gets one made from the row's content (same file, same ids); an empty score or text "
                 "is fine as long as the other is there",
+    "touchpoints": "a touch without lead id, time or channel is an error (it cannot be placed in a journey)",
+    "web_traffic": "empty metric cells stay empty (not 0); an empty channel group is an error",
+    "plan": "an empty budget or plan cell is no plan value for that line; an empty channel leaves the line to "
+            "the cost centre (or to the company plan values of the month)",
 }
 _STAGE_FIELDS = {"leads": ("lifecycle_stage", "lead_status", "mql_date", "sql_date", "opportunity_date",
                            "customer_date"), "deals": ("stage", "status", "close_date")}
@@ -1342,11 +1348,29 @@ def _fields(tp: TablePreset, names: tuple[str, ...]) -> str:
     return ", ".join(out)
 
 
+def _headers(tp: TablePreset) -> str:
+    """Every field the preset reads, ``canonical ← "Header"`` with its first (current) spelling; the parts
+    of a combined field joined by ``+`` (``contact_name ← "First Name" + "Last Name"``)."""
+    shown: dict[str, list[str]] = {}
+    for name, spellings in tp.aliases.items():
+        plain = [a for a in spellings if not a.startswith(REGEX_PREFIX)]
+        header = plain[0] if plain else spellings[0][len(REGEX_PREFIX):] if spellings else ""
+        if not header or header in (name, name.replace("_", " ")):
+            continue
+        target = next((t for t, c in tp.combine.items() if name in c.parts), name) if name.startswith("_") else name
+        if not target.startswith("_"):
+            shown.setdefault(target, []).append(f'"{header}"')
+    return ", ".join(f"{t} ← {' + '.join(h)}" for t, h in shown.items())
+
+
 def _semantics_rows(preset: Preset) -> list[tuple[str, str]]:
     """Which fields carry stage, source and links, and what empty cells mean (docs/presets.md)."""
     rows: list[tuple[str, str]] = []
     for table, tp in preset.tables.items():
         prefix = f"{table}: " if len(preset.tables) > 1 else ""
+        headers = _headers(tp)
+        if headers:
+            rows.append(("Headers", prefix + headers))
         stage = _fields(tp, _STAGE_FIELDS.get(table, ()))
         if stage:
             how = (" → lead stage (lead, qualified, sales_accepted, opportunity, customer, disqualified) by the built-in "
@@ -1393,11 +1417,51 @@ def markdown_table() -> str:
             ("Params", "; ".join(params)),
             ("Numbers", " / ".join(numbers) + " (override: `number_format`)"),
             ("Dates", " / ".join(dates) + " (override: `date_format`)"),
-            *(_semantics_rows(preset) if preset.name not in ("generic_de", "generic_en") else []),
+            *_semantics_rows(preset),
         ]
         out.append(f"\n## `{preset.name}`\n\n| | |\n|---|---|\n")
         out.append("".join(f"| {k} | {_cell(v)} |\n" for k, v in rows))
+    out.append(_channel_ids())
     return "".join(out)
+
+
+def _channel_ids() -> str:
+    """The channel ids section: where each id comes from (rules, GA4, source fields) and the default marketing set."""
+    from . import channels
+
+    crm = channels._shipped()["crm"]
+    by_channel: dict[str, list[str]] = {}
+    for rule in crm["rules"]:
+        by_channel.setdefault(rule["channel"], []).append(
+            " and ".join(f"{f} ~ `{p}`" for f, p in rule["when"].items()))
+    lines = [
+        "\n## Channel ids\n\n",
+        "Every lead, deal, cost and touch gets one of these ids in its `channel` column; `channels.marketing`, "
+        "`channels.rules`, `holdouts[].channel`, a notebook's `business_case.channel` and the plan's channel "
+        "column name them. A misspelt id is refused before any run with the known ids and a suggestion. "
+        "Where the id comes from, first match wins:\n\n",
+        "1. a channel column of the export (`channel`; German names such as Messe or Google Ads are mapped by "
+        "`generic_de`, your own spellings go under `values.channel`) or a preset constant (Google Ads → "
+        "`paid_search`, LinkedIn → `linkedin`, Meta → `paid_social`);\n",
+        "2. your `channels.rules` in params, then the shipped CRM rules (`lib/cmo_workbook/data/channel_rules.yaml`, "
+        "below) on the source fields each preset maps (rows Source above): leads by `source_raw` + "
+        "`source_detail`, deals by their linked lead's channel, else their own `lead_source` + `source_detail`, "
+        "costs by `cost_center`, else `platform`, else `account`;\n",
+        f"3. nothing matched: `{crm.get('fallback', 'other')}`.\n\n",
+        "GA4 web traffic keeps Google's default channel group (Organic Search, Paid Search, ...; the `ga4` rules "
+        "of the same file, after Google's support article 9756891) in `channel_group`; it is not mapped to these "
+        "ids. A channel of your own (e.g. `field_events`) is any id your rules produce; a name that is a near "
+        "miss of a shipped id (`trade_fair`) is taken for a typo.\n\n",
+        "Without `channels.marketing` every id but `sales_outbound` counts as marketing. Qualified leads of a "
+        "channel outside `channels.marketing` are not counted as marketing, and `validate` and the data note "
+        "say how many.\n\n",
+        "| id | marketing by default | shipped CRM rules (regular expressions, case-insensitive) |\n|---|---|---|\n",
+    ]
+    for key in channels.CHANNEL_KEYS:
+        rules = "; ".join(by_channel.get(key, [])) or "—"
+        lines.append(f"| `{key}` | {'yes' if key in channels.MARKETING_CHANNELS_DEFAULT else 'no'} | "
+                     f"{_cell(rules)} |\n")
+    return "".join(lines)
 
 
 if __name__ == "__main__":
