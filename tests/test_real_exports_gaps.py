@@ -123,13 +123,14 @@ def test_when_number_format_would_break_another_column_the_fix_is_the_export(tmp
 def test_qualified_leads_outside_marketing_are_listed_in_validate_and_the_data_note(capsys):
     assert cli.main(["validate", "--params", str(FIXTURES / "hubspot" / "params.yaml")]) == 0
     out = capsys.readouterr().out
-    # 1008: "Offline Sources" / "Import" / "Kaltakquise", Marketing Qualified Lead -> sales_outbound, not marketing
-    line = ("1 qualified lead comes from a channel outside channels.marketing (sales_outbound 1): not counted as "
+    # 1008: "Offline Sources" / "Import" / "Kaltakquise", Marketing Qualified Lead -> sales_outbound, not marketing;
+    # status only, so qualified on its create date 20.10.2026
+    line = ("1 qualified lead (2026-10 to 2026-10) comes from a channel outside channels.marketing (sales_outbound 1): not counted as "
             "marketing; add sales_outbound to channels.marketing if it is marketing")
     assert line in out
     ds = load(FIXTURES / "hubspot")
     note = next(f for f in plausibility.review(ds) if f.key == "note_qualified_not_marketing")
-    assert note.text("de") == ("1 qualifizierter Lead stammt aus einem Kanal außerhalb von channels.marketing "
+    assert note.text("de") == ("1 qualifizierter Lead (2026-10 bis 2026-10) stammt aus einem Kanal außerhalb von channels.marketing "
                                "(sales_outbound 1): nicht als Marketing gezählt; sales_outbound unter "
                                "channels.marketing ergänzen, wenn er Marketing ist")
     from cmo_workbook.memos.context import Workbook

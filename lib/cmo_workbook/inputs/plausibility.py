@@ -90,8 +90,11 @@ def review(ds: Dataset) -> list[Finding]:
         outside = qualified & ~leads["channel"].isin(marketing).fillna(False)
         if outside.any() and (qualified & ~outside).any():  # all outside is the error above
             by = leads.loc[outside, "channel"].astype("string").fillna("(none)").value_counts()
+            # the whole export is counted: the months say so, a monthly memo must not read it as its month's
+            when = leads.loc[outside, "mql_date"].fillna(leads.loc[outside, "created_date"])
             out.append(Finding.note(
                 "leads", "note_qualified_not_marketing", plural="n", n=int(outside.sum()),
+                since=f"{when.min():%Y-%m}", until=f"{when.max():%Y-%m}",
                 channels=", ".join(f"{k} {v}" for k, v in by.items()), channel=str(by.index[0]),
                 fix=f"add the channel to channels.marketing in {ptext} if it is marketing"))
         before = leads["mql_date"].notna() & (leads["mql_date"] < leads["created_date"]).fillna(False)
