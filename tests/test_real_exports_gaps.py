@@ -277,3 +277,59 @@ def test_docs_list_the_basic_hubspot_headers_and_where_channel_ids_come_from():
     for preset in presets.list_presets():
         section = doc[doc.index(f"## `{preset.name}`"):].split("\n## ")[0]
         assert "| Empty cells |" in section or "Empty cells" in section, preset.name
+
+
+# --- 5. kpi_dashboard states the hand-derived figures of the other CRM fixtures ------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, qualified, pipeline, revenue", [
+    # Oct (test_real_exports): AbC04, AbC05, AbC08 (Sep AbC02: +200 %); XyZ01 15,000 + XyZ02 42,000; won XyZ01
+    ("salesforce", "3 (+200 % ggü. Vormonat", "57 Tsd. €", "15 Tsd. €"),
+    # Oct: leads 5 and 7 (Sep 1 and 2: 0 %); 102 (empty) + 105 27,000 + 106 5,400 = 32,400; won 101 + 106 = 23,900
+    ("pipedrive_excel", "2 (0 % ggü. Vormonat", "32,4 Tsd. €", "23,9 Tsd. €"),
+    # Oct: 05.10. and 19.10. (Sep 1: +100 %); 52,500.50 (40,000 + 12,500.50); won 25,000
+    ("dynamics", "2 (+100 % ggü. Vormonat", "52,5 Tsd. €", "25 Tsd. €"),
+    # Oct: the Employee Referral lead (Sep 1: 0 %); 15,000 referral deal; won 8,500 (the trade-fair deal)
+    ("zoho", "1 (0 % ggü. Vormonat", "15 Tsd. €", "8.500 €"),
+])
+def test_kpi_dashboard_states_the_hand_derived_figures(tmp_path, name, qualified, pipeline, revenue):
+    from cmo_workbook.delivery.runner import Runner, RunOptions
+    from cmo_workbook.periods import Period
+
+    opts = RunOptions(params_path=FIXTURES / name / "params.yaml", period=Period.parse("2026-10"), lang="de",
+                      reports_dir=tmp_path, today=TODAY)
+    result = Runner(opts, say=lambda line: None).run("kpi_dashboard")
+    text = Path(result.memo).with_suffix(".txt").read_text(encoding="utf-8").replace("\u00a0", " ")
+    assert f"Qualifizierte Anfragen, Monat: {qualified}" in text
+    assert f"Neue Pipeline aus Marketing, Monat: {pipeline}" in text
+    assert f"Auftragseingang aus Marketing-Anfragen, Monat: {revenue}" in text
+
+
+def test_a_constant_for_a_column_the_file_has_is_an_error_and_removing_it_fixes_it(tmp_path):
+    folder = copy(tmp_path, "hubspot")
+    shutil.copytree(FIXTURES / "google_ads_de", tmp_path / "google_ads_de")
+    edit(folder / "params.yaml", "preset: hubspot_deals}", "preset: hubspot_deals, constants: {pipeline: Neu}}")
+    msg = problems(folder)
+    assert 'hubspot_deals.csv, column "Pipeline": constants.pipeline is set, but the file has a column for ' \
+           'pipeline ("Pipeline"), which is read instead; remove data.deals[0].constants.pipeline' in msg
+    edit(folder / "params.yaml", ", constants: {pipeline: Neu}", "")
+    assert problems(folder) == ""
+
+
+def test_a_value_map_for_a_column_the_file_lacks_is_an_error_and_mapping_the_header_fixes_it(tmp_path):
+    folder = copy(tmp_path, "hubspot")
+    shutil.copytree(FIXTURES / "google_ads_de", tmp_path / "google_ads_de")
+    # the deals export has no Deal Type column: the map would do nothing
+    edit(folder / "params.yaml", "preset: hubspot_deals}",
+         "preset: hubspot_deals, values: {deal_type: {Neu: newbusiness}}}")
+    msg = problems(folder)
+    assert "values.deal_type maps values of deal_type, but the file has no column for it; map the header under " \
+           "data.deals[0].columns.deal_type" in msg
+    path = folder / "hubspot_deals.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ",Geschäftsart", *(line + ",Neu" for line in lines[1:])]) + "\n",
+                    encoding="utf-8")
+    edit(folder / "params.yaml", "values: {deal_type:", "columns: {deal_type: Geschäftsart}, values: {deal_type:")
+    assert problems(folder) == ""
+    assert set(load(folder).deals["deal_type"]) == {"newbusiness"}  # "Neu" mapped for all 8 deals

@@ -399,6 +399,7 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
         problems.extend(listed)
         tail.extend(more)
         out[canonical] = typed.reset_index(drop=True)
+    problems.extend(_unused_settings(entry, spec, header_of, constants, shown, key, ptext))
     if misread:
         problems.extend(_grouped_amounts(misread, frame, raw.rows, header_of, spec, number_style, shown, key, ptext))
     if len(detected_currency) == 1 and "currency" not in constants:
@@ -505,6 +506,29 @@ def _cap(shown: str, header: str, items: list[tuple[int, object, str]], fix: str
         return listed, []
     return listed, [Problem(shown, f"{len(rest):,} more cells in rows {rest[0][0]} to {rest[-1][0]} have the same "
                                    f"kind of problem", column=header, fix=fix)]
+
+
+def _unused_settings(entry: dict[str, Any], spec: schema.Table, header_of: dict[str, str],
+                     constants: dict[str, object], shown: str, key: str, ptext: str) -> list[Problem]:
+    """A constant for a column the file has, or a value map for a column nothing fills: the setting would be
+    silently ignored, so it is an error (every setting in params is used)."""
+    problems = []
+    for canonical in entry.get("constants") or {}:
+        if canonical in header_of:
+            problems.append(Problem(
+                shown, f'constants.{canonical} is set, but the file has a column for {canonical} '
+                       f'("{header_of[canonical]}"), which is read instead', column=header_of[canonical],
+                fix=f"remove {key}.constants.{canonical} in {ptext}, or map another header under "
+                    f"{key}.columns.{canonical}"))
+    for canonical in entry.get("values") or {}:
+        if canonical not in spec.names:
+            problems.append(Problem(shown, f'values.{canonical} is not a column of table {spec.name}; columns: '
+                                           f'{", ".join(spec.names)}', fix=f"correct {key}.values in {ptext}"))
+        elif canonical not in header_of and canonical not in constants:
+            problems.append(Problem(
+                shown, f"values.{canonical} maps values of {canonical}, but the file has no column for it",
+                fix=f"map the header under {key}.columns.{canonical}, or remove {key}.values.{canonical} in {ptext}"))
+    return problems
 
 
 def _grouped_amounts(misread: list[tuple[str, str, list[int]]], frame: pd.DataFrame, rows: list[int],
