@@ -333,3 +333,33 @@ def test_a_value_map_for_a_column_the_file_lacks_is_an_error_and_mapping_the_hea
     edit(folder / "params.yaml", "values: {deal_type:", "columns: {deal_type: Geschäftsart}, values: {deal_type:")
     assert problems(folder) == ""
     assert set(load(folder).deals["deal_type"]) == {"newbusiness"}  # "Neu" mapped for all 8 deals
+
+
+def test_the_large_file_reader_also_reads_the_status_like_column(monkeypatch):
+    from cmo_workbook.inputs import readers
+
+    slow = load(FIXTURES / "status_column").sources[0].status_like
+    monkeypatch.setattr(readers, "LARGE_CSV_BYTES", 0)  # big CSVs read only the columns the preset maps
+    fast = load(FIXTURES / "status_column").sources[0].status_like
+    assert slow == fast == {"Phase": ("lifecycle_stage", 'data.leads[0].columns.lifecycle_stage: "Phase"', 4,
+                                      {"Qualified": 3, "Converted": 1})}
+
+
+def test_english_thousands_in_a_german_money_column_are_refused_too(tmp_path):
+    folder = tmp_path / "ads"
+    folder.mkdir()
+    # an English-UI Google Ads download (whole euros, "," groups thousands) read with the German preset
+    (folder / "google_ads.csv").write_text(
+        "Tag,Kampagne,Währungscode,Kosten,Klicks\n2026-10-01,Servo Suche,EUR,\"1,234\",388\n"
+        "2026-10-12,Marke,EUR,987,96\n2026-10-31,Servo Suche,EUR,\"2,000\",420\n", encoding="utf-8")
+    (folder / "params.yaml").write_text(
+        (FIXTURES / "hubspot_grouped_amounts" / "params.yaml").read_text(encoding="utf-8")
+        .replace("  deals:\n    - {file: hubspot_deals.csv, preset: hubspot_deals}",
+                 "  spend:\n    - {file: google_ads.csv, preset: google_ads}"), encoding="utf-8")
+    msg = problems(folder)
+    assert 'google_ads.csv, row 2, column "Kosten": "1,234" looks like 1,234 with English thousands separators, ' \
+           'but this file is read with German numbers, where "," is the decimal mark (it would read as 1.23); ' \
+           '1 more cell (row 4) looks the same; set data.spend[0].number_format: en' in msg
+    edit(folder / "params.yaml", "preset: google_ads}", "preset: google_ads, number_format: en}")
+    assert problems(folder) == ""
+    assert load(folder).spend["cost"].tolist() == [1234.0, 987.0, 2000.0]  # 4,221 € in October

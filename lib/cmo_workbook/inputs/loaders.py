@@ -553,8 +553,9 @@ def _grouped_amounts(misread: list[tuple[str, str, list[int]]], frame: pd.DataFr
             misreading = f"it would read as {convert.parse_number(str(first), style):,.2f}"
         except convert.ConversionError:
             misreading = "it is not a number there"
-        more = (f"; {len(positions) - 1:,} more cells in rows {rows[positions[1]]} to {rows[positions[-1]]} look the "
-                "same") if len(positions) > 1 else ""
+        more = "" if len(positions) == 1 else f"; 1 more cell (row {rows[positions[1]]}) looks the same" \
+            if len(positions) == 2 else \
+            f"; {len(positions) - 1:,} more cells in rows {rows[positions[1]]} to {rows[positions[-1]]} look the same"
         fix = (f"set {key}.number_format: {other} in {ptext} (the file's numbers are {grouping})" if switch_works else
                f"export the {canonical} column without thousands separators (e.g. {as_whole:.0f}); "
                f"{key}.number_format: {other} would misread the file's other number columns")
