@@ -226,6 +226,7 @@ def test_an_unmapped_status_column_is_named_with_the_key_that_maps_it(tmp_path, 
     assert 'warning leads.csv: column "Phase" looks like a lead status but is not read; 4 of its values would ' \
            'count as qualified ("Qualified" 3, "Converted" 1); map it: data.leads[0].columns.lifecycle_stage: ' \
            '"Phase" in' in captured.out
+    assert 'status column not read: leads.csv "Phase" (4 qualified values)' in captured.out  # the profile
     assert 'leads.csv, column "Phase": column "Phase" is not read, but 4 of its values mean qualified ' \
            '("Qualified" (3), "Converted" (1)), so 0 leads would count as qualified' in captured.err
     # the key the message names

@@ -1,7 +1,8 @@
 """Data-health profile: what the memo's numbers stand on, per table.
 
 Rows, dropped rows and why, the date range of every date column, the share of empty cells in
-the columns the KPIs read, and how many rows were mapped to a channel, a stage and a link.
+the columns the KPIs read, how many rows were mapped to a channel, a stage and a link, and the
+status-like columns nothing reads.
 ``validate`` prints it; every notebook's analyst cell shows it (``wb.ds.profile()``).
 """
 from __future__ import annotations
@@ -60,6 +61,9 @@ def table_health(ds: Dataset, name: str) -> dict[str, object]:
         "generated_ids": sum(s.generated_ids for s in files),
         "dropped": len(dropped),
         "dropped_why": "; ".join(dropped[:5]) + (" ..." if len(dropped) > 5 else ""),
+        # status-like columns no preset or params key reads (validate names the key that would)
+        "unread_status": "; ".join(f'{s.file.name} "{h}" ({q:,} qualified values)'
+                                   for s in files for h, (_, _, q, _) in s.status_like.items()),
     }
     if name == "leads" and "stage" in df:
         row["to_stage"] = _share(int(df["stage"].notna().sum()), n)
@@ -97,6 +101,8 @@ def lines(ds: Dataset) -> list[str]:
             parts.append(f"linked to a lead {r['linked']}")
         if r["generated_ids"]:
             parts.append(f"{r['generated_ids']:,} ids generated")
+        if r["unread_status"]:
+            parts.append(f"status column not read: {r['unread_status']}")
         if r["dropped"]:
             parts.append(f"dropped {r['dropped']}: {r['dropped_why']}")
         out.append(f"health  {name:24s} " + " | ".join(parts))
