@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmo_workbook import cli
 from cmo_workbook.errors import DataError
@@ -364,3 +366,18 @@ def test_english_thousands_in_a_german_money_column_are_refused_too(tmp_path):
     edit(folder / "params.yaml", "preset: google_ads}", "preset: google_ads, number_format: en}")
     assert problems(folder) == ""
     assert load(folder).spend["cost"].tolist() == [1234.0, 987.0, 2000.0]  # 4,221 € in October
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=8), st.sampled_from(["en", "de"]))
+def test_grouping_rule_flags_exactly_the_whole_amounts_grouped_by_the_decimal_mark(values, style):
+    from cmo_workbook.inputs.convert import grouped_by_decimal_mark
+
+    mark = "." if style == "en" else ","
+    grouped = [f"{v:,}".replace(",", mark) for v in values]  # 210000 -> "210.000" (en) / "210,000" (de)
+    expect = [i for i, v in enumerate(values) if v >= 1000]
+    assert grouped_by_decimal_mark(pd.Series(grouped), style) == expect
+    # one cent amount in the style ("12.50" / "12,50") shows the mark is a decimal mark: nothing is flagged
+    assert grouped_by_decimal_mark(pd.Series([*grouped, f"12{mark}50"]), style) == []
+    # the same whole amounts without separators are never flagged
+    assert grouped_by_decimal_mark(pd.Series([str(v) for v in values]), style) == []
