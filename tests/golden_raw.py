@@ -643,3 +643,161 @@ def worst_channel(last: str, threshold: float = 0.3) -> str | None:
     df = channel_cpl_table(last)
     worse = df[(df["change"] >= threshold) & (df["excess_cost"] > 0)]
     return None if worse.empty else str(worse["excess_cost"].idxmax())
+
+
+# --- sales-marketing service levels (params sla:) ---------------------------------------------------------
+
+#: public holidays of Bavaria (company.state BY) on weekdays or not, written out by hand from the
+#: calendar (Easter 2025-04-20, 2026-04-05), plus the company's days off (sla.holidays: 24 and 31 Dec)
+HOLIDAYS = frozenset(pd.to_datetime([
+    "2024-11-01", "2024-12-24", "2024-12-25", "2024-12-26", "2024-12-31",
+    "2025-01-01", "2025-01-06", "2025-04-18", "2025-04-21", "2025-05-01", "2025-05-29", "2025-06-09",
+    "2025-06-19", "2025-08-15", "2025-10-03", "2025-11-01", "2025-12-24", "2025-12-25", "2025-12-26", "2025-12-31",
+    "2026-01-01", "2026-01-06", "2026-04-03", "2026-04-06", "2026-05-01", "2026-05-14", "2026-05-25",
+    "2026-06-04", "2026-08-15", "2026-10-03", "2026-11-01", "2026-12-24", "2026-12-25", "2026-12-26", "2026-12-31",
+]).date)
+DAY_START, DAY_END = 8, 17     # sla.business_hours: 8-17 Mon-Fri
+RESPONSE_HOURS = 24            # sla.response_hours
+FEEDBACK_DAYS = 5              # sla.feedback_days
+RESPONSE_TARGET, FEEDBACK_TARGET = 0.90, 0.80
+
+
+def business_hours(a: pd.Timestamp, b: pd.Timestamp) -> float:
+    """Business hours between two instants: each working day contributes its overlap with 08:00–17:00."""
+    if pd.isna(a) or pd.isna(b) or b <= a:
+        return 0.0
+    total = 0.0
+    for day in pd.date_range(a.normalize(), b.normalize(), freq="D"):
+        if day.weekday() >= 5 or day.date() in HOLIDAYS:
+            continue
+        lo, hi = max(a, day + pd.Timedelta(hours=DAY_START)), min(b, day + pd.Timedelta(hours=DAY_END))
+        total += max(0.0, (hi - lo).total_seconds() / 3600)
+    return total
+
+
+def sla_frame(w: Window) -> pd.DataFrame:
+    """MQLs of every source handed over in the window, counted as of the window's end: response and
+    feedback in business hours, each 'met', 'breach' (late, or unanswered past the limit) or 'pending'."""
+    ld = leads()
+    df = ld[w.has(ld["mql"])].copy()
+    cut = w.end
+    resp = df["first_contact"].where(df["first_contact"] < cut)
+    df["response_h"] = [business_hours(m, r if pd.notna(r) else cut) for m, r in zip(df["mql"], resp)]
+    df["answered"] = resp.notna()
+    limit = RESPONSE_HOURS
+    df["response"] = ["met" if a and h <= limit else "breach" if h > limit else "pending"
+                      for a, h in zip(df["answered"], df["response_h"])]
+    decided = pd.concat([df["sql"].where(df["sql"] < cut), df["feedback"].where(df["feedback"] < cut)], axis=1).min(axis=1)
+    df["feedback_d"] = [business_hours(m, d if pd.notna(d) else cut) / (DAY_END - DAY_START)
+                        for m, d in zip(df["mql"], decided)]
+    df["feedback_given"] = decided.notna()
+    df["feedback_status"] = ["met" if g_ and d <= FEEDBACK_DAYS else "breach" if d > FEEDBACK_DAYS else "pending"
+                             for g_, d in zip(df["feedback_given"], df["feedback_d"])]
+    return df
+
+
+def rate(status: pd.Series) -> float:
+    """met / (met + breach); pending leads are left out."""
+    met, breach = (status == "met").sum(), (status == "breach").sum()
+    return met / (met + breach)
+
+
+def km_median(hours: pd.Series, observed: pd.Series) -> float:
+    """Kaplan–Meier median: unanswered leads are censored at the hours they have waited so far."""
+    d = pd.DataFrame({"t": hours.to_numpy(), "e": observed.to_numpy()}).sort_values("t")
+    s, at_risk = 1.0, len(d)
+    for t_, grp in d.groupby("t", sort=True):
+        events = int(grp["e"].sum())
+        if events:
+            s *= 1 - events / at_risk
+            if s <= 0.5 + 1e-12:  # exactly half (15 of 30) must count despite the float product
+                return float(t_)
+        at_risk -= len(grp)
+    return float("nan")
+
+
+def sla_by(w: Window, key: str) -> pd.DataFrame:
+    """Response SLA per ``key`` (channel, owner): inquiries, share within 24 h, late, KM median;
+    ordered as the memo lists them (most late first, then most inquiries)."""
+    f = sla_frame(w)
+    f[key] = f[key].fillna("–")
+    rows = {k: {"n": len(grp), "rate": rate(grp["response"]), "late": int((grp["response"] == "breach").sum()),
+                "met": int((grp["response"] == "met").sum()),
+                "median": km_median(grp["response_h"], grp["answered"])}
+            for k, grp in f.groupby(key)}
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    return df.sort_values(["late", "n"], ascending=[False, False], kind="stable")
+
+
+def decisions(w: Window) -> pd.DataFrame:
+    """Leads (all sources) whose sales feedback date falls in the window, with the outcome as of the
+    window's end: accepted (became SQL) or rejected (an 'Unqualified Reason')."""
+    ld = leads()
+    d = ld[w.has(ld["feedback"])].copy()
+    accepted = d["sql"] < w.end
+    d["outcome"] = ["accepted" if a else "rejected" if isinstance(r, str) else "none"
+                    for a, r in zip(accepted, d["reject_reason"])]
+    return d[d["outcome"] != "none"]
+
+
+def quality_by_channel(w: Window) -> pd.DataFrame:
+    """Per channel: decided, accepted share, the two most frequent rejection reasons (ties alphabetical);
+    most rejections first."""
+    rows = {}
+    for c, grp in decisions(w).groupby("channel"):
+        rej = grp.loc[grp["outcome"] == "rejected", "reject_reason"].value_counts()
+        rej = rej.sort_index().sort_values(ascending=False, kind="stable")
+        rows[c] = {"decided": len(grp), "accepted": (grp["outcome"] == "accepted").mean(),
+                   "rejected": int((grp["outcome"] == "rejected").sum()),
+                   "reasons": ", ".join(f"{r} ({n})" for r, n in rej.head(2).items())}
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    return df.sort_values(["rejected", "decided"], ascending=[False, False], kind="stable")
+
+
+@functools.cache
+def touchpoints() -> pd.DataFrame:
+    """crm/touchpoints.csv: UTF-8 with BOM, ',' separated; its Channel column already holds channel keys."""
+    raw = pd.read_csv(SAMPLE / "crm" / "touchpoints.csv", sep=",", encoding="utf-8-sig", dtype=str)
+    return pd.DataFrame({"contact": raw["Contact ID"], "ts": pd.to_datetime(raw["Touch Timestamp"]),
+                         "channel": raw["Channel"]})
+
+
+def outbound_with_marketing_touch(w: Window) -> pd.DataFrame:
+    """New-business deals created in the window whose lead is sales' own outbound although that lead
+    had a marketing touch before the deal was created."""
+    d = deals()
+    d = d[d["new_business"] & w.has(d["created"]) & (d["channel"] == "sales_outbound")]
+    tp = touchpoints()
+    tp = tp[tp["channel"].isin(MARKETING)]
+    keep = [i for i, row in d.iterrows() if ((tp["contact"] == row["contact"]) & (tp["ts"] < row["created"])).any()]
+    return d.loc[keep]
+
+
+def _company(s: pd.Series) -> pd.Series:
+    return s.str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def shared_companies(w: Window) -> pd.DataFrame:
+    """Companies with an open deal (created before the window's end) and a new marketing lead created in
+    the window; one row per company with its open value, largest first."""
+    raw = pd.read_csv(SAMPLE / "crm" / "hubspot_contacts.csv", sep=",", encoding="utf-8", dtype=str)
+    ld = leads().assign(company=raw["Company Name"])
+    new = ld[ld["marketing"] & w.has(ld["created"])]
+    rawd = pd.read_csv(SAMPLE / "crm" / "hubspot_deals.csv", sep=",", encoding="utf-8", dtype=str)
+    d = deals().assign(company=rawd["Associated Company (Primary)"])
+    open_ = d[d["open"] & (d["created"] < w.end)]
+    keys = set(_company(new["company"]).dropna()) & set(_company(open_["company"]).dropna())
+    o = open_[_company(open_["company"]).isin(keys)]
+    out = o.groupby(_company(o["company"]).rename("key")).agg(company=("company", "first"), open_value=("amount", "sum"))
+    return out.sort_values(["open_value", "company"], ascending=[False, True]).reset_index(drop=True)
+
+
+def visible_text(html: str) -> str:
+    """The memo's text as a reader sees it: blocks (div, td, p, ...) separated by a space, nbsp as space,
+    runs of white space collapsed."""
+    from lxml import html as lh
+
+    tree = lh.fromstring(html)
+    for el in tree.iter("div", "td", "th", "p", "li", "h1", "h2", "h3", "tr", "br"):
+        el.tail = " " + (el.tail or "")
+    return re.sub(r"\s+", " ", tree.text_content().replace("\u00a0", " "))

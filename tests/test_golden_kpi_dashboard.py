@@ -32,9 +32,7 @@ def html(memo_run) -> str:
 @pytest.fixture(scope="module")
 def text(html) -> str:
     """The memo's visible text, spaces normalised (nbsp -> space)."""
-    from lxml import html as lh
-
-    return re.sub(r"\s+", " ", lh.fromstring(html).text_content().replace("\u00a0", " "))
+    return g.visible_text(html)
 
 
 def test_golden_raw_never_imports_the_library():
