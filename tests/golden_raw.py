@@ -440,7 +440,7 @@ def golden(metric: str, window_code: str, segment: str = "") -> float:
 
 # --- reading the memo (the e-mail HTML the CEO receives) -------------------------------------------------
 
-_NUM = re.compile(r"([+−-]?)(\d{1,3}(?:\.\d{3})*|\d+)(?:,(\d+))?")
+_NUM = re.compile(r"([+−-]?)(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
 _SCALE = (("Mio.", 1e6), ("Tsd.", 1e3), ("Pp.", 0.01), ("%", 0.01), ("Std.", 1.0))
 
 
@@ -546,13 +546,16 @@ def _plan_share(w: Window, numerator: str, denominator: str) -> float:
     return float(rows[numerator].sum() / rows[denominator].sum())
 
 
-def comparison(metric: str, window_code: str, segment: str, words: str) -> float | None:
+def comparison(metric: str, window_code: str, segment: str, words: str, *, quarterly: bool | None = None,
+               value: float | None = None) -> float | None:
     """The change a tile shows against ``words`` ("Vormonat", "Vorjahresmonat", "Ziel", "Budget", "Plan",
     "Vorquartal", "Vorjahresquartal", "Vormonat (12 Monate)", "Vorjahr"): a relative change for counts
     and euros, a difference for rates; None where the memo must show "–" (immature deal history)."""
     w = window(window_code)
-    value = golden(metric, window_code, segment)
-    quarterly = "Q" in window_code.partition("/")[0]
+    if value is None:
+        value = golden(metric, window_code, segment)
+    if quarterly is None:  # the quarterly memos show trailing windows too; they say so
+        quarterly = "Q" in window_code.partition("/")[0]
     if words in ("Ziel", "Plan", "Budget"):
         if metric == "marketing_spend":
             ref = marketing_budget(w)
@@ -563,8 +566,8 @@ def comparison(metric: str, window_code: str, segment: str, words: str) -> float
         else:
             ref = (TARGETS_QUARTER if quarterly else TARGETS_MONTH)[metric]
     else:
-        step = {"Vormonat": 1, "Vormonat (12 Monate)": 1, "Vorquartal": 3, "Vorjahresmonat": 12, "Vorjahr": 12,
-                "Vorjahresquartal": 12}[words]
+        step = {"Vormonat": 1, "Vormonat (12 Monate)": 1, "Vorquartal": 3, "Stand Vorquartal": 3,
+                "Vorjahresmonat": 12, "Vorjahr": 12, "Vorjahresquartal": 12}[words]
         ref_w = shifted(w, step)
         if metric in DEAL_BASED and ref_w.first < data_start() + RAMP_UP:
             return None
@@ -801,3 +804,45 @@ def visible_text(html: str) -> str:
     for el in tree.iter("div", "td", "th", "p", "li", "h1", "h2", "h3", "tr", "br"):
         el.tail = " " + (el.tail or "")
     return re.sub(r"\s+", " ", tree.text_content().replace("\u00a0", " "))
+
+
+# --- attribution (attribution_review) ----------------------------------------------------------------------
+
+LOOKBACK_DAYS = 365   # touches up to a year before the order count
+
+
+def first_orders(w: Window) -> pd.DataFrame:
+    """Won new-business deals closed in the window (first orders of new customers, all sources)."""
+    d = deals()
+    return d[d["won"] & d["new_business"] & w.has(d["closed"])]
+
+
+def linear_credit(w: Window) -> pd.Series:
+    """Linear attribution of the first orders' contribution margin (amount × gross margin): each touch of the
+    deal's contact in the year before (and on) the close date gets an equal share; channel -> margin."""
+    tp = touchpoints()
+    credit: dict[str, float] = {}
+    for _, deal in first_orders(w).iterrows():
+        t = tp[(tp["contact"] == deal["contact"]) & (tp["ts"] < deal["closed"] + pd.Timedelta(days=1))
+               & (tp["ts"] >= deal["closed"] - pd.Timedelta(days=LOOKBACK_DAYS))]
+        for c in t["channel"]:
+            credit[c] = credit.get(c, 0.0) + deal["amount"] * GROSS_MARGIN / len(t)
+    return pd.Series(credit, dtype=float)
+
+
+def channel_spend(w: Window) -> pd.Series:
+    s = spend()
+    return s[w.has(s["date"])].groupby("channel")["cost"].sum()
+
+
+def romi_first_orders_attributed(w: Window) -> float:
+    """(margin credited to the channels with cost − their cost) / cost, linear model: a channel without
+    cost (direct) earns no return to set against marketing money."""
+    cost = channel_spend(w)
+    cost = cost[cost > 0]
+    return float(linear_credit(w).reindex(cost.index).fillna(0).sum() - cost.sum()) / float(cost.sum())
+
+
+GOLDEN["romi_first_orders_attributed"] = lambda w, s: romi_first_orders_attributed(w)
+POINTS.add("romi_first_orders_attributed")
+TARGETS_QUARTER["romi_first_orders_attributed"] = TARGETS_QUARTER["romi_first_orders"]
