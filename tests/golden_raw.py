@@ -846,3 +846,71 @@ def romi_first_orders_attributed(w: Window) -> float:
 GOLDEN["romi_first_orders_attributed"] = lambda w, s: romi_first_orders_attributed(w)
 POINTS.add("romi_first_orders_attributed")
 TARGETS_QUARTER["romi_first_orders_attributed"] = TARGETS_QUARTER["romi_first_orders"]
+
+
+# --- marketing diary (stakeholder_update) -----------------------------------------------------------------
+
+def diary() -> pd.DataFrame:
+    """data/sample/diary/<ISO week>.md: front matter between '---' lines with 'week:' and 'tags: [a, b]'.
+    One row per file: week (its Thursday, which decides the month and quarter), tags."""
+    rows = []
+    for path in sorted((SAMPLE / "diary").glob("*.md")):
+        head = path.read_text(encoding="utf-8").split("---")[1]
+        week = re.search(r"^week:\s*(\S+)", head, re.M).group(1)
+        tags = re.search(r"^tags:\s*\[(.*)\]", head, re.M)
+        year, w = week.split("-W")
+        thursday = pd.Timestamp.fromisocalendar(int(year), int(w), 4)
+        rows.append({"week": week, "thursday": thursday,
+                     "tags": {t.strip() for t in tags.group(1).split(",")} if tags else set()})
+    return pd.DataFrame(rows)
+
+
+def iso_weeks(w: Window) -> int:
+    """ISO weeks whose Thursday falls in the window."""
+    days = pd.date_range(w.start, w.end - pd.Timedelta(days=1), freq="D")
+    return int((days.weekday == 3).sum())
+
+
+# --- customer feedback (voice_of_customer, strategy_memo) -----------------------------------------------------
+
+def feedback_in(w: Window) -> pd.DataFrame:
+    f = feedback()
+    return f[w.has(f["date"])]
+
+
+def nps(w: Window) -> tuple[float, int, int, int]:
+    """Net promoter score of the ratings (0–10) given in the window, pooled: (NPS in points, answers,
+    promoters 9–10, detractors 0–6)."""
+    s = feedback_in(w)["score"].dropna()
+    promoters, detractors = int((s >= 9).sum()), int((s <= 6).sum())
+    return 100 * (promoters - detractors) / len(s), len(s), promoters, detractors
+
+
+# --- competitors (strategy_memo, competitor_briefing) -----------------------------------------------------------
+
+@functools.cache
+def competitor_prices() -> pd.DataFrame:
+    """competitors/wettbewerb_preise.csv: UTF-8 BOM, ';', German prices, dd.mm.yyyy."""
+    raw = _de_csv(SAMPLE / "competitors" / "wettbewerb_preise.csv")
+    return pd.DataFrame({"date": pd.to_datetime(raw["Datum"], format="%d.%m.%Y"), "competitor": raw["Wettbewerber"],
+                         "product": raw["Produkt"], "price": raw["Preis"].map(de_number), "currency": raw["Währung"],
+                         "kind": raw["Preisart"], "basis": raw["Netto/Brutto"], "ours": raw["Vergleichsprodukt"]})
+
+
+@functools.cache
+def observations() -> pd.DataFrame:
+    """competitors/wettbewerb_beobachtungen.xlsx, sheet Beobachtungen: header in the first row."""
+    ws = openpyxl.load_workbook(SAMPLE / "competitors" / "wettbewerb_beobachtungen.xlsx", read_only=True)["Beobachtungen"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    df = pd.DataFrame(rows[1:], columns=rows[0]).dropna(how="all")
+    df["Datum"] = pd.to_datetime(df["Datum"])
+    return df
+
+
+def list_price_changes(competitor: str, until: pd.Timestamp) -> pd.DataFrame:
+    """Each list price of ``competitor`` that changed against its previous observation, up to ``until``."""
+    p = competitor_prices()
+    p = p[(p["competitor"] == competitor) & (p["kind"] == "Listenpreis") & (p["date"] < until)].sort_values("date")
+    p = p.assign(previous=p.groupby("product")["price"].shift())
+    p = p[p["previous"].notna() & (p["price"] != p["previous"])]
+    return p.assign(change=p["price"] / p["previous"] - 1)
