@@ -914,3 +914,16 @@ def list_price_changes(competitor: str, until: pd.Timestamp) -> pd.DataFrame:
     p = p.assign(previous=p.groupby("product")["price"].shift())
     p = p[p["previous"].notna() & (p["price"] != p["previous"])]
     return p.assign(change=p["price"] / p["previous"] - 1)
+
+
+#: params competitors.own_products: our net list prices
+OWN_PRICES = {"Servogetriebe KS-60": 1250.0, "Servogetriebe KS-90": 1750.0, "Planetengetriebe KP-120": 2350.0,
+              "Kegelradgetriebe KK-80": 1450.0, "Kupplung KC-Flex": 195.0, "Servoantrieb KD-400": 1550.0}
+HALF_LIFE_DAYS = 60   # competitors.relevance_half_life_days
+
+
+def price_index(competitor: str, on: pd.Timestamp) -> float:
+    """Mean of the competitor's list price / our price for comparable products (×100), on one snapshot date."""
+    p = competitor_prices()
+    x = p[(p["competitor"] == competitor) & (p["kind"] == "Listenpreis") & (p["date"] == on)]
+    return float((x["price"] / x["ours"].map(OWN_PRICES)).mean() * 100)
