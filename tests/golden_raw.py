@@ -7,9 +7,10 @@ and each KPI is written from its definition (``metrics/catalogue.py`` and ``para
 not ported from the library. When a figure here and a memo differ, one of the two is wrong; the test
 says which figure and both values.
 
-The company's definitions as params/example.yaml states them (repeated, not read through the
-library, so a changed params file shows up as a failing golden test rather than silently moving both
-sides): marketing channels, gross margin 0.38, fiscal year from January, HubSpot's default stages.
+The company's definitions come from params/example.yaml, read with plain PyYAML (not the library's
+params loader): marketing channels, gross margin, fiscal year start, stage words, targets, SLA
+settings, our product prices. The web channels of the goal "web_inquiries" and Bavaria's public
+holidays are written out here by hand.
 """
 from __future__ import annotations
 
@@ -20,17 +21,21 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
-#: params/example.yaml channels.marketing (sales_outbound, referral, other are not marketing)
-MARKETING = ("trade_fairs", "organic_search", "paid_search", "linkedin", "email", "webinars", "partners", "direct")
-#: goal "web_inquiries": MQLs from the website channels
+PARAMS = yaml.safe_load((ROOT / "params" / "example.yaml").read_text(encoding="utf-8"))
+
+#: channels.marketing (sales_outbound, referral, other are not marketing)
+MARKETING = tuple(PARAMS["channels"]["marketing"])
+#: goal "web_inquiries" (metric qualified_leads_web): MQLs from the website channels
 WEB = ("organic_search", "paid_search", "direct")
-GROSS_MARGIN = 0.38          # company.gross_margin
-FISCAL_YEAR_START = 1        # company.fiscal_year_start
-WON, LOST = "Closed Won", "Closed Lost"   # stage_map won / lost; every other stage is open
+GROSS_MARGIN = float(PARAMS["company"]["gross_margin"])
+FISCAL_YEAR_START = int(PARAMS["company"]["fiscal_year_start"])
+#: stage_map won / lost (one stage each in the sample); every other stage is open
+(WON,), (LOST,) = PARAMS["stage_map"]["won"], PARAMS["stage_map"]["lost"]
 
 
 # --- periods -------------------------------------------------------------------------------------
@@ -515,11 +520,15 @@ def tiles(html: str) -> dict[tuple[str, str, str], dict[str, str]]:
 
 # --- comparisons (the lines under a tile) -------------------------------------------------------------------
 
-#: params/example.yaml targets (per month) and targets.quarterly; the acceptance rate's target is mql_to_sql_rate
-TARGETS_MONTH = {"qualified_leads": 180, "cost_per_qualified_lead": 450, "sales_acceptance_rate": 0.50,
-                 "marketing_pipeline_value": 2_200_000, "marketing_won_revenue": 1_200_000, "romi_all_orders": 2.5}
-TARGETS_QUARTER = {"qualified_leads": 540, "cost_per_qualified_lead": 450, "marketing_pipeline_value": 6_600_000,
-                   "marketing_won_revenue": 3_600_000, "romi_first_orders": 0.8, "clv_to_cac": 3}
+_T = PARAMS["targets"]
+#: targets (per month) and targets.quarterly; the acceptance rate's target is mql_to_sql_rate, the monthly
+#: ROMI target is the one of ROMI on all orders, the quarterly one that of first orders
+TARGETS_MONTH = {"qualified_leads": _T["qualified_leads"], "cost_per_qualified_lead": _T["cost_per_qualified_lead"],
+                 "sales_acceptance_rate": _T["mql_to_sql_rate"], "marketing_pipeline_value": _T["marketing_pipeline_value"],
+                 "marketing_won_revenue": _T["marketing_won_revenue"], "romi_all_orders": _T["romi"]}
+TARGETS_QUARTER = {k: _T["quarterly"][k] for k in ("qualified_leads", "cost_per_qualified_lead", "marketing_pipeline_value",
+                                                   "marketing_won_revenue", "clv_to_cac")}
+TARGETS_QUARTER["romi_first_orders"] = _T["quarterly"]["romi"]
 #: shown as a difference in percentage points (rates, and ROMI which is a ratio shown in %)
 POINTS = {"sales_acceptance_rate", "marketing_revenue_share", "marketing_order_intake_share",
           "marketing_revenue_share_company", "romi_all_orders", "romi_first_orders"}
@@ -650,19 +659,22 @@ def worst_channel(last: str, threshold: float = 0.3) -> str | None:
 
 # --- sales-marketing service levels (params sla:) ---------------------------------------------------------
 
-#: public holidays of Bavaria (company.state BY) on weekdays or not, written out by hand from the
-#: calendar (Easter 2025-04-20, 2026-04-05), plus the company's days off (sla.holidays: 24 and 31 Dec)
+_SLA = PARAMS["sla"]
+assert PARAMS["company"]["state"] == "BY" and _SLA["business_hours"] == "8-17 Mon-Fri", "golden calendar is Bavaria's, 8-17"
+#: public holidays of Bavaria (company.state BY), written out by hand from the calendar (Easter
+#: 2025-04-20, 2026-04-05), plus the company's own days off (sla.holidays)
 HOLIDAYS = frozenset(pd.to_datetime([
-    "2024-11-01", "2024-12-24", "2024-12-25", "2024-12-26", "2024-12-31",
+    "2024-11-01", "2024-12-25", "2024-12-26",
     "2025-01-01", "2025-01-06", "2025-04-18", "2025-04-21", "2025-05-01", "2025-05-29", "2025-06-09",
-    "2025-06-19", "2025-08-15", "2025-10-03", "2025-11-01", "2025-12-24", "2025-12-25", "2025-12-26", "2025-12-31",
+    "2025-06-19", "2025-08-15", "2025-10-03", "2025-11-01", "2025-12-25", "2025-12-26",
     "2026-01-01", "2026-01-06", "2026-04-03", "2026-04-06", "2026-05-01", "2026-05-14", "2026-05-25",
-    "2026-06-04", "2026-08-15", "2026-10-03", "2026-11-01", "2026-12-24", "2026-12-25", "2026-12-26", "2026-12-31",
+    "2026-06-04", "2026-08-15", "2026-10-03", "2026-11-01", "2026-12-25", "2026-12-26",
+    *[str(d) for d in _SLA["holidays"]],
 ]).date)
-DAY_START, DAY_END = 8, 17     # sla.business_hours: 8-17 Mon-Fri
-RESPONSE_HOURS = 24            # sla.response_hours
-FEEDBACK_DAYS = 5              # sla.feedback_days
-RESPONSE_TARGET, FEEDBACK_TARGET = 0.90, 0.80
+DAY_START, DAY_END = 8, 17
+RESPONSE_HOURS = float(_SLA["response_hours"])
+FEEDBACK_DAYS = float(_SLA["feedback_days"])
+RESPONSE_TARGET, FEEDBACK_TARGET = float(_SLA["response_target"]), float(_SLA["feedback_target"])
 
 
 def business_hours(a: pd.Timestamp, b: pd.Timestamp) -> float:
@@ -868,7 +880,7 @@ def diary() -> pd.DataFrame:
 def iso_weeks(w: Window) -> int:
     """ISO weeks whose Thursday falls in the window."""
     days = pd.date_range(w.start, w.end - pd.Timedelta(days=1), freq="D")
-    return int((days.weekday == 3).sum())
+    return int((days.day_of_week == 3).sum())
 
 
 # --- customer feedback (voice_of_customer, strategy_memo) -----------------------------------------------------
@@ -916,10 +928,9 @@ def list_price_changes(competitor: str, until: pd.Timestamp) -> pd.DataFrame:
     return p.assign(change=p["price"] / p["previous"] - 1)
 
 
-#: params competitors.own_products: our net list prices
-OWN_PRICES = {"Servogetriebe KS-60": 1250.0, "Servogetriebe KS-90": 1750.0, "Planetengetriebe KP-120": 2350.0,
-              "Kegelradgetriebe KK-80": 1450.0, "Kupplung KC-Flex": 195.0, "Servoantrieb KD-400": 1550.0}
-HALF_LIFE_DAYS = 60   # competitors.relevance_half_life_days
+#: competitors.own_products: our net list prices
+OWN_PRICES = {p["name"]: float(p["price"]) for p in PARAMS["competitors"]["own_products"]}
+HALF_LIFE_DAYS = float(PARAMS["competitors"]["relevance_half_life_days"])
 
 
 def price_index(competitor: str, on: pd.Timestamp) -> float:

@@ -143,7 +143,7 @@ def test_new_business_pipeline_section(text):
     assert g.shows(m.group(1), open_["amount"].sum()) and int(m.group(2)) == len(open_)
     assert g.shows(m.group(3) + " %", (open_["created"] < Q.end - pd.Timedelta(days=180)).mean())
     # coverage: open pipeline / next quarter's new-business target (targets.quarterly.new_business_revenue 3 Mio. €)
-    assert g.shows(m.group(4), open_["amount"].sum() / 3_000_000)
+    assert g.shows(m.group(4), open_["amount"].sum() / g.PARAMS["targets"]["quarterly"]["new_business_revenue"])
     # win rate of the new-business deals closed in the quarter, by count and by value
     closed = nb[(nb["won"] | nb["lost"]) & Q.has(nb["closed"])]
     m = re.search(r"Gewinnquote (\d+ %) nach Anzahl, (\d+ %) nach Wert", text)

@@ -118,8 +118,10 @@ def test_goals_table_targets_are_the_params_goals(html):
     from io import StringIO
 
     table = next(t for t in pd.read_html(StringIO(html), thousands=None, decimal=",") if "Zielwert" in t.columns)
-    # params/example.yaml goals: web_inquiries 100 a month, pipeline 26,000,000 € in 2026, CPL 450 €
-    assert list(table["Zielwert"].astype(str).str.replace("\u00a0", " ")) == ["100", "26 Mio. €", "450 €"]
+    # params goals in their order: web_inquiries 100 a month, pipeline 26 Mio. € in 2026, CPL 450 €
+    targets = [goal["target"] for goal in g.PARAMS["goals"]]
+    shown = list(table["Zielwert"].astype(str).str.replace("\u00a0", " "))
+    assert len(shown) == len(targets) and all(g.shows(s, t) for s, t in zip(shown, targets)), (shown, targets)
     ist = table.columns[1]
     assert g.shows(str(table[ist][0]), g.qualified_leads_web(g.month(PERIOD)))
     assert g.shows(str(table[ist][1]), g.marketing_pipeline_value(g.ytd(PERIOD)))   # cumulative goal: year to date
