@@ -938,3 +938,33 @@ def price_index(competitor: str, on: pd.Timestamp) -> float:
     p = competitor_prices()
     x = p[(p["competitor"] == competitor) & (p["kind"] == "Listenpreis") & (p["date"] == on)]
     return float((x["price"] / x["ours"].map(OWN_PRICES)).mean() * 100)
+
+
+def position_credit(w: Window, model: str) -> pd.Series:
+    """Order value (not margin) of the first orders credited by a single-touch rule: 'first' touch,
+    'last' touch, or 'last_non_direct' (the last touch that is not direct traffic, else the last)."""
+    tp = touchpoints()
+    credit: dict[str, float] = {}
+    for _, deal in first_orders(w).iterrows():
+        t = tp[(tp["contact"] == deal["contact"]) & (tp["ts"] < deal["closed"] + pd.Timedelta(days=1))
+               & (tp["ts"] >= deal["closed"] - pd.Timedelta(days=LOOKBACK_DAYS))].sort_values("ts", kind="stable")
+        if t.empty:
+            continue
+        if model == "last_non_direct" and (t["channel"] != "direct").any():
+            t = t[t["channel"] != "direct"]
+        c = t["channel"].iloc[0 if model == "first" else -1]
+        credit[c] = credit.get(c, 0.0) + deal["amount"]
+    return pd.Series(credit, dtype=float)
+
+
+def velocity(q: str) -> float:
+    """Sales velocity of new business per month at the quarter's end: open deals × mean won value ×
+    win rate (by count) ÷ mean days created→won, × 365.25/12; won/lost deals of the 365 days before."""
+    end = quarter(q).end
+    d = deals()
+    nb = d[d["new_business"]]
+    open_ = nb[(nb["created"] < end) & (nb["open"] | (nb["closed"] >= end))]
+    closed = nb[(nb["won"] | nb["lost"]) & (nb["closed"] < end) & (nb["closed"] >= end - pd.Timedelta(days=365))]
+    won = closed[closed["won"]]
+    cycle = (won["closed"] - won["created"]).dt.days.mean()
+    return len(open_) * won["amount"].mean() * len(won) / len(closed) / cycle * 365.25 / 12

@@ -183,3 +183,30 @@ def test_data_note_row_counts(text):
     for name, n in want.items():
         m = re.search(re.escape(name) + r" \(([\d.]+) Zeilen\)", text)
         assert m and int(m.group(1).replace(".", "")) == n, (name, m and m.group(1), n)
+
+
+def test_velocity_and_its_change(text):
+    m = re.search(r"Geschwindigkeit ([\d,]+ Tsd\. €) Umsatz je Monat \(([+−-]\d+ %) ggü\. Vorquartal\)", text)
+    assert m, text
+    prev = f"{(Q.first - 3).year}-Q{(Q.first - 3).quarter}"
+    assert g.shows(m.group(1), g.velocity(PERIOD)) and g.shows(m.group(2), g.velocity(PERIOD) / g.velocity(prev) - 1)
+
+
+def test_where_the_models_disagree_single_touch_values(text):
+    # "Vertrieb (Outbound): 187 Tsd. € (Erstkontakt) bis 3,8 Mio. € (letzter nicht-direkter Kontakt)",
+    # "Organische Suche: 187 Tsd. € (Letztkontakt) bis 1,9 Mio. € (Erstkontakt)": order value of the four
+    # quarters' first orders by the single-touch rules (the data-driven models are model-bound, not pinned)
+    models = {"Erstkontakt": "first", "Letztkontakt": "last", "letzter nicht-direkter Kontakt": "last_non_direct"}
+    channels = {"Vertrieb (Outbound)": "sales_outbound", "Organische Suche": "organic_search", "E-Mail": "email",
+                "LinkedIn": "linkedin", "Messen": "trade_fairs", "Suchmaschinenwerbung": "paid_search",
+                "Webinare": "webinars", "Partner": "partners", "Direkt": "direct"}
+    found = 0
+    amt = r"([\d,.]+ (?:Tsd\.|Mio\.) €)"
+    for name, a1, m1, a2, m2 in re.findall(r"([A-ZÄÖÜ][\w() -]+?): " + amt + r" \(([^)]+)\) bis " + amt + r" \(([^)]+)\)", text):
+        for amount, model in ((a1, m1), (a2, m2)):
+            if model not in models or name.strip() not in channels:
+                continue
+            credit = g.position_credit(YEAR, models[model])
+            assert g.shows(amount, credit.get(channels[name.strip()], 0.0)), (name, model, amount)
+            found += 1
+    assert found >= 4, found

@@ -155,3 +155,14 @@ def test_data_note_row_counts(text):
     first = g.leads()["created"].min()
     assert f"Datenstand: {first:%d.%m.%Y} – 31.10.2026" in text
     assert pd.Timestamp(first).to_period("M") == g.data_start()
+
+
+def test_chart_titles(html):
+    # the charts' titles (their alt text) state the year-ago change of inquiries and the worst channel's cost rise
+    from lxml import html as lh
+
+    alts = [(img.get("alt") or "").replace("\u00a0", " ") for img in lh.fromstring(html).iter("img")]
+    m = next(re.search(r"Qualifizierte Anfragen ([+−-]\d+ %) ggü\. Vorjahresmonat", a) for a in alts if "Anfragen" in a)
+    assert m and g.shows(m.group(1), g.comparison("qualified_leads", PERIOD, "", "Vorjahresmonat"))
+    m = next(re.search(r"LinkedIn: Kosten je Anfrage ([+−-]\d+ %) ggü\. Vorjahr", a) for a in alts if "Kosten" in a)
+    assert m and g.shows(m.group(1), g.comparison("cost_per_qualified_lead", f"{PERIOD}/T3M", "channel=linkedin", "Vorjahr"))

@@ -150,3 +150,17 @@ def test_data_note_row_counts(text):
     for name, n in want.items():
         m = re.search(re.escape(name) + r" \(([\d.]+) Zeilen\)", text)
         assert m and int(m.group(1).replace(".", "")) == n, (name, m and m.group(1), n)
+
+
+def test_no_rejected_contact_came_back(text):
+    # "Kein früher abgelehnter Kontakt meldete sich erneut": no rejected lead became an MQL again in the month,
+    # and no new lead of the month has the e-mail address of an earlier rejected one
+    raw = pd.read_csv(g.SAMPLE / "crm" / "hubspot_contacts.csv", sep=",", encoding="utf-8", dtype=str)
+    ld = g.leads().assign(email=raw["Email"].str.casefold().str.strip())
+    rejected = ld[ld["reject_reason"].notna() & ld["feedback"].notna()]
+    again = rejected[(rejected["mql"] > rejected["feedback"]) & W.has(rejected["mql"])]
+    new = ld[W.has(ld["created"])]
+    pairs = new.merge(rejected[["email", "id", "feedback"]], on="email", suffixes=("", "_before"))
+    back = pairs[(pairs["id"] != pairs["id_before"]) & (pairs["feedback_before"] < pairs["created"])]
+    n = len(again) + back["id"].nunique()
+    assert n == 0 and "Kein früher abgelehnter Kontakt meldete sich erneut" in text
