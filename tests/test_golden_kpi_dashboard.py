@@ -1,0 +1,144 @@
+"""Golden table of the KPI memo (kpi_dashboard, October 2026): every figure against the raw sample files.
+
+Each value the CEO reads – tiles, their comparisons, the headline, the budget line, the goals table,
+the CLV line, the recommendations' evidence, the data note's row counts – is asserted against
+:mod:`golden_raw`, which derives it from the raw exports with plain pandas and never imports the
+library. Cross-check of today's figures (comments only, the tests derive them): 211 qualified
+inquiries, 694 € per inquiry, 37 % acceptance, 2 Mio. € pipeline, ROMI 295 %.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import golden_raw as g
+
+pytestmark = pytest.mark.slow
+
+NAME, PERIOD = "kpi_dashboard", "2026-10"
+
+
+@pytest.fixture(scope="module")
+def html(memo_run) -> str:
+    result = memo_run(NAME, PERIOD, "de")
+    assert result.ok, result.message
+    return g.memo_html(result.eml)
+
+
+@pytest.fixture(scope="module")
+def text(html) -> str:
+    """The memo's visible text, spaces normalised (nbsp -> space)."""
+    return g.visible_text(html)
+
+
+def test_every_figure_span_equals_its_golden_value(html):
+    problems, counts = g.check_spans(html)
+    assert not problems, "\n".join(problems)
+    # coverage: every span is either pinned or model-bound (allow-listed with its invariant)
+    assert counts["found"] == counts["pinned"] + counts["model_bound"]
+    assert counts["found"] >= 20, counts  # the memo showed 26 spans when this was written (24 pinned, 2 model)
+
+
+def test_tile_comparisons_equal_the_golden_changes(html):
+    tiles = g.tiles(html)
+    assert ("qualified_leads", PERIOD, "") in tiles and ("romi_all_orders", f"{PERIOD}/T12M", "") in tiles
+    checked = 0
+    for (metric, win, seg), tile in tiles.items():
+        for words, shown in tile.items():
+            if words == "label":
+                continue
+            want = g.comparison(metric, win, seg, words)
+            if want is None:
+                # e.g. ROMI (12 months) vs a year ago reaches into the export's first 9 months: "–"
+                assert shown == "–", (metric, win, words, shown)
+            else:
+                assert g.shows(shown, want), (metric, win, words, shown, want)
+            checked += 1
+    # 5 tiles x 3 comparisons + ROMI's 3 + budget + 2 plan lines
+    assert checked >= 18
+
+
+def test_headline_figures(html):
+    from lxml import html as lh
+
+    headline = lh.fromstring(html).find(".//p").text_content().replace("\u00a0", " ")
+    # "211 qualifizierte Anfragen (−5 % ggü. Vorjahresmonat)": 211 vs October 2025
+    yoy = g.comparison("qualified_leads", PERIOD, "", "Vorjahresmonat")
+    m = re.search(r"\(([+−-]\d+ %) ggü\. Vorjahresmonat\)", headline)
+    assert m and g.shows(m.group(1), yoy), (headline, yoy)
+    # the worst channel's cost per inquiry (last 3 months) and its change vs the same 3 months a year ago
+    m = re.search(r"(\d[\d.]*) € \(([+−-]\d+ %) ggü\. Vorjahr\)", headline)
+    assert m, headline
+    # worst channel: cost per inquiry up >= 30 % vs a year ago with the largest extra cost (paid channels, >= 5 inquiries)
+    assert g.worst_channel(PERIOD) == "linkedin"
+    assert g.shows(m.group(1) + " €", g.golden("cost_per_qualified_lead", f"{PERIOD}/T3M", "channel=linkedin"))
+    assert g.shows(m.group(2), g.comparison("cost_per_qualified_lead", f"{PERIOD}/T3M", "channel=linkedin", "Vorjahr"))
+
+
+def test_budget_line_full_year_budget_and_planned_shares(text):
+    # "ggü. 1.101 Tsd. € Budget": the whole fiscal year's budget (Jan–Dec 2026) from planung.csv
+    year = g.Window(g.ytd(PERIOD).first, g.ytd(PERIOD).first + 11)
+    m = re.search(r"ggü\. ([\d.,]+ Tsd\. €) Budget", text)
+    assert m and g.shows(m.group(1), g.marketing_budget(year)), (m and m.group(1), g.marketing_budget(year))
+    # "mehr als die geplanten 29 %" (twice): planned marketing share of order intake / revenue, YTD
+    planned = re.findall(r"geplanten (\d+ %)", text)
+    ytd = g.ytd(PERIOD)
+    assert len(planned) == 2
+    assert g.shows(planned[0], g._plan_share(ytd, "marketing_order_intake_plan", "order_intake_plan"))
+    assert g.shows(planned[1], g._plan_share(ytd, "marketing_revenue_plan", "revenue_plan"))
+
+
+def test_goals_table_targets_are_the_params_goals(html):
+    import pandas as pd
+    from io import StringIO
+
+    table = next(t for t in pd.read_html(StringIO(html), thousands=None, decimal=",") if "Zielwert" in t.columns)
+    # params goals in their order: web_inquiries 100 a month, pipeline 26 Mio. € in 2026, CPL 450 €
+    targets = [goal["target"] for goal in g.PARAMS["goals"]]
+    shown = list(table["Zielwert"].astype(str).str.replace("\u00a0", " "))
+    assert len(shown) == len(targets) and all(g.shows(s, t) for s, t in zip(shown, targets)), (shown, targets)
+    ist = table.columns[1]
+    assert g.shows(str(table[ist][0]), g.qualified_leads_web(g.month(PERIOD)))
+    assert g.shows(str(table[ist][1]), g.marketing_pipeline_value(g.ytd(PERIOD)))   # cumulative goal: year to date
+    assert g.shows(str(table[ist][2]), g.cost_per_qualified_lead(g.month(PERIOD)))
+
+
+def test_recommendation_evidence_cost_per_inquiry_by_channel(text):
+    # "Beleg: LinkedIn: 794 € je qualifizierter Anfrage (+91 % ggü. Vorjahr); E-Mail: 106 €." – last 3 months
+    m = re.search(r"Beleg: LinkedIn: ([\d.]+ €) je qualifizierter Anfrage \(([+−-]\d+ %) ggü\. Vorjahr\); E-Mail: ([\d.]+ €)", text)
+    assert m, text
+    t3m = g.trailing(PERIOD, 3)
+    assert g.shows(m.group(1), g.cost_per_qualified_lead(t3m, "channel=linkedin"))
+    assert g.shows(m.group(3), g.cost_per_qualified_lead(t3m, "channel=email"))
+    # the money moves to the cheapest other channel of the same table
+    table = g.channel_cpl_table(PERIOD)
+    assert g.worst_channel(PERIOD) == "linkedin" and table.drop("linkedin")["cpl"].idxmin() == "email"
+
+
+def test_data_note_row_counts(text):
+    import pandas as pd
+
+    sp = g.spend()
+    want = {"hubspot_contacts.csv": len(g.leads()), "hubspot_deals.csv": len(g.deals()),
+            "google_ads_kampagnen.csv": int((sp["file"] == "google_ads").sum()),
+            "linkedin_campaign_performance.csv": int((sp["file"] == "linkedin").sum()),
+            "marketingkosten.xlsx": int((sp["file"] == "sheet").sum())}
+    for name, n in want.items():
+        m = re.search(re.escape(name) + r" \(([\d.]+) Zeilen\)", text)
+        assert m and int(m.group(1).replace(".", "")) == n, (name, m and m.group(1), n)
+    # "Datenstand: 01.11.2024 – 31.10.2026": first contact to the period's end
+    first = g.leads()["created"].min()
+    assert f"Datenstand: {first:%d.%m.%Y} – 31.10.2026" in text
+    assert pd.Timestamp(first).to_period("M") == g.data_start()
+
+
+def test_chart_titles(html):
+    # the charts' titles (their alt text) state the year-ago change of inquiries and the worst channel's cost rise
+    from lxml import html as lh
+
+    alts = [(img.get("alt") or "").replace("\u00a0", " ") for img in lh.fromstring(html).iter("img")]
+    m = next(re.search(r"Qualifizierte Anfragen ([+−-]\d+ %) ggü\. Vorjahresmonat", a) for a in alts if "Anfragen" in a)
+    assert m and g.shows(m.group(1), g.comparison("qualified_leads", PERIOD, "", "Vorjahresmonat"))
+    m = next(re.search(r"LinkedIn: Kosten je Anfrage ([+−-]\d+ %) ggü\. Vorjahr", a) for a in alts if "Kosten" in a)
+    assert m and g.shows(m.group(1), g.comparison("cost_per_qualified_lead", f"{PERIOD}/T3M", "channel=linkedin", "Vorjahr"))

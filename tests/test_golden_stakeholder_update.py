@@ -1,0 +1,103 @@
+"""Golden table of the quarterly stakeholder update (Q3 2026): every figure against the raw sample files.
+
+Goal forecasts and their ranges are model-bound (seasonal/trend forecast) and not pinned; everything
+else – headline changes, the "Erreicht" paragraph, the goals table's actuals and targets, the diary
+week counts, the data note – is. Cross-check (comments only): 395 inquiries (+16 % vs Q3 2025),
+6,7 Mio. € pipeline (−14 % vs Q2), 4,1 Mio. € orders (+60 % vs Q2).
+"""
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pandas as pd
+import pytest
+
+import golden_raw as g
+
+pytestmark = pytest.mark.slow
+
+NAME, PERIOD = "stakeholder_update", "2026-Q3"
+Q = g.quarter(PERIOD)
+LAST = str(Q.last)  # the goals are reported as of the quarter's last month
+
+
+@pytest.fixture(scope="module")
+def html(memo_run) -> str:
+    result = memo_run(NAME, PERIOD, "de")
+    assert result.ok, result.message
+    return g.memo_html(result.eml)
+
+
+@pytest.fixture(scope="module")
+def text(html) -> str:
+    return g.visible_text(html)
+
+
+def test_every_figure_span_equals_its_golden_value(html):
+    problems, counts = g.check_spans(html)
+    assert not problems, "\n".join(problems)
+    assert counts["found"] == counts["pinned"] + counts["model_bound"]
+    assert counts["found"] >= 5, counts  # 6 spans when this was written
+
+
+def test_headline_and_achievements(text):
+    ql_yoy = g.comparison("qualified_leads", PERIOD, "", "Vorjahresquartal")
+    pipe_prev = g.comparison("marketing_pipeline_value", PERIOD, "", "Vorquartal")
+    won_prev = g.comparison("marketing_won_revenue", PERIOD, "", "Vorquartal")
+    # the year-ago quarter of the deal figures is inside the export's first 9 months, so they compare with Q2
+    assert g.comparison("marketing_pipeline_value", PERIOD, "", "Vorjahresquartal") is None
+    m = re.search(r"Q3 2026: ([+−-]\d+ %) qualifizierte Anfragen ggü\. Vorjahresquartal und Pipeline ([+−-]\d+ %) ggü\. Vorquartal", text)
+    assert m and g.shows(m.group(1), ql_yoy) and g.shows(m.group(2), pipe_prev), (m and m.groups())
+    m = re.search(r"lieferte Marketing (\d+) qualifizierte Anfragen \(([+−-]\d+ %) ggü\. Vorjahresquartal\) und "
+                  r"([\d,]+ Mio\. €) neue Pipeline \(([+−-]\d+ %) ggü\. Vorquartal\).*?kamen ([\d,]+ Mio\. €) "
+                  r"Auftragseingang \(([+−-]\d+ %) ggü\. Vorquartal\)", text)
+    assert m, text[:1500]
+    assert int(m.group(1)) == g.qualified_leads(Q) and g.shows(m.group(2), ql_yoy)
+    assert g.shows(m.group(3), g.marketing_pipeline_value(Q)) and g.shows(m.group(4), pipe_prev)
+    assert g.shows(m.group(5), g.marketing_won_revenue(Q)) and g.shows(m.group(6), won_prev)
+
+
+def test_diary_effect_month_change(text):
+    # "(Pipeline aus Marketing im September 2026 +56 % ggü. Vorjahresmonat)": September 2026 vs September 2025
+    m = re.search(r"Pipeline aus Marketing im September 2026 ([+−-]\d+ %) ggü\. Vorjahresmonat", text)
+    assert m and g.shows(m.group(1), g.comparison("marketing_pipeline_value", LAST, "", "Vorjahresmonat"))
+
+
+def test_diary_week_counts(text):
+    d = g.diary()
+    weeks = d[Q.has(d["thursday"])]
+    total = g.iso_weeks(Q)   # ISO weeks 27–39 of 2026: 13
+    assert f"Marketing-Tagebuch: {len(weeks)} von {total} Wochen geführt" in text
+    # support asks: weeks whose tags concern the department (params stakeholders[].topics)
+    topics = {"Produktion & Logistik": {"lieferzeit", "liefertermin"},
+              "Vertrieb": {"preis", "wettbewerb", "lead_nachbearbeitung"}}
+    for dept, tags in topics.items():
+        n = sum(bool(t & tags) for t in weeks["tags"])
+        m = re.search(r"Von " + re.escape(dept) + r":.*?\(in (\d+) von (\d+) Wochen\)", text)
+        assert m and (int(m.group(1)), int(m.group(2))) == (n, total), (dept, m and m.groups(), n)
+
+
+def test_goals_table_actuals_and_targets(html):
+    table = next(t for t in pd.read_html(StringIO(html), thousands=None) if "Zielwert" in t.columns)
+    table = table.map(lambda v: v.replace("\u00a0", " ") if isinstance(v, str) else v)
+    ist = table.columns[1]
+    assert ist == "Ist, Stand Sep 2026"
+    # params goals in their order: web_inquiries 100 a month, pipeline 26 Mio. € in 2026, CPL 450 €
+    targets = [goal["target"] for goal in g.PARAMS["goals"]]
+    shown = list(table["Zielwert"].astype(str).str.replace("\u00a0", " "))
+    assert len(shown) == len(targets) and all(g.shows(s, t) for s, t in zip(shown, targets)), (shown, targets)
+    assert g.shows(str(table[ist][0]), g.qualified_leads_web(g.month(LAST)))
+    assert g.shows(str(table[ist][1]), g.marketing_pipeline_value(g.ytd(LAST)))
+    assert g.shows(str(table[ist][2]), g.cost_per_qualified_lead(g.month(LAST)))
+
+
+def test_data_note_row_counts(text):
+    sp = g.spend()
+    want = {"hubspot_contacts.csv": len(g.leads()), "hubspot_deals.csv": len(g.deals()),
+            "google_ads_kampagnen.csv": int((sp["file"] == "google_ads").sum()),
+            "linkedin_campaign_performance.csv": int((sp["file"] == "linkedin").sum()),
+            "marketingkosten.xlsx": int((sp["file"] == "sheet").sum())}
+    for name, n in want.items():
+        m = re.search(re.escape(name) + r" \(([\d.]+) Zeilen\)", text)
+        assert m and int(m.group(1).replace(".", "")) == n, (name, m and m.group(1), n)
