@@ -86,7 +86,8 @@ def test_the_pause_took_hold_linkedin_leads_fell_in_the_test_regions(raw, ds):
     assert effect < -1.2 and high < 0
     h = holdout.from_params([{"channel": "linkedin", "region_column": "region", "test_regions": ["Nord", "Ost"],
                               "start": "2026-04-06", "weeks": 12}])[0]
-    assert holdout.read_out(ds.leads, ds.spend, h).channel_effect == pytest.approx(effect)
+    own = holdout.read_out(ds.leads, ds.spend, h).channel
+    assert (own.effect, own.low, own.high) == pytest.approx((effect, low, high))
 
 
 def _linkedin_spend_per_week(sample_dir) -> float:

@@ -71,7 +71,7 @@ class Result:
     added_high: float
     spend_per_week: float  # the channel's spend per week during the test, all regions
     cost_per_added: float  # spend ÷ added inquiries (NaN when the channel adds none measurably)
-    channel_effect: float  # DiD of the channel's own inquiries: did the pause take hold in the test regions?
+    channel: experiments.Readout | None  # DiD of the channel's own inquiries: did the pause take hold there?
 
 
 def read_out(leads: pd.DataFrame, spend: pd.DataFrame, h: Holdout, *, level: float = LEVEL) -> Result:
@@ -83,9 +83,9 @@ def read_out(leads: pd.DataFrame, spend: pd.DataFrame, h: Holdout, *, level: flo
     try:
         own = experiments.test_control_weeks(leads[leads["channel"] == h.channel], h.region_column,
                                              list(h.test_regions), h.start, h.weeks)
-        own_effect = experiments.did_readout(own, level=level).effect
+        own_readout: experiments.Readout | None = experiments.did_readout(own, level=level)
     except ValueError:  # the channel's leads never reach some test or control region: nothing to check
-        own_effect = float("nan")
+        own_readout = None
     n = int(leads[h.region_column].dropna().astype(str).nunique())
     # effect is per region and week in the test regions; pausing everywhere would lose it in every region
     added, low, high = -r.effect * n, -r.high * n, -r.low * n
@@ -93,7 +93,7 @@ def read_out(leads: pd.DataFrame, spend: pd.DataFrame, h: Holdout, *, level: flo
                    & (pd.to_datetime(spend["date"]) <= h.last_day)]
     per_week = float(during["cost"].sum()) / h.weeks
     measurable = low > 0  # the whole interval says the channel adds inquiries
-    return Result(h, r, n, added, low, high, per_week, per_week / added if measurable else float("nan"), own_effect)
+    return Result(h, r, n, added, low, high, per_week, per_week / added if measurable else float("nan"), own_readout)
 
 
 def sentences(res: Result, lang: str, currency: str, avg_cost_per_inquiry: float) -> list[str]:
@@ -104,8 +104,8 @@ def sentences(res: Result, lang: str, currency: str, avg_cost_per_inquiry: float
               start=fmt.date(h.start, lang), effect=fmt.number(r.effect, lang, 1), low=fmt.number(r.low, lang, 1),
               high=fmt.number(r.high, lang, 1), level=fmt.percent(LEVEL, lang, 0))
     out = [found]
-    if res.channel_effect < 0:  # the pause took hold: the channel's own inquiries fell in the test regions
-        out.append(t("hold_channel_fell", lang, channel=name, drop=fmt.number(-res.channel_effect, lang, 1)))
+    if res.channel is not None and res.channel.high < 0:  # the pause took hold: the channel's own inquiries fell
+        out.append(t("hold_channel_fell", lang, channel=name, drop=fmt.number(-res.channel.effect, lang, 1)))
     if res.cost_per_added != res.cost_per_added:
         meaning = t("hold_no_effect", lang, channel=name,
                     spend=fmt.money(res.spend_per_week, lang, currency=currency, compact=True))
