@@ -66,3 +66,21 @@ def test_params_schema_checks_the_holdout():
     problems = check({**base, "holdouts": [{**H, "weeks": 1}]}, "p.yaml")
     assert any("holdouts[0].weeks" in p for p in problems)
     assert not any("holdouts" in p for p in check({**base, "holdouts": [H]}, "p.yaml"))
+
+
+def test_says_the_pause_took_hold_only_when_the_channels_own_inquiries_fell_for_sure():
+    leads, spend = _data()
+    # the same weeks' paid-search inquiries relabelled LinkedIn: in Nord during the test 1, 1, 2, 1 of them
+    # against 3 elsewhere, so LinkedIn's own DiD is the total's, −1.75 (interval below zero, as above)
+    res = holdout.read_out(leads.assign(channel="linkedin"), spend, holdout.from_params([H])[0])
+    assert res.channel is not None and res.channel.effect == pytest.approx(-1.75) and res.channel.high < 0
+    found, took_hold, meaning = (s.replace("\xa0", " ") for s in holdout.sentences(res, "de", "EUR", 300))
+    assert took_hold == "Die Pause wirkte: Anfragen über LinkedIn gingen in den Testgebieten um 1,8 je Gebiet und Woche zurück."
+    # no LinkedIn inquiries at all: nothing to check, no such sentence
+    assert holdout.read_out(leads, spend, holdout.from_params([H])[0]).channel is None
+    # the region column present but empty (an export without the property): unreadable, not a crash
+    class EmptyRegions:
+        leads, spend = _data()[0].assign(region=None), _data()[1]
+
+    assert holdout.readouts(EmptyRegions, [H], Period.parse("2026-Q4"), "en", "EUR", 300) == [
+        "The test without LinkedIn ads cannot be read out: the inquiries lack the column region."]

@@ -22,7 +22,7 @@ CSV_FILES = [
      "Record ID,First Name,Last Name,Email,Company Name,Country/Region,Industry,Contact owner,Lifecycle Stage,"
      "Lead Status,Create Date,Original Traffic Source,Original Traffic Source Drill-Down 1,Original Traffic Source "
      "Drill-Down 2,Became a Marketing Qualified Lead Date,Became a Sales Qualified Lead Date,Became an Opportunity "
-     "Date,Became a Customer Date,Date of first engagement,Sales Feedback Date,Unqualified Reason"),
+     "Date,Became a Customer Date,Date of first engagement,Sales Feedback Date,Unqualified Reason,Vertriebsgebiet"),
     ("crm/hubspot_deals.csv", "utf-8", False, ",", 0,
      "Record ID,Deal Name,Pipeline,Deal Stage,Amount,Close Date,Create Date,Deal owner,Deal Type,Associated Company "
      "(Primary),Associated Company IDs (Primary),Associated Contact IDs,Closed Lost Reason,"

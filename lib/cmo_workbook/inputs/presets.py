@@ -671,6 +671,8 @@ HUBSPOT_CONTACTS = Preset(
             "company": ("Company Name", "Associated Company (Primary)", "Associated Company"),
             "account_id": ("Associated Company IDs (Primary)", "Associated Company ID"),
             "country": ("Country/Region", "Country"),
+            # a custom territory property where the portal has one (params columns: for its own label)
+            "region": ("Sales Region", "Sales Territory", "State/Region"),
             "industry": ("Industry",),
             "owner": ("Contact owner", "HubSpot Owner"),
             "campaign": ("First Conversion Campaign",),

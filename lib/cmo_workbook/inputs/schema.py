@@ -108,6 +108,7 @@ LEADS = Table(
         C("contact_name", "string", description="personal data: used only to pseudonymise free text"),
         C("contact_email", "string", description="personal data: used only to pseudonymise free text"),
         C("deal_id", "id", description="the deal this lead became (Salesforce Converted Opportunity ID)"),
+        C("region", "string", description="sales region or territory of the lead; a geo holdout test needs it"),
     ),
     unique=("lead_id",),
     date_column="created_date",

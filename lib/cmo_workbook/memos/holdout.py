@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..render.wording import channel_label
 from ..metrics import experiments
+from ..metrics.budget import LUMPY_CHANNELS
 from ..periods import Period
 from ..render import fmt
 from ..render.i18n import t
@@ -70,12 +71,21 @@ class Result:
     added_high: float
     spend_per_week: float  # the channel's spend per week during the test, all regions
     cost_per_added: float  # spend ÷ added inquiries (NaN when the channel adds none measurably)
+    channel: experiments.Readout | None  # DiD of the channel's own inquiries: did the pause take hold there?
 
 
 def read_out(leads: pd.DataFrame, spend: pd.DataFrame, h: Holdout, *, level: float = LEVEL) -> Result:
     """DiD of ``h`` on the leads (qualified inquiries per region and week), scaled to all regions."""
-    weekly = experiments.test_control_weeks(leads, h.region_column, list(h.test_regions), h.start, h.weeks)
+    # trade fairs' badge imports land in one week: left out of the outcome as in the design (budget.holdout_design)
+    weekly = experiments.test_control_weeks(leads, h.region_column, list(h.test_regions), h.start, h.weeks,
+                                            exclude=LUMPY_CHANNELS)
     r = experiments.did_readout(weekly, level=level)
+    try:
+        own = experiments.test_control_weeks(leads[leads["channel"] == h.channel], h.region_column,
+                                             list(h.test_regions), h.start, h.weeks)
+        own_readout: experiments.Readout | None = experiments.did_readout(own, level=level)
+    except ValueError:  # the channel's leads never reach some test or control region: nothing to check
+        own_readout = None
     n = int(leads[h.region_column].dropna().astype(str).nunique())
     # effect is per region and week in the test regions; pausing everywhere would lose it in every region
     added, low, high = -r.effect * n, -r.high * n, -r.low * n
@@ -83,25 +93,29 @@ def read_out(leads: pd.DataFrame, spend: pd.DataFrame, h: Holdout, *, level: flo
                    & (pd.to_datetime(spend["date"]) <= h.last_day)]
     per_week = float(during["cost"].sum()) / h.weeks
     measurable = low > 0  # the whole interval says the channel adds inquiries
-    return Result(h, r, n, added, low, high, per_week, per_week / added if measurable else float("nan"))
+    return Result(h, r, n, added, low, high, per_week, per_week / added if measurable else float("nan"), own_readout)
 
 
 def sentences(res: Result, lang: str, currency: str, avg_cost_per_inquiry: float) -> list[str]:
-    """What the test found (with its interval) and what it means for the channel's budget."""
+    """What the test found (with its interval), whether the pause took hold, what it means for the budget."""
     h, r = res.holdout, res.readout
     name = channel_label(h.channel, lang)
     found = t("hold_found", lang, channel=name, regions=", ".join(h.test_regions), weeks=fmt.number(h.weeks, lang),
               start=fmt.date(h.start, lang), effect=fmt.number(r.effect, lang, 1), low=fmt.number(r.low, lang, 1),
               high=fmt.number(r.high, lang, 1), level=fmt.percent(LEVEL, lang, 0))
+    out = [found]
+    if res.channel is not None and res.channel.high < 0:  # the pause took hold: the channel's own inquiries fell
+        out.append(t("hold_channel_fell", lang, channel=name, drop=fmt.number(-res.channel.effect, lang, 1)))
     if res.cost_per_added != res.cost_per_added:
-        meaning = t("hold_no_effect", lang, channel=name, spend=fmt.money(res.spend_per_week, lang, currency=currency))
+        meaning = t("hold_no_effect", lang, channel=name,
+                    spend=fmt.money(res.spend_per_week, lang, currency=currency, compact=True))
     else:
         key = "hold_keep" if res.cost_per_added <= avg_cost_per_inquiry else "hold_cut"
         meaning = t(key, lang, channel=name, added=fmt.number(res.added_per_week, lang, 1),
                     low=fmt.number(res.added_low, lang, 1), high=fmt.number(res.added_high, lang, 1),
                     cost=fmt.money(res.cost_per_added, lang, currency=currency),
                     average=fmt.money(avg_cost_per_inquiry, lang, currency=currency))
-    return [found, meaning]
+    return out + [meaning]
 
 
 def readouts(ds: Any, raw: Sequence[dict[str, Any]] | None, period: Period, lang: str, currency: str,
@@ -109,7 +123,7 @@ def readouts(ds: Any, raw: Sequence[dict[str, Any]] | None, period: Period, lang
     """The sentences of every test that ended in the previous period ([] when none did)."""
     out: list[str] = []
     for h in due(from_params(raw), period):
-        if h.region_column not in ds.leads.columns:
+        if not experiments.has_regions(ds.leads, h.region_column):  # absent, or empty in this export
             out.append(t("hold_unreadable", lang, channel=channel_label(h.channel, lang), column=h.region_column))
             continue
         out += sentences(read_out(ds.leads, ds.spend, h), lang, currency, avg_cost_per_inquiry)

@@ -30,6 +30,8 @@ from scipy import stats
 #: lead columns that place a lead in a region (any one is enough)
 REGION_COLUMNS = ("region", "sales_region", "territory", "postcode", "postal_code", "zip", "state")
 POWER = 0.8
+#: share of leads with a region a geo test needs
+REGIONS_FILLED = 0.9
 ALPHA = 0.05
 #: weeks of history before the test that the comparison uses at most
 MAX_PRE_WEEKS = 52
@@ -116,6 +118,16 @@ class HoldoutDesign:
     def powered(self) -> bool:
         return self.power >= POWER
 
+    @property
+    def worth_testing(self) -> bool:
+        """Readable, and 80 % power is within reach: in half a year at the share, or with a larger share.
+
+        The same line :func:`cmo_workbook.metrics.budget.holdout_test` draws between proposing the test
+        and saying it does not pay; a memo promises a test region only when this holds.
+        """
+        reachable = self.weeks_for_power is not None and self.weeks_for_power <= 26
+        return self.readable and (self.powered or reachable or self.share_for_power is not None)
+
 
 def design(leads: pd.DataFrame, channel: str, kind: str, *, share: float = 1 / 3, weeks: int = 8,
            end: object = None, exclude: tuple[str, ...] = ()) -> HoldoutDesign:
@@ -136,8 +148,7 @@ def design(leads: pd.DataFrame, channel: str, kind: str, *, share: float = 1 / 3
     effect = float(own.tail(pre).mean()) if len(own) else 0.0
     missing = ""
     if kind == "geo":
-        have = [c for c in REGION_COLUMNS if c in leads.columns and leads[c].notna().mean() >= 0.9]
-        if not have:
+        if not any(has_regions(leads, c) for c in REGION_COLUMNS):
             missing = "region"
     elif kind == "audience" and ("contact_email" not in leads.columns or leads["contact_email"].notna().mean() < 0.9):
         missing = "contact_email"
@@ -147,6 +158,11 @@ def design(leads: pd.DataFrame, channel: str, kind: str, *, share: float = 1 / 3
         weeks_for_power=weeks_needed(effect, sigma2, share, pre), share_for_power=share_needed(effect, sigma2, weeks, pre),
         power_one_year=power(effect, sigma2, share, 52, pre),
     )
+
+
+def has_regions(leads: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` places (nearly) every lead in a region: at least 90 % of them filled."""
+    return column in leads.columns and len(leads) > 0 and float(leads[column].notna().mean()) >= REGIONS_FILLED
 
 
 def test_control_weeks(leads: pd.DataFrame, region_column: str, test_regions: list[str], start: object,

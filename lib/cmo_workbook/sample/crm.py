@@ -10,6 +10,7 @@ from .events import GOOGLE_CAMPAIGNS, GOOGLE_KEYWORDS, LINKEDIN_CAMPAIGNS, PARTN
 from .common import (COMPANY, PRODUCTS, SALES_REPS, Window, business_time, choice, month_day_weights,
                      next_business_moment)
 from .companies import Company, email_for, make_companies, person
+from .regions import HEADER as REGION_HEADER
 
 # Monthly lead volume at an average month (trade fairs come from the fair calendar).
 BASE_LEADS = {"organic_search": 70, "paid_search": 66, "linkedin": 58, "email": 38,
@@ -37,6 +38,7 @@ CONTACT_HEADER = [
     "Original Traffic Source Drill-Down 1", "Original Traffic Source Drill-Down 2",
     "Became a Marketing Qualified Lead Date", "Became a Sales Qualified Lead Date", "Became an Opportunity Date",
     "Became a Customer Date", "Date of first engagement", "Sales Feedback Date", "Unqualified Reason",
+    REGION_HEADER,  # custom property: the sales region (see .regions)
 ]
 DEAL_HEADER = [
     "Record ID", "Deal Name", "Pipeline", "Deal Stage", "Amount", "Close Date", "Create Date", "Deal owner",
@@ -65,6 +67,7 @@ class Lead:
     owner: str = ""
     dates: dict = field(default_factory=dict)
     rejected: str = ""
+    region: str = ""              # sales region, set by .regions.assign_regions from its own stream
 
 
 @dataclass
@@ -352,7 +355,7 @@ def contact_rows(leads: list[Lead], end: pd.Timestamp) -> list[list[str]]:
         rows.append([str(lead.record_id), lead.first, lead.last, lead.email, c.name, COUNTRY_NAMES[c.country],
                      c.industry, lead.owner, stage, status, _fmt(lead.created), lead.source, lead.dd1, lead.dd2,
                      _fmt(d.get("mql")), _fmt(d.get("sql")), _fmt(d.get("opp")), _fmt(d.get("customer")),
-                     _fmt(d.get("engagement")), _fmt(d.get("feedback")), lead.rejected])
+                     _fmt(d.get("engagement")), _fmt(d.get("feedback")), lead.rejected, lead.region])
     return rows
 
 

@@ -17,6 +17,7 @@ from . import controlling
 from .competitors import messaging_rows, observation_rows, price_rows, write_observations
 from .crm import contact_rows, generate_crm
 from .feedback import feedback_rows
+from .regions import assign_regions
 from .spend import cost_sheet_rows, google_ads_rows, linkedin_rows, write_cost_sheet
 from .texts import FEEDBACK_THEMES
 
@@ -49,6 +50,8 @@ def _generate(out_dir: Path, seed: int, reference_date: date) -> dict[Path, int]
     counts: dict[Path, int] = {}
 
     crm = generate_crm(rng[0], window)
+    # the leads' sales regions draw from their own stream too: every other value stays as it was
+    assign_regions(np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 8]))), crm.leads, window)
     end = pd.Timestamp(window.end) + pd.Timedelta(hours=23, minutes=59)
     p = out / "crm/hubspot_contacts.csv"
     counts[p] = write_csv(p, contact_rows(crm.leads, end), encoding="utf-8")
