@@ -62,8 +62,18 @@ def _name_index(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[tuple
     return frozenset(parts), frozenset(pairs)
 
 
+#: up to this many name parts a substring test comes first (with thousands of CRM names it costs more than it saves)
+_QUICK_PARTS = 64
+
+
 def _replace_known_names(text: str, names: tuple[str, ...], placeholder: str) -> str:
     parts, pairs = _name_index(names)
+    # a word equal to a part is a substring of the lower-cased text (only a Greek capital sigma lower-cases
+    # differently inside a word than at its end), so a text without any part has no name to replace
+    if len(parts) <= _QUICK_PARTS and "Σ" not in text:
+        low = text.lower()
+        if not any(p in low for p in parts):
+            return text
     words = list(_WORD.finditer(text))
     lowered = [m.group(0).lower() for m in words]
     if parts.isdisjoint(lowered):
@@ -104,7 +114,25 @@ def pseudonymise(text: object, *, known_names: Iterable[str] = (), allow_names: 
     """
     if not isinstance(text, str) or not text:
         return ""
-    ph = {kind: t(f"voc_pseudonym_{kind}", lang) for kind in PLACEHOLDER_KINDS}
+    return _pseudonymise(text, _names(known_names), allow_names, _placeholders(lang))
+
+
+def _names(known_names: Iterable[object]) -> tuple[str, ...]:
+    return tuple(sorted({str(n) for n in known_names if isinstance(n, str) and n.strip()}))
+
+
+def _placeholders(lang: str) -> dict[str, str]:
+    """Placeholder text per kind in ``lang`` (read per call: company overrides may change it)."""
+    return {kind: t(f"voc_pseudonym_{kind}", lang) for kind in PLACEHOLDER_KINDS}
+
+
+#: every street address ``_ADDRESS`` finds contains one of these: the far cheaper test comes first
+_ADDRESS_HINT = re.compile(r"(?:str(?:aße|asse|\.)|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steige|markt"
+                           r"|Str(?:aße|asse|\.)|Weg|Platz|Allee|Gasse|Ring|Damm|\b(?:Am|An der|Im|Auf der) )")
+
+
+def _pseudonymise(text: str, names: tuple[str, ...], allow_names: bool, ph: dict[str, str]) -> str:
+    """:func:`pseudonymise` of a non-empty text with the names and placeholders prepared once."""
     if "/" in text:
         text = _URL.sub(ph["url"], text)
     if "@" in text:
@@ -112,12 +140,12 @@ def pseudonymise(text: object, *, known_names: Iterable[str] = (), allow_names: 
         text = _HANDLE.sub(ph["handle"], text)
     text = _CUSTOMER_NO.sub(lambda m: m.group(1) + ph["customer"], text)
     text = _IBAN.sub(ph["iban"], text)
-    text = _ADDRESS.sub(ph["address"], text)
+    if _ADDRESS_HINT.search(text):
+        text = _ADDRESS.sub(ph["address"], text)
     text = _POSTCODE_CITY.sub(ph["address"], text)
     text = _PHONE.sub(ph["phone"], text)
     if not allow_names:
         text = _TITLED_NAME.sub(ph["name"], text)
-        names = tuple(sorted({str(n) for n in known_names if isinstance(n, str) and n.strip()}))
         if names:
             text = _replace_known_names(text, names, ph["name"])
     return text
@@ -126,14 +154,16 @@ def pseudonymise(text: object, *, known_names: Iterable[str] = (), allow_names: 
 def pseudonymise_many(texts: Iterable[object], *, known_names: Iterable[str] = (), allow_names: bool = False,
                       lang: str = "de") -> list[str]:
     """:func:`pseudonymise` for each text; identical texts are processed once."""
-    names = tuple(sorted({str(n) for n in known_names if isinstance(n, str) and n.strip()}))
-    cache: dict[str, str] = {}
+    names = _names(known_names)
+    ph: dict[str, str] | None = None
+    cache: dict[str, str] = {"": ""}
     out = []
     for text in texts:
         if not isinstance(text, str):
             out.append("")
             continue
         if text not in cache:
-            cache[text] = pseudonymise(text, known_names=names, allow_names=allow_names, lang=lang)
+            ph = ph or _placeholders(lang)
+            cache[text] = _pseudonymise(text, names, allow_names, ph)
         out.append(cache[text])
     return out
