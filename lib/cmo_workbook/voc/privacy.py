@@ -126,9 +126,26 @@ def _placeholders(lang: str) -> dict[str, str]:
     return {kind: t(f"voc_pseudonym_{kind}", lang) for kind in PLACEHOLDER_KINDS}
 
 
-#: every street address ``_ADDRESS`` finds contains one of these: the far cheaper test comes first
-_ADDRESS_HINT = re.compile(r"(?:str(?:aße|asse|\.)|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steige|markt"
-                           r"|Str(?:aße|asse|\.)|Weg|Platz|Allee|Gasse|Ring|Damm|\b(?:Am|An der|Im|Auf der) )")
+# Cheap substring tests before the costly patterns: every match of the pattern contains one of the words,
+# so a text without any cannot match (the patterns scan every position; a substring test is a C loop).
+#: every street address ``_ADDRESS`` finds contains one of these
+_ADDRESS_HINTS = ("straße", "strasse", "str.", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "chaussee",
+                  "steige", "markt", "Straße", "Strasse", "Str.", "Weg", "Platz", "Allee", "Gasse", "Ring", "Damm",
+                  "Am ", "An der ", "Im ", "Auf der ")
+#: every title ``_TITLED_NAME`` finds starts with one of these
+_TITLE_HINTS = ("Herr", "Frau", "Hr.", "Fr.", "Mr", "Ms", "Dr.", "Prof.")
+#: the lower-cased text of every customer number ``_CUSTOMER_NO`` finds contains one of these ...
+_CUSTOMER_HINTS = ("kunden", "kd", "knr", "customer", "account", "client")
+#: ... unless the text has a character the case-insensitive pattern folds onto a Latin letter although
+#: lower() does not (Kelvin sign, long s, dotted/dotless i: all above U+00FF)
+_LATIN1_MAX = "\xff"
+
+
+def _may_hold_customer_no(text: str) -> bool:
+    if max(text) > _LATIN1_MAX:
+        return True
+    low = text.lower()
+    return any(h in low for h in _CUSTOMER_HINTS)
 
 
 def _pseudonymise(text: str, names: tuple[str, ...], allow_names: bool, ph: dict[str, str]) -> str:
@@ -138,14 +155,16 @@ def _pseudonymise(text: str, names: tuple[str, ...], allow_names: bool, ph: dict
     if "@" in text:
         text = _EMAIL.sub(ph["email"], text)
         text = _HANDLE.sub(ph["handle"], text)
-    text = _CUSTOMER_NO.sub(lambda m: m.group(1) + ph["customer"], text)
+    if _may_hold_customer_no(text):
+        text = _CUSTOMER_NO.sub(lambda m: m.group(1) + ph["customer"], text)
     text = _IBAN.sub(ph["iban"], text)
-    if _ADDRESS_HINT.search(text):
+    if any(h in text for h in _ADDRESS_HINTS):
         text = _ADDRESS.sub(ph["address"], text)
     text = _POSTCODE_CITY.sub(ph["address"], text)
     text = _PHONE.sub(ph["phone"], text)
     if not allow_names:
-        text = _TITLED_NAME.sub(ph["name"], text)
+        if any(h in text for h in _TITLE_HINTS):
+            text = _TITLED_NAME.sub(ph["name"], text)
         if names:
             text = _replace_known_names(text, names, ph["name"])
     return text
