@@ -26,6 +26,8 @@ _CONTRACTION = re.compile(r"n[’']t\b")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|[.!?;:]+|,|€")
 #: what :func:`tokenize` reads as a sentence end (no other token can contain these characters)
 _SENTENCE_END = re.compile(r"[.!?;:]+")
+#: a number token of :func:`tokenize` (a maximal run of digits)
+_NUMBER = re.compile(r"\d+")
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 # Function words only; words that are common in both languages ("in", "so", "was", "will",
@@ -67,6 +69,12 @@ def tokenize(text: object) -> list[str]:
     return [BOUNDARY if t[0] in ".!?;:" else t for t in _TOKEN.findall(_normalised(text))]
 
 
+def other_number(kept: Iterable[str]) -> str:
+    """The first of "1", "10", "100", ... that is not in ``kept``: a number token that matches nothing."""
+    kept = frozenset(kept)
+    return next(d for d in (str(10 ** k) for k in range(len(kept) + 1)) if d not in kept)
+
+
 class Corpus:
     """Texts tokenised once and cut into sentences (at the ``"."`` tokens); each distinct sentence is
     stored once.
@@ -78,20 +86,34 @@ class Corpus:
     Rückruf.", a signature, a template line), which makes per-sentence work the unit to cache.
     """
 
-    def __init__(self, texts: Iterable[object]):
+    def __init__(self, texts: Iterable[object], *, numbers_kept: Iterable[str] | None = None):
+        """``numbers_kept``: the numbers that may matter (those a cue or theme term contains); every other
+        number token becomes :attr:`number`, so "Auftrag 4512345" and "Auftrag 4533210" are one
+        sentence. ``None`` keeps every number as written."""
         #: the distinct sentences as token tuples (no "." tokens; commas kept)
         self.sentences: list[tuple[str, ...]] = []
         #: per text, the ids of its sentences in order
         self.items: list[tuple[int, ...]] = []
         #: per text, whether it contains a "?" (a question whatever its words)
         self.question_mark: list[bool] = []
+        kept = None if numbers_kept is None else frozenset(numbers_kept)
+        #: what every number outside ``numbers_kept`` reads as (None: numbers are kept as written)
+        self.number = None if kept is None else other_number(kept)
+        if kept:
+            def read(text: str) -> str:
+                return _NUMBER.sub(lambda m: m.group(0) if m.group(0) in kept else self.number, _normalised(text))
+        elif kept is not None:
+            def read(text: str) -> str:
+                return _NUMBER.sub(self.number, _normalised(text))
+        else:
+            read = _normalised
         by_chunk: dict[str, int] = {}
         by_tokens: dict[tuple[str, ...], int] = {}
         for text in texts:
             text = text if isinstance(text, str) else ""
             self.question_mark.append("?" in text)
             ids = []
-            for chunk in _SENTENCE_END.split(_normalised(text)) if text else ():
+            for chunk in _SENTENCE_END.split(read(text)) if text else ():
                 sid = by_chunk.get(chunk)
                 if sid is None:
                     words = tuple(_TOKEN.findall(chunk))
@@ -109,7 +131,8 @@ class Corpus:
 
     def tokens(self, i: int) -> list[str]:
         """The tokens of text ``i`` as :func:`tokenize` gives them, except that sentence ends between
-        sentences are one "." (consecutive or leading/trailing ends are dropped)."""
+        sentences are one "." (consecutive or leading/trailing ends are dropped) and numbers outside
+        ``numbers_kept`` read as :attr:`number`."""
         out: list[str] = []
         for k, sid in enumerate(self.items[i]):
             if k:

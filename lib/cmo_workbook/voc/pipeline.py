@@ -18,7 +18,7 @@ from .privacy import pseudonymise_many
 from .quotes import select_quotes
 from .recommend import recommend
 from .scores import csat, nps, nps_difference_p, nps_mask, theme_scores
-from .signals import SIGNAL_TYPES, classify_explained
+from .signals import SIGNAL_TYPES, classify_explained, number_words
 from .themes import coverage, load_taxonomy
 from .trends import emerging_terms, flag_family, theme_trends
 
@@ -96,7 +96,7 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     frame["text"] = pseudonymise_many(_texts(frame), known_names=names, allow_names=allow_names,
                                       lang=lang)
     # one tokenisation for every step; the work is done per distinct sentence
-    corpus = Corpus(frame["text"])
+    corpus = Corpus(frame["text"], numbers_kept=number_words(tax))
     frame["language"] = _languages(frame, corpus)
     frame["signals"], frame["themes"], frame["theme_terms"] = classify_explained(frame["text"], tax, corpus=corpus)
     frame["_docs"] = pd.Series(corpus.content_lemmas(frame["language"].tolist()), index=frame.index, dtype=object)

@@ -72,7 +72,7 @@ def _replace_known_names(text: str, names: tuple[str, ...], placeholder: str) ->
     # differently inside a word than at its end), so a text without any part has no name to replace
     if len(parts) <= _QUICK_PARTS and "Σ" not in text:
         low = text.lower()
-        if not any(p in low for p in parts):
+        if not any(map(low.__contains__, parts)):
             return text
     words = list(_WORD.finditer(text))
     lowered = [m.group(0).lower() for m in words]
@@ -145,7 +145,7 @@ def _may_hold_customer_no(text: str) -> bool:
     if max(text) > _LATIN1_MAX:
         return True
     low = text.lower()
-    return any(h in low for h in _CUSTOMER_HINTS)
+    return any(map(low.__contains__, _CUSTOMER_HINTS))
 
 
 def _pseudonymise(text: str, names: tuple[str, ...], allow_names: bool, ph: dict[str, str]) -> str:
@@ -158,12 +158,12 @@ def _pseudonymise(text: str, names: tuple[str, ...], allow_names: bool, ph: dict
     if _may_hold_customer_no(text):
         text = _CUSTOMER_NO.sub(lambda m: m.group(1) + ph["customer"], text)
     text = _IBAN.sub(ph["iban"], text)
-    if any(h in text for h in _ADDRESS_HINTS):
+    if any(map(text.__contains__, _ADDRESS_HINTS)):
         text = _ADDRESS.sub(ph["address"], text)
     text = _POSTCODE_CITY.sub(ph["address"], text)
     text = _PHONE.sub(ph["phone"], text)
     if not allow_names:
-        if any(h in text for h in _TITLE_HINTS):
+        if any(map(text.__contains__, _TITLE_HINTS)):
             text = _TITLED_NAME.sub(ph["name"], text)
         if names:
             text = _replace_known_names(text, names, ph["name"])

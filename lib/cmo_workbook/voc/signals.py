@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from .language import BOUNDARY, COMMA, Corpus, tokenize
+from .language import BOUNDARY, COMMA, Corpus, other_number, tokenize
 from .themes import PhraseMatcher, resolve_themes, theme_matcher
 
 SIGNAL_TYPES = ("question", "complaint", "feature_request", "price_signal", "service_expectation", "praise")
@@ -192,6 +192,12 @@ def classify_explained(texts: Iterable[object], taxonomy: Mapping[str, Any], *, 
     return signals_out, themes_out, terms_out
 
 
+def number_words(taxonomy: Mapping[str, Any]) -> frozenset[str]:
+    """The numbers a signal cue or theme term of ``taxonomy`` contains; any other number token is alike
+    (pass them as ``Corpus(..., numbers_kept=...)``)."""
+    return signal_detector(taxonomy).digit_words() | theme_matcher(taxonomy).digit_words()
+
+
 def _classify_corpus(corpus: Corpus, taxonomy: Mapping[str, Any]) -> tuple[
         list[tuple[str, ...]], list[tuple[str, ...]], list[dict[str, tuple[str, ...]]]]:
     """:func:`classify_explained` per distinct sentence; a text's cue signals and theme labels are the
@@ -204,8 +210,8 @@ def _classify_corpus(corpus: Corpus, taxonomy: Mapping[str, Any]) -> tuple[
     matcher = theme_matcher(taxonomy)
     required = {t["key"]: t["requires_signal"] for t in taxonomy["themes"] if t.get("requires_signal")}
     theme_signal = {t["key"]: t.get("signal_type", "") for t in taxonomy["themes"]}
-    kept = detector.digit_words() | matcher.digit_words()
-    number = next(d for d in (str(10 ** k) for k in range(len(kept) + 1)) if d not in kept)
+    kept = number_words(taxonomy)
+    number = other_number(kept)
     canonical: dict[tuple[str, ...], int] = {}
     parts: list[tuple[frozenset[str], frozenset[str]]] = []  # per canonical sentence: cue signals, theme labels
     cid_of = []
@@ -217,6 +223,7 @@ def _classify_corpus(corpus: Corpus, taxonomy: Mapping[str, Any]) -> tuple[
             parts.append((detector.cue_signals(key), frozenset(matcher.labels(list(key)))))
         cid_of.append(cid)
     cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+    resolved: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
     signals_out, themes_out, terms_out = [], [], []
     for ids, mark in zip(corpus.items, corpus.question_mark, strict=True):
         key = (mark, *(cid_of[sid] for sid in ids))
@@ -224,10 +231,15 @@ def _classify_corpus(corpus: Corpus, taxonomy: Mapping[str, Any]) -> tuple[
         if hit is None:
             cues: frozenset[str] = frozenset().union(*(parts[c][0] for c in key[1:]))
             labels: frozenset[str] = frozenset().union(*(parts[c][1] for c in key[1:]))
-            sig = detector.combine(cues, mark)
-            found = resolve_themes(labels)
-            themes = tuple(sorted(k for k in found if k not in required or required[k] in sig))
-            hit = cache[key] = (imply_from_themes(sig, themes, theme_signal), themes, {k: found[k] for k in themes})
+            # texts made of different sentences often carry the same cues and terms
+            hit = resolved.get((mark, cues, labels))
+            if hit is None:
+                sig = detector.combine(cues, mark)
+                found = resolve_themes(labels)
+                themes = tuple(sorted(k for k in found if k not in required or required[k] in sig))
+                hit = resolved[(mark, cues, labels)] = (imply_from_themes(sig, themes, theme_signal), themes,
+                                                        {k: found[k] for k in themes})
+            cache[key] = hit
         signals_out.append(hit[0])
         themes_out.append(hit[1])
         terms_out.append(hit[2])
