@@ -50,9 +50,6 @@ class SignalDetector:
                 return True
         return False
 
-    def _is_question(self, text: str, tokens: list[str]) -> bool:
-        return "?" in text or self._asks(tokens)
-
     def _asks(self, tokens: list[str] | tuple[str, ...]) -> bool:
         """Whether a clause of ``tokens`` is worded as a question (question word, verb first)."""
         tokens = list(tokens)
