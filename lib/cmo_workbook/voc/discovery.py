@@ -24,18 +24,21 @@ CANDIDATE_COLUMNS = ["candidate", "label", "top_terms", "size", "example_ids"]
 
 def discover_candidates(ids: Sequence[str], texts: Sequence[str], languages: Sequence[str], *,
                         n_candidates: int = 5, min_size: int = 3, top_terms: int = 4, examples: int = 3,
-                        random_state: int = 0) -> pd.DataFrame:
+                        random_state: int = 0, docs: Sequence[Sequence[str]] | None = None) -> pd.DataFrame:
     """Cluster unmatched items into at most ``n_candidates`` candidate themes.
 
     Items are sorted by id first so the result does not depend on input order; NMF uses
     init='nndsvd' (deterministic) and a fixed ``random_state``. Each item joins its strongest
     component; candidates with fewer than ``min_size`` items are dropped. ``label`` joins the top
     terms; ``example_ids`` are the items loading most on the component. Empty frame when there is
-    too little text.
+    too little text. ``docs``: the items' content lemmas when already computed (else read from the texts).
     """
     frame = pd.DataFrame({"id": list(ids), "text": list(texts), "lang": list(languages)})
+    if docs is not None:
+        frame["docs"] = pd.Series(list(docs), index=frame.index, dtype=object)
     frame = frame.sort_values("id", kind="mergesort").reset_index(drop=True)
-    docs = [content_lemmas(tokenize(t), lang) for t, lang in zip(frame["text"], frame["lang"])]
+    docs = (frame["docs"].tolist() if docs is not None
+            else [content_lemmas(tokenize(t), lang) for t, lang in zip(frame["text"], frame["lang"])])
     # one-word items ("Top!", "Danke") carry no topic
     keep = [i for i, d in enumerate(docs) if len(d) >= 2]
     if len(keep) < max(min_size, 2):

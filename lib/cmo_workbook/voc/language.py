@@ -7,7 +7,7 @@ lingua is large).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import simplemma
@@ -24,6 +24,10 @@ PUNCTUATION = frozenset((BOUNDARY, COMMA))
 _PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,20}\]")
 _CONTRACTION = re.compile(r"n[’']t\b")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|[.!?;:]+|,|€")
+#: what :func:`tokenize` reads as a sentence end (no other token can contain these characters)
+_SENTENCE_END = re.compile(r"[.!?;:]+")
+#: a number token of :func:`tokenize` (a maximal run of digits)
+_NUMBER = re.compile(r"\d+")
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 # Function words only; words that are common in both languages ("in", "so", "was", "will",
@@ -49,6 +53,11 @@ _EN_PATTERNS = ("th", "ing", "tion", "wh", "ly", "ee", "oo", "ou", "ck")
 _UMLAUTS = frozenset("äöüß")
 
 
+def _normalised(text: str) -> str:
+    """Lower-cased, placeholders turned into sentence ends, "n't" into " not": what tokens are read from."""
+    return _CONTRACTION.sub(" not", _PLACEHOLDER.sub(" . ", text.lower()))
+
+
 def tokenize(text: object) -> list[str]:
     """Lower-cased word tokens with sentence ends as ``"."`` and commas as ``","``; placeholders dropped.
 
@@ -57,8 +66,111 @@ def tokenize(text: object) -> list[str]:
     """
     if not isinstance(text, str) or not text:
         return []
-    text = _CONTRACTION.sub(" not", _PLACEHOLDER.sub(" . ", text.lower()))
-    return [BOUNDARY if t[0] in ".!?;:" else t for t in _TOKEN.findall(text)]
+    return [BOUNDARY if t[0] in ".!?;:" else t for t in _TOKEN.findall(_normalised(text))]
+
+
+def other_number(kept: Iterable[str]) -> str:
+    """The first of "1", "10", "100", ... that is not in ``kept``: a number token that matches nothing."""
+    kept = frozenset(kept)
+    return next(d for d in (str(10 ** k) for k in range(len(kept) + 1)) if d not in kept)
+
+
+class Corpus:
+    """Texts tokenised once and cut into sentences (at the ``"."`` tokens); each distinct sentence is
+    stored once.
+
+    Everything the analysis reads from tokens (language scores, signal cues, theme terms, content
+    lemmas) stays within a sentence: a multi-word phrase never spans a sentence end, a negation
+    window and a question clause stop at it. So a text's result is the union (or sum) of its
+    sentences' results, and feedback repeats sentences far more often than whole texts ("Bitte um
+    Rückruf.", a signature, a template line), which makes per-sentence work the unit to cache.
+    """
+
+    def __init__(self, texts: Iterable[object], *, numbers_kept: Iterable[str] | None = None):
+        """``numbers_kept``: the numbers that may matter (those a cue or theme term contains); every other
+        number token becomes :attr:`number`, so "Auftrag 4512345" and "Auftrag 4533210" are one
+        sentence. ``None`` keeps every number as written."""
+        #: the distinct sentences as token tuples (no "." tokens; commas kept)
+        self.sentences: list[tuple[str, ...]] = []
+        #: per text, the ids of its sentences in order
+        self.items: list[tuple[int, ...]] = []
+        #: per text, whether it contains a "?" (a question whatever its words)
+        self.question_mark: list[bool] = []
+        kept = None if numbers_kept is None else frozenset(numbers_kept)
+        #: what every number outside ``numbers_kept`` reads as (None: numbers are kept as written)
+        self.number = None if kept is None else other_number(kept)
+        if kept:
+            def read(text: str) -> str:
+                return _NUMBER.sub(lambda m: m.group(0) if m.group(0) in kept else self.number, _normalised(text))
+        elif kept is not None:
+            def read(text: str) -> str:
+                return _NUMBER.sub(self.number, _normalised(text))
+        else:
+            read = _normalised
+        by_chunk: dict[str, int] = {}
+        by_tokens: dict[tuple[str, ...], int] = {}
+        for text in texts:
+            text = text if isinstance(text, str) else ""
+            self.question_mark.append("?" in text)
+            ids = []
+            for chunk in _SENTENCE_END.split(read(text)) if text else ():
+                sid = by_chunk.get(chunk)
+                if sid is None:
+                    words = tuple(_TOKEN.findall(chunk))
+                    sid = by_tokens.get(words) if words else -1
+                    if sid is None:
+                        sid = by_tokens[words] = len(self.sentences)
+                        self.sentences.append(words)
+                    by_chunk[chunk] = sid
+                if sid >= 0:
+                    ids.append(sid)
+            self.items.append(tuple(ids))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def tokens(self, i: int) -> list[str]:
+        """The tokens of text ``i`` as :func:`tokenize` gives them, except that sentence ends between
+        sentences are one "." (consecutive or leading/trailing ends are dropped) and numbers outside
+        ``numbers_kept`` read as :attr:`number`."""
+        out: list[str] = []
+        for k, sid in enumerate(self.items[i]):
+            if k:
+                out.append(BOUNDARY)
+            out.extend(self.sentences[sid])
+        return out
+
+    def languages(self, *, min_tokens: int = 2, min_margin: float = 1.0) -> list[str]:
+        """:func:`detect_language` of each text, from per-sentence scores.
+
+        The scores are multiples of 0.25, so summing them per sentence first is exact.
+        """
+        scores = [_counted_score(s) for s in self.sentences]
+        out = []
+        for ids in self.items:
+            n = de = en = 0.0
+            for sid in ids:
+                c, d, e = scores[sid]
+                n += c
+                de += d
+                en += e
+            out.append(_decide(int(n), de, en, min_tokens, min_margin))
+        return out
+
+    def content_lemmas(self, languages: Sequence[str]) -> list[list[str]]:
+        """:func:`content_lemmas` of each text in its language (one list per text)."""
+        cache: dict[tuple[int, str], tuple[str, ...]] = {}
+        out = []
+        for ids, lang in zip(self.items, languages, strict=True):
+            doc: list[str] = []
+            for sid in ids:
+                key = (sid, lang)
+                lems = cache.get(key)
+                if lems is None:
+                    lems = cache[key] = tuple(content_lemmas(list(self.sentences[sid]), lang))
+                doc.extend(lems)
+            out.append(doc)
+        return out
 
 
 def fold(word: str) -> str:
@@ -107,11 +219,17 @@ def detect_language(text: object, *, min_tokens: int = 2, min_margin: float = 1.
 
     Mixed texts go to the language with more evidence.
     """
-    tokens = [t for t in tokenize(text) if t not in PUNCTUATION and not t.isdigit()]
-    if len(tokens) < min_tokens:
-        return UNKNOWN
-    de, en = _score(tokens)
-    if abs(de - en) < min_margin:
+    return _decide(*_counted_score(tokenize(text)), min_tokens, min_margin)
+
+
+def _counted_score(tokens: Iterable[str]) -> tuple[int, float, float]:
+    """(number of words, German score, English score) of a token list (punctuation, numbers skipped)."""
+    words = [t for t in tokens if t not in PUNCTUATION and not t.isdigit()]
+    return (len(words), *_score(words))
+
+
+def _decide(n_words: int, de: float, en: float, min_tokens: int, min_margin: float) -> str:
+    if n_words < min_tokens or abs(de - en) < min_margin:
         return UNKNOWN
     return "de" if de > en else "en"
 

@@ -13,12 +13,12 @@ from ..errors import DataError, ParamsError, Problem, StaleDataError
 from ..periods import Period
 from ..render.i18n import t
 from .discovery import TOPIC_COLUMNS, discover_candidates, rising_topics
-from .language import LANGUAGES, content_lemmas, detect_languages, tokenize
+from .language import LANGUAGES, Corpus
 from .privacy import pseudonymise_many
 from .quotes import select_quotes
 from .recommend import recommend
 from .scores import csat, nps, nps_difference_p, nps_mask, theme_scores
-from .signals import SIGNAL_TYPES, classify_explained
+from .signals import SIGNAL_TYPES, classify_explained, number_words
 from .themes import coverage, load_taxonomy
 from .trends import emerging_terms, flag_family, theme_trends
 
@@ -95,8 +95,12 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
         names += [str(n) for n in frame["contact_name"].dropna().unique()]
     frame["text"] = pseudonymise_many(_texts(frame), known_names=names, allow_names=allow_names,
                                       lang=lang)
-    frame["language"] = _languages(frame)
-    frame["signals"], frame["themes"], frame["theme_terms"] = classify_explained(frame["text"], tax)
+    # one tokenisation for every step; the work is done per distinct sentence
+    corpus = Corpus(frame["text"], numbers_kept=number_words(tax))
+    frame["language"] = _languages(frame, corpus)
+    frame["signals"], frame["themes"], frame["theme_terms"] = classify_explained(frame["text"], tax, corpus=corpus)
+    frame["_docs"] = pd.Series(corpus.content_lemmas(frame["language"].tolist()), index=frame.index, dtype=object)
+    del corpus
     frame = frame.sort_values(["date", "feedback_id"], kind="mergesort").reset_index(drop=True)
     items = frame[[c for c in ("feedback_id", "date", "month", "source", "segment", "product", "language",
                                "text", "score", "score_scale", "signals", "themes") if c in frame]]
@@ -106,7 +110,7 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
     trends = theme_trends(items["month"], items["themes"], current, baseline=baseline, previous=previous,
                           min_n=min_n)
 
-    tokens_by_item = [content_lemmas(tokenize(t), lg) for t, lg in zip(items["text"], items["language"])]
+    tokens_by_item = frame["_docs"].tolist()
     is_now = (items["month"] == current).to_numpy()
     emerging = emerging_terms([d for d, c in zip(tokens_by_item, is_now) if c],
                               [d for d, c in zip(tokens_by_item, is_now) if not c])
@@ -120,7 +124,8 @@ def analyse(feedback: pd.DataFrame, *, month: str, taxonomy: Mapping[str, Any] |
 
     unmatched = now.loc[now["themes"].map(len) == 0]
     candidates = discover_candidates(unmatched["feedback_id"].astype(str).tolist(), unmatched["text"].tolist(),
-                                     unmatched["language"].tolist(), n_candidates=n_candidates)
+                                     unmatched["language"].tolist(), n_candidates=n_candidates,
+                                     docs=[tokens_by_item[i] for i in unmatched.index])
     top = themes.loc[themes["n"] > 0, "theme"].head(top_themes).tolist()
     quotes = select_quotes(now, top, per_theme=quotes_per_theme,
                            signal_of={k: v.get("signal_type", "") for k, v in info.items()})
@@ -244,8 +249,8 @@ def _texts(frame: pd.DataFrame) -> list[str]:
     return text.astype(str).tolist()
 
 
-def _languages(frame: pd.DataFrame) -> list[str]:
-    detected = detect_languages(frame["text"])
+def _languages(frame: pd.DataFrame, corpus: Corpus) -> list[str]:
+    detected = corpus.languages()
     if "language" not in frame:
         return detected
     given = frame["language"].astype("string").str.strip().str.lower().str[:2]

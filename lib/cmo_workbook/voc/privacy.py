@@ -62,8 +62,18 @@ def _name_index(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[tuple
     return frozenset(parts), frozenset(pairs)
 
 
+#: up to this many name parts a substring test comes first (with thousands of CRM names it costs more than it saves)
+_QUICK_PARTS = 64
+
+
 def _replace_known_names(text: str, names: tuple[str, ...], placeholder: str) -> str:
     parts, pairs = _name_index(names)
+    # a word equal to a part is a substring of the lower-cased text (only a Greek capital sigma lower-cases
+    # differently inside a word than at its end), so a text without any part has no name to replace
+    if len(parts) <= _QUICK_PARTS and "Σ" not in text:
+        low = text.lower()
+        if not any(map(low.__contains__, parts)):
+            return text
     words = list(_WORD.finditer(text))
     lowered = [m.group(0).lower() for m in words]
     if parts.isdisjoint(lowered):
@@ -104,20 +114,57 @@ def pseudonymise(text: object, *, known_names: Iterable[str] = (), allow_names: 
     """
     if not isinstance(text, str) or not text:
         return ""
-    ph = {kind: t(f"voc_pseudonym_{kind}", lang) for kind in PLACEHOLDER_KINDS}
+    return _pseudonymise(text, _names(known_names), allow_names, _placeholders(lang))
+
+
+def _names(known_names: Iterable[object]) -> tuple[str, ...]:
+    return tuple(sorted({str(n) for n in known_names if isinstance(n, str) and n.strip()}))
+
+
+def _placeholders(lang: str) -> dict[str, str]:
+    """Placeholder text per kind in ``lang`` (read per call: company overrides may change it)."""
+    return {kind: t(f"voc_pseudonym_{kind}", lang) for kind in PLACEHOLDER_KINDS}
+
+
+# Cheap substring tests before the costly patterns: every match of the pattern contains one of the words,
+# so a text without any cannot match (the patterns scan every position; a substring test is a C loop).
+#: every street address ``_ADDRESS`` finds contains one of these
+_ADDRESS_HINTS = ("straße", "strasse", "str.", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "chaussee",
+                  "steige", "markt", "Straße", "Strasse", "Str.", "Weg", "Platz", "Allee", "Gasse", "Ring", "Damm",
+                  "Am ", "An der ", "Im ", "Auf der ")
+#: every title ``_TITLED_NAME`` finds starts with one of these
+_TITLE_HINTS = ("Herr", "Frau", "Hr.", "Fr.", "Mr", "Ms", "Dr.", "Prof.")
+#: the lower-cased text of every customer number ``_CUSTOMER_NO`` finds contains one of these ...
+_CUSTOMER_HINTS = ("kunden", "kd", "knr", "customer", "account", "client")
+#: ... unless the text has a character the case-insensitive pattern folds onto a Latin letter although
+#: lower() does not (Kelvin sign, long s, dotted/dotless i: all above U+00FF)
+_LATIN1_MAX = "\xff"
+
+
+def _may_hold_customer_no(text: str) -> bool:
+    if max(text) > _LATIN1_MAX:
+        return True
+    low = text.lower()
+    return any(map(low.__contains__, _CUSTOMER_HINTS))
+
+
+def _pseudonymise(text: str, names: tuple[str, ...], allow_names: bool, ph: dict[str, str]) -> str:
+    """:func:`pseudonymise` of a non-empty text with the names and placeholders prepared once."""
     if "/" in text:
         text = _URL.sub(ph["url"], text)
     if "@" in text:
         text = _EMAIL.sub(ph["email"], text)
         text = _HANDLE.sub(ph["handle"], text)
-    text = _CUSTOMER_NO.sub(lambda m: m.group(1) + ph["customer"], text)
+    if _may_hold_customer_no(text):
+        text = _CUSTOMER_NO.sub(lambda m: m.group(1) + ph["customer"], text)
     text = _IBAN.sub(ph["iban"], text)
-    text = _ADDRESS.sub(ph["address"], text)
+    if any(map(text.__contains__, _ADDRESS_HINTS)):
+        text = _ADDRESS.sub(ph["address"], text)
     text = _POSTCODE_CITY.sub(ph["address"], text)
     text = _PHONE.sub(ph["phone"], text)
     if not allow_names:
-        text = _TITLED_NAME.sub(ph["name"], text)
-        names = tuple(sorted({str(n) for n in known_names if isinstance(n, str) and n.strip()}))
+        if any(map(text.__contains__, _TITLE_HINTS)):
+            text = _TITLED_NAME.sub(ph["name"], text)
         if names:
             text = _replace_known_names(text, names, ph["name"])
     return text
@@ -126,14 +173,16 @@ def pseudonymise(text: object, *, known_names: Iterable[str] = (), allow_names: 
 def pseudonymise_many(texts: Iterable[object], *, known_names: Iterable[str] = (), allow_names: bool = False,
                       lang: str = "de") -> list[str]:
     """:func:`pseudonymise` for each text; identical texts are processed once."""
-    names = tuple(sorted({str(n) for n in known_names if isinstance(n, str) and n.strip()}))
-    cache: dict[str, str] = {}
+    names = _names(known_names)
+    ph: dict[str, str] | None = None
+    cache: dict[str, str] = {"": ""}
     out = []
     for text in texts:
         if not isinstance(text, str):
             out.append("")
             continue
         if text not in cache:
-            cache[text] = pseudonymise(text, known_names=names, allow_names=allow_names, lang=lang)
+            ph = ph or _placeholders(lang)
+            cache[text] = _pseudonymise(text, names, allow_names, ph)
         out.append(cache[text])
     return out

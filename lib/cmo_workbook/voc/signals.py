@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from .language import BOUNDARY, COMMA, tokenize
+from .language import BOUNDARY, COMMA, Corpus, other_number, tokenize
 from .themes import PhraseMatcher, resolve_themes, theme_matcher
 
 SIGNAL_TYPES = ("question", "complaint", "feature_request", "price_signal", "service_expectation", "praise")
@@ -50,9 +50,9 @@ class SignalDetector:
                 return True
         return False
 
-    def _is_question(self, text: str, tokens: list[str]) -> bool:
-        if "?" in text:
-            return True
+    def _asks(self, tokens: list[str] | tuple[str, ...]) -> bool:
+        """Whether a clause of ``tokens`` is worded as a question (question word, verb first)."""
+        tokens = list(tokens)
         start = 0
         after_sentence_end = True
         for i, tok in enumerate(tokens + [BOUNDARY]):
@@ -77,6 +77,23 @@ class SignalDetector:
 
     def detect_tokens(self, text: str, tokens: list[str]) -> tuple[str, ...]:
         """Like :meth:`detect` for an already tokenised text (``text`` is only checked for '?')."""
+        return self.combine(self.cue_signals(tokens), "?" in text)
+
+    def combine(self, found: frozenset[str], question_mark: bool) -> tuple[str, ...]:
+        """Signal types in :data:`SIGNAL_TYPES` order from :meth:`cue_signals` (of a text or the union of
+        its sentences') and whether the text has a '?'."""
+        if question_mark and "question" in self.on_negation:
+            found = found | {"question"}
+        return tuple(s for s in SIGNAL_TYPES if s in found)
+
+    def digit_words(self) -> frozenset[str]:
+        """Numbers that occur in a cue, negator or question word: every other number token is alike."""
+        words = self.negators | self.wh | self.greetings | {w for p in self.verb_first for w in p}
+        return self.cues.digit_words() | {w for w in words if w.isdigit()}
+
+    def cue_signals(self, tokens: list[str] | tuple[str, ...]) -> frozenset[str]:
+        """The signal types of ``tokens`` except the '?' rule ("question" when a clause asks)."""
+        tokens = list(tokens)
         found: set[str] = set()
         for m in _drop_nested(self.cues.find(tokens)):
             if m.label == _MASK:
@@ -89,9 +106,9 @@ class SignalDetector:
                 found.add(m.label)
             elif action in SIGNAL_TYPES:
                 found.add(action)
-        if "question" in self.on_negation and self._is_question(text, tokens):
+        if "question" in self.on_negation and self._asks(tokens):
             found.add("question")
-        return tuple(s for s in SIGNAL_TYPES if s in found)
+        return frozenset(found)
 
 
 def _drop_nested(matches: list) -> list:
@@ -142,9 +159,15 @@ def classify(texts: Iterable[object], taxonomy: Mapping[str, Any]) -> tuple[list
     return signals, themes
 
 
-def classify_explained(texts: Iterable[object], taxonomy: Mapping[str, Any]) -> tuple[
+def classify_explained(texts: Iterable[object], taxonomy: Mapping[str, Any], *, corpus: Corpus | None = None) -> tuple[
         list[tuple[str, ...]], list[tuple[str, ...]], list[dict[str, tuple[str, ...]]]]:
-    """Like :func:`classify`, plus per text the taxonomy terms behind each theme (theme -> terms)."""
+    """Like :func:`classify`, plus per text the taxonomy terms behind each theme (theme -> terms).
+
+    With ``corpus`` (the same texts as a :class:`~.language.Corpus`) the work is done once per
+    distinct sentence and the texts' results are unions of their sentences' (same result).
+    """
+    if corpus is not None:
+        return _classify_corpus(corpus, taxonomy)
     detector = signal_detector(taxonomy)
     matcher = theme_matcher(taxonomy)
     required = {t["key"]: t["requires_signal"] for t in taxonomy["themes"] if t.get("requires_signal")}
@@ -163,6 +186,60 @@ def classify_explained(texts: Iterable[object], taxonomy: Mapping[str, Any]) -> 
         signals_out.append(sig)
         themes_out.append(themes)
         terms_out.append(terms)
+    return signals_out, themes_out, terms_out
+
+
+def number_words(taxonomy: Mapping[str, Any]) -> frozenset[str]:
+    """The numbers a signal cue or theme term of ``taxonomy`` contains; any other number token is alike
+    (pass them as ``Corpus(..., numbers_kept=...)``)."""
+    return signal_detector(taxonomy).digit_words() | theme_matcher(taxonomy).digit_words()
+
+
+def _classify_corpus(corpus: Corpus, taxonomy: Mapping[str, Any]) -> tuple[
+        list[tuple[str, ...]], list[tuple[str, ...]], list[dict[str, tuple[str, ...]]]]:
+    """:func:`classify_explained` per distinct sentence; a text's cue signals and theme labels are the
+    union of its sentences' (nothing the matchers read crosses a sentence end).
+
+    Numbers that no cue or term contains are read alike (order and invoice numbers make every text
+    distinct but never change a match or a negation window), so they share one cache entry.
+    """
+    detector = signal_detector(taxonomy)
+    matcher = theme_matcher(taxonomy)
+    required = {t["key"]: t["requires_signal"] for t in taxonomy["themes"] if t.get("requires_signal")}
+    theme_signal = {t["key"]: t.get("signal_type", "") for t in taxonomy["themes"]}
+    kept = number_words(taxonomy)
+    number = other_number(kept)
+    canonical: dict[tuple[str, ...], int] = {}
+    parts: list[tuple[frozenset[str], frozenset[str]]] = []  # per canonical sentence: cue signals, theme labels
+    cid_of = []
+    for words in corpus.sentences:
+        key = tuple(number if w.isdigit() and w not in kept else w for w in words)
+        cid = canonical.get(key)
+        if cid is None:
+            cid = canonical[key] = len(parts)
+            parts.append((detector.cue_signals(key), frozenset(matcher.labels(list(key)))))
+        cid_of.append(cid)
+    cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+    resolved: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+    signals_out, themes_out, terms_out = [], [], []
+    for ids, mark in zip(corpus.items, corpus.question_mark, strict=True):
+        key = (mark, *(cid_of[sid] for sid in ids))
+        hit = cache.get(key)
+        if hit is None:
+            cues: frozenset[str] = frozenset().union(*(parts[c][0] for c in key[1:]))
+            labels: frozenset[str] = frozenset().union(*(parts[c][1] for c in key[1:]))
+            # texts made of different sentences often carry the same cues and terms
+            hit = resolved.get((mark, cues, labels))
+            if hit is None:
+                sig = detector.combine(cues, mark)
+                found = resolve_themes(labels)
+                themes = tuple(sorted(k for k in found if k not in required or required[k] in sig))
+                hit = resolved[(mark, cues, labels)] = (imply_from_themes(sig, themes, theme_signal), themes,
+                                                        {k: found[k] for k in themes})
+            cache[key] = hit
+        signals_out.append(hit[0])
+        themes_out.append(hit[1])
+        terms_out.append(hit[2])
     return signals_out, themes_out, terms_out
 
 

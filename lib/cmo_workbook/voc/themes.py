@@ -147,6 +147,12 @@ class PhraseMatcher:
                 labels.add(label)
         return frozenset(labels)
 
+    def digit_words(self) -> frozenset[str]:
+        """The numbers any phrase contains (a number token is matched only by an exact phrase word)."""
+        words = set(self._exact) | set(self._form_only) | self._heads_en
+        words |= {k for entries in self._multi.values() for keys, _, _ in entries for k in keys}
+        return frozenset(w for w in words if w.isdigit())
+
     def find(self, tokens: list[str]) -> list[Match]:
         """Every match in ``tokens``, in token order."""
         out: list[Match] = []
