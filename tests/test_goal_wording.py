@@ -67,3 +67,38 @@ def test_cumulative_goal_below_target_mid_year_is_plainly_on_track():
     assert st.actual == pytest.approx(20) and st.forecast == pytest.approx(24)
     assert st.status == "on_track" and not st.rests_on_forecast
     assert goals_block.goal_status_text(st, "de", "EUR") == "auf Kurs"
+
+
+def test_owners_come_from_the_goal_and_the_stakeholder_matrix():
+    from cmo_workbook.memos import stakeholders
+
+    matrix = stakeholders.from_params([
+        {"department": "Vertrieb", "department_en": "Sales", "head": "Vertriebsleitung", "kpis": ["sql", "qualified_leads"]},
+        {"department": "Produktion & Logistik", "department_en": "Operations", "head": "Supply Chain", "kpis": ["Liefertreue"]}])
+    # params goals[].owner in the memo language: the matrix's department names translate, other words stay
+    assert stakeholders.owner_label("Marketing & Vertrieb", matrix, "en") == "Marketing & Sales"
+    assert stakeholders.owner_label("Marketing & Vertrieb", matrix, "de") == "Marketing & Vertrieb"
+    assert stakeholders.owner_label("Vertrieb und Controlling", matrix, "en") == "Sales & Controlling"
+    assert stakeholders.owner_label("", matrix, "de") == ""
+    # sales acceptance ("sql") is shared with the department whose KPIs list it
+    assert stakeholders.joint_owner("sql", matrix, "en", "Marketing") == "Marketing & Sales"
+    assert stakeholders.joint_owner("Liefertreue", matrix, "de", "Marketing") == "Marketing & Produktion & Logistik"
+    assert stakeholders.joint_owner("clv", matrix, "de", "Marketing") == ""
+
+
+def test_clv_without_a_ratio_still_explains_clv_for_the_jargon_check():
+    from cmo_workbook.memos import kpi_dashboard
+    from cmo_workbook.metrics import store
+    from cmo_workbook.metrics.catalogue import catalogue
+    from cmo_workbook.periods import Period
+    from cmo_workbook.render import jargon
+
+    nan = float("nan")
+    rows = [["clv", "2026-10/END", "asof", "", 60_000.0, "eur", True, "", nan, "", nan, nan],
+            ["cac", "2026-10/T12M", "t12m", "", nan, "eur", True, "", nan, "", nan, nan],
+            ["clv_to_cac", "2026-10/T12M", "t12m", "", nan, "factor", True, "", nan, "", nan, nan]]
+    st = store.KpiStore(pd.DataFrame(rows, columns=list(store.COLUMNS)), Period.parse("2026-10"), catalogue())
+    for lang in ("de", "en"):
+        text = str(kpi_dashboard.clv_paragraph(st, lang, "EUR", 3))
+        assert ("noch kein Verhältnis" if lang == "de" else "no ratio yet") in text
+        assert jargon.check_text(text, lang) == [], text  # CLV and CAC explained in the same sentence
