@@ -157,7 +157,8 @@ def worst_channel(cpl: pd.DataFrame, lang: str, threshold: float = 0.3, currency
     cpl_fig = Fig(fmt.money(row["cpl"], lang, currency=currency), "cost_per_qualified_lead", row["window"], float(row["cpl"]),
                   row["segment"]) if "window" in row else fmt.money(row["cpl"], lang, currency=currency)
     return {"channel": row.name, "label": row["label"], "cpl": row["cpl"], "cpl_ref": row["cpl_ref"], "cpl_fig": cpl_fig,
-            "change": row["change"], "delta": fmt.pct_change(row["change"], lang), "excess_cost": row["excess_cost"]}
+            "change": row["change"], "delta": fmt.pct_change(row["change"], lang), "excess_cost": row["excess_cost"],
+            "spend": float(row["spend"]) if "spend" in row else float("nan")}
 
 
 def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: dict[str, Any] | None) -> Rich:
@@ -174,6 +175,11 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
     pipe_fig = Fig(fmt.money(pipe.value, lang, currency=currency, compact=True), pipe.key, pipe.window, pipe.value)
     fields = {"n": n, "delta": d.text, "vs": vs, "pipeline": pipe_fig}
     if worst:
+        amount = shift_amount(worst.get("spend", float("nan")))
+        if amount == amount and amount > 0:  # the decision the recommendations ask, in euros, on the first line
+            return kpi_figures.rich("kpi_headline_worst_amount", lang, **fields, channel=worst["label"],
+                                    cpl=worst["cpl_fig"], cpl_delta=worst["delta"],
+                                    amount=fmt.money(amount, lang, currency=currency, compact=amount >= 10_000))
         return kpi_figures.rich("kpi_headline_worst", lang, **fields, channel=worst["label"], cpl=worst["cpl_fig"],
                                 cpl_delta=worst["delta"])
     return kpi_figures.rich("kpi_headline_in_line" if cpl_known else "kpi_headline_no_py", lang, **fields)
@@ -181,6 +187,11 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
 
 #: share of the costliest channel's budget (last 3 months) the memo proposes to move
 SHIFT_SHARE = 0.20
+
+
+def shift_amount(spend: float) -> float:
+    """The euros the memo proposes to move: :data:`SHIFT_SHARE` of a channel's spend of the last 3 months (to 100 €)."""
+    return round(SHIFT_SHARE * spend, -2) if spend == spend else float("nan")
 
 
 def _inquiries(amount: float, cpls: list[float]) -> list[float]:
@@ -193,7 +204,7 @@ def shift_case(worst: dict[str, Any], best: pd.Series, cpl: pd.DataFrame) -> dic
     inquiries it is expected to bring, at each channel's OWN cost per inquiry (last 3 months; the range with the
     same months a year earlier): gained in ``best`` minus lost in the costly channel."""
     row = cpl.loc[worst["channel"]]
-    amount = round(SHIFT_SHARE * float(row["spend"]), -2)
+    amount = shift_amount(float(row["spend"]))
     lost = _inquiries(amount, [float(row["cpl"]), float(row["cpl_ref"])])
     gained = _inquiries(amount, [float(best["cpl"]), float(best["cpl_ref"])])
     point = amount / float(best["cpl"]) - amount / float(row["cpl"])
