@@ -113,3 +113,12 @@ def test_decisions_are_for_a_quarter_not_yet_past():
     assert str(review.next_quarter(Period.parse("2026-Q2"), date(2026, 12, 2))) == "2026-Q4"
     assert str(review.next_quarter(Period.parse("2026-Q3"), date(2026, 10, 5))) == "2026-Q4"
     assert str(review.next_quarter(Period.parse("2026-Q3"), date(2027, 1, 5))) == "2027-Q1"
+
+
+def test_budget_paragraph_names_the_shift_s_number_after_a_leading_separate_decision():
+    s, ch, st = _suggestion(), _channels(), _store()
+    stakes = review.separate_stakes(ch, s, st, "de", "EUR")
+    lead = review.leading_stakes(stakes, s)
+    assert lead == 1  # the fairs' 400 000 € come before the 1 000 € shift
+    text = plain(review.budget_paragraph(s, budget.expected_effect(s), "linkedin", "de", "EUR", shift_no=1 + lead))
+    assert "(Empfehlung 2)" in text and "(LinkedIn, Empfehlung 3)" in text and "Empfehlung 1" not in text

@@ -257,7 +257,7 @@ def channel_rows(ch: pd.DataFrame, suggestion: pd.DataFrame, lang: str, currency
 
 
 def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest: str | None, lang: str,
-                     currency: str, curves: pd.DataFrame | None = None) -> str:
+                     currency: str, curves: pd.DataFrame | None = None, shift_no: int = 1) -> str:
     """The budget shift as a business case: what moves, what it should earn, and the caveat.
 
     With ``curves`` (:func:`cmo_workbook.metrics.budget.response_curves`) the gain is at marginal
@@ -265,13 +265,14 @@ def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest
     """
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     cuts = suggestion[suggestion["action"] == "cut"]
-    caveat = (t("attr_caveat_test", lang, channel=channel_label(biggest, lang)) if biggest
+    # the shift's and its test's numbers in the recommendations (a bigger separate decision may come first)
+    caveat = (t("attr_caveat_test_no", lang, channel=channel_label(biggest, lang), no=shift_no + 1) if biggest
               else t("attr_caveat", lang))
     if cuts.empty:
         return t("attr_budget_no_shift", lang) + " " + caveat
     freed = money(-cuts["change"].sum())
     if effect["net"] > 0:
-        out = t("attr_budget_gain_curve" if curves is not None else "attr_budget_gain_past", lang,
+        out = t("attr_budget_gain_curve_no" if curves is not None else "attr_budget_gain_past_no", lang, no=shift_no,
                 freed=freed, gain=money(effect["net"]))
     else:
         out = t("attr_budget_cut_only", lang, freed=freed)
@@ -459,6 +460,14 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
     return rich(key, lang, **fields)
 
 
+def leading_stakes(stakes: list[Stake] | None, suggestion: pd.DataFrame) -> int:
+    """How many separate decisions come before the budget shift in the recommendations (those costing more
+    than the shift moves), so the text can name the shift's number."""
+    cuts = suggestion[suggestion["action"] == "cut"]
+    moved = float(-cuts["change"].sum()) if len(cuts) else 0.0
+    return sum(1 for st in stakes or [] if st.cost > moved)
+
+
 def shift_range(suggestion: pd.DataFrame, curves: pd.DataFrame | None = None) -> tuple[float, float]:
     """The shift's net margin per quarter at the ends of the channels' own ROMI ranges (90 % from the
     resampled journeys): pessimistic = cut channels at their high end, grown ones at their low end."""
@@ -527,10 +536,10 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
             if test_stake else "",
         ))
     if stakes and decide_from is not None:
-        moved = float(-cuts["change"].sum()) if len(cuts) else 0.0
+        lead = leading_stakes(stakes, s)  # stakes are sorted by cost: the first ``lead`` cost more than the shift
         big = [stake_recommendation(st, decide_from, lang, currency) for st in stakes]
         # the biggest euro amount leads: a separate channel's year before a smaller shift
-        out = [r for st, r in zip(stakes, big) if st.cost > moved] + out + [r for st, r in zip(stakes, big) if st.cost <= moved]
+        out = big[:lead] + out + big[lead:]
     return out[:4]
 
 
