@@ -300,27 +300,37 @@ def shared_text(f: SyncFacts, lang: str, currency: str, shown: int) -> str:
     return tn("sync_shared", n, lang, total=total)
 
 
-def _channel_cpl(f: SyncFacts, channel: str = "") -> float:
+def _channel_cpl(f: SyncFacts, channel: str = ""):
     """The channel's OWN cost per qualified inquiry over the last 3 months from the store (all channels: ""),
-    NaN without a store or when the channel has no spend."""
+    as the store's Figure; None without a store, or when the channel has no such value."""
     if f.store is None:
-        return math.nan
+        return None
     try:
-        return f.store.value("cost_per_qualified_lead", "t3m", f"channel={channel}" if channel else "")
+        fig = f.store.figure("cost_per_qualified_lead", "t3m", f"channel={channel}" if channel else "")
     except KeyError:
-        return math.nan
+        return None
+    return fig if fig.value == fig.value else None
 
 
-def _worth(n: float, cpl: float, key: str, lang: str, currency: str, **fields: object) -> str:
-    """What ``n`` inquiries cost at ``cpl`` each, as the agenda item's euro sentence ("" without a cost)."""
-    if cpl != cpl or not n:
+def _worth(n: float, cpl, key: str, lang: str, currency: str, **fields: object):
+    """What ``n`` inquiries cost at the store's ``cpl`` each, as the agenda item's euro sentence; the cost per
+    inquiry keeps its data-metric span, so the decision log follows it into the next month ("" without a cost)."""
+    if cpl is None or not n:
         return ""
-    return t(key, lang, n=fmt.number(n, lang), cpl=fmt.money(cpl, lang, currency=currency),
-             amount=fmt.money(n * cpl, lang, currency=currency, compact=n * cpl >= 10_000), **fields)
+    amount = n * cpl.value
+    return kpi_figures.rich(key, lang, n=fmt.number(n, lang), cpl=kpi_figures.fig(cpl, lang, currency),
+                            amount=fmt.money(amount, lang, currency=currency, compact=amount >= 10_000), **fields)
 
 
-def _join(*parts: str) -> str:
-    return " ".join(p for p in parts if p)
+def _join(*parts: object) -> object:
+    """The non-empty parts joined by spaces; rich text (figures) stays rich."""
+    kept = [p for p in parts if p and str(p)]
+    if any(isinstance(p, Rich) for p in kept):
+        out: list[object] = []
+        for p in kept:
+            out += ([" "] if out else []) + [p]
+        return Rich(*out)
+    return " ".join(str(p) for p in kept)
 
 
 def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recommendation]:
