@@ -122,3 +122,20 @@ def test_budget_paragraph_names_the_shift_s_number_after_a_leading_separate_deci
     assert lead == 1  # the fairs' 400 000 € come before the 1 000 € shift
     text = plain(review.budget_paragraph(s, budget.expected_effect(s), "linkedin", "de", "EUR", shift_no=1 + lead))
     assert "(Empfehlung 2)" in text and "(LinkedIn, Empfehlung 3)" in text and "Empfehlung 1" not in text
+
+
+def test_the_shift_names_its_biggest_cut_with_the_channel_s_own_cost_per_inquiry():
+    s, st = _suggestion(), _store()
+    nan = float("nan")
+    row = pd.DataFrame([["cost_per_qualified_lead", "2026-Q3", "quarter", "channel=linkedin", 700.0, "eur", True, "",
+                         nan, "", nan, nan]], columns=list(store.COLUMNS))
+    st = KpiStore(pd.concat([st.table, row], ignore_index=True), st.period, st.catalogue)
+    recs = review.recommendations(s, None, None, None, "de", "EUR", "Q4 2026", store=st)
+    # LinkedIn is the only cut (1 000 €); its ROMI over 4 quarters −10 % vs the cost-weighted portfolio of the
+    # shiftable channels: (−0.1 × 10 000 + 3.0 × 2 500) / 12 500 = 0.52 -> 52 %
+    text = plain(recs[0].evidence)
+    assert text == ("LinkedIn, die größte Kürzung: 700 € je qualifizierter Anfrage im Quartal (eigener Wert des "
+                    "Kanals); ROMI Erstaufträge über 4 Quartale: −10 % ggü. 52 % im Schnitt der verschiebbaren Kanäle.")
+    from cmo_workbook.render import jargon
+    assert jargon.check_text(text, "de") == []  # a negative ROMI carries its comparison: passes --strict
+    assert [(f.metric, f.segment, f.value) for f in recs[0].figures()] == [("cost_per_qualified_lead", "channel=linkedin", 700.0)]

@@ -499,7 +499,7 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
                     currency: str, next_quarter: str, holdout_readable: bool = True, *,
                     stakes: list[Stake] | None = None, decide_from: Period | None = None,
                     effect: dict[str, float] | None = None, effect_range: tuple[float, float] | None = None,
-                    test_stake: float | None = None) -> list[Recommendation]:
+                    test_stake: float | None = None, store: KpiStore | None = None) -> list[Recommendation]:
     """Actions by rule, each with euros and the decision asked, the biggest euro amount first: a channel decided
     separately (its year's budget), the budget shift (amount, expected margin and range), its test."""
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
@@ -526,7 +526,16 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
         if effect is not None and effect_range is not None:
             gain = t("attr_rec_shift_gain", lang, net=fmt.money(effect["net"], lang, currency=currency, compact=True),
                      low=money(effect_range[0]), high=money(effect_range[1]))
-        out.append(Recommendation(action=action, owner=t("attr_owner_marketing", lang), due=next_quarter, effect=gain))
+        evidence: object = ""
+        first = cuts.sort_values("change", kind="mergesort").index[0]  # the biggest cut: its own cost per inquiry
+        if store is not None and store.has("cost_per_qualified_lead", store.window("quarter"), f"channel={first}"):
+            evidence = rich("attr_rec_shift_evidence", lang, channel=channel_label(first, lang),
+                            cpl=kpi_figures.figure(store, "cost_per_qualified_lead", "quarter", lang, currency,
+                                                   f"channel={first}"),
+                            romi=_romi(float(s.at[first, "romi"]), lang),
+                            portfolio=_romi(float(s.attrs.get("portfolio_romi", math.nan)), lang))
+        out.append(Recommendation(action=action, owner=t("attr_owner_marketing", lang), due=next_quarter, effect=gain,
+                                  evidence=evidence))
     if biggest and holdout:
         out.append(Recommendation(
             action=holdout + (" " + t("attr_rec_then_decide", lang) if holdout_readable else ""),
