@@ -7,12 +7,12 @@ from the periods' KPI stores.
 """
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from cmo_workbook.memos import decisions
 from cmo_workbook.metrics.catalogue import catalogue
-from cmo_workbook.metrics.store import KpiStore
+from cmo_workbook.metrics import store as store_io
+from cmo_workbook.metrics.store import KpiStore, parse_window
 from cmo_workbook.periods import Period
 from cmo_workbook.render import fmt
 
@@ -33,8 +33,7 @@ def _runner(tmp_path):
 
 
 def _store(tmp_path, period: str) -> KpiStore:
-    return KpiStore(pd.read_csv(tmp_path / "reports" / period / "kpis.csv", keep_default_na=False, na_values=[""]),
-                    Period.parse(period), catalogue())
+    return KpiStore(store_io.read(tmp_path / "reports" / period / "kpis.csv"), Period.parse(period), catalogue())
 
 
 def _review_lines(text: str, intro: str) -> str:
@@ -64,7 +63,6 @@ def test_the_later_memo_reviews_the_earlier_periods_recommendations(tmp_path, sa
     assert measured, "at least one earlier recommendation names a KPI"
     now_store = _store(tmp_path, second)
     d = measured[0]
-    from cmo_workbook.metrics.store import parse_window
     now = now_store.value(d.kpi["metric"], parse_window(d.kpi["window"]).kind, d.kpi.get("segment") or "")
     value = decisions.value_text(now_store.catalogue[d.kpi["metric"]].unit, d.kpi["value"], "de", "EUR")
     after = decisions.value_text(now_store.catalogue[d.kpi["metric"]].unit, now, "de", "EUR")
