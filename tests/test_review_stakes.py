@@ -71,10 +71,12 @@ def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
     assert plain(first.action).startswith("Budget Messen Q4 2026–Q3 2027: Freigabe von 400 Tsd. €")
     # the channel's own 12 months from the store: 500 inquiries at 800 € each, 3 Mio. € orders incl. existing customers
     ev, eff = plain(first.evidence), plain(first.effect)
-    assert "800 € je qualifizierter Anfrage (eigener Wert des Kanals) bei 500 Anfragen" in ev
-    assert "280 Tsd. € Deckungsbeitrag (Spanne 200 Tsd. € bis 360 Tsd. €) ggü. 400 Tsd. € Kosten" in ev
-    assert "3 Mio. € Auftragseingang aus Messen-Anfragen einschließlich Bestandskunden" in eff
-    assert eff.endswith("Nein: 400 Tsd. € frei, es fehlen rund 500 Anfragen im Jahr.")
+    assert ev == ("Messen, 12 Monate: 400 Tsd. € Kosten, 500 Anfragen zu je 800 € (eigener Wert des Kanals); "
+                  "Erstaufträge: 280 Tsd. € Deckungsbeitrag (Spanne 200 Tsd. € bis 360 Tsd. €), ROMI −30 % ggü. den Kosten.")
+    assert "3 Mio. € Auftragseingang aus Messen-Anfragen inkl. Bestandskunden" in eff
+    assert eff.endswith("Nein: 400 Tsd. € frei, rund 500 Anfragen weniger im Jahr.")
+    from cmo_workbook.render import jargon
+    assert jargon.check_text(ev, "de") == [] and jargon.check_text(head, "de") == []  # passes --strict
     figs = {(f.metric, f.segment) for f in first.figures()}  # the store's values carry their data-metric span
     assert ("cost_per_qualified_lead", "channel=trade_fairs") in figs and ("marketing_won_revenue", "channel=trade_fairs") in figs
     shift = recs[1]
@@ -134,8 +136,8 @@ def test_the_shift_names_its_biggest_cut_with_the_channel_s_own_cost_per_inquiry
     # LinkedIn is the only cut (1 000 €); its ROMI over 4 quarters −10 % vs the cost-weighted portfolio of the
     # shiftable channels: (−0.1 × 10 000 + 3.0 × 2 500) / 12 500 = 0.52 -> 52 %
     text = plain(recs[0].evidence)
-    assert text == ("LinkedIn, die größte Kürzung: 700 € je qualifizierter Anfrage im Quartal (eigener Wert des "
-                    "Kanals); ROMI Erstaufträge über 4 Quartale: −10 % ggü. 52 % im Schnitt der verschiebbaren Kanäle.")
+    assert text == ("LinkedIn (größte Kürzung): 700 € je Anfrage im Quartal (eigener Wert); ROMI Erstaufträge −10 % "
+                    "ggü. 52 % im Schnitt.")
     from cmo_workbook.render import jargon
     assert jargon.check_text(text, "de") == []  # a negative ROMI carries its comparison: passes --strict
     assert [(f.metric, f.segment, f.value) for f in recs[0].figures()] == [("cost_per_qualified_lead", "channel=linkedin", 700.0)]

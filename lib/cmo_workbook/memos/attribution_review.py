@@ -490,8 +490,8 @@ def stake_recommendation(st: Stake, decide_from: Period, lang: str, currency: st
         evidence=rich("attr_rec_stake_evidence", lang, channel=label, cost=st.cost_fig, leads=st.leads, cpl=st.cpl,
                       margin=money(st.margin), low=money(st.margin_low), high=money(st.margin_high),
                       romi=_romi(st.romi, lang)),
-        effect=rich("attr_rec_stake_effect", lang, channel=label, margin=money(st.margin), low=money(st.margin_low),
-                    high=money(st.margin_high), won_all=st.won_all, cost=money(st.cost), leads=st.leads),
+        effect=rich("attr_rec_stake_effect", lang, channel=label, won_all=st.won_all, cost=money(st.cost),
+                    leads=st.leads),
         key=f"budget.{st.channel}")
 
 
