@@ -110,9 +110,9 @@ def test_october_lists_septembers_recommendations_with_status_and_measured_effec
     lines = [x.replace("\xa0", " ") for x in items.items]  # fmt puts no-break spaces before units
     assert lines[0] == ("LinkedIn-Budget um 20 % kürzen und in E-Mail umschichten; Wirkung nach 8 Wochen prüfen"
                               " – umgesetzt (ab Oktober −20 %); Kosten je qualifizierter Anfrage (LinkedIn) 740 € → 612 €"
-                              " (−17 %).")
+                              " (−17 % ggü. September 2026).")
     assert lines[1].startswith("Maßnahmenplan für Ziel „Qualifizierte Website-Anfragen")
-    assert lines[1].endswith("– verworfen; Qualifizierte Website-Anfragen 92 → 101 (+10 %).")
+    assert lines[1].endswith("– verworfen; Qualifizierte Website-Anfragen 92 → 101 (+10 % ggü. September 2026).")
     # another memo, or a month without a log before it: nothing to review
     assert decisions.review(tmp_path, Period.parse("2026-10"), "voice_of_customer", OCT, "de", "EUR") == []
     assert decisions.review(tmp_path, Period.parse("2026-11"), "kpi_dashboard", OCT, "de", "EUR") == []

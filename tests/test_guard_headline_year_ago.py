@@ -40,7 +40,9 @@ def test_english_headline_and_worst_channel_sentence():
     text = str(headline(_kpis(), Period.parse("2026-10"), "en", "EUR", _worst("en"))).replace(NBSP, " ")
     assert "120 qualified inquiries (+50% vs same month last year) and €300k of new pipeline" in text
     assert "+20" not in text
-    assert "LinkedIn Ads's cost per inquiry (last 3 months) rose to €250 (+30% vs last year) – shift budget." in text
+    # the decision in euros on the first line: 20 % of LinkedIn Ads' 3 000 € of the last 3 months = 600 €
+    assert ("LinkedIn Ads's cost per inquiry (last 3 months) rose to €250 (+30% vs last year) – to decide: shift €600 "
+            "of budget.") in text
     de = str(headline(_kpis(), Period.parse("2026-10"), "de", "EUR", _worst("de"))).replace(NBSP, " ")
     assert ("bei LinkedIn Ads steigen die Kosten je Anfrage (letzte 3 Monate) auf 250 € (+30 % ggü. Vorjahr) – "
-            "Budget umschichten.") in de
+            "zu entscheiden: 600 € Budget umschichten.") in de

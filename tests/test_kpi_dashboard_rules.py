@@ -115,9 +115,12 @@ def test_pipeline_revenue_and_romi_sentences():
     # issue 17 named the CRM value order intake ("Auftragseingang"), not revenue
     assert sw("marketing_won_revenue") == "50 % des Auftragseingangs stammen aus Marketing-Anfragen."
     assert sw("marketing_won_revenue", "en") == "50% of order intake came from marketing inquiries."
-    # ROMI 100 %: each euro came back as 2,00 € contribution margin
-    assert sw("romi_all_orders") == "Jeder Marketing-Euro brachte 2,00 € Deckungsbeitrag zurück."
-    assert sw("romi_all_orders", "en") == "Each marketing euro returned €2.00 of contribution margin."
+    # ROMI 100 %: each euro came back as 2,00 € contribution margin; the sentence says it counts all orders (new and
+    # existing customers), never worded like the attribution review's first-order ROMI
+    assert sw("romi_all_orders") == ("Auf alle Aufträge aus Marketing-Anfragen gerechnet (Neu- und Bestandskunden, "
+                                     "12 Monate): 2,00 € Deckungsbeitrag je Marketing-Euro.")
+    assert sw("romi_all_orders", "en") == ("Counting all orders from marketing inquiries (new and existing customers, "
+                                           "12 months): €2.00 of contribution margin per marketing euro.")
     assert so_what(Kpi("other", 1, 1, 1, None, "count"), "de", "EUR", {}) == ""
 
 
@@ -171,40 +174,67 @@ def _cpl():
 
 def test_recommendations_shift_budget_plan_goals_and_review_acceptance():
     goals = [_goal("at_risk", goal_id="pipe", metric="marketing_pipeline_value", title="Pipeline", target=500.0,
-                   forecast=420.0, low=380.0, high=510.0), _goal("on_track"),
+                 forecast=420.0, low=380.0, high=510.0), _goal("on_track"),
              _goal("missed", goal_id="", metric="sql", title="SQL", target=90.0, forecast=70.0, low=70.0, high=70.0)]
-    recs = recommendations(list(_kpis().values()), goals, _cpl(), "de", "EUR", {"pipe": "Pipeline-Ziel 2026"})
-    assert [r.owner for r in recs] == ["Marketing", "Marketing", "sql", "Marketing & Vertrieb"]
+    recs = recommendations(list(_kpis().values()), goals, _cpl(), "de", "EUR", {"pipe": "Pipeline-Ziel 2026"},
+                           goal_owners={"pipe": "Marketing & Vertrieb"}, sales_owner="Marketing & Vertriebsleitung",
+                           review_month="Dezember 2026")
+    # owners: the goal's own (params goals[].owner), marketing for a goal without one, the matrix's for acceptance
+    assert [r.owner for r in recs] == ["Marketing", "Marketing & Vertrieb", "Marketing", "Marketing & Vertriebsleitung"]
     shift = recs[0]
-    # the cheapest other channel gets the budget: Google Ads at 60 €
-    assert plain(shift.action) == ("Messen-Budget um 20 % kürzen und in Google Ads umschichten; Wirkung nach 8 Wochen "
-                                   "prüfen.")
+    # the cheapest other channel gets the budget: Google Ads at 60 €; 20 % of Messen's 2 000 € (3 months) = 400 €
+    assert plain(shift.action) == ("Freigabe von 400 € Umschichtung von Messen zu Google Ads (20 % des Messen-Budgets "
+                                   "der letzten 3 Monate): ja / nein.")
     assert plain(shift.evidence) == "Messen: 200 € je qualifizierter Anfrage (+100 % ggü. Vorjahr); Google Ads: 60 €."
-    assert shift.effect == "Gleiche Anfragenzahl bei geringeren Kosten je Anfrage."
+    # each channel's own cost per inquiry: 400/60 − 400/200 = 6.67 − 2 = +4.67 -> +5; with the year-ago costs
+    # (Google Ads 70 €, Messen 100 €): low 400/70 − 400/100 = 1.71 -> 2, high 400/60 − 400/200 = 4.67 -> 5
+    assert plain(shift.effect) == ("Kostenneutral; zu den eigenen Kosten je Anfrage beider Kanäle +5 qualifizierte "
+                                   "Anfragen je 3 Monate (Spanne 2 bis 5 mit den Werten vor einem Jahr). Ob Google Ads "
+                                   "mehr Budget aufnimmt, zeigt die Prüfung bis Dezember 2026.")
     plan = recs[1]
-    assert plan.action == "Maßnahmenplan für Ziel „Pipeline-Ziel 2026“ vorlegen."
-    assert plain(plan.evidence) == "Prognose 420 (Spanne 380–510) ggü. Ziel 500: gefährdet."
-    assert plain(plan.effect) == "Schließt die Lücke von 80 zum Ziel bis 31.12.2026."
+    assert plan.action == "Maßnahmenplan für Ziel „Pipeline-Ziel 2026“ vorlegen."  # no store: no euro rate
+    # a money goal's figures as money (never "Prognose 12.395.100")
+    assert plain(plan.evidence) == "Prognose 420 € (Spanne 380 €–510 €) ggü. Ziel 500 €: gefährdet."
+    assert plain(plan.effect) == "Schließt die Lücke von 80 € zum Ziel bis 31.12.2026."
     assert plain(recs[2].evidence).endswith(": nicht auf Kurs.")
     acc = recs[3]
-    assert acc.action == ("Im nächsten Sales-Marketing-Sync die Ablehnungsgründe durchgehen und die Kriterien für "
-                          "qualifizierte Anfragen anpassen.")
+    assert acc.action == ("Ablehnungsgründe im nächsten Sales-Marketing-Sync durchgehen und die Kriterien für "
+                          "qualifizierte Anfragen gemeinsam neu festlegen: ja / nein.")
     assert plain(acc.evidence) == "Akzeptanzquote 50 % ggü. Ziel 60 %."
+    # (60 % − 50 %) × 120 inquiries = 12 more accepted; at 10 000 € / 120 = 83 € each: 12 × 83.33 = 1 000 €
+    assert plain(acc.effect) == ("Bei der Zielquote nimmt der Vertrieb 12 Anfragen mehr je Monat an – Marketingausgaben "
+                                 "von rund 1.000 € (83 € je Anfrage), die heute in abgelehnte Anfragen fließen; kostet "
+                                 "nur die Abstimmung.")
+
+
+def test_goal_recommendation_costs_the_gap_at_the_company_s_own_rate():
+    store = _store()
+    g = _goal("off_track", goal_id="leads", metric="qualified_leads", title="Anfragen", target=200.0, forecast=170.0,
+              low=150.0, high=190.0)
+    recs = recommendations(list(compute(store)), [g], _cpl().assign(change=0.0, excess_cost=0.0), "de", "EUR", {},
+                           store=store)
+    rec = next(r for r in recs if "Anfragen" in plain(r.action))
+    # cost per inquiry of the last 3 months: 3 × 10 000 € / (120 + 100 + 50) = 111.11 €; gap 200 − 170 = 30
+    # inquiries a month -> 30 × 111.11 = 3 333 € a month
+    assert plain(rec.action) == "Maßnahmenplan für Ziel „Anfragen“ vorlegen; es geht um rund 3.333 € je Monat: Freigabe ja / nein."
+    assert plain(rec.effect).endswith("Zu den Kosten je qualifizierter Anfrage der letzten 3 Monate kostet das rund "
+                                      "3.333 € je Monat.")
 
 
 def test_recommendations_in_english_and_limits():
     goals = [_goal("off_track", goal_id="pipe", title="Pipeline", target=500.0, forecast=420.0, low=380.0, high=450.0)]
     recs = recommendations(list(_kpis().values()), goals, _cpl(), "en", "EUR", {})
-    assert plain(recs[0].action) == "Cut the Messen budget by 20 % and move it to Google Ads; review after 8 weeks."
+    assert plain(recs[0].action) == ("Approve moving €400 from Messen to Google Ads (20% of the Messen budget of the "
+                                     "last 3 months): yes / no.")
     assert plain(recs[0].evidence) == "Messen: €200 per qualified inquiry (+100% vs last year); Google Ads: €60."
-    assert recs[0].effect == "Same number of inquiries at a lower cost per inquiry."
+    assert plain(recs[0].effect).startswith("No extra cost; at each channel's own cost per inquiry +5 qualified inquiries")
     assert recs[1].action == "Present an action plan for the goal 'Pipeline'."
     assert plain(recs[1].evidence) == "Forecast 420 (range 380–450) vs target 500: off track."
     assert plain(recs[1].effect) == "Closes the gap of 80 to the target by 31 Dec 2026."
     assert recs[2].owner == "Marketing & Sales"
     assert plain(recs[2].evidence) == "Acceptance rate 50% vs target 60%."
-    assert recs[2].action == ("Review rejection reasons in the next sales-marketing sync and adjust the criteria for "
-                              "qualified inquiries.")
+    assert recs[2].action == ("Review rejection reasons in the next sales-marketing sync and agree new criteria for "
+                              "qualified inquiries: yes / no.")
     # acceptance exactly at 90 % of target (0.5 vs 0.5/0.9) is not flagged; no costly channel, no goal: nothing to do
     calm = _cpl().assign(change=0.0, excess_cost=0.0)
     assert recommendations(list(_kpis({**TARGETS, "mql_to_sql_rate": 0.5 / 0.9}).values()), [], calm, "de", "EUR", {}) == []

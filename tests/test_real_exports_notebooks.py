@@ -47,7 +47,7 @@ def test_kpi_dashboard_states_the_hand_derived_figures_of_the_hubspot_exports(tm
     # two months of data, no targets, no goals: the memo compares with September and draws no verdict it
     # cannot back (no "in line with last year", no "above plan", no ROMI or CLV:CAC judgement on "–")
     assert "Marketing lieferte 4 qualifizierte Anfragen (+100 % ggü. Vormonat)" in flat
-    for claim in ("im Rahmen des Vorjahres", "Über Plan", "Im Zielkorridor", "Jeder Marketing-Euro brachte –",
+    for claim in ("im Rahmen des Vorjahres", "Über Plan", "Im Zielkorridor", "Jeder Marketing-Euro brachte –", "– Deckungsbeitrag je Marketing-Euro",
                   "zu langsam zurück", "mehrfach zurück", "Deckt – des"):
         assert claim not in flat, claim
     assert "Keine Jahresziele hinterlegt" in flat and "noch kein Verhältnis berechenbar" in flat

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+import numpy as np
 
 import pandas as pd
 
@@ -151,7 +154,8 @@ def so_what(k: QKpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
     if k.key == "marketing_won_revenue":
         return t("attr_sw_won", lang, days=fmt.number(ctx.get("cycle_days"), lang))
     if k.key == ATTRIBUTED_ROMI:
-        return t("attr_sw_romi", lang, back=fmt.money(1 + k.value, lang, currency=currency, digits=2))
+        # first orders only: never worded like the KPI memo's ROMI on all orders
+        return t("attr_sw_romi_first_orders", lang, back=fmt.money(1 + k.value, lang, currency=currency, digits=2))
     if k.key == "clv_to_cac":
         cac, clv = ctx.get("cac"), ctx.get("clv")  # store figures (Fig) or plain numbers
         cac = cac if isinstance(cac, Fig) else money(cac)
@@ -253,7 +257,7 @@ def channel_rows(ch: pd.DataFrame, suggestion: pd.DataFrame, lang: str, currency
 
 
 def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest: str | None, lang: str,
-                     currency: str, curves: pd.DataFrame | None = None) -> str:
+                     currency: str, curves: pd.DataFrame | None = None, shift_no: int = 1) -> str:
     """The budget shift as a business case: what moves, what it should earn, and the caveat.
 
     With ``curves`` (:func:`cmo_workbook.metrics.budget.response_curves`) the gain is at marginal
@@ -261,13 +265,14 @@ def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest
     """
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     cuts = suggestion[suggestion["action"] == "cut"]
-    caveat = (t("attr_caveat_test", lang, channel=channel_label(biggest, lang)) if biggest
+    # the shift's and its test's numbers in the recommendations (a bigger separate decision may come first)
+    caveat = (t("attr_caveat_test_no", lang, channel=channel_label(biggest, lang), no=shift_no + 1) if biggest
               else t("attr_caveat", lang))
     if cuts.empty:
         return t("attr_budget_no_shift", lang) + " " + caveat
     freed = money(-cuts["change"].sum())
     if effect["net"] > 0:
-        out = t("attr_budget_gain_curve" if curves is not None else "attr_budget_gain_past", lang,
+        out = t("attr_budget_gain_curve_no" if curves is not None else "attr_budget_gain_past_no", lang, no=shift_no,
                 freed=freed, gain=money(effect["net"]))
     else:
         out = t("attr_budget_cut_only", lang, freed=freed)
@@ -370,9 +375,61 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
 # --------------------------------------------------------------------------- headline and actions
 
 
+def next_quarter(period: Period, today: date) -> Period:
+    """The quarter the review's decisions are for: the one after ``period``, never one already past on ``today``
+    (a review generated late, e.g. for an earlier quarter, asks about the current quarter)."""
+    nxt = period.shift(1)
+    while nxt.end.date() <= today:
+        nxt = nxt.shift(1)
+    return nxt
+
+
+@dataclass
+class Stake:
+    """A channel decided on its own (trade fairs): its euros over the four quarters and what they brought."""
+
+    channel: str
+    cost: float
+    margin: float
+    margin_low: float
+    margin_high: float
+    romi: float
+    romi_low: float
+    romi_high: float
+    leads: Any  # Fig or text: qualified inquiries, 12 months, from the store
+    cpl: Any  # Fig: the channel's OWN cost per qualified inquiry, 12 months
+    won_all: Any  # Fig: all orders (new and existing customers) from the channel's inquiries, 12 months
+    cost_fig: Any = None  # Fig: the channel's spend, 12 months (the budget decided)
+
+
+def separate_stakes(channels: pd.DataFrame, suggestion: pd.DataFrame, store: KpiStore, lang: str,
+                    currency: str) -> list[Stake]:
+    """The channels the budget rule leaves to a separate decision, largest cost first, with their own figures
+    from the store (12 months ending with the quarter: the same months as the four attribution quarters)."""
+    out = []
+    for c in suggestion.index[suggestion["action"] == "separate"]:
+        if c not in channels.index:
+            continue
+        r = channels.loc[c]
+        seg = f"channel={c}"
+        fig = lambda m: kpi_figures.fig(store.figure(m, "t12m", seg), lang, currency)  # noqa: E731
+        out.append(Stake(c, float(r["cost"]), float(r["margin"]), float(r["margin_low"]), float(r["margin_high"]),
+                         float(r["romi"]), float(r["romi_low"]), float(r["romi_high"]), fig("qualified_leads"),
+                         fig("cost_per_qualified_lead"), fig("marketing_won_revenue"), fig("marketing_spend")))
+    return sorted(out, key=lambda x: -x.cost)
+
+
+def _span(q: Period, lang: str) -> str:
+    """"Q4 2026–Q3 2027": the four quarters a yearly budget decision covers."""
+    return f"{fmt.quarter(q.start, lang)}–{fmt.quarter(q.shift(3).start, lang)}"
+
+
 def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame, period_label: str, lang: str,
-             currency: str, holdout_readable: bool = True) -> Rich:
-    """Answer first: what the quarter earned and where the money should move.
+             currency: str, holdout_readable: bool = True, stakes: list[Stake] | None = None,
+             decide_from: Period | None = None) -> Rich:
+    """Answer first: what the quarter earned and the decision with the most euros at stake, whatever channel
+    it is in: a channel decided separately (trade fairs: its year's budget) when it costs more than the whole
+    budget shift moves, else the shift.
 
     ``holdout_readable``: whether a test region can verify the shift (False: leads carry no
     region, so the headline does not promise a test that cannot be read out).
@@ -383,6 +440,13 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
     cut = suggestion[suggestion["action"] == "cut"].sort_values("change", kind="mergesort")
     fields: dict[str, object] = {"period": period_label, "won": Fig(money(won.value), won.key, won.window, won.value),
                                  "delta": fmt.delta(won.value, won.previous, lang).text}
+    moved = float(-cut["change"].sum()) if len(cut) else 0.0
+    if stakes and stakes[0].cost > moved and decide_from is not None:
+        st = stakes[0]
+        return rich("attr_headline_stake", lang, **fields, channel=channel_label(st.channel, lang),
+                    cost=money(st.cost), margin=money(st.margin), romi=_romi(st.romi, lang),
+                    low=_romi(st.romi_low, lang), high=_romi(st.romi_high, lang), span=_span(decide_from, lang),
+                    moved=money(moved))
     if not len(cut):
         return rich("attr_headline_all_earn", lang, **fields)
     ch = cut.index[0]
@@ -396,9 +460,48 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
     return rich(key, lang, **fields)
 
 
+def leading_stakes(stakes: list[Stake] | None, suggestion: pd.DataFrame) -> int:
+    """How many separate decisions come before the budget shift in the recommendations (those costing more
+    than the shift moves), so the text can name the shift's number."""
+    cuts = suggestion[suggestion["action"] == "cut"]
+    moved = float(-cuts["change"].sum()) if len(cuts) else 0.0
+    return sum(1 for st in stakes or [] if st.cost > moved)
+
+
+def shift_range(suggestion: pd.DataFrame, curves: pd.DataFrame | None = None) -> tuple[float, float]:
+    """The shift's net margin per quarter at the ends of the channels' own ROMI ranges (90 % from the
+    resampled journeys): pessimistic = cut channels at their high end, grown ones at their low end."""
+    out = []
+    for cut_end, grow_end in (("romi_high", "romi_low"), ("romi_low", "romi_high")):
+        s = suggestion.copy()
+        s["romi"] = np.where(s["change"] < 0, s[cut_end], s[grow_end])
+        out.append(budget.expected_effect(s, curves)["net"])
+    return min(out), max(out)
+
+
+def stake_recommendation(st: Stake, decide_from: Period, lang: str, currency: str) -> Recommendation:
+    """The separate channel's year as one decision in euros: approve its budget at today's scale, with what it
+    brought in first orders (and range), what it brought including existing customers, and what "no" frees."""
+    money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
+    label = channel_label(st.channel, lang)
+    return Recommendation(
+        action=t("attr_rec_stake_decision", lang, channel=label, span=_span(decide_from, lang), cost=money(st.cost)),
+        owner=t("attr_owner_marketing", lang), due=fmt.quarter(decide_from.start, lang),
+        evidence=rich("attr_rec_stake_evidence", lang, channel=label, cost=st.cost_fig, leads=st.leads, cpl=st.cpl,
+                      margin=money(st.margin), low=money(st.margin_low), high=money(st.margin_high),
+                      romi=_romi(st.romi, lang)),
+        effect=rich("attr_rec_stake_effect", lang, channel=label, won_all=st.won_all, cost=money(st.cost),
+                    leads=st.leads),
+        key=f"budget.{st.channel}")
+
+
 def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, business: Any, lang: str,
-                    currency: str, next_quarter: str, holdout_readable: bool = True) -> list[Recommendation]:
-    """Actions by rule: the budget shift with its test, the fair decision, the business case."""
+                    currency: str, next_quarter: str, holdout_readable: bool = True, *,
+                    stakes: list[Stake] | None = None, decide_from: Period | None = None,
+                    effect: dict[str, float] | None = None, effect_range: tuple[float, float] | None = None,
+                    test_stake: float | None = None, store: KpiStore | None = None) -> list[Recommendation]:
+    """Actions by rule, each with euros and the decision asked, the biggest euro amount first: a channel decided
+    separately (its year's budget), the budget shift (amount, expected margin and range), its test."""
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     out = []
     cuts = s[s["action"] == "cut"]
@@ -415,15 +518,37 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
                       if len(grows) else {}),
                    **({"reserve": money(reserve)} if reserve > 0 else {}))
         lumpy = [channel_label(c, lang) for c in s.index[s["action"] == "separate"]]
-        if lumpy:
+        if lumpy and not stakes:  # no figures for them: at least say they are decided separately
             action += " " + t("attr_rec_lumpy", lang, channels=", ".join(lumpy))
-        out.append(Recommendation(action=action, owner=t("attr_owner_marketing", lang), due=next_quarter))
+        freed = float(-cuts["change"].sum())
+        action += " " + t("attr_rec_shift_approve", lang, amount=money(freed), quarter=next_quarter)
+        gain = ""
+        if effect is not None and effect_range is not None:
+            gain = t("attr_rec_shift_gain", lang, net=fmt.money(effect["net"], lang, currency=currency, compact=True),
+                     low=money(effect_range[0]), high=money(effect_range[1]))
+        evidence: object = ""
+        first = cuts.sort_values("change", kind="mergesort").index[0]  # the biggest cut: its own cost per inquiry
+        if store is not None and store.has("cost_per_qualified_lead", store.window("quarter"), f"channel={first}"):
+            evidence = rich("attr_rec_shift_evidence", lang, channel=channel_label(first, lang),
+                            cpl=kpi_figures.figure(store, "cost_per_qualified_lead", "quarter", lang, currency,
+                                                   f"channel={first}"),
+                            romi=_romi(float(s.at[first, "romi"]), lang),
+                            portfolio=_romi(float(s.attrs.get("portfolio_romi", math.nan)), lang))
+        out.append(Recommendation(action=action, owner=t("attr_owner_marketing", lang), due=next_quarter, effect=gain,
+                                  evidence=evidence))
     if biggest and holdout:
         out.append(Recommendation(
             action=holdout + (" " + t("attr_rec_then_decide", lang) if holdout_readable else ""),
             owner=t("attr_owner_marketing" if holdout_readable else "attr_owner_marketing_sales", lang),
             due=next_quarter,
+            effect=t("attr_rec_test_stake", lang, channel=channel_label(biggest, lang), amount=money(test_stake))
+            if test_stake else "",
         ))
+    if stakes and decide_from is not None:
+        lead = leading_stakes(stakes, s)  # stakes are sorted by cost: the first ``lead`` cost more than the shift
+        big = [stake_recommendation(st, decide_from, lang, currency) for st in stakes]
+        # the biggest euro amount leads: a separate channel's year before a smaller shift
+        out = big[:lead] + out + big[lead:]
     return out[:4]
 
 

@@ -283,7 +283,8 @@ def sentence(o: Outcome, lang: str, currency: str, store: KpiStore) -> str:
         if o.segment:
             name = t("dec_metric_segment", lang, metric=name, segment=channel_label(o.segment.split("=")[-1], lang))
         hib = store.catalogue[o.metric].higher_is_better is not False
-        return t("dec_line_effect", lang, action=action, status=status, metric=name,
+        # the change names what it is compared with (the decision's period), as every change in a memo must
+        return t("dec_line_effect_since", lang, action=action, status=status, metric=name, then=_label_of(o.decision.period, lang),
                  before=value_text(o.unit, o.before, lang, currency), after=value_text(o.unit, o.after, lang, currency),
                  change=fmt.delta(o.after, o.before, lang, higher_is_better=hib).text)
     return t("dec_line", lang, action=action, status=status)
@@ -303,6 +304,15 @@ def review(reports_dir: Path, period: Period, memo: str, store: KpiStore, lang: 
     found = outcomes(mine, load_status(prev), store)
     intro = t("dec_review_intro", lang, period=_period_label(period.previous(), lang))
     return [Paragraph(intro), Bullets([sentence(o, lang, currency, store) for o in found])]
+
+
+def _label_of(period: str, lang: str) -> str:
+    """A stored period id ("2026-09", "2026-Q2") in words ("September 2026", "Q2 2026")."""
+    import pandas as pd
+
+    if "Q" in period:
+        return fmt.quarter(pd.Period(period, freq="Q").start_time, lang)
+    return fmt.month(pd.Period(period, freq="M").start_time, lang)
 
 
 def _period_label(p: Period, lang: str) -> str:

@@ -42,6 +42,32 @@ def status_text(status: str, lang: str) -> str:
     return t(f"goal_{status}", lang) if status in ("achieved", "missed") else t(status, lang)
 
 
+def goal_status_text(g: GoalStatus, lang: str, currency: str) -> str:
+    """The status as every memo words it: a monthly goal on track by its forecast alone while its latest
+    month still misses the target says what the forecast assumes ("auf Kurs nur, wenn der Dezember wie im
+    Vorjahr ausfällt (Dez. 2025: 323 €)"), so status, current value and forecast never contradict each other."""
+    if not g.rests_on_forecast:
+        return status_text(g.status, lang)
+    month = fmt.month_name(g.deadline, lang, short=False)
+    if g.method == "seasonal" and g.last_year == g.last_year:
+        return t("goals_on_track_if_seasonal", lang, month=month,
+                 month_ly=fmt.month(g.deadline - pd.DateOffset(years=1), lang, short=True),
+                 value=value_text(g.metric, g.last_year, lang, currency))
+    return t("goals_on_track_if_trend", lang, month=month)
+
+
+def forecast_text(g: GoalStatus, lang: str, currency: str) -> str:
+    """The forecast with its range; a monthly goal's names the month it is for (the deadline month, not the
+    current one): "322 € im Dez. 2026 (241 €–403 €)"."""
+    v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
+    if not g.months_left:
+        return v(g.actual)
+    if g.cumulative:
+        return f"{v(g.forecast)} ({v(g.low)}–{v(g.high)})"
+    return t("goals_forecast_in_month", lang, value=v(g.forecast), month=fmt.month(g.deadline, lang, short=True),
+             low=v(g.low), high=v(g.high))
+
+
 def titles(goals: Sequence[dict[str, Any]], lang: str) -> dict[str, str]:
     """Goal id -> title in the memo language (``title_en`` for English, else the title)."""
     return {g["id"]: (g.get("title_en") or g["title"]) if lang == "en" else g["title"] for g in goals}
@@ -55,7 +81,7 @@ def goal_sentence(g: GoalStatus, lang: str, currency: str, title: str | None = N
     """
     v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
     title = title or g.title
-    status = status_text(g.status, lang)
+    status = goal_status_text(g, lang, currency)
     if not g.months_left:
         return t("goals_sentence_closed", lang, goal=title, actual=v(g.actual), target=v(g.target), status=status)
     fields = dict(goal=title, actual=v(g.actual), deadline=fmt.date(g.deadline, lang), forecast=v(g.forecast),
@@ -100,10 +126,10 @@ def goals_table(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
     rows = []
     for g in statuses:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
-        forecast = f"{v(g.forecast)} ({v(g.low)}–{v(g.high)})" if g.months_left else v(g.actual)
+        forecast = forecast_text(g, lang, currency)
         window = _actual_window(by_id.get(g.goal_id), as_of)
         actual = Fig(v(g.actual), g.metric, window, float(g.actual)) if window else v(g.actual)
-        rows.append([names.get(g.goal_id, g.title), actual, v(g.target), forecast, status_text(g.status, lang)])
+        rows.append([names.get(g.goal_id, g.title), actual, v(g.target), forecast, goal_status_text(g, lang, currency)])
     return Table(header, rows, align="lrrrl")
 
 
@@ -144,8 +170,8 @@ def goal_chart(g: GoalStatus, goal: dict[str, Any], monthly: pd.DataFrame, lang:
     name = title or metric_label(g.metric, lang)
     name = name[:1].upper() + name[1:]
     v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
-    msg = t("goals_chart_title", lang, name=name, status=status_text(g.status, lang), forecast=v(g.forecast),
-            target=v(g.target))
+    msg = t("goals_chart_title", lang, name=name, status=goal_status_text(g, lang, currency),
+            forecast=v(g.forecast), target=v(g.target))
     sub = t("goals_chart_sub_cumulative" if cumulative else "goals_chart_sub_monthly", lang,
             metric=metric_label(g.metric, lang))
     fig = charts.line_goal(

@@ -7,7 +7,9 @@ recommendations, all by explicit rules; the words come from the message catalogu
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -16,7 +18,7 @@ from ..metrics.store import KpiStore
 from ..render import charts, fmt
 from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Rich, Section, Tile,
                               recommendation_labels)  # noqa: F401  (the notebook's kpis.recommendation_labels)
-from . import kpi_figures
+from . import goals_block as goals_memo, kpi_figures, stakeholders
 from ..render.wording import channel_label
 from ..metrics.goals import GoalStatus
 from ..render.i18n import t
@@ -99,7 +101,8 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
         back = 1 + kpi.value
         if back != back:  # the 12 months reach before the data: no return to state
             return t("kpi_sw_romi_no_data", lang)
-        return t("kpi_sw_romi_back", lang, back=fmt.money(back, lang, currency=currency, digits=2))
+        # all orders, new and existing customers: never worded like the review's first-order ROMI
+        return t("kpi_sw_romi_all_orders", lang, back=fmt.money(back, lang, currency=currency, digits=2))
     return ""
 
 
@@ -154,7 +157,8 @@ def worst_channel(cpl: pd.DataFrame, lang: str, threshold: float = 0.3, currency
     cpl_fig = Fig(fmt.money(row["cpl"], lang, currency=currency), "cost_per_qualified_lead", row["window"], float(row["cpl"]),
                   row["segment"]) if "window" in row else fmt.money(row["cpl"], lang, currency=currency)
     return {"channel": row.name, "label": row["label"], "cpl": row["cpl"], "cpl_ref": row["cpl_ref"], "cpl_fig": cpl_fig,
-            "change": row["change"], "delta": fmt.pct_change(row["change"], lang), "excess_cost": row["excess_cost"]}
+            "change": row["change"], "delta": fmt.pct_change(row["change"], lang), "excess_cost": row["excess_cost"],
+            "spend": float(row["spend"]) if "spend" in row else float("nan")}
 
 
 def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: dict[str, Any] | None) -> Rich:
@@ -171,47 +175,129 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
     pipe_fig = Fig(fmt.money(pipe.value, lang, currency=currency, compact=True), pipe.key, pipe.window, pipe.value)
     fields = {"n": n, "delta": d.text, "vs": vs, "pipeline": pipe_fig}
     if worst:
+        amount = shift_amount(worst.get("spend", float("nan")))
+        if amount == amount and amount > 0:  # the decision the recommendations ask, in euros, on the first line
+            return kpi_figures.rich("kpi_headline_worst_amount", lang, **fields, channel=worst["label"],
+                                    cpl=worst["cpl_fig"], cpl_delta=worst["delta"],
+                                    amount=fmt.money(amount, lang, currency=currency, compact=amount >= 10_000))
         return kpi_figures.rich("kpi_headline_worst", lang, **fields, channel=worst["label"], cpl=worst["cpl_fig"],
                                 cpl_delta=worst["delta"])
     return kpi_figures.rich("kpi_headline_in_line" if cpl_known else "kpi_headline_no_py", lang, **fields)
 
 
+#: share of the costliest channel's budget (last 3 months) the memo proposes to move
+SHIFT_SHARE = 0.20
+
+
+def shift_amount(spend: float) -> float:
+    """The euros the memo proposes to move: :data:`SHIFT_SHARE` of a channel's spend of the last 3 months (to 100 €)."""
+    return round(SHIFT_SHARE * spend, -2) if spend == spend else float("nan")
+
+
+def _inquiries(amount: float, cpls: list[float]) -> list[float]:
+    """What ``amount`` buys at each of a channel's own costs per inquiry (the known ones)."""
+    return [amount / c for c in cpls if c == c and c > 0]
+
+
+def shift_case(worst: dict[str, Any], best: pd.Series, cpl: pd.DataFrame) -> dict[str, float]:
+    """The budget shift in euros: :data:`SHIFT_SHARE` of the costly channel's spend of the last 3 months, and the
+    inquiries it is expected to bring, at each channel's OWN cost per inquiry (last 3 months; the range with the
+    same months a year earlier): gained in ``best`` minus lost in the costly channel."""
+    row = cpl.loc[worst["channel"]]
+    amount = shift_amount(float(row["spend"]))
+    lost = _inquiries(amount, [float(row["cpl"]), float(row["cpl_ref"])])
+    gained = _inquiries(amount, [float(best["cpl"]), float(best["cpl_ref"])])
+    point = amount / float(best["cpl"]) - amount / float(row["cpl"])
+    return {"amount": amount, "point": point, "low": min(gained) - max(lost), "high": max(gained) - min(lost)}
+
+
+def goal_cost(g: GoalStatus, store: KpiStore) -> tuple[float, str] | None:
+    """What closing a goal's gap costs per month at the company's own rates (store values of the last 3 months),
+    with the basis as a message id: inquiries at the channels' own cost per inquiry, pipeline at the pipeline a
+    marketing euro brought, a cost goal as the excess spend at this month's inquiries. None: no euro rate."""
+    gap = abs(g.target - g.forecast)
+    if g.metric == "qualified_leads_web":
+        cpl = store.value("cost_per_qualified_lead", "t3m", "channel=paid_search")
+        return (gap * cpl, "kpi_rec_goal_cost_web") if cpl == cpl else None
+    if g.metric == "qualified_leads":
+        return gap * store.value("cost_per_qualified_lead", "t3m"), "kpi_rec_goal_cost_leads"
+    if g.metric == "marketing_pipeline_value":
+        per_euro = store.value("marketing_pipeline_value", "t3m") / store.value("marketing_spend", "t3m")
+        months = max(g.months_left, 1)  # a cumulative gap is spread over the months left
+        return (gap / per_euro / months, "kpi_rec_goal_cost_pipeline") if per_euro == per_euro and per_euro else None
+    if g.metric == "cost_per_qualified_lead":
+        return gap * store.value("qualified_leads", "month"), "kpi_rec_goal_cost_cpl"
+    return None
+
+
+def recommendation_context(goal_params: Sequence[dict[str, Any]], matrix: Sequence[stakeholders.Stakeholder],
+                           period: Period, today: date, lang: str) -> dict[str, Any]:
+    """Owners and the review month for :func:`recommendations`: each goal's ``owner`` from params (in the memo
+    language), the department the stakeholder matrix names for sales acceptance, and the month the shift is
+    reviewed (8 weeks after the period, never before the generation month)."""
+    from .consistency import deadline_month
+
+    return {"goal_owners": {g["id"]: stakeholders.owner_label(str(g.get("owner") or ""), matrix, lang) for g in goal_params},
+            "sales_owner": stakeholders.joint_owner("sql", matrix, lang, t("kpi_owner_marketing", lang)),
+            "review_month": fmt.month(deadline_month(period, today, 2).start_time, lang)}
+
+
 def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame, lang: str, currency: str,
-                    goal_titles: dict[str, str]) -> list[Recommendation]:
-    """Actions by rule: costly channels, goals at risk, lead acceptance below plan."""
+                    goal_titles: dict[str, str], *, store: KpiStore | None = None,
+                    goal_owners: dict[str, str] | None = None, sales_owner: str = "",
+                    review_month: str = "") -> list[Recommendation]:
+    """Actions by rule, each with what it costs, what it should bring and the decision asked: costly channels
+    (a shift at the channels' own cost per inquiry), goals at risk (the gap at the company's own rates), lead
+    acceptance below plan (the spend on rejected inquiries). Owners: the goal's ``owner`` from params, the
+    department the stakeholder matrix names for sales acceptance (``sales_owner``), else marketing."""
     out: list[Recommendation] = []
     worst = worst_channel(cpl, lang)
     money = lambda v: fmt.money(v, lang, currency=currency)  # noqa: E731
+    thousands = lambda v: fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)  # noqa: E731
+    number = lambda v: fmt.number(v, lang)  # noqa: E731
+    marketing = t("kpi_owner_marketing", lang)
     if worst is not None:
         best = cpl[cpl.index != worst["channel"]].sort_values("cpl").iloc[0]
+        case = shift_case(worst, best, cpl)
         out.append(Recommendation(
-            action=t("kpi_rec_shift_action", lang, worst=worst["label"], best=best["label"]),
-            owner=t("kpi_owner_marketing", lang),
+            action=t("kpi_rec_shift_decision", lang, worst=worst["label"], best=best["label"],
+                     amount=thousands(case["amount"]), share=fmt.percent(SHIFT_SHARE, lang, 0)),
+            owner=marketing,
             evidence=t("kpi_rec_shift_evidence", lang, worst=worst["label"], cpl=money(worst["cpl"]),
                        delta=worst["delta"], best=best["label"], best_cpl=money(best["cpl"])),
-            effect=t("kpi_rec_shift_effect", lang),
+            effect=t("kpi_rec_shift_gain", lang, worst=worst["label"], best=best["label"],
+                     delta=fmt.number(case["point"], lang, signed=True),
+                     low=number(case["low"]), high=number(case["high"]), month=review_month),
         ))
     for g in goals:
         if g.status in ("at_risk", "off_track", "missed"):
             title = goal_titles.get(g.goal_id, g.title)
+            v = lambda x: goals_memo.value_text(g.metric, x, lang, currency)  # noqa: E731
+            cost = goal_cost(g, store) if store is not None and g.months_left else None
+            action = (t("kpi_rec_goal_decision", lang, goal=title, amount=thousands(cost[0])) if cost
+                      else t("kpi_rec_goal_action", lang, goal=title))
+            effect = t("kpi_rec_goal_effect", lang, gap=v(abs(g.target - g.forecast)), deadline=fmt.date(g.deadline, lang))
+            if cost:
+                effect += " " + t(cost[1], lang, amount=thousands(cost[0]))
             out.append(Recommendation(
-                action=t("kpi_rec_goal_action", lang, goal=title),
-                owner=f"{g.metric}" if not g.goal_id else t("kpi_owner_marketing", lang),
-                evidence=t("kpi_rec_goal_evidence", lang, forecast=fmt.number(g.forecast, lang),
-                           low=fmt.number(g.low, lang), high=fmt.number(g.high, lang),
-                           target=fmt.number(g.target, lang),
-                           status=t(g.status if g.status != "missed" else "off_track", lang)),
-                effect=t("kpi_rec_goal_effect", lang, gap=fmt.number(abs(g.target - g.forecast), lang),
-                         deadline=fmt.date(g.deadline, lang)),
+                action=action,
+                owner=(goal_owners or {}).get(g.goal_id) or marketing,
+                evidence=t("kpi_rec_goal_evidence", lang, forecast=v(g.forecast), low=v(g.low), high=v(g.high),
+                           target=v(g.target), status=t(g.status if g.status != "missed" else "off_track", lang)),
+                effect=effect,
             ))
     by = {k.key: k for k in kpis}
     acc = by["sales_acceptance_rate"]
     if acc.target and acc.value < acc.target * 0.9:
+        leads, cpl_month = by["qualified_leads"].value, by["cost_per_qualified_lead"].value
+        more = (acc.target - acc.value) * leads  # accepted inquiries at the target rate, same spend
         out.append(Recommendation(
-            action=t("kpi_rec_acceptance_action", lang),
-            owner=t("kpi_owner_marketing_sales", lang),
+            action=t("kpi_rec_acceptance_decision", lang),
+            owner=sales_owner or t("kpi_owner_marketing_sales", lang),
             evidence=t("kpi_rec_acceptance_evidence", lang, rate=fmt.percent(acc.value, lang, 0),
                        target=fmt.percent(acc.target, lang, 0)),
+            effect=t("kpi_rec_acceptance_gain", lang, more=number(more), cpl=money(cpl_month),
+                     amount=thousands(more * cpl_month)),
         ))
     return out[:4]
 
@@ -221,11 +307,11 @@ def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float
     ratio = store.figure("clv_to_cac", "t12m")
     fields = {"clv_label": store.label("clv", "asof", lang), "clv": kpi_figures.fig(store.figure("clv", "asof"), lang, currency),
               "cac_label": store.label("cac", "t12m", lang), "cac": kpi_figures.fig(store.figure("cac", "t12m"), lang, currency)}
-    if ratio.value != ratio.value:  # no CLV or CAC: no verdict on the payback
-        return kpi_figures.rich("kpi_clv_no_ratio", lang, **fields)
+    years = fmt.number(store.catalogue.params["clv_horizon_years"], lang)
+    if ratio.value != ratio.value:  # no CLV or CAC: no verdict on the payback (CLV still explained: jargon check)
+        return kpi_figures.rich("kpi_clv_no_ratio_explained", lang, **fields, years=years)
     good = ratio.value >= ratio_target
-    return kpi_figures.rich("kpi_clv_ratio_good" if good else "kpi_clv_ratio_slow", lang, **fields,
-                            years=fmt.number(store.catalogue.params["clv_horizon_years"], lang),
+    return kpi_figures.rich("kpi_clv_ratio_good" if good else "kpi_clv_ratio_slow", lang, **fields, years=years,
                             ratio=kpi_figures.fig(ratio, lang, currency), target=fmt.number(ratio_target, lang))
 
 

@@ -300,48 +300,95 @@ def shared_text(f: SyncFacts, lang: str, currency: str, shown: int) -> str:
     return tn("sync_shared", n, lang, total=total)
 
 
+def _channel_cpl(f: SyncFacts, channel: str = ""):
+    """The channel's OWN cost per qualified inquiry over the last 3 months from the store (all channels: ""),
+    as the store's Figure; None without a store, or when the channel has no such value."""
+    if f.store is None:
+        return None
+    try:
+        fig = f.store.figure("cost_per_qualified_lead", "t3m", f"channel={channel}" if channel else "")
+    except KeyError:
+        return None
+    return fig if fig.value == fig.value else None
+
+
+def _worth(n: float, cpl, key: str, lang: str, currency: str, **fields: object):
+    """What ``n`` inquiries cost at the store's ``cpl`` each, as the agenda item's euro sentence; the cost per
+    inquiry keeps its data-metric span, so the decision log follows it into the next month ("" without a cost)."""
+    if cpl is None or not n:
+        return ""
+    amount = n * cpl.value
+    return kpi_figures.rich(key, lang, n=fmt.number(n, lang), cpl=kpi_figures.fig(cpl, lang, currency),
+                            amount=fmt.money(amount, lang, currency=currency, compact=amount >= 10_000), **fields)
+
+
+def _join(*parts: object) -> object:
+    """The non-empty parts joined by spaces; rich text (figures) stays rich."""
+    kept = [p for p in parts if p and str(p)]
+    if any(isinstance(p, Rich) for p in kept):
+        out: list[object] = []
+        for p in kept:
+            out += ([" "] if out else []) + [p]
+        return Rich(*out)
+    return " ".join(str(p) for p in kept)
+
+
 def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recommendation]:
-    """Agenda items of the sync as actions with owner, by rule (at most five)."""
+    """Agenda items of the sync as actions with owner, by rule (at most five); each says the euros at stake
+    (the inquiries concerned at their channel's own cost per inquiry, or the order value in question) and the
+    decision the sync takes."""
     cfg, now = f.cfg, f.now
     out: list[Recommendation] = []
+    decide = t("sync_decide", lang)
+    money = lambda v: fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)  # noqa: E731
     worst = worst_channel(f)
     if worst and now.response_rate < cfg.response_target:
         label = channel_label(worst["channel"], lang)
         fair = worst["channel"] == "trade_fairs"
         out.append(Recommendation(
-            action=t("sync_agenda_fair_followup", lang) if fair else t("sync_agenda_distribute", lang, channel=label),
+            action=_join(t("sync_agenda_fair_followup", lang) if fair else t("sync_agenda_distribute", lang, channel=label),
+                         decide),
             owner=t("sync_owner_sales_marketing", lang),
             evidence=t("sync_agenda_response_evidence", lang, channel=label, rate=fmt.percent(worst["rate"], lang, 0),
                        median=_hours(worst["median"], lang), worst=worst["breaches"], n=now.response_breach),
             due=next_sync,
-            effect=t("sync_effect_fair" if fair else "sync_effect_response", lang)))
+            effect=_join(t("sync_effect_fair" if fair else "sync_effect_response", lang),
+                         _worth(worst["breaches"], _channel_cpl(f, worst["channel"]), "sync_eur_late", lang, currency,
+                                channel=label))))
     if now.feedback_rate < cfg.feedback_target:
         out.append(Recommendation(
-            action=t("sync_agenda_feedback", lang, days=fmt.number(cfg.feedback_days, lang)),
+            action=_join(t("sync_agenda_feedback", lang, days=fmt.number(cfg.feedback_days, lang)), decide),
             owner=t("sync_owner_head_of_sales", lang),
             evidence=t("sync_agenda_feedback_evidence", lang, rate=fmt.percent(now.feedback_rate, lang, 0),
                        target=fmt.percent(cfg.feedback_target, lang, 0)),
-            due=next_sync))
+            due=next_sync,
+            effect=_worth(now.feedback_breach, _channel_cpl(f), "sync_eur_feedback", lang, currency)))
     q = f.quality[f.quality["decided"] >= 10]
     if len(q) and f.acceptance_target and f.acceptance_now < f.acceptance_target:
         weak = q.sort_values(["rate", "decided"], ascending=[True, False], kind="stable").iloc[0]
         label = channel_label(weak.name, lang)
         out.append(Recommendation(
-            action=t("sync_agenda_handover", lang, channel=label,
-                     reason=weak["top_reasons"][0][0] if weak["top_reasons"] else "–"),
+            action=_join(t("sync_agenda_handover", lang, channel=label,
+                           reason=weak["top_reasons"][0][0] if weak["top_reasons"] else "–"), decide),
             owner=t("sync_owner_marketing", lang), due=next_sync,
             evidence=t("sync_agenda_handover_evidence", lang, channel=label, rate=fmt.percent(weak["rate"], lang, 0),
-                       target=fmt.percent(f.acceptance_target, lang, 0))))
+                       target=fmt.percent(f.acceptance_target, lang, 0)),
+            effect=_worth(int(weak["rejected"]), _channel_cpl(f, str(weak.name)), "sync_eur_rejected", lang, currency,
+                          channel=label)))
     ow = f.attribution.get("outbound_with_marketing", pd.DataFrame())
     ns = f.attribution.get("no_source", pd.DataFrame())
     if len(ow) or len(ns):
+        value = float(sum(d["amount"].sum() for d in (ow, ns) if "amount" in d))
         out.append(Recommendation(
-            action=t("sync_agenda_credit_rule", lang), owner=t("sync_owner_marketing_sales", lang), due=next_sync,
-            evidence=tn("sync_agenda_credit_evidence", len(ow) + len(ns), lang)))
+            action=_join(t("sync_agenda_credit_rule", lang), decide), owner=t("sync_owner_marketing_sales", lang),
+            due=next_sync, evidence=tn("sync_agenda_credit_evidence", len(ow) + len(ns), lang),
+            effect=t("sync_eur_credit", lang, amount=money(value)) if value else ""))
     if len(f.shared):
+        value = float(f.shared["open_value"].sum()) if "open_value" in f.shared else 0.0
         out.append(Recommendation(
-            action=t("sync_agenda_shared", lang), owner=t("sync_owner_account_owners", lang), due=next_sync,
-            evidence=tn("sync_agenda_shared_evidence", len(f.shared), lang)))
+            action=_join(t("sync_agenda_shared", lang), decide), owner=t("sync_owner_account_owners", lang),
+            due=next_sync, evidence=tn("sync_agenda_shared_evidence", len(f.shared), lang),
+            effect=t("sync_eur_shared", lang, amount=money(value)) if value else ""))
     return out[:5]
 
 

@@ -180,3 +180,22 @@ def matrix_table(matrix: Sequence[Stakeholder], lang: str, *, only: Iterable[str
                  "challenges": "; ".join(st.text("challenges", lang))}
         rows.append([f"{st.name(lang)} ({st.text('head', lang)})"] + [cells[c] for c in columns])
     return header, rows
+
+
+def owner_label(owner: str, matrix: Sequence[Stakeholder], lang: str) -> str:
+    """A goal's ``owner`` from params in the memo language: each part ("Marketing & Vertrieb") that names a
+    department of the matrix takes its name in ``lang`` ("Marketing & Sales"); other words stay as written."""
+    names = {name.casefold(): st for st in matrix for name in (st.department, st.name("en"))}
+    parts = [p.strip() for p in re.split(r"\s*&\s*|\s+und\s+|\s+and\s+", owner or "") if p.strip()]
+    return " & ".join(names[p.casefold()].name(lang) if p.casefold() in names else p for p in parts)
+
+
+def department_for(metric: str, matrix: Sequence[Stakeholder]) -> Stakeholder | None:
+    """The first department of the matrix that lists ``metric`` among its KPIs (who answers for it besides marketing)."""
+    return next((st for st in matrix if metric in st.kpis), None)
+
+
+def joint_owner(metric: str, matrix: Sequence[Stakeholder], lang: str, marketing: str) -> str:
+    """"Marketing & Vertrieb" for a KPI marketing shares with the department the matrix names; "" when none does."""
+    st = department_for(metric, matrix)
+    return f"{marketing} & {st.name(lang)}" if st is not None else ""

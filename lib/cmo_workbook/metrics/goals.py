@@ -5,7 +5,9 @@ a target and a deadline. ``aggregation: monthly`` (default) compares the metric'
 value in the deadline month with the target; ``cumulative`` compares the sum from
 start to deadline. Status: *on track* when the forecast reaches the target, *at risk* when
 only the optimistic end of the 80 % range does, *off track* otherwise (direction-aware: for
-"lower is better" goals the target is a ceiling).
+"lower is better" goals the target is a ceiling). A monthly goal measures the deadline month: an
+"on track" whose latest month still misses the target rests on the forecast alone
+(:attr:`GoalStatus.rests_on_forecast`), and memos say what that forecast assumes.
 
 The forecast (:func:`forecast`) is one of two models, chosen per metric by a rolling-origin
 backtest on the company's own history (lower mean absolute error wins):
@@ -48,6 +50,18 @@ class GoalStatus:
     months_left: int
     progress: float  # share of the way from baseline to target achieved
     method: str = "trend"  # forecast model chosen by backtest: "seasonal" or "trend"
+    #: whether the latest value (monthly) or the sum to date (cumulative) already meets the target; an
+    #: "on track" whose actual does not is a promise on the forecast alone and must say what it rests on
+    actual_meets: bool = True
+    #: monthly goals: the deadline month's value a year earlier (what a seasonal forecast builds on), else NaN
+    last_year: float = float("nan")
+    cumulative: bool = False
+
+    @property
+    def rests_on_forecast(self) -> bool:
+        """On track only by the forecast: a monthly goal whose latest value is still on the wrong side of the
+        target (the memo then says what the forecast assumes, never a bare "on track" beside a missed value)."""
+        return self.status == "on_track" and not self.cumulative and not self.actual_meets
 
 
 #: the goal metrics and monthly KPIs whose forecasts the backtest checks
@@ -218,6 +232,7 @@ def evaluate(goal: dict, series: pd.Series, as_of: pd.Period, *, higher_is_bette
             point, low, high, method = forecast(s, months_left)
     eps = 1e-9 * max(1.0, abs(target))  # a forecast of 23.9999999 reaches a target of 24
     reaches = (lambda v: v >= target - eps) if hib else (lambda v: v <= target + eps)
+    last_year = float("nan") if cumulative else float(s.get(dl_month - SEASON, float("nan")))
     if months_left == 0:
         status = "achieved" if reaches(actual) else "missed"
     elif reaches(point):
@@ -229,7 +244,8 @@ def evaluate(goal: dict, series: pd.Series, as_of: pd.Period, *, higher_is_bette
     span = target - baseline
     progress = float((actual - baseline) / span) if span else float("nan")
     return GoalStatus(goal["id"], goal["title"], goal["metric"], target, baseline, deadline, actual, point,
-                      low, high, status, hib, months_left, progress, method)
+                      low, high, status, hib, months_left, progress, method, bool(reaches(actual)), last_year,
+                      cumulative)
 
 
 def evaluate_all(goals: list[dict], monthly: pd.DataFrame, as_of: pd.Period) -> list[GoalStatus]:
