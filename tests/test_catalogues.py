@@ -138,7 +138,7 @@ def test_plural_forms_follow_the_catalogues_rule(tmp_path, monkeypatch):
         i18n.catalogue.cache_clear()
 
 
-def test_params_wording_is_checked_before_any_kernel():
+def test_params_wording_is_checked_before_any_kernel(sample_dir):  # example.yaml needs data/sample
     import yaml
 
     from cmo_workbook.delivery.preflight import wording_problems
