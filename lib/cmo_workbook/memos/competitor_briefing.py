@@ -435,9 +435,24 @@ def price_position(res: CompetitorResults) -> tuple[list[str], list[float], str,
     else:
         title = t("comp_pos_none_cheaper", lang)
     sub = t("comp_pos_subtitle", lang, date=fmt.date(res.as_of, lang))
-    if len(res.quiet):
-        sub = t("comp_pos_gap", lang, subtitle=sub, names=", ".join(res.quiet["competitor"]))
     return cats, [float(v) for v in idx["index"]], title, sub
+
+
+def price_gap_line(res: CompetitorResults) -> str:
+    """Under the price chart: the competitors without a price index because nobody observed them ('' if none)."""
+    if not len(res.quiet):
+        return ""
+    return t("comp_pos_gap", res.lang, names=", ".join(res.quiet["competitor"]), months=res.quiet_months)
+
+
+def stake_note(stakes: Mapping[Any, PriceMoveStake], lang: str) -> str:
+    """Data note: how the touched order intake was found (deal names naming our products) and how many orders."""
+    known = [s for s in stakes.values() if s.known]
+    if not known:
+        return ""
+    st = known[0]
+    return t("comp_note_stake", lang, deals=fmt.number(sum(s.deals for s in known), lang),
+             window=won_window(st.start, st.end, lang))
 
 
 def data_note_lines(res: CompetitorResults) -> list[str]:
