@@ -83,7 +83,7 @@ def decision_id(memo: str, item: dict[str, Any]) -> str:
 _RATE_WORDS = {"sales_acceptance_rate": ("akzeptanzquote", "ablehnungsgr", "acceptance rate", "rejection reason")}
 
 
-def _channel_in(text: str) -> str:
+def channel_in(text: str) -> str:
     """The store segment of the first channel a text names ("LinkedIn-Budget ..." -> "channel=linkedin")."""
     low = text.casefold()
     hits = [(low.find(name.casefold()), key) for key, names in channel_names().items() for name in names.values()
@@ -103,7 +103,7 @@ def infer_figure(item: dict[str, Any], store: KpiStore, lang: str, currency: str
     metrics = [m for m in named or kpis_in(action) or kpis_in(evidence) if m in store.catalogue]
     if not metrics:
         return None
-    metric, segment = metrics[0], _channel_in(action)
+    metric, segment = metrics[0], channel_in(action)
     own = "month" if store.period.kind == "month" else "quarter"
     kinds = [own] + [k for k in ("t3m", "t12m", "ytd", "asof") if k != own]
     found = []
