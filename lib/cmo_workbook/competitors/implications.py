@@ -24,6 +24,7 @@ language (``12,0`` / ``12.0``), dates as ``15.09.2026`` / ``2026-09-15``; plus
 from __future__ import annotations
 
 import math
+import re
 import string
 from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
@@ -247,12 +248,13 @@ def product_line(deal_names: pd.Series, products: Sequence[str]) -> pd.Series:
     """Our product line each deal is about: the first of ``products`` its name contains (case ignored), else NA.
 
     CRM exports seldom carry a product column; deal names do ("Lange GmbH - Servogetriebe KS-60",
-    "Nachbestellung Kupplung KC-Flex"). Longer names are tried first, so "KS-600" never counts as "KS-60".
+    "Nachbestellung Kupplung KC-Flex"). A name matches as a whole ("KS-600" is not "KS-60"); longer names are
+    tried first.
     """
     names = deal_names.astype("string").fillna("").str.casefold()
     out = pd.Series(pd.NA, index=deal_names.index, dtype="string")
     for p in sorted(products, key=len, reverse=True):
-        hit = names.str.contains(str(p).casefold(), regex=False) & out.isna()
+        hit = names.str.contains(rf"(?<!\w){re.escape(str(p).casefold())}(?!\w)", regex=True) & out.isna()
         out[hit] = str(p)
     return out
 

@@ -404,8 +404,7 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
                  leads=fmt.number(round(ch.leads_at_risk), lang)),
             ch.excess, t("strat_stake_channel", lang, excess=excess, channel=label),
         ))
-    # the biggest euro amount at stake leads, whatever its source; recommendations without one keep rule order after
-    out.sort(key=lambda r: -r.stake if r.stake == r.stake else float("inf"))
+    out = by_stake(out)
     if len(comp.quiet) and len(out) < 5:
         names = ", ".join(comp.quiet["competitor"])
         out.append(StrategyRec(
@@ -414,6 +413,11 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             "", "; ".join(comp.quiet["note_de" if lang == "de" else "note_en"]), "",
         ))
     return out[:5]
+
+
+def by_stake(recs: Sequence[StrategyRec]) -> list[StrategyRec]:
+    """The biggest euro amount at stake first, whatever its source; those without one keep rule order after them."""
+    return sorted(recs, key=lambda r: -r.stake if r.stake == r.stake else float("inf"))
 
 
 def risks(inp: StrategyInputs, recs: Sequence[StrategyRec]) -> list[str]:
@@ -442,9 +446,11 @@ def decisions(recs: Sequence[StrategyRec]) -> list[str]:
 
 
 def evidence_text(rec: StrategyRec, lang: str) -> Rich:
-    """Customer signal · competitor move · KPI, each labelled; missing parts are left out."""
-    labels = (t("strat_evidence_customers", lang), t("strat_evidence_competition", lang), t("strat_evidence_kpi", lang))
-    parts = [Rich(f"{label}: ", text) for label, text in zip(labels, (rec.customer, rec.competitor, rec.kpi)) if text]
+    """Euros at stake · customer signal · competitor move · KPI, each labelled; missing parts are left out."""
+    labels = (t("strat_evidence_stake", lang), t("strat_evidence_customers", lang), t("strat_evidence_competition", lang),
+              t("strat_evidence_kpi", lang))
+    parts = [Rich(f"{label}: ", text) for label, text in
+             zip(labels, (rec.stake_text, rec.customer, rec.competitor, rec.kpi)) if text]
     return Rich(*[x for i, p in enumerate(parts) for x in ((" · ", p) if i else (p,))])
 
 
