@@ -224,7 +224,9 @@ def test_pipeline_is_called_opportunity_value_not_order_intake():
     kpis = {"qualified_leads": k("qualified_leads", 395, 340, 601),
             "marketing_pipeline_value": k("marketing_pipeline_value", 6_684_700, math.nan, 7_731_300),
             "marketing_won_revenue": k("marketing_won_revenue", 4_084_700, math.nan, 2_556_300),
-            "marketing_spend": k("marketing_spend", 222_407, 185_818, 285_826)}
+            "marketing_spend": k("marketing_spend", 222_407, 185_818, 285_826),
+            "cost_per_qualified_lead": update.QuarterKpi("cost_per_qualified_lead", 563.06, 546.52, 475.58, False,
+                                                         "2026-Q3")}
     for lang, must, never in (("de", "ungewichtet und noch kein Auftragseingang", "Auftragseingang der kommenden"),
                               ("en", "unweighted and not yet order intake", "order intake of the coming")):
         text = plain(update.achieved(kpis, [], [], None, Period.parse("2026-Q3"), lang, "EUR"))
@@ -232,4 +234,5 @@ def test_pipeline_is_called_opportunity_value_not_order_intake():
     # 6.68 m vs 7.73 m in Q2: −13.5 % -> "−14 %"; the cost of the quarter is said beside the results (+20 % on Q3 2025)
     de = plain(update.achieved(kpis, [], [], None, Period.parse("2026-Q3"), "de", "EUR"))
     assert "Neue Pipeline aus Marketing: 6,7 Mio. € (−14 % ggü. Vorquartal)" in de
-    assert "bei 222 Tsd. € Marketingkosten (+20 % ggü. Vorjahresquartal)" in de
+    # 222,407 / 395 = 563.06 € per inquiry, +3 % on 546.52 a year ago (a cost: a rise is worse)
+    assert "bei 222 Tsd. € Marketingkosten (+20 % ggü. Vorjahresquartal) – das sind 563 € je Anfrage (+3 % ggü." in de

@@ -135,10 +135,11 @@ def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals:
     per inquiry soars."""
     q = fmt.quarter(period.start, lang)
     ql, pipe, won = kpis["qualified_leads"], kpis["marketing_pipeline_value"], kpis["marketing_won_revenue"]
-    spend = kpis["marketing_spend"]
+    spend, cpl = kpis["marketing_spend"], kpis["cost_per_qualified_lead"]
     s = rich("upd_achieved_results", lang, quarter=q, leads=ql.fig(fmt.number(ql.value, lang)), leads_change=_yoy(ql, lang),
              pipeline=_mfig(pipe, lang, currency), pipeline_vs=_vs(pipe, lang), won=_mfig(won, lang, currency),
-             won_vs=_vs(won, lang), spend=_mfig(spend, lang, currency), spend_vs=_vs(spend, lang))
+             won_vs=_vs(won, lang), spend=_mfig(spend, lang, currency), spend_vs=_vs(spend, lang),
+             cpl=cpl.fig(fmt.money(cpl.value, lang, currency=currency)), cpl_vs=_vs(cpl, lang))
     on = [g for g in statuses if g.status in ("on_track", "achieved")]
     for g in on:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
