@@ -236,3 +236,13 @@ def test_pipeline_is_called_opportunity_value_not_order_intake():
     assert "Neue Pipeline aus Marketing: 6,7 Mio. € (−14 % ggü. Vorquartal)" in de
     # 222,407 / 395 = 563.06 € per inquiry, +3 % on 546.52 a year ago (a cost: a rise is worse)
     assert "bei 222 Tsd. € Marketingkosten (+20 % ggü. Vorjahresquartal) – das sind 563 € je Anfrage (+3 % ggü." in de
+
+
+def test_the_decision_log_shortens_an_action_to_its_first_clause_not_at_an_abbreviation():
+    from cmo_workbook.memos.decisions import _short
+
+    # VoC actions start with their evidence in parentheses ("+6,8 Pp. ggü. Basis"): the clause ends at the colon after it
+    assert _short("Lieferverzögerungen steigen (+6,8 Pp. ggü. Basis, n = 35): Ursache analysieren und beheben.") == \
+        "Lieferverzögerungen steigen (+6,8 Pp. ggü. Basis, n = 35)"
+    assert _short("Anteil 1,2 Mio. € halten. Danach prüfen.") == "Anteil 1,2 Mio. € halten"
+    assert _short("Budget für Lepp. erhöhen. Danach") == "Budget für Lepp"  # a word ending in "pp" is no abbreviation

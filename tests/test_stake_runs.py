@@ -32,8 +32,12 @@ def _set_first(period_dir, status: str, comment: str) -> decisions.Decision:
     return first
 
 
+def _plain_text(text: str) -> str:
+    return " ".join(text.replace("\xa0", " ").split())
+
+
 def _plain(result) -> str:
-    return " ".join(result.memo.with_suffix(".txt").read_text(encoding="utf-8").replace("\xa0", " ").split())
+    return _plain_text(result.memo.with_suffix(".txt").read_text(encoding="utf-8"))
 
 
 @pytest.mark.slow
@@ -48,7 +52,9 @@ def test_voc_october_opens_its_actions_with_septembers(tmp_path, sample_dir):
     assert october.ok, october.message
     text = _plain(october)
     actions = text[text.index("Was aus den Empfehlungen vom September 2026 wurde:"):]
-    assert f"{decisions._short(first.action)} – umgesetzt (Ursachenanalyse läuft)" in actions
+    # the first clause of September's action, whole (not cut at the "Pp." inside its parentheses)
+    assert f"{_plain_text(decisions._short(first.action))} – umgesetzt (Ursachenanalyse läuft)" in actions
+    assert "Pp – " not in actions
     assert actions.index("Was aus den") < actions.index("1. ")  # the review opens the section
     # the rising delivery complaints carry the order intake of the customers behind them and the decision
     assert "Auf dem Spiel:" in text and "Auftragseingang von" in text and "(gewonnene Aufträge Nov 2025 – Okt 2026)" in text
@@ -67,6 +73,6 @@ def test_briefing_q3_opens_with_q2s_moves_and_prices_the_discount_decision(tmp_p
     assert q3.ok, q3.message
     text = _plain(q3)
     assert "Was aus den Empfehlungen vom Q2 2026 wurde:" in text
-    assert f"{decisions._short(first.action)} – verworfen (kein Handlungsbedarf)" in text
+    assert f"{_plain_text(decisions._short(first.action))} – verworfen (kein Handlungsbedarf)" in text
     assert "das betrifft" in text and "Entscheidung: darf der Vertrieb bis 12 % Rabatt" in text
     assert "Ohne Preisindex, weil seit 3 Monaten nicht beobachtet" in text and "Alpin Drives AG (3)" not in text
