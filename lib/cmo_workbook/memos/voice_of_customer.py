@@ -6,6 +6,11 @@ explicit rules; every sentence is a catalogue message (``voc_…`` in render/loc
 or rising beyond the taxonomy (``res.topics``, FDR-controlled) reach the first screen; when the
 taxonomy covers less than half of the month the memo says the picture is partial and leads with
 them. The raw NMF candidate clusters stay with the analyst.
+
+A rising complaint carries the revenue at stake: the month's feedback is linked to CRM accounts (customer number,
+company name, e-mail domain; :func:`account_links`, match rate in the data note) and the order intake of the
+accounts behind the theme over 12 months is stated with its window; its fix asks the decision with the euros on
+both sides, naming the input (and its owner) where the cost is not in the data (:func:`decision_text`).
 """
 from __future__ import annotations
 
