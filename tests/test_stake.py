@@ -246,3 +246,18 @@ def test_the_decision_log_shortens_an_action_to_its_first_clause_not_at_an_abbre
         "Lieferverzögerungen steigen (+6,8 Pp. ggü. Basis, n = 35)"
     assert _short("Anteil 1,2 Mio. € halten. Danach prüfen.") == "Anteil 1,2 Mio. € halten"
     assert _short("Budget für Lepp. erhöhen. Danach") == "Budget für Lepp"  # a word ending in "pp" is no abbreviation
+
+
+def test_a_company_without_deals_gets_the_missing_input_named_instead_of_a_failing_memo():
+    class NoCrm:
+        def has(self, name: str) -> bool:
+            return False
+
+    deals, leads = vm.crm_tables(NoCrm())
+    assert deals.empty and leads is None
+    st = account_stake(ITEMS, link_accounts(FEEDBACK, deals, leads), deals, theme="delivery_delay", end=T("2026-11-01"))
+    assert (st.n_items, st.n_linked, st.order_intake) == (4, 0, 0)
+    assert vm.stake_message(st, "en").startswith("Revenue at stake: unknown – none of the 4 items can be linked")
+    cut = price_move_stake({"competitor": "H", "our_product": "Servogetriebe KS-60", "change_pct": -10.0}, deals,
+                           gross_margin=0.38, end=T("2026-10-01"))
+    assert not cut.known and "does not name the product line" in briefing.stake_text(cut, "en")

@@ -25,7 +25,7 @@ from ..render.i18n import t
 from ..competitors.implications import PriceMoveStake
 from ..voc.recommend import AccountStake, account_stake
 from .competitor_briefing import CompetitorResults, price_stakes
-from .voice_of_customer import account_links, month_items, won_window
+from .voice_of_customer import account_links, crm_tables, month_items, won_window
 from ..periods import Period
 from ..render.wording import channel_label, rich
 
@@ -177,13 +177,14 @@ def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: 
     """The quarter's euros at stake: delivery complaints of the last month with feedback (customers linked to CRM
     accounts), the largest matched price cut, the channel with the most excess cost."""
     delivery = None
+    deals, leads = crm_tables(ds)
     if vocs:
         res = vocs[-1]
-        links = account_links(res, ds.feedback, ds.deals, ds.leads)
-        st = account_stake(month_items(res), links, ds.deals, theme=DELIVERY_THEME, end=Period.parse(res.month).end)
+        links = account_links(res, ds.feedback, deals, leads)
+        st = account_stake(month_items(res), links, deals, theme=DELIVERY_THEME, end=Period.parse(res.month).end)
         delivery = st if st.n_items else None
     cut = _price_cut(comp)
-    price = price_stakes(comp, ds.deals, gross_margin).get(cut.name) if cut is not None else None
+    price = price_stakes(comp, deals, gross_margin).get(cut.name) if cut is not None else None
     return Stakes(delivery, price, channel_stake(store, lang, currency))
 
 

@@ -535,6 +535,17 @@ def kpi_strip_wide(res: Any, lang: str) -> tuple[list[str], list[list[str]], str
 STAKE_MONTHS = 12
 
 
+#: the deal columns a stake reads (an empty table of them stands in when a company configured no deals)
+DEAL_COLUMNS = ["deal_id", "deal_name", "status", "amount", "close_date", "company", "account_id"]
+
+
+def crm_tables(ds: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The deals and CRM contacts (leads) a stake reads from the dataset; without deals an empty table, so the memo
+    says the revenue at stake is unknown and which input would tell it instead of failing."""
+    deals = ds.deals if ds.has("deals") else pd.DataFrame({c: pd.Series(dtype="object") for c in DEAL_COLUMNS})
+    return deals, (ds.leads if ds.has("leads") else None)
+
+
 def month_items(res: Any) -> pd.DataFrame:
     """The report month's items of a VoC result (pseudonymised text, themes)."""
     return res.items.loc[res.items["month"] == res.month]
