@@ -79,13 +79,13 @@ def test_order_intake_of_the_accounts_behind_a_theme_counts_won_orders_of_the_tw
     assert st.match_rate == 0.5 and (st.start, st.end) == (T("2025-11-01"), T("2026-11-01"))
     assert st.products == ["Servogetriebe KS-90", "Planetengetriebe KP-120"]  # 3 items name KS-90, 1 KP-120
     assert plain(vm.stake_message(st, "de")) == (
-        "Auf dem Spiel: 120 Tsd. € Auftragseingang von 2 betroffenen Kunden (gewonnene Aufträge Nov 2025 – Okt 2026),"
-        " dazu 30 Tsd. € offene Angebote; 2 der 4 Rückmeldungen sind einem Kunden im CRM zugeordnet.")
+        "Auf dem Spiel: 120 Tsd. € Auftragseingang von 2 betroffenen Kunden (gewonnene Aufträge Nov 2025 – Okt 2026;"
+        " 2 der 4 Rückmeldungen einem Kunden zugeordnet).")
     decision = plain(vm.decision_text(st, "operations", "en"))
     assert decision.startswith("Decision: safety stock for Servogetriebe KS-90, Planetengetriebe KP-120 – the capital"
                                " tied up is not in the data (")
-    assert decision.endswith("against €120k order intake of the affected customers (orders won Nov 2025 – Oct 2026);"
-                             " approve yes/no?")
+    assert decision.endswith("against €120k order intake (orders won Nov 2025 – Oct 2026);"
+                             " yes/no?")
 
 
 def test_a_theme_nobody_can_be_linked_to_says_which_input_is_missing():

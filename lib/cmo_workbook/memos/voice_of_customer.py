@@ -581,13 +581,12 @@ def _money(v: float, lang: str, currency: str) -> str:
 
 
 def stake_message(st: AccountStake, lang: str, currency: str = "EUR") -> str:
-    """'Betroffen: 46 Kunden mit 2,0 Mio. € Auftragseingang (…); 47 der 60 Rückmeldungen einem Kunden zugeordnet.'"""
+    """'Auf dem Spiel: 2 Mio. € Auftragseingang von 46 betroffenen Kunden (…; 47 der 60 Rückmeldungen zugeordnet).'"""
     if not st.n_linked:
         return t("voc_stake_unlinked", lang, n=fmt.number(st.n_items, lang))
     return t("voc_stake_message", lang, accounts=fmt.number(st.accounts, lang),
              intake=_money(st.order_intake, lang, currency), window=stake_window(st, lang),
-             linked=fmt.number(st.n_linked, lang), n=fmt.number(st.n_items, lang),
-             pipeline=_money(st.open_pipeline, lang, currency))
+             linked=fmt.number(st.n_linked, lang), n=fmt.number(st.n_items, lang))
 
 
 def decision_text(st: AccountStake, owner: str, lang: str, currency: str = "EUR") -> str:
