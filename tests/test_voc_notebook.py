@@ -139,8 +139,10 @@ def test_memo_fits_two_a4_pages_and_the_email_limit(chromium, de_run, tmp_path):
     from cmo_workbook.delivery.preview import pdf_pages, print_pdf
 
     pdf = print_pdf(de_run.memo, tmp_path / "voc.pdf")
-    # one page is the goal; the eight sections at the memo's 14 px body font need two (see report)
-    assert pdf_pages(pdf) == 1
+    # one page was reached before #11; the revenue at stake of the rising complaint (a bullet on the first screen, the
+    # decision in its action, the customer link in the data note) moves the second action and the data note onto a
+    # second page: two at most
+    assert pdf_pages(pdf) <= 2
     _, email_html, _ = _texts(de_run)
     assert len(email_html.encode()) < 100_000
 

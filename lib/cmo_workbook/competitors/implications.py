@@ -23,7 +23,10 @@ language (``12,0`` / ``12.0``), dates as ``15.09.2026`` / ``2026-09-15``; plus
 """
 from __future__ import annotations
 
+import math
+import re
 import string
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -236,3 +239,91 @@ def quiet_competitors(
     out["last_observation"] = pd.to_datetime(out["last_observation"])
     out["days_since"] = out["days_since"].astype("Int64")
     return out.sort_values(["last_observation", "competitor"], na_position="first", kind="stable").reset_index(drop=True)
+
+
+# -- revenue a price move touches ------------------------------------------------------------------------------
+
+
+def product_line(deal_names: pd.Series, products: Sequence[str]) -> pd.Series:
+    """Our product line each deal is about: the first of ``products`` its name contains (case ignored), else NA.
+
+    CRM exports seldom carry a product column; deal names do ("Lange GmbH - Servogetriebe KS-60",
+    "Nachbestellung Kupplung KC-Flex"). A name matches as a whole ("KS-600" is not "KS-60"); longer names are
+    tried first.
+    """
+    names = deal_names.astype("string").fillna("").str.casefold()
+    out = pd.Series(pd.NA, index=deal_names.index, dtype="string")
+    for p in sorted(products, key=len, reverse=True):
+        hit = names.str.contains(rf"(?<!\w){re.escape(str(p).casefold())}(?!\w)", regex=True) & out.isna()
+        out[hit] = str(p)
+    return out
+
+
+def product_revenue(deals: pd.DataFrame, products: Sequence[str], *, end: Any, months: int = 12) -> pd.DataFrame | None:
+    """Won order intake per product line with a close date in the ``months`` before ``end`` (exclusive).
+
+    Returns ``product, order_intake, deals`` for every product in ``products`` (0 where none was won), or None
+    when no deal name names any of our products: the CRM does not tell the product line (the input missing).
+    """
+    end = pd.Timestamp(end)
+    start = end - pd.DateOffset(months=int(months))
+    line = product_line(deals["deal_name"] if "deal_name" in deals else pd.Series(pd.NA, index=deals.index), products)
+    if line.isna().all():
+        return None
+    close = pd.to_datetime(deals["close_date"])
+    won = deals.assign(product=line).loc[(deals["status"] == "won") & (close >= start) & (close < end) & line.notna()]
+    sums = won.groupby("product")["amount"].agg(["sum", "size"])
+    rows = [{"product": p, "order_intake": float(sums["sum"].get(p, 0.0)), "deals": int(sums["size"].get(p, 0))}
+            for p in products]
+    return pd.DataFrame(rows, columns=["product", "order_intake", "deals"])
+
+
+@dataclass
+class PriceMoveStake:
+    """What a competitor's list-price cut puts at stake for the product lines it touches.
+
+    ``order_intake``: our won order intake of those lines in [``start``, ``end``); ``match_cost``: the margin a
+    full match of the cut would cost on it (a price cut comes straight off the margin); ``break_even_share``:
+    the share of that intake we would have to lose without matching before matching pays
+    (cut ÷ gross margin); ``products`` is empty and ``order_intake`` NaN when the CRM lacks product lines.
+    """
+
+    competitor: str
+    products: list[str]
+    cut: float  #: the cut as a fraction (0.12 for 12 %)
+    order_intake: float
+    deals: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+    gross_margin: float
+
+    @property
+    def known(self) -> bool:
+        """The CRM tells the product lines (the intake is a number)."""
+        return self.order_intake == self.order_intake
+
+    @property
+    def match_cost(self) -> float:
+        return self.order_intake * self.cut
+
+    @property
+    def margin_at_risk(self) -> float:
+        """Margin of the touched intake: what losing all of it would cost."""
+        return self.order_intake * self.gross_margin
+
+    @property
+    def break_even_share(self) -> float:
+        return self.cut / self.gross_margin if self.gross_margin else math.nan
+
+
+def price_move_stake(item: Mapping[str, Any], deals: pd.DataFrame, *, gross_margin: float, end: Any,
+                     months: int = 12) -> PriceMoveStake:
+    """The stake of one price-change item (``our_product`` lists our touched products, ``change_pct`` the cut)."""
+    end = pd.Timestamp(end)
+    ours = [p.strip() for p in str(item.get("our_product") or "").split(",") if p.strip() and p.strip() != "<NA>"]
+    cut = abs(float(item.get("change_pct") or 0.0)) / 100
+    rev = product_revenue(deals, ours, end=end, months=months) if ours else None
+    intake = float(rev["order_intake"].sum()) if rev is not None else math.nan
+    n = int(rev["deals"].sum()) if rev is not None else 0
+    return PriceMoveStake(str(item.get("competitor")), ours if rev is not None else [], cut, intake, n,
+                          end - pd.DateOffset(months=int(months)), end, float(gross_margin))

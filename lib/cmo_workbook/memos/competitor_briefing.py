@@ -26,6 +26,8 @@ from ..render.blocks import Header, recommendation_labels as _labels
 from ..render.i18n import t
 from ..competitors.messaging import _TOKEN, _lemma, detect_language
 from ..periods import Period
+from ..competitors.implications import PriceMoveStake, price_move_stake
+from .voice_of_customer import won_window
 
 #: Topics derived from snapshots (not typed by colleagues); they lead a competitor's block.
 DERIVED_TOPICS = ("price", "messaging", "promo")
@@ -205,6 +207,11 @@ def analyse(tables: Any, cfg: Mapping[str, Any], period: Period, *, lang: str, v
     quiet_months = int(cfg.get("quiet_after_months", 3))
     quiet = comp.quiet_competitors(obs, names, as_of=as_of, months=quiet_months)
 
+    # a competitor nobody observed gets no price index: its list may be stale, and a number would read as a fact
+    unwatched = set(quiet["competitor"])
+    index, by_product, before = (x[~x["competitor"].isin(unwatched)].reset_index(drop=True)
+                                 for x in (index, by_product, before))
+
     products = {c: [str(p).casefold() for p in g.unique()] for c, g in prices.groupby("competitor")["product"]}
     quiet_items = quiet.assign(topic="quiet", date=as_of, origin="gap")
     obs_items = events.assign(first_seen=events["date"], origin="observation")
@@ -267,6 +274,7 @@ class CompetitorBlock:
     actions: list[str]
     owners: list[str]
     quiet: bool = False
+    key: str = ""  #: the decision log's id of the block ("price.hartmann_antriebe")
 
 
 def _item_order(items: pd.DataFrame) -> pd.DataFrame:
@@ -276,15 +284,22 @@ def _item_order(items: pd.DataFrame) -> pd.DataFrame:
     return items.assign(_rank=rank, _rel=-rel).sort_values(["_rank", "_rel", "date"], kind="stable")
 
 
-def main_blocks(res: CompetitorResults, *, limit: int = 3, per_block: int = 2) -> list[CompetitorBlock]:
+def _key(topic: str, competitor: str) -> str:
+    return f"{topic}.{re.sub(r'[^a-z0-9]+', '_', competitor.casefold()).strip('_')}"
+
+
+def main_blocks(res: CompetitorResults, *, limit: int = 3, per_block: int = 2,
+                stakes: Mapping[Any, PriceMoveStake] | None = None, currency: str = "EUR") -> list[CompetitorBlock]:
     """Blocks for the competitors with at least one matched rule, most concerning first; quiet ones last.
 
     Order: competitors with moves derived from snapshots (price, messaging, promo) first, then by
     their highest observation relevance. Each block shows its ``per_block`` leading items
     (snapshot moves before observations, observations by relevance); a competitor with at most
-    one snapshot move shows one item, so the memo stays on one page.
+    one snapshot move shows one item, so the memo stays on one page. With ``stakes`` (:func:`price_stakes`), a
+    price cut's block also says what it puts at stake and asks the discount decision with its euros.
     """
     lang = res.lang
+    stakes = stakes or {}
     notes = res.notes.set_index("item")
     matched = res.items.loc[res.items.index.isin(notes.index)]
     loud = matched[matched["topic"] != "quiet"]
@@ -297,16 +312,23 @@ def main_blocks(res: CompetitorResults, *, limit: int = 3, per_block: int = 2) -
     blocks = []
     for name in order:
         g = _item_order(loud[loud["competitor"] == name]).head(per_block if score[name][0] >= 2 else 1)
+        matters = list(dict.fromkeys(notes.loc[i, "implication"] for i in g.index))
+        acts = list(dict.fromkeys(notes.loc[i, "response"] for i in g.index))
+        for i in g.index:
+            if i in stakes:
+                matters.append(stake_text(stakes[i], lang, currency))
+                if stakes[i].known:
+                    acts.append(decision_text(stakes[i], lang, currency))
         blocks.append(CompetitorBlock(
-            name, [fact(r, lang) for r in g.to_dict("records")],
-            list(dict.fromkeys(notes.loc[i, "implication"] for i in g.index)),
-            list(dict.fromkeys(notes.loc[i, "response"] for i in g.index)),
+            name, [fact(r, lang) for r in g.to_dict("records")], matters, acts,
             list(dict.fromkeys(str(notes.loc[i, "owner"]) for i in g.index if not _missing(notes.loc[i, "owner"]))),
+            key=_key(str(g["topic"].iloc[0]), name),
         ))
     for i, r in matched[matched["topic"] == "quiet"].iterrows():
         blocks.append(CompetitorBlock(r["competitor"], [fact(r.to_dict(), lang)], [notes.loc[i, "implication"]],
                                       [notes.loc[i, "response"]],
-                                      [] if _missing(notes.loc[i, "owner"]) else [str(notes.loc[i, "owner"])], quiet=True))
+                                      [] if _missing(notes.loc[i, "owner"]) else [str(notes.loc[i, "owner"])], quiet=True,
+                                      key=_key("quiet", str(r["competitor"]))))
     return blocks
 
 
@@ -320,9 +342,12 @@ def recommendation_labels(lang: str) -> dict[str, str]:
     return _labels(lang, evidence="comp_why_it_matters", effect="comp_what_we_do", stakeholder=None)
 
 
-def headline(res: CompetitorResults, blocks: list[CompetitorBlock]) -> str:
-    """Answer first: the biggest move (a core-segment price cut if any), then the count of the rest and the gaps."""
+def headline(res: CompetitorResults, blocks: list[CompetitorBlock],
+             stakes: Mapping[Any, PriceMoveStake] | None = None, currency: str = "EUR") -> str:
+    """Answer first: the biggest move (a core-segment price cut if any) with the order intake it touches, then the
+    count of the rest and the gaps."""
     lang = res.lang
+    stakes = stakes or {}
     notes = res.notes.set_index("item")
     prices = res.items[(res.items["topic"] == "price") & res.items.index.isin(notes.index)]
     quiet = [b.competitor for b in blocks if b.quiet]
@@ -338,6 +363,10 @@ def headline(res: CompetitorResults, blocks: list[CompetitorBlock]) -> str:
         if pos == pos:
             s += t("comp_headline_below" if pos < 100 else "comp_headline_above", lang,
                    gap=fmt.number(abs(100 - pos), lang, 0))
+        st = stakes.get(top.name)
+        if st is not None and st.known:
+            s += t("comp_headline_stake", lang, intake=_money(st.order_intake, lang, currency),
+                   window=won_window(st.start, st.end, lang))
         others -= 1
     else:
         s = t("comp_headline_moves", lang, n=others)
@@ -409,6 +438,23 @@ def price_position(res: CompetitorResults) -> tuple[list[str], list[float], str,
     return cats, [float(v) for v in idx["index"]], title, sub
 
 
+def price_gap_line(res: CompetitorResults) -> str:
+    """Under the price chart: the competitors without a price index because nobody observed them ('' if none)."""
+    if not len(res.quiet):
+        return ""
+    return t("comp_pos_gap", res.lang, names=", ".join(res.quiet["competitor"]), months=res.quiet_months)
+
+
+def stake_note(stakes: Mapping[Any, PriceMoveStake], lang: str) -> str:
+    """Data note: how the touched order intake was found (deal names naming our products) and how many orders."""
+    known = [s for s in stakes.values() if s.known]
+    if not known:
+        return ""
+    st = known[0]
+    return t("comp_note_stake", lang, deals=fmt.number(sum(s.deals for s in known), lang),
+             window=won_window(st.start, st.end, lang))
+
+
 def data_note_lines(res: CompetitorResults) -> list[str]:
     """Observations per competitor, sources, duplicates merged, snapshot counts and gaps."""
     lang = res.lang
@@ -434,3 +480,42 @@ def sources_line(sources: Any, tables: list[str], lang: str) -> str:
     """``Quellen: file (n Zeilen); ...`` for the tables the memo used (``Dataset.sources``)."""
     parts = [f"{src.name} ({fmt.number(src.rows, lang)})" for src in sources if src.table in tables]
     return t("comp_files", lang, files="; ".join(parts))
+
+
+# -- euros at stake ----------------------------------------------------------------------------------------------
+
+#: months of order intake a price move's stake counts (the window is in every label)
+STAKE_MONTHS = 12
+
+
+def price_stakes(res: CompetitorResults, deals: Any, gross_margin: float) -> dict[Any, PriceMoveStake]:
+    """Each matched list-price cut's stake (item index -> :class:`~cmo_workbook.competitors.implications.PriceMoveStake`):
+    our won order intake of the product lines it touches in the 12 months to the period end."""
+    noted = set(res.notes["item"])
+    cuts = res.items[(res.items["topic"] == "price") & (res.items["origin"] == "snapshot") & res.items.index.isin(noted)]
+    cuts = cuts[cuts["change_pct"] < 0]
+    return {i: price_move_stake(r, deals, gross_margin=gross_margin, end=res.period.end, months=STAKE_MONTHS)
+            for i, r in cuts.iterrows()}
+
+
+def _money(v: float, lang: str, currency: str) -> str:
+    return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
+
+
+def stake_text(st: PriceMoveStake, lang: str, currency: str = "EUR") -> str:
+    """'Auf dem Spiel: 7,5 Mio. € Auftragseingang mit KS-60, KS-90 (…); Mitziehen kostet 901 Tsd. € Marge …'
+    or, without product lines in the CRM, which input is missing and who owns it."""
+    if not st.known:
+        return t("comp_stake_missing", lang)
+    return t("comp_stake", lang, intake=_money(st.order_intake, lang, currency), products=", ".join(st.products),
+             window=won_window(st.start, st.end, lang), cost=_money(st.match_cost, lang, currency),
+             margin=_money(st.margin_at_risk, lang, currency), share=fmt.percent(st.break_even_share, lang, 0),
+             competitor=st.competitor, pct=fmt.percent(st.cut, lang, 0))
+
+
+def decision_text(st: PriceMoveStake, lang: str, currency: str = "EUR") -> str:
+    """The discount decision with its euros: margin cost of matching the cut against the intake it defends."""
+    return t("comp_decision_price", lang, pct=fmt.percent(st.cut, lang, 0), products=", ".join(st.products),
+             cost=_money(st.match_cost, lang, currency), intake=_money(st.order_intake, lang, currency),
+             window=won_window(st.start, st.end, lang), share=fmt.percent(st.break_even_share, lang, 0),
+             competitor=st.competitor)

@@ -83,7 +83,7 @@ def decision_id(memo: str, item: dict[str, Any]) -> str:
 _RATE_WORDS = {"sales_acceptance_rate": ("akzeptanzquote", "ablehnungsgr", "acceptance rate", "rejection reason")}
 
 
-def _channel_in(text: str) -> str:
+def channel_in(text: str) -> str:
     """The store segment of the first channel a text names ("LinkedIn-Budget ..." -> "channel=linkedin")."""
     low = text.casefold()
     hits = [(low.find(name.casefold()), key) for key, names in channel_names().items() for name in names.values()
@@ -103,7 +103,7 @@ def infer_figure(item: dict[str, Any], store: KpiStore, lang: str, currency: str
     metrics = [m for m in named or kpis_in(action) or kpis_in(evidence) if m in store.catalogue]
     if not metrics:
         return None
-    metric, segment = metrics[0], _channel_in(action)
+    metric, segment = metrics[0], channel_in(action)
     own = "month" if store.period.kind == "month" else "quarter"
     kinds = [own] + [k for k in ("t3m", "t12m", "ytd", "asof") if k != own]
     found = []
@@ -266,9 +266,26 @@ def outcomes(decisions: Sequence[Decision], status: dict[str, dict[str, str]], s
     return out
 
 
+#: abbreviations whose full stop ends no clause ("+6,8 Pp. ggü. Basis", "1,2 Mio. €")
+_ABBREVIATIONS = frozenset({"pp", "ggü", "mio", "tsd", "bzw", "ca", "nr", "vs", "inkl", "zzgl", "max", "min", "approx"})
+
+
 def _short(action: str, limit: int = 120) -> str:
-    """The recommendation's first clause (up to a colon or full stop), at most ``limit`` characters (whole words)."""
-    head = re.split(r"(?<=[a-zäöüß0-9)“'])[:.](?:\s|$)", action.strip(), maxsplit=1)[0].strip()
+    """The recommendation's first clause (up to a colon or full stop outside parentheses, abbreviations such as
+    "Pp." or "ggü." not counted), at most ``limit`` characters (whole words)."""
+    text = action.strip()
+    head, depth = text, 0
+    for m in re.finditer(r"[()]|(?<=[a-zäöüß0-9)“'])[:.](?=\s|$)", text):
+        ch = m.group()
+        if ch in "()":
+            depth = max(0, depth + (1 if ch == "(" else -1))
+            continue
+        word = re.search(r"(\w+)$", text[: m.start()])
+        if depth or (ch == "." and word is not None and word.group(1).casefold() in _ABBREVIATIONS):
+            continue
+        head = text[: m.start()]
+        break
+    head = head.strip()
     return head if len(head) <= limit else head[: limit].rsplit(" ", 1)[0].rstrip(",;–- ") + " …"
 
 

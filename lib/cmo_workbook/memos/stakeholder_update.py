@@ -14,14 +14,15 @@ from typing import Any, Sequence
 
 from ..metrics.store import KpiStore
 from ..render import fmt
-from ..render.blocks import Fig
+from ..render.blocks import Fig, Rich
 from ..render.i18n import t
 from ..inputs.diary import DiarySummary
 from ..metrics.goals import GoalStatus
 from .goals_block import metric_label, required_per_month, status_text, titles, value_text
 from ..periods import Period
 from .stakeholders import Stakeholder, serving
-from ..render.wording import rich
+from ..render.wording import channel_label, channel_names, rich
+from .decisions import channel_in
 
 #: Metrics with their own next action for a goal that is not on track (message ``upd_next_<metric>``);
 #: any other metric gets ``upd_next_default``.
@@ -93,14 +94,52 @@ def next_action(metric: str, lang: str) -> str:
     return t(f"upd_next_{metric}" if metric in NEXT_ACTION_METRICS else "upd_next_default", lang)
 
 
+def activity_channel(tags: Sequence[str], done: str) -> str:
+    """The channel a diary activity belongs to: a tag that is a channel key or the start of its name ("messe" ->
+    trade_fairs, "webinar" -> webinars), else a channel its text names; '' when none."""
+    names = channel_names()
+    for tag in (str(x).casefold() for x in tags):
+        for key, by_lang in names.items():
+            if tag == key or (len(tag) >= 4 and any(n.casefold().startswith(tag) for n in by_lang.values())):
+                return key
+    seg = channel_in(done)
+    return seg.split("=", 1)[1] if seg else ""
+
+
+def channel_result(store: KpiStore, channel: str, period: Period, lang: str, currency: str) -> Rich | None:
+    """A channel's cost and what came of it, from the store, each with its window: spend and order intake from its
+    inquiries over 12 months, cost per qualified inquiry in the quarter against the previous quarter (None when the
+    store holds no spend for the channel)."""
+    seg = f"channel={channel}"
+    try:
+        spend, won = store.figure("marketing_spend", "t12m", seg), store.figure("marketing_won_revenue", "t12m", seg)
+        cpl = store.figure("cost_per_qualified_lead", "quarter", seg)
+    except KeyError:
+        return None
+    if not spend.value or spend.value != spend.value:
+        return None
+    money = lambda f: Fig(_money(f.value, lang, currency), f.metric, f.window, f.value, segment=seg)  # noqa: E731
+    last = period.month_periods()[-1].start
+    return rich("upd_channel_result", lang, channel=channel_label(channel, lang), month=fmt.month(last, lang, short=True),
+                spend=money(spend), won=money(won), quarter=fmt.quarter(period.start, lang),
+                cpl=Fig(fmt.money(cpl.value, lang, currency=currency), cpl.metric, cpl.window, cpl.value, segment=seg),
+                cpl_vs=fmt.delta(cpl.value, cpl.prev_value, lang, higher_is_better=False).text)
+
+
 def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
-             summary: DiarySummary | None, period: Period, lang: str, currency: str) -> str:
-    """Paragraph 1: the quarter's results vs the same quarter last year, goals on track, what worked."""
+             summary: DiarySummary | None, period: Period, lang: str, currency: str,
+             store: KpiStore | None = None) -> Rich:
+    """Paragraph 1: the quarter's results vs the same quarter last year (with what marketing spent), goals on track,
+    and what the diary noted beside a KPI rise — a coincidence in time, not proof; an activity of a channel gets
+    the channel's cost and result beside it (``store``), so a trade fair is not credited while its channel's cost
+    per inquiry soars."""
     q = fmt.quarter(period.start, lang)
     ql, pipe, won = kpis["qualified_leads"], kpis["marketing_pipeline_value"], kpis["marketing_won_revenue"]
+    spend, cpl = kpis["marketing_spend"], kpis["cost_per_qualified_lead"]
     s = rich("upd_achieved_results", lang, quarter=q, leads=ql.fig(fmt.number(ql.value, lang)), leads_change=_yoy(ql, lang),
              pipeline=_mfig(pipe, lang, currency), pipeline_vs=_vs(pipe, lang), won=_mfig(won, lang, currency),
-             won_vs=_vs(won, lang))
+             won_vs=_vs(won, lang), spend=_mfig(spend, lang, currency), spend_vs=_vs(spend, lang),
+             cpl=cpl.fig(fmt.money(cpl.value, lang, currency=currency)), cpl_vs=_vs(cpl, lang))
     on = [g for g in statuses if g.status in ("on_track", "achieved")]
     for g in on:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
@@ -110,6 +149,10 @@ def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals:
         w = summary.worked[0]
         s += " " + t("upd_achieved_worked", lang, done=w.done, metric=metric_label(w.kpi, lang),
                      month=fmt.month(w.month.start_time, lang), change=fmt.pct_change(w.change, lang))
+        channel = activity_channel(w.tags, w.done)
+        result = channel_result(store, channel, period, lang, currency) if store is not None and channel else None
+        if result is not None:
+            s += Rich(" ", result)
     return s
 
 
@@ -219,10 +262,10 @@ def headline(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], suppor
 
 def draft(kpis: dict[str, QuarterKpi], period: Period, statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
           summary: DiarySummary | None, matrix: Sequence[Stakeholder], lang: str, currency: str,
-          asks: dict[str, tuple[str, str]] | None = None) -> UpdateDraft:
+          asks: dict[str, tuple[str, str]] | None = None, store: KpiStore | None = None) -> UpdateDraft:
     """The whole update for ``period`` from its store KPIs (:func:`quarter_kpis`); ``statuses`` are
-    the goals as of the quarter's last month."""
-    first = achieved(kpis, statuses, goals, summary, period, lang, currency)
+    the goals as of the quarter's last month; ``store`` adds a diary activity's channel result."""
+    first = achieved(kpis, statuses, goals, summary, period, lang, currency, store)
     second, served = next_steps(statuses, goals, summary, matrix, lang, currency)
     third, helpers = support(summary, statuses, goals, matrix, lang, asks=asks)
     addressed = [st.department for st in matrix if st.department in set(served) | set(helpers)]

@@ -5,10 +5,15 @@ per month), the quarter's competitor results (:class:`~cmo_workbook.memos.compet
 and KPI values from the quarter's KPI store (:func:`kpi_quarter`, the same values as every other
 memo of the company, reports folder and period). Every sentence comes from an explicit rule
 below, its wording from the message catalogues (``strat_*``); a recommendation is made only when its rule's evidence is there.
+
+Euros at stake (:class:`Stakes`) order the recommendations, so the biggest amount leads the memo whatever its
+source: the order intake of the customers who complain about deliveries (feedback linked to CRM accounts), the
+order intake of the product lines a competitor's price cut touches, and a channel's cost above last year's cost
+per inquiry. Each decision states its cost, its expected effect as a range and the yes/no question.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import pandas as pd
@@ -17,9 +22,12 @@ from ..render import fmt
 from ..metrics.store import KpiStore
 from ..render.blocks import Fig, Rich
 from ..render.i18n import t
-from .competitor_briefing import CompetitorResults
+from ..competitors.implications import PriceMoveStake
+from ..voc.recommend import AccountStake, account_stake
+from .competitor_briefing import CompetitorResults, price_stakes
+from .voice_of_customer import account_links, crm_tables, month_items, won_window
 from ..periods import Period
-from ..render.wording import rich
+from ..render.wording import channel_label, rich
 
 #: VoC theme and words that tie a customer complaint to a competitor's promise (rule ``delivery_promise``).
 DELIVERY_THEME = "delivery_delay"
@@ -79,7 +87,42 @@ class StrategyRec:
     customer: str = ""
     competitor: str = ""
     kpi: str = ""
-    decision: str = ""
+    decision: Any = ""
+    stake: float = float("nan")  #: euros at stake (orders the recommendations; NaN: none in the data)
+    stake_text: str = ""  #: what the amount is, with its window
+
+
+@dataclass
+class ChannelStake:
+    """The channel whose cost per qualified inquiry rose most on the same quarter last year (store values).
+
+    ``excess`` = spend − last year's cost per inquiry × this quarter's inquiries: what the same inquiries would
+    have cost at last year's rate, the budget a cut or shift puts at stake.
+    """
+
+    channel: str
+    spend: Fig
+    leads: Fig
+    cpl: Fig
+    cpl_py: float
+
+    @property
+    def excess(self) -> float:
+        return self.spend.value - self.cpl_py * self.leads.value
+
+    @property
+    def leads_at_risk(self) -> float:
+        """Inquiries a cut of ``excess`` would cost at worst: at this quarter's cost per inquiry."""
+        return self.excess / self.cpl.value if self.cpl.value else float("nan")
+
+
+@dataclass
+class Stakes:
+    """Euros at stake behind the recommendations (each None when its evidence is missing)."""
+
+    delivery: AccountStake | None = None
+    price: PriceMoveStake | None = None
+    channel: ChannelStake | None = None
 
 
 @dataclass
@@ -92,6 +135,7 @@ class StrategyInputs:
     vocs: list[Any]  # VocResult per month with data, oldest first
     competitors: CompetitorResults
     kpi: KpiQuarter
+    stakes: Stakes = field(default_factory=Stakes)
 
 
 def kpi_quarter(store: KpiStore) -> KpiQuarter:
@@ -101,6 +145,51 @@ def kpi_quarter(store: KpiStore) -> KpiQuarter:
     return KpiQuarter(f["qualified_leads"].value, f["qualified_leads"].py_value, f["cost_per_lead"].value,
                       f["cost_per_lead"].py_value, f["pipeline"].value, f["pipeline"].py_value,
                       f["won_revenue"].value, f["won_revenue"].py_value, store.window("quarter"))
+
+
+#: a channel's cost per qualified inquiry must have risen this much on last year to put its budget at stake
+CHANNEL_RISE = 0.3
+
+
+def channel_stake(store: KpiStore, lang: str, currency: str, rise: float = CHANNEL_RISE) -> ChannelStake | None:
+    """The channel with the largest excess cost among those whose cost per qualified inquiry rose at least ``rise``
+    on the same quarter last year (values from the KPI store; None when none did)."""
+    best = None
+    for seg in store.segments("cost_per_qualified_lead", "quarter"):
+        if not seg:
+            continue
+        cpl = store.figure("cost_per_qualified_lead", "quarter", seg)
+        if not (cpl.py_value == cpl.py_value and cpl.py_value > 0 and cpl.value >= (1 + rise) * cpl.py_value):
+            continue
+        spend, leads = store.figure("marketing_spend", "quarter", seg), store.figure("qualified_leads", "quarter", seg)
+        money = lambda f: Fig(fmt.money(f.value, lang, currency=currency, compact=abs(f.value) >= 10_000),  # noqa: E731
+                              f.metric, f.window, f.value, segment=seg)
+        cand = ChannelStake(seg.split("=", 1)[-1], money(spend),
+                            Fig(fmt.number(leads.value, lang), leads.metric, leads.window, leads.value, segment=seg),
+                            money(cpl), cpl.py_value)
+        if best is None or cand.excess > best.excess:
+            best = cand
+    return best
+
+
+def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: KpiStore, gross_margin: float,
+                  lang: str, currency: str) -> Stakes:
+    """The quarter's euros at stake: delivery complaints of the last month with feedback (customers linked to CRM
+    accounts), the largest matched price cut, the channel with the most excess cost."""
+    delivery = None
+    deals, leads = crm_tables(ds)
+    if vocs:
+        res = vocs[-1]
+        links = account_links(res, ds.feedback, deals, leads)
+        st = account_stake(month_items(res), links, deals, theme=DELIVERY_THEME, end=Period.parse(res.month).end)
+        delivery = st if st.n_items else None
+    cut = _price_cut(comp)
+    price = price_stakes(comp, deals, gross_margin).get(cut.name) if cut is not None else None
+    return Stakes(delivery, price, channel_stake(store, lang, currency))
+
+
+def _stake_money(v: float, lang: str, currency: str) -> str:
+    return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
 
 
 def theme_signal(vocs: Sequence[Any], theme: str) -> ThemeSignal | None:
@@ -236,14 +325,26 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
     if sig is not None:
         customer_delivery = t("strat_customer_delivery", lang, theme=sig.label, share=fmt.percent(sig.share, lang, 0),
                               month=_month_label(sig.month, lang), baseline=fmt.percent(sig.baseline, lang, 0), n=sig.n)
+    cur, st = inp.currency, inp.stakes
     if sig is not None and sig.rising and promise is not None:
         name = promise["competitor"]
-        out.append(StrategyRec(
+        rec = StrategyRec(
             "delivery_promise", t("strat_rec_delivery_action", lang, competitor=name),
             t("strat_rec_delivery_owner", lang), t("strat_rec_delivery_next", lang),
             customer_delivery, _competitor_move(comp, lang), _kpi_revenue(inp),
             t("strat_rec_delivery_decision", lang, competitor=name),
-        ))
+        )
+        d = st.delivery
+        if d is not None and d.n_linked:
+            window = won_window(d.start, d.end, lang)
+            rec.stake = d.order_intake
+            rec.stake_text = t("strat_stake_delivery", lang, intake=_stake_money(d.order_intake, lang, cur),
+                               accounts=fmt.number(d.accounts, lang), window=window)
+            rec.decision = t("strat_dec_delivery", lang, competitor=name,
+                             products=", ".join(d.products[:2]) or t("voc_stake_products_unknown", lang),
+                             intake=_stake_money(d.order_intake, lang, cur), accounts=fmt.number(d.accounts, lang),
+                             window=window)
+        out.append(rec)
     if cut is not None:
         pct = fmt.percent(abs(cut["change_pct"]) / 100, lang, 0)
         price_sig = ""
@@ -253,13 +354,24 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
                 price_sig = t("strat_price_signal", lang, share=fmt.percent(k.at["price_mention_share", "current"], lang, 0),
                               baseline=fmt.percent(k.at["price_mention_share", "baseline"], lang, 0))
         note = comp.notes[comp.notes["item"] == cut.name]
-        out.append(StrategyRec(
+        rec = StrategyRec(
             "price_pressure", t("strat_rec_price_action", lang, competitor=cut["competitor"]),
             str(note["owner"].iloc[0]) if len(note) and not pd.isna(note["owner"].iloc[0]) else t("strat_owner_sales", lang),
             str(note["response"].iloc[0]) if len(note) else "",
             price_sig, _competitor_move(comp, lang).split("; ")[0], _kpi_revenue(inp),
             t("strat_rec_price_decision", lang, product=cut["our_product"], competitor=cut["competitor"], pct=pct),
-        ))
+        )
+        p = st.price
+        if p is not None and p.known:
+            window = won_window(p.start, p.end, lang)
+            rec.stake = p.order_intake
+            rec.stake_text = t("strat_stake_price", lang, intake=_stake_money(p.order_intake, lang, cur),
+                               products=", ".join(p.products), window=window)
+            rec.decision = t("strat_dec_price", lang, products=", ".join(p.products), competitor=cut["competitor"],
+                             pct=pct, cost=_stake_money(p.match_cost, lang, cur),
+                             intake=_stake_money(p.order_intake, lang, cur), window=window,
+                             share=fmt.percent(p.break_even_share, lang, 0))
+        out.append(rec)
     new = _new_terms(inp.vocs)
     if new:
         # German capitalises the (noun) terms customers use; English keeps them as written
@@ -279,6 +391,21 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             rich("strat_kpi_cpl", lang, value=k.fig("cost_per_lead", lang, inp.currency),
                  change=_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)),
         ))
+    ch = st.channel
+    if ch is not None and ch.excess > 0:
+        label = channel_label(ch.channel, lang)
+        excess = _stake_money(ch.excess, lang, cur)
+        cpl_py = fmt.money(ch.cpl_py, lang, currency=cur)
+        out.append(StrategyRec(
+            "channel_budget", rich("strat_rec_channel_action", lang, channel=label, cpl=ch.cpl, cpl_py=cpl_py, spend=ch.spend),
+            t("strat_owner_head_of_marketing", lang), t("strat_rec_channel_next", lang), "", "",
+            rich("strat_rec_channel_kpi", lang, channel=label, cpl=ch.cpl,
+                 change=_pct_vs(ch.cpl.value, ch.cpl_py, lang, False), leads=ch.leads),
+            rich("strat_dec_channel", lang, channel=label, excess=excess, cpl=ch.cpl, cpl_py=cpl_py,
+                 leads=fmt.number(round(ch.leads_at_risk), lang)),
+            ch.excess, t("strat_stake_channel", lang, excess=excess, channel=label),
+        ))
+    out = by_stake(out)
     if len(comp.quiet) and len(out) < 5:
         names = ", ".join(comp.quiet["competitor"])
         out.append(StrategyRec(
@@ -287,6 +414,11 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             "", "; ".join(comp.quiet["note_de" if lang == "de" else "note_en"]), "",
         ))
     return out[:5]
+
+
+def by_stake(recs: Sequence[StrategyRec]) -> list[StrategyRec]:
+    """The biggest euro amount at stake first, whatever its source; those without one keep rule order after them."""
+    return sorted(recs, key=lambda r: -r.stake if r.stake == r.stake else float("inf"))
 
 
 def risks(inp: StrategyInputs, recs: Sequence[StrategyRec]) -> list[str]:
@@ -315,21 +447,27 @@ def decisions(recs: Sequence[StrategyRec]) -> list[str]:
 
 
 def evidence_text(rec: StrategyRec, lang: str) -> Rich:
-    """Customer signal · competitor move · KPI, each labelled; missing parts are left out."""
-    labels = (t("strat_evidence_customers", lang), t("strat_evidence_competition", lang), t("strat_evidence_kpi", lang))
-    parts = [Rich(f"{label}: ", text) for label, text in zip(labels, (rec.customer, rec.competitor, rec.kpi)) if text]
+    """Euros at stake · customer signal · competitor move · KPI, each labelled; missing parts are left out."""
+    labels = (t("strat_evidence_stake", lang), t("strat_evidence_customers", lang), t("strat_evidence_competition", lang),
+              t("strat_evidence_kpi", lang))
+    parts = [Rich(f"{label}: ", text) for label, text in
+             zip(labels, (rec.stake_text, rec.customer, rec.competitor, rec.kpi)) if text]
     return Rich(*[x for i, p in enumerate(parts) for x in ((" · ", p) if i else (p,))])
 
 
 def headline(inp: StrategyInputs, recs: Sequence[StrategyRec]) -> str:
-    """Answer first: the most important recommendation as the conclusion of the quarter."""
+    """Answer first: the recommendation with the most euros at stake, with the amount and its window."""
     if not recs:
         return t("strat_headline_none", inp.lang)
     first = recs[0]
     if first.rule == "delivery_promise":
         promise = _delivery_promise(inp.competitors)
-        return t("strat_headline_delivery", inp.lang, competitor=promise["competitor"])
-    return first.action
+        text = t("strat_headline_delivery", inp.lang, competitor=promise["competitor"])
+    else:
+        text = str(first.action)
+    if first.stake_text:
+        return t("strat_headline_stake", inp.lang, headline=text.rstrip("."), stake=first.stake_text)
+    return text
 
 
 def rec_labels(lang: str) -> dict[str, str]:

@@ -6,6 +6,11 @@ explicit rules; every sentence is a catalogue message (``voc_…`` in render/loc
 or rising beyond the taxonomy (``res.topics``, FDR-controlled) reach the first screen; when the
 taxonomy covers less than half of the month the memo says the picture is partial and leads with
 them. The raw NMF candidate clusters stay with the analyst.
+
+A rising complaint carries the revenue at stake: the month's feedback is linked to CRM accounts (customer number,
+company name, e-mail domain; :func:`account_links`, match rate in the data note) and the order intake of the
+accounts behind the theme over 12 months is stated with its window; its fix asks the decision with the euros on
+both sides, naming the input (and its owner) where the cost is not in the data (:func:`decision_text`).
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from ..render.i18n import t, tn
 from ..inputs.params import Params
 from ..periods import Period
 from ..voc.quotes import trim
+from ..voc.recommend import AccountStake, account_stake, link_accounts, match_summary
 from ..voc.onboarding import taxonomy_path
 from ..voc.themes import DEFAULT_TAXONOMY
 
@@ -431,8 +437,12 @@ def _effect(row: dict[str, Any], themes: pd.DataFrame, res: Any, lang: str) -> s
     return ""
 
 
-def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = None) -> list[Recommendation]:
+def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = None,
+            stake: AccountStake | None = None, currency: str = "EUR") -> list[Recommendation]:
     """The library's recommendations as memo actions (owner, due, evidence, expected effect).
+
+    Each carries a stable key (``rule.theme``) for the decision log; with ``stake`` (:func:`stake`), the urgent
+    fix of that theme also asks the decision with its euros (:func:`decision_text`).
 
     Candidate clusters are left out (analyst only); a new topic beyond the taxonomy gets an action right after
     the urgent fixes (first when the taxonomy covers too little). At most one 'frequent question'
@@ -449,8 +459,11 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
         evidence = t("voc_evidence", lang, n=fmt.number(row["n"], lang), share=_pct(row["share"], lang),
                      delta=fmt.pp(row["delta_pp"] / 100, lang), base=_base_label(res, lang))
         action = row["action"]
+        if stake is not None and stake.theme == row["theme"] and row["rule"] in _URGENT_RULES:
+            action = f"{action} {decision_text(stake, row['owner'], lang, currency)}"
         out.append(Recommendation(action=action, owner=_owner(row["owner"], lang), evidence=evidence,
-                                  due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang)))
+                                  due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang),
+                                  key=f"{row['rule']}.{row['theme']}"))
         urgent += int(row["rule"] in _URGENT_RULES and urgent == len(out) - 1)
         if len(out) >= limit:
             break
@@ -514,3 +527,81 @@ def kpi_strip_wide(res: Any, lang: str) -> tuple[list[str], list[list[str]], str
     if nps:
         text += ("; " if text else "") + nps
     return wide_header, wide_rows, text
+
+
+# -- revenue at stake -------------------------------------------------------------------------------------------
+
+#: months of order intake counted for the accounts that raised an issue (the window is in every label)
+STAKE_MONTHS = 12
+
+
+#: the deal columns a stake reads (an empty table of them stands in when a company configured no deals)
+DEAL_COLUMNS = ["deal_id", "deal_name", "status", "amount", "close_date", "company", "account_id"]
+
+
+def crm_tables(ds: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The deals and CRM contacts (leads) a stake reads from the dataset; without deals an empty table, so the memo
+    says the revenue at stake is unknown and which input would tell it instead of failing."""
+    deals = ds.deals if ds.has("deals") else pd.DataFrame({c: pd.Series(dtype="object") for c in DEAL_COLUMNS})
+    return deals, (ds.leads if ds.has("leads") else None)
+
+
+def month_items(res: Any) -> pd.DataFrame:
+    """The report month's items of a VoC result (pseudonymised text, themes)."""
+    return res.items.loc[res.items["month"] == res.month]
+
+
+def account_links(res: Any, feedback: pd.DataFrame, deals: pd.DataFrame, leads: pd.DataFrame | None) -> pd.DataFrame:
+    """The month's feedback linked to CRM accounts (:func:`~cmo_workbook.voc.recommend.link_accounts`)."""
+    ids = set(month_items(res)["feedback_id"].astype(str))
+    return link_accounts(feedback.loc[feedback["feedback_id"].astype(str).isin(ids)], deals, leads)
+
+
+def stake(res: Any, links: pd.DataFrame, deals: pd.DataFrame, period: Period) -> AccountStake | None:
+    """Order intake of the accounts behind the focus theme, when it is a complaint (None otherwise or unlinked)."""
+    focus = focus_theme(res)
+    if focus is None or focus.get("signal_type") != "complaint":
+        return None
+    st = account_stake(month_items(res), links, deals, theme=focus["theme"], end=period.end, months=STAKE_MONTHS)
+    return st if st.n_items else None
+
+
+def won_window(start: Any, end: Any, lang: str) -> str:
+    """'gewonnene Aufträge Nov 2025 – Okt 2026' for [start, end): the window of an order intake, always in its label."""
+    return t("voc_stake_window", lang, span=fmt.month_range(start, pd.Timestamp(end) - pd.Timedelta(days=1), lang))
+
+
+def stake_window(st: AccountStake, lang: str) -> str:
+    """The window label of a stake's order intake."""
+    return won_window(st.start, st.end, lang)
+
+
+def _money(v: float, lang: str, currency: str) -> str:
+    return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
+
+
+def stake_message(st: AccountStake, lang: str, currency: str = "EUR") -> str:
+    """'Auf dem Spiel: 2 Mio. € Auftragseingang von 46 betroffenen Kunden (…; 47 der 60 Rückmeldungen zugeordnet).'"""
+    if not st.n_linked:
+        return t("voc_stake_unlinked", lang, n=fmt.number(st.n_items, lang))
+    return t("voc_stake_message", lang, accounts=fmt.number(st.accounts, lang),
+             intake=_money(st.order_intake, lang, currency), window=stake_window(st, lang),
+             linked=fmt.number(st.n_linked, lang), n=fmt.number(st.n_items, lang))
+
+
+def decision_text(st: AccountStake, owner: str, lang: str, currency: str = "EUR") -> str:
+    """The decision the fix asks of the CEO, with the euros on both sides; a cost the data lacks is named as an
+    input with its owner, never invented. Theme owner ``operations``: a safety stock for the most named lines."""
+    products = ", ".join(st.products[:2]) or t("voc_stake_products_unknown", lang)
+    key = "voc_decision_operations" if owner == "operations" else "voc_decision_default"
+    return t(key, lang, products=products, owner=_owner(owner, lang), intake=_money(st.order_intake, lang, currency),
+             window=stake_window(st, lang))
+
+
+def accounts_note(links: pd.DataFrame, lang: str) -> str:
+    """Data note: how feedback was linked to accounts and the month's match rate."""
+    m = match_summary(links)
+    by = m["by"]
+    return t("voc_footer_accounts", lang, linked=fmt.number(m["linked"], lang), n=fmt.number(m["n"], lang),
+             rate=_pct(m["rate"], lang), by_id=fmt.number(by["account_id"], lang),
+             by_company=fmt.number(by["company"], lang), by_domain=fmt.number(by["email_domain"], lang))

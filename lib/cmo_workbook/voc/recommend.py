@@ -1,7 +1,9 @@
-"""Recommendations from the taxonomy's rules: theme x trend flag x signal -> owner + action (de/en)."""
+"""Recommendations from the taxonomy's rules (theme x trend flag x signal -> owner + action, de/en) and the
+revenue at stake behind a theme: feedback linked to CRM accounts and their order intake (:func:`account_stake`)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any
 
@@ -85,3 +87,119 @@ def recommend(themes: pd.DataFrame, candidates: pd.DataFrame, quotes: pd.DataFra
     out = pd.DataFrame(rows).sort_values(["_order", "n", "theme"], ascending=[True, False, True], kind="mergesort")
     out["priority"] = range(1, len(out) + 1)
     return out[RECOMMENDATION_COLUMNS].reset_index(drop=True)
+
+
+# -- revenue at stake: feedback linked to CRM accounts ---------------------------------------------------------
+
+#: mail domains that name a mail provider, not a company: never used to link feedback to an account
+FREEMAIL = frozenset({"gmail.com", "googlemail.com", "web.de", "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "t-online.de",
+                      "outlook.com", "outlook.de", "hotmail.com", "hotmail.de", "live.com", "yahoo.com", "yahoo.de",
+                      "icloud.com", "me.com", "aol.com", "freenet.de", "posteo.de", "mail.de", "protonmail.com"})
+#: how an item was linked, in the order tried (the data note counts each)
+LINK_METHODS = ("account_id", "company", "email_domain")
+
+
+def _domain(email: Any) -> str | None:
+    text = str(email).strip().casefold() if email is not None and not pd.isna(email) else ""
+    dom = text.rsplit("@", 1)[-1] if "@" in text else ""
+    return dom if dom and dom not in FREEMAIL else None
+
+
+def link_accounts(feedback: pd.DataFrame, deals: pd.DataFrame, leads: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each feedback item's CRM account: ``feedback_id, account, linked_by`` (account missing when not linked).
+
+    Tried in order: the feedback's ``account_id`` when the deals know it; its ``company`` against the deals'
+    company names (case, blanks and a trailing legal form ignored); the domain of its ``contact_email``
+    against the e-mail domains of the CRM contacts (leads) whose account or company has deals (mail
+    providers such as gmail.com never link). One account per company name or domain: the first in the deals.
+    """
+    from ..competitors.names import name_key  # one matching rule for company names across the analyses
+
+    d = deals.dropna(subset=["account_id"]) if "account_id" in deals else deals.iloc[0:0]
+    known = set(d["account_id"].astype(str))
+    by_name: dict[str, str] = {}
+    for acc, comp in zip(d["account_id"].astype(str), d.get("company", pd.Series(pd.NA, index=d.index))):
+        if comp is not None and not pd.isna(comp):
+            by_name.setdefault(name_key(comp), acc)
+    by_domain: dict[str, str] = {}
+    if leads is not None and "contact_email" in leads:
+        for email, acc, comp in zip(leads["contact_email"], leads.get("account_id", pd.Series(pd.NA, index=leads.index)),
+                                    leads.get("company", pd.Series(pd.NA, index=leads.index))):
+            dom = _domain(email)
+            if dom is None or dom in by_domain:
+                continue
+            if acc is not None and not pd.isna(acc) and str(acc) in known:
+                by_domain[dom] = str(acc)
+            elif comp is not None and not pd.isna(comp) and name_key(comp) in by_name:
+                by_domain[dom] = by_name[name_key(comp)]
+    rows = []
+    for r in feedback.to_dict("records"):
+        acc, how = None, None
+        own = r.get("account_id")
+        if own is not None and not pd.isna(own) and str(own) in known:
+            acc, how = str(own), "account_id"
+        elif r.get("company") is not None and not pd.isna(r.get("company")) and name_key(r["company"]) in by_name:
+            acc, how = by_name[name_key(r["company"])], "company"
+        elif (dom := _domain(r.get("contact_email"))) is not None and dom in by_domain:
+            acc, how = by_domain[dom], "email_domain"
+        rows.append({"feedback_id": str(r["feedback_id"]), "account": acc, "linked_by": how})
+    return pd.DataFrame(rows, columns=["feedback_id", "account", "linked_by"])
+
+
+@dataclass
+class AccountStake:
+    """The CRM order intake of the accounts that raised a theme: what the issue puts at risk.
+
+    ``order_intake``: won deals of those accounts with a close date in [``start``, ``end``) (CRM order value,
+    not booked revenue); ``open_pipeline``: their deals still open at ``end``. ``products``: the product lines
+    the theme's items name, most named first.
+    """
+
+    theme: str
+    n_items: int
+    n_linked: int
+    accounts: int
+    order_intake: float
+    won_deals: int
+    open_pipeline: float
+    start: pd.Timestamp
+    end: pd.Timestamp
+    products: list[str] = field(default_factory=list)
+    linked_by: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def match_rate(self) -> float:
+        """Share of the theme's items linked to an account (NaN without items)."""
+        return self.n_linked / self.n_items if self.n_items else math.nan
+
+
+def match_summary(links: pd.DataFrame) -> dict[str, Any]:
+    """``n, linked, rate`` and counts per method of a :func:`link_accounts` frame (for the data note)."""
+    n = len(links)
+    linked = int(links["account"].notna().sum())
+    return {"n": n, "linked": linked, "rate": linked / n if n else math.nan,
+            "by": {m: int((links["linked_by"] == m).sum()) for m in LINK_METHODS}}
+
+
+def account_stake(items: pd.DataFrame, links: pd.DataFrame, deals: pd.DataFrame, *, theme: str, end: Any,
+                  months: int = 12) -> AccountStake:
+    """Order intake in the ``months`` before ``end`` (exclusive) of the accounts whose feedback in ``items``
+    matched ``theme`` (``items``: the VoC result's items of the month, with ``themes`` tuples).
+
+    Deals without a close date, or won after ``end``, do not count; open deals are the ones with status open.
+    """
+    end = pd.Timestamp(end)
+    start = end - pd.DateOffset(months=int(months))
+    mine = items.loc[items["themes"].map(lambda ts: theme in ts)]
+    ids = mine["feedback_id"].astype(str)
+    linked = links.loc[links["feedback_id"].isin(set(ids)) & links["account"].notna()]
+    accounts = set(linked["account"])
+    acc = deals.loc[deals["account_id"].astype("string").isin(accounts)] if len(accounts) else deals.iloc[0:0]
+    close = pd.to_datetime(acc["close_date"])
+    won = acc.loc[(acc["status"] == "won") & (close >= start) & (close < end)]
+    open_ = acc.loc[acc["status"] == "open"]
+    products = (mine["product"].dropna().astype(str).value_counts().sort_index().sort_values(ascending=False, kind="stable")
+                if "product" in mine else pd.Series(dtype=int))
+    return AccountStake(theme, int(len(mine)), int(len(linked)), len(accounts), float(won["amount"].sum()),
+                        int(len(won)), float(open_["amount"].sum()), start, end, list(products.index),
+                        {m: int((linked["linked_by"] == m).sum()) for m in LINK_METHODS})
