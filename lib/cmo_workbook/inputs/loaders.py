@@ -10,6 +10,9 @@ the bad value, what was expected and the fix.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import pickle
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -168,7 +171,7 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
         headers: dict[str, dict[str, str]] = {}
         for entry in params.files(table):
             try:
-                df, info = load_file(params, table, entry, today=today)
+                df, info = _load_file_cached(params, table, entry, today)
             except DataError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -182,6 +185,50 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
         raise DataError(problems)
     findings, stats = _derive(params, loaded, sources)
     return Dataset(params=params, tables=loaded, sources=sources, findings=findings, stats=stats)
+
+
+#: a folder where one run's runner and its kernels share the files they parsed (set by the runner for the run;
+#: unset in JupyterLab, where every load parses): each kernel would otherwise parse the same exports again
+CACHE_ENV = "CMO_INPUT_CACHE"
+
+
+def _cache_path(params: Params, table: str, entry: dict[str, Any], today: date) -> Path | None:
+    """The cache file of one plain file entry, named by everything :func:`load_file` reads: the params (file and
+    content), table, entry, today and the file's size and modification time; None without a cache."""
+    folder = os.environ.get(CACHE_ENV)
+    if not folder or sources_mod.kind(entry) not in ("file", "parquet"):
+        return None
+    path = sources_mod.location(params.data_dir, entry, str(entry["file"]))
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # load_file says what is wrong with it
+    if not path.is_file():
+        return None  # a folder of text notes: parsed each time
+    key = json.dumps([str(params.path), params.raw, table, entry, today.isoformat(), str(path), st.st_size,
+                      st.st_mtime_ns], sort_keys=True, default=str)
+    return Path(folder) / f"{table}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
+
+
+def _load_file_cached(params: Params, table: str, entry: dict[str, Any], today: date) -> tuple[pd.DataFrame, SourceInfo]:
+    """:func:`load_file` through the run's cache (:data:`CACHE_ENV`): parsed once per run, unpickled after."""
+    cache = _cache_path(params, table, entry, today)
+    if cache is not None and cache.is_file():
+        try:
+            with open(cache, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a cache file cut short (disk full): parse instead
+            pass
+    df, info = load_file(params, table, entry, today=today)
+    if cache is not None:
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+        try:
+            with open(tmp, "wb") as fh:
+                pickle.dump((df, info), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:  # no room for the cache: the next load parses again
+            tmp.unlink(missing_ok=True)
+    return df, info
 
 
 def _read(params: Params, entry: dict[str, Any], *, shown: str, key: str, **options: Any) -> readers.RawTable:

@@ -27,7 +27,6 @@ import pandas as pd
 
 from ..inputs.loaders import Dataset
 from ..periods import Period
-from . import clv as clv_mod
 from .catalogue import Catalogue, Metric, catalogue
 from .monthly import monthly as monthly_frame
 
@@ -325,6 +324,8 @@ class _Calc:
                 key = self.cache.key(self.ds.deals, as_of, self.margin, horizon, rate)
                 cached = self.cache.get(key)
                 if cached is None:
+                    from . import clv as clv_mod  # here: scipy (~1 CPU s to import) only where a CLV is computed
+
                     cached = float(clv_mod.customer_value(self.ds.deals, as_of, self.margin, horizon_months=horizon,
                                                           discount_rate=rate)["clv"])
                     self.cache.put(key, cached)
