@@ -328,6 +328,14 @@ class Runner:
             self.say(f"data     {len(self._dataset.sources)} files, {rows:,} rows: ok")
         return self._dataset
 
+    def lang_file(self, name: str) -> str:
+        """A period file of this run's memo language: the company's own language keeps ``name``, another one
+        gets its language before the extension ("kpi_dashboard.en.ipynb", "decisions.en.yaml")."""
+        from ..render.i18n import lang_file
+
+        params = self.params()
+        return lang_file(name, self.opts.lang or params.language, params.language)
+
     def resolve(self, name: str) -> NotebookInfo:
         if name not in self.available:
             import difflib
@@ -429,9 +437,9 @@ class Runner:
 
         params = self.params()
         period_dir = self.reports_dir / str(period)
-        final_nb = period_dir / f"{info.name}.ipynb"
-        failed_nb = period_dir / f"{info.name}.failed.ipynb"
-        running_nb = period_dir / f".{info.name}.running.ipynb"
+        final_nb = period_dir / self.lang_file(f"{info.name}.ipynb")
+        failed_nb = period_dir / self.lang_file(f"{info.name}.failed.ipynb")
+        running_nb = period_dir / f".{self.lang_file(f'{info.name}.running.ipynb')}"
         kernel = self.opts.kernel_name or default_kernel()
         started = time.monotonic()
         with period_lock(period_dir):
@@ -521,7 +529,8 @@ class Runner:
             self.say(line)
         period_dir = final_nb.parent
         # One story: no channel or KPI judged both ways (here or in the period's other memos), no deadline past.
-        story = consistency.check(memo.records, lang, info.name, self.run_date, period_dir)
+        story = consistency.check(memo.records, lang, info.name, self.run_date, period_dir,
+                                  self.lang_file(consistency.VERDICTS_FILE))
         for line in consistency.format_findings(story):
             self.say(line)
         if findings and self.opts.strict:
@@ -529,7 +538,7 @@ class Runner:
         if story and self.opts.strict:
             raise consistency.StoryError(story)
         # A memo in another language than the company's own gets its own files: "kpi_dashboard.en.html".
-        stem = info.name if lang == params.language else f"{info.name}.{lang}"
+        stem = self.lang_file(info.name)
         html_path, eml_path = period_dir / f"{stem}.html", period_dir / f"{stem}.eml"
         memo_cfg = params.memo
         subject = subject_line(memo, memo_cfg.get("subject_prefix", ""))
@@ -558,7 +567,7 @@ class Runner:
                                  "free disk space or fix the folder's permissions and run again") from None
         self.say(f"notebook {final_nb}")
         self._log_decisions(info.name, period, period_dir, memo.records, lang)
-        consistency.remember(period_dir, info.name, memo.records, lang)
+        consistency.remember(period_dir, info.name, memo.records, lang, self.lang_file(consistency.VERDICTS_FILE))
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
         result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,
@@ -574,14 +583,16 @@ class Runner:
 
         prepared = self._prepared.get(str(period))
         store = prepared.store if prepared is not None else None
+        own = self.params().language
         try:
-            found = decisions.record(period_dir, name, str(period), records, lang, store, self.params().currency)
-            status = decisions.ensure_status_file(period_dir)
+            found = decisions.record(period_dir, name, str(period), records, lang, store, self.params().currency,
+                                     own=own)
+            status = decisions.ensure_status_file(period_dir, lang, own)
         except DataError as exc:  # the analyst's status file is broken: the memo stands, the log waits for the fix
             self.say(f"warning  decisions: {exc}")
             return
         if found and status is not None:
-            self.say(f"decided  {len(found)} recommendations in {period_dir / decisions.DECISIONS_FILE}; "
+            self.say(f"decided  {len(found)} recommendations in {period_dir / self.lang_file(decisions.DECISIONS_FILE)}; "
                      f"status for the analyst in {status}")
 
     def _deliver(self, info: NotebookInfo, period: Period, period_dir: Path, params: Params, stem: str,
@@ -620,12 +631,11 @@ class Runner:
         import email.policy
 
         params = self.params()
-        lang = self.opts.lang or params.language
         period_dir = self.reports_dir / str(period)
         infos = [i for i in self.available.values() if i.kind == period.kind]
         found = []
         for info in infos:
-            stem = info.name if lang == params.language else f"{info.name}.{lang}"
+            stem = self.lang_file(info.name)
             found.append((info, stem, period_dir / f"{stem}.eml"))
         missing = [str(path) for _, _, path in found if not path.is_file()]
         if missing:
@@ -649,7 +659,7 @@ class Runner:
         from . import deck
 
         lang = self.opts.lang or params.language
-        stem = info.name if lang == params.language else f"{info.name}.{lang}"
+        stem = self.lang_file(info.name)
         files = deck.export(nb_path, stem, params, str(period), lang, say=self.say, strict=self.opts.strict)
         result = RunResult(info.name, str(period), True, memo=files.pptx, eml=files.eml, notebook=nb_path,
                            message=files.title)
