@@ -410,17 +410,22 @@ class Runner:
         """Once per period, before its notebooks: KPI store, history, restatements, controlling workbook."""
         from ..memos.controlling import workbook_name
         from ..memos.period import prepare
-        from ..metrics.history import history_path
-
         key = str(period)
         if key not in self._prepared:
-            db = (self.opts.history_dir / "kpi_history.duckdb" if self.opts.history_dir
-                  else history_path(self.params(), self.root / "history"))
+            db = self.history_db()
             # in the background while the first kernel starts; the notebook waits for the store
             self._prepared[key] = prepare(self.dataset(), period, self.reports_dir, db, background=True)
             self.say(f"kpis     {self.reports_dir / key / 'kpis.csv'} and {workbook_name(self.params().language, period)}: "
                      "computing alongside the first notebook")
         return self._prepared[key]
+
+    def history_db(self) -> Path:
+        """The KPI history database: ``--history``/RunOptions.history_dir, params ``history.dir``, else <project>/history."""
+        from ..metrics.history import DB_FILE, history_path
+
+        if self.opts.history_dir:
+            return self.opts.history_dir / DB_FILE
+        return history_path(self.params(), self.root / "history")
 
     def _say_prepared(self, period: Period) -> Path:
         """Wait for the period step (done long before a notebook ends) and report it once."""
@@ -568,6 +573,7 @@ class Runner:
         self.say(f"notebook {final_nb}")
         self._log_decisions(info.name, period, period_dir, memo.records, lang)
         consistency.remember(period_dir, info.name, memo.records, lang, self.lang_file(consistency.VERDICTS_FILE))
+        self._remember_shown(info.name, period, lang, memo.html_email)
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
         result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,
@@ -575,6 +581,16 @@ class Runner:
         if self.opts.email:
             result.sent = self._deliver(info, period, period_dir, params, stem, msg, eml)
         return result
+
+    def _remember_shown(self, name: str, period: Period, lang: str, html: str) -> None:
+        """The figures this memo showed, into the KPI history: a later correction of one of them is a restatement
+        that the next memos say (a memo counts as gone out once written; see metrics.history)."""
+        from ..metrics import history
+
+        try:
+            history.remember_shown(self.history_db(), history.company_key(self.params()), name, lang, str(period), html)
+        except Exception as exc:  # the memo stands; only a later restatement of its figures would go unsaid
+            self.say(f"warning  KPI history: the figures of {name} were not recorded ({type(exc).__name__}: {exc})")
 
     def _log_decisions(self, name: str, period: Period, period_dir: Path, records: list[dict[str, Any]],
                        lang: str) -> None:
