@@ -27,7 +27,7 @@ from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError
 from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
-from ..inputs.params import Params, load_params
+from ..inputs.params import CACHE_ENV, Params, keep_checked, load_params
 from ..periods import RUN_DATE_ENV, Period, run_date
 
 log = logging.getLogger("cmo_workbook")
@@ -269,20 +269,22 @@ class Staged:
         self._pending = []
 
 
-def share_parsed_inputs() -> None:
-    """The runner parses every input once and its kernels unpickle the result (``loaders.CACHE_ENV``, inherited
-    by the kernels) instead of parsing the same exports again: one CPU second and more per notebook. A folder per
-    process, removed when it ends, so no later run reads it."""
-    from ..inputs.loaders import CACHE_ENV
+_SHARED: list[str] = []
 
-    if not os.environ.get(CACHE_ENV):
+
+def shared_inputs() -> str:
+    """The folder in which the runner leaves its checked params and parsed inputs for its kernels
+    (``params.CACHE_ENV``, set for the kernels only): they unpickle them instead of checking and parsing the same
+    files again, a CPU second and more per notebook. One folder per process, removed when it ends. The runner's
+    own loads never read it: each run checks its params and files afresh."""
+    if not _SHARED:
         import atexit
         import shutil
         import tempfile
 
-        folder = tempfile.mkdtemp(prefix="cmo-inputs-")
-        os.environ[CACHE_ENV] = folder
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _SHARED.append(tempfile.mkdtemp(prefix="cmo-inputs-"))
+        atexit.register(shutil.rmtree, _SHARED[0], ignore_errors=True)
+    return _SHARED[0]
 
 
 class Runner:
@@ -305,6 +307,7 @@ class Runner:
     def params(self) -> Params:
         if self._params is None:
             self._params = load_params(self.opts.params_path)
+            keep_checked(self._params, shared_inputs())
             from ..render.i18n import set_overrides
 
             set_overrides(self._params.raw.get("messages"))  # subject lines and alerts use the company's wording too
@@ -322,8 +325,8 @@ class Runner:
     def dataset(self) -> Dataset:
         if self._dataset is None:
             params = self.params()
-            share_parsed_inputs()
-            self._dataset = load_dataset(params, today=self.opts.today)
+            with _env(CACHE_ENV, shared_inputs()):  # writes what it parses, for the kernels (a changed file is new)
+                self._dataset = load_dataset(params, today=self.opts.today)
             rows = sum(len(t) for t in self._dataset.tables.values())
             self.say(f"data     {len(self._dataset.sources)} files, {rows:,} rows: ok")
         return self._dataset
@@ -453,7 +456,8 @@ class Runner:
             error: str | None = None
             fatal = False
             try:
-                with time_limit(self.opts.total_timeout), _env(RUN_DATE_ENV, self.run_date.isoformat()):
+                with time_limit(self.opts.total_timeout), _env(RUN_DATE_ENV, self.run_date.isoformat()), \
+                        _env(CACHE_ENV, shared_inputs()):
                     papermill.execute_notebook(
                         str(info.path), str(running_nb), parameters=parameters, kernel_name=kernel,
                         cwd=str(self.notebooks_dir), execution_timeout=self.opts.cell_timeout,
@@ -587,6 +591,8 @@ class Runner:
         that the next memos say (a memo counts as gone out once written; see metrics.history)."""
         from ..metrics import history
 
+        if str(period) not in self._prepared:
+            return  # no period step in this run (a re-export): its history is not this run's to write
         try:
             history.remember_shown(self.history_db(), history.company_key(self.params()), name, lang, str(period), html)
         except Exception as exc:  # the memo stands; only a later restatement of its figures would go unsaid

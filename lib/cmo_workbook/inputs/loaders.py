@@ -27,6 +27,7 @@ from . import convert, datev, presets, readers, schema, semantics
 from . import sources as sources_mod
 from .findings import Finding, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
+from . import params as params_mod
 from .params import DATA_TABLES, Params
 from ..periods import Period
 
@@ -187,9 +188,9 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
     return Dataset(params=params, tables=loaded, sources=sources, findings=findings, stats=stats)
 
 
-#: a folder where one run's runner and its kernels share the files they parsed (set by the runner for the run;
-#: unset in JupyterLab, where every load parses): each kernel would otherwise parse the same exports again
-CACHE_ENV = "CMO_INPUT_CACHE"
+#: the run's cache (:data:`.params.CACHE_ENV`) also holds the parsed input files: each kernel would otherwise
+#: parse the same exports again
+CACHE_ENV = params_mod.CACHE_ENV
 
 
 def _cache_path(params: Params, table: str, entry: dict[str, Any], today: date) -> Path | None:
