@@ -227,6 +227,8 @@ def ensure_status_file(period_dir: Path, lang: str | None = None, own: str | Non
     missing = [d for d in decisions if d.id not in known]
     if not missing and path.is_file():
         return path
+    if not missing and path.name != STATUS_FILE:
+        return period_dir / STATUS_FILE  # a translation with no id of its own: the company file holds every status
     text = path.read_text(encoding="utf-8") if path.is_file() else _STATUS_HEAD
     if text and not text.endswith("\n"):
         text += "\n"
