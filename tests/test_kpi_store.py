@@ -157,6 +157,11 @@ def test_figures_carry_metric_window_and_value_and_text_stays_escaped():
 # --------------------------------------------------------------------------- history
 
 
+def _shown(*figures: tuple[str, str, float]) -> str:
+    """A memo's HTML as far as the history reads it: its data-metric spans."""
+    return "".join(f'<span data-metric="{m}" data-window="{w}" data-value="{v:.10g}">x</span>' for m, w, v in figures)
+
+
 def test_history_detects_a_restatement_and_says_it(tmp_path, oct_store):
     db = tmp_path / "kpi_history.duckdb"
     key = "example: Kessler"
@@ -165,14 +170,21 @@ def test_history_detects_a_restatement_and_says_it(tmp_path, oct_store):
     row = (changed["metric"] == "qualified_leads") & (changed["window"] == "2026-09") & (changed["segment"] == "")
     old = float(changed.loc[row, "value"].iloc[0])
     changed.loc[row, "value"] = old + 5
-    restated = history.record(db, key, "2026-10", changed, now=datetime(2026, 11, 4))
+    # no memo showed September's value: its change is no restatement
+    assert history.record(db, key, "2026-10", changed, now=datetime(2026, 11, 4)).empty
+    history.remember_shown(db, key, "kpi_dashboard", "de", "2026-10", _shown(("qualified_leads", "2026-09", old + 5)),
+                           now=datetime(2026, 11, 4, 8))
+    changed.loc[row, "value"] = old + 6
+    restated = history.record(db, key, "2026-10", changed, now=datetime(2026, 11, 5))
     assert list(restated["metric"]) == ["qualified_leads"] and list(restated["window"]) == ["2026-09"]
     assert history.sentences(restated, "de", "EUR") == [
-        f"September 2026 nachträglich korrigiert: Qualifizierte Anfragen {old:.0f} → {old + 5:.0f}."]
-    assert history.sentences(restated, "en", "EUR")[0].startswith("September 2026 restated: Qualified inquiries")
+        "Nachträglich korrigiert, nachdem ein Memo den alten Wert gezeigt hatte: "
+        f"Qualifizierte Anfragen, September 2026: {old + 5:.0f} → {old + 6:.0f}."]
+    assert history.sentences(restated, "en", "EUR")[0].startswith(
+        "Restated since a memo showed the earlier value: Qualified inquiries, September 2026: ")
     trend = history.monthly_history(db, key, ["qualified_leads"], "2026-10")
     assert list(trend.columns)[0] == "2025-10" and len(trend.columns) == 13
-    assert trend.at["qualified_leads", "2026-09"] == old + 5 and trend.at["qualified_leads", "2026-10"] == 211
+    assert trend.at["qualified_leads", "2026-09"] == old + 6 and trend.at["qualified_leads", "2026-10"] == 211
 
 
 # --------------------------------------------------------------------------- controlling workbook
@@ -213,6 +225,11 @@ def test_rerunning_a_period_after_one_input_row_changed_says_the_restatement(ds,
     db = tmp_path / "history" / "kpi_history.duckdb"
     first = prepare(ds, OCT, tmp_path / "reports", db)
     assert first.restatements.empty and first.workbook.name == "Kennzahlen_2026-10.xlsx"
+    # a memo showed both months (as the KPI memo's 13-month series would); the 3 months to October are unchanged by the move
+    history.remember_shown(db, history.company_key(ds.params), "kpi_dashboard", "de", "2026-10",
+                           _shown(*((m, w, first.store.value(m, window=w)) for m, w in (
+                               ("qualified_leads", "2026-09"), ("qualified_leads", "2026-08"),
+                               ("qualified_leads", "2026-10/T3M")))))
     # the CRM corrects one lead: its MQL date moves from August into September
     leads = ds.leads.copy()
     mkt = leads["channel"].isin(ds.params.marketing_channels) & (leads["channel"] == "organic_search")
@@ -221,8 +238,8 @@ def test_rerunning_a_period_after_one_input_row_changed_says_the_restatement(ds,
     ds2 = type(ds)(ds.params, {**ds.tables, "leads": leads}, ds.sources)
     prepare(ds2, OCT, tmp_path / "reports", db)
     said = history.sentences(history.read_restatements(tmp_path / "reports" / "2026-10"), "de", "EUR")
-    assert said[0].startswith("September 2026 nachträglich korrigiert: Qualifizierte Anfragen 175 → 176")
-    assert said[1].startswith("August 2026 nachträglich korrigiert: Qualifizierte Anfragen 92 → 91")
+    assert said == ["Nachträglich korrigiert, nachdem ein Memo den alten Wert gezeigt hatte: "
+                    "Qualifizierte Anfragen, September 2026: 175 → 176; Qualifizierte Anfragen, August 2026: 92 → 91."]
 
 
 def test_archive_lists_every_memo_with_headline_sent_status_and_the_kpi_history(ds, oct_store, tmp_path):

@@ -27,7 +27,7 @@ from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError
 from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
-from ..inputs.params import Params, load_params
+from ..inputs.params import CACHE_ENV, Params, keep_checked, load_params
 from ..periods import RUN_DATE_ENV, Period, run_date
 
 log = logging.getLogger("cmo_workbook")
@@ -269,6 +269,24 @@ class Staged:
         self._pending = []
 
 
+_SHARED: list[str] = []
+
+
+def shared_inputs() -> str:
+    """The folder in which the runner leaves its checked params and parsed inputs for its kernels
+    (``params.CACHE_ENV``, set for the kernels only): they unpickle them instead of checking and parsing the same
+    files again, a CPU second and more per notebook. One folder per process, removed when it ends. The runner's
+    own loads never read it: each run checks its params and files afresh."""
+    if not _SHARED:
+        import atexit
+        import shutil
+        import tempfile
+
+        _SHARED.append(tempfile.mkdtemp(prefix="cmo-inputs-"))
+        atexit.register(shutil.rmtree, _SHARED[0], ignore_errors=True)
+    return _SHARED[0]
+
+
 class Runner:
     """Runs notebooks for one params file; ``say`` receives one progress line per step."""
 
@@ -289,6 +307,7 @@ class Runner:
     def params(self) -> Params:
         if self._params is None:
             self._params = load_params(self.opts.params_path)
+            keep_checked(self._params, shared_inputs())
             from ..render.i18n import set_overrides
 
             set_overrides(self._params.raw.get("messages"))  # subject lines and alerts use the company's wording too
@@ -306,10 +325,19 @@ class Runner:
     def dataset(self) -> Dataset:
         if self._dataset is None:
             params = self.params()
-            self._dataset = load_dataset(params, today=self.opts.today)
+            with _env(CACHE_ENV, shared_inputs()):  # writes what it parses, for the kernels (a changed file is new)
+                self._dataset = load_dataset(params, today=self.opts.today)
             rows = sum(len(t) for t in self._dataset.tables.values())
             self.say(f"data     {len(self._dataset.sources)} files, {rows:,} rows: ok")
         return self._dataset
+
+    def lang_file(self, name: str) -> str:
+        """A period file of this run's memo language: the company's own language keeps ``name``, another one
+        gets its language before the extension ("kpi_dashboard.en.ipynb", "decisions.en.yaml")."""
+        from ..render.i18n import lang_file
+
+        params = self.params()
+        return lang_file(name, self.opts.lang or params.language, params.language)
 
     def resolve(self, name: str) -> NotebookInfo:
         if name not in self.available:
@@ -385,17 +413,22 @@ class Runner:
         """Once per period, before its notebooks: KPI store, history, restatements, controlling workbook."""
         from ..memos.controlling import workbook_name
         from ..memos.period import prepare
-        from ..metrics.history import history_path
-
         key = str(period)
         if key not in self._prepared:
-            db = (self.opts.history_dir / "kpi_history.duckdb" if self.opts.history_dir
-                  else history_path(self.params(), self.root / "history"))
+            db = self.history_db()
             # in the background while the first kernel starts; the notebook waits for the store
             self._prepared[key] = prepare(self.dataset(), period, self.reports_dir, db, background=True)
             self.say(f"kpis     {self.reports_dir / key / 'kpis.csv'} and {workbook_name(self.params().language, period)}: "
                      "computing alongside the first notebook")
         return self._prepared[key]
+
+    def history_db(self) -> Path:
+        """The KPI history database: ``--history``/RunOptions.history_dir, params ``history.dir``, else <project>/history."""
+        from ..metrics.history import DB_FILE, history_path
+
+        if self.opts.history_dir:
+            return self.opts.history_dir / DB_FILE
+        return history_path(self.params(), self.root / "history")
 
     def _say_prepared(self, period: Period) -> Path:
         """Wait for the period step (done long before a notebook ends) and report it once."""
@@ -412,9 +445,9 @@ class Runner:
 
         params = self.params()
         period_dir = self.reports_dir / str(period)
-        final_nb = period_dir / f"{info.name}.ipynb"
-        failed_nb = period_dir / f"{info.name}.failed.ipynb"
-        running_nb = period_dir / f".{info.name}.running.ipynb"
+        final_nb = period_dir / self.lang_file(f"{info.name}.ipynb")
+        failed_nb = period_dir / self.lang_file(f"{info.name}.failed.ipynb")
+        running_nb = period_dir / f".{self.lang_file(f'{info.name}.running.ipynb')}"
         kernel = self.opts.kernel_name or default_kernel()
         started = time.monotonic()
         with period_lock(period_dir):
@@ -423,7 +456,8 @@ class Runner:
             error: str | None = None
             fatal = False
             try:
-                with time_limit(self.opts.total_timeout), _env(RUN_DATE_ENV, self.run_date.isoformat()):
+                with time_limit(self.opts.total_timeout), _env(RUN_DATE_ENV, self.run_date.isoformat()), \
+                        _env(CACHE_ENV, shared_inputs()):
                     papermill.execute_notebook(
                         str(info.path), str(running_nb), parameters=parameters, kernel_name=kernel,
                         cwd=str(self.notebooks_dir), execution_timeout=self.opts.cell_timeout,
@@ -504,7 +538,8 @@ class Runner:
             self.say(line)
         period_dir = final_nb.parent
         # One story: no channel or KPI judged both ways (here or in the period's other memos), no deadline past.
-        story = consistency.check(memo.records, lang, info.name, self.run_date, period_dir)
+        story = consistency.check(memo.records, lang, info.name, self.run_date, period_dir,
+                                  self.lang_file(consistency.VERDICTS_FILE))
         for line in consistency.format_findings(story):
             self.say(line)
         if findings and self.opts.strict:
@@ -512,7 +547,7 @@ class Runner:
         if story and self.opts.strict:
             raise consistency.StoryError(story)
         # A memo in another language than the company's own gets its own files: "kpi_dashboard.en.html".
-        stem = info.name if lang == params.language else f"{info.name}.{lang}"
+        stem = self.lang_file(info.name)
         html_path, eml_path = period_dir / f"{stem}.html", period_dir / f"{stem}.eml"
         memo_cfg = params.memo
         subject = subject_line(memo, memo_cfg.get("subject_prefix", ""))
@@ -541,7 +576,8 @@ class Runner:
                                  "free disk space or fix the folder's permissions and run again") from None
         self.say(f"notebook {final_nb}")
         self._log_decisions(info.name, period, period_dir, memo.records, lang)
-        consistency.remember(period_dir, info.name, memo.records, lang)
+        consistency.remember(period_dir, info.name, memo.records, lang, self.lang_file(consistency.VERDICTS_FILE))
+        self._remember_shown(info.name, period, lang, memo.html_email)
         self.say(f"memo     {html_path} ({memo.html_bytes / 1024:.0f} KB email HTML, {len(memo.images)} charts)")
         self.say(f"email    {eml_path} ({len(eml) / 1024:.0f} KB)")
         result = RunResult(info.name, str(period), True, memo=html_path, eml=eml_path, notebook=final_nb,
@@ -550,6 +586,18 @@ class Runner:
             result.sent = self._deliver(info, period, period_dir, params, stem, msg, eml)
         return result
 
+    def _remember_shown(self, name: str, period: Period, lang: str, html: str) -> None:
+        """The figures this memo showed, into the KPI history: a later correction of one of them is a restatement
+        that the next memos say (a memo counts as gone out once written; see metrics.history)."""
+        from ..metrics import history
+
+        if str(period) not in self._prepared:
+            return  # no period step in this run (a re-export): its history is not this run's to write
+        try:
+            history.remember_shown(self.history_db(), history.company_key(self.params()), name, lang, str(period), html)
+        except Exception as exc:  # the memo stands; only a later restatement of its figures would go unsaid
+            self.say(f"warning  KPI history: the figures of {name} were not recorded ({type(exc).__name__}: {exc})")
+
     def _log_decisions(self, name: str, period: Period, period_dir: Path, records: list[dict[str, Any]],
                        lang: str) -> None:
         """The memo's recommendations into the decision log, and the analyst's status file beside it."""
@@ -557,14 +605,16 @@ class Runner:
 
         prepared = self._prepared.get(str(period))
         store = prepared.store if prepared is not None else None
+        own = self.params().language
         try:
-            found = decisions.record(period_dir, name, str(period), records, lang, store, self.params().currency)
-            status = decisions.ensure_status_file(period_dir)
+            found = decisions.record(period_dir, name, str(period), records, lang, store, self.params().currency,
+                                     own=own)
+            status = decisions.ensure_status_file(period_dir, lang, own)
         except DataError as exc:  # the analyst's status file is broken: the memo stands, the log waits for the fix
             self.say(f"warning  decisions: {exc}")
             return
         if found and status is not None:
-            self.say(f"decided  {len(found)} recommendations in {period_dir / decisions.DECISIONS_FILE}; "
+            self.say(f"decided  {len(found)} recommendations in {period_dir / self.lang_file(decisions.DECISIONS_FILE)}; "
                      f"status for the analyst in {status}")
 
     def _deliver(self, info: NotebookInfo, period: Period, period_dir: Path, params: Params, stem: str,
@@ -603,12 +653,11 @@ class Runner:
         import email.policy
 
         params = self.params()
-        lang = self.opts.lang or params.language
         period_dir = self.reports_dir / str(period)
         infos = [i for i in self.available.values() if i.kind == period.kind]
         found = []
         for info in infos:
-            stem = info.name if lang == params.language else f"{info.name}.{lang}"
+            stem = self.lang_file(info.name)
             found.append((info, stem, period_dir / f"{stem}.eml"))
         missing = [str(path) for _, _, path in found if not path.is_file()]
         if missing:
@@ -632,7 +681,7 @@ class Runner:
         from . import deck
 
         lang = self.opts.lang or params.language
-        stem = info.name if lang == params.language else f"{info.name}.{lang}"
+        stem = self.lang_file(info.name)
         files = deck.export(nb_path, stem, params, str(period), lang, say=self.say, strict=self.opts.strict)
         result = RunResult(info.name, str(period), True, memo=files.pptx, eml=files.eml, notebook=nb_path,
                            message=files.title)

@@ -10,6 +10,9 @@ the bad value, what was expected and the fix.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import pickle
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -24,6 +27,7 @@ from . import convert, datev, presets, readers, schema, semantics
 from . import sources as sources_mod
 from .findings import Finding, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
+from . import params as params_mod
 from .params import DATA_TABLES, Params
 from ..periods import Period
 
@@ -171,7 +175,7 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
         headers: dict[str, dict[str, str]] = {}
         for entry in params.files(table):
             try:
-                df, info = load_file(params, table, entry, today=today)
+                df, info = _load_file_cached(params, table, entry, today)
             except DataError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -225,6 +229,50 @@ def _check_channel_ids(params: Params, t: dict[str, pd.DataFrame], sources: list
                     f"{params.relpath()} (known ids: {', '.join(known)})"))
     if problems:
         raise DataError(problems)
+
+
+#: the run's cache (:data:`.params.CACHE_ENV`) also holds the parsed input files: each kernel would otherwise
+#: parse the same exports again
+CACHE_ENV = params_mod.CACHE_ENV
+
+
+def _cache_path(params: Params, table: str, entry: dict[str, Any], today: date) -> Path | None:
+    """The cache file of one plain file entry, named by everything :func:`load_file` reads: the params (file and
+    content), table, entry, today and the file's size and modification time; None without a cache."""
+    folder = os.environ.get(CACHE_ENV)
+    if not folder or sources_mod.kind(entry) not in ("file", "parquet"):
+        return None
+    path = sources_mod.location(params.data_dir, entry, str(entry["file"]))
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # load_file says what is wrong with it
+    if not path.is_file():
+        return None  # a folder of text notes: parsed each time
+    key = json.dumps([str(params.path), params.raw, table, entry, today.isoformat(), str(path), st.st_size,
+                      st.st_mtime_ns], sort_keys=True, default=str)
+    return Path(folder) / f"{table}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
+
+
+def _load_file_cached(params: Params, table: str, entry: dict[str, Any], today: date) -> tuple[pd.DataFrame, SourceInfo]:
+    """:func:`load_file` through the run's cache (:data:`CACHE_ENV`): parsed once per run, unpickled after."""
+    cache = _cache_path(params, table, entry, today)
+    if cache is not None and cache.is_file():
+        try:
+            with open(cache, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a cache file cut short (disk full): parse instead
+            pass
+    df, info = load_file(params, table, entry, today=today)
+    if cache is not None:
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+        try:
+            with open(tmp, "wb") as fh:
+                pickle.dump((df, info), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:  # no room for the cache: the next load parses again
+            tmp.unlink(missing_ok=True)
+    return df, info
 
 
 def _read(params: Params, entry: dict[str, Any], *, shown: str, key: str, **options: Any) -> readers.RawTable:

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import holidays as public_holidays
 import yaml
 
 from ..errors import ParamsError
@@ -121,9 +120,66 @@ class Params:
             return str(self.path)
 
 
+#: a folder where one run's runner and its kernels share what they parsed and checked (set by the runner for the
+#: run, see :func:`cmo_workbook.delivery.runner.share_parsed_inputs`; unset in JupyterLab, where every load checks)
+CACHE_ENV = "CMO_INPUT_CACHE"
+
+
+def _checked_copy(path: Path, check_files: bool, folder: str | Path | None = None) -> Path | None:
+    """Where the run's cache keeps this exact params file (path, bytes, mtime) once it passed the checks."""
+    import hashlib
+    import os
+
+    folder = folder or os.environ.get(CACHE_ENV)
+    if not folder:
+        return None
+    try:
+        data, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    except OSError:
+        return None
+    key = hashlib.sha256(f"{path}\0{mtime}\0{check_files}\0".encode() + data).hexdigest()[:24]
+    return Path(folder) / f"params-{key}.pickle"
+
+
 def load_params(path: str | Path, *, check_files: bool = True) -> Params:
-    """Read and validate a params YAML file; raise :class:`ParamsError` listing every problem."""
+    """Read and validate a params YAML file; raise :class:`ParamsError` listing every problem.
+
+    Within a run the runner checks the file once and its kernels take the checked settings from the run's
+    cache (:data:`CACHE_ENV`): the same file, unchanged, passes the same checks."""
+    import pickle
+
     path = Path(path).expanduser().resolve()
+    cached = _checked_copy(path, check_files) if path.is_file() else None
+    if cached is not None and cached.is_file():
+        try:
+            with open(cached, "rb") as fh:
+                return Params(path=path, raw=pickle.load(fh))
+        except Exception:  # a cache file cut short: check again
+            pass
+    params = _load_params(path, check_files)
+    if cached is not None:
+        keep_checked(params, cached.parent, check_files)
+    return params
+
+
+def keep_checked(params: Params, folder: str | Path, check_files: bool = True) -> None:
+    """Put params that passed :func:`load_params` into the run's cache ``folder`` for the run's kernels."""
+    import os
+    import pickle
+
+    cached = _checked_copy(params.path, check_files, folder)
+    if cached is None:
+        return
+    tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            pickle.dump(params.raw, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cached)
+    except OSError:  # no room for the cache: the kernels check again
+        tmp.unlink(missing_ok=True)
+
+
+def _load_params(path: Path, check_files: bool) -> Params:
     if not path.exists():
         raise ParamsError(f"params file {path} does not exist; pass a YAML file such as params/example.yaml "
                           "(cmo-workbook: --params FILE; plain papermill: -p params_file FILE, or --cwd notebooks "
@@ -166,6 +222,8 @@ _VAGUE = re.compile(r"\b(vorantreiben|stärken|verbessern|optimieren|drive|impro
 def check_state(state: str) -> str:
     """The Bundesland code as the ``holidays`` package knows it, or a ValueError naming the choices."""
     code = str(state).strip().upper()
+    import holidays as public_holidays  # here: its country modules cost a third of a CPU second to load
+
     known = [s for s in public_holidays.DE.subdivisions if len(s) == 2]
     if code not in known:
         raise ValueError(f"company.state {state!r} is not a German Bundesland code; use one of {', '.join(known)} "

@@ -210,8 +210,11 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def check(records: Sequence[dict[str, Any]], lang: str, memo: str, today: date,
-          period_dir: Path | None = None) -> list[StoryFinding]:
-    """Contradictory verdicts (in this memo and against the period's other memos) and past deadlines."""
+          period_dir: Path | None = None, file: str = VERDICTS_FILE) -> list[StoryFinding]:
+    """Contradictory verdicts (in this memo and against the period's other memos) and past deadlines.
+
+    ``file``: the period's verdicts of the memos in this memo's language (``verdicts.en.yaml`` for English memos
+    of a German company, see :func:`cmo_workbook.render.i18n.lang_file`)."""
     out: list[StoryFinding] = []
     mine = verdicts(records, lang)
     for subject, said in mine.items():
@@ -220,7 +223,7 @@ def check(records: Sequence[dict[str, Any]], lang: str, memo: str, today: date,
         if pos and neg:
             out.append(StoryFinding("verdict", memo, _label(subject, lang), pos[0], neg[0]))
     if period_dir is not None:
-        for other, theirs in sorted(_read(Path(period_dir) / VERDICTS_FILE).items()):
+        for other, theirs in sorted(_read(Path(period_dir) / file).items()):
             if other == memo:
                 continue
             for subject, (v, s) in (theirs or {}).items():
@@ -234,11 +237,13 @@ def check(records: Sequence[dict[str, Any]], lang: str, memo: str, today: date,
     return out
 
 
-def remember(period_dir: Path, memo: str, records: Sequence[dict[str, Any]], lang: str) -> None:
-    """Keep this memo's verdicts (one per subject) for the other memos of the period to be checked against."""
+def remember(period_dir: Path, memo: str, records: Sequence[dict[str, Any]], lang: str,
+             file: str = VERDICTS_FILE) -> None:
+    """Keep this memo's verdicts (one per subject) for the other memos of the period (in ``file``, per language
+    as for :func:`check`) to be checked against."""
     from ..render.export import write_atomic
 
-    path = Path(period_dir) / VERDICTS_FILE
+    path = Path(period_dir) / file
     raw = _read(path)
     mine = {k: [v[0][0], v[0][1]] for k, v in verdicts(records, lang).items()}
     if mine:

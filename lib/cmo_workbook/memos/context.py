@@ -66,7 +66,7 @@ class Workbook:
         analyst's status and the named KPI then and now (empty when the previous period recorded none)."""
         from .decisions import review
 
-        return review(self.reports_dir, self.period, memo, self.kpis(), self.lang, self.currency)
+        return review(self.reports_dir, self.period, memo, self.kpis(), self.lang, self.currency, self.params.language)
 
     @property
     def currency(self) -> str:

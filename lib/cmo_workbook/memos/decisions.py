@@ -31,7 +31,7 @@ from ..metrics.store import KpiStore, parse_window
 from ..periods import Period
 from ..render import fmt
 from ..render.blocks import Block, Bullets, Paragraph
-from ..render.i18n import t
+from ..render.i18n import lang_file, t
 from .stakeholders import kpis_in
 
 DECISIONS_FILE = "decisions.yaml"
@@ -155,18 +155,25 @@ def _read_yaml(path: Path) -> Any:
                                  fix="fix the line (e.g. quote a comment containing ':') or delete the file to start again")]) from None
 
 
-def load(period_dir: Path) -> list[Decision]:
-    """Every memo's decisions of one period folder (empty when none were recorded)."""
-    raw = _read_yaml(Path(period_dir) / DECISIONS_FILE) or {}
+def _file(name: str, lang: str | None, own: str | None) -> str:
+    """``decisions.yaml`` for the company's language, ``decisions.en.yaml`` for English memos of a German company."""
+    return lang_file(name, lang, own) if lang and own else name
+
+
+def load(period_dir: Path, lang: str | None = None, own: str | None = None) -> list[Decision]:
+    """Every memo's decisions of one period folder in memo language ``lang`` (company language ``own``;
+    without them the company-language file); empty when none were recorded."""
+    raw = _read_yaml(Path(period_dir) / _file(DECISIONS_FILE, lang, own)) or {}
     return [Decision(**{**d, "figures": list(d.get("figures") or [])}) for memo in sorted(raw) for d in raw[memo] or []]
 
 
 def record(period_dir: Path, memo: str, period: str, records: Iterable[dict[str, Any]], lang: str,
-           store: KpiStore | None = None, currency: str = "EUR") -> list[Decision]:
-    """Store ``memo``'s recommendations in ``period_dir/decisions.yaml`` (replacing that memo's earlier ones)."""
+           store: KpiStore | None = None, currency: str = "EUR", *, own: str | None = None) -> list[Decision]:
+    """Store ``memo``'s recommendations in ``period_dir/decisions.yaml`` (replacing that memo's earlier ones);
+    ``decisions.en.yaml`` when ``lang`` is not the company's language ``own``."""
     from ..render.export import write_atomic
 
-    path = Path(period_dir) / DECISIONS_FILE
+    path = Path(period_dir) / _file(DECISIONS_FILE, lang, own or lang)
     raw = _read_yaml(path) or {}
     found = from_records(memo, period, records, lang, store, currency)
     raw[memo] = [d.__dict__ for d in found]
@@ -176,9 +183,17 @@ def record(period_dir: Path, memo: str, period: str, records: Iterable[dict[str,
     return found
 
 
-def load_status(period_dir: Path) -> dict[str, dict[str, str]]:
-    """The analyst's status per decision id; DataError names the file, id and value when a status is unknown."""
-    path = Path(period_dir) / STATUS_FILE
+def load_status(period_dir: Path, lang: str | None = None, own: str | None = None) -> dict[str, dict[str, str]]:
+    """The analyst's status per decision id; DataError names the file, id and value when a status is unknown.
+
+    For memos in another language than the company's (``lang`` != ``own``) the company-language file's status
+    counts, and ``decisions_status.en.yaml`` adds the ids only the translated memos have (worded ids)."""
+    if lang and own and lang != own:
+        return {**load_status(period_dir), **_load_status(Path(period_dir) / _file(STATUS_FILE, lang, own))}
+    return _load_status(Path(period_dir) / STATUS_FILE)
+
+
+def _load_status(path: Path) -> dict[str, dict[str, str]]:
     raw = _read_yaml(path) or {}
     if not isinstance(raw, dict):
         raise DataError([Problem(str(path), "must map decision ids to {status, comment}", fix="see the file's header")])
@@ -197,20 +212,23 @@ def load_status(period_dir: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def ensure_status_file(period_dir: Path) -> Path | None:
-    """Create or extend ``decisions_status.yaml``: every recorded decision without a status gets ``open``.
+def ensure_status_file(period_dir: Path, lang: str | None = None, own: str | None = None) -> Path | None:
+    """Create or extend ``decisions_status.yaml`` (``decisions_status.en.yaml`` for memo language ``lang`` other
+    than the company's ``own``): every recorded decision without a status gets ``open``.
 
     What the analyst already entered stays as it is (the file is only appended to). None without decisions.
     """
     period_dir = Path(period_dir)
-    decisions = load(period_dir)
+    decisions = load(period_dir, lang, own)
     if not decisions:
         return None
-    path = period_dir / STATUS_FILE
-    known = load_status(period_dir)
+    path = period_dir / _file(STATUS_FILE, lang, own)
+    known = load_status(period_dir, lang, own)
     missing = [d for d in decisions if d.id not in known]
     if not missing and path.is_file():
         return path
+    if not missing and path.name != STATUS_FILE:
+        return period_dir / STATUS_FILE  # a translation with no id of its own: the company file holds every status
     text = path.read_text(encoding="utf-8") if path.is_file() else _STATUS_HEAD
     if text and not text.endswith("\n"):
         text += "\n"
@@ -312,13 +330,15 @@ def previous_dir(reports_dir: Path, period: Period) -> Path:
     return Path(reports_dir) / str(period.previous())
 
 
-def review(reports_dir: Path, period: Period, memo: str, store: KpiStore, lang: str, currency: str) -> list[Block]:
-    """The block that opens a memo's recommendations: what became of the previous period's ones (none: [])."""
+def review(reports_dir: Path, period: Period, memo: str, store: KpiStore, lang: str, currency: str,
+           own: str | None = None) -> list[Block]:
+    """The block that opens a memo's recommendations: what became of the previous period's ones (none: []),
+    as the previous period's memo in the same language (company language ``own``) recorded them."""
     prev = previous_dir(reports_dir, period)
-    mine = [d for d in load(prev) if d.memo == memo]
+    mine = [d for d in load(prev, lang, own) if d.memo == memo]
     if not mine:
         return []
-    found = outcomes(mine, load_status(prev), store)
+    found = outcomes(mine, load_status(prev, lang, own), store)
     intro = t("dec_review_intro", lang, period=_period_label(period.previous(), lang))
     return [Paragraph(intro), Bullets([sentence(o, lang, currency, store) for o in found])]
 

@@ -4,13 +4,20 @@ It lives outside ``reports/`` so that ``make clean`` keeps it: by default ``hist
 project folder (``history/kpi_history.duckdb``), or ``history.dir`` in params (relative to
 the params file). BI tools and pandas read it directly (``duckdb.connect(path).sql(...)``).
 
-Each run appends its store's values; a value of an earlier window that differs from what
-the history holds is a restatement (data corrected after a memo went out), recorded and
-said in the next memo ("September 2026 restated: qualified inquiries 187 → 192").
+Each run appends its store's values. Each memo the runner writes adds the figures it showed (its
+``data-metric`` spans: metric, window, segment, value) to ``shown_values``: a memo counts as gone out
+once it is written (``NAME.html``/``.eml``), because from there it is sent (``--email``, ``send``),
+forwarded or opened in the archive; the sent ledger is not needed to know what a reader may have seen.
+A restatement is a value that a memo showed and that the data now gives differently (data corrected
+after the memo went out); values no memo showed may change silently. It is recorded and said in the
+period's memos ("Nachträglich korrigiert, nachdem ein Memo den alten Wert gezeigt hatte: Qualifizierte
+Anfragen, September 2026: 187 → 192.").
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +25,7 @@ import pandas as pd
 
 from ..inputs.params import Params
 from ..render import fmt
-from ..render.i18n import t
+from ..render.i18n import t, tn
 from .catalogue import Catalogue, catalogue
 
 DB_FILE = "kpi_history.duckdb"
@@ -31,7 +38,11 @@ _SCHEMA = (
     "metric VARCHAR, window_id VARCHAR, window_kind VARCHAR, segment VARCHAR, value DOUBLE, unit VARCHAR)",
     "CREATE TABLE IF NOT EXISTS restatements (company VARCHAR, detected_in VARCHAR, detected_at TIMESTAMP, "
     "metric VARCHAR, window_id VARCHAR, segment VARCHAR, old_value DOUBLE, new_value DOUBLE)",
+    "CREATE TABLE IF NOT EXISTS shown_values (company VARCHAR, memo VARCHAR, lang VARCHAR, run_period VARCHAR, "
+    "shown_at TIMESTAMP, metric VARCHAR, window_id VARCHAR, segment VARCHAR, value DOUBLE)",
 )
+_SPAN = re.compile(r"<span\b([^>]*\bdata-metric=[^>]*)>")
+_ATTR = re.compile(r'(data-[a-z]+)="([^"]*)"')
 
 
 def history_path(params: Params, default_dir: str | Path) -> Path:
@@ -73,11 +84,41 @@ def _connect(path: Path, read_only: bool = False):
     return con
 
 
-def record(path: Path, company: str, period: str, table: pd.DataFrame, *, now: datetime | None = None) -> pd.DataFrame:
-    """Append a period store to the history; return the restatements detected now.
+def figures_in(html: str) -> pd.DataFrame:
+    """The KPI figures a memo's HTML shows (its ``data-metric`` spans), one row per metric, window and segment."""
+    rows = {}
+    for m in _SPAN.finditer(html):
+        a = {k: unescape(v) for k, v in _ATTR.findall(m.group(1))}
+        if a.get("data-window") and a.get("data-value", "") != "":
+            rows[(a["data-metric"], a["data-window"], a.get("data-segment", ""))] = float(a["data-value"])
+    return pd.DataFrame([(*k, v) for k, v in rows.items()], columns=["metric", "window", "segment", "value"])
 
-    A restatement is a (metric, window, segment) whose latest recorded value differs from the
-    new one by more than :data:`TOLERANCE` (relative).
+
+def remember_shown(path: Path, company: str, memo: str, lang: str, period: str, html: str, *,
+                   now: datetime | None = None) -> int:
+    """Record the figures a memo just written showed (the values a later restatement is measured against)."""
+    figures = figures_in(html)
+    if not len(figures):
+        return 0
+    figures.insert(0, "shown_at", now or datetime.now())
+    for col, value in (("run_period", period), ("lang", lang), ("memo", memo), ("company", company)):
+        figures.insert(0, col, value)
+    con = _connect(path)
+    try:
+        con.register("shown_df", figures)
+        con.execute("INSERT INTO shown_values SELECT company, memo, lang, run_period, shown_at, metric, \"window\", "
+                    "segment, value FROM shown_df")
+        con.unregister("shown_df")
+    finally:
+        con.close()
+    return len(figures)
+
+
+def record(path: Path, company: str, period: str, table: pd.DataFrame, *, now: datetime | None = None) -> pd.DataFrame:
+    """Append a period store to the history; return the restatements of ``period`` (detected now or earlier).
+
+    A restatement is a (metric, window, segment) whose value the latest memo showing it
+    (:func:`remember_shown`) gave differently from the new store, by more than :data:`TOLERANCE` (relative).
     """
     now = now or datetime.now()
     rows = table[["metric", "window", "window_kind", "segment", "value", "unit"]].copy()
@@ -85,8 +126,8 @@ def record(path: Path, company: str, period: str, table: pd.DataFrame, *, now: d
     con = _connect(path)
     try:
         latest = con.execute(
-            "SELECT metric, window_id AS \"window\", segment, value FROM kpi_values WHERE company = ? "
-            "QUALIFY row_number() OVER (PARTITION BY metric, window_id, segment ORDER BY recorded_at DESC) = 1",
+            "SELECT metric, window_id AS \"window\", segment, value FROM shown_values WHERE company = ? "
+            "QUALIFY row_number() OVER (PARTITION BY metric, window_id, segment ORDER BY shown_at DESC) = 1",
             [company]).df()
         merged = rows.merge(latest, on=["metric", "window", "segment"], how="inner", suffixes=("", "_old"))
         both = merged["value"].notna() & merged["value_old"].notna()
@@ -157,7 +198,8 @@ def read_restatements(period_dir: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"segment": "string"}, keep_default_na=False, na_values={"old_value": [""], "new_value": [""]})
 
 
-def _window_text(window: str, lang: str) -> str:
+def window_text(window: str, lang: str) -> str:
+    """A window id in words, its month named: "September 2026", "Q3 2026", "Okt. 2026 seit Jahresbeginn"."""
     from .store import parse_window
 
     w = parse_window(window)
@@ -165,31 +207,44 @@ def _window_text(window: str, lang: str) -> str:
         return fmt.month(w.end.start_time, lang)
     if w.kind == "quarter":
         return fmt.quarter(w.end.start_time, lang)
-    return window
+    return t(f"kpi_restated_window_{w.kind}", lang, month=fmt.month(w.end.start_time, lang, short=True))
+
+
+def _figure_label(m: Any, window: str, segment: str, lang: str) -> str:
+    """The metric's name with its window (the catalogue's label pattern) and, for a channel's value, the channel."""
+    name = m.name(lang)
+    if segment:
+        from ..render.wording import channel_label
+
+        name = t("kpi_restated_segment", lang, name=name, segment=channel_label(segment.split("=", 1)[-1], lang))
+    return t("kpi_label_window", lang, name=name, window=window_text(window, lang))
 
 
 def sentences(df: pd.DataFrame, lang: str, currency: str, cat: Catalogue | None = None, *,
-              windows: int = 2, per_window: int = 3) -> list[str]:
-    """One sentence per restated window, newest first, the catalogue's first KPIs of it:
-    "September 2026 nachträglich korrigiert: Qualifizierte Anfragen 175 → 176, ...". Totals only."""
+              limit: int = 5) -> list[str]:
+    """One sentence on the values memos showed that the data now gives differently, totals before channels,
+    newest window first, in catalogue order: "Nachträglich korrigiert, nachdem ein Memo den alten Wert gezeigt
+    hatte: Qualifizierte Anfragen, September 2026: 175 → 176." (at most ``limit`` values, then how many more);
+    [] when nothing changed at the precision a memo shows."""
     cat = cat or catalogue()
     order = {m: i for i, m in enumerate(cat.metrics)}
-    df = df[(df["segment"].fillna("") == "") & df["metric"].isin(list(order))]
-    df = df[df["old_value"].notna() & df["new_value"].notna()]
-    out = []
-    for window in sorted(df["window"].unique(), reverse=True)[:windows]:
-        rows = df[df["window"] == window].assign(o=lambda x: x["metric"].map(order)).sort_values("o").head(per_window)
-        parts = []
-        for r in rows.itertuples(index=False):
-            m = cat[r.metric]
-            old, new = _value(m.unit, r.old_value, lang, currency), _value(m.unit, r.new_value, lang, currency)
-            if old != new:  # a change below the shown precision is no news for the reader
-                parts.append(f"{m.name(lang)} {old} → {new}")
-        if not parts:
-            continue
-        when = _window_text(window, lang)
-        out.append(t("kpi_restated", lang, when=when, changes=", ".join(parts)))
-    return out
+    df = df[df["metric"].isin(list(order)) & df["old_value"].notna() & df["new_value"].notna()]
+    df = df.assign(seg=df["segment"].fillna("").astype(str), o=df["metric"].map(order))
+    df = df.assign(has_seg=df["seg"] != "").sort_values(["has_seg", "window", "o", "seg"],
+                                                          ascending=[True, False, True, True])
+    parts = []
+    for r in df.itertuples(index=False):
+        m = cat[r.metric]
+        old, new = _value(m.unit, r.old_value, lang, currency), _value(m.unit, r.new_value, lang, currency)
+        if old != new:  # a change below the shown precision is no news for the reader
+            parts.append(t("kpi_restated_change", lang, label=_figure_label(m, r.window, r.seg, lang), old=old, new=new))
+    if not parts:
+        return []
+    shown = parts[:limit]
+    if len(parts) > limit:
+        more = len(parts) - limit
+        shown.append(tn("kpi_restated_more", more, lang, n=fmt.number(more, lang)))
+    return [t("kpi_restated_shown", lang, changes="; ".join(shown))]
 
 
 def _value(unit: str, x: float, lang: str, currency: str) -> str:

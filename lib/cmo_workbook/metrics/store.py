@@ -27,7 +27,6 @@ import pandas as pd
 
 from ..inputs.loaders import Dataset
 from ..periods import Period
-from . import clv as clv_mod
 from .catalogue import Catalogue, Metric, catalogue
 from .monthly import monthly as monthly_frame
 
@@ -196,6 +195,7 @@ class _Calc:
                 self._seg[(col, str(ch))] = full[ch].to_numpy(dtype=float)
         self.plan = controlling_months(ds, "plan")
         self.actuals = controlling_months(ds, "company_actuals")
+        self._controlling: dict[tuple[int, str], dict[pd.Period, float]] = {}
         self._clv: dict[pd.Period, float] = {}
         self._acc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         first = [self.total.index.min()] if len(self.total) else []
@@ -258,14 +258,17 @@ class _Calc:
             return self.spend_forecast(w)
         raise ValueError(f"metric {m.id}: unknown kind {m.kind!r}")
 
-    @staticmethod
-    def controlling(frame: pd.DataFrame | None, col: str, months: pd.PeriodIndex) -> float:
+    def controlling(self, frame: pd.DataFrame | None, col: str, months: pd.PeriodIndex) -> float:
         """Sum of a plan or actuals column over ``months``; NaN when any month is missing (no plan or
         no closed books yet: a partial sum would read as a shortfall)."""
         if frame is None or col not in frame.columns:
             return math.nan
-        vals = frame[col].reindex(months)
-        return float(vals.sum()) if vals.notna().all() and len(vals) else math.nan
+        key = (id(frame), col)
+        by_month = self._controlling.get(key)
+        if by_month is None:  # a dict per column: hundreds of windows each look up a few months (no reindex)
+            by_month = self._controlling[key] = dict(zip(frame.index, frame[col].to_numpy(dtype=float)))
+        vals = np.array([by_month.get(m, math.nan) for m in months], dtype=float)
+        return float(vals.sum()) if len(vals) and not np.isnan(vals).any() else math.nan
 
     def fiscal_year(self, w: Window) -> pd.PeriodIndex:
         """The months of the fiscal year a year-to-date window belongs to."""
@@ -325,6 +328,8 @@ class _Calc:
                 key = self.cache.key(self.ds.deals, as_of, self.margin, horizon, rate)
                 cached = self.cache.get(key)
                 if cached is None:
+                    from . import clv as clv_mod  # here: scipy (~1 CPU s to import) only where a CLV is computed
+
                     cached = float(clv_mod.customer_value(self.ds.deals, as_of, self.margin, horizon_months=horizon,
                                                           discount_rate=rate)["clv"])
                     self.cache.put(key, cached)

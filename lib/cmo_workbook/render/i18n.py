@@ -178,3 +178,13 @@ def set_overrides(overrides: Mapping[str, Mapping[str, object]] | None) -> None:
     """Use a company's own wording for single messages from now on in this process (None: none)."""
     global _overrides
     _overrides = check_overrides(overrides) if overrides else {}
+
+
+def lang_file(name: str, lang: str, own: str) -> str:
+    """A period file of one memo language: ``name`` as it is for the company's own language ``own``, else with
+    the language before the extension ("kpi_dashboard.ipynb" -> "kpi_dashboard.en.ipynb", "decisions.yaml" ->
+    "decisions.en.yaml"), so a run in another language never overwrites the company-language files."""
+    if lang == own:
+        return name
+    stem, dot, ext = name.partition(".")
+    return f"{stem}.{lang}{dot}{ext}"
