@@ -200,7 +200,10 @@ class _Run:
                          conv.cutoff, conv.lead_cut, conv.opp_cut
                   FROM tp LEFT JOIN conv ON conv.lead_id = tp.lead_id
                   WHERE conv.cutoff IS NULL OR tp.ts <= conv.cutoff"""
-        ctes = f"""conv AS (SELECT lead_id, CAST(value AS {_F}) AS value, {cut("conversion_date")} AS cutoff,
+        # PostgreSQL materialises a CTE used twice and then plans its joins blind (it hashed the 3.4 M
+        # touches instead of the converted outcomes): inline it there; DuckDB keeps its small copy.
+        inline = "NOT MATERIALIZED " if _dbapi(self.con) else ""
+        ctes = f"""conv AS {inline}(SELECT lead_id, CAST(value AS {_F}) AS value, {cut("conversion_date")} AS cutoff,
                           {lead_cut} AS lead_cut, {opp_cut} AS opp_cut FROM {self.o} AS r WHERE converted),
             ch(channel, code) AS (VALUES {codes}),
             tp AS (SELECT t.lead_id, CAST(t."timestamp" AS TIMESTAMP) AS ts, {tie} AS tie, ch.code
