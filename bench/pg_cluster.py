@@ -47,7 +47,7 @@ def cluster(work_mem: str = "256MB") -> Iterator[str]:
         run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync")
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "start", "-o",
             f"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c work_mem={work_mem} "
-            f"-c max_parallel_workers_per_gather=2")
+            f"-c max_parallel_workers_per_gather=2 -c jit=off")
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],

@@ -138,3 +138,29 @@ def test_the_same_sql_pushed_down_to_postgresql_gives_the_same_credits(request, 
         for lookback in (None, 10):
             assert_same(attribute_sql(con, "h_tp", "h_oc", MODELS, order_by="seq", lookback_days=lookback),
                         attribute_all(tp, oc, MODELS, lookback_days=lookback))
+
+
+def test_long_journeys_beyond_the_packed_path_words_agree_with_the_in_memory_path(tmp_path):
+    """Paths are packed into two BIGINT words: with 3 channels (2 bits a digit) 31 touches fill a word,
+    so a journey of more than 62 touches is counted touch by touch in SQL. Mixed lengths 1..150 with
+    long runs of one channel (repeats collapse across the word boundary) must give the same credits
+    as the in-memory path, for every model."""
+    rng = np.random.default_rng(13)
+    n = 300
+    lengths = rng.integers(1, 151, n)
+    lead = np.repeat(np.arange(n), lengths)
+    chan = rng.integers(0, 3, len(lead))
+    for i in np.flatnonzero(rng.random(len(lead)) < 0.5):  # half the touches repeat the previous channel
+        if i and lead[i] == lead[i - 1]:
+            chan[i] = chan[i - 1]
+    ts = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(len(lead)) * 7, unit="min")
+    tp = pd.DataFrame({"lead_id": lead, "timestamp": ts, "channel": np.array(["ads", "direct", "mail"])[chan]})
+    converted = rng.random(n) < 0.4
+    last = tp.groupby("lead_id")["timestamp"].max().to_numpy()
+    oc = pd.DataFrame({"lead_id": np.arange(n), "converted": converted, "value": np.where(converted, 100.0, 0.0),
+                       "conversion_date": pd.Series(last).where(converted).to_numpy(),
+                       "lead_created_date": last - pd.Timedelta(hours=30),
+                       "opportunity_date": last - pd.Timedelta(hours=10)})
+    assert (lengths > 62).sum() > 100 and (lengths <= 62).sum() > 100  # both kinds of journeys
+    con, tps, ocs = sources(tmp_path, tp, oc)
+    assert_same(attribute_sql(con, tps, ocs, MODELS, order_by="seq"), attribute_all(tp, oc, MODELS))

@@ -43,9 +43,13 @@ class Touches:
 
     code: np.ndarray  # int64 channel code per touch
     ts: np.ndarray  # int64 ns per touch
-    jid: np.ndarray  # int64 journey index per touch
     starts: np.ndarray  # int64 first touch index per journey
     lengths: np.ndarray  # int64 touches per journey
+
+    @cached_property
+    def jid(self) -> np.ndarray:
+        """int64 journey index per touch (built on first use: Markov does without it)."""
+        return np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
 
     @property
     def ends(self) -> np.ndarray:
@@ -121,8 +125,7 @@ def _touches(code: np.ndarray, ts: np.ndarray, lengths: np.ndarray) -> Touches:
     lengths = lengths.astype(np.int64, copy=False)
     starts = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
-    jid = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    return Touches(code=code, ts=ts, jid=jid, starts=starts, lengths=lengths)
+    return Touches(code=code, ts=ts, starts=starts, lengths=lengths)
 
 
 def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
@@ -149,9 +152,11 @@ def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
     chan_code = chan_code.astype(np.int64, copy=False)
 
     # Sort once by (lead, time); exports are usually already in this order.
-    if not _is_sorted(lead_code, ts):
+    step = np.diff(lead_code)  # kept for the journey bounds while no touch is reordered or dropped
+    if not _is_sorted(step, ts):
         order = np.lexsort((ts, lead_code))
         lead_code, chan_code, ts = lead_code[order], chan_code[order], ts[order]
+        step = None
 
     per_lead = _outcomes_per_lead(outcomes, lead_ids, lead_cat, touchpoints["lead_id"])
     conv_l, value_l, cut_l = per_lead["converted"], per_lead["value"], per_lead["cutoff"]
@@ -159,15 +164,17 @@ def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
     keep = ts <= cut_l[lead_code]
     if lookback_days is not None:
         lead_code, chan_code, ts = lead_code[keep], chan_code[keep], ts[keep]
+        step = None
         last_ts = np.full(len(lead_ids), _NO_TIME, dtype=np.int64)
         last_ts[lead_code] = ts  # sorted ascending: the last write per lead wins
         ref = np.where(conv_l & (cut_l != _NO_TIME), cut_l, last_ts)
         keep = ts >= ref[lead_code] - np.int64(round(lookback_days * NS_PER_DAY))
     if not keep.all():
         lead_code, chan_code, ts = lead_code[keep], chan_code[keep], ts[keep]
+        step = None
 
     if len(lead_code):
-        bounds = np.flatnonzero(np.diff(lead_code)) + 1
+        bounds = np.flatnonzero(np.diff(lead_code) if step is None else step) + 1
         starts = np.concatenate(([0], bounds)).astype(np.int64)
     else:
         starts = np.zeros(0, dtype=np.int64)
@@ -221,7 +228,7 @@ def _lead_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray | N
     if not isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = pd.factorize(values, sort=False)  # first appearance already
         return codes.astype(np.int64, copy=False), pd.Index(uniques), None
-    raw = values.cat.codes.to_numpy().astype(np.int64)
+    raw = values.cat.codes.to_numpy()  # int8/16/32: indexes as it is, no int64 copy
     n_cats = len(values.cat.categories)
     # Rows grouped by lead (what prepare_touchpoints hands over): the runs give the order.
     run_start = np.flatnonzero(np.concatenate(([True], raw[1:] != raw[:-1]))) if len(raw) else raw
@@ -238,8 +245,8 @@ def _lead_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray | N
     return rank[raw], values.cat.categories[used], used
 
 
-def _is_sorted(lead_code: np.ndarray, ts: np.ndarray) -> bool:
-    dl = np.diff(lead_code)
+def _is_sorted(dl: np.ndarray, ts: np.ndarray) -> bool:
+    """Touches in (lead, time) order; ``dl``: the steps of the lead codes (``np.diff``)."""
     if (dl < 0).any():
         return False
     return bool(((dl > 0) | (np.diff(ts) >= 0)).all())
@@ -297,27 +304,28 @@ def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index, lead_cat: np.
     value = np.where(conv & ~np.isnan(value), value, 0.0)
     cutoff = np.where(conv, _cutoffs(outcomes["conversion_date"], "conversion_date"), _NO_TIME)
 
-    row_of = np.full(n_codes + 1, -1, dtype=np.int64)
-    ok = o_code >= 0
-    row_of[o_code[ok]] = np.flatnonzero(ok)
-    pos = np.where(t_code >= 0, row_of[t_code], -1)
+    if len(o_code) == n_codes and (o_code == np.arange(n_codes)).all():
+        pos = t_code  # outcome rows in code order (outcomes_from_crm): the code is the row
+    else:
+        row_of = np.full(n_codes + 1, -1, dtype=np.int64)
+        ok = o_code >= 0
+        row_of[o_code[ok]] = np.flatnonzero(ok)
+        pos = np.where(t_code >= 0, row_of[t_code], -1)
     if len(ids) and len(lead_ids) and (pos < 0).all():
         raise DataError(Problem(
             "outcomes", f"no lead_id of touchpoints (e.g. {_plain(lead_ids[0])!r}) occurs in outcomes "
             f"(e.g. {_plain(ids[0])!r})", column="lead_id",
             fix="use the same id column and type (text vs number) in both tables"))
-    found = pos >= 0
 
     def take(arr: np.ndarray, fill: object) -> np.ndarray:
-        out = np.full(len(lead_ids), fill, dtype=arr.dtype)
-        out[found] = arr[pos[found]]
-        return out
+        """``arr`` per touch lead; leads without an outcome row (pos -1) get ``fill`` (the appended last slot)."""
+        return np.append(arr, np.array([fill], dtype=arr.dtype))[pos]
 
     result = {
         "converted": take(conv, False),
         "value": take(value, 0.0),
         "cutoff": take(cutoff.astype(np.int64), _NO_TIME),
-        "outcome_pos": pos.astype(np.int64),
+        "outcome_pos": pos.astype(np.int64, copy=False),
         "outcome_converted": conv,
         "outcome_value": value,
     }

@@ -75,6 +75,8 @@ def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = F
             del back
         del step
     del chan
+    if not with_journeys:  # the plain solve needs only the counts of each (from, to) cell
+        return _counted_chain(key, is_first, journeys.converted, c, order)
     if base**order <= _DENSE_KEYS:  # compact the keys by counting: no sort of all transitions
         seen = np.flatnonzero(np.bincount(key, minlength=base**order))
         index = np.zeros(base**order, dtype=np.int64)
@@ -104,6 +106,31 @@ def transition_chain(journeys: Journeys, order: int = 1, with_journeys: bool = F
     del prev, last
     pair_jid = np.concatenate((np.cumsum(is_first) - 1, np.arange(t.n_journeys))) if with_journeys else None
     return Chain(pairs=pairs, pair_jid=pair_jid, n_states=n_states, contains=contains)
+
+
+def _counted_chain(key: np.ndarray, is_first: np.ndarray, converted: np.ndarray, n_channels: int,
+                   order: int) -> Chain:
+    """The chain from its transitions counted per cell (no array of every transition): state keys
+    of the collapsed steps, ``is_first`` marking each journey's first step."""
+    k = (n_channels + 1) ** order
+    prev = np.empty(len(key), dtype=np.int64)  # the state before each step; START_KEY (0) at a journey's start
+    prev[1:] = key[:-1]
+    prev[is_first] = START_KEY
+    prev *= k
+    prev += key
+    if k * k <= _DENSE_KEYS:
+        cells = np.bincount(prev, minlength=k * k)
+        steps = np.flatnonzero(cells)
+        counts = cells[steps]
+    else:
+        steps, counts = np.unique(prev, return_counts=True)
+    del prev
+    is_last = np.append(is_first[1:], True)  # journeys are contiguous: one last step each, in journey order
+    ends = np.bincount(key[is_last].astype(np.int64) * 2 + converted, minlength=2 * k)
+    absorbed = np.flatnonzero(ends)
+    return chain_from_counts(np.concatenate((steps // k, absorbed // 2)),
+                             np.concatenate((steps % k, np.where(absorbed % 2 == 1, CONVERSION_KEY, NULL_KEY))),
+                             np.concatenate((counts, ends[absorbed])), n_channels, order)
 
 
 def _contains(uniq: np.ndarray, n_channels: int, order: int) -> np.ndarray:

@@ -4,18 +4,29 @@
 or a parenthesised query) with the columns of :func:`.journeys.prepare`: touchpoints ``lead_id``,
 ``timestamp``, ``channel`` (plus an optional tie-break column, ``order_by``) and outcomes
 ``lead_id``, ``converted``, ``value``, ``conversion_date`` (optional ``lead_created_date``,
-``opportunity_date``). The SQL is plain (CTEs, window functions, ``VALUES``, ``bit_or``), so the
-same text runs embedded in DuckDB and pushed down to PostgreSQL (any DB-API connection).
+``opportunity_date``). The SQL is plain (CTEs, window functions, ``VALUES``, ``bit_or``, integer
+shifts), so the same text runs embedded in DuckDB and pushed down to PostgreSQL (any DB-API
+connection); every statement is a read-only ``SELECT`` (a hot-standby replica will do).
 
-What the database returns, never a row per touch or journey:
+Two statements read the touchpoints, whatever the models:
 
-* Markov: transitions of the repeat-collapsed paths counted by their context (the channel and the
-  three before it, last step, converted): at most ``(C + 1)^3 * C * 4`` rows. The transition
-  counts of order 1-3 are sums over that table; removal effects are solved exactly as in
-  :mod:`.markov` (same chain, same linear algebra).
-* Rule-based models: per channel the summed touch weights and weight x value of converted
-  journeys, one column pair per model (the weights of :mod:`.rules` written in SQL).
-* Conversion-rate Shapley: journeys, conversions and value per channel set (bitmask).
+* **Journeys** (channel sets, Markov, totals): one window pass numbers each journey's touches
+  (``row_number`` over lead, time, tie-break); one ``GROUP BY`` lead folds every journey into
+  its channel-set bitmask and its path, the channel codes packed as ``W``-bit digits into two
+  BIGINT words (``W`` = bits of the channel count, so 7 channels: 3 bits, 21 touches a word);
+  journeys are then counted by (path, channel set, converted). Markov decodes the distinct paths
+  (a few ten thousand rows, not a row per touch), collapses repeats and counts the transitions by
+  their context (the channel and the three before it, last step, converted): at most
+  ``(C + 1)^3 * C * 4`` rows, summed per order in Python and solved exactly as in :mod:`.markov`.
+  Journeys longer than two words (rare; 42 touches with 7 channels) are counted touch by touch in
+  a third statement that runs only when there are such journeys.
+* **Rule-based models** on the converted journeys only: one window pass (position, length, last
+  touch, milestone positions) and, for time decay and last non-direct, a second over the
+  journey; slot weights are normalised in closed form. ``distinct_linear`` (each journey split
+  evenly over its distinct channels) comes from the channel sets.
+
+Conversion-rate Shapley uses journeys, conversions and value per channel set (bitmask), so the
+SQL path takes at most 63 channels.
 
 The conventions are those of :mod:`.journeys` (cut-off at the conversion, end of day for
 date-only columns, lookback, untouched conversions); results equal the in-memory path to 1e-9
@@ -38,6 +49,10 @@ from .shapley import check_channel_count, rate_shapley
 
 END_OF_DAY_US = 86_400 * 10**6 - 1
 _F = "DOUBLE PRECISION"
+#: channel sets are BIGINT bitmasks (bit = channel code)
+MAX_CHANNELS = 63
+#: BIGINT words of packed channel codes per journey path; longer journeys are counted touch by touch
+_PATH_WORDS = 2
 
 
 def attribute_sql(con: object, touchpoints: str, outcomes: str, models: Iterable[str] = MODELS, *,
@@ -66,20 +81,22 @@ def attribute_sql_frames(con: object, touchpoints: str, outcomes: str, models: I
     if lookback is not None and not lookback > 0:
         raise ValueError(f"lookback_days must be a positive number of days or None (got {lookback!r})")
     run = _Run(con, touchpoints, outcomes, order_by, lookback)
-    n_conv, value_total, masks, untouched = run.journey_sets()
+    markov = [m for m in models if m in MARKOV_ORDERS]
+    sets, untouched, contexts = run.journeys(with_paths=bool(markov))
     u_conv, u_val = untouched
+    n_conv = float(sum(r[2] for r in sets if r[1]))
+    value_total = float(sum(r[3] or 0.0 for r in sets if r[1]))
     results: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    rules = [m for m in models if m in RULE_MODELS]
+    rules = [m for m in models if m in RULE_MODELS and m != "distinct_linear"]
     if rules:
         results.update(run.rules(rules, opts))
-    markov = [m for m in models if m in MARKOV_ORDERS]
-    if markov:
-        contexts = run.markov_contexts()
-        for m in markov:
-            shares = chain_shares(_chain(contexts, len(run.channels), MARKOV_ORDERS[m]))
-            results[m] = (shares * n_conv, shares * value_total)
+    if "distinct_linear" in models:
+        results["distinct_linear"] = _distinct_linear(sets, len(run.channels))
+    for m in markov:
+        shares = chain_shares(_chain(contexts, len(run.channels), MARKOV_ORDERS[m]))
+        results[m] = (shares * n_conv, shares * value_total)
     if "shapley" in models:
-        results["shapley"] = _shapley(masks, run.channels)
+        results["shapley"] = _shapley(sets, run.channels)
     frames = {}
     for m in models:
         conv, value = results[m]
@@ -137,6 +154,10 @@ class _Run:
         self.t, self.o = touchpoints, outcomes
         names = [r[0] for r in _query(con, f'SELECT DISTINCT channel FROM {touchpoints} AS r WHERE channel IS NOT NULL')]
         self.channels = tuple(sorted(str(n) for n in names))
+        if len(self.channels) > MAX_CHANNELS:
+            raise DataError(Problem("touchpoints", f"has {len(self.channels)} channels; the SQL path codes a journey's "
+                                    f"channel set as a 64-bit mask and takes at most {MAX_CHANNELS}", column="channel",
+                                    fix="map rare sources to fewer channels (e.g. 'other') in the query"))
         milestones = {c: c in o_cols for c in ("lead_created_date", "opportunity_date")}
         midnight = self._check_outcomes(milestones)
         self.ctes = self._ctes(order_by, lookback, milestones, midnight)
@@ -179,7 +200,10 @@ class _Run:
                          conv.cutoff, conv.lead_cut, conv.opp_cut
                   FROM tp LEFT JOIN conv ON conv.lead_id = tp.lead_id
                   WHERE conv.cutoff IS NULL OR tp.ts <= conv.cutoff"""
-        ctes = f"""conv AS (SELECT lead_id, CAST(value AS {_F}) AS value, {cut("conversion_date")} AS cutoff,
+        # PostgreSQL materialises a CTE used twice and then plans its joins blind (it hashed the 3.4 M
+        # touches instead of the converted outcomes): inline it there; DuckDB keeps its small copy.
+        inline = "NOT MATERIALIZED " if _dbapi(self.con) else ""
+        ctes = f"""conv AS {inline}(SELECT lead_id, CAST(value AS {_F}) AS value, {cut("conversion_date")} AS cutoff,
                           {lead_cut} AS lead_cut, {opp_cut} AS opp_cut FROM {self.o} AS r WHERE converted),
             ch(channel, code) AS (VALUES {codes}),
             tp AS (SELECT t.lead_id, CAST(t."timestamp" AS TIMESTAMP) AS ts, {tie} AS tie, ch.code
@@ -194,39 +218,81 @@ class _Run:
             touches AS (SELECT lead_id, ts, tie, code, converted, value, cutoff, lead_cut, opp_cut FROM refs
                         WHERE ts >= ref - INTERVAL '{span} microseconds')"""
 
-    def journey_sets(self) -> tuple[float, float, list[tuple], tuple[float, float]]:
-        """Converted journeys, their value, (mask, converted, journeys, value) per channel set, and the
-        untouched conversions (converted outcome rows without a touch left): one scan of the touches."""
-        rows = _query(self.con, f"""WITH {self.ctes},
-            j AS MATERIALIZED (SELECT lead_id, bit_or(CAST(1 AS BIGINT) << code) AS mask,
-                                      max(CASE WHEN converted THEN 1 ELSE 0 END) AS c, max(value) AS value
-                               FROM touches GROUP BY lead_id)
-            SELECT 0, mask, c, count(*), sum(CASE WHEN c = 1 THEN value ELSE 0 END) FROM j GROUP BY mask, c
-            UNION ALL
-            SELECT 1, NULL, NULL, count(*), sum(value) FROM conv
-            WHERE NOT EXISTS (SELECT 1 FROM j WHERE j.lead_id = conv.lead_id)""")
-        sets = [r[1:] for r in rows if r[0] == 0]
-        n_conv = float(sum(r[2] for r in sets if r[1]))
-        value = float(sum(r[3] or 0.0 for r in sets if r[1]))
-        untouched = next((float(r[3]), float(r[4] or 0.0)) for r in rows if r[0] == 1)
-        return n_conv, value, sets, untouched
+    def journeys(self, with_paths: bool) -> tuple[list[tuple], tuple[float, float], np.ndarray | None]:
+        """(mask, converted, journeys, value) per channel set, the untouched conversions (converted
+        outcome rows without a touch left) and, ``with_paths``, the Markov contexts.
 
-    def markov_contexts(self) -> np.ndarray:
-        """Collapsed-path steps counted by (channel, 3 channels before, last step, converted)."""
-        rows = _query(self.con, f"""WITH {self.ctes},
-            r1 AS (SELECT lead_id, converted, code, ts, tie, lag(code) OVER w AS prev FROM touches
-                   WINDOW w AS (PARTITION BY lead_id ORDER BY ts, tie)),
-            r2 AS (SELECT converted, code, lag(code, 1) OVER w AS l1, lag(code, 2) OVER w AS l2,
-                          lag(code, 3) OVER w AS l3, CASE WHEN lead(code) OVER w IS NULL THEN 1 ELSE 0 END AS last
-                   FROM r1 WHERE prev IS NULL OR prev <> code
-                   WINDOW w AS (PARTITION BY lead_id ORDER BY ts, tie))
-            SELECT code, coalesce(l1, -1), coalesce(l2, -1), coalesce(l3, -1), last,
-                   CASE WHEN converted THEN 1 ELSE 0 END, count(*)
-            FROM r2 GROUP BY code, l1, l2, l3, last, converted""")
-        return np.array(rows, dtype=np.int64).reshape(-1, 7)
+        One statement: the journeys grouped by channel set (and path), the distinct paths decoded
+        into context counts. Journeys too long for the path words get a second statement.
+        """
+        c = len(self.channels)
+        width = max(1, c.bit_length())  # digit = channel code + 1, 0 = no touch
+        per_word = 63 // width
+        cap = per_word * _PATH_WORDS
+        words = [f"p{w}" for w in range(_PATH_WORDS)]
+        null = "CAST(NULL AS BIGINT)"
+        if with_paths:
+            packed = ", ".join(
+                f"bit_or(CASE WHEN k >= {w * per_word} AND k < {(w + 1) * per_word} THEN CAST(code + 1 AS BIGINT) "
+                f"<< ({width} * (k - {w * per_word})) ELSE CAST(0 AS BIGINT) END) AS {name}"
+                for w, name in enumerate(words))
+            numbered = ("pos AS (SELECT lead_id, code, CAST(row_number() OVER (PARTITION BY lead_id ORDER BY ts, tie) "
+                        "AS INTEGER) - 1 AS k FROM touches),")
+            j = f"SELECT lead_id, bit_or(CAST(1 AS BIGINT) << code) AS mask, count(*) AS n, {packed} FROM pos GROUP BY lead_id"
+            keys = ", ".join(f"CASE WHEN j.n <= {cap} THEN j.{name} END AS {name}" for name in words)
+        else:
+            numbered = ""
+            j = "SELECT lead_id, bit_or(CAST(1 AS BIGINT) << code) AS mask FROM touches GROUP BY lead_id"
+            keys = ", ".join(f"{null} AS {name}" for name in words)
+        pad = lambda n: ", ".join([null] * n)  # noqa: E731 (the output columns kind, 6 keys, count, value)
+        no_value = f"CAST(NULL AS {_F})"
+        selects = [
+            f"SELECT 0, mask, c, {pad(4)}, sum(n), sum(value) FROM g WHERE mask IS NOT NULL GROUP BY mask, c",
+            f"SELECT 1, {pad(6)}, sum(n), sum(value) FROM g WHERE mask IS NULL",
+        ]
+        ctes = f"""WITH {self.ctes}, {numbered}
+            j AS ({j}),
+            g AS MATERIALIZED (SELECT {keys}, j.mask, CASE WHEN conv.lead_id IS NULL THEN 0 ELSE 1 END AS c,
+                                      count(*) AS n, sum(conv.value) AS value
+                               FROM j FULL JOIN conv ON conv.lead_id = j.lead_id
+                               GROUP BY {", ".join(str(i) for i in range(1, _PATH_WORDS + 3))})"""
+        if with_paths:
+            word = "CASE digits.word " + " ".join(f"WHEN {w} THEN paths.{name}" for w, name in enumerate(words)) + " END"
+            digit = f"((({word}) >> digits.shift) & CAST({(1 << width) - 1} AS BIGINT))"
+            rows = ", ".join(f"({i}, {i // per_word}, {width * (i % per_word)})" for i in range(cap))
+            ctes += f""",
+            paths AS (SELECT {", ".join(words)}, c, sum(n) AS n FROM g WHERE {words[0]} IS NOT NULL
+                      GROUP BY {", ".join(words)}, c),
+            digits(i, word, shift) AS (VALUES {rows}),
+            d AS (SELECT {", ".join(f"paths.{name}" for name in words)}, paths.c, paths.n, digits.i,
+                         CAST({digit} AS INTEGER) - 1 AS code
+                  FROM paths JOIN digits ON {digit} > 0),
+            {_context_ctes("d", ", ".join(words) + ", c", "i", "c", "n")}"""
+            selects += [f"SELECT 2, {pad(6)}, sum(n), {no_value} FROM g WHERE mask IS NOT NULL AND {words[0]} IS NULL",
+                        _CONTEXT_SELECT]
+        rows = _query(self.con, ctes + "\n" + "\nUNION ALL ".join(selects))
+        sets = [(int(r[1]), int(r[2]), int(r[7]), float(r[8] or 0.0)) for r in rows if r[0] == 0]
+        u = next(r for r in rows if r[0] == 1)
+        untouched = (float(u[7] or 0), float(u[8] or 0.0))
+        if not with_paths:
+            return sets, untouched, None
+        contexts = [r for r in rows if r[0] == 3]
+        if any(r[0] == 2 and r[7] for r in rows):  # journeys longer than the path words: touch by touch
+            contexts += _query(self.con, f"""WITH {self.ctes},
+                long AS (SELECT lead_id FROM touches GROUP BY lead_id HAVING count(*) > {cap}),
+                lt AS (SELECT touches.* FROM touches WHERE lead_id IN (SELECT lead_id FROM long)),
+                {_context_ctes("lt", "lead_id", "ts, tie", "CASE WHEN converted THEN 1 ELSE 0 END", "1")}
+                {_CONTEXT_SELECT}""")
+        return sets, untouched, np.array([[int(v) for v in r[1:8]] for r in contexts], dtype=np.int64).reshape(-1, 7)
 
     def rules(self, models: Sequence[str], opts: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Conversions and value per channel of each rule-based model, summed in SQL."""
+        """Conversions and value per channel of each rule-based model, summed in SQL.
+
+        Converted journeys only. One window pass gives each touch its position, the journey's
+        length, last touch and milestone positions (the number of touches at or before the
+        milestone: touches are in time order); a second pass over the journey only for time decay
+        (its total) and last non-direct (the last non-direct position).
+        """
         hl = float(opts.get("half_life_days", 7.0))
         if not hl > 0:
             raise ValueError(f"half_life_days must be positive (got {hl!r})")
@@ -238,44 +304,38 @@ class _Run:
         _check_weights("full_path_weights", fw, 5)
         direct = [i for i, c in enumerate(self.channels) if c in tuple(opts.get("direct_channels", ("direct",)))]
         non_direct = f"code NOT IN ({', '.join(map(str, direct))})" if direct else "1 = 1"
+        u = _slots([("1", pw[0]), ("n", pw[2])], pw[1])
+        w = _slots([("1", ww[0]), ("lead_pos", ww[1]), ("opp_pos", ww[2])], ww[3])
+        fp = _slots([("1", fw[0]), ("lead_pos", fw[1]), ("opp_pos", fw[2]), ("n", fw[3])], fw[4])
         weights = {
             "first_touch": "CASE WHEN pos = 1 THEN 1.0 ELSE 0.0 END",
             "last_touch": "CASE WHEN pos = n THEN 1.0 ELSE 0.0 END",
-            "last_non_direct": "CASE WHEN pos = coalesce(lnd, n) THEN 1.0 ELSE 0.0 END",
+            "last_non_direct": "CASE WHEN pos = lnd THEN 1.0 ELSE 0.0 END",
             "linear": f"1.0 / CAST(n AS {_F})",
-            "distinct_linear": f"1.0 / CAST(n_distinct * per_pair AS {_F})",
             "time_decay": "td / td_total",
-            "position_based": _normalised("u"),
-            "w_shaped": f"CASE WHEN lead_pos IS NULL OR opp_pos IS NULL THEN {_normalised('u')} ELSE {_normalised('w')} END",
-            "full_path": f"CASE WHEN lead_pos IS NULL OR opp_pos IS NULL THEN {_normalised('u')} ELSE {_normalised('fp')} END",
+            "position_based": u,
+            "w_shaped": f"CASE WHEN lead_pos IS NULL OR opp_pos IS NULL THEN {u} ELSE {w} END",
+            "full_path": f"CASE WHEN lead_pos IS NULL OR opp_pos IS NULL THEN {u} ELSE {fp} END",
         }
-        u = _slots([("pos = 1", pw[0]), ("pos = n", pw[2])], pw[1])
-        w = _slots([("pos = 1", ww[0]), ("pos = lead_pos", ww[1]), ("pos = opp_pos", ww[2])], ww[3])
-        fp = _slots([("pos = 1", fw[0]), ("pos = lead_pos", fw[1]), ("pos = opp_pos", fw[2]), ("pos = n", fw[3])], fw[4])
         sums = ", ".join(f"sum({weights[m]}), sum(({weights[m]}) * value)" for m in models)
+        td = (f"power(CAST(2 AS {_F}), -CAST(extract(epoch FROM last_ts) - extract(epoch FROM ts) AS {_F})"
+              f" / {86_400 * hl!r})")
+        journey = ""  # the second pass, only when a model needs it
+        if "time_decay" in models or "last_non_direct" in models:
+            journey = f""",
+            r3 AS (SELECT r2.*, sum(td) OVER j AS td_total, coalesce(max(CASE WHEN {non_direct} THEN pos END) OVER j, n)
+                          AS lnd
+                   FROM r2 WINDOW j AS (PARTITION BY lead_id))"""
         rows = _query(self.con, f"""WITH {self.ctes},
-            c1 AS (SELECT lead_id, code, ts, CAST(value AS {_F}) AS value,
-                          row_number() OVER w AS pos, count(*) OVER j AS n,
-                          count(*) OVER (PARTITION BY lead_id, code) AS per_pair,
-                          row_number() OVER (PARTITION BY lead_id, code ORDER BY ts, tie) AS pair_rank,
-                          max(ts) OVER j AS last_ts,
-                          CASE WHEN lead_cut IS NOT NULL AND ts <= lead_cut THEN 1 ELSE 0 END AS by_lead,
-                          CASE WHEN opp_cut IS NOT NULL AND ts <= opp_cut THEN 1 ELSE 0 END AS by_opp,
-                          CASE WHEN {non_direct} THEN 1 ELSE 0 END AS nd
+            r1 AS (SELECT lead_id, code, ts, CAST(value AS {_F}) AS value,
+                          row_number() OVER w AS pos, count(*) OVER j AS n, max(ts) OVER j AS last_ts,
+                          count(CASE WHEN ts <= lead_cut THEN 1 END) OVER j AS by_lead,
+                          count(CASE WHEN ts <= opp_cut THEN 1 END) OVER j AS by_opp
                    FROM touches WHERE converted
                    WINDOW w AS (PARTITION BY lead_id ORDER BY ts, tie), j AS (PARTITION BY lead_id)),
-            c2 AS (SELECT c1.*, sum(CASE WHEN pair_rank = 1 THEN 1 ELSE 0 END) OVER j AS n_distinct,
-                          max(CASE WHEN by_lead = 1 THEN pos END) OVER j AS lead_pos,
-                          max(CASE WHEN by_opp = 1 THEN pos END) OVER j AS opp_pos,
-                          max(CASE WHEN nd = 1 THEN pos END) OVER j AS lnd,
-                          power(CAST(2 AS {_F}), -CAST(extract(epoch FROM last_ts) - extract(epoch FROM ts) AS {_F})
-                                / {86_400 * hl!r}) AS td
-                   FROM c1 WINDOW j AS (PARTITION BY lead_id)),
-            c3 AS (SELECT c2.*, {u} AS u_raw, {w} AS w_raw, {fp} AS fp_raw FROM c2),
-            c4 AS (SELECT c3.*, sum(td) OVER j AS td_total, sum(u_raw) OVER j AS u_total,
-                          sum(w_raw) OVER j AS w_total, sum(fp_raw) OVER j AS fp_total
-                   FROM c3 WINDOW j AS (PARTITION BY lead_id))
-            SELECT code, {sums} FROM c4 GROUP BY code""")
+            r2 AS (SELECT lead_id, code, ts, value, pos, n, last_ts, NULLIF(by_lead, 0) AS lead_pos,
+                          NULLIF(by_opp, 0) AS opp_pos, {td} AS td FROM r1){journey}
+            SELECT code, {sums} FROM {"r3" if journey else "r2"} GROUP BY code""")
         c = len(self.channels)
         out = {m: (np.zeros(c), np.zeros(c)) for m in models}
         for row in rows:
@@ -286,30 +346,49 @@ class _Run:
 
 
 def _slots(slots: list[tuple[str, float]], rest: float) -> str:
-    """SQL of :func:`.rules._slots`' raw weight: slot shares on key touches, ``rest`` over the others.
+    """SQL of :func:`.rules._slots`' normalised weight: slot shares on key touches, ``rest`` over the others.
 
-    ``n_other`` = touches that hold no slot; slots at the same position add up. Positions that
-    are NULL (no milestone touch) hold no slot.
+    ``slots``: (position, share); ``n_other`` = touches that hold no slot; slots at the same
+    position add up; a NULL position (no milestone touch) holds no slot. The journey's total is
+    known without summing its touches: the shares of the slots held plus ``rest`` when there
+    are other touches; an all-zero journey splits evenly (as :func:`.rules._normalise`).
     """
-    shares = " + ".join(f"CASE WHEN {cond} THEN {share!r} ELSE 0.0 END" for cond, share in slots)
-    is_key = " OR ".join(f"({cond})" for cond, _ in slots)
-    positions = [cond.split(" = ")[1] for cond, _ in slots]
+    shares = " + ".join(f"CASE WHEN pos = {p} THEN {share!r} ELSE 0.0 END" for p, share in slots)
+    is_key = " OR ".join(f"pos = {p}" for p, _ in slots)
+    positions = [p for p, _ in slots]
     # distinct key positions of the journey: each counts unless an earlier slot has the same position
     distinct = " + ".join(
         "CASE WHEN " + " AND ".join([f"{p} IS NOT NULL"] + [f"({p} <> {q} OR {q} IS NULL)" for q in positions[:i]])
         + " THEN 1 ELSE 0 END" for i, p in enumerate(positions))
     n_other = f"(n - ({distinct}))"
-    return (f"CASE WHEN {is_key} THEN {shares} "
-            f"WHEN {n_other} > 0 THEN {rest!r} / CAST({n_other} AS {_F}) ELSE 0.0 END")
+    raw = (f"CASE WHEN {is_key} THEN {shares} "
+           f"WHEN {n_other} > 0 THEN {rest!r} / CAST({n_other} AS {_F}) ELSE 0.0 END")
+    held = " + ".join(f"CASE WHEN {p} IS NOT NULL THEN {share!r} ELSE 0.0 END" for p, share in slots)
+    total = f"({held} + CASE WHEN {n_other} > 0 THEN {rest!r} ELSE 0.0 END)"
+    return f"CASE WHEN {total} > 0 THEN ({raw}) / {total} ELSE 1.0 / CAST(n AS {_F}) END"
 
 
-def _normalised(name: str) -> str:
-    """Raw slot weight over its journey total; an all-zero journey splits evenly (as in :mod:`.rules`)."""
-    return f"CASE WHEN {name}_total > 0 THEN {name}_raw / {name}_total ELSE 1.0 / CAST(n AS {_F}) END"
+_CONTEXT_SELECT = ("SELECT 3, code, coalesce(l1, -1), coalesce(l2, -1), coalesce(l3, -1), last, cv, sum(w), "
+                   f"CAST(NULL AS {_F}) FROM cx2 GROUP BY code, l1, l2, l3, last, cv")
+
+
+def _context_ctes(rows: str, part: str, order: str, converted: str, weight: str) -> str:
+    """CTEs ``cx1``, ``cx2``: the repeat-collapsed steps of the sequences in ``rows`` with the three
+    channels before each and whether it is the last; ``_CONTEXT_SELECT`` counts them by context.
+
+    ``part``: the columns of one sequence (a journey, or a distinct path); ``order``: its order;
+    ``converted``: 1/0 expression; ``weight``: journeys per row (1 for touches, the count of a path).
+    """
+    return f"""cx1 AS (SELECT {part}, {order}, code, {converted} AS cv, {weight} AS w, lag(code) OVER w AS prev
+                    FROM {rows} WINDOW w AS (PARTITION BY {part} ORDER BY {order})),
+            cx2 AS (SELECT cv, code, w, lag(code, 1) OVER w AS l1, lag(code, 2) OVER w AS l2, lag(code, 3) OVER w AS l3,
+                           CASE WHEN lead(code) OVER w IS NULL THEN 1 ELSE 0 END AS last
+                    FROM cx1 WHERE prev IS NULL OR prev <> code
+                    WINDOW w AS (PARTITION BY {part} ORDER BY {order}))"""
 
 
 def _chain(contexts: np.ndarray, n_channels: int, order: int) -> Chain:
-    """Transition counts of order ``order`` summed from the context table of :meth:`_Run.markov_contexts`."""
+    """Transition counts of order ``order`` summed from the context table of :meth:`_Run.journeys`."""
     code, l1, l2, l3, last, converted, count = contexts.T if len(contexts) else np.zeros((7, 0), dtype=np.int64)
     base = n_channels + 1
     lags = [l1, l2, l3]
@@ -327,24 +406,35 @@ def _chain(contexts: np.ndarray, n_channels: int, order: int) -> Chain:
     return chain_from_counts(froms, tos, counts, n_channels, order)
 
 
-def _shapley(rows: list[tuple], channels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _shapley(sets: list[tuple], channels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Conversion-rate Shapley from (mask, converted, journeys, value) per channel set."""
     c = len(channels)
     conv, value = np.zeros(c), np.zeros(c)
-    if not rows:
+    if not sets:
         return conv, value
-    masks = np.array([int(r[0]) for r in rows], dtype=np.int64)
+    masks = np.array([r[0] for r in sets], dtype=np.int64)
     union = int(np.bitwise_or.reduce(masks))
     present = np.array([i for i in range(c) if union >> i & 1], dtype=np.int64)
     check_channel_count(present, channels)
     compact = np.zeros(len(masks), dtype=np.int64)
     for bit, ch in enumerate(present):
         compact |= ((masks >> ch) & 1) << bit
-    converted = np.array([bool(r[1]) for r in rows])
-    journeys = np.array([float(r[2]) for r in rows])
-    values = np.array([float(r[3] or 0.0) for r in rows])
+    converted = np.array([bool(r[1]) for r in sets])
+    journeys = np.array([float(r[2]) for r in sets])
+    values = np.array([r[3] for r in sets], dtype=float)
     conv[present], value[present] = rate_shapley(compact, converted, len(present), journeys,
                                                  [journeys[converted], values[converted]])
+    return conv, value
+
+
+def _distinct_linear(sets: list[tuple], n_channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """``distinct_linear`` from the channel sets: each converted journey split evenly over its channels."""
+    conv, value = np.zeros(n_channels), np.zeros(n_channels)
+    for mask, converted, journeys, val in sets:
+        if converted:
+            bits = [i for i in range(n_channels) if mask >> i & 1]
+            conv[bits] += journeys / len(bits)
+            value[bits] += val / len(bits)
     return conv, value
 
 
