@@ -127,14 +127,14 @@ def test_qualified_leads_outside_marketing_are_listed_in_validate_and_the_data_n
     out = capsys.readouterr().out
     # 1008: "Offline Sources" / "Import" / "Kaltakquise", Marketing Qualified Lead -> sales_outbound, not marketing;
     # status only, so qualified on its create date 20.10.2026
-    line = ("1 qualified lead (2026-10 to 2026-10) comes from a channel outside channels.marketing (sales_outbound 1): not counted as "
-            "marketing; add sales_outbound to channels.marketing if it is marketing")
+    line = ("1 qualified inquiry (2026-10 to 2026-10) came through a channel that does not count as marketing (sales_outbound 1) "
+            "and is not in the marketing KPIs; if sales_outbound is marketing, add it to channels.marketing in the params")
     assert line in out
     ds = load(FIXTURES / "hubspot")
     note = next(f for f in plausibility.review(ds) if f.key == "note_qualified_not_marketing")
-    assert note.text("de") == ("1 qualifizierter Lead (2026-10 bis 2026-10) stammt aus einem Kanal außerhalb von channels.marketing "
-                               "(sales_outbound 1): nicht als Marketing gezählt; sales_outbound unter "
-                               "channels.marketing ergänzen, wenn er Marketing ist")
+    assert note.text("de") == ("1 qualifizierte Anfrage (2026-10 bis 2026-10) kam über einen Kanal, der nicht als Marketing "
+                               "zählt (sales_outbound 1), und ist in den Marketing-Kennzahlen nicht enthalten; ist "
+                               "sales_outbound Marketing, in den Params unter channels.marketing ergänzen")
     from cmo_workbook.memos.context import Workbook
 
     from cmo_workbook.periods import Period
