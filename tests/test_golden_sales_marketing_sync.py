@@ -90,7 +90,7 @@ def _check_sla_table(table: pd.DataFrame, golden: pd.DataFrame) -> None:
     shown = table[~table.iloc[:, 0].str.startswith("übrige")]
     top = golden.iloc[:len(shown)]
     for (_, row), (key, want) in zip(shown.iterrows(), top.iterrows()):
-        assert int(row["Anfragen"]) == want["n"], (key, row.to_dict(), want.to_dict())
+        assert int(row["übergeben"]) == want["n"], (key, row.to_dict(), want.to_dict())
         assert int(row["verspätet"]) == want["late"], key
         assert g.shows(row["binnen 24 Std."], want["rate"]), key
         assert g.shows(row["Median"], want["median"]), (key, row["Median"], want["median"])
@@ -99,18 +99,18 @@ def _check_sla_table(table: pd.DataFrame, golden: pd.DataFrame) -> None:
     if len(others):
         row = rest.iloc[0]
         assert row.iloc[0] == f"übrige ({len(others)})"
-        assert int(row["Anfragen"]) == others["n"].sum() and int(row["verspätet"]) == others["late"].sum()
+        assert int(row["übergeben"]) == others["n"].sum() and int(row["verspätet"]) == others["late"].sum()
         assert g.shows(row["binnen 24 Std."], others["met"].sum() / (others["met"].sum() + others["late"].sum()))
-    assert int(table["Anfragen"].sum()) == int(golden["n"].sum()) == len(g.sla_frame(W))
+    assert int(table["übergeben"].sum()) == int(golden["n"].sum()) == len(g.sla_frame(W))
 
 
 def test_response_table_by_source(html):
-    _check_sla_table(_table(html, "Quelle", "Anfragen"), g.sla_by(W, "channel"))
+    _check_sla_table(_table(html, "Quelle", "übergeben"), g.sla_by(W, "channel"))
 
 
 def test_response_table_by_owner(html):
     # owners are shown as "Vertrieb N" (no person names), so rows are matched by position in the golden order
-    _check_sla_table(_table(html, "Betreuer", "Anfragen"), g.sla_by(W, "owner"))
+    _check_sla_table(_table(html, "Betreuer", "übergeben"), g.sla_by(W, "owner"))
 
 
 def test_quality_table_by_source(html, text):

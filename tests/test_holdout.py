@@ -75,7 +75,8 @@ def test_says_the_pause_took_hold_only_when_the_channels_own_inquiries_fell_for_
     res = holdout.read_out(leads.assign(channel="linkedin"), spend, holdout.from_params([H])[0])
     assert res.channel is not None and res.channel.effect == pytest.approx(-1.75) and res.channel.high < 0
     found, took_hold, meaning = (s.replace("\xa0", " ") for s in holdout.sentences(res, "de", "EUR", 300))
-    assert took_hold == "Die Pause wirkte: Anfragen über LinkedIn gingen in den Testgebieten um 1,8 je Gebiet und Woche zurück."
+    assert took_hold == ("Die Pause griff: Anfragen über LinkedIn gingen in den Testgebieten um 1,8 je Gebiet und Woche zurück; "
+                         "entscheidend ist, ob dadurch Anfragen insgesamt fehlten (Vergleich oben).")
     # no LinkedIn inquiries at all: nothing to check, no such sentence
     assert holdout.read_out(leads, spend, holdout.from_params([H])[0]).channel is None
     # the region column present but empty (an export without the property): unreadable, not a crash

@@ -119,7 +119,7 @@ def test_did_by_hand_from_the_export_equals_the_readout(raw, ds, sample_dir):
     assert text[0] == (f"Test ohne LinkedIn-Werbung in Nord, Ost (12 Wochen ab 06.04.2026): {_de(effect)} qualifizierte "
                        f"Anfragen je Gebiet und Woche ggü. den Vergleichsgebieten (mit 90\u00a0% Sicherheit zwischen "
                        f"{_de(low)} und {_de(high)}).")
-    assert text[1].startswith("Die Pause wirkte: Anfragen über LinkedIn gingen in den Testgebieten um ")
+    assert text[1].startswith("Die Pause griff: Anfragen über LinkedIn gingen in den Testgebieten um ")
     assert text[2] == ("Damit ist kein zusätzlicher Beitrag von LinkedIn messbar: die 2,7\u00a0Tsd.\u00a0€ je Woche "
                        "lassen sich schrittweise umschichten.")
 

@@ -90,11 +90,15 @@ def test_before_any_kernel_the_run_refuses_the_grouped_amounts(tmp_path, capsys)
     assert not reports.exists() or not list(reports.rglob("*.ipynb"))
 
 
-def test_a_column_with_real_decimals_reads_the_dot_as_decimal_mark(tmp_path):
+def test_a_cent_amount_does_not_clear_a_grouped_amount_but_three_place_decimals_do(tmp_path):
     folder = copy(tmp_path, "hubspot_grouped_amounts")
-    # 6005 now carries cents (950.50): the column writes decimals with ".", so "210.000" is 210.0
+    # 6005 now carries cents (950.50): money never has three decimals, so "210.000" is still refused
+    # (the fresh-clone reader's export: "210.000" beside "12500.50" was read as 210 €)
     edit(folder / "hubspot_deals.csv", ",950,", ",950.50,")
     edit(folder / "hubspot_deals.csv", ",1.250.000,", ",1250000,")  # not an English number at all
+    assert "looks like 210,000" in problems(folder)
+    # a column whose decimals run to three places (1950.125) really writes decimals with ".": 210.000 is 210.0
+    edit(folder / "hubspot_deals.csv", ",950.50,", ",1950.125,")
     assert problems(folder) == ""
     assert load(folder).deals["amount"].tolist()[:2] == [210.0, 1_250_000.0]
 
@@ -377,7 +381,10 @@ def test_grouping_rule_flags_exactly_the_whole_amounts_grouped_by_the_decimal_ma
     grouped = [f"{v:,}".replace(",", mark) for v in values]  # 210000 -> "210.000" (en) / "210,000" (de)
     expect = [i for i, v in enumerate(values) if v >= 1000]
     assert grouped_by_decimal_mark(pd.Series(grouped), style) == expect
-    # one cent amount in the style ("12.50" / "12,50") shows the mark is a decimal mark: nothing is flagged
-    assert grouped_by_decimal_mark(pd.Series([*grouped, f"12{mark}50"]), style) == []
+    # a cent amount ("12.50") beside them does not clear them: money never has three decimals, so "210.000"
+    # beside "12500.50" is still 210,000 written the other way (the fresh-clone reader's HubSpot export)
+    assert grouped_by_decimal_mark(pd.Series([*grouped, f"12{mark}50"]), style) == expect
+    # a column whose decimals really run to three places uses the mark for decimals: nothing is flagged
+    assert grouped_by_decimal_mark(pd.Series([*grouped, f"1234{mark}567"]), style) == []
     # the same whole amounts without separators are never flagged
     assert grouped_by_decimal_mark(pd.Series([str(v) for v in values]), style) == []

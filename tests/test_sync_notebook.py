@@ -19,7 +19,7 @@ def test_sync_memo(memo_run, lang):
     # hubspot_contacts.csv MQLs of 2026-10 with the 24 business-hour rule tested in test_sla.py)
     headline = memo.headline.replace("\xa0", " ")
     if lang == "de":
-        assert headline.startswith("Der Vertrieb beantwortete 77 % der qualifizierten Anfragen binnen 24 Arbeitsstunden "
+        assert headline.startswith("Der Vertrieb beantwortete 77 % der an ihn übergebenen Anfragen (alle Quellen) binnen 24 Arbeitsstunden "
                                         "(Vormonat 92 %, Ziel 90 %) – 42 der 49 verspäteten Anfragen kamen von Messen")
         for section in ("ANTWORTZEIT", "QUALITÄT DER ANFRAGEN", "ZUORDNUNG DER PIPELINE", "GEMEINSAME FIRMEN",
                         "AGENDA"):

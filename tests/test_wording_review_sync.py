@@ -43,7 +43,7 @@ def _facts(**extra: object) -> SimpleNamespace:
 
 def test_sync_headline_is_the_catalogue_sentence_and_follows_the_company_wording(wording):
     f = _facts()
-    assert sync.headline(f, "de") == (f"Der Vertrieb beantwortete 70{NB}% der qualifizierten Anfragen binnen 24 "
+    assert sync.headline(f, "de") == (f"Der Vertrieb beantwortete 70{NB}% der an ihn übergebenen Anfragen (alle Quellen) binnen 24 "
                                       f"Arbeitsstunden (Vormonat 90{NB}%, Ziel 90{NB}%) – 25 der 30 verspäteten Anfragen "
                                       "kamen von Messen: Nachbearbeitung gemeinsam planen.")
     wording({"de": {"channel_trade_fairs": "Messe-Anfragen",
@@ -53,7 +53,7 @@ def test_sync_headline_is_the_catalogue_sentence_and_follows_the_company_wording
                                       f"(Vormonat 90{NB}%, Ziel 90{NB}%).")
     (src_header, src_rows), _ = sync.breach_tables(f, "de")
     assert [r[0] for r in src_rows] == ["Messe-Anfragen", "E-Mail"]  # the renamed channel in the table too
-    assert src_header == ["Quelle", "Anfragen", "binnen 24 Std.", "verspätet", "Median"]
+    assert src_header == ["Quelle", "übergeben", "binnen 24 Std.", "verspätet", "Median"]
     assert sync.headline(f, "en").endswith("25 of the 30 late answers were Trade fairs inquiries: plan the follow-up together.")
 
 

@@ -153,8 +153,9 @@ def grouped_by_decimal_mark(values: pd.Series, style: str) -> list[int]:
 
     ``"210.000"`` in an English-format money column is 210,000 written the German way (read as 210 it
     would be off by a factor of 1,000); ``"1.250.000"`` is not even an English number. Returns the
-    positions of such cells, or ``[]`` when the column also holds an unambiguous decimal of the style
-    (``"12.50"``, ``"1,234.5"``): then the column really uses the mark for decimals. ``'auto'`` already
+    positions of such cells, or ``[]`` when the column also holds an unambiguous decimal of the style with
+    three or more places (``"1234.567"``): then the column really uses the mark for such decimals; two places
+    (``"12500.50"``) do not clear a grouped cell, as money never has three. ``'auto'`` already
     refuses an ambiguous cell, so it returns ``[]``.
     """
     if style not in _GROUPED_BY_DECIMAL_MARK or not len(values):
@@ -173,7 +174,10 @@ def grouped_by_decimal_mark(values: pd.Series, style: str) -> list[int]:
             kinds[text] = "decimal"
         else:
             kinds[text] = ""
-    if "decimal" in kinds.values() or "grouped" not in kinds.values():
+    # money has at most two decimals: "12500.50" beside "210.000" does not make the latter 210 (a column
+    # whose decimals really run to three places, "1234.567", does)
+    places = [len(t.rsplit(mark, 1)[1]) for t, k in kinds.items() if k == "decimal" and mark in t]
+    if "grouped" not in kinds.values() or any(n >= 3 for n in places):
         return []
     hit = texts.map(kinds).eq("grouped").to_numpy(dtype=bool)
     return [int(i) for i in np.flatnonzero(hit)]
