@@ -49,9 +49,9 @@ def test_headline_and_achievements(text):
     assert g.comparison("marketing_pipeline_value", PERIOD, "", "Vorjahresquartal") is None
     m = re.search(r"Q3 2026: ([+−-]\d+ %) qualifizierte Anfragen ggü\. Vorjahresquartal und Pipeline ([+−-]\d+ %) ggü\. Vorquartal", text)
     assert m and g.shows(m.group(1), ql_yoy) and g.shows(m.group(2), pipe_prev), (m and m.groups())
-    m = re.search(r"lieferte Marketing (\d+) qualifizierte Anfragen \(([+−-]\d+ %) ggü\. Vorjahresquartal\) und "
-                  r"([\d,]+ Mio\. €) neue Pipeline \(([+−-]\d+ %) ggü\. Vorquartal\).*?kamen ([\d,]+ Mio\. €) "
-                  r"Auftragseingang \(([+−-]\d+ %) ggü\. Vorquartal\)", text)
+    m = re.search(r"lieferte Marketing (\d+) qualifizierte Anfragen \(([+−-]\d+ %) ggü\. Vorjahresquartal\) bei .*?"
+                  r"Neue Pipeline aus Marketing: ([\d,]+ Mio\. €) \(([+−-]\d+ %) ggü\. Vorquartal\).*?gewonnen wurden aus "
+                  r"Marketing-Anfragen ([\d,]+ Mio\. €) Auftragseingang \(([+−-]\d+ %) ggü\. Vorquartal\)", text)
     assert m, text[:1500]
     assert int(m.group(1)) == g.qualified_leads(Q) and g.shows(m.group(2), ql_yoy)
     assert g.shows(m.group(3), g.marketing_pipeline_value(Q)) and g.shows(m.group(4), pipe_prev)
@@ -60,7 +60,7 @@ def test_headline_and_achievements(text):
 
 def test_diary_effect_month_change(text):
     # "(Pipeline aus Marketing im September 2026 +56 % ggü. Vorjahresmonat)": September 2026 vs September 2025
-    m = re.search(r"Pipeline aus Marketing im September 2026 ([+−-]\d+ %) ggü\. Vorjahresmonat", text)
+    m = re.search(r"im selben Monat Pipeline aus Marketing ([+−-]\d+ %) ggü\. Vorjahresmonat \(September 2026", text)
     assert m and g.shows(m.group(1), g.comparison("marketing_pipeline_value", LAST, "", "Vorjahresmonat"))
 
 

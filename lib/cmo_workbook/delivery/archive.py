@@ -226,7 +226,7 @@ def company_goals(store_table, params: Params, period: str, lang: str) -> list[t
     """Each annual goal's status as of the period's last month, from the monthly values in the KPI store."""
     import pandas as pd
 
-    from ..memos.goals_block import status_text, titles
+    from ..memos.goals_block import goal_status_text, titles
     from ..metrics import goals as goals_mod
 
     as_of = pd.Period(_period_sort_key(period)[0], freq="M")
@@ -240,7 +240,7 @@ def company_goals(store_table, params: Params, period: str, lang: str) -> list[t
         series = pd.Series(rows["value"].astype(float).to_numpy(),
                            index=pd.PeriodIndex(rows["window"], freq="M")).sort_index()
         status = goals_mod.evaluate(g, series, as_of)
-        out.append((g["id"], names[g["id"]], status_text(status.status, lang)))
+        out.append((g["id"], names[g["id"]], goal_status_text(status, lang, params.currency)))  # as the memo words it
     return out
 
 

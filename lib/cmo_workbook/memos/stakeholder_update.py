@@ -18,7 +18,7 @@ from ..render.blocks import Fig, Rich
 from ..render.i18n import t
 from ..inputs.diary import DiarySummary
 from ..metrics.goals import GoalStatus
-from .goals_block import metric_label, required_per_month, status_text, titles, value_text
+from .goals_block import goal_status_text, metric_label, required_per_month, status_text, titles, value_text
 from ..periods import Period
 from .stakeholders import Stakeholder, serving
 from ..render.wording import channel_label, channel_names, rich
@@ -143,7 +143,7 @@ def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals:
     on = [g for g in statuses if g.status in ("on_track", "achieved")]
     for g in on:
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
-        s += " " + t("upd_achieved_goal", lang, metric=metric_label(g.metric, lang), status=status_text(g.status, lang),
+        s += " " + t("upd_achieved_goal", lang, metric=metric_label(g.metric, lang), status=goal_status_text(g, lang, currency),
                      forecast=v(g.forecast), target=v(g.target))
     if summary and summary.worked:
         w = summary.worked[0]
@@ -169,7 +169,7 @@ def next_steps(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], 
         st = serving(action, [g.metric], matrix, exclude=["Marketing"])
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
         # short form: the goals table below carries the full title, baseline and range
-        fields = dict(metric=metric_label(g.metric, lang), status=status_text(g.status, lang), forecast=v(g.forecast),
+        fields = dict(metric=metric_label(g.metric, lang), status=goal_status_text(g, lang, currency), forecast=v(g.forecast),
                       target=v(g.target))
         need = required_per_month(g) if cumulative else None
         sentence = (t("upd_next_goal_need", lang, need=v(need), **fields) if need is not None else
@@ -220,7 +220,7 @@ def support(summary: DiarySummary | None, statuses: Sequence[GoalStatus], goals:
         for st in matrix:
             if st.department.casefold() in owner.casefold() and st.department.casefold() != "marketing":
                 found.setdefault(st.department, []).append(
-                    t("upd_support_goal", lang, goal=names.get(g.goal_id, g.title), status=status_text(g.status, lang)))
+                    t("upd_support_goal", lang, goal=names.get(g.goal_id, g.title), status=status_text(g.status, lang)))  # goals not on track: no forecast caveat
     if not found:
         return t("upd_support_none", lang), []
     # most-mentioned first (weeks of feedback), then the matrix order
