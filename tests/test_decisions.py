@@ -109,10 +109,10 @@ def test_october_lists_septembers_recommendations_with_status_and_measured_effec
     # by hand: T3M LinkedIn 739.51 € then, 612.40 € now: -17.2 %, an improvement for a cost
     lines = [x.replace("\xa0", " ") for x in items.items]  # fmt puts no-break spaces before units
     assert lines[0] == ("LinkedIn-Budget um 20 % kürzen und in E-Mail umschichten; Wirkung nach 8 Wochen prüfen"
-                              " – umgesetzt (ab Oktober −20 %); Kosten je qualifizierter Anfrage (LinkedIn) 740 € → 612 €"
+                              " – umgesetzt (ab Oktober −20 %); Kosten je qualifizierter Anfrage, letzte 3 Monate (LinkedIn) 740 € → 612 €"
                               " (−17 % ggü. September 2026).")
     assert lines[1].startswith("Maßnahmenplan für Ziel „Qualifizierte Website-Anfragen")
-    assert lines[1].endswith("– verworfen; Qualifizierte Website-Anfragen 92 → 101 (+10 % ggü. September 2026).")
+    assert lines[1].endswith("– verworfen; Qualifizierte Website-Anfragen, Monat 92 → 101 (+10 % ggü. September 2026).")
     # another memo, or a month without a log before it: nothing to review
     assert decisions.review(tmp_path, Period.parse("2026-10"), "voice_of_customer", OCT, "de", "EUR") == []
     assert decisions.review(tmp_path, Period.parse("2026-11"), "kpi_dashboard", OCT, "de", "EUR") == []
@@ -144,6 +144,6 @@ def test_running_september_then_october_lists_septembers_recommendations(tmp_pat
     then = logged[0].kpi["value"]
     now = oct_store.value("cost_per_qualified_lead", "t3m", "channel=linkedin")
     # the first of September's recommendations, done, with LinkedIn's cost per inquiry then and now (T3M, as quoted)
-    assert f"umgesetzt; Kosten je qualifizierter Anfrage (LinkedIn) {fmt.money(then, 'de')} → {fmt.money(now, 'de')}" \
+    assert f"umgesetzt; Kosten je qualifizierter Anfrage, letzte 3 Monate (LinkedIn) {fmt.money(then, 'de')} → {fmt.money(now, 'de')}" \
         .replace("\xa0", " ") in " ".join(review.split())
     assert review.index("Was aus den") < review.index("1. ")  # it opens the section, before October's own

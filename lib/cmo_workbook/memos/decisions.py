@@ -262,6 +262,7 @@ class Outcome:
     before: float = math.nan
     after: float = math.nan
     unit: str = ""
+    kind: str = ""  # the KPI's window kind, part of its label ("letzte 3 Monate")
 
 
 def outcomes(decisions: Sequence[Decision], status: dict[str, dict[str, str]], store: KpiStore) -> list[Outcome]:
@@ -280,6 +281,7 @@ def outcomes(decisions: Sequence[Decision], status: dict[str, dict[str, str]], s
             if now is not None:
                 o.metric, o.segment, o.before, o.after, o.unit = (k["metric"], k.get("segment") or "", float(k["value"]),
                                                                    now.value, now.unit)
+                o.kind = kind
         out.append(o)
     return out
 
@@ -314,7 +316,8 @@ def sentence(o: Outcome, lang: str, currency: str, store: KpiStore) -> str:
         status = t("dec_status_comment", lang, status=status, comment=o.comment)
     action = _short(o.decision.action)
     if o.metric and o.before == o.before and o.after == o.after:
-        name = store.catalogue[o.metric].name(lang)
+        # the window is part of the label (one number per KPI and window, #17)
+        name = store.label(o.metric, o.kind, lang) if o.kind else store.catalogue[o.metric].name(lang)
         if o.segment:
             name = t("dec_metric_segment", lang, metric=name, segment=channel_label(o.segment.split("=")[-1], lang))
         hib = store.catalogue[o.metric].higher_is_better is not False
