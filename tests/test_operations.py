@@ -105,6 +105,13 @@ def _cron_commands() -> list[str]:
     return [line.split(None, 5)[5] for line in lines if line and not line.startswith("#") and "=" not in line.split()[0]]
 
 
+def test_cron_environment_lines_carry_no_comment():
+    # crontab(5): "MAILTO=a@b.de   # note" makes the comment part of the value; cron would mail nobody
+    lines = (ROOT / "deploy" / "cmo-workbook.cron").read_text(encoding="utf-8").splitlines()
+    env = [ln for ln in lines if re.match(r"^[A-Z_]+=", ln)]
+    assert env and all("#" not in ln for ln in env), env
+
+
 def test_readme_and_cron_file_show_the_same_lines():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for cmd in _cron_commands():
