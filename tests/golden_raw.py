@@ -633,6 +633,44 @@ def check_spans(html: str) -> tuple[list[str], dict[str, int]]:
     return problems, counts
 
 
+def memo_fixtures(name: str, period: str):
+    """A golden test file's module-scoped ``html`` (the German memo's e-mail HTML, run once) and ``text`` (its
+    visible text, nbsp as space) fixtures: ``html, text = g.memo_fixtures(NAME, PERIOD)``."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def html(memo_run) -> str:
+        result = memo_run(name, period, "de")
+        assert result.ok, result.message
+        return memo_html(result.eml)
+
+    @pytest.fixture(scope="module")
+    def text(html) -> str:
+        return visible_text(html)
+
+    return html, text
+
+
+def assert_spans_pinned(html: str, at_least: int | None = None) -> None:
+    """Every figure span equals its golden value, and every span is pinned or model-bound (allow-listed with its
+    invariant); ``at_least``: the fewest spans the memo must carry (so a memo that lost its spans fails)."""
+    problems, counts = check_spans(html)
+    assert not problems, "\n".join(problems)
+    assert counts["found"] == counts["pinned"] + counts["model_bound"]
+    if at_least is not None:
+        assert counts["found"] >= at_least, counts
+
+
+def memo_table(html: str, *first_columns: str) -> pd.DataFrame:
+    """The memo's first table whose leading column headers are ``first_columns``; text cells with nbsp as space."""
+    from io import StringIO
+
+    for t in pd.read_html(StringIO(html), thousands=None):
+        if tuple(str(c) for c in t.columns[:len(first_columns)]) == first_columns:
+            return t.map(lambda v: v.replace("\u00a0", " ") if isinstance(v, str) else v)
+    raise AssertionError(f"no table with columns {first_columns} in the memo")
+
+
 def channel_cpl_table(last: str, min_leads: int = 5) -> pd.DataFrame:
     """Cost per qualified inquiry per paid channel, last 3 months vs the same 3 months a year earlier:
     channels with spend, at least ``min_leads`` inquiries and a year-ago value; excess cost = what the

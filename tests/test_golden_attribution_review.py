@@ -11,7 +11,6 @@ budget-neutral and within ±20 % per channel). Cross-check of today's figures (c
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pandas as pd
 import pytest
@@ -25,21 +24,7 @@ Q = g.quarter(PERIOD)
 YEAR = g.trailing(PERIOD, 12)   # the four quarters Q4 2025 – Q3 2026
 
 
-@pytest.fixture(scope="module")
-def html(memo_run) -> str:
-    result = memo_run(NAME, PERIOD, "de")
-    assert result.ok, result.message
-    return g.memo_html(result.eml)
-
-
-@pytest.fixture(scope="module")
-def text(html) -> str:
-    return g.visible_text(html)
-
-
-def _table(html: str, first_col: str) -> pd.DataFrame:
-    t = next(t for t in pd.read_html(StringIO(html), thousands=None) if str(t.columns[0]) == first_col)
-    return t.map(lambda v: v.replace("\u00a0", " ") if isinstance(v, str) else v)
+html, text = g.memo_fixtures(NAME, PERIOD)
 
 
 def _range(text: str) -> tuple[float, float]:
@@ -49,10 +34,7 @@ def _range(text: str) -> tuple[float, float]:
 
 
 def test_every_figure_span_equals_its_golden_value(html):
-    problems, counts = g.check_spans(html)
-    assert not problems, "\n".join(problems)
-    assert counts["found"] == counts["pinned"] + counts["model_bound"]
-    assert counts["found"] >= 8, counts  # 9 spans when this was written (7 pinned, CLV and CLV:CAC model-bound)
+    g.assert_spans_pinned(html, at_least=8)  # 9 spans when this was written (7 pinned, CLV and CLV:CAC model-bound)
 
 
 def test_tile_comparisons_equal_the_golden_changes(html):
@@ -98,7 +80,7 @@ def _channel_romi() -> pd.Series:
 def test_channel_table_cost_margin_and_romi(html):
     labels = {"E-Mail": "email", "Webinare": "webinars", "Organische Suche": "organic_search", "LinkedIn": "linkedin",
               "Suchmaschinenwerbung": "paid_search", "Partner": "partners", "Messen": "trade_fairs"}
-    table = _table(html, "Kanal")
+    table = g.memo_table(html, "Kanal")
     cost, credit, romi = g.channel_spend(YEAR), g.linear_credit(YEAR), _channel_romi()
     # every channel with cost is a row, ordered by ROMI (best first)
     assert sorted(labels[k] for k in table["Kanal"]) == sorted(cost[cost > 0].index)

@@ -22,22 +22,11 @@ Q = g.quarter(PERIOD)
 LAST_DAY = Q.end - pd.Timedelta(days=1)
 
 
-@pytest.fixture(scope="module")
-def html(memo_run) -> str:
-    result = memo_run(NAME, PERIOD, "de")
-    assert result.ok, result.message
-    return g.memo_html(result.eml)
-
-
-@pytest.fixture(scope="module")
-def text(html) -> str:
-    return g.visible_text(html)
+html, text = g.memo_fixtures(NAME, PERIOD)
 
 
 def test_every_figure_span_equals_its_golden_value(html):
-    problems, counts = g.check_spans(html)
-    assert not problems, "\n".join(problems)
-    assert counts["found"] == counts["pinned"] + counts["model_bound"]
+    g.assert_spans_pinned(html)
 
 
 def _cut():

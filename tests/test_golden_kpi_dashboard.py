@@ -19,25 +19,11 @@ pytestmark = pytest.mark.slow
 NAME, PERIOD = "kpi_dashboard", "2026-10"
 
 
-@pytest.fixture(scope="module")
-def html(memo_run) -> str:
-    result = memo_run(NAME, PERIOD, "de")
-    assert result.ok, result.message
-    return g.memo_html(result.eml)
-
-
-@pytest.fixture(scope="module")
-def text(html) -> str:
-    """The memo's visible text, spaces normalised (nbsp -> space)."""
-    return g.visible_text(html)
+html, text = g.memo_fixtures(NAME, PERIOD)
 
 
 def test_every_figure_span_equals_its_golden_value(html):
-    problems, counts = g.check_spans(html)
-    assert not problems, "\n".join(problems)
-    # coverage: every span is either pinned or model-bound (allow-listed with its invariant)
-    assert counts["found"] == counts["pinned"] + counts["model_bound"]
-    assert counts["found"] >= 20, counts  # the memo showed 26 spans when this was written (24 pinned, 2 model)
+    g.assert_spans_pinned(html, at_least=20)  # the memo showed 26 spans when this was written (24 pinned, 2 model)
 
 
 def test_tile_comparisons_equal_the_golden_changes(html):

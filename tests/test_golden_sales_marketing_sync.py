@@ -8,7 +8,6 @@ them from fairs, median 8,0 h, feedback in time 25 %, acceptance 37 %.
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pandas as pd
 import pytest
@@ -22,32 +21,11 @@ W = g.month(PERIOD)
 PREV = g.shifted(W, 1)
 
 
-@pytest.fixture(scope="module")
-def html(memo_run) -> str:
-    result = memo_run(NAME, PERIOD, "de")
-    assert result.ok, result.message
-    return g.memo_html(result.eml)
-
-
-@pytest.fixture(scope="module")
-def text(html) -> str:
-    return g.visible_text(html)
-
-
-def _tables(html: str) -> list[pd.DataFrame]:
-    return [t for t in pd.read_html(StringIO(html), thousands=None) if isinstance(t.columns[0], str)]
-
-
-def _table(html: str, first_col: str, second_col: str) -> pd.DataFrame:
-    t = next(t for t in _tables(html) if t.columns[0] == first_col and t.columns[1] == second_col)
-    return t.map(lambda v: v.replace("\u00a0", " ") if isinstance(v, str) else v)
+html, text = g.memo_fixtures(NAME, PERIOD)
 
 
 def test_every_figure_span_equals_its_golden_value(html):
-    problems, counts = g.check_spans(html)
-    assert not problems, "\n".join(problems)
-    assert counts["found"] == counts["pinned"] + counts["model_bound"]
-    assert counts["found"] >= 1, counts  # the acceptance rate (tile and headline) when this was written
+    g.assert_spans_pinned(html, at_least=1)  # the acceptance rate (tile and headline) when this was written
 
 
 def test_sla_tiles_and_headline(text):
@@ -105,16 +83,16 @@ def _check_sla_table(table: pd.DataFrame, golden: pd.DataFrame) -> None:
 
 
 def test_response_table_by_source(html):
-    _check_sla_table(_table(html, "Quelle", "übergeben"), g.sla_by(W, "channel"))
+    _check_sla_table(g.memo_table(html, "Quelle", "übergeben"), g.sla_by(W, "channel"))
 
 
 def test_response_table_by_owner(html):
     # owners are shown as "Vertrieb N" (no person names), so rows are matched by position in the golden order
-    _check_sla_table(_table(html, "Betreuer", "übergeben"), g.sla_by(W, "owner"))
+    _check_sla_table(g.memo_table(html, "Betreuer", "übergeben"), g.sla_by(W, "owner"))
 
 
 def test_quality_table_by_source(html, text):
-    table = _table(html, "Quelle", "entschieden")
+    table = g.memo_table(html, "Quelle", "entschieden")
     golden = g.quality_by_channel(W)
     for (_, row), (key, want) in zip(table.iterrows(), golden.iloc[:len(table)].iterrows()):
         assert int(row["entschieden"]) == want["decided"], key
@@ -138,7 +116,7 @@ def test_shared_companies_open_value(html, text):
     shared = g.shared_companies(W)
     m = re.search(r"(\d+) Firmen mit offenen Angeboten über ([\d.,]+ Tsd\. €)", text)
     assert m and int(m.group(1)) == len(shared) and g.shows(m.group(2), shared["open_value"].sum())
-    table = _table(html, "Firma", "Angebotsphase")
+    table = g.memo_table(html, "Firma", "Angebotsphase")
     assert list(table["Firma"]) == list(shared["company"].iloc[:len(table)])
     for shown, want in zip(table["offener Wert"], shared["open_value"]):
         assert g.shows(shown, want), (shown, want)
