@@ -39,7 +39,7 @@ FEEDBACK = pd.DataFrame([
     {"feedback_id": "F5", "company": "Unbekannt AG", "account_id": pd.NA, "contact_email": pd.NA},
 ])
 ITEMS = pd.DataFrame({
-    "feedback_id": ["F1", "F2", "F3", "F4", "F5"],
+    "feedback_id": ["F1", "F2", "F3", "F4", "F5"], "month": "2026-10",
     "themes": [("delivery_delay",), ("delivery_delay", "price"), ("delivery_delay",), ("price",), ("delivery_delay",)],
     "product": ["Servogetriebe KS-90", "Planetengetriebe KP-120", "Servogetriebe KS-90", "Kupplung KC-Flex",
                 "Servogetriebe KS-90"],
@@ -78,14 +78,43 @@ def test_order_intake_of_the_accounts_behind_a_theme_counts_won_orders_of_the_tw
     assert st.order_intake == 120_000 and st.open_pipeline == 30_000
     assert st.match_rate == 0.5 and (st.start, st.end) == (T("2025-11-01"), T("2026-11-01"))
     assert st.products == ["Servogetriebe KS-90", "Planetengetriebe KP-120"]  # 3 items name KS-90, 1 KP-120
+    # KS-90 alone carries 3 of the 4 items naming a line (75 % >= half): the decision names it, not KP-120
+    assert st.focus_products() == ["Servogetriebe KS-90"] and st.months == ("2026-10",)
+    assert plain(vm.stake_products(st, "de")) == "Servogetriebe KS-90 (75 % der Rückmeldungen mit Produktangabe, Okt 2026)"
     assert plain(vm.stake_message(st, "de")) == (
         "Auf dem Spiel: 120 Tsd. € Auftragseingang von 2 betroffenen Kunden (gewonnene Aufträge Nov 2025 – Okt 2026;"
         " 2 der 4 Rückmeldungen einem Kunden zugeordnet).")
     decision = plain(vm.decision_text(st, "operations", "en"))
-    assert decision.startswith("Decision: safety stock for Servogetriebe KS-90, Planetengetriebe KP-120 – the capital"
-                               " tied up is not in the data (")
+    assert decision.startswith("Decision: safety stock for Servogetriebe KS-90 (75% of the feedback naming a product,"
+                               " Oct 2026) – the capital tied up is not in the data (")
     assert decision.endswith("against €120k order intake (orders won Nov 2025 – Oct 2026);"
                              " yes/no?")
+
+
+def test_complaints_spread_over_many_lines_name_all_of_them_in_the_voc_and_the_strategy_memo_alike():
+    # 3/3/3/3 of 12: the top two (ties alphabetical) carry 6 of 12 = half -> those two are named;
+    # 3/2/2/2/2 of 11: the top two carry 5 < 5.5 (half), three lines would be needed -> spread: all 5 lines,
+    # the most named at 3/11 = 27 %
+    def stake_of(counts: dict[str, int], month: str):
+        products = [p for p, n in counts.items() for _ in range(n)]
+        items = pd.DataFrame({"feedback_id": [f"X{i}" for i in range(len(products))], "month": month,
+                              "themes": [("delivery_delay",)] * len(products), "product": products})
+        links = pd.DataFrame({"feedback_id": items["feedback_id"], "account": pd.NA, "linked_by": pd.NA})
+        return account_stake(items, links, DEALS, theme="delivery_delay", end=Period.parse(month).end)
+
+    even = stake_of({"KD-400": 3, "KS-60": 3, "KP-120": 3, "KC-Flex": 3}, "2026-09")
+    assert even.focus_products() == ["KC-Flex", "KD-400"]
+    spread_sep = stake_of({"KD-400": 3, "KS-60": 2, "KP-120": 2, "KC-Flex": 2, "KK-80": 2}, "2026-09")
+    spread_oct = stake_of({"KC-Flex": 3, "KS-60": 2, "KD-400": 2, "KP-120": 2, "KK-80": 2}, "2026-10")
+    # neighbouring months, different most-named line: neither singles out a pair, both name all five lines
+    assert spread_sep.focus_products() == spread_oct.focus_products() == []
+    assert plain(vm.stake_products(spread_sep, "de")) == (
+        "alle 5 genannten Produktlinien (Sep 2026: keine über 27 % der Rückmeldungen mit Produktangabe)")
+    assert plain(vm.stake_products(spread_oct, "en")) == (
+        "all 5 product lines named (Oct 2026: none above 27% of the feedback naming a product)")
+    # the strategy memo's decision uses the same words (one home): the VoC text is inside it
+    rec_text = plain(vm.decision_text(spread_sep, "operations", "de"))
+    assert "Sicherheitsbestand für alle 5 genannten Produktlinien (Sep 2026:" in rec_text
 
 
 def test_a_theme_nobody_can_be_linked_to_says_which_input_is_missing():

@@ -25,7 +25,7 @@ from ..render.i18n import t
 from ..competitors.implications import PriceMoveStake
 from ..voc.recommend import AccountStake, account_stake
 from .competitor_briefing import CompetitorResults, price_stakes
-from .voice_of_customer import account_links, crm_tables, month_items, won_window
+from .voice_of_customer import account_links, crm_tables, month_items, stake_products, won_window
 from ..periods import Period
 from ..render.wording import channel_label, rich
 
@@ -341,7 +341,7 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             rec.stake_text = t("strat_stake_delivery", lang, intake=_stake_money(d.order_intake, lang, cur),
                                accounts=fmt.number(d.accounts, lang), window=window)
             rec.decision = t("strat_dec_delivery", lang, competitor=name,
-                             products=", ".join(d.products[:2]) or t("voc_stake_products_unknown", lang),
+                             products=stake_products(d, lang),
                              intake=_stake_money(d.order_intake, lang, cur), accounts=fmt.number(d.accounts, lang),
                              window=window)
         out.append(rec)

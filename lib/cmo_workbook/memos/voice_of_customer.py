@@ -589,10 +589,38 @@ def stake_message(st: AccountStake, lang: str, currency: str = "EUR") -> str:
              linked=fmt.number(st.n_linked, lang), n=fmt.number(st.n_items, lang))
 
 
+def _items_months(st: AccountStake, lang: str) -> str:
+    """'Okt 2026' or 'Jul 2026 – Sep 2026': the feedback months a stake's items come from."""
+    if not st.months:
+        return ""
+    first, last = st.months[0], st.months[-1]
+    return fmt.month(first, lang, short=True) if first == last else fmt.month_range(first, last, lang)
+
+
+def stake_products(st: AccountStake, lang: str) -> str:
+    """Which product lines a stake is about, with the feedback window: the one home for every memo and slide
+    that names them (VoC memo, strategy memo, impulse deck), by :meth:`AccountStake.focus_products`.
+
+    'Servogetriebe KS-90 (75 % der Rückmeldungen mit Produkt, Okt 2026)' when few lines carry the issue;
+    'alle 6 genannten Produktlinien (Okt 2026: keine über 22 % der Rückmeldungen mit Produkt)' when it is spread.
+    """
+    if not st.product_counts:
+        return t("voc_stake_products_unknown", lang)
+    named = sum(st.product_counts.values())
+    focus = st.focus_products()
+    months = _items_months(st, lang)
+    if focus:
+        share = sum(st.product_counts[p] for p in focus) / named
+        return t("voc_stake_products_focus", lang, products=", ".join(focus), share=_pct(share, lang), months=months)
+    return t("voc_stake_products_spread", lang, n=fmt.number(len(st.product_counts), lang),
+             share=_pct(st.top_share, lang), months=months)
+
+
 def decision_text(st: AccountStake, owner: str, lang: str, currency: str = "EUR") -> str:
     """The decision the fix asks of the CEO, with the euros on both sides; a cost the data lacks is named as an
-    input with its owner, never invented. Theme owner ``operations``: a safety stock for the most named lines."""
-    products = ", ".join(st.products[:2]) or t("voc_stake_products_unknown", lang)
+    input with its owner, never invented. Theme owner ``operations``: a safety stock for the lines
+    :func:`stake_products` names."""
+    products = stake_products(st, lang)
     key = "voc_decision_operations" if owner == "operations" else "voc_decision_default"
     return t(key, lang, products=products, owner=_owner(owner, lang), intake=_money(st.order_intake, lang, currency),
              window=stake_window(st, lang))

@@ -97,6 +97,11 @@ FREEMAIL = frozenset({"gmail.com", "googlemail.com", "web.de", "gmx.de", "gmx.ne
                       "icloud.com", "me.com", "aol.com", "freenet.de", "posteo.de", "mail.de", "protonmail.com"})
 #: how an item was linked, in the order tried (the data note counts each)
 LINK_METHODS = ("account_id", "company", "email_domain")
+#: a stake singles out product lines only when this few carry :data:`FOCUS_COVER` of the theme's items naming one;
+#: wider spread names all lines (a safety stock "for KS-60, KD-400" out of six near-equal lines is noise, and two
+#: memos of neighbouring months would name different pairs)
+FOCUS_LINES = 2
+FOCUS_COVER = 0.5
 
 
 def _domain(email: Any) -> str | None:
@@ -152,7 +157,8 @@ class AccountStake:
 
     ``order_intake``: won deals of those accounts with a close date in [``start``, ``end``) (CRM order value,
     not booked revenue); ``open_pipeline``: their deals still open at ``end``. ``products``: the product lines
-    the theme's items name, most named first.
+    the theme's items name, most named first (``product_counts``: items per line; ``months``: the feedback months
+    the items come from, for the label). Which lines to name: :meth:`focus_products`.
     """
 
     theme: str
@@ -166,6 +172,30 @@ class AccountStake:
     end: pd.Timestamp
     products: list[str] = field(default_factory=list)
     linked_by: dict[str, int] = field(default_factory=dict)
+    product_counts: dict[str, int] = field(default_factory=dict)
+    months: tuple[str, ...] = ()
+
+    def focus_products(self) -> list[str]:
+        """The fewest lines (most named first) that together carry at least half of the items naming a line, when
+        that is at most :data:`FOCUS_LINES`; ``[]`` when the items spread wider or name no line.
+
+        The one rule every memo uses to say which products a stake is about, so the VoC memo and the strategy
+        memo cannot name different pairs out of the same even spread.
+        """
+        named = sum(self.product_counts.values())
+        out, covered = [], 0
+        for product in self.products:
+            out.append(product)
+            covered += self.product_counts.get(product, 0)
+            if covered >= FOCUS_COVER * named:
+                break
+        return out if named and len(out) <= FOCUS_LINES else []
+
+    @property
+    def top_share(self) -> float:
+        """Share of the most named line among the items naming a line (NaN without any)."""
+        named = sum(self.product_counts.values())
+        return max(self.product_counts.values()) / named if named else math.nan
 
     @property
     def match_rate(self) -> float:
@@ -200,6 +230,8 @@ def account_stake(items: pd.DataFrame, links: pd.DataFrame, deals: pd.DataFrame,
     open_ = acc.loc[acc["status"] == "open"]
     products = (mine["product"].dropna().astype(str).value_counts().sort_index().sort_values(ascending=False, kind="stable")
                 if "product" in mine else pd.Series(dtype=int))
+    months = tuple(sorted(mine["month"].dropna().astype(str).unique())) if "month" in mine else ()
     return AccountStake(theme, int(len(mine)), int(len(linked)), len(accounts), float(won["amount"].sum()),
                         int(len(won)), float(open_["amount"].sum()), start, end, list(products.index),
-                        {m: int((linked["linked_by"] == m).sum()) for m in LINK_METHODS})
+                        {m: int((linked["linked_by"] == m).sum()) for m in LINK_METHODS},
+                        {str(k): int(v) for k, v in products.items()}, months)
