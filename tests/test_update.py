@@ -129,3 +129,26 @@ def test_without_a_reliable_year_ago_pipeline_the_update_says_the_quarter_on_qua
                            "+20\u00a0% ggü. Vorquartal, 0 von 0 Jahreszielen auf Kurs")
     text = update.achieved(k, [], [], None, Q3, "de", "EUR")
     assert "Neue Pipeline aus Marketing: 3\u00a0Mio.\u00a0€ (+20\u00a0% ggü. Vorquartal)" in text
+
+
+def test_the_data_note_says_which_figures_are_compared_with_which_quarter():
+    # hand_kpis has every year-ago value: all five figures against the year-ago quarter, nothing else
+    k = hand_kpis()
+    assert update.comparisons_note(k, "de").replace("\u00a0", " ").startswith(
+        "Vergleiche: qualifizierte Anfragen, Marketingkosten, Kosten je Anfrage, Pipeline aus Marketing,"
+        " Auftragseingang aus Marketing-Anfragen mit dem Vorjahresquartal; Zielprognose")
+    # no year-ago pipeline and order intake (a young CRM export): those two against the previous quarter, as the
+    # paragraph states them (+20 % ggü. Vorquartal above), and a diary activity with its channel's cost per inquiry
+    nan = float("nan")
+    k["marketing_pipeline_value"] = update.QuarterKpi("marketing_pipeline_value", 3e6, nan, 2.5e6, window="2026-Q3")
+    k["marketing_won_revenue"] = update.QuarterKpi("marketing_won_revenue", 1.5e6, nan, 1e6, window="2026-Q3")
+    note = update.comparisons_note(k, "de", diary=True, channel=True)
+    assert note.startswith(
+        "Vergleiche: qualifizierte Anfragen, Marketingkosten, Kosten je Anfrage mit dem Vorjahresquartal;"
+        " Pipeline aus Marketing, Auftragseingang aus Marketing-Anfragen, Kosten je Anfrage des Kanals mit dem"
+        " Vorquartal (kein verlässlicher Vorjahreswert); Tagebuch-Hinweise mit dem Vorjahresmonat; Zielprognose")
+    assert "Vorjahresquartal" not in update.comparisons_note(
+        {key: k[key] for key in ("marketing_pipeline_value", "marketing_won_revenue")}, "de")
+    # the paragraph and the note rest on the same rule
+    assert "Neue Pipeline aus Marketing: 3\u00a0Mio.\u00a0€ (+20\u00a0% ggü. Vorquartal)" in update.achieved(
+        k, [], [], None, Q3, "de", "EUR")

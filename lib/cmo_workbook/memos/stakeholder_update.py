@@ -67,6 +67,7 @@ class UpdateDraft:
     support: str
     addressed: list[str] = field(default_factory=list)
     support_from: list[str] = field(default_factory=list)
+    comparisons: str = ""  #: the data note's sentence on what the figures are compared with
 
 
 def _money(v: float, lang: str, cur: str) -> str:
@@ -81,12 +82,44 @@ def _yoy(k: QuarterKpi, lang: str) -> str:
     return fmt.delta(k.value, k.year_ago, lang, higher_is_better=k.higher_is_better).text
 
 
+def comparison_basis(k: QuarterKpi) -> str:
+    """What a figure of the update is compared with: ``"py"`` (same quarter last year) or ``"prev"`` (previous
+    quarter, when the store has no reliable year-ago value: deal-based KPIs in an export's first months).
+
+    The one rule behind :func:`_vs` and the data note's :func:`comparisons_note`, so the note says what the
+    comparisons really are. Qualified inquiries are always stated against the year-ago quarter (their sentence
+    says so), with "–" when it is missing.
+    """
+    return "py" if k.key == "qualified_leads" or k.year_ago == k.year_ago else "prev"
+
+
 def _vs(k: QuarterKpi, lang: str) -> str:
-    """The change vs the same quarter last year, or vs the previous quarter when the store has no
-    reliable year-ago value (deal-based KPIs in an export's first months)."""
-    if k.year_ago == k.year_ago:
+    """The change vs the same quarter last year, or vs the previous quarter (:func:`comparison_basis`)."""
+    if comparison_basis(k) == "py":
         return t("upd_vs_py_quarter", lang, change=_yoy(k, lang))
     return t("upd_vs_prev_quarter", lang, change=fmt.delta(k.value, k.previous, lang, higher_is_better=k.higher_is_better).text)
+
+
+#: the figures of the "achieved" paragraph and the headline, in the order the data note names them
+NOTE_KPIS = ("qualified_leads", "marketing_spend", "cost_per_qualified_lead", "marketing_pipeline_value",
+             "marketing_won_revenue")
+
+
+def comparisons_note(kpis: dict[str, QuarterKpi], lang: str, *, diary: bool = False, channel: bool = False) -> str:
+    """Data note: which figures are compared with the year-ago quarter and which with the previous quarter,
+    derived from each figure's :func:`comparison_basis` (never a fixed sentence that is wrong for some); ``diary``:
+    the paragraph cites a diary activity beside its KPI's year-ago month; ``channel``: and the activity's channel
+    with its cost per inquiry against the previous quarter."""
+    groups: dict[str, list[str]] = {"py": [], "prev": []}
+    for key in NOTE_KPIS:
+        if key in kpis:
+            groups[comparison_basis(kpis[key])].append(t(f"upd_note_kpi_{key}", lang))
+    if channel:
+        groups["prev"].append(t("upd_note_kpi_channel_cpl", lang))
+    parts = [t(f"upd_note_cmp_{basis}", lang, figures=", ".join(names)) for basis, names in groups.items() if names]
+    if diary:
+        parts.append(t("upd_note_cmp_diary", lang))
+    return t("upd_note_comparisons", lang, comparisons="; ".join(parts))
 
 
 def next_action(metric: str, lang: str) -> str:
@@ -269,8 +302,12 @@ def draft(kpis: dict[str, QuarterKpi], period: Period, statuses: Sequence[GoalSt
     second, served = next_steps(statuses, goals, summary, matrix, lang, currency)
     third, helpers = support(summary, statuses, goals, matrix, lang, asks=asks)
     addressed = [st.department for st in matrix if st.department in set(served) | set(helpers)]
+    worked = summary.worked[0] if summary and summary.worked else None
+    channel = activity_channel(worked.tags, worked.done) if worked is not None and store is not None else ""
+    has_channel = bool(channel) and channel_result(store, channel, period, lang, currency) is not None
+    note = comparisons_note(kpis, lang, diary=worked is not None, channel=has_channel)
     return UpdateDraft(headline(kpis, statuses, helpers, matrix, period, lang), first, second, third, addressed,
-                       helpers)
+                       helpers, note)
 
 
 def asks_from_params(raw: Sequence[dict[str, Any]] | None) -> dict[str, tuple[str, str]]:
