@@ -27,7 +27,9 @@ def test_budget_advice_names_its_model_and_why(lang):
     assert ("„linear“" if lang == "de" else "linear model") in ok
     assert ("leicht zu erklären" if lang == "de" else "easy to explain") in ok
     assert "40" in few and ("zu wenige" if lang == "de" else "too few") in few
-    assert "Shapley" in ok and ("Erstkontakt" if lang == "de" else "first-touch") in ok
+    # the model names belong in the data note (jargon for the CEO): "the data-driven model by deal rate"
+    assert "Shapley" not in ok and ("Erstkontakt" if lang == "de" else "first-touch") in ok
+    assert ("datengetriebene Modell nach Abschlussquote" if lang == "de" else "data-driven model by deal rate") in ok
 
 
 def test_footnote_names_the_old_even_split_honestly():
@@ -41,6 +43,6 @@ def test_negative_shapley_credit_gets_its_own_bullet():
                           index=["email", "linkedin", "(no touchpoint)"])
     bullets = review.model_comparison(models, RELIABLE, RELIABLE, "de", "EUR")
     neg = [b for b in bullets if "negativ" in b]
-    assert len(neg) == 1 and neg[0].startswith("E-Mail: datengetrieben (Shapley nach Abschlussquote) negativ (−30")
+    assert len(neg) == 1 and neg[0].startswith("E-Mail: datengetrieben (nach Abschlussquote je Kanalkombination) negativ (−30")
     assert not [b for b in review.model_comparison(models.assign(shapley=1.0), RELIABLE, RELIABLE, "en", "EUR")
                 if "negative" in b]

@@ -78,3 +78,29 @@ def test_kpi_dashboard_memo_en_passes_strict(memo_run):
 def test_kpi_dashboard_memo_de_passes_strict(memo_run):
     res = memo_run("kpi_dashboard", "2026-10", "de")
     assert jargon.check_memo(build_memo(res.notebook, lang="de"), strict=True) == []
+
+
+def test_a_plain_word_in_another_bullet_does_not_excuse_jargon_in_this_one():
+    # the attribution review's pipeline bullets: "Deals" in the first, "Auftrag" only in the second; the old check
+    # read the whole list as one sentence and let the first through
+    bullets = ("- Offene Pipeline 6,9 Mio. € in 135 Deals – zu dünn: mehr Anfragen nötig.\n"
+               "- Gewonnene Verkaufschancen brauchen 93 Tage bis zum Auftrag.")
+    assert jargon.list_items(bullets) == ["- Offene Pipeline 6,9 Mio. € in 135 Deals – zu dünn: mehr Anfragen nötig.\n",
+                                          "- Gewonnene Verkaufschancen brauchen 93 Tage bis zum Auftrag."]
+    found = jargon.check_records([{"kind": "bullets", "text": bullets}], "de")
+    assert [(f.snippet, f.sentence) for f in found] == [
+        ("Deals", "- Offene Pipeline 6,9 Mio. € in 135 Deals – zu dünn: mehr Anfragen nötig.")]
+    assert jargon.check_records([{"kind": "recommendations", "text": "1. Budget freigeben: Markov sagt ja.\n"
+                                  "2. Aufträge nachfassen."}], "de")[0].snippet == "Markov"
+
+
+@pytest.mark.parametrize("text, term", [
+    # the model names stay jargon even beside "datengetrieben": the CEO cannot place them (data note only)
+    ("Datengetriebene Modelle (Markov, Shapley) sind nicht belastbar.", "Markov"),
+    ("E-Mail: datengetrieben (Shapley nach Abschlussquote) negativ.", "Shapley"),
+    ("Wo die Attributionsmodelle uneins sind", "Attributionsmodelle"),
+])
+def test_model_names_and_attribution_compounds_are_jargon_in_the_ceo_part(text, term):
+    assert [f.snippet for f in jargon.check_text(text, "de", block="bullets")] == [term]
+    # the data note is where they are defined, and stays unchecked
+    assert jargon.check_records([{"kind": "data_note", "text": text}], "de") == []

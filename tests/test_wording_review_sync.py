@@ -74,7 +74,7 @@ def test_review_bullets_and_chart_title_follow_the_company_wording(wording):
                           index=["organic_search", "sales_outbound"])
     quarter, window = {"n": 62, "reliable": False}, {"n": 157, "reliable": True}
     before = review.model_comparison(models, quarter, window, "de", "EUR")
-    assert before[-1] == ("Im Quartal nur 62 Neukunden-Abschlüsse (unter 100): datengetriebene Modelle (Markov, Shapley) "
+    assert before[-1] == ("Im Quartal nur 62 Neukunden-Abschlüsse (unter 100): datengetriebene Modelle "
                           "sind nicht belastbar; wir führen mit dem linearen Modell über 4 Quartale (157).")
     wording({"de": {"attr_role_opener": "bringt die ersten Kontakte.", "channel_organic_search": "Google organisch",
                     "attr_cmp_unreliable": "Nur {n_quarter} Abschlüsse (Minimum {minimum}); Basis {n_window}."}})

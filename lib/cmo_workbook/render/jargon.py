@@ -132,13 +132,27 @@ def _ok_with(term: Term, text: str) -> bool:
     return any(w.casefold() in low for w in term.ok_with)
 
 
+#: the start of a list item in a block's text ("- " bullets, "1. " recommendations)
+_ITEM = re.compile(r"^\s*(?:[-•]|\d+\.)\s+", re.M)
+
+
+def list_items(text: str) -> list[str]:
+    """A bullet or recommendation list split into its items (the text itself when it is no list)."""
+    starts = [m.start() for m in _ITEM.finditer(text)]
+    if not starts:
+        return [text]
+    bounds = ([0] if starts[0] > 0 else []) + starts + [len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+
+
 def _units(text: str, block: str) -> list[str]:
-    # a tile is one unit; a table row is one unit (a translation in another row does not help)
+    # a tile is one unit; a table row is one unit (a translation in another row does not help); a list item's
+    # sentences are units of their own (a plain word in another bullet does not excuse jargon in this one)
     if block == "kpis":
         return [text]
     if block == "table":
         return [re.sub(r"\s+", " ", line).strip() for line in text.splitlines() if line.strip()]
-    return sentences(text)
+    return [s for item in list_items(text) for s in sentences(item)]
 
 
 def _jargon(text: str, lang: str, block: str, g: Glossary, defined: set[str]) -> list[JargonFinding]:
