@@ -182,16 +182,23 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     row = ev.cpl.loc["linkedin"]
     assert ch["excess"] == pytest.approx(row["spend"] - row["cpl_ref"] * row["qualified_leads"])
     assert ch["excess"] == pytest.approx(19_680.96, abs=0.01)
-    # competitor: 12 % cut on HS-Servogetriebe 60/90; our open pipeline in KS-60 and KS-90 at quarter end
+    # competitor: 12 % cut on HS-Servogetriebe 60/90; at stake the strategy memo's figure (one home): orders won
+    # with KS-60 and KS-90 in the 12 months to Sep 2026, recomputed here from the deals; matching = 12 % of it
     comp = imp["competitor"]
     assert comp["cut_pct"] == pytest.approx(0.12) and comp["products"] == ["Servogetriebe KS-60", "Servogetriebe KS-90"]
-    assert comp["at_stake"] == 1_389_700.0 + 1_053_000.0
-    assert comp["discount_cost"] == pytest.approx(0.12 * 2_442_700.0)
-    # customer: the delivery theme as the strategy memo finds it
+    deals = wb.ds.deals
+    close = pd.to_datetime(deals["close_date"])
+    won = deals[(deals["status"] == "won") & (close >= pd.Timestamp("2025-10-01")) & (close < pd.Timestamp("2026-10-01"))]
+    in_lines = won["deal_name"].str.contains("Servogetriebe KS-60|Servogetriebe KS-90", case=False, regex=True)
+    assert comp["at_stake"] == pytest.approx(float(won.loc[in_lines, "amount"].sum()))
+    assert comp["at_stake"] == ev.strategy.stakes.price.order_intake
+    assert comp["discount_cost"] == pytest.approx(0.12 * comp["at_stake"])
+    # customer: the delivery theme as the strategy memo finds it, with the strategy memo's stake (the complaining
+    # customers' orders won in 12 months), not a second definition
     sig = imp["customer"]["signal"]
     assert sig.theme == "delivery_delay" and sig.rising
-    existing = ev.open_deals[ev.open_deals["deal_type"] == "Existing Business"]
-    assert imp["customer"]["at_stake"] == float(existing["amount"].sum())
+    assert imp["customer"]["at_stake"] == ev.strategy.stakes.delivery.order_intake > 0
+    assert imp["customer"]["at_stake"] == next(r.stake for r in ev.recs if r.rule == "delivery_promise")
     slides = _prs(path).slides
     texts = {k: " ".join(_body_texts(slides[i]) + [slides[i].shapes.title.text_frame.text]) for i, k in enumerate(deck.SLIDES)}
     assert money(ch["excess"]) in texts["channel"] and money(comp["at_stake"]) in texts["competitor"]
@@ -199,6 +206,11 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     # decisions: each with its cost and expected effect from the same figures
     assert money(comp["discount_cost"]) in texts["decisions"] and money(ch["excess"]) in texts["decisions"]
     assert len(d["decisions"].table) == 4  # header + three decisions, each with cost and effect
+    # the customer and competitor decisions are yes/no questions with the euros on both sides
+    stock, discount = d["decisions"].table[1], d["decisions"].table[2]
+    yes_no = "ja/nein?" if L == "de" else "yes/no?"
+    assert stock[0].endswith(yes_no) and discount[0].endswith(yes_no)
+    assert money(imp["customer"]["at_stake"]) in stock[2] and money(comp["at_stake"]) in discount[2]
     assert all(len(row) == 3 and all(row) for row in d["decisions"].table)
 
 

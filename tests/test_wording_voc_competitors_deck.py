@@ -86,7 +86,7 @@ def test_deck_decisions_title_plural_and_override(wording):
            "competitor": {"cut": {"competitor": "Nord AG"}, "cut_pct": 0.1, "discount_cost": 1500.0, "at_stake": 15000.0}}
     slide = deck._decisions(ev, imp, "de", "EUR")
     assert slide.title == "Die Runde entscheidet heute über eine Maßnahme."
-    assert slide.table[1][0] == "Rabatt bis 10\u00a0% freigeben"
+    assert slide.table[1][0] == "Rabatt bis 10\u00a0%: ja/nein?"  # a yes/no question, as in the memos
     wording({"de": {"deck_dec_title": "Heute zu entscheiden: {count}", "deck_sources": "Daten: {sources}"}})
     assert deck._decisions(ev, imp, "de", "EUR").title == "Heute zu entscheiden: 1"
     assert deck._appendix(ev, "de").notes == "Daten: leads.csv (12)"

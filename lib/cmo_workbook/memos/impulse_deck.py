@@ -99,8 +99,10 @@ def gather(wb: Any) -> Evidence:
             pass  # a month without feedback: the deck works from the months that have some
     comp = briefing.analyse(wb.ds, wb.params.raw["competitors"], wb.period, lang=L,
                             vat=wb.params.company.get("vat_rate"))
+    # the strategy memo's euros at stake, so a slide and the memo name the same amount for the same decision
+    stakes = strategy.gather_stakes(vocs, comp, wb.ds, wb.kpis(), wb.params.gross_margin, L, wb.currency)
     inp = strategy.StrategyInputs(wb.period, L, wb.currency, vocs, comp,
-                                  strategy.kpi_quarter(wb.kpis()))
+                                  strategy.kpi_quarter(wb.kpis()), stakes)
     snap = review.deals_as_of(wb.ds.deals, wb.period.end)
     sources = [f"{s.name} ({fmt.number(s.rows, L)})" for s in wb.ds.sources if s.table in TABLES]
     return Evidence(vocs, comp, inp, strategy.recommendations(inp),
@@ -122,10 +124,12 @@ def _product_pipeline(open_deals: pd.DataFrame, products: Sequence[str]) -> floa
 def impulse_figures(ev: Evidence) -> dict[str, Any]:
     """The impulses' numbers: signal shares, price cut, channel excess cost and the euros at stake.
 
-    * customer: the delivery theme (strategy memo rule) or the VoC focus theme; at stake = open
-      pipeline of existing customers (reorders) at quarter end — what unhappy customers can take elsewhere;
-    * competitor: the largest list-price cut in our segments; at stake = our open pipeline in the products
-      it targets; the decision's cost ceiling = that pipeline × the cut;
+    * customer: the delivery theme (strategy memo rule) or the VoC focus theme; at stake = the strategy memo's
+      (order intake of the complaining customers, 12 months: ``basis`` "accounts"), else open pipeline of
+      existing customers (reorders) at quarter end — what unhappy customers can take elsewhere;
+    * competitor: the largest list-price cut in our segments; at stake = the strategy memo's (order intake of
+      the product lines it touches, 12 months, ``basis`` "won"), else our open pipeline in those products; the
+      decision's cost ceiling = that amount × the cut;
     * channel: the channel whose cost per qualified inquiry rose most on last year; its excess cost =
       spend − last year's cost per inquiry × this quarter's inquiries.
     """
@@ -140,6 +144,9 @@ def impulse_figures(ev: Evidence) -> dict[str, Any]:
     out["customer"] = {"signal": sig, "at_stake": float(existing["amount"].sum()), "deals": int(len(existing))}
     nps = strategy._nps(ev.vocs)
     out["customer"]["nps"] = nps
+    d = ev.strategy.stakes.delivery
+    if d is not None and d.n_linked:
+        out["customer"].update(at_stake=d.order_intake, basis="accounts", stake=d)
     cut = strategy._price_cut(ev.competitors)
     promise = strategy._delivery_promise(ev.competitors)
     comp: dict[str, Any] = {"cut": cut, "promise": promise}
@@ -149,6 +156,10 @@ def impulse_figures(ev: Evidence) -> dict[str, Any]:
         comp["at_stake"] = _product_pipeline(ev.open_deals, ours)
         comp["cut_pct"] = abs(float(cut["change_pct"])) / 100
         comp["discount_cost"] = comp["at_stake"] * comp["cut_pct"]
+        p = ev.strategy.stakes.price
+        if p is not None and p.known:
+            comp.update(at_stake=p.order_intake, discount_cost=p.match_cost, products=list(p.products),
+                        basis="won", stake=p)
     out["competitor"] = comp
     worst = review.worst_cpl(ev.cpl, "de")
     ch: dict[str, Any] = {"worst": worst}
@@ -239,8 +250,12 @@ def _customer(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Sl
     if nps is not None:
         body.append(t("deck_customer_nps", lang, nps=fmt.number(nps[0], lang), nps_before=fmt.number(nps[1], lang),
                       n=nps[2]))
-    body.append(t("deck_customer_stake", lang, stake=stake))
-    notes = t("deck_customer_notes", lang, months=", ".join(v.month for v in ev.vocs), deals=c["deals"], stake=stake)
+    d = c.get("stake")
+    body.append(t("deck_customer_stake_accounts", lang, stake=stake, accounts=fmt.number(d.accounts, lang),
+                  window=vm.stake_window(d, lang)) if d is not None else t("deck_customer_stake", lang, stake=stake))
+    months = ", ".join(v.month for v in ev.vocs)
+    notes = (t("deck_customer_notes_accounts", lang, months=months, stake=stake) if c.get("stake") is not None else
+             t("deck_customer_notes", lang, months=months, deals=c["deals"], stake=stake))
     return Slide("customer", title, body, notes, chart=chart, chart_alt=alt)
 
 
@@ -267,7 +282,10 @@ def _competitor(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> 
                         if promise["competitor"] == cut["competitor"] else
                         t("deck_competitor_other_promise", lang, competitor=promise["competitor"],
                           promise=promise["started"]))
-        body.append(t("deck_competitor_stake", lang, stake=stake, products=products))
+        p = c.get("stake")
+        body.append(t("deck_competitor_stake_won", lang, stake=stake, products=products,
+                      window=vm.won_window(p.start, p.end, lang)) if p is not None else
+                    t("deck_competitor_stake", lang, stake=stake, products=products))
     elif promise is not None:
         title = t("deck_competitor_promise", lang, competitor=promise["competitor"], promise=promise["started"])
     else:
@@ -312,14 +330,20 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> S
     rules = {r.rule: r for r in ev.recs}
     cust, comp, ch = imp["customer"], imp["competitor"], imp["channel"]
     if "delivery_promise" in rules:
-        rows.append([t("deck_dec_stock", lang), t("deck_dec_stock_cost", lang),
-                     t("deck_dec_stock_effect", lang, stake=_money(cust["at_stake"], lang, currency))])
+        d = cust.get("stake")
+        at_stake = _money(cust["at_stake"], lang, currency)
+        products = vm.stake_products(d, lang, short=True) if d is not None else t("voc_stake_products_unknown", lang)
+        rows.append([t("deck_dec_stock", lang, products=products), t("deck_dec_stock_cost", lang),
+                     t("deck_dec_stock_effect_accounts", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang))
+                     if d is not None else t("deck_dec_stock_effect", lang, stake=at_stake)])
         notes.append(rules["delivery_promise"].decision)
     if comp.get("cut") is not None:
         pct = fmt.percent(comp["cut_pct"], lang, 0)
+        cost, at_stake = _money(comp["discount_cost"], lang, currency), _money(comp["at_stake"], lang, currency)
+        won = comp.get("stake") is not None
         rows.append([t("deck_dec_discount", lang, pct=pct),
-                     t("deck_dec_discount_cost", lang, cost=_money(comp["discount_cost"], lang, currency)),
-                     t("deck_dec_discount_effect", lang, stake=_money(comp["at_stake"], lang, currency))])
+                     t("deck_dec_discount_cost_range" if won else "deck_dec_discount_cost", lang, cost=cost),
+                     t("deck_dec_discount_effect_won" if won else "deck_dec_discount_effect", lang, stake=at_stake)])
         if "price_pressure" in rules:
             notes.append(rules["price_pressure"].decision)
     if ch.get("worst") is not None and ch["excess"] > 0:

@@ -597,17 +597,21 @@ def _items_months(st: AccountStake, lang: str) -> str:
     return fmt.month(first, lang, short=True) if first == last else fmt.month_range(first, last, lang)
 
 
-def stake_products(st: AccountStake, lang: str) -> str:
+def stake_products(st: AccountStake, lang: str, *, short: bool = False) -> str:
     """Which product lines a stake is about, with the feedback window: the one home for every memo and slide
     that names them (VoC memo, strategy memo, impulse deck), by :meth:`AccountStake.focus_products`.
 
     'Servogetriebe KS-90 (75 % der Rückmeldungen mit Produkt, Okt 2026)' when few lines carry the issue;
     'alle 6 genannten Produktlinien (Okt 2026: keine über 22 % der Rückmeldungen mit Produkt)' when it is spread.
+    ``short`` (a slide's table cell): the lines only, or 'alle 6 Produktlinien'.
     """
     if not st.product_counts:
         return t("voc_stake_products_unknown", lang)
     named = sum(st.product_counts.values())
     focus = st.focus_products()
+    if short:
+        return (", ".join(focus) if focus else
+                t("voc_stake_products_spread_short", lang, n=fmt.number(len(st.product_counts), lang)))
     months = _items_months(st, lang)
     if focus:
         share = sum(st.product_counts[p] for p in focus) / named
