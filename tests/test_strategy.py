@@ -77,6 +77,13 @@ def test_situation_risks_and_decisions(sample_inputs):
     assert s[0].startswith("Wettbewerb: Hartmann Antriebe senkt")
     assert s[1].startswith("Kunden: Beschwerden über Lieferverzögerungen steigen auf 14\u00a0%")
     assert s[2].startswith("Marketing: ")
+    # the euros marketing delivered against plan (params targets.quarterly.marketing_won_revenue: 3,600,000):
+    # 4.1 Mio. € of order intake from marketing inquiries, (value / 3.6 Mio. − 1) as the change vs plan
+    k = sample_inputs.kpi
+    assert k.won_revenue_target == 3_600_000
+    change = f"+{round((k.won_revenue / 3_600_000 - 1) * 100)}\u00a0%"
+    assert str(s[2]).endswith(f"Gewonnen: 4,1\u00a0Mio.\u00a0€ Auftragseingang aus Marketing-Anfragen im Quartal, {change}"
+                              " ggü. Plan (3,6\u00a0Mio.\u00a0€).")
     risks = strategy.risks(sample_inputs, recs)
     assert any("Alpin Drives AG" in r for r in risks)
     assert strategy.decisions(recs) == [r.decision for r in recs if r.decision] and len(strategy.decisions(recs)) == 2

@@ -62,6 +62,7 @@ class KpiQuarter:
     won_revenue: float
     won_revenue_py: float
     window: str = ""  # the store's quarter window, e.g. "2026-Q3"
+    won_revenue_target: float = float("nan")  #: the quarter's plan for order intake from marketing (params targets)
 
     def fig(self, field_name: str, lang: str, currency: str) -> Fig:
         """A value as a memo figure with its catalogue id and window."""
@@ -144,7 +145,8 @@ def kpi_quarter(store: KpiStore) -> KpiQuarter:
     f = {name: store.figure(metric, "quarter") for name, metric in _FIELDS.items()}
     return KpiQuarter(f["qualified_leads"].value, f["qualified_leads"].py_value, f["cost_per_lead"].value,
                       f["cost_per_lead"].py_value, f["pipeline"].value, f["pipeline"].py_value,
-                      f["won_revenue"].value, f["won_revenue"].py_value, store.window("quarter"))
+                      f["won_revenue"].value, f["won_revenue"].py_value, store.window("quarter"),
+                      f["won_revenue"].target)
 
 
 #: a channel's cost per qualified inquiry must have risen this much on last year to put its budget at stake
@@ -293,6 +295,14 @@ def situation(inp: StrategyInputs) -> list[str]:
     ql, cpl, pipe = (k.fig(x, lang, cur) for x in ("qualified_leads", "cost_per_lead", "pipeline"))
     s3 = rich("strat_sit_marketing", lang, leads=ql, leads_change=_pct_vs(k.qualified_leads, k.qualified_leads_py, lang),
               cpl=cpl, cpl_change=_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False), pipeline=pipe)
+    # the euros marketing delivered, against plan: the CEO's "are we on track" on the first screen
+    won = k.fig("won_revenue", lang, cur)
+    if k.won_revenue_target == k.won_revenue_target and k.won_revenue_target > 0:
+        s3 = rich("strat_sit_marketing_won_plan", lang, marketing=s3, won=won,
+                  change=_pct_vs(k.won_revenue, k.won_revenue_target, lang),
+                  target=fmt.money(k.won_revenue_target, lang, currency=cur, compact=True))
+    elif k.won_revenue == k.won_revenue:
+        s3 = rich("strat_sit_marketing_won", lang, marketing=s3, won=won)
     return [s1, s2, s3]
 
 
