@@ -37,6 +37,10 @@ def test_headline_and_achievements(text):
     assert g.comparison("marketing_pipeline_value", PERIOD, "", "Vorjahresquartal") is None
     m = re.search(r"Q3 2026: ([+−-]\d+ %) qualifizierte Anfragen ggü\. Vorjahresquartal und Pipeline ([+−-]\d+ %) ggü\. Vorquartal", text)
     assert m and g.shows(m.group(1), ql_yoy) and g.shows(m.group(2), pipe_prev), (m and m.groups())
+    # the euros marketing delivered, on the first line, with the same comparison as the paragraph
+    m = re.search(r"Vorquartal, ([\d,]+ Mio\. €) Auftragseingang aus Marketing-Anfragen \(([+−-]\d+ %) ggü\. Vorquartal\), "
+                  r"\d+ von \d+ Jahreszielen", text)
+    assert m and g.shows(m.group(1), g.marketing_won_revenue(Q)) and g.shows(m.group(2), won_prev), text[:400]
     m = re.search(r"lieferte Marketing (\d+) qualifizierte Anfragen \(([+−-]\d+ %) ggü\. Vorjahresquartal\) bei .*?"
                   r"Neue Pipeline aus Marketing: ([\d,]+ Mio\. €) \(([+−-]\d+ %) ggü\. Vorquartal\).*?gewonnen wurden aus "
                   r"Marketing-Anfragen ([\d,]+ Mio\. €) Auftragseingang \(([+−-]\d+ %) ggü\. Vorquartal\)", text)

@@ -89,6 +89,7 @@ def test_draft_paragraphs_follow_the_rules():
     assert "Von Vertrieb:" in d.support and "Ziel „Akzeptierte Anfragen auf 50 je Monat“ nicht auf Kurs" in d.support
     assert d.support_from == ["Produktion", "Vertrieb"]
     assert d.headline == ("Q3 2026: 0\u00a0% Pipeline und +33\u00a0% qualifizierte Anfragen ggü. Vorjahresquartal, "
+                          "1,5\u00a0Mio.\u00a0€ Auftragseingang aus Marketing-Anfragen (0\u00a0% ggü. Vorjahresquartal), "
                           "1 von 2 Jahreszielen auf Kurs – Unterstützung brauchen wir von Produktion und Vertrieb.")
 
 
@@ -125,8 +126,10 @@ def test_without_a_reliable_year_ago_pipeline_the_update_says_the_quarter_on_qua
     k["marketing_pipeline_value"] = update.QuarterKpi("marketing_pipeline_value", 3e6, float("nan"), 2.5e6,
                                                       window="2026-Q3")
     head = update.headline(k, [], [], MATRIX, Q3, "de")
+    # order intake 1.5 Mio. € both years: 0 % against the year-ago quarter, the euros on the first line
     assert head.startswith("Q3 2026: +33\u00a0% qualifizierte Anfragen ggü. Vorjahresquartal und Pipeline "
-                           "+20\u00a0% ggü. Vorquartal, 0 von 0 Jahreszielen auf Kurs")
+                           "+20\u00a0% ggü. Vorquartal, 1,5\u00a0Mio.\u00a0€ Auftragseingang aus Marketing-Anfragen"
+                           " (0\u00a0% ggü. Vorjahresquartal), 0 von 0 Jahreszielen auf Kurs")
     text = update.achieved(k, [], [], None, Q3, "de", "EUR")
     assert "Neue Pipeline aus Marketing: 3\u00a0Mio.\u00a0€ (+20\u00a0% ggü. Vorquartal)" in text
 

@@ -275,13 +275,18 @@ def _feedback_about(tag: str, summary: DiarySummary) -> str | None:
 
 
 def headline(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], support_departments: Sequence[str],
-             matrix: Sequence[Stakeholder], period: Period, lang: str) -> str:
-    """The conclusion first: growth vs last year, how many goals are on track, whose support we need."""
+             matrix: Sequence[Stakeholder], period: Period, lang: str, currency: str = "EUR") -> str:
+    """The conclusion first: growth vs last year, the euros won from marketing inquiries, how many goals are on
+    track, whose support we need."""
     q = fmt.quarter(period.start, lang)
     pipe, ql = kpis["marketing_pipeline_value"], kpis["qualified_leads"]
     n_on = sum(g.status in ("on_track", "achieved") for g in statuses)
     names = [next(st.name(lang) for st in matrix if st.department == d) for d in support_departments[:2]]
     goals_part = t("upd_headline_goals", lang, on_track=fmt.number(n_on, lang), n=fmt.number(len(statuses), lang))
+    won = kpis.get("marketing_won_revenue")
+    if won is not None and won.value == won.value:  # what marketing delivered in euros, on the first line
+        goals_part = t("upd_headline_won", lang, won=_money(won.value, lang, currency), won_vs=_vs(won, lang),
+                       goals=goals_part)
     if pipe.year_ago != pipe.year_ago:  # no reliable year-ago pipeline: say the quarter-on-quarter change
         s = t("upd_headline_no_py", lang, quarter=q, leads_change=_yoy(ql, lang), pipeline_vs=_vs(pipe, lang), goals=goals_part)
     else:
@@ -306,7 +311,7 @@ def draft(kpis: dict[str, QuarterKpi], period: Period, statuses: Sequence[GoalSt
     channel = activity_channel(worked.tags, worked.done) if worked is not None and store is not None else ""
     has_channel = bool(channel) and channel_result(store, channel, period, lang, currency) is not None
     note = comparisons_note(kpis, lang, diary=worked is not None, channel=has_channel)
-    return UpdateDraft(headline(kpis, statuses, helpers, matrix, period, lang), first, second, third, addressed,
+    return UpdateDraft(headline(kpis, statuses, helpers, matrix, period, lang, currency), first, second, third, addressed,
                        helpers, note)
 
 
