@@ -84,6 +84,10 @@ def test_order_intake_of_the_accounts_behind_a_theme_counts_won_orders_of_the_tw
     assert plain(vm.stake_message(st, "de")) == (
         "Auf dem Spiel: 120 Tsd. € Auftragseingang von 2 betroffenen Kunden (gewonnene Aufträge Nov 2025 – Okt 2026;"
         " 2 der 4 Rückmeldungen einem Kunden zugeordnet).")
+    # the first screen names the decision beside the euros (the focus theme's owner puts a figure on the cost)
+    assert plain(vm.stake_message(st, "de", owner="operations")).endswith(
+        " Zu entscheiden (siehe Maßnahmen): Sicherheitsbestand für Servogetriebe KS-90 – ja/nein; das gebundene"
+        " Kapital beziffert Leitung Operations/Logistik.")
     decision = plain(vm.decision_text(st, "operations", "en"))
     assert decision.startswith("Decision: safety stock for Servogetriebe KS-90 (75% of the feedback naming a product,"
                                " Oct 2026) – the capital tied up is not in the data (")

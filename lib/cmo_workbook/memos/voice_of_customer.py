@@ -580,13 +580,20 @@ def _money(v: float, lang: str, currency: str) -> str:
     return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
 
 
-def stake_message(st: AccountStake, lang: str, currency: str = "EUR") -> str:
-    """'Auf dem Spiel: 2 Mio. € Auftragseingang von 46 betroffenen Kunden (…; 47 der 60 Rückmeldungen zugeordnet).'"""
+def stake_message(st: AccountStake, lang: str, currency: str = "EUR", owner: str = "") -> str:
+    """'Auf dem Spiel: 2 Mio. € Auftragseingang von 46 betroffenen Kunden (…; 47 der 60 Rückmeldungen zugeordnet).'
+
+    With the focus theme's ``owner``, the first screen also names the decision the first action asks and who
+    puts the cost on it ('Zu entscheiden (siehe Maßnahmen): Sicherheitsbestand für … – ja/nein; …')."""
     if not st.n_linked:
         return t("voc_stake_unlinked", lang, n=fmt.number(st.n_items, lang))
-    return t("voc_stake_message", lang, accounts=fmt.number(st.accounts, lang),
+    text = t("voc_stake_message", lang, accounts=fmt.number(st.accounts, lang),
              intake=_money(st.order_intake, lang, currency), window=stake_window(st, lang),
              linked=fmt.number(st.n_linked, lang), n=fmt.number(st.n_items, lang))
+    if not owner:
+        return text
+    key = "voc_stake_ask_operations" if owner == "operations" else "voc_stake_ask_default"
+    return f"{text} {t(key, lang, products=stake_products(st, lang, short=True), owner=_owner(owner, lang))}"
 
 
 def _items_months(st: AccountStake, lang: str) -> str:
