@@ -294,3 +294,18 @@ def test_a_company_without_deals_gets_the_missing_input_named_instead_of_a_faili
     cut = price_move_stake({"competitor": "H", "our_product": "Servogetriebe KS-60", "change_pct": -10.0}, deals,
                            gross_margin=0.38, end=T("2026-10-01"))
     assert not cut.known and "does not name the product line" in briefing.stake_text(cut, "en")
+
+
+def test_the_strategy_headline_names_the_stake_and_what_the_decision_costs():
+    from types import SimpleNamespace
+
+    # the price stake of the test above: 150,000 € touched, matching 12 % costs 18,000 € of margin
+    rec = strategy.StrategyRec("price_pressure", "Mit Wert statt Rabatt antworten.", "", "", stake=150_000.0,
+                               stake_text="150 Tsd. € Auftragseingang mit Servogetriebe KS-90",
+                               cost_text=plain(strategy.t("strat_cost_price", "de", pct="12 %", cost="18 Tsd. €")))
+    head = plain(strategy.headline(SimpleNamespace(lang="de"), [rec]))
+    assert head == ("Mit Wert statt Rabatt antworten – auf dem Spiel: 150 Tsd. € Auftragseingang mit Servogetriebe KS-90;"
+                    " zu entscheiden: Rabatt bis 12 % freigeben, kostet 0 bis 18 Tsd. € Marge im Jahr.")
+    rec.cost_text = ""  # a rule without a cost keeps the stake-only headline
+    assert plain(strategy.headline(SimpleNamespace(lang="de"), [rec])).endswith("auf dem Spiel: 150 Tsd. € Auftragseingang"
+                                                                                 " mit Servogetriebe KS-90.")

@@ -91,6 +91,7 @@ class StrategyRec:
     decision: Any = ""
     stake: float = float("nan")  #: euros at stake (orders the recommendations; NaN: none in the data)
     stake_text: str = ""  #: what the amount is, with its window
+    cost_text: str = ""  #: the decision's cost in a few words, for the headline ("" when the rule has none)
 
 
 @dataclass
@@ -350,6 +351,7 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             rec.stake = d.order_intake
             rec.stake_text = t("strat_stake_delivery", lang, intake=_stake_money(d.order_intake, lang, cur),
                                accounts=fmt.number(d.accounts, lang), window=window)
+            rec.cost_text = t("strat_cost_delivery", lang)
             rec.decision = t("strat_dec_delivery", lang, competitor=name,
                              products=stake_products(d, lang),
                              intake=_stake_money(d.order_intake, lang, cur), accounts=fmt.number(d.accounts, lang),
@@ -377,6 +379,7 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             rec.stake = p.order_intake
             rec.stake_text = t("strat_stake_price", lang, intake=_stake_money(p.order_intake, lang, cur),
                                products=", ".join(p.products), window=window)
+            rec.cost_text = t("strat_cost_price", lang, pct=pct, cost=_stake_money(p.match_cost, lang, cur))
             rec.decision = t("strat_dec_price", lang, products=", ".join(p.products), competitor=cut["competitor"],
                              pct=pct, cost=_stake_money(p.match_cost, lang, cur),
                              intake=_stake_money(p.order_intake, lang, cur), window=window,
@@ -475,6 +478,9 @@ def headline(inp: StrategyInputs, recs: Sequence[StrategyRec]) -> str:
         text = t("strat_headline_delivery", inp.lang, competitor=promise["competitor"])
     else:
         text = str(first.action)
+    if first.stake_text and first.cost_text:  # what it costs to decide, on the first line too
+        return t("strat_headline_stake_cost", inp.lang, headline=text.rstrip("."), stake=first.stake_text,
+                 cost=first.cost_text)
     if first.stake_text:
         return t("strat_headline_stake", inp.lang, headline=text.rstrip("."), stake=first.stake_text)
     return text
