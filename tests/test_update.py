@@ -148,8 +148,9 @@ def test_the_data_note_says_which_figures_are_compared_with_which_quarter():
     note = update.comparisons_note(k, "de", diary=True, channel=True)
     assert note.startswith(
         "Vergleiche: qualifizierte Anfragen, Marketingkosten, Kosten je Anfrage mit dem Vorjahresquartal;"
-        " Pipeline aus Marketing, Auftragseingang aus Marketing-Anfragen, Kosten je Anfrage des Kanals mit dem"
-        " Vorquartal (kein verlässlicher Vorjahreswert); Tagebuch-Hinweise mit dem Vorjahresmonat; Zielprognose")
+        " Pipeline aus Marketing, Auftragseingang aus Marketing-Anfragen mit dem Vorquartal (kein verlässlicher"
+        " Vorjahreswert); Kosten je Anfrage des Kanals mit dem Vorquartal; Tagebuch-Hinweise mit dem Vorjahresmonat;"
+        " Zielprognose")
     assert "Vorjahresquartal" not in update.comparisons_note(
         {key: k[key] for key in ("marketing_pipeline_value", "marketing_won_revenue")}, "de")
     # the paragraph and the note rest on the same rule

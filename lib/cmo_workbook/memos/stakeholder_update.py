@@ -114,9 +114,9 @@ def comparisons_note(kpis: dict[str, QuarterKpi], lang: str, *, diary: bool = Fa
     for key in NOTE_KPIS:
         if key in kpis:
             groups[comparison_basis(kpis[key])].append(t(f"upd_note_kpi_{key}", lang))
-    if channel:
-        groups["prev"].append(t("upd_note_kpi_channel_cpl", lang))
     parts = [t(f"upd_note_cmp_{basis}", lang, figures=", ".join(names)) for basis, names in groups.items() if names]
+    if channel:  # the channel sentence always compares with the previous quarter (its own reason, not a gap)
+        parts.append(t("upd_note_cmp_channel", lang))
     if diary:
         parts.append(t("upd_note_cmp_diary", lang))
     return t("upd_note_comparisons", lang, comparisons="; ".join(parts))
