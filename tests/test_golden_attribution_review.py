@@ -124,7 +124,7 @@ def test_new_business_pipeline_section(text):
     nb = d[d["new_business"]]
     # open at the quarter's end: created before it, and not closed before it
     open_ = nb[(nb["created"] < Q.end) & (nb["open"] | (nb["closed"] >= Q.end))]
-    m = re.search(r"am Quartalsende ([\d,]+ Mio\. €) in (\d+) Deals \((\d+) % älter als 180 Tage\); Deckung ([\d,]+)-fach", text)
+    m = re.search(r"am Quartalsende ([\d,]+ Mio\. €) in (\d+) Verkaufschancen \((\d+) % älter als 180 Tage\); Deckung ([\d,]+)-fach", text)
     assert m, text
     assert g.shows(m.group(1), open_["amount"].sum()) and int(m.group(2)) == len(open_)
     assert g.shows(m.group(3) + " %", (open_["created"] < Q.end - pd.Timedelta(days=180)).mean())
