@@ -178,10 +178,12 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     imp = d.impulses
     # channel: LinkedIn 43,630.80 € for 59 inquiries, last year 405.93 € each -> 19,680.96 € extra cost
     ch = imp["channel"]
-    assert ch["worst"]["channel"] == "linkedin"
-    row = ev.cpl.loc["linkedin"]
-    assert ch["excess"] == pytest.approx(row["spend"] - row["cpl_ref"] * row["qualified_leads"])
+    assert ch["worst"].channel == "linkedin"
+    row = next(s for s in ev.cpl if s.channel == "linkedin")
+    assert ch["excess"] == pytest.approx(row.spend - row.cpl_ref * row.leads)
     assert ch["excess"] == pytest.approx(19_680.96, abs=0.01)
+    # the decision asked: 20 % of 43,630.80 € towards zero to 100 € = 8,700 €, as in the review and the memos
+    assert ch["shift"] == 8_700
     # competitor: 12 % cut on HS-Servogetriebe 60/90; our open pipeline in KS-60 and KS-90 at quarter end
     comp = imp["competitor"]
     assert comp["cut_pct"] == pytest.approx(0.12) and comp["products"] == ["Servogetriebe KS-60", "Servogetriebe KS-90"]
@@ -197,7 +199,7 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     assert money(ch["excess"]) in texts["channel"] and money(comp["at_stake"]) in texts["competitor"]
     assert fmt.percent(sig.share, L, 0) in texts["customer"] and money(imp["customer"]["at_stake"]) in texts["customer"]
     # decisions: each with its cost and expected effect from the same figures
-    assert money(comp["discount_cost"]) in texts["decisions"] and money(ch["excess"]) in texts["decisions"]
+    assert money(comp["discount_cost"]) in texts["decisions"] and money(ch["shift"]) in texts["decisions"]
     assert len(d["decisions"].table) == 4  # header + three decisions, each with cost and effect
     assert all(len(row) == 3 and all(row) for row in d["decisions"].table)
 

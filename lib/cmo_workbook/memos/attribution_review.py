@@ -249,7 +249,8 @@ def channel_rows(ch: pd.DataFrame, suggestion: pd.DataFrame, lang: str, currency
 
 
 def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest: str | None, lang: str,
-                     currency: str, curves: pd.DataFrame | None = None, shift_no: int = 1) -> str:
+                     currency: str, curves: pd.DataFrame | None = None, shift_no: int = 1,
+                     test_ran: bool = False) -> str:
     """The budget shift as a business case: what moves, what it should earn, and the caveat.
 
     With ``curves`` (:func:`cmo_workbook.metrics.budget.response_curves`) the gain is at marginal
@@ -258,8 +259,9 @@ def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     cuts = suggestion[suggestion["action"] == "cut"]
     # the shift's and its test's numbers in the recommendations (a bigger separate decision may come first)
-    caveat = (t("attr_caveat_test_no", lang, channel=channel_label(biggest, lang), no=shift_no + 1) if biggest
-              else t("attr_caveat", lang))
+    # ``test_ran``: the biggest shift's channel was tested already; its result stands, no new test is proposed
+    caveat = (t("attr_caveat_test_ran" if test_ran else "attr_caveat_test_no", lang, channel=channel_label(biggest, lang),
+                no=shift_no + 1) if biggest else t("attr_caveat", lang))
     if cuts.empty:
         return t("attr_budget_no_shift", lang) + " " + caveat
     freed = money(-cuts["change"].sum())

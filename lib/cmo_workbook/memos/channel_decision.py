@@ -33,7 +33,13 @@ def decision_period(stake: chs.ChannelStake) -> Period:
 
 
 def _money(v: float, lang: str, currency: str) -> str:
-    return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
+    # compact as the review's budget table and plan ("8,7 Tsd. €"): one amount reads the same in every memo
+    return fmt.money(v, lang, currency=currency, compact=True)
+
+
+def amount_text(stake: chs.ChannelStake, lang: str, currency: str) -> str:
+    """The decision's amount as every memo writes it."""
+    return _money(stake.shift, lang, currency)
 
 
 def fields(stake: chs.ChannelStake, store: KpiStore, lang: str, currency: str, today: date) -> dict[str, object]:

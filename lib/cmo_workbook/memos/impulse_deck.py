@@ -322,7 +322,7 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
             notes.append(rules["price_pressure"].decision)
     if ch.get("worst") is not None and ch["shift"] > 0:
         label = channel_label(ch["worst"].channel, lang)
-        amount = _money(ch["shift"], lang, currency)  # the channel-shift decision's amount, as in every memo
+        amount = channel_decision.amount_text(ch["worst"], lang, currency)  # the decision's amount, as in every memo
         rows.append([t("deck_dec_budget", lang, channel=label, excess=amount), t("deck_dec_budget_cost", lang),
                      t("deck_dec_budget_effect", lang, excess=amount)])
         if wb is not None:  # the speaker notes ask it in the memos' words

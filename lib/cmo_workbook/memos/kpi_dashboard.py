@@ -171,8 +171,7 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
             # the decision the recommendations ask, in euros and with its quarter, on the first line
             return kpi_figures.rich("kpi_headline_worst_decision", lang, **fields, channel=worst["label"],
                                     cpl=worst["cpl_fig"], cpl_delta=worst["delta"],
-                                    amount=fmt.money(decision.shift, lang, currency=currency,
-                                                     compact=decision.shift >= 10_000),
+                                    amount=channel_decision.amount_text(decision, lang, currency),
                                     window=fmt.quarter(channel_decision.decision_period(decision).start, lang))
         return kpi_figures.rich("kpi_headline_worst", lang, **fields, channel=worst["label"], cpl=worst["cpl_fig"],
                                 cpl_delta=worst["delta"])

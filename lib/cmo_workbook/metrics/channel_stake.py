@@ -96,7 +96,8 @@ def stakes(store: KpiStore, kind: str, min_leads: int = MIN_LEADS) -> list[Chann
     out = []
     for seg in store.segments("cost_per_qualified_lead", kind):
         f = store.figure("cost_per_qualified_lead", kind, seg)
-        spend, leads = store.value("marketing_spend", kind, seg), store.value("qualified_leads", kind, seg)
+        spend, leads = (store.value(m, kind, seg) if store.has(m, f.window, seg) else math.nan
+                        for m in ("marketing_spend", "qualified_leads"))  # a hand-made store may lack a row
         if comparable(spend, leads, f.py_value, min_leads):
             out.append(ChannelStake(seg.split("=", 1)[1], kind, f.window, spend, leads, f.value, f.py_value))
     return ranked(out)
