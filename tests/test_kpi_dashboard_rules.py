@@ -89,9 +89,9 @@ def test_cost_per_lead_dearer_than_last_year_names_the_driver():
     kpi = Kpi("cost_per_qualified_lead", 130.0, 120.0, 100.0, 150.0, "money", False)
     worst = {"label": "LinkedIn Ads", "cpl": 260.0, "delta": "+30 %"}
     assert plain(so_what(kpi, "de", "EUR", {"worst_channel": worst})) == (
-        "Teurer als im Vorjahr; Treiber ist LinkedIn Ads (260 € je Anfrage, +30 % ggü. Vorjahr).")
+        "Teurer als im Vorjahr; Treiber ist LinkedIn Ads (260 € je Anfrage in den letzten 3 Monaten, +30 % ggü. Vorjahr).")
     assert plain(so_what(kpi, "en", "EUR", {"worst_channel": worst})) == (
-        "More expensive than last year, driven by LinkedIn Ads (€260 per inquiry, +30 % vs last year).")
+        "More expensive than last year, driven by LinkedIn Ads (€260 per inquiry over the last 3 months, +30 % vs last year).")
     # cheaper than last year: the driver sentence is not used
     cheaper = Kpi("cost_per_qualified_lead", 100.0, 120.0, 100.0, 150.0, "money", False)
     assert so_what(cheaper, "de", "EUR", {"worst_channel": worst}).startswith("Im Zielkorridor")
