@@ -158,3 +158,48 @@ def test_a_holdout_that_ran_is_found_for_the_review_and_one_not_yet_run_is_not()
     assert holdout.finished(tests, "linkedin", Period.parse("2026-Q3")).last_day == pd.Timestamp("2026-06-28")
     assert holdout.finished(tests, "linkedin", Period.parse("2026-Q1")) is None
     assert holdout.finished(tests, "paid_search", Period.parse("2026-Q3")) is None
+
+
+def test_the_decision_review_measures_the_decision_by_the_first_figure_whose_window_moved():
+    # September's decision named Q3 2026 (739.51 €) and the last 3 months to September (739.51 € too, same months);
+    # in October Q3 is still the last complete quarter (no new value), the last 3 months moved to Aug–Oct (794.25 €)
+    d = decisions.Decision("channel_shift.linkedin", "kpi_dashboard", "2026-09", "Freigabe ...", figures=[
+        {"metric": "cost_per_qualified_lead", "window": "2026-Q3", "segment": "channel=linkedin", "value": 739.51},
+        {"metric": "cost_per_qualified_lead", "window": "2026-09/T3M", "segment": "channel=linkedin", "value": 739.51}],
+        amount=8_700.0)
+    rows = [("cost_per_qualified_lead", w, k, "channel=linkedin", v, "eur", True, "", math.nan, "", math.nan, math.nan)
+            for w, k, v in (("2026-Q3", "quarter", 739.51), ("2026-10/T3M", "t3m", 794.25))]
+    october = KpiStore(pd.DataFrame(rows, columns=list(COLUMNS)), Period.parse("2026-10"), catalogue())
+    [o] = decisions.outcomes([d], {}, october)
+    assert (o.kind, o.before, o.after) == ("t3m", 739.51, 794.25)
+    # in January the quarter moved (Q4 2026): the decision's own quarter figure is the measure
+    rows = [("cost_per_qualified_lead", "2026-Q4", "quarter", "channel=linkedin", 600.0, "eur", True, "", math.nan, "",
+             math.nan, math.nan)]
+    january = KpiStore(pd.DataFrame(rows, columns=list(COLUMNS)), Period.parse("2027-01"), catalogue())
+    [o] = decisions.outcomes([d], {}, january)
+    assert (o.kind, o.before, o.after) == ("quarter", 739.51, 600.0)
+
+
+def test_the_review_asks_the_decision_in_its_budget_shift_and_cites_a_test_that_ran():
+    from cmo_workbook.memos import attribution_review as review
+
+    store = _store("2026-Q3", Q3, "2026-Q3", "quarter")
+    s = pd.DataFrame({"action": ["cut", "grow"], "change": [-8_700.0, 8_700.0], "romi": [0.81, 1.53],
+                      "budget": [43_630.80, 60_000.0]}, index=["linkedin", "organic_search"])
+    recs = review.recommendations(s, None, "linkedin", None, "de", "EUR", "Q4 2026", store=store,
+                                  decision=chs.decision(store), today=date(2026, 12, 2),
+                                  test_result=["Test ohne LinkedIn-Werbung: −0,6 Anfragen.", "Kein Beitrag messbar."])
+    shift, test = recs
+    assert (shift.key, shift.amount) == ("channel_shift.linkedin", 8_700.0)
+    # the decision first, in every memo's words, then the budget rule's plan with LinkedIn's cut of the same amount
+    assert plain(shift.action).startswith("Freigabe von 8,7 Tsd. € Umschichtung aus dem LinkedIn-Budget in Q4 2026 "
+                                          "(20 % des Budgets von Q3 2026): ja / nein. Teil des Budgetvorschlags:")
+    assert "LinkedIn 8,7 Tsd. €" in plain(shift.action)
+    # the test already ran: its verdict, never a new test proposal or "then decide on another 20 %"
+    assert test.action == "Kein neuer Test: LinkedIn wurde schon getestet. Kein Beitrag messbar."
+    assert test.evidence == "Test ohne LinkedIn-Werbung: −0,6 Anfragen."
+    # the budget rule does not cut the decision's channel: the decision is asked on its own, same id and amount
+    held = s.assign(action=["hold", "hold"], change=[0.0, 0.0])
+    [alone] = review.recommendations(held, None, None, None, "de", "EUR", "Q4 2026", store=store,
+                                     decision=chs.decision(store), today=date(2026, 12, 2))
+    assert (alone.key, alone.amount) == ("channel_shift.linkedin", 8_700.0)

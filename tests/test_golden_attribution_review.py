@@ -128,7 +128,8 @@ def test_the_channel_shift_decision_and_the_holdout_that_already_ran(text):
     assert channel == "linkedin" and m, text
     assert g.shows(m.group(1), amount) and m.group(1) == m.group(2)
     # LinkedIn was tested in Q2 (params holdouts, 12 weeks from 06.04.2026): its result, not a new proposal
-    assert "Kein neuer Test: LinkedIn wurde schon getestet. Test ohne LinkedIn-Werbung in Nord, Ost" in text
+    assert "Kein neuer Test: LinkedIn wurde schon getestet. Damit ist kein zusätzlicher Beitrag von LinkedIn messbar" in text
+    assert "Beleg: Test ohne LinkedIn-Werbung in Nord, Ost (12 Wochen ab 06.04.2026)" in text
     assert "lohnt sich so nicht" not in text and "Ergebnis in Empfehlung 3" in text
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -486,14 +486,15 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
                     effect: dict[str, float] | None = None, effect_range: tuple[float, float] | None = None,
                     test_stake: float | None = None, store: KpiStore | None = None,
                     decision: chs.ChannelStake | None = None, today: date | None = None,
-                    test_ran: bool = False) -> list[Recommendation]:
+                    test_result: Sequence[str] = ()) -> list[Recommendation]:
     """Actions by rule, each with euros and the decision asked, the biggest euro amount first: a channel decided
     separately (its year's budget), the budget shift (amount, expected margin and range), its test.
 
     ``decision``: the period pack's channel-shift decision (:func:`cmo_workbook.metrics.channel_stake.decision`);
     the shift recommendation asks it first, in the words and with the amount every memo uses (its id in the
     decision log), when the budget rule cuts that channel (then by the same amount); else it is asked on its own.
-    ``test_ran``: ``holdout`` is the result of a test of ``biggest`` that already ran, not a proposal."""
+    ``test_result``: the readout of a test of ``biggest`` that already ran (:func:`cmo_workbook.memos.holdout.result`,
+    the verdict the strategy memo reads out too): cited instead of proposing a new test."""
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     out = []
     cuts = s[s["action"] == "cut"]
@@ -537,13 +538,17 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
         out.append(channel_decision.recommendation(decision, store, lang, currency, today or date.today(),
                                                    owner=t("attr_owner_marketing", lang),
                                                    effect=channel_decision.effect(decision, lang, currency)))
-    if biggest and holdout:
+    if biggest and test_result:  # what it means for the budget leads, what the test measured is the evidence
+        out.append(Recommendation(action=t("attr_rec_test_ran", lang, channel=channel_label(biggest, lang)) + " "
+                                  + test_result[-1], owner=t("attr_owner_marketing", lang), due=next_quarter,
+                                  evidence=" ".join(test_result[:-1])))
+    elif biggest and holdout:
         out.append(Recommendation(
-            action=holdout + (" " + t("attr_rec_then_decide", lang) if holdout_readable and not test_ran else ""),
+            action=holdout + (" " + t("attr_rec_then_decide", lang) if holdout_readable else ""),
             owner=t("attr_owner_marketing" if holdout_readable else "attr_owner_marketing_sales", lang),
             due=next_quarter,
             effect=t("attr_rec_test_stake", lang, channel=channel_label(biggest, lang), amount=money(test_stake))
-            if test_stake and not test_ran else "",
+            if test_stake else "",
         ))
     if stakes and decide_from is not None:
         lead = leading_stakes(stakes, s)  # stakes are sorted by cost: the first ``lead`` cost more than the shift

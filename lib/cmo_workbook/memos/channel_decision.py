@@ -82,7 +82,18 @@ def recommendation(stake: chs.ChannelStake, store: KpiStore, lang: str, currency
                           key=chs.decision_key(stake), amount=stake.shift)
 
 
-def effect(stake: chs.ChannelStake, lang: str, currency: str) -> str:
-    """What the shift frees and what it risks at the channel's OWN cost per inquiry in the decision's window."""
-    return t("chs_effect", lang, amount=_money(stake.shift, lang, currency), channel=channel_label(stake.channel, lang),
+def effect(stake: chs.ChannelStake, lang: str, currency: str, follow: KpiStore | None = None,
+           follow_kind: str = "t3m") -> str | Rich:
+    """What the shift frees and what it risks at the channel's OWN cost per inquiry in the decision's window.
+
+    ``follow``: a monthly memo's store; the effect then names the KPI the next months' memos measure the decision
+    by (the channel's cost per inquiry of ``follow_kind``, labelled with its window), whose value the decision log
+    keeps: the next month's memo shows it then → now (the quarter stays the same until the next one is complete)."""
+    text = t("chs_effect", lang, amount=_money(stake.shift, lang, currency), channel=channel_label(stake.channel, lang),
              leads=fmt.number(round(stake.leads_at_risk), lang), window=fmt.quarter(decision_period(stake).start, lang))
+    if follow is None or not follow.has("cost_per_qualified_lead", follow.window(follow_kind), stake.segment):
+        return text
+    return Rich(text, " ", kpi_figures.rich(
+        "chs_follow", lang, label=follow.label("cost_per_qualified_lead", follow_kind, lang),
+        channel=channel_label(stake.channel, lang),
+        cpl=kpi_figures.figure(follow, "cost_per_qualified_lead", follow_kind, lang, currency, stake.segment)))

@@ -275,22 +275,27 @@ class Outcome:
 
 
 def outcomes(decisions: Sequence[Decision], status: dict[str, dict[str, str]], store: KpiStore) -> list[Outcome]:
-    """Each decision with its status and, where it named a KPI the current store holds, before → after."""
+    """Each decision with its status and, where it named a KPI the current store holds in a later window, before →
+    after (the first such figure it named: a quarter not yet complete again is skipped for the next one)."""
     out = []
     for d in decisions:
         st = status.get(d.id, {"status": "open", "comment": ""})
         o = Outcome(d, st["status"], st["comment"])
-        k = d.kpi
-        if k and k.get("value") is not None and k["metric"] in store.catalogue:
+        for k in d.figures:
+            if k.get("value") is None or k["metric"] not in store.catalogue:
+                continue
             try:
                 kind = parse_window(k["window"]).kind
                 now = store.figure(k["metric"], kind, k.get("segment") or "")
             except (KeyError, ValueError):
-                now = None  # the KPI's window or segment is not in this period's store: status only
-            if now is not None:
-                o.metric, o.segment, o.before, o.after, o.unit = (k["metric"], k.get("segment") or "", float(k["value"]),
-                                                                   now.value, now.unit)
-                o.kind = kind
+                continue  # the KPI's window or segment is not in this period's store
+            if now.window == k["window"]:
+                # the same window still (a monthly memo's last complete quarter): no new value, try the next figure
+                continue
+            o.metric, o.segment, o.before, o.after, o.unit = (k["metric"], k.get("segment") or "", float(k["value"]),
+                                                               now.value, now.unit)
+            o.kind = kind
+            break
         out.append(o)
     return out
 

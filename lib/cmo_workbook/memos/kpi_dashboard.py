@@ -227,7 +227,7 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
     if decision is not None:
         out.append(channel_decision.recommendation(
             decision, store, lang, currency, today or date.today(), owner=marketing, cite=t("chs_memo_review", lang),
-            effect=channel_decision.effect(decision, lang, currency)))
+            effect=channel_decision.effect(decision, lang, currency, follow=store)))
     for g in goals:
         if g.status in ("at_risk", "off_track", "missed"):
             title = goal_titles.get(g.goal_id, g.title)
