@@ -681,7 +681,7 @@ def channel_cpl_table(last: str, min_leads: int = 5) -> pd.DataFrame:
         seg = f"channel={c}"
         cost, n, n_ref = marketing_spend(now, seg), qualified_leads(now, seg), qualified_leads(ref, seg)
         if cost > 0 and n >= min_leads and n_ref and marketing_spend(ref, seg) > 0:
-            rows[c] = {"cpl": cost / n, "cpl_ref": marketing_spend(ref, seg) / n_ref, "leads": n}
+            rows[c] = {"cpl": cost / n, "cpl_ref": marketing_spend(ref, seg) / n_ref, "leads": n, "spend": cost}
     df = pd.DataFrame.from_dict(rows, orient="index")
     df["change"] = df["cpl"] / df["cpl_ref"] - 1
     df["excess_cost"] = (df["cpl"] - df["cpl_ref"]) * df["leads"]
@@ -693,6 +693,20 @@ def worst_channel(last: str, threshold: float = 0.3) -> str | None:
     df = channel_cpl_table(last)
     worse = df[(df["change"] >= threshold) & (df["excess_cost"] > 0)]
     return None if worse.empty else str(worse["excess_cost"].idxmax())
+
+
+def channel_shift(q: str) -> tuple[str, float, float] | None:
+    """The quarter's channel-shift decision: (channel, amount, excess cost). The channel: cost per inquiry up at least
+    30 % on the same quarter a year earlier with the largest excess cost (spend − last year's cost per inquiry ×
+    inquiries); the amount: that excess, at most 20 % of the channel's quarter spend, cut to whole 100 €."""
+    df = channel_cpl_table(q)  # the 3 months ending with the quarter's last month are the quarter
+    worse = df[(df["change"] >= 0.3) & (df["excess_cost"] > 0)]
+    if worse.empty:
+        return None
+    c = str(worse["excess_cost"].idxmax())
+    r = worse.loc[c]
+    excess = r["spend"] - r["cpl_ref"] * r["leads"]
+    return c, float(int(min(excess, 0.2 * r["spend"]) // 100) * 100), float(excess)
 
 
 # --- sales-marketing service levels (params sla:) ---------------------------------------------------------

@@ -133,7 +133,8 @@ def test_running_september_then_october_lists_septembers_recommendations(tmp_pat
     assert run("2026-09").ok
     sept = tmp_path / "reports" / "2026-09"
     logged = decisions.load(sept)
-    assert "kpi_dashboard.cost_per_qualified_lead.channel_linkedin" in [d.id for d in logged]
+    # September asks the channel shift of Q3 2026 (its last complete quarter) under the pack's one id
+    assert "channel_shift.linkedin" in [d.id for d in logged]
     status = sept / decisions.STATUS_FILE
     status.write_text(status.read_text().replace("status: open", "status: done", 1), encoding="utf-8")
     october = run("2026-10")
@@ -141,7 +142,10 @@ def test_running_september_then_october_lists_septembers_recommendations(tmp_pat
     review = text[text.index("Was aus den Empfehlungen vom September 2026 wurde:"):]
     oct_store = KpiStore(pd.read_csv(tmp_path / "reports" / "2026-10" / "kpis.csv", keep_default_na=False,
                                      na_values=[""]), Period.parse("2026-10"), catalogue())
-    then = logged[0].kpi["value"]
+    shift = next(d for d in logged if d.id == "channel_shift.linkedin")
+    # the decision names Q3's cost per inquiry (still October's last complete quarter: no new value) and the one it
+    # is measured by, the last 3 months: that one moves, 2026-09/T3M then → 2026-10/T3M now
+    then = next(f["value"] for f in shift.figures if f["window"] == "2026-09/T3M")
     now = oct_store.value("cost_per_qualified_lead", "t3m", "channel=linkedin")
     # the first of September's recommendations, done, with LinkedIn's cost per inquiry then and now (T3M, as quoted)
     assert f"umgesetzt; Kosten je qualifizierter Anfrage, letzte 3 Monate (LinkedIn) {fmt.money(then, 'de')} → {fmt.money(now, 'de')}" \

@@ -90,16 +90,26 @@ def test_goals_table_targets_are_the_params_goals(html):
     assert g.shows(str(table[ist][2]), g.cost_per_qualified_lead(g.month(PERIOD)))
 
 
-def test_recommendation_evidence_cost_per_inquiry_by_channel(text):
-    # "Beleg: LinkedIn: 794 € je qualifizierter Anfrage (+91 % ggü. Vorjahr); E-Mail: 106 €." – last 3 months
-    m = re.search(r"Beleg: LinkedIn: ([\d.]+ €) je qualifizierter Anfrage \(([+−-]\d+ %) ggü\. Vorjahr\); E-Mail: ([\d.]+ €)", text)
+def test_the_channel_shift_is_the_quarter_s_decision_with_its_amount_and_window(text):
+    # the October memo asks the decision of Q3 2026 (the last complete quarter), as the attribution review does:
+    # "Freigabe von 8,7 Tsd. € Umschichtung aus dem LinkedIn-Budget in Q4 2026 (20 % des Budgets von Q3 2026)"
+    channel, amount, excess = g.channel_shift("2026-Q3")
+    assert channel == "linkedin"
+    m = re.search(r"Freigabe von ([\d,.]+ (?:Tsd\. )?€) Umschichtung aus dem LinkedIn-Budget in Q4 2026 "
+                  r"\(20 % des Budgets von Q3 2026\): ja / nein\. Dieselbe Entscheidung wie im Quartalsbericht", text)
+    assert m and g.shows(m.group(1), amount), (m and m.group(1), amount)
+    # the headline names the same amount and its quarter
+    assert f"zu entscheiden: {m.group(1)} Umschichtung aus LinkedIn (Grundlage Q3 2026)" in text
+    # evidence: LinkedIn's own Q3 cost per inquiry vs Q3 2025 and the excess cost, labelled with the quarter
+    m = re.search(r"Beleg: LinkedIn in Q3 2026: ([\d.]+ €) je qualifizierter Anfrage ggü\. ([\d.]+ €) im "
+                  r"Vorjahresquartal – ([\d,.]+ Tsd\. €) Mehrkosten", text)
     assert m, text
-    t3m = g.trailing(PERIOD, 3)
-    assert g.shows(m.group(1), g.cost_per_qualified_lead(t3m, "channel=linkedin"))
-    assert g.shows(m.group(3), g.cost_per_qualified_lead(t3m, "channel=email"))
-    # the money moves to the cheapest other channel of the same table
-    table = g.channel_cpl_table(PERIOD)
-    assert g.worst_channel(PERIOD) == "linkedin" and table.drop("linkedin")["cpl"].idxmin() == "email"
+    q3, q3_py = g.quarter("2026-Q3"), g.shifted(g.quarter("2026-Q3"), 12)
+    assert g.shows(m.group(1), g.cost_per_qualified_lead(q3, "channel=linkedin"))
+    assert g.shows(m.group(2), g.cost_per_qualified_lead(q3_py, "channel=linkedin"))
+    assert g.shows(m.group(3), excess)
+    # the chart and the headline's cost per inquiry stay the last 3 months', labelled so
+    assert g.worst_channel(PERIOD) == "linkedin"
 
 
 def test_data_note_row_counts(text):

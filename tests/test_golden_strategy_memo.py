@@ -44,6 +44,16 @@ def test_marketing_sentence_and_evidence_comparisons(text):
         assert g.shows(shown[0], g.marketing_won_revenue(Q)) and shown[1] == "–"
 
 
+def test_channel_decision_is_the_review_s_with_the_excess_cost_at_stake(text):
+    channel, amount, excess = g.channel_shift("2026-Q3")
+    # at stake: the excess cost; asked: the shift (the same words and amount as the review and the KPI memo)
+    m = re.search(r"Auf dem Spiel: ([\d,.]+ Tsd\. €) Mehrkosten von LinkedIn in Q3 2026", text)
+    assert channel == "linkedin" and m and g.shows(m.group(1), excess), text
+    m = re.search(r"Freigabe von ([\d,.]+ (?:Tsd\. )?€) Umschichtung aus dem LinkedIn-Budget in Q4 2026 "
+                  r"\(20 % des Budgets von Q3 2026\): ja / nein\.", text)
+    assert m and g.shows(m.group(1), amount), text
+
+
 def test_competitor_price_cut_and_message(text):
     cuts = g.list_price_changes("Hartmann Antriebe", Q.end)
     cuts = cuts[cuts["date"] == cuts["date"].max()]

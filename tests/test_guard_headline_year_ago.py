@@ -8,6 +8,7 @@ from the KPIs the memo reads out of the period store (``compute(store)``), and n
 import pandas as pd
 
 from cmo_workbook.memos.kpi_dashboard import compute, headline, worst_channel
+from cmo_workbook.metrics.channel_stake import ChannelStake
 from cmo_workbook.periods import Period
 from kpi_fixtures import kpi_month_frame, kpi_store
 
@@ -40,9 +41,16 @@ def test_english_headline_and_worst_channel_sentence():
     text = str(headline(_kpis(), Period.parse("2026-10"), "en", "EUR", _worst("en"))).replace(NBSP, " ")
     assert "120 qualified inquiries (+50% vs same month last year) and €300k of new pipeline" in text
     assert "+20" not in text
-    # the decision in euros on the first line: 20 % of LinkedIn Ads' 3 000 € of the last 3 months = 600 €
-    assert ("LinkedIn Ads's cost per inquiry (last 3 months) rose to €250 (+30% vs last year) – to decide: shift €600 "
-            "of budget.") in text
-    de = str(headline(_kpis(), Period.parse("2026-10"), "de", "EUR", _worst("de"))).replace(NBSP, " ")
+    # the quarter's channel-shift decision on the first line when it is about the same channel: 20 % of LinkedIn
+    # Ads' 4 000 € in Q3 2026 (250 € vs 192.31 € a year earlier, 16 inquiries) = 800 €; without it no amount
+    q3 = ChannelStake("linkedin_ads", "quarter", "2026-Q3", 4_000.0, 16, 250.0, 250.0 / 1.3)
+    assert ("LinkedIn Ads's cost per inquiry (last 3 months) rose to €250 (+30% vs last year) – to decide: move €800 "
+            "out of LinkedIn Ads (basis Q3 2026).") in str(headline(_kpis(), Period.parse("2026-10"), "en", "EUR",
+                                                                   _worst("en"), q3)).replace(NBSP, " ")
+    assert text.endswith("(+30% vs last year) – shift budget.")  # no decision: no amount
+    de = str(headline(_kpis(), Period.parse("2026-10"), "de", "EUR", _worst("de"), q3)).replace(NBSP, " ")
     assert ("bei LinkedIn Ads steigen die Kosten je Anfrage (letzte 3 Monate) auf 250 € (+30 % ggü. Vorjahr) – "
-            "zu entscheiden: 600 € Budget umschichten.") in de
+            "zu entscheiden: 800 € Umschichtung aus LinkedIn Ads (Grundlage Q3 2026).") in de
+    # a decision about another channel is not this headline's amount
+    other = ChannelStake("email", "quarter", "2026-Q3", 4_000.0, 16, 250.0, 250.0 / 1.3)
+    assert "800" not in str(headline(_kpis(), Period.parse("2026-10"), "de", "EUR", _worst("de"), other))

@@ -178,10 +178,12 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     imp = d.impulses
     # channel: LinkedIn 43,630.80 € for 59 inquiries, last year 405.93 € each -> 19,680.96 € extra cost
     ch = imp["channel"]
-    assert ch["worst"]["channel"] == "linkedin"
-    row = ev.cpl.loc["linkedin"]
-    assert ch["excess"] == pytest.approx(row["spend"] - row["cpl_ref"] * row["qualified_leads"])
+    assert ch["worst"].channel == "linkedin"
+    row = next(s for s in ev.cpl if s.channel == "linkedin")
+    assert ch["excess"] == pytest.approx(row.spend - row.cpl_ref * row.leads)
     assert ch["excess"] == pytest.approx(19_680.96, abs=0.01)
+    # the decision asked: 20 % of 43,630.80 € towards zero to 100 € = 8,700 €, as in the review and the memos
+    assert ch["shift"] == 8_700
     # competitor: 12 % cut on HS-Servogetriebe 60/90; at stake the strategy memo's figure (one home): orders won
     # with KS-60 and KS-90 in the 12 months to Sep 2026, recomputed here from the deals; matching = 12 % of it
     comp = imp["competitor"]
@@ -204,7 +206,7 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     assert money(ch["excess"]) in texts["channel"] and money(comp["at_stake"]) in texts["competitor"]
     assert fmt.percent(sig.share, L, 0) in texts["customer"] and money(imp["customer"]["at_stake"]) in texts["customer"]
     # decisions: each with its cost and expected effect from the same figures
-    assert money(comp["discount_cost"]) in texts["decisions"] and money(ch["excess"]) in texts["decisions"]
+    assert money(comp["discount_cost"]) in texts["decisions"] and money(ch["shift"]) in texts["decisions"]
     assert len(d["decisions"].table) == 4  # header + three decisions, each with cost and effect
     # the customer and competitor decisions are yes/no questions with the euros on both sides
     stock, discount = d["decisions"].table[1], d["decisions"].table[2]

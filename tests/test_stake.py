@@ -219,12 +219,14 @@ Q3 = _store("2026-Q3", [
 
 
 def test_the_channel_at_stake_is_the_one_with_most_cost_above_last_years_cost_per_inquiry():
-    ch = strategy.channel_stake(Q3, "de", "EUR")
+    ch = strategy.channel_stake(Q3)
     # LinkedIn: 739.51 vs 405.93 (+82 %): 43,630.80 − 405.93 × 59 = 19,680.96; webinars +45 %: 9,650 − 190 × 35 = 2,999;
-    # e-mail got cheaper, trade fairs have no year-ago value (no inquiries then)
+    # e-mail got cheaper (and has no spend row here), trade fairs have no year-ago value (no inquiries then)
     assert ch.channel == "linkedin" and ch.excess == pytest.approx(19_680.96, abs=0.01)
-    assert ch.leads_at_risk == pytest.approx(19_680.96 / 739.505, rel=1e-4)  # 26.6 inquiries at today's rate
-    assert (ch.cpl.metric, ch.cpl.window, ch.cpl.segment) == ("cost_per_qualified_lead", "2026-Q3", "channel=linkedin")
+    # the decision moves at most 20 % of the quarter's 43,630.80 = 8,726.16, towards zero to 100 €: 8,700
+    assert ch.shift == 8_700
+    assert ch.leads_at_risk == pytest.approx(8_700 / 739.505, rel=1e-4)  # 11.8 inquiries at the quarter's own rate
+    assert (ch.window, ch.segment, ch.kind) == ("2026-Q3", "channel=linkedin", "quarter")
 
 
 def test_recommendations_are_ordered_by_euros_at_stake_whatever_their_source():

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..memos import consistency
+from ..memos.decisions import DECISIONS_FILE
 from ..render import jargon
 from . import mail, preflight, project
 from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
@@ -539,7 +540,7 @@ class Runner:
         period_dir = final_nb.parent
         # One story: no channel or KPI judged both ways (here or in the period's other memos), no deadline past.
         story = consistency.check(memo.records, lang, info.name, self.run_date, period_dir,
-                                  self.lang_file(consistency.VERDICTS_FILE))
+                                  self.lang_file(consistency.VERDICTS_FILE), self.lang_file(DECISIONS_FILE))
         for line in consistency.format_findings(story):
             self.say(line)
         if findings and self.opts.strict:

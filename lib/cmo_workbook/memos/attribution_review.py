@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -23,13 +23,15 @@ import pandas as pd
 from ..metrics import clv as clv_mod
 from ..metrics import budget
 from ..render import fmt
-from . import kpi_figures
+from . import channel_decision, kpi_figures
+from .channel_decision import next_quarter  # noqa: F401  (the notebook's review.next_quarter)
+from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..attribution import MIN_CONVERSIONS
 from ..render.blocks import Comparison, Fig, Recommendation, Rich, Tile
 from ..render.i18n import t
 from ..render.wording import channel_label, rich
-from ..metrics.monthly import spend_by_channel
+from ..metrics.monthly import spend_by_channel  # noqa: F401  (the notebook's review.spend_by_channel)
 from ..periods import Period
 
 RULE_BASED = ("first_touch", "last_touch", "last_non_direct", "linear", "distinct_linear", "time_decay",
@@ -182,32 +184,22 @@ def tiles(store: KpiStore, kpis: list[QKpi], lang: str, currency: str, ctx: dict
 # --------------------------------------------------------------------------- channels
 
 
-def channel_cpl_change(leads: pd.DataFrame, spend: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Cost per qualified lead per channel in the quarter vs the same quarter last year."""
-    def cpl(p: Period) -> pd.DataFrame:
-        mql = leads[(leads["mql_date"] >= p.start) & (leads["mql_date"] < p.end)].groupby("channel").size()
-        sp = spend_by_channel(spend, p.start, p.end)
-        df = pd.concat([sp.rename("spend"), mql.rename("qualified_leads")], axis=1).fillna(0.0)
-        return df
-    now, ref = cpl(period), cpl(period.shift(-4))
-    df = pd.DataFrame({"spend": now["spend"], "qualified_leads": now["qualified_leads"]})
-    df["cpl"] = df["spend"] / df["qualified_leads"].where(df["qualified_leads"] > 0)
-    ref_cpl = ref["spend"] / ref["qualified_leads"].where(ref["qualified_leads"] > 0)
-    df["cpl_ref"] = ref_cpl.reindex(df.index)
-    df["cpl_change"] = df["cpl"] / df["cpl_ref"] - 1
-    return df[df["spend"] > 0]
+def channel_cpl_change(store: KpiStore) -> pd.DataFrame:
+    """Cost per qualified lead per comparable paid channel in the quarter vs the same quarter last year, from the
+    KPI store (:func:`cmo_workbook.metrics.channel_stake.stakes`: the rules every memo applies)."""
+    rows = {s.channel: {"spend": s.spend, "qualified_leads": s.leads, "cpl": s.cpl, "cpl_ref": s.cpl_ref,
+                        "cpl_change": s.change} for s in chs.stakes(store, "quarter")}
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=["spend", "qualified_leads", "cpl", "cpl_ref", "cpl_change"])
 
 
-def worst_cpl(cpl: pd.DataFrame, lang: str, threshold: float = 0.3) -> dict[str, Any] | None:
-    """The channel whose cost per qualified lead rose most (at least ``threshold``), by excess cost."""
-    df = cpl[cpl["cpl_change"] >= threshold].copy()
-    if df.empty:
+def worst_cpl(store: KpiStore, lang: str) -> dict[str, Any] | None:
+    """The quarter's costliest channel (:func:`cmo_workbook.metrics.channel_stake.costliest`), for the sentences."""
+    s = chs.costliest(store, "quarter")
+    if s is None:
         return None
-    df["excess"] = (df["cpl"] - df["cpl_ref"]) * df["qualified_leads"]
-    ch = df["excess"].sort_values(ascending=False, kind="mergesort").index[0]
-    r = df.loc[ch]
-    return {"channel": ch, "label": channel_label(ch, lang), "cpl": float(r["cpl"]), "cpl_ref": float(r["cpl_ref"]),
-            "change": float(r["cpl_change"]), "delta": fmt.pct_change(r["cpl_change"], lang)}
+    return {"channel": s.channel, "label": channel_label(s.channel, lang), "cpl": s.cpl, "cpl_ref": s.cpl_ref,
+            "change": s.change, "delta": fmt.pct_change(s.change, lang)}
 
 
 def channel_frame(boot: pd.DataFrame, models: pd.DataFrame, gross_margin: float,
@@ -257,7 +249,8 @@ def channel_rows(ch: pd.DataFrame, suggestion: pd.DataFrame, lang: str, currency
 
 
 def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest: str | None, lang: str,
-                     currency: str, curves: pd.DataFrame | None = None, shift_no: int = 1) -> str:
+                     currency: str, curves: pd.DataFrame | None = None, shift_no: int = 1,
+                     test_ran: bool = False) -> str:
     """The budget shift as a business case: what moves, what it should earn, and the caveat.
 
     With ``curves`` (:func:`cmo_workbook.metrics.budget.response_curves`) the gain is at marginal
@@ -266,8 +259,9 @@ def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     cuts = suggestion[suggestion["action"] == "cut"]
     # the shift's and its test's numbers in the recommendations (a bigger separate decision may come first)
-    caveat = (t("attr_caveat_test_no", lang, channel=channel_label(biggest, lang), no=shift_no + 1) if biggest
-              else t("attr_caveat", lang))
+    # ``test_ran``: the biggest shift's channel was tested already; its result stands, no new test is proposed
+    caveat = (t("attr_caveat_test_ran" if test_ran else "attr_caveat_test_no", lang, channel=channel_label(biggest, lang),
+                no=shift_no + 1) if biggest else t("attr_caveat", lang))
     if cuts.empty:
         return t("attr_budget_no_shift", lang) + " " + caveat
     freed = money(-cuts["change"].sum())
@@ -373,15 +367,6 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
 
 
 # --------------------------------------------------------------------------- headline and actions
-
-
-def next_quarter(period: Period, today: date) -> Period:
-    """The quarter the review's decisions are for: the one after ``period``, never one already past on ``today``
-    (a review generated late, e.g. for an earlier quarter, asks about the current quarter)."""
-    nxt = period.shift(1)
-    while nxt.end.date() <= today:
-        nxt = nxt.shift(1)
-    return nxt
 
 
 @dataclass
@@ -499,9 +484,17 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
                     currency: str, next_quarter: str, holdout_readable: bool = True, *,
                     stakes: list[Stake] | None = None, decide_from: Period | None = None,
                     effect: dict[str, float] | None = None, effect_range: tuple[float, float] | None = None,
-                    test_stake: float | None = None, store: KpiStore | None = None) -> list[Recommendation]:
+                    test_stake: float | None = None, store: KpiStore | None = None,
+                    decision: chs.ChannelStake | None = None, today: date | None = None,
+                    test_result: Sequence[str] = ()) -> list[Recommendation]:
     """Actions by rule, each with euros and the decision asked, the biggest euro amount first: a channel decided
-    separately (its year's budget), the budget shift (amount, expected margin and range), its test."""
+    separately (its year's budget), the budget shift (amount, expected margin and range), its test.
+
+    ``decision``: the period pack's channel-shift decision (:func:`cmo_workbook.metrics.channel_stake.decision`);
+    the shift recommendation asks it first, in the words and with the amount every memo uses (its id in the
+    decision log), when the budget rule cuts that channel (then by the same amount); else it is asked on its own.
+    ``test_result``: the readout of a test of ``biggest`` that already ran (:func:`cmo_workbook.memos.holdout.result`,
+    the verdict the strategy memo reads out too): cited instead of proposing a new test."""
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     out = []
     cuts = s[s["action"] == "cut"]
@@ -534,9 +527,22 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
                                                    f"channel={first}"),
                             romi=_romi(float(s.at[first, "romi"]), lang),
                             portfolio=_romi(float(s.attrs.get("portfolio_romi", math.nan)), lang))
+        asked = decision is not None and store is not None and decision.channel in cuts.index
+        if asked:  # the pack's decision first, then the rest of the budget rule's plan it is part of
+            action = Rich(channel_decision.action(decision, store, lang, currency, today or date.today()), " ",
+                          t("attr_rec_shift_also", lang), " ", action)
         out.append(Recommendation(action=action, owner=t("attr_owner_marketing", lang), due=next_quarter, effect=gain,
-                                  evidence=evidence))
-    if biggest and holdout:
+                                  evidence=evidence, key=chs.decision_key(decision) if asked else "",
+                                  amount=decision.shift if asked else float("nan")))
+    if decision is not None and store is not None and decision.channel not in cuts.index:
+        out.append(channel_decision.recommendation(decision, store, lang, currency, today or date.today(),
+                                                   owner=t("attr_owner_marketing", lang),
+                                                   effect=channel_decision.effect(decision, lang, currency)))
+    if biggest and test_result:  # what it means for the budget leads, what the test measured is the evidence
+        out.append(Recommendation(action=t("attr_rec_test_ran", lang, channel=channel_label(biggest, lang)) + " "
+                                  + test_result[-1], owner=t("attr_owner_marketing", lang), due=next_quarter,
+                                  evidence=" ".join(test_result[:-1])))
+    elif biggest and holdout:
         out.append(Recommendation(
             action=holdout + (" " + t("attr_rec_then_decide", lang) if holdout_readable else ""),
             owner=t("attr_owner_marketing" if holdout_readable else "attr_owner_marketing_sales", lang),

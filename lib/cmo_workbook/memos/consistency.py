@@ -64,7 +64,7 @@ _QUOTED = re.compile(r"„[^“]*“|\"[^\"]*\"|'[^']*'|‚[^‘]*‘")
 
 @dataclass(frozen=True)
 class StoryFinding:
-    """One inconsistency: ``rule`` is ``verdict`` or ``deadline``."""
+    """One inconsistency: ``rule`` is ``verdict``, ``decision`` (one id, two amounts) or ``deadline``."""
 
     rule: str
     memo: str
@@ -74,6 +74,9 @@ class StoryFinding:
 
     @property
     def message(self) -> str:
+        if self.rule == "decision":
+            return (f'{self.memo}: decision "{self.subject}" asks {self.text} against {self.other} – one decision has one '
+                    "amount in every memo of the period (metrics.channel_stake.decision)")
         if self.rule == "deadline":
             return (f'{self.memo}: deadline "{self.subject}" is before the generation date – compute it from the run '
                     f'date (consistency.deadline_month): "{self.text[:140]}"')
@@ -209,13 +212,55 @@ def _read(path: Path) -> dict[str, Any]:
         return {}  # a damaged file is rewritten by the next memo; the check then covers this memo alone
 
 
+def amounts(records: Iterable[dict[str, Any]], memo: str) -> list[tuple[str, float]]:
+    """(decision id, amount) of every recommendation that asks for an amount, in the decision log's ids."""
+    from .decisions import decision_id
+
+    return [(decision_id(memo, item), float(item["amount"])) for r in records if r.get("kind") == "recommendations"
+            for item in r.get("items") or [] if item.get("amount") is not None]
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) < 0.5  # euros: the amounts are rounded to 100 €, a cent apart is float noise
+
+
+def decision_findings(records: Sequence[dict[str, Any]], memo: str, period_dir: Path | None = None,
+                      file: str = "decisions.yaml") -> list[StoryFinding]:
+    """The same decision id with two amounts: inside this memo, or against the period's decision log (``file``,
+    the other memos' recommendations as :func:`cmo_workbook.memos.decisions.record` stored them)."""
+    out: list[StoryFinding] = []
+    mine = amounts(records, memo)
+    first: dict[str, float] = {}
+    for key, v in mine:
+        if key in first and not _same(first[key], v):
+            out.append(StoryFinding("decision", memo, key, _euros(v), _euros(first[key])))
+        first.setdefault(key, v)
+    if period_dir is not None:
+        for other, logged in sorted(_read(Path(period_dir) / file).items()):
+            if other == memo:
+                continue
+            for d in logged or []:
+                v = d.get("amount") if isinstance(d, dict) else None
+                if v is not None and d.get("id") in first and not _same(first[d["id"]], float(v)):
+                    out.append(StoryFinding("decision", f"{memo} vs {other}", d["id"], _euros(first[d["id"]]),
+                                            _euros(float(v))))
+    return out
+
+
+def _euros(v: float) -> str:
+    return f"{v:,.0f} €"
+
+
 def check(records: Sequence[dict[str, Any]], lang: str, memo: str, today: date,
-          period_dir: Path | None = None, file: str = VERDICTS_FILE) -> list[StoryFinding]:
-    """Contradictory verdicts (in this memo and against the period's other memos) and past deadlines.
+          period_dir: Path | None = None, file: str = VERDICTS_FILE,
+          decisions_file: str = "decisions.yaml") -> list[StoryFinding]:
+    """Contradictory verdicts (in this memo and against the period's other memos), decision amounts that differ
+    for the same decision id (:func:`decision_findings`) and past deadlines.
 
     ``file``: the period's verdicts of the memos in this memo's language (``verdicts.en.yaml`` for English memos
-    of a German company, see :func:`cmo_workbook.render.i18n.lang_file`)."""
-    out: list[StoryFinding] = []
+    of a German company, see :func:`cmo_workbook.render.i18n.lang_file`); ``decisions_file`` likewise the
+    period's decision log."""
+    out: list[StoryFinding] = decision_findings(records, memo, period_dir, decisions_file)
     mine = verdicts(records, lang)
     for subject, said in mine.items():
         pos = [s for v, s in said if v > 0]

@@ -27,6 +27,7 @@ import yaml
 
 from ..errors import DataError, Problem
 from ..render.wording import channel_label, channel_names
+from ..metrics import channel_stake
 from ..metrics.store import KpiStore, parse_window
 from ..periods import Period
 from ..render import fmt
@@ -55,6 +56,7 @@ class Decision:
     due: str = ""
     lang: str = ""
     figures: list[dict[str, Any]] = field(default_factory=list)
+    amount: float | None = None  #: the euros the decision asks for (a channel shift), the same in every memo
 
     @property
     def kpi(self) -> dict[str, Any] | None:
@@ -68,10 +70,16 @@ def _slug(text: str, words: int = 5) -> str:
     return "_".join(tokens) or "item"
 
 
+#: decision kinds asked in several memos of a period under one id (metrics.channel_stake.DECISION)
+PACK_DECISIONS = (channel_stake.DECISION,)
+
+
 def decision_id(memo: str, item: dict[str, Any]) -> str:
     """``memo.key`` from what the recommendation is about: its key, else the KPI and segment it names, else its words."""
     if item.get("key"):
-        return f"{memo}.{item['key']}"
+        # a period pack's decision (the channel shift) is one decision wherever it is asked: no memo prefix
+        shared = str(item["key"]).split(".", 1)[0] in PACK_DECISIONS
+        return str(item["key"]) if shared else f"{memo}.{item['key']}"
     figs = item.get("figures") or []
     if figs:
         f = figs[0]
@@ -139,7 +147,8 @@ def from_records(memo: str, period: str, records: Iterable[dict[str, Any]], lang
             seen[base] = seen.get(base, 0) + 1
             key = base if seen[base] == 1 else f"{base}.{seen[base]}"  # two about the same thing in one memo
             out.append(Decision(key, memo, period, str(item.get("action", "")), str(item.get("owner", "")),
-                                str(item.get("due", "")), lang, list(item.get("figures") or [])))
+                                str(item.get("due", "")), lang, list(item.get("figures") or []),
+                                None if item.get("amount") is None else float(item["amount"])))
     return out
 
 
@@ -266,22 +275,27 @@ class Outcome:
 
 
 def outcomes(decisions: Sequence[Decision], status: dict[str, dict[str, str]], store: KpiStore) -> list[Outcome]:
-    """Each decision with its status and, where it named a KPI the current store holds, before → after."""
+    """Each decision with its status and, where it named a KPI the current store holds in a later window, before →
+    after (the first such figure it named: a quarter not yet complete again is skipped for the next one)."""
     out = []
     for d in decisions:
         st = status.get(d.id, {"status": "open", "comment": ""})
         o = Outcome(d, st["status"], st["comment"])
-        k = d.kpi
-        if k and k.get("value") is not None and k["metric"] in store.catalogue:
+        for k in d.figures:
+            if k.get("value") is None or k["metric"] not in store.catalogue:
+                continue
             try:
                 kind = parse_window(k["window"]).kind
                 now = store.figure(k["metric"], kind, k.get("segment") or "")
             except (KeyError, ValueError):
-                now = None  # the KPI's window or segment is not in this period's store: status only
-            if now is not None:
-                o.metric, o.segment, o.before, o.after, o.unit = (k["metric"], k.get("segment") or "", float(k["value"]),
-                                                                   now.value, now.unit)
-                o.kind = kind
+                continue  # the KPI's window or segment is not in this period's store
+            if now.window == k["window"]:
+                # the same window still (a monthly memo's last complete quarter): no new value, try the next figure
+                continue
+            o.metric, o.segment, o.before, o.after, o.unit = (k["metric"], k.get("segment") or "", float(k["value"]),
+                                                               now.value, now.unit)
+            o.kind = kind
+            break
         out.append(o)
     return out
 

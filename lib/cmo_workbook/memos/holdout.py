@@ -129,3 +129,19 @@ def readouts(ds: Any, raw: Sequence[dict[str, Any]] | None, period: Period, lang
         out += sentences(read_out(ds.leads, ds.spend, h), lang, currency, avg_cost_per_inquiry)
     return out
 
+
+
+def finished(holdouts: Sequence[Holdout], channel: str, period: Period) -> Holdout | None:
+    """The latest declared test of ``channel`` whose last day lies before ``period`` ends (it has run)."""
+    done = [h for h in holdouts if h.channel == channel and h.last_day < period.end]
+    return max(done, key=lambda h: h.last_day) if done else None
+
+
+def result(ds: Any, raw: Sequence[dict[str, Any]] | None, channel: str, period: Period, lang: str, currency: str,
+           avg_cost_per_inquiry: float) -> list[str]:
+    """What a test of ``channel`` that already ran found, in the words of its readout (:func:`sentences`): the one
+    verdict every memo gives on that channel's test; [] when none ran or its leads carry no region."""
+    h = finished(from_params(raw), channel, period)
+    if h is None or not experiments.has_regions(ds.leads, h.region_column):
+        return []
+    return sentences(read_out(ds.leads, ds.spend, h), lang, currency, avg_cost_per_inquiry)

@@ -10,7 +10,7 @@ sources and definitions.
 Numbers come from the existing modules and are never recomputed here: KPIs through the one adapter
 :func:`deck_figures` (the period's KPI store, the same values as every memo), customer signals from :mod:`cmo_workbook.voc` and :mod:`cmo_workbook.memos.strategy_memo`,
 competitor moves from :mod:`cmo_workbook.memos.competitor_briefing`, channel cost from
-:func:`cmo_workbook.memos.attribution_review.channel_cpl_change`. :func:`gather` collects them,
+:mod:`cmo_workbook.metrics.channel_stake` (the KPI store's quarter). :func:`gather` collects them,
 :func:`compose` writes the slides, :func:`~cmo_workbook.render.slides.write_pptx` builds the PowerPoint file (with the company's
 template, params ``memo.slide_template``, when given). The same slides display as escaped HTML in
 the notebook, which nbconvert's slides exporter turns into reveal.js.
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .. import voc
@@ -31,7 +32,8 @@ from ..render import charts, fmt
 from ..render.i18n import t, tn
 from ..render.slides import Slide
 from ..voc import chart as voc_chart
-from . import attribution_review as review
+from ..metrics import channel_stake as chs
+from . import attribution_review as review, channel_decision
 from . import competitor_briefing as briefing
 from . import strategy_memo as strategy
 from . import voice_of_customer as vm
@@ -81,7 +83,7 @@ class Evidence:
     competitors: briefing.CompetitorResults
     strategy: strategy.StrategyInputs
     recs: list[strategy.StrategyRec]
-    cpl: pd.DataFrame  #: channel_cpl_change: spend, qualified_leads, cpl, cpl_ref, cpl_change per channel
+    cpl: list[chs.ChannelStake]  #: the quarter's comparable paid channels from the KPI store (metrics.channel_stake)
     open_deals: pd.DataFrame  #: deals open at quarter end (as the CRM showed them then)
     sources: list[str] = field(default_factory=list)
 
@@ -102,11 +104,10 @@ def gather(wb: Any) -> Evidence:
     # the strategy memo's euros at stake, so a slide and the memo name the same amount for the same decision
     stakes = strategy.gather_stakes(vocs, comp, wb.ds, wb.kpis(), wb.params.gross_margin, L, wb.currency)
     inp = strategy.StrategyInputs(wb.period, L, wb.currency, vocs, comp,
-                                  strategy.kpi_quarter(wb.kpis()), stakes)
+                                  strategy.kpi_quarter(wb.kpis()), stakes, store=wb.kpis(), today=wb.generated)
     snap = review.deals_as_of(wb.ds.deals, wb.period.end)
     sources = [f"{s.name} ({fmt.number(s.rows, L)})" for s in wb.ds.sources if s.table in TABLES]
-    return Evidence(vocs, comp, inp, strategy.recommendations(inp),
-                    review.channel_cpl_change(wb.ds.leads, wb.ds.spend, wb.period),
+    return Evidence(vocs, comp, inp, strategy.recommendations(inp), chs.stakes(wb.kpis(), chs.DECISION_KIND),
                     snap[snap["status"] == "open"], sources)
 
 
@@ -130,8 +131,8 @@ def impulse_figures(ev: Evidence) -> dict[str, Any]:
     * competitor: the largest list-price cut in our segments; at stake = the strategy memo's (order intake of
       the product lines it touches, 12 months, ``basis`` "won"), else our open pipeline in those products; the
       decision's cost ceiling = that amount × the cut;
-    * channel: the channel whose cost per qualified inquiry rose most on last year; its excess cost =
-      spend − last year's cost per inquiry × this quarter's inquiries.
+    * channel: the period pack's channel-shift decision (:func:`cmo_workbook.metrics.channel_stake.first_costly`):
+      its excess cost and the shift every memo asks.
     """
     out: dict[str, Any] = {}
     sig = strategy.theme_signal(ev.vocs, strategy.DELIVERY_THEME)
@@ -161,13 +162,11 @@ def impulse_figures(ev: Evidence) -> dict[str, Any]:
             comp.update(at_stake=p.order_intake, discount_cost=p.match_cost, products=list(p.products),
                         basis="won", stake=p)
     out["competitor"] = comp
-    worst = review.worst_cpl(ev.cpl, "de")
+    # the channel-shift decision of the period pack (the same channel, amount and window as every memo)
+    worst = chs.first_costly(ev.cpl)
     ch: dict[str, Any] = {"worst": worst}
     if worst is not None:
-        row = ev.cpl.loc[worst["channel"]]
-        ch["spend"] = float(row["spend"])
-        ch["qualified_leads"] = float(row["qualified_leads"])
-        ch["excess"] = float(row["spend"] - row["cpl_ref"] * row["qualified_leads"])
+        ch.update(spend=worst.spend, qualified_leads=worst.leads, excess=worst.excess, shift=worst.shift)
     out["channel"] = ch
     return out
 
@@ -297,12 +296,11 @@ def _competitor(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> 
 def _channel(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Slide:
     c = imp["channel"]
     worst = c["worst"]
-    paid = ev.cpl.sort_values("cpl", ascending=False, kind="mergesort")
-    labels = [channel_label(ch, lang) for ch in paid.index]
-    alt = (t("deck_channel_chart", lang, channel=channel_label(worst["channel"], lang),
-             change=fmt.pct_change(worst["change"], lang))
+    paid = sorted(ev.cpl, key=lambda s: (-s.cpl, s.channel))
+    labels = [channel_label(s.channel, lang) for s in paid]
+    alt = (t("deck_channel_chart", lang, channel=channel_label(worst.channel, lang), change=fmt.pct_change(worst.change, lang))
            if worst else t("deck_channel_chart_steady", lang))
-    fig = charts.bars_variance(labels, paid["cpl"].to_numpy(), paid["cpl_ref"].to_numpy(), title=alt,
+    fig = charts.bars_variance(labels, np.array([s.cpl for s in paid]), np.array([s.cpl_ref for s in paid]), title=alt,
                                subtitle=t("deck_channel_subtitle", lang),
                                lang=lang, reference_kind="PY", higher_is_better=False,
                                value_format=lambda v: fmt.number(v, lang), size=CHART_SIZE)
@@ -311,12 +309,12 @@ def _channel(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Sli
         title = t("deck_channel_none", lang)
         body = []
     else:
-        label = channel_label(worst["channel"], lang)
+        label = channel_label(worst.channel, lang)
         excess = _money(c["excess"], lang, currency)
         m = lambda v: fmt.money(v, lang, currency=currency)  # noqa: E731
-        rise = fmt.percent(worst["change"], lang, 0)
+        rise = fmt.percent(worst.change, lang, 0)
         title = t("deck_channel_title", lang, channel=label, rise=rise)
-        body = [t("deck_channel_cpl", lang, cpl=m(worst["cpl"]), cpl_before=m(worst["cpl_ref"])),
+        body = [t("deck_channel_cpl", lang, cpl=m(worst.cpl), cpl_before=m(worst.cpl_ref)),
                 t("deck_channel_volume", lang, n=fmt.number(c["qualified_leads"], lang),
                   spend=_money(c["spend"], lang, currency)),
                 t("deck_channel_stake", lang, excess=excess)]
@@ -324,7 +322,7 @@ def _channel(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Sli
     return Slide("channel", title, body, notes, chart=chart, chart_alt=alt)
 
 
-def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Slide:
+def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: Any = None) -> Slide:
     rows = [[t("deck_dec_decision", lang), t("deck_dec_cost", lang), t("deck_dec_effect", lang)]]
     notes = []
     rules = {r.rule: r for r in ev.recs}
@@ -346,12 +344,13 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> S
                      t("deck_dec_discount_effect_won" if won else "deck_dec_discount_effect", lang, stake=at_stake)])
         if "price_pressure" in rules:
             notes.append(rules["price_pressure"].decision)
-    if ch.get("worst") is not None and ch["excess"] > 0:
-        label = channel_label(ch["worst"]["channel"], lang)
-        excess = _money(ch["excess"], lang, currency)
-        rows.append([t("deck_dec_budget", lang, channel=label, excess=excess), t("deck_dec_budget_cost", lang),
-                     t("deck_dec_budget_effect", lang, excess=excess)])
-        notes.append(t("deck_dec_budget_note", lang, channel=label))
+    if ch.get("worst") is not None and ch["shift"] > 0:
+        label = channel_label(ch["worst"].channel, lang)
+        amount = channel_decision.amount_text(ch["worst"], lang, currency)  # the decision's amount, as in every memo
+        rows.append([t("deck_dec_budget", lang, channel=label, excess=amount), t("deck_dec_budget_cost", lang),
+                     t("deck_dec_budget_effect", lang, excess=amount)])
+        if wb is not None:  # the speaker notes ask it in the memos' words
+            notes.append(str(channel_decision.action(ch["worst"], wb.kpis(), lang, currency, wb.generated)))
     n = len(rows) - 1
     title = tn("deck_dec_title", n, lang, count=fmt.number(n, lang))
     if n == 0:
@@ -399,7 +398,7 @@ def compose(wb: Any, kpis: dict[str, dict[str, float]], ev: Evidence) -> Deck:
     imp = impulse_figures(ev)
     slides = [
         _title_slide(wb, ev, lang), _happened(kpis, wb.period_label, lang, cur), _customer(ev, imp, lang, cur),
-        _competitor(ev, imp, lang, cur), _channel(ev, imp, lang, cur), _decisions(ev, imp, lang, cur),
+        _competitor(ev, imp, lang, cur), _channel(ev, imp, lang, cur), _decisions(ev, imp, lang, cur, wb),
         _goals(wb, kpis, lang, cur), _appendix(ev, lang),
     ]
     return Deck({s.kind: s for s in slides}, kpis, imp, lang)

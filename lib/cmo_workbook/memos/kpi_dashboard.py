@@ -14,11 +14,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..render import charts, fmt
 from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Rich, Section, Tile,
                               recommendation_labels)  # noqa: F401  (the notebook's kpis.recommendation_labels)
-from . import goals_block as goals_memo, kpi_figures, stakeholders
+from . import channel_decision, goals_block as goals_memo, kpi_figures, stakeholders
 from ..render.wording import channel_label
 from ..metrics.goals import GoalStatus
 from ..render.i18n import t
@@ -30,7 +31,7 @@ TILES = (("qualified_leads", "month"), ("cost_per_qualified_lead", "month"), ("s
 
 
 #: a paid channel needs this many qualified inquiries in 3 months before its cost per inquiry is compared
-MIN_CHANNEL_LEADS = 5
+MIN_CHANNEL_LEADS = chs.MIN_LEADS
 
 
 @dataclass
@@ -111,58 +112,49 @@ def tiles(store: KpiStore, kpis: list[Kpi], lang: str, currency: str, ctx: dict[
     return [kpi_figures.tile(store, k.key, k.window_kind, lang, currency, so_what(k, lang, currency, ctx)) for k in kpis]
 
 
-def channel_cpl_store(store: KpiStore, lang: str, min_leads: int = MIN_CHANNEL_LEADS) -> pd.DataFrame:
-    """Cost per qualified inquiry per paid channel over the last 3 months vs the same months a year
-    earlier, from the store (segments ``channel=...`` of window ``t3m``)."""
-    rows = {}
-    for seg in store.segments("cost_per_qualified_lead", "t3m"):
-        f = store.figure("cost_per_qualified_lead", "t3m", seg)
-        rows[seg.split("=", 1)[1]] = {"cpl": f.value, "cpl_ref": f.py_value, "segment": seg, "window": f.window,
-                                     "leads": store.value("qualified_leads", "t3m", seg),
-                                     "spend": store.value("marketing_spend", "t3m", seg)}
-    df = pd.DataFrame.from_dict(rows, orient="index")
-    if df.empty:
-        return df
-    df = df[(df["spend"] > 0) & (df["leads"] >= min_leads) & df["cpl_ref"].notna()]
-    df["change"] = df["cpl"] / df["cpl_ref"] - 1
-    # What the worse efficiency costs: the same leads at last year's cost per lead would have been cheaper.
-    df["excess_cost"] = (df["cpl"] - df["cpl_ref"]) * df["leads"]
+def _frame(found: list[chs.ChannelStake], lang: str) -> pd.DataFrame:
+    """The channels' stakes (:mod:`cmo_workbook.metrics.channel_stake`) as the memo's table, costliest first."""
+    cols = ["cpl", "cpl_ref", "leads", "spend", "change", "excess_cost", "segment", "window"]
+    df = pd.DataFrame([[s.cpl, s.cpl_ref, s.leads, s.spend, s.change, s.excess, s.segment, s.window]
+                       for s in chs.ranked(found)], index=[s.channel for s in chs.ranked(found)], columns=cols)
     df["label"] = [channel_label(c, lang) for c in df.index]
-    return df.sort_values("excess_cost", ascending=False)
+    return df
+
+
+def channel_cpl_store(store: KpiStore, lang: str, min_leads: int = MIN_CHANNEL_LEADS, kind: str = "t3m") -> pd.DataFrame:
+    """Cost per qualified inquiry per paid channel over the last 3 months vs the same months a year
+    earlier, from the store (segments ``channel=...``), with the excess cost of :mod:`~cmo_workbook.metrics.channel_stake`."""
+    return _frame(chs.stakes(store, kind, min_leads), lang)
 
 
 def channel_cpl(by_channel_now: pd.DataFrame, by_channel_ref: pd.DataFrame, lang: str,
                 min_leads: int = MIN_CHANNEL_LEADS) -> pd.DataFrame:
-    """Cost per qualified lead per paid channel now vs reference, with the change."""
-    df = pd.DataFrame({
-        "cpl": by_channel_now["cost_per_qualified_lead"],
-        "cpl_ref": by_channel_ref["cost_per_qualified_lead"].reindex(by_channel_now.index),
-        "leads": by_channel_now["qualified_leads"],
-        "spend": by_channel_now["spend"],
-    })
-    df = df[(df["spend"] > 0) & (df["leads"] >= min_leads) & df["cpl_ref"].notna()]
-    df["change"] = df["cpl"] / df["cpl_ref"] - 1
-    # What the worse efficiency costs: the same leads at last year's cost per lead would have been cheaper.
-    df["excess_cost"] = (df["cpl"] - df["cpl_ref"]) * df["leads"]
-    df["label"] = [channel_label(c, lang) for c in df.index]
-    return df.sort_values("excess_cost", ascending=False)
+    """The same table from per-channel frames (``cost_per_qualified_lead``, ``qualified_leads``, ``spend``)."""
+    ref = by_channel_ref["cost_per_qualified_lead"].reindex(by_channel_now.index)
+    found = [chs.ChannelStake(str(c), "", "", float(r["spend"]), float(r["qualified_leads"]),
+                              float(r["cost_per_qualified_lead"]), float(ref[c]))
+             for c, r in by_channel_now.iterrows()
+             if chs.comparable(float(r["spend"]), float(r["qualified_leads"]), float(ref[c]), min_leads)]
+    return _frame(found, lang)
 
 
-def worst_channel(cpl: pd.DataFrame, lang: str, threshold: float = 0.3, currency: str = "EUR") -> dict[str, Any] | None:
+def worst_channel(cpl: pd.DataFrame, lang: str, threshold: float = chs.RISE, currency: str = "EUR") -> dict[str, Any] | None:
     """The paid channel whose rising cost per qualified lead costs the most money (rise above ``threshold``)."""
     worse = cpl[(cpl["change"] >= threshold) & (cpl["excess_cost"] > 0)]
     if worse.empty:
         return None
-    row = worse.sort_values("excess_cost", ascending=False).iloc[0]
+    row = worse.sort_values("excess_cost", ascending=False, kind="mergesort").iloc[0]
     cpl_fig = Fig(fmt.money(row["cpl"], lang, currency=currency), "cost_per_qualified_lead", row["window"], float(row["cpl"]),
-                  row["segment"]) if "window" in row else fmt.money(row["cpl"], lang, currency=currency)
+                  row["segment"]) if row.get("window") else fmt.money(row["cpl"], lang, currency=currency)
     return {"channel": row.name, "label": row["label"], "cpl": row["cpl"], "cpl_ref": row["cpl_ref"], "cpl_fig": cpl_fig,
             "change": row["change"], "delta": fmt.pct_change(row["change"], lang), "excess_cost": row["excess_cost"],
             "spend": float(row["spend"]) if "spend" in row else float("nan")}
 
 
-def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: dict[str, Any] | None) -> Rich:
-    """Answer first: what marketing delivered this month and the one thing to act on."""
+def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: dict[str, Any] | None,
+             decision: chs.ChannelStake | None = None) -> Rich:
+    """Answer first: what marketing delivered this month and the one thing to act on; when the costliest channel
+    is the one the quarter's channel-shift ``decision`` is about, its amount and window (the same in every memo)."""
     by = {k.key: k for k in kpis}
     ql, pipe = by["qualified_leads"], by["marketing_pipeline_value"]
     # the year-ago month when the data reach back that far, else the previous month (never a bare "–")
@@ -175,40 +167,15 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
     pipe_fig = Fig(fmt.money(pipe.value, lang, currency=currency, compact=True), pipe.key, pipe.window, pipe.value)
     fields = {"n": n, "delta": d.text, "vs": vs, "pipeline": pipe_fig}
     if worst:
-        amount = shift_amount(worst.get("spend", float("nan")))
-        if amount == amount and amount > 0:  # the decision the recommendations ask, in euros, on the first line
-            return kpi_figures.rich("kpi_headline_worst_amount", lang, **fields, channel=worst["label"],
+        if decision is not None and decision.channel == worst["channel"]:
+            # the decision the recommendations ask, in euros and with its quarter, on the first line
+            return kpi_figures.rich("kpi_headline_worst_decision", lang, **fields, channel=worst["label"],
                                     cpl=worst["cpl_fig"], cpl_delta=worst["delta"],
-                                    amount=fmt.money(amount, lang, currency=currency, compact=amount >= 10_000))
+                                    amount=channel_decision.amount_text(decision, lang, currency),
+                                    window=fmt.quarter(channel_decision.decision_period(decision).start, lang))
         return kpi_figures.rich("kpi_headline_worst", lang, **fields, channel=worst["label"], cpl=worst["cpl_fig"],
                                 cpl_delta=worst["delta"])
     return kpi_figures.rich("kpi_headline_in_line" if cpl_known else "kpi_headline_no_py", lang, **fields)
-
-
-#: share of the costliest channel's budget (last 3 months) the memo proposes to move
-SHIFT_SHARE = 0.20
-
-
-def shift_amount(spend: float) -> float:
-    """The euros the memo proposes to move: :data:`SHIFT_SHARE` of a channel's spend of the last 3 months (to 100 €)."""
-    return round(SHIFT_SHARE * spend, -2) if spend == spend else float("nan")
-
-
-def _inquiries(amount: float, cpls: list[float]) -> list[float]:
-    """What ``amount`` buys at each of a channel's own costs per inquiry (the known ones)."""
-    return [amount / c for c in cpls if c == c and c > 0]
-
-
-def shift_case(worst: dict[str, Any], best: pd.Series, cpl: pd.DataFrame) -> dict[str, float]:
-    """The budget shift in euros: :data:`SHIFT_SHARE` of the costly channel's spend of the last 3 months, and the
-    inquiries it is expected to bring, at each channel's OWN cost per inquiry (last 3 months; the range with the
-    same months a year earlier): gained in ``best`` minus lost in the costly channel."""
-    row = cpl.loc[worst["channel"]]
-    amount = shift_amount(float(row["spend"]))
-    lost = _inquiries(amount, [float(row["cpl"]), float(row["cpl_ref"])])
-    gained = _inquiries(amount, [float(best["cpl"]), float(best["cpl_ref"])])
-    point = amount / float(best["cpl"]) - amount / float(row["cpl"])
-    return {"amount": amount, "point": point, "low": min(gained) - max(lost), "high": max(gained) - min(lost)}
 
 
 def goal_cost(g: GoalStatus, store: KpiStore) -> tuple[float, str] | None:
@@ -239,36 +206,28 @@ def recommendation_context(goal_params: Sequence[dict[str, Any]], matrix: Sequen
 
     return {"goal_owners": {g["id"]: stakeholders.owner_label(str(g.get("owner") or ""), matrix, lang) for g in goal_params},
             "sales_owner": stakeholders.joint_owner("sql", matrix, lang, t("kpi_owner_marketing", lang)),
-            "review_month": fmt.month(deadline_month(period, today, 2).start_time, lang)}
+            "review_month": fmt.month(deadline_month(period, today, 2).start_time, lang), "today": today}
 
 
 def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame, lang: str, currency: str,
                     goal_titles: dict[str, str], *, store: KpiStore | None = None,
                     goal_owners: dict[str, str] | None = None, sales_owner: str = "",
-                    review_month: str = "") -> list[Recommendation]:
+                    review_month: str = "", today: date | None = None) -> list[Recommendation]:
     """Actions by rule, each with what it costs, what it should bring and the decision asked: costly channels
     (a shift at the channels' own cost per inquiry), goals at risk (the gap at the company's own rates), lead
     acceptance below plan (the spend on rejected inquiries). Owners: the goal's ``owner`` from params, the
     department the stakeholder matrix names for sales acceptance (``sales_owner``), else marketing."""
     out: list[Recommendation] = []
-    worst = worst_channel(cpl, lang)
     money = lambda v: fmt.money(v, lang, currency=currency)  # noqa: E731
     thousands = lambda v: fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)  # noqa: E731
     number = lambda v: fmt.number(v, lang)  # noqa: E731
     marketing = t("kpi_owner_marketing", lang)
-    if worst is not None:
-        best = cpl[cpl.index != worst["channel"]].sort_values("cpl").iloc[0]
-        case = shift_case(worst, best, cpl)
-        out.append(Recommendation(
-            action=t("kpi_rec_shift_decision", lang, worst=worst["label"], best=best["label"],
-                     amount=thousands(case["amount"]), share=fmt.percent(SHIFT_SHARE, lang, 0)),
-            owner=marketing,
-            evidence=t("kpi_rec_shift_evidence", lang, worst=worst["label"], cpl=money(worst["cpl"]),
-                       delta=worst["delta"], best=best["label"], best_cpl=money(best["cpl"])),
-            effect=t("kpi_rec_shift_gain", lang, worst=worst["label"], best=best["label"],
-                     delta=fmt.number(case["point"], lang, signed=True),
-                     low=number(case["low"]), high=number(case["high"]), month=review_month),
-        ))
+    # the quarter's channel-shift decision (metrics.channel_stake), asked as the attribution review asks it
+    decision = chs.decision(store) if store is not None else None
+    if decision is not None:
+        out.append(channel_decision.recommendation(
+            decision, store, lang, currency, today or date.today(), owner=marketing, cite=t("chs_memo_review", lang),
+            effect=channel_decision.effect(decision, lang, currency, follow=store)))
     for g in goals:
         if g.status in ("at_risk", "off_track", "missed"):
             title = goal_titles.get(g.goal_id, g.title)

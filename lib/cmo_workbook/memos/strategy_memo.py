@@ -14,16 +14,19 @@ per inquiry. Each decision states its cost, its expected effect as a range and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Sequence
 
 import pandas as pd
 
 from ..render import fmt
+from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..render.blocks import Fig, Rich
 from ..render.i18n import t
 from ..competitors.implications import PriceMoveStake
 from ..voc.recommend import AccountStake, account_stake
+from . import channel_decision, kpi_figures
 from .competitor_briefing import CompetitorResults, price_stakes
 from .voice_of_customer import account_links, crm_tables, month_items, stake_products, won_window
 from ..periods import Period
@@ -92,30 +95,8 @@ class StrategyRec:
     stake: float = float("nan")  #: euros at stake (orders the recommendations; NaN: none in the data)
     stake_text: str = ""  #: what the amount is, with its window
     cost_text: str = ""  #: the decision's cost in a few words, for the headline ("" when the rule has none)
-
-
-@dataclass
-class ChannelStake:
-    """The channel whose cost per qualified inquiry rose most on the same quarter last year (store values).
-
-    ``excess`` = spend − last year's cost per inquiry × this quarter's inquiries: what the same inquiries would
-    have cost at last year's rate, the budget a cut or shift puts at stake.
-    """
-
-    channel: str
-    spend: Fig
-    leads: Fig
-    cpl: Fig
-    cpl_py: float
-
-    @property
-    def excess(self) -> float:
-        return self.spend.value - self.cpl_py * self.leads.value
-
-    @property
-    def leads_at_risk(self) -> float:
-        """Inquiries a cut of ``excess`` would cost at worst: at this quarter's cost per inquiry."""
-        return self.excess / self.cpl.value if self.cpl.value else float("nan")
+    key: str = ""  #: the decision log's id when it is not the rule (the channel shift: one id in every memo)
+    amount: float = float("nan")  #: the euros the decision asks for (the channel shift's amount)
 
 
 @dataclass
@@ -124,7 +105,7 @@ class Stakes:
 
     delivery: AccountStake | None = None
     price: PriceMoveStake | None = None
-    channel: ChannelStake | None = None
+    channel: chs.ChannelStake | None = None  #: the quarter's channel-shift decision (metrics.channel_stake)
 
 
 @dataclass
@@ -138,6 +119,8 @@ class StrategyInputs:
     competitors: CompetitorResults
     kpi: KpiQuarter
     stakes: Stakes = field(default_factory=Stakes)
+    store: KpiStore | None = None  #: the quarter's KPI store (the channel decision's figures)
+    today: date = field(default_factory=date.today)  #: the generation date (the decision's quarter is never past)
 
 
 def kpi_quarter(store: KpiStore) -> KpiQuarter:
@@ -150,29 +133,10 @@ def kpi_quarter(store: KpiStore) -> KpiQuarter:
                       f["won_revenue"].target)
 
 
-#: a channel's cost per qualified inquiry must have risen this much on last year to put its budget at stake
-CHANNEL_RISE = 0.3
-
-
-def channel_stake(store: KpiStore, lang: str, currency: str, rise: float = CHANNEL_RISE) -> ChannelStake | None:
-    """The channel with the largest excess cost among those whose cost per qualified inquiry rose at least ``rise``
-    on the same quarter last year (values from the KPI store; None when none did)."""
-    best = None
-    for seg in store.segments("cost_per_qualified_lead", "quarter"):
-        if not seg:
-            continue
-        cpl = store.figure("cost_per_qualified_lead", "quarter", seg)
-        if not (cpl.py_value == cpl.py_value and cpl.py_value > 0 and cpl.value >= (1 + rise) * cpl.py_value):
-            continue
-        spend, leads = store.figure("marketing_spend", "quarter", seg), store.figure("qualified_leads", "quarter", seg)
-        money = lambda f: Fig(fmt.money(f.value, lang, currency=currency, compact=abs(f.value) >= 10_000),  # noqa: E731
-                              f.metric, f.window, f.value, segment=seg)
-        cand = ChannelStake(seg.split("=", 1)[-1], money(spend),
-                            Fig(fmt.number(leads.value, lang), leads.metric, leads.window, leads.value, segment=seg),
-                            money(cpl), cpl.py_value)
-        if best is None or cand.excess > best.excess:
-            best = cand
-    return best
+def channel_stake(store: KpiStore) -> chs.ChannelStake | None:
+    """The quarter's channel-shift decision (:func:`cmo_workbook.metrics.channel_stake.decision`): the channel with
+    the largest excess cost among those whose cost per qualified inquiry rose at least ``channel_stake.RISE``."""
+    return chs.decision(store)
 
 
 def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: KpiStore, gross_margin: float,
@@ -188,7 +152,7 @@ def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: 
         delivery = st if st.n_items else None
     cut = _price_cut(comp)
     price = price_stakes(comp, deals, gross_margin).get(cut.name) if cut is not None else None
-    return Stakes(delivery, price, channel_stake(store, lang, currency))
+    return Stakes(delivery, price, channel_stake(store))
 
 
 def _stake_money(v: float, lang: str, currency: str) -> str:
@@ -405,18 +369,19 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
                  change=_pct_vs(k.cost_per_lead, k.cost_per_lead_py, lang, False)),
         ))
     ch = st.channel
-    if ch is not None and ch.excess > 0:
+    if ch is not None and inp.store is not None:
         label = channel_label(ch.channel, lang)
-        excess = _stake_money(ch.excess, lang, cur)
-        cpl_py = fmt.money(ch.cpl_py, lang, currency=cur)
+        fig = lambda m: kpi_figures.figure(inp.store, m, ch.kind, lang, cur, ch.segment)  # noqa: E731
+        cpl, cpl_py = fig("cost_per_qualified_lead"), fmt.money(ch.cpl_ref, lang, currency=cur)
         out.append(StrategyRec(
-            "channel_budget", rich("strat_rec_channel_action", lang, channel=label, cpl=ch.cpl, cpl_py=cpl_py, spend=ch.spend),
+            "channel_budget", rich("strat_rec_channel_action", lang, channel=label, cpl=cpl, cpl_py=cpl_py,
+                                   spend=fig("marketing_spend")),
             t("strat_owner_head_of_marketing", lang), t("strat_rec_channel_next", lang), "", "",
-            rich("strat_rec_channel_kpi", lang, channel=label, cpl=ch.cpl,
-                 change=_pct_vs(ch.cpl.value, ch.cpl_py, lang, False), leads=ch.leads),
-            rich("strat_dec_channel", lang, channel=label, excess=excess, cpl=ch.cpl, cpl_py=cpl_py,
-                 leads=fmt.number(round(ch.leads_at_risk), lang)),
-            ch.excess, t("strat_stake_channel", lang, excess=excess, channel=label),
+            rich("strat_rec_channel_kpi", lang, channel=label, cpl=cpl,
+                 change=_pct_vs(ch.cpl, ch.cpl_ref, lang, False), leads=fig("qualified_leads")),
+            # the same decision, amount and words as the attribution review and the KPI memo ask
+            channel_decision.action(ch, inp.store, lang, cur, inp.today),
+            ch.excess, channel_decision.stake_text(ch, lang, cur), key=chs.decision_key(ch), amount=ch.shift,
         ))
     out = by_stake(out)
     if len(comp.quiet) and len(out) < 5:

@@ -33,15 +33,15 @@ from scipy import stats
 from ..render import fmt
 from ..render.i18n import t
 from ..render.wording import channel_label
-from . import experiments
+from . import channel_stake, experiments
 from .experiments import HoldoutDesign
 
-#: largest budget change per channel and quarter (share of its budget)
-MAX_SHIFT = 0.20
+#: largest budget change per channel and quarter (share of its budget): the channel-shift decision's cap
+MAX_SHIFT = channel_stake.MAX_SHIFT
 #: items bought in lumps (a fair stand), decided once a year, not shifted quarter by quarter
 LUMPY_CHANNELS = ("trade_fairs",)
-#: rise in cost per qualified lead vs a year ago that confirms a weak ROMI
-CPL_ALARM = 0.30
+#: rise in cost per qualified lead vs a year ago that confirms a weak ROMI (the channel-stake rule's rise)
+CPL_ALARM = channel_stake.RISE
 #: what a saturation curve needs: full quarters with spend and inquiries, and spend that varied
 MIN_CURVE_QUARTERS = 6
 MIN_SPEND_CV = 0.15

@@ -96,7 +96,12 @@ def base_windows(period: Period, fy_start: int = 1) -> list[Window]:
     end = pd.Period(str(period.month_periods()[-1]), freq="M")
     own = "month" if period.kind == "month" else "quarter"
     kinds = [own, "t3m", "t12m", "ytd", "asof"] if own == "month" else [own, "t12m", "ytd", "asof"]
-    return [Window(k, end, fy_start) for k in kinds]
+    out = [Window(k, end, fy_start) for k in kinds]
+    if own == "month":
+        # the last complete quarter too: a budget shift is a quarter's decision, and the monthly memo cites the
+        # quarter's decision with the very values the quarterly memos show (metrics.channel_stake, #11)
+        out.append(Window("quarter", end - end.month % 3, fy_start))
+    return out
 
 
 def comparison_windows(w: Window, step: int = 1) -> tuple[Window | None, Window | None]:
