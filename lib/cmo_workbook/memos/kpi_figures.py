@@ -82,12 +82,29 @@ def comparisons(f: Figure, lang: str, higher_is_better: bool | None, which: tupl
     return out
 
 
+def too_few(store: KpiStore, f: Figure) -> bool:
+    """Whether ``f`` rests on fewer cases than its catalogue minimum (``min_n``): then no memo judges it."""
+    m = store.catalogue[f.metric]
+    return bool(m.min_n) and f.n == f.n and f.n < m.min_n
+
+
+def too_few_text(f: Figure, lang: str) -> str:
+    """The count instead of a verdict: "3 von 3 angenommen, zu wenige für ein Urteil"."""
+    n = int(f.n)
+    hits = int(round(f.value * n)) if f.value == f.value else 0
+    return t(f"kpi_{f.metric}_too_few", lang, k=fmt.number(hits, lang), n=fmt.number(n, lang))
+
+
 def tile(store: KpiStore, metric: str, kind: str, lang: str, currency: str, so_what: str = "",
          segment: str = "", which: tuple[str, ...] | None = None) -> Tile:
-    """A KPI tile straight from the store: label with window, value, catalogue comparisons, so-what."""
+    """A KPI tile straight from the store: label with window, value, catalogue comparisons, so-what.
+
+    Below the catalogue's minimum sample the comparisons carry no good/bad colour and the so-what states the
+    count instead of a verdict (100 % of 3 decided inquiries is no good news)."""
     m = store.catalogue[metric]
     f = store.figure(metric, kind, segment)
     planned = bool(m.plan_target) or m.kind == "spend_forecast"  # the target is controlling's plan
-    return Tile(store.label(metric, kind, lang), fig(f, lang, currency),
-                comparisons(f, lang, m.higher_is_better, which or m.comparisons,
-                            t("kpi_vs_plan", lang) if planned else None), so_what)
+    cmps = comparisons(f, lang, m.higher_is_better, which or m.comparisons, t("kpi_vs_plan", lang) if planned else None)
+    if too_few(store, f):
+        cmps, so_what = [Comparison(c.label, c.delta, None) for c in cmps], too_few_text(f, lang)
+    return Tile(store.label(metric, kind, lang), fig(f, lang, currency), cmps, so_what)
