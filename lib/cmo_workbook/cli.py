@@ -384,9 +384,16 @@ def _run_notebooks(args: argparse.Namespace, runner, failures: list[tuple[str, s
     if not results:
         _say(f"nothing to run: no {kind}ly notebooks in notebooks/")
     for r in results:
+        if r.skipped:  # a table the notebook needs is not configured: said once, not a failure, no memo
+            _say(f"skipped  {r.name} {r.period}: {r.message}")
+            continue
         _say(f"{'ok' if r.ok else 'FAILED':8s} {r.name} {r.period} ({r.seconds:.1f} s): {r.memo if r.ok else r.message}")
         if not r.ok:
             failures.append((r.name, r.period, r.message))
+    ran, skipped = sum(not r.skipped for r in results), sum(r.skipped for r in results)
+    if skipped:
+        _say(f"summary  {ran - len(failures)} of {ran} run ok, {len(failures)} failed, {skipped} skipped "
+             "(input not configured)")
     return 1 if failures else 0
 
 

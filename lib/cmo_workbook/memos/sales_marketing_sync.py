@@ -140,8 +140,7 @@ def headline(f: SyncFacts, lang: str) -> str:
               "target": fmt.percent(cfg.response_target, lang, 0), "hours": fmt.number(cfg.response_hours, lang)}
     worst = worst_channel(f)
     if not f.response_dates:  # nothing was measured: say so instead of "0 % within 24 business hours"
-        return t("sync_headline_no_response_dates", lang, n=fmt.number(now.leads, lang),
-                 header=f.gap("note_no_first_contact_dates").fields["header"])
+        return t("sync_headline_no_response_dates", lang, n=fmt.number(now.leads, lang))
     if now.response_rate >= cfg.response_target:
         return t("sync_headline_ok", lang, **fields)
     if worst:
@@ -170,8 +169,7 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     else:
         sw = t("sync_sw_response_ok", lang)
     if not f.response_dates:
-        gap = f.gap("note_no_first_contact_dates").fields
-        sw = t("sync_sw_no_response_dates", lang, header=gap["header"])
+        sw = t("sync_sw_no_response_dates", lang)  # the tool's header and the params key: in the data note
         out.append(Tile(t("sync_tile_response", lang, hours=fmt.number(cfg.response_hours, lang)), fmt.MISSING, [], sw))
         out.append(Tile(t("sync_tile_median", lang), fmt.MISSING, [], t("sync_sw_median_not_measured", lang)))
     else:
@@ -183,9 +181,8 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     c1, g1 = pp(now.feedback_rate, prev.feedback_rate)
     c2, g2 = pp(now.feedback_rate, cfg.feedback_target)
     if not f.feedback_dates:
-        gap = f.gap("note_no_feedback_dates").fields
         out.append(Tile(t("sync_tile_feedback", lang, days=fmt.number(cfg.feedback_days, lang)), fmt.MISSING, [],
-                        t("sync_sw_no_feedback_dates", lang, header=gap["header"])))
+                        t("sync_sw_no_feedback_dates", lang)))
     else:
         sw = (t("sync_sw_feedback_late", lang, n=now.feedback_breach) if now.feedback_rate < cfg.feedback_target
               else t("sync_sw_feedback_ok", lang))
@@ -250,18 +247,22 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
     h = fmt.number(f.cfg.response_hours, lang)
 
     def rows(df: pd.DataFrame, name, n: int) -> list[list[str]]:
-        if not f.response_dates:  # the inquiries per row, nothing measured about them
-            return [[name(k), fmt.number(r["leads"], lang), fmt.MISSING, fmt.MISSING, fmt.MISSING]
-                    for k, r in df.sort_values("leads", ascending=False, kind="stable").iterrows()][:n]
-        shown = df[df["breaches"] > 0].head(n) if (df["breaches"] > 0).any() else df.head(n)
-        out = [[name(k), fmt.number(r["leads"], lang), fmt.percent(r["rate"], lang, 0), fmt.number(r["breaches"], lang),
-                _hours(r["median_hours"], lang)] for k, r in shown.iterrows()]
+        measured = f.response_dates  # without first-contact dates: the inquiries per row, nothing about them
+        if not measured:
+            shown = df.sort_values("leads", ascending=False, kind="stable").head(n)
+        else:
+            shown = df[df["breaches"] > 0].head(n) if (df["breaches"] > 0).any() else df.head(n)
+        dash = fmt.MISSING
+        out = [[name(k), fmt.number(r["leads"], lang), fmt.percent(r["rate"], lang, 0) if measured else dash,
+                fmt.number(r["breaches"], lang) if measured else dash,
+                _hours(r["median_hours"], lang) if measured else dash] for k, r in shown.iterrows()]
         rest = df.drop(index=shown.index)
         if len(rest):  # the table adds up to the headline: the remaining rows in one line
             leads = rest["leads"].sum()
             rate = (rest["rate"] * rest["leads"]).sum() / leads if leads else float("nan")
             out.append([t("sync_row_others", lang, n=len(rest)), fmt.number(leads, lang),
-                        fmt.percent(rate, lang, 0), fmt.number(rest["breaches"].sum(), lang), "–"])
+                        fmt.percent(rate, lang, 0) if measured else dash,
+                        fmt.number(rest["breaches"].sum(), lang) if measured else dash, dash])
         return out
 
     cols = [t("sync_col_inquiries", lang), t("sync_col_within", lang, hours=h), t("sync_col_late", lang),
