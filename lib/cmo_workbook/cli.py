@@ -108,8 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the run's own log, rotated at 1 MB (default: REPORTS/cmo-workbook.log; none under systemd, "
                           "where journald keeps the output; '-' for none)")
 
-    val = sub.add_parser("validate", parents=[ops], help="check params and every input file without starting a kernel")
-    val.add_argument("--params", default=DEFAULT_PARAMS)
+    val = sub.add_parser("validate", parents=[ops], help="check params and every input file without starting a kernel",
+                         description="Check the params file and every input file without starting a kernel: prints "
+                                     "the files, a data-health profile per table and the notes the memos' data notes "
+                                     "will carry (e.g. no first-contact dates, so no SLA rate); ends with 'ok' only "
+                                     "when everything passed, else exits 2 with file, row, column and the params key "
+                                     "that fixes it.")
+    val.add_argument("--params", default=DEFAULT_PARAMS, help="the company's params file (default: %(default)s)")
 
     sd = sub.add_parser("sample-data", help="write the bundled sample company's data (deterministic)")
     sd.add_argument("--out", type=Path, default=Path("data/sample"))
