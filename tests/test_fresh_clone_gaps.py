@@ -74,7 +74,8 @@ def test_without_first_contact_dates_the_sync_states_no_sla_rate():
     assert ('No first-contact date in the leads export ("Date of first engagement" is missing or empty): the SLA '
             "response time cannot be measured and is not stated; export the column, or map your own header under "
             "data.leads[0].columns.first_response_date in the params.") in note
-    assert '("Sales Feedback Date" is missing or empty)' in note
+    # the feedback-date note is in every memo's data note already (plausibility review), not twice here
+    assert "Sales Feedback Date" not in note
 
 
 def test_validate_says_the_export_carries_no_first_contact_dates(capsys):
@@ -107,16 +108,36 @@ def test_with_first_contact_dates_the_rate_is_measured_again(tmp_path):
 # --- 2. a rate on a tiny sample: the count, no verdict ------------------------------------------------------
 
 
+def with_feedback_dates(folder: Path, extra: list[str] = ()) -> None:
+    """hubspot_closed_status with HubSpot's "Sales Feedback Date" column: 2001 (SQL and feedback 06.10.), 2003
+    (14.10.) and 2004 (its SQL date 14.10.) accepted; the rows of ``extra`` appended as they are."""
+    path = folder / "hubspot_contacts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + ",Sales Feedback Date"]
+    for line in lines[1:]:
+        if line.startswith("2001,"):
+            line = line.replace("2026-10-05 10:00,,", "2026-10-05 10:00,2026-10-06 10:00,") + ",2026-10-06 10:00"
+        elif line.startswith("2003,"):
+            line = line.replace("2026-10-09 08:30,,", "2026-10-09 08:30,2026-10-14 09:00,") + ",2026-10-14 09:00"
+        elif line.startswith("2004,"):
+            line += ",2026-10-14 12:00"
+        else:
+            line += ","
+        out.append(line)
+    path.write_text("\n".join([*out, *extra]) + "\n", encoding="utf-8")
+
+
 def test_acceptance_on_three_decisions_states_the_count_not_a_verdict(tmp_path):
-    ds = load(FIXTURES / "hubspot")
-    st = store_mod.compute(ds, OCT, tmp_path)
+    folder = copy(tmp_path, "hubspot_closed_status")
+    with_feedback_dates(folder)
+    ds = load(folder)
+    st = store_mod.compute(ds, OCT, tmp_path / "reports")
     f = st.figure("sales_acceptance_rate", "month")
-    # Oct cohort of marketing MQLs: 1004, 1006, 1007, 1010; decided (SQL date) by 31.10.: 1004 (02.10.),
-    # 1006 (08.10.), 1007 (customer: 14.10.) = 3, all accepted; 1008 is outbound (not marketing)
+    # Oct cohort of marketing MQLs: 2001, 2003, 2004; all three decided (SQL date) by 31.10. and accepted
     assert (f.value, f.n) == (1.0, 3.0)
     tile = kpi_figures.tile(st, "sales_acceptance_rate", "month", "de", "EUR", "Der Vertrieb nimmt die Anfragen an.")
     assert tile.so_what == "3 von 3 angenommen, zu wenige für ein Urteil."
-    assert all(c.good is None for c in tile.comparisons)  # neither green nor red
+    assert tile.value.text == "100" + NB + "%" and all(c.good is None for c in tile.comparisons)  # no colour
     assert kpi_figures.tile(st, "sales_acceptance_rate", "month", "en", "EUR").so_what == \
         "3 of 3 accepted, too few for a verdict."
     facts = sync.compute(ds, OCT, "de", store=st)
@@ -127,25 +148,53 @@ def test_acceptance_from_ten_decisions_gets_its_verdict(tmp_path):
     from cmo_workbook.metrics.catalogue import MIN_DECIDED
 
     folder = copy(tmp_path, "hubspot_closed_status")
-    path = folder / "hubspot_contacts.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    # ten more marketing MQLs of October, each accepted (an SQL date) in October: 10 + 2004 = 11 decided
+    # eight more marketing MQLs of October, each accepted (SQL and feedback date) in October: 3 + 8 = 11 decided
     extra = [f"{3000 + i},A,B,a{i}@x.example,X{i} GmbH,Sales Qualified Lead,Open,2026-10-{i + 1:02d} 09:00,"
-             f"Paid search,kampagne_servo,2026-10-{i + 1:02d} 10:00,2026-10-{i + 2:02d} 10:00," for i in range(10)]
-    path.write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
+             f"Paid search,kampagne_servo,2026-10-{i + 1:02d} 10:00,2026-10-{i + 2:02d} 10:00,,2026-10-{i + 2:02d} 10:00"
+             for i in range(8)]
+    with_feedback_dates(folder, extra)
     st = store_mod.compute(load(folder), OCT, tmp_path / "reports")
     f = st.figure("sales_acceptance_rate", "month")
     assert (f.value, f.n) == (1.0, 11.0) and f.n >= MIN_DECIDED
     assert kpi_figures.tile(st, "sales_acceptance_rate", "month", "de", "EUR", "Passt.").so_what == "Passt."
+    # one of them rejected instead (a Marketing Qualified Lead with feedback but no SQL date): 10 of 11
+    text = (folder / "hubspot_contacts.csv").read_text(encoding="utf-8")
+    text = text.replace("X0 GmbH,Sales Qualified Lead,", "X0 GmbH,Marketing Qualified Lead,")
+    (folder / "hubspot_contacts.csv").write_text(text.replace("2026-10-01 10:00,2026-10-02 10:00,,",
+                                                              "2026-10-01 10:00,,,"), encoding="utf-8")
+    f = store_mod.compute(load(folder), OCT, tmp_path / "reports").figure("sales_acceptance_rate", "month")
+    assert f.value == pytest.approx(10 / 11, abs=1e-9) and f.n == 11.0  # the store keeps 10 significant digits
+
+
+def test_without_feedback_dates_the_acceptance_rate_is_not_measured_not_100(tmp_path):
+    # hubspot: SQL dates (1004, 1006, 1007) but no "Sales Feedback Date": a rejection is never seen, so the rate
+    # was 3 of 3 = 100 % by construction
+    ds = load(FIXTURES / "hubspot")
+    st = store_mod.compute(ds, OCT, tmp_path)
+    f = st.figure("sales_acceptance_rate", "month")
+    assert math.isnan(f.value) and math.isnan(f.n)
+    tile = kpi_figures.tile(st, "sales_acceptance_rate", "month", "de", "EUR", "Der Vertrieb nimmt die Anfragen an.")
+    assert tile.value.text == "–" and tile.so_what.startswith("Nicht messbar: der Export enthält kein Datum der "
+                                                               "Vertriebsrückmeldung, Ablehnungen fehlen")
+    # every memo's data note says how to add the dates
+    from cmo_workbook.memos.context import Workbook
+
+    wb = Workbook(ds.params, ds, OCT, "en", TODAY, tmp_path)
+    assert any(line.startswith('No sales feedback date in the leads export ("Sales Feedback Date" is missing or empty)')
+               for line in wb.input_notes(["leads", "deals", "spend"]))
+    # ... once in the sync memo's (its definitions add only the first-contact note)
+    assert "Sales Feedback Date" not in sync.definitions(sync.compute(ds, OCT, "en", store=st), "en")
 
 
 def test_an_old_store_without_the_n_column_still_reads(tmp_path):
-    st = store_mod.compute(load(FIXTURES / "hubspot"), OCT, tmp_path)
+    folder = copy(tmp_path, "hubspot_closed_status")
+    with_feedback_dates(folder)
+    st = store_mod.compute(load(folder), OCT, tmp_path / "reports")
     table = pd.read_csv(st.path).drop(columns=[store_mod.N_COLUMN])
     table.to_csv(st.path, index=False)
     old = store_mod.KpiStore(store_mod.read(st.path), OCT, st.catalogue)
     f = old.figure("sales_acceptance_rate", "month")
-    assert f.value == 1.0 and math.isnan(f.n) and not kpi_figures.too_few(old, f)
+    assert f.value == 1.0 and math.isnan(f.n) and not kpi_figures.no_verdict(old, f)
 
 
 # --- 3. a status no stage map knows: the note agrees with the counts ---------------------------------------

@@ -134,6 +134,7 @@ def review(ds: Dataset) -> list[Finding]:
                          "would be 0", "", "error",
                 f"export the amount column, or map it under data.deals[..].columns.amount in {ptext}",
                 **_where(ds, "deals", won, "amount")))
+    out += [f for f in missing_rate_inputs(ds) if f.key in ALL_MEMOS]
     return sorted(out, key=lambda f: f.severity != "error")
 
 
@@ -141,6 +142,9 @@ def review(ds: Dataset) -> list[Finding]:
 #: inquiry would count as late (0 % answered within the SLA) although nothing was measured
 RATE_INPUTS = (("first_response_date", "note_no_first_contact_dates"),
                ("sales_feedback_date", "note_no_feedback_dates"))
+#: of those, the notes every memo's data note carries (the acceptance rate, a catalogue KPI, lacks its rejections);
+#: the first-contact note concerns the sync memo's SLA only (it adds it to its own data note)
+ALL_MEMOS = ("note_no_feedback_dates",)
 
 
 def missing_rate_inputs(ds: Dataset) -> list[Finding]:

@@ -48,7 +48,8 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
     for line in profile.lines(ds):
         say(line)
     findings = plausibility.gate(ds)  # raises (exit 2) when a memo headline would be wrong
-    notes = [*ds.findings, *findings, *plausibility.missing_rate_inputs(ds)]
+    notes = [*ds.findings, *findings]
+    notes += [f for f in plausibility.missing_rate_inputs(ds) if f.key not in {n.key for n in notes}]
     if notes:
         say("")
         for f in notes:

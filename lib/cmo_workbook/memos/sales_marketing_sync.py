@@ -25,7 +25,7 @@ from ..render.i18n import t, tn
 from ..render.wording import channel_label, rich
 from ..inputs.findings import Finding
 from ..inputs.loaders import Dataset
-from ..inputs.plausibility import missing_rate_inputs
+from ..inputs.plausibility import ALL_MEMOS, missing_rate_inputs
 from ..periods import Period, run_date
 
 
@@ -471,4 +471,5 @@ def definitions(f: SyncFacts, lang: str) -> str:
     text = (t("sync_definitions_state", lang, state=c.state, **fields) if c.state
             else t("sync_definitions", lang, **fields))
     # what the export lacks, and how to add it: the tiles above say "not measured", here is why
-    return " ".join([text, *(g.text(lang) + "." for g in f.gaps)])
+    # (the feedback-date note reaches every memo's data note through the plausibility review already)
+    return " ".join([text, *(g.text(lang) + "." for g in f.gaps if g.key not in ALL_MEMOS)])

@@ -300,15 +300,24 @@ class _Calc:
         return _target(params_raw, m, w)
 
     def acceptance(self, w: Window) -> float:
+        if not self.rejections_known():  # not measured (the data note says why), never a 100 % of acceptances only
+            return math.nan
         accepted, decided = self.acceptance_counts(w)
         return accepted / decided if decided else math.nan
 
     def n(self, m: Metric, w: Window, segment: str = "") -> float:
         """How many cases the value of a rate rests on (leads sales decided on), for its minimum sample
-        (catalogue ``min_n``); NaN for metrics without one."""
-        if m.kind == "acceptance" and not segment:
-            return float(self.acceptance_counts(w)[1]) if self.covered(w) else math.nan
+        (catalogue ``min_n``); NaN for metrics without one, and where nothing could be counted (no feedback
+        dates: the rate is not measured, which is not "0 decided")."""
+        if m.kind == "acceptance" and not segment and self.covered(w) and self.rejections_known():
+            return float(self.acceptance_counts(w)[1])
         return math.nan
+
+    def rejections_known(self) -> bool:
+        """Whether the leads carry sales feedback dates at all: without them a rejection is never seen, every
+        decided lead is an accepted one and the acceptance rate would be 100 % by construction."""
+        leads = self.ds.leads
+        return "sales_feedback_date" in leads and bool(leads["sales_feedback_date"].notna().any())
 
     def acceptance_counts(self, w: Window) -> tuple[int, int]:
         """(accepted, decided) of the window's cohort of marketing-qualified inquiries."""
