@@ -148,7 +148,7 @@ ALL_MEMOS = ("note_no_feedback_dates",)
 
 
 def missing_rate_inputs(ds: Dataset) -> list[Finding]:
-    """A note per lead column of :data:`RATE_INPUTS` that no qualified lead carries (absent or empty): the memo
+    """A note per lead column of :data:`RATE_INPUTS` that no lead carries (absent or empty): the memo
     states no rate over it (not 0 %), names the tool's header and the params key that maps another one."""
     if not ds.has("leads"):
         return []
@@ -158,7 +158,7 @@ def missing_rate_inputs(ds: Dataset) -> list[Finding]:
         return []
     out = []
     for column, key in RATE_INPUTS:
-        if column in leads and leads.loc[qualified, column].notna().any():
+        if column in leads and leads[column].notna().any():  # as the KPI store asks (store.rejections_known)
             continue
         header, params_key = column_hint(ds, "leads", column)
         out.append(Finding.note("leads", key, header=header, params_key=params_key,

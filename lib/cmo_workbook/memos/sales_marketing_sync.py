@@ -63,9 +63,6 @@ class SyncFacts:
         """Whether the export carries sales feedback dates (else the feedback SLA is not measured)."""
         return not any(g.key == "note_no_feedback_dates" for g in self.gaps)
 
-    def gap(self, key: str) -> Finding | None:
-        return next((g for g in self.gaps if g.key == key), None)
-
 
 def _acceptance(decisions: pd.DataFrame) -> float:
     d = decisions[decisions["outcome"].isin(["accepted", "rejected"])]
