@@ -265,9 +265,9 @@ def test_a_goal_range_of_a_count_does_not_go_below_zero():
             "deadline": "2026-12-31", "start": "2026-01-01"}
     status = goals.evaluate(goal, series, pd.Period("2026-10", "M"))
     assert status.low == 0.0 and status.high == max(raw[2], 0.0) and status.forecast == max(raw[0], 0.0)
-    # a metric of the company's own that has been negative is not clipped
-    own = goals.evaluate({**goal, "metric": "own_delta"}, series - 20, pd.Period("2026-10", "M"))
-    assert own.low < 0
+    # a metric the catalogue does not know is left as forecast (tests/test_guard_goal_lower_is_better.py)
+    own = goals.evaluate({**goal, "metric": "own_metric"}, series, pd.Period("2026-10", "M"))
+    assert own.low == raw[1] < 0
 
 
 # --- 6. validate: "params ok" only once the params are checked -----------------------------------------------
