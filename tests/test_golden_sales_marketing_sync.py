@@ -107,9 +107,12 @@ def test_quality_table_by_source(html, text):
 
 def test_attribution_question_outbound_deal_with_marketing_touch(text):
     deals = g.outbound_with_marketing_touch(W)
-    m = re.search(r"(\d+) Auftr\w* aus Vertriebs-Kaltakquise \(([\d,]+ Tsd\. €)\)", text)
-    assert m and int(m.group(1)) == len(deals) and g.shows(m.group(2), deals["amount"].sum()), (m and m.groups())
-    assert f"Beleg: {len(deals)} Auftrag" in text
+    # open deals among them: "Verkaufschance" (an opportunity), "Auftrag" (an order) only when all are won
+    word = "Auftr" if deals["won"].all() else "Verkaufschance"
+    m = re.search(word + r"\w* aus Vertriebs-Kaltakquise \(([\d,]+ Tsd\. €)\)", text)
+    n = re.search(r"(\d+) " + word + r"\w* aus Vertriebs-Kaltakquise", text)
+    assert m and n and int(n.group(1)) == len(deals) and g.shows(m.group(1), deals["amount"].sum()), (m and m.groups())
+    assert f"Beleg: {len(deals)} neue Verkaufschance" in text
 
 
 def test_shared_companies_open_value(html, text):

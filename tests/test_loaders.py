@@ -123,7 +123,8 @@ def test_unknown_preset_suggests_the_closest(project):
 def test_missing_required_column_names_the_closest_header(project):
     project.write("deals.csv", "Record ID,Deal Stage,Amount (EUR),Create Date\n1,Closed Won,5,2024-02-01\n")
     assert project.problems(deals=entry("deals.csv", "hubspot_deals")) == [
-        'deals.csv: has no column for amount, which is required (closest header found: "Amount (EUR)"); headers '
+        'deals.csv: has no column for amount, which is required; preset hubspot_deals (HubSpot deals export) reads '
+        'it from the header "Amount" or "Amount in company currency" (closest header found: "Amount (EUR)"); headers '
         'found: "Record ID", "Deal Stage", "Amount (EUR)", "Create Date"; '
         f'set data.deals[0].columns.amount: "Amount (EUR)" in {P}']
 

@@ -414,5 +414,7 @@ def test_the_gate_stops_only_memos_that_use_the_table(company):
     ds = load_dataset(load_params(company / "params.yaml"), today=TODAY)
     with pytest.raises(DataError):
         plausibility.gate(ds, ["leads", "deals", "spend"])
-    # a memo without deals is not stopped; what remains is the note on the outbound lead 1008
-    assert [f.key for f in plausibility.gate(ds, ["leads", "spend"])] == ["note_qualified_not_marketing"]
+    # a memo without deals is not stopped; what remains is the note on the outbound lead 1008 and the one on the
+    # missing "Sales Feedback Date" column (the acceptance rate is not measured)
+    assert [f.key for f in plausibility.gate(ds, ["leads", "spend"])] == ["note_qualified_not_marketing",
+                                                                          "note_no_feedback_dates"]

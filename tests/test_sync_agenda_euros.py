@@ -39,6 +39,7 @@ def _facts() -> SimpleNamespace:
     deal = pd.DataFrame({"amount": [80_000.0]})
     shared = pd.DataFrame({"company": ["A", "B"], "open_value": [300_000.0, 200_000.0]})
     return SimpleNamespace(cfg=SlaConfig(), now=now, prev=now, by_channel=by_channel, quality=quality,
+                           response_dates=True, feedback_dates=True, gaps=[],
                            acceptance_now=0.25, acceptance_target=0.5, shared=shared,
                            attribution={"outbound_with_marketing": deal, "no_source": deal.iloc[0:0]}, store=_store())
 
@@ -55,7 +56,7 @@ def test_each_agenda_item_carries_euros_and_a_decision():
     # 15 rejected paid-search inquiries × 400 € (its own cost) = 6 000 €
     assert handover.startswith("Der Vertrieb lehnte 15 Anfragen aus Suchmaschinenwerbung ab: rund 6.000 € Marketingbudget "
                                "(400 € je Anfrage, eigener Wert des Kanals")
-    assert credit == "Es geht um 80 Tsd. € Auftragswert, dessen Zuordnung offen ist; die Regel kostet nichts."
+    assert credit == "Es geht um 80 Tsd. € Pipeline-Wert, dessen Zuordnung offen ist; die Regel kostet nichts."
     assert shared.startswith("Es geht um 500 Tsd. € offene Pipeline bei diesen Firmen")  # 300 000 + 200 000
 
 

@@ -38,7 +38,8 @@ def _facts(**extra: object) -> SimpleNamespace:
     by_channel = pd.DataFrame({"leads": [50, 50], "rate": [0.5, 0.9], "breaches": [25, 5], "median_hours": [40.0, 3.0]},
                               index=["trade_fairs", "email"])
     return SimpleNamespace(cfg=SlaConfig(), now=_summary(70, 30), prev=_summary(90, 10), by_channel=by_channel,
-                           by_owner=by_channel.iloc[0:0], owner_label={}, **extra)
+                           by_owner=by_channel.iloc[0:0], owner_label={}, response_dates=True, feedback_dates=True,
+                           gaps=[], **extra)
 
 
 def test_sync_headline_is_the_catalogue_sentence_and_follows_the_company_wording(wording):
@@ -128,9 +129,9 @@ def test_holdout_proposal_of_the_review_follows_the_company_wording(wording):
 
 
 def test_sync_definitions_name_the_state_only_when_there_is_one():
-    with_state = sync.definitions(SimpleNamespace(cfg=SlaConfig(state="BY")), "de")
+    with_state = sync.definitions(SimpleNamespace(cfg=SlaConfig(state="BY"), gaps=[]), "de")
     assert "(Mo–Fr 8–17 Uhr, ohne gesetzliche Feiertage in BY und Betriebsruhetage)" in with_state
-    without = sync.definitions(SimpleNamespace(cfg=SlaConfig()), "en")
+    without = sync.definitions(SimpleNamespace(cfg=SlaConfig(), gaps=[]), "en")
     assert "(Mon–Fri 8–17, excluding public holidays and company days off)" in without
     assert without.endswith("within 5 business days.")
 
@@ -147,7 +148,7 @@ def test_shared_table_names_hubspot_stages_in_the_memo_language_and_keeps_other_
 
 
 def test_sync_credit_questions_count_deals_in_singular_and_plural():
-    one = pd.DataFrame({"amount": [82_700.0], "touch_channels": [["direct"]]})
+    one = pd.DataFrame({"amount": [82_700.0], "touch_channels": [["direct"]], "status": ["won"]})  # a won deal: an order
     f = _facts(attribution={"no_source": pd.DataFrame(), "outbound_with_marketing": one})
     assert sync.attribution_items(f, "de", "EUR") == [
         f"1 Auftrag aus Vertriebs-Kaltakquise (82,7{NB}Tsd.{NB}€) hatte vorher Marketing-Kontakt (Direkt): "

@@ -70,6 +70,8 @@ class RunResult:
     sent: bool = False
     message: str = ""
     seconds: float = 0.0
+    #: not run because an input table the notebook needs is not configured (not a failure; ``message`` says which)
+    skipped: bool = False
 
 
 def default_kernel() -> str:
@@ -395,9 +397,13 @@ class Runner:
         prepared = []
         for info in infos:  # all pre-flight checks first: a bad input stops before any kernel
             period = self.period_for(info)
-            prepared.append((info, period, self.preflight(info, period)))
+            skip = self.unconfigured(info)
+            prepared.append((info, period, skip or self.preflight(info, period)))
         stopped = False
         for info, period, parameters in prepared:
+            if isinstance(parameters, str):  # an input table the notebook needs is not configured
+                results.append(RunResult(info.name, str(period), True, message=parameters, skipped=True))
+                continue
             if stopped:
                 results.append(RunResult(info.name, str(period), False, message="not run: the run was stopped"))
                 continue
@@ -409,6 +415,19 @@ class Runner:
                                          seconds=time.monotonic() - started))
                 stopped = getattr(exc, "fatal", False)
         return results
+
+    def unconfigured(self, info: NotebookInfo) -> str:
+        """Why ``run all`` skips ``info`` ("" to run it): a table among the notebook's declared inputs
+        (``metadata.cmo.inputs``: what it cannot do without) has no file in params. A company without a
+        feedback list gets its CRM memos, not a refused run; the tables a notebook reads beyond its inputs
+        (touchpoints, plan, competitor messaging, ...) are optional and never skip it."""
+        params = self.params()
+        missing = [t for t in info.inputs if not params.files(t)]
+        if not missing:
+            return ""
+        keys = " and ".join(f"data.{t}" for t in missing)
+        return (f"needs the {', '.join(missing)} table{'s' if len(missing) > 1 else ''}, which {params.path.name} "
+                f"does not configure ({keys}); add the export there to run it")
 
     def prepare_period(self, period: Period) -> Any:
         """Once per period, before its notebooks: KPI store, history, restatements, controlling workbook."""

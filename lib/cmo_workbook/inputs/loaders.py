@@ -391,8 +391,12 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
         close = res.closest(col)
         hint = f' (closest header found: "{close}")' if close else ""
         problems.append(Problem(
-            shown, f"has no column for {col}, which is required{hint}; headers found: {headers_text}",
-            fix=f'set {key}.columns.{col}: "{close or "<your header>"}" in {ptext}',
+            shown, f"has no column for {col}, which is required{_expected_headers(preset, table, col)}{hint}; "
+                   f"headers found: {headers_text}",
+            fix=(f'set {key}.columns.{col}: "{close}" in {ptext}' if close else
+                 f'map your header: set {key}.columns.{col}: "<your header>" in {ptext}'
+                 + (f' (or name the column "{tool}" as {preset.name} exports it)'
+                    if (tool := _expected_headers(preset, table, col, first_only=True)) else "")),
         ))
 
     number_style = str(entry.get("number_format") or tp.number_style).strip().lower()
@@ -534,6 +538,17 @@ def _entry_key(params: Params, table: str, entry: dict[str, Any]) -> str:
         if candidate is entry or candidate == entry:
             return f"data.{table}[{i}]"
     return f"data.{table}"
+
+
+def _expected_headers(preset: presets.Preset, table: str, column: str, shown: int = 3, *,
+                      first_only: bool = False) -> str:
+    """``'; preset hubspot_deals (HubSpot deals export) reads it from the header "Create Date" or "Created Date"'``:
+    the tool's own spelling, so a hand-written export can be corrected ("" when the preset names none)."""
+    spellings = [a for a in preset.tables[table].aliases.get(column, ()) if not a.startswith(presets.REGEX_PREFIX)]
+    if not spellings or first_only:
+        return spellings[0] if spellings else ""
+    named = " or ".join(f'"{a}"' for a in spellings[:shown])
+    return f"; preset {preset.name} ({preset.title}) reads it from the header {named}"
 
 
 def _fix_for(column: schema.Column, key: str, ptext: str) -> str:

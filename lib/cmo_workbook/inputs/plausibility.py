@@ -42,6 +42,14 @@ def _where(ds: Dataset, table: str, mask: pd.Series, column: str) -> dict:
     return {"file": file, "row": int(hit["_row"].iloc[0]), "column": header or column}
 
 
+def _statuses(leads: pd.DataFrame, columns: list[str], unknown: dict[str, int], rows: pd.Series) -> str:
+    """'"Closed" (2), "Parked" (1)': the unknown status values of ``rows``, most frequent first."""
+    values = pd.concat([leads.loc[rows, c].astype("string").str.strip() for c in columns])
+    counts = values[values.isin(list(unknown))].value_counts()
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable").head(SHOWN)
+    return ", ".join(f'"{k}" ({v})' for k, v in counts.items())
+
+
 def review(ds: Dataset) -> list[Finding]:
     """All plausibility findings of the dataset (errors first)."""
     out: list[Finding] = []
@@ -66,8 +74,13 @@ def review(ds: Dataset) -> list[Finding]:
                 out.append(Finding("leads", f"{count(rows, 'en')} leads carry statuses no stage map knows ({shown}), "
                                             "so 0 leads would count as qualified", "", "error", fix, **where))
             else:
-                out.append(Finding.note("leads", "note_unknown_statuses", plural="n", n=int(rows), statuses=shown,
-                                        fix=fix))
+                # per lead, and split the way the KPIs count them: a lead whose other status column or a stage
+                # date says qualified IS counted, so the note must not say it is not
+                for subset, key in ((mask & ~qualified, "note_unknown_statuses"),
+                                    (mask & qualified, "note_unknown_statuses_qualified")):
+                    if subset.any():
+                        out.append(Finding.note("leads", key, plural="n", n=int(subset.sum()),
+                                                statuses=_statuses(leads, status_cols, unknown, subset), fix=fix))
         if not qualified.any():
             for s in ds.files("leads"):
                 for header, (_column, key, n, values) in s.status_like.items():
@@ -121,7 +134,57 @@ def review(ds: Dataset) -> list[Finding]:
                          "would be 0", "", "error",
                 f"export the amount column, or map it under data.deals[..].columns.amount in {ptext}",
                 **_where(ds, "deals", won, "amount")))
+    out += [f for f in missing_rate_inputs(ds) if f.key in ALL_MEMOS]
     return sorted(out, key=lambda f: f.severity != "error")
+
+
+#: lead columns a rate is computed over, with the note that says they are absent: without them every qualified
+#: inquiry would count as late (0 % answered within the SLA) although nothing was measured
+RATE_INPUTS = (("first_response_date", "note_no_first_contact_dates"),
+               ("sales_feedback_date", "note_no_feedback_dates"))
+#: of those, the notes every memo's data note carries (the acceptance rate, a catalogue KPI, lacks its rejections);
+#: the first-contact note concerns the sync memo's SLA only (it adds it to its own data note)
+ALL_MEMOS = ("note_no_feedback_dates",)
+
+
+def missing_rate_inputs(ds: Dataset) -> list[Finding]:
+    """A note per lead column of :data:`RATE_INPUTS` that no lead carries (absent or empty): the memo
+    states no rate over it (not 0 %), names the tool's header and the params key that maps another one."""
+    if not ds.has("leads"):
+        return []
+    leads = ds.leads
+    qualified = leads["mql_date"].notna()
+    if not qualified.any():  # no qualified inquiry: there is no rate to state in the first place
+        return []
+    out = []
+    for column, key in RATE_INPUTS:
+        if column in leads and leads[column].notna().any():  # as the KPI store asks (store.rejections_known)
+            continue
+        header, params_key = column_hint(ds, "leads", column)
+        out.append(Finding.note("leads", key, header=header, params_key=params_key,
+                                fix=f"export the column, or map it under {params_key} in {ds.params.relpath()}"))
+    return out
+
+
+def column_hint(ds: Dataset, table: str, column: str) -> tuple[str, str]:
+    """(header, params key) for ``column`` of ``table``: the file's header when it is mapped (and empty), else the
+    preset's spelling of the tool (HubSpot: "Date of first engagement"); the key maps a header of its own."""
+    from .presets import REGEX_PREFIX, get_preset
+
+    for i, entry in enumerate(ds.params.files(table)):
+        key = f"data.{table}[{i}].columns.{column}"
+        info = next((s for s in ds.files(table) if s.preset == entry.get("preset")), None)
+        if info is not None and info.columns.get(column):
+            return f'"{info.columns[column]}"', key
+        try:
+            aliases = get_preset(str(entry.get("preset"))).tables[table].aliases.get(column, ())
+        except (KeyError, ValueError):
+            aliases = ()
+        spelt = [a for a in aliases if not a.startswith(REGEX_PREFIX)]
+        if spelt:
+            return f'"{spelt[0]}"', key
+        return column, key
+    return column, f"data.{table}[0].columns.{column}"
 
 
 def gate(ds: Dataset, tables: list[str] | None = None) -> list[Finding]:

@@ -20,8 +20,9 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
     coverage of the feedback); warnings are printed, they do not fail the run.
     """
     params = load_params(params_path)
+    ds = load_dataset(params)  # also checks the channel ids the params name against the data's channels
+    # only now are the params fully checked: "ok" must not stand above an error about them
     say(f"params  {params.relpath()}: ok ({params.name}, language {params.language}, currency {params.currency})")
-    ds = load_dataset(params)
     for s in ds.sources:
         kind = {"parquet": "Parquet", "duckdb": "DuckDB query", "sql": "SQL query"}.get(s.kind)
         enc = s.encoding or kind or ("xlsx" + (f", sheet {s.sheet}" if s.sheet else ""))
@@ -48,6 +49,7 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
         say(line)
     findings = plausibility.gate(ds)  # raises (exit 2) when a memo headline would be wrong
     notes = [*ds.findings, *findings]
+    notes += [f for f in plausibility.missing_rate_inputs(ds) if f.key not in {n.key for n in notes}]
     if notes:
         say("")
         for f in notes:

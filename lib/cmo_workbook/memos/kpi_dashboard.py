@@ -59,6 +59,8 @@ def compute(store: KpiStore) -> list[Kpi]:
         m = store.catalogue[metric]
         out.append(Kpi(metric, f.value, f.prev_value, f.py_value, None if math.isnan(f.target) else f.target,
                        kinds[f.unit], m.higher_is_better is not False, window=f.window, window_kind=kind))
+    acc = next(k for k in out if k.key == "sales_acceptance_rate")
+    acc.extra["no_verdict"] = kpi_figures.no_verdict(store, store.figure("sales_acceptance_rate", "month"))
     won = next(k for k in out if k.key == "marketing_won_revenue")
     won.extra["share"] = store.figure("marketing_revenue_share", "month")
     return out
@@ -247,7 +249,7 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
             ))
     by = {k.key: k for k in kpis}
     acc = by["sales_acceptance_rate"]
-    if acc.target and acc.value < acc.target * 0.9:
+    if acc.target and acc.value < acc.target * 0.9 and not acc.extra.get("no_verdict"):
         leads, cpl_month = by["qualified_leads"].value, by["cost_per_qualified_lead"].value
         more = (acc.target - acc.value) * leads  # accepted inquiries at the target rate, same spend
         out.append(Recommendation(

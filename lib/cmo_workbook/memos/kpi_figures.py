@@ -82,12 +82,42 @@ def comparisons(f: Figure, lang: str, higher_is_better: bool | None, which: tupl
     return out
 
 
+def sample_note(store: KpiStore, f: Figure, lang: str) -> str:
+    """For a rate with a minimum sample (catalogue ``min_n``) that gets no verdict, the sentence instead ("" when
+    it gets one): not measured (no count: the export lacks the input), no decision yet (0 cases), or the count
+    below the minimum ("3 von 3 angenommen, zu wenige für ein Urteil")."""
+    m = store.catalogue[f.metric]
+    if not m.min_n:
+        return ""
+    if f.n != f.n:  # nothing counted: in a window the data cover, because the export lacks the input
+        covered = store.has("qualified_leads", f.window) and not math.isnan(store.value("qualified_leads",
+                                                                                        window=f.window))
+        return t(f"kpi_{f.metric}_not_measured", lang) if f.value != f.value and covered else ""
+    n = int(f.n)
+    if n == 0:
+        return t(f"kpi_{f.metric}_none", lang)
+    if n < m.min_n:
+        hits = int(round(f.value * n))
+        return t(f"kpi_{f.metric}_too_few", lang, k=fmt.number(hits, lang), n=fmt.number(n, lang))
+    return ""
+
+
+def no_verdict(store: KpiStore, f: Figure) -> bool:
+    """Whether no memo may judge ``f`` (see :func:`sample_note`)."""
+    return bool(sample_note(store, f, "en"))
+
+
 def tile(store: KpiStore, metric: str, kind: str, lang: str, currency: str, so_what: str = "",
          segment: str = "", which: tuple[str, ...] | None = None) -> Tile:
-    """A KPI tile straight from the store: label with window, value, catalogue comparisons, so-what."""
+    """A KPI tile straight from the store: label with window, value, catalogue comparisons, so-what.
+
+    Below the catalogue's minimum sample (or not measured at all) the comparisons carry no good/bad colour and
+    the so-what states the count instead of a verdict (100 % of 3 decided inquiries is no good news)."""
     m = store.catalogue[metric]
     f = store.figure(metric, kind, segment)
     planned = bool(m.plan_target) or m.kind == "spend_forecast"  # the target is controlling's plan
-    return Tile(store.label(metric, kind, lang), fig(f, lang, currency),
-                comparisons(f, lang, m.higher_is_better, which or m.comparisons,
-                            t("kpi_vs_plan", lang) if planned else None), so_what)
+    cmps = comparisons(f, lang, m.higher_is_better, which or m.comparisons, t("kpi_vs_plan", lang) if planned else None)
+    note = sample_note(store, f, lang)
+    if note:
+        cmps, so_what = [Comparison(c.label, c.delta, None) for c in cmps], note
+    return Tile(store.label(metric, kind, lang), fig(f, lang, currency), cmps, so_what)

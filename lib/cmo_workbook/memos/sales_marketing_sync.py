@@ -9,7 +9,7 @@ Person names never reach the memo: lead owners appear under neutral labels
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,12 +17,15 @@ import pandas as pd
 
 from ..render import fmt
 from ..metrics import sla
+from ..metrics.catalogue import MIN_DECIDED
 from ..metrics.store import KpiStore
 from ..render.blocks import Comparison, Recommendation, Rich, Tile
 from . import kpi_figures
 from ..render.i18n import t, tn
 from ..render.wording import channel_label, rich
+from ..inputs.findings import Finding
 from ..inputs.loaders import Dataset
+from ..inputs.plausibility import ALL_MEMOS, missing_rate_inputs
 from ..periods import Period, run_date
 
 
@@ -47,6 +50,18 @@ class SyncFacts:
     shared: pd.DataFrame
     attribution: dict[str, pd.DataFrame]
     store: KpiStore | None = None  # the period's KPI store: the acceptance rate is a catalogue KPI
+    #: notes on lead columns the export lacks (no first-contact / feedback dates): those rates are not stated
+    gaps: list[Finding] = field(default_factory=list)
+
+    @property
+    def response_dates(self) -> bool:
+        """Whether the export carries first-contact dates (else the response SLA is not measured, not 0 %)."""
+        return not any(g.key == "note_no_first_contact_dates" for g in self.gaps)
+
+    @property
+    def feedback_dates(self) -> bool:
+        """Whether the export carries sales feedback dates (else the feedback SLA is not measured)."""
+        return not any(g.key == "note_no_feedback_dates" for g in self.gaps)
 
 
 def _acceptance(decisions: pd.DataFrame) -> float:
@@ -84,7 +99,7 @@ def compute(ds: Dataset, period: Period, lang: str, store: KpiStore | None = Non
         quality=sla.quality_by(decided, "channel"),
         reasons=sla.rejection_reasons(decided),
         acceptance_now=_acceptance(decided), acceptance_prev=_acceptance(decided_prev),
-        acceptance_target=params.targets.get("mql_to_sql_rate"), store=store,
+        acceptance_target=params.targets.get("mql_to_sql_rate"), store=store, gaps=missing_rate_inputs(ds),
         recycled=sla.recycled_leads(ds.leads, start, end),
         shared=sla.shared_accounts(ds.leads, deals, start, end, mkt) if ds.has("deals") else pd.DataFrame(),
         attribution=(sla.attribution_questions(ds.deals, ds.leads, touch, start, end, mkt) if ds.has("deals")
@@ -104,9 +119,10 @@ def _hours(h: float, lang: str) -> str:
 
 
 def worst_channel(f: SyncFacts) -> dict[str, Any] | None:
-    """The channel with the most response breaches, with its share of all breaches."""
+    """The channel with the most response breaches, with its share of all breaches (None without first-contact
+    dates: every inquiry would look late)."""
     bc = f.by_channel[f.by_channel["breaches"] > 0]
-    if bc.empty:
+    if bc.empty or not f.response_dates:
         return None
     row = bc.iloc[0]
     return {"channel": row.name, "breaches": int(row["breaches"]), "rate": float(row["rate"]),
@@ -120,6 +136,8 @@ def headline(f: SyncFacts, lang: str) -> str:
     fields = {"rate": fmt.percent(now.response_rate, lang, 0), "prev": fmt.percent(f.prev.response_rate, lang, 0),
               "target": fmt.percent(cfg.response_target, lang, 0), "hours": fmt.number(cfg.response_hours, lang)}
     worst = worst_channel(f)
+    if not f.response_dates:  # nothing was measured: say so instead of "0 % within 24 business hours"
+        return t("sync_headline_no_response_dates", lang, n=fmt.number(now.leads, lang))
     if now.response_rate >= cfg.response_target:
         return t("sync_headline_ok", lang, **fields)
     if worst:
@@ -147,10 +165,35 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
                channel=channel_label(worst["channel"], lang))
     else:
         sw = t("sync_sw_response_ok", lang)
-    out.append(Tile(t("sync_tile_response", lang, hours=fmt.number(cfg.response_hours, lang)),
-                    fmt.percent(now.response_rate, lang, 0),
-                    [Comparison(vs_prev, c1, g1), Comparison(vs_tgt, c2, g2)], sw))
-    # 2 median response time (lower is better); the SLA limit is the target
+    if not f.response_dates:
+        sw = t("sync_sw_no_response_dates", lang)  # the tool's header and the params key: in the data note
+        out.append(Tile(t("sync_tile_response", lang, hours=fmt.number(cfg.response_hours, lang)), fmt.MISSING, [], sw))
+        out.append(Tile(t("sync_tile_median", lang), fmt.MISSING, [], t("sync_sw_median_not_measured", lang)))
+    else:
+        out.append(Tile(t("sync_tile_response", lang, hours=fmt.number(cfg.response_hours, lang)),
+                        fmt.percent(now.response_rate, lang, 0),
+                        [Comparison(vs_prev, c1, g1), Comparison(vs_tgt, c2, g2)], sw))
+        out.append(_median_tile(f, lang, worst))
+    # 3 feedback within SLA
+    c1, g1 = pp(now.feedback_rate, prev.feedback_rate)
+    c2, g2 = pp(now.feedback_rate, cfg.feedback_target)
+    if not f.feedback_dates:
+        out.append(Tile(t("sync_tile_feedback", lang, days=fmt.number(cfg.feedback_days, lang)), fmt.MISSING, [],
+                        t("sync_sw_no_feedback_dates", lang)))
+    else:
+        sw = (t("sync_sw_feedback_late", lang, n=now.feedback_breach) if now.feedback_rate < cfg.feedback_target
+              else t("sync_sw_feedback_ok", lang))
+        out.append(Tile(t("sync_tile_feedback", lang, days=fmt.number(cfg.feedback_days, lang)),
+                        fmt.percent(now.feedback_rate, lang, 0),
+                        [Comparison(vs_prev, c1, g1), Comparison(vs_tgt, c2, g2)], sw))
+    out.append(_acceptance_tile(f, lang))
+    return out
+
+
+def _median_tile(f: SyncFacts, lang: str, worst: dict[str, Any] | None) -> Tile:
+    """Median response time (lower is better); the SLA limit is the target."""
+    cfg, now, prev = f.cfg, f.now, f.prev
+    vs_prev, vs_tgt = t("vs_prev_month", lang), t("sync_vs_target", lang)
     finite = lambda v: v if v == v and abs(v) != float("inf") else float("nan")  # noqa: E731  (median not reached)
     d_prev = fmt.delta(finite(now.median_response_hours), finite(prev.median_response_hours), lang, kind="abs",
                        unit=t("sync_hours_unit", lang), higher_is_better=False, digits=1)
@@ -161,19 +204,18 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
                hours=_hours(worst["median"], lang))
     else:
         sw = t("sync_sw_median_ok", lang)
-    out.append(Tile(t("sync_tile_median", lang), _hours(now.median_response_hours, lang),
-                    [Comparison(vs_prev, d_prev.text, d_prev.good), Comparison(vs_tgt, d_tgt.text, d_tgt.good)], sw))
-    # 3 feedback within SLA
-    c1, g1 = pp(now.feedback_rate, prev.feedback_rate)
-    c2, g2 = pp(now.feedback_rate, cfg.feedback_target)
-    if now.feedback_rate < cfg.feedback_target:
-        sw = t("sync_sw_feedback_late", lang, n=now.feedback_breach)
-    else:
-        sw = t("sync_sw_feedback_ok", lang)
-    out.append(Tile(t("sync_tile_feedback", lang, days=fmt.number(cfg.feedback_days, lang)),
-                    fmt.percent(now.feedback_rate, lang, 0),
-                    [Comparison(vs_prev, c1, g1), Comparison(vs_tgt, c2, g2)], sw))
-    # 4 accepted by sales (decisions of the month)
+    return Tile(t("sync_tile_median", lang), _hours(now.median_response_hours, lang),
+                [Comparison(vs_prev, d_prev.text, d_prev.good), Comparison(vs_tgt, d_tgt.text, d_tgt.good)], sw)
+
+
+def _acceptance_tile(f: SyncFacts, lang: str) -> Tile:
+    """Accepted by sales (decisions of the month); no verdict below the catalogue's minimum of decided leads."""
+    vs_prev, vs_tgt = t("vs_prev_month", lang), t("sync_vs_target", lang)
+
+    def pp(a: float, b: float) -> tuple[str, bool | None]:
+        d = fmt.delta(a, b, lang, kind="pp", higher_is_better=True)
+        return d.text, d.good
+
     cmps = [Comparison(vs_prev, *pp(f.acceptance_now, f.acceptance_prev))]
     if f.acceptance_target:
         cmps.append(Comparison(vs_tgt, *pp(f.acceptance_now, f.acceptance_target)))
@@ -185,11 +227,11 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     else:
         sw = t("sync_sw_acceptance_ok", lang)
     if f.store is not None:
-        out.append(kpi_figures.tile(f.store, "sales_acceptance_rate", "month", lang, "EUR", sw,
-                                    which=("previous", "target")))
+        tile = kpi_figures.tile(f.store, "sales_acceptance_rate", "month", lang, "EUR", sw,
+                                which=("previous", "target"))
     else:
-        out.append(Tile(t("sync_tile_accepted", lang), fmt.percent(f.acceptance_now, lang, 0), cmps, sw))
-    return out
+        tile = Tile(t("sync_tile_accepted", lang), fmt.percent(f.acceptance_now, lang, 0), cmps, sw)
+    return tile
 
 
 def _owner(f: SyncFacts, name: Any) -> str:
@@ -202,15 +244,22 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
     h = fmt.number(f.cfg.response_hours, lang)
 
     def rows(df: pd.DataFrame, name, n: int) -> list[list[str]]:
-        shown = df[df["breaches"] > 0].head(n) if (df["breaches"] > 0).any() else df.head(n)
-        out = [[name(k), fmt.number(r["leads"], lang), fmt.percent(r["rate"], lang, 0), fmt.number(r["breaches"], lang),
-                _hours(r["median_hours"], lang)] for k, r in shown.iterrows()]
+        measured = f.response_dates  # without first-contact dates: the inquiries per row, nothing about them
+        if not measured:
+            shown = df.sort_values("leads", ascending=False, kind="stable").head(n)
+        else:
+            shown = df[df["breaches"] > 0].head(n) if (df["breaches"] > 0).any() else df.head(n)
+        dash = fmt.MISSING
+        out = [[name(k), fmt.number(r["leads"], lang), fmt.percent(r["rate"], lang, 0) if measured else dash,
+                fmt.number(r["breaches"], lang) if measured else dash,
+                _hours(r["median_hours"], lang) if measured else dash] for k, r in shown.iterrows()]
         rest = df.drop(index=shown.index)
         if len(rest):  # the table adds up to the headline: the remaining rows in one line
             leads = rest["leads"].sum()
             rate = (rest["rate"] * rest["leads"]).sum() / leads if leads else float("nan")
             out.append([t("sync_row_others", lang, n=len(rest)), fmt.number(leads, lang),
-                        fmt.percent(rate, lang, 0), fmt.number(rest["breaches"].sum(), lang), "–"])
+                        fmt.percent(rate, lang, 0) if measured else dash,
+                        fmt.number(rest["breaches"].sum(), lang) if measured else dash, dash])
         return out
 
     cols = [t("sync_col_inquiries", lang), t("sync_col_within", lang, hours=h), t("sync_col_late", lang),
@@ -232,7 +281,7 @@ def quality_table(f: SyncFacts, lang: str, max_rows: int = 4) -> tuple[list[str]
 
 def quality_text(f: SyncFacts, lang: str) -> str:
     """Overall acceptance, the weakest source and the recycled leads in two sentences."""
-    q = f.quality[f.quality["decided"] >= 10]
+    q = f.quality[f.quality["decided"] >= MIN_DECIDED]
     parts = []
     if len(q):
         weak = q.sort_values(["rate", "decided"], ascending=[True, False], kind="stable").iloc[0]
@@ -246,17 +295,28 @@ def quality_text(f: SyncFacts, lang: str) -> str:
     return Rich(*[x for i, p in enumerate(parts) for x in ((" ", p) if i else (p,))])
 
 
+#: credit questions about deals of which some are not won: worded as opportunities ("Verkaufschance"), not orders
+_NOT_WON = {"sync_credit_no_source": "sync_credit_no_source_open", "sync_credit_outbound": "sync_credit_outbound_open"}
+
+
+def _deal_word(key: str, deals: pd.DataFrame) -> str:
+    """The message for ``deals``: ``key`` ("Auftrag", an order) only when every one of them is won; with an open
+    or lost deal among them the opportunity wording ("Verkaufschance"): an open deal is no order yet."""
+    won = "status" in deals and bool((deals["status"] == "won").all())
+    return key if won else _NOT_WON[key]
+
+
 def attribution_items(f: SyncFacts, lang: str, currency: str) -> list[str]:
     """Bullets: deals whose pipeline credit the sync has to settle."""
     m = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     items = []
     ns = f.attribution.get("no_source", pd.DataFrame())
     if len(ns):
-        items.append(tn("sync_credit_no_source", len(ns), lang, amount=m(ns["amount"].sum())))
+        items.append(tn(_deal_word("sync_credit_no_source", ns), len(ns), lang, amount=m(ns["amount"].sum())))
     ow = f.attribution.get("outbound_with_marketing", pd.DataFrame())
     if len(ow):
         chans = sorted({c for cs in ow["touch_channels"] for c in cs})
-        items.append(tn("sync_credit_outbound", len(ow), lang, amount=m(ow["amount"].sum()),
+        items.append(tn(_deal_word("sync_credit_outbound", ow), len(ow), lang, amount=m(ow["amount"].sum()),
                         channels=", ".join(channel_label(c, lang) for c in chans)))
     if not items:
         items.append(t("sync_credit_all_clear", lang))
@@ -355,7 +415,7 @@ def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recom
             effect=_join(t("sync_effect_fair" if fair else "sync_effect_response", lang),
                          _worth(worst["breaches"], _channel_cpl(f, worst["channel"]), "sync_eur_late", lang, currency,
                                 channel=label))))
-    if now.feedback_rate < cfg.feedback_target:
+    if f.feedback_dates and now.feedback_rate < cfg.feedback_target:
         out.append(Recommendation(
             action=_join(t("sync_agenda_feedback", lang, days=fmt.number(cfg.feedback_days, lang)), decide),
             owner=t("sync_owner_head_of_sales", lang),
@@ -363,7 +423,7 @@ def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recom
                        target=fmt.percent(cfg.feedback_target, lang, 0)),
             due=next_sync,
             effect=_worth(now.feedback_breach, _channel_cpl(f), "sync_eur_feedback", lang, currency)))
-    q = f.quality[f.quality["decided"] >= 10]
+    q = f.quality[f.quality["decided"] >= MIN_DECIDED]
     if len(q) and f.acceptance_target and f.acceptance_now < f.acceptance_target:
         weak = q.sort_values(["rate", "decided"], ascending=[True, False], kind="stable").iloc[0]
         label = channel_label(weak.name, lang)
@@ -405,6 +465,8 @@ def definitions(f: SyncFacts, lang: str) -> str:
     c = f.cfg
     fields = {"hours": fmt.number(c.response_hours, lang), "days": fmt.number(c.feedback_days, lang),
               "day_hours": f"{fmt.number(c.day_start, lang)}–{fmt.number(c.day_end, lang)}"}
-    if c.state:
-        return t("sync_definitions_state", lang, state=c.state, **fields)
-    return t("sync_definitions", lang, **fields)
+    text = (t("sync_definitions_state", lang, state=c.state, **fields) if c.state
+            else t("sync_definitions", lang, **fields))
+    # what the export lacks, and how to add it: the tiles above say "not measured", here is why
+    # (the feedback-date note reaches every memo's data note through the plausibility review already)
+    return " ".join([text, *(g.text(lang) + "." for g in f.gaps if g.key not in ALL_MEMOS)])

@@ -98,6 +98,8 @@ class Metric:
     #: plan columns its target comes from: one column (its sum over the window) or two (their ratio)
     plan_target: tuple[str, ...] = ()
     owner: str = "Marketing-Controlling"
+    #: a rate needs this many cases (the store's ``n``) before a memo judges it; below, it states the count
+    min_n: int = 0
     valid_from: str = "2026-01-01"
     #: a company's own metric brings its words from params; a shipped one has them in the message
     #: catalogue (``kpi_<id>``, ``kpi_<id>_def``), so a translator finds every memo word in one file
@@ -128,6 +130,8 @@ def _m(**kw: Any) -> Metric:
     return Metric(**kw)
 
 
+#: leads sales decided on before an acceptance rate is judged (the sync memo's per-source verdicts use it too)
+MIN_DECIDED = 10
 _MKT = "Leads aus Marketing-Kanälen (params channels.marketing; ohne Vertriebs-Kaltakquise)"
 CATALOGUE: tuple[Metric, ...] = (
     _m(id="leads", formula="count(leads where created_date in window)", unit="count", tables=["leads"],
@@ -140,7 +144,7 @@ CATALOGUE: tuple[Metric, ...] = (
        tables=["leads"], grain="lead (sql_date)", population=_MKT),
     _m(id="sales_acceptance_rate", formula="accepted(cohort) / (accepted + rejected)(cohort), cohort = MQL date in window, decisions before window end",
        unit="rate", tables=["leads"], grain="lead cohort (mql_date)", population=_MKT, kind="acceptance",
-       windows=("month", "quarter", "t12m")),
+       windows=("month", "quarter", "t12m"), min_n=MIN_DECIDED),
     _m(id="marketing_spend", formula="sum(spend.cost where date in window)", unit="eur", tables=["spend"], grain="cost line (date)",
        population="all marketing cost; excludes sales cost and personnel", higher_is_better=None,
        segments=("channel",)),

@@ -208,6 +208,15 @@ def backtest(values: pd.Series, *, horizons: Iterable[int] = (1, 2, 3), cumulati
     return pd.DataFrame(rows, columns=["origin", "horizon", "method", "forecast", "low", "high", "actual", "inside"])
 
 
+def non_negative(metric: str) -> bool:
+    """Whether ``metric`` cannot be below 0: the catalogue's counts, euro sums and rates (not a difference such as
+    the budget variance). A metric the catalogue does not know is left as forecast: nothing says it cannot."""
+    from .catalogue import CATALOGUE
+
+    m = next((m for m in CATALOGUE if m.id == metric), None)
+    return m is not None and m.unit in ("count", "eur", "rate") and m.kind != "difference"
+
+
 def evaluate(goal: dict, series: pd.Series, as_of: pd.Period, *, higher_is_better: bool | None = None) -> GoalStatus:
     """Status of one goal given the metric's monthly ``series`` (PeriodIndex 'M') up to ``as_of``."""
     target, baseline = float(goal["target"]), float(goal["baseline"])
@@ -230,6 +239,9 @@ def evaluate(goal: dict, series: pd.Series, as_of: pd.Period, *, higher_is_bette
         point = low = high = actual
         if months_left:
             point, low, high, method = forecast(s, months_left)
+    if non_negative(goal["metric"]):
+        # a count or an amount cannot fall below 0: the range's lower end is 0, not "−3 Anfragen"
+        point, low, high = max(point, 0.0), max(low, 0.0), max(high, 0.0)
     eps = 1e-9 * max(1.0, abs(target))  # a forecast of 23.9999999 reaches a target of 24
     reaches = (lambda v: v >= target - eps) if hib else (lambda v: v <= target + eps)
     last_year = float("nan") if cumulative else float(s.get(dl_month - SEASON, float("nan")))

@@ -37,6 +37,8 @@ _HOURS = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*
 _EPOCH = np.datetime64("2000-01-03", "D")  # a Monday; only differences of positions matter
 
 MET, BREACH, PENDING = "met", "breach", "pending"
+#: decimals business hours are kept to (a millionth of an hour is 3.6 ms)
+HOUR_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,9 @@ def business_hours(start: Iterable[Any], end: Iterable[Any], cfg: SlaConfig) -> 
     """Business hours between each start and end (NaN when either is missing; 0 if end ≤ start)."""
     a = _position(pd.Series(pd.to_datetime(pd.Series(list(start) if not isinstance(start, pd.Series) else start))), cfg)
     b = _position(pd.Series(pd.to_datetime(pd.Series(list(end) if not isinstance(end, pd.Series) else end))), cfg)
-    return np.maximum(b - a, 0.0)
+    # positions count from 2000, so their difference carries float noise (8 h 03 min = 8.0499999999995 h), which
+    # the memo's half-up rounding would show as "8,0": round to a millionth of an hour (well below a second)
+    return np.round(np.maximum(b - a, 0.0), HOUR_DIGITS)
 
 
 def lead_sla(leads: pd.DataFrame, cfg: SlaConfig, as_of: pd.Timestamp) -> pd.DataFrame:

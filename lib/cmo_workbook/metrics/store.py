@@ -33,6 +33,8 @@ from .monthly import monthly as monthly_frame
 STORE_FILE = "kpis.csv"
 COLUMNS = ("metric", "window", "window_kind", "segment", "value", "unit", "reliable", "prev_window", "prev_value",
            "py_window", "py_value", "target")
+#: the store's column of sample sizes (after :data:`COLUMNS`; older stores and hand-built tables lack it)
+N_COLUMN = "n"
 _SUFFIX = {"t3m": "T3M", "t12m": "T12M", "ytd": "YTD", "asof": "END"}
 _KIND_OF_SUFFIX = {v: k for k, v in _SUFFIX.items()}
 #: params targets keys that name a catalogue metric differently (monthly targets; quarterly under targets.quarterly)
@@ -303,8 +305,29 @@ class _Calc:
         return _target(params_raw, m, w)
 
     def acceptance(self, w: Window) -> float:
-        if not self.covered(w):
+        if not self.rejections_known():  # not measured (the data note says why), never a 100 % of acceptances only
             return math.nan
+        accepted, decided = self.acceptance_counts(w)
+        return accepted / decided if decided else math.nan
+
+    def n(self, m: Metric, w: Window, segment: str = "") -> float:
+        """How many cases the value of a rate rests on (leads sales decided on), for its minimum sample
+        (catalogue ``min_n``); NaN for metrics without one, and where nothing could be counted (no feedback
+        dates: the rate is not measured, which is not "0 decided")."""
+        if m.kind == "acceptance" and not segment and self.covered(w) and self.rejections_known():
+            return float(self.acceptance_counts(w)[1])
+        return math.nan
+
+    def rejections_known(self) -> bool:
+        """Whether the leads carry sales feedback dates at all: without them a rejection is never seen, every
+        decided lead is an accepted one and the acceptance rate would be 100 % by construction."""
+        leads = self.ds.leads
+        return "sales_feedback_date" in leads and bool(leads["sales_feedback_date"].notna().any())
+
+    def acceptance_counts(self, w: Window) -> tuple[int, int]:
+        """(accepted, decided) of the window's cohort of marketing-qualified inquiries."""
+        if not self.covered(w):
+            return 0, 0
         if self._acc is None:
             leads = self.ds.leads
             mkt = leads[leads["channel"].isin(self.ds.params.marketing_channels) & leads["mql_date"].notna()]
@@ -319,8 +342,7 @@ class _Calc:
         lo, hi = w.start.value, w.stop.value
         cohort = (mql >= lo) & (mql < hi)
         # decisions known at the window's end: a later decision would change a month already reported
-        n = int((cohort & (decided < hi)).sum())
-        return float((cohort & (sql < hi)).sum()) / n if n else math.nan
+        return int((cohort & (sql < hi)).sum()), int((cohort & (decided < hi)).sum())
 
     def clv(self, end: pd.Period) -> float:
         if end not in self._clv:
@@ -429,7 +451,8 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
                 value = calc.value(m, w, seg)
                 row = {"metric": m.id, "window": w.id, "window_kind": w.kind, "segment": seg, "value": value,
                        "unit": m.unit, "reliable": calc.reliable(m, w), "prev_window": "", "prev_value": math.nan,
-                       "py_window": "", "py_value": math.nan, "target": math.nan if seg else calc.target(m, w, ds.params.raw)}
+                       "py_window": "", "py_value": math.nan, "target": math.nan if seg else calc.target(m, w, ds.params.raw),
+                       N_COLUMN: calc.n(m, w, seg)}
                 for key, cw in (("prev", prev), ("py", py)):
                     if cw is None:
                         continue
@@ -445,7 +468,7 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
                              "value": calc.value(m, w), "unit": m.unit, "reliable": calc.reliable(m, w),
                              "prev_window": "", "prev_value": math.nan, "py_window": "", "py_value": math.nan,
                              "target": calc.target(m, w, ds.params.raw)})
-    df = pd.DataFrame(rows, columns=list(COLUMNS))
+    df = pd.DataFrame(rows, columns=[*COLUMNS, N_COLUMN])
     return df.drop_duplicates(["metric", "window", "segment"], keep="first").reset_index(drop=True)
 
 
@@ -476,9 +499,11 @@ def write(df: pd.DataFrame, reports_dir: str | Path, period: Period | str) -> Pa
 
 def read(path: str | Path) -> pd.DataFrame:
     df = pd.read_csv(path, dtype={"segment": "string", "prev_window": "string", "py_window": "string"},
-                     keep_default_na=False, na_values={"value": [""], "prev_value": [""], "py_value": [""], "target": [""]})
-    for c in ("value", "prev_value", "py_value", "target"):
-        df[c] = pd.to_numeric(df[c], errors="coerce")
+                     keep_default_na=False, na_values={"value": [""], "prev_value": [""], "py_value": [""], "target": [""],
+                                                       N_COLUMN: [""]})
+    for c in ("value", "prev_value", "py_value", "target", N_COLUMN):
+        if c in df:  # a store written before the sample sizes were kept has no n column
+            df[c] = pd.to_numeric(df[c], errors="coerce")
     df["reliable"] = df["reliable"].astype(str).str.lower().eq("true")
     return df
 
@@ -499,6 +524,8 @@ class Figure:
     py_value: float
     target: float
     reliable: bool = True
+    #: cases the value rests on (a rate's denominator) where the catalogue sets a minimum (``min_n``), else NaN
+    n: float = math.nan
 
 
 class KpiStore:
@@ -527,7 +554,8 @@ class KpiStore:
         r = self.table.iloc[self._index[key]]
         return Figure(r["metric"], r["window"], r["window_kind"], r["segment"] or "", float(r["value"]), r["unit"],
                       r["prev_window"] or "", float(r["prev_value"]), r["py_window"] or "", float(r["py_value"]),
-                      float(r["target"]), bool(r["reliable"]))
+                      float(r["target"]), bool(r["reliable"]),
+                      float(r[N_COLUMN]) if N_COLUMN in r.index else math.nan)
 
     def value(self, metric: str, kind: str | None = None, segment: str = "", *, window: str | None = None) -> float:
         return self.figure(metric, kind, segment, window=window).value
