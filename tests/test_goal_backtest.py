@@ -190,3 +190,18 @@ def test_the_tolerance_of_a_target_is_one_billionth_either_way():
     assert goals.evaluate(low, series([520.0, 500, 480, 460, 400 + 1e-9 * 400], start="2026-01"), may).status \
         == "achieved"
     assert goals.evaluate(low, series([520.0, 500, 480, 460, 400.01], start="2026-01"), may).status == "missed"
+
+
+def test_coverage_table_scores_the_model_chosen_at_each_origin():
+    # 21 months of flat_with_spike: at origin 20 the backtest inside the 20 known months has its 12 forecasts and
+    # the exact trend wins (forecast 50); at origins 15..19 the seasonal model is kept. Seasonal errors are
+    # 60 / (o − 12) per forecast: origins 15, 16, 17, 18 with 3 horizons (20, 15, 12, 10), 19 with 2 (60/7),
+    # 20 with 1 (7.5): n = 15
+    monthly = flat_with_spike(21).to_frame("q")
+    row = goals.coverage_table(monthly, ["q"]).iloc[0]
+    assert row["n"] == 15
+    seasonal = 3 * (20 + 15 + 12 + 10) + 2 * 60 / 7 + 7.5
+    assert row["mae_last_year"] == pytest.approx(seasonal / 15)
+    assert row["mae"] == pytest.approx((seasonal - 7.5) / 15)  # the trend's 0 at origin 20
+    assert row["mae_trend"] == pytest.approx(0.0, abs=1e-9)
+    assert goals.backtest(flat_with_spike(21))["method"].tolist() == ["seasonal"] * 14 + ["trend"]
