@@ -121,8 +121,9 @@ def channel_cpl_store(store: KpiStore, lang: str, min_leads: int = MIN_CHANNEL_L
                                      "leads": store.value("qualified_leads", "t3m", seg),
                                      "spend": store.value("marketing_spend", "t3m", seg)}
     df = pd.DataFrame.from_dict(rows, orient="index")
-    if df.empty:
-        return df
+    if df.empty:  # no channel segments: the columns still, so worst_channel and channel_blocks find nothing to flag
+        return pd.DataFrame(columns=["cpl", "cpl_ref", "segment", "window", "leads", "spend", "change", "excess_cost",
+                                     "label"])
     df = df[(df["spend"] > 0) & (df["leads"] >= min_leads) & df["cpl_ref"].notna()]
     df["change"] = df["cpl"] / df["cpl_ref"] - 1
     # What the worse efficiency costs: the same leads at last year's cost per lead would have been cheaper.
@@ -311,8 +312,10 @@ def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float
     if ratio.value != ratio.value:  # no CLV or CAC: no verdict on the payback (CLV still explained: jargon check)
         return kpi_figures.rich("kpi_clv_no_ratio_explained", lang, **fields, years=years)
     good = ratio.value >= ratio_target
+    # a target of 3.5 : 1 as written (to whole units it read "4 : 1" beside a ratio of 2,9 : 1 that misses 3.5)
+    target = fmt.number(ratio_target, lang, 0 if float(ratio_target).is_integer() else 1)
     return kpi_figures.rich("kpi_clv_ratio_good" if good else "kpi_clv_ratio_slow", lang, **fields, years=years,
-                            ratio=kpi_figures.fig(ratio, lang, currency), target=fmt.number(ratio_target, lang))
+                            ratio=kpi_figures.fig(ratio, lang, currency), target=target)
 
 
 def cpl_chart_title(worst: dict[str, Any] | None, cpl: pd.DataFrame, lang: str) -> str:
