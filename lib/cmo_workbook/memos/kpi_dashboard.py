@@ -223,7 +223,8 @@ def goal_cost(g: GoalStatus, store: KpiStore) -> tuple[float, str] | None:
     if g.metric == "qualified_leads":
         return gap * store.value("cost_per_qualified_lead", "t3m"), "kpi_rec_goal_cost_leads"
     if g.metric == "marketing_pipeline_value":
-        per_euro = store.value("marketing_pipeline_value", "t3m") / store.value("marketing_spend", "t3m")
+        spend = store.value("marketing_spend", "t3m")  # no spend in 3 months: no rate (was ZeroDivisionError)
+        per_euro = store.value("marketing_pipeline_value", "t3m") / spend if spend else float("nan")
         months = max(g.months_left, 1)  # a cumulative gap is spread over the months left
         return (gap / per_euro / months, "kpi_rec_goal_cost_pipeline") if per_euro == per_euro and per_euro else None
     if g.metric == "cost_per_qualified_lead":

@@ -1,0 +1,49 @@
+"""The KPI memo's headline when a channel got costlier (memos/kpi_dashboard.headline): the decision in euros on the
+first line, 20 % of the channel's spend of the last 3 months rounded to 100 (shift_amount), in the memo's currency (Babel writes US dollars "US$" in English).
+Fixture (kpi_fixtures): 120 qualified inquiries in 2026-10 vs 80 a year earlier (+50 %), pipeline 300 000 €."""
+from __future__ import annotations
+
+import math
+
+from cmo_workbook.memos import kpi_dashboard
+from cmo_workbook.periods import Period
+from cmo_workbook.render.blocks import Fig
+
+from kpi_fixtures import kpi_store
+
+OCT = Period.parse("2026-10")
+
+
+def plain(s: str) -> str:
+    return str(s).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def worst(spend: float) -> dict:
+    return {"label": "LinkedIn", "cpl": 260.0, "delta": "+30 %", "spend": spend,
+            "cpl_fig": Fig("$260", "cost_per_qualified_lead", "2026-10/T3M", 260.0, "channel=linkedin")}
+
+
+def test_the_decision_in_dollars_on_the_first_line():
+    kpis = kpi_dashboard.compute(kpi_store())
+    # 20 % of 2 600 = 520 → 500 (to 100), below 10 000: not compacted
+    text = kpi_dashboard.headline(kpis, OCT, "en", "USD", worst(2_600.0))
+    assert plain(text) == ("Marketing delivered 120 qualified inquiries (+50% vs same month last year) and US$300k of new "
+                           "pipeline; LinkedIn's cost per inquiry (last 3 months) rose to $260 (+30 % vs last year) – to "
+                           "decide: shift US$500 of budget.")
+    html = text.__html__()
+    assert 'data-metric="qualified_leads" data-window="2026-10" data-value="120"' in html
+    assert 'data-metric="marketing_pipeline_value" data-window="2026-10" data-value="300000"' in html
+    # 20 % of 60 000 = 12 000: compacted
+    assert "shift US$12k of budget" in plain(kpi_dashboard.headline(kpis, OCT, "en", "USD", worst(60_000.0)))
+
+
+def test_without_a_known_spend_or_below_50_the_headline_asks_to_shift_without_an_amount():
+    kpis = kpi_dashboard.compute(kpi_store())
+    for spend in (math.nan, 200.0):  # 20 % of 200 = 40 → 0 to the hundred: no amount worth a decision
+        text = plain(kpi_dashboard.headline(kpis, OCT, "en", "EUR", worst(spend)))
+        assert text.endswith("LinkedIn's cost per inquiry (last 3 months) rose to $260 (+30 % vs last year) – "
+                             "shift budget."), text
+        assert text.startswith("Marketing delivered 120 qualified inquiries (+50% vs same month last year) and €300k")
+    assert kpi_dashboard.shift_amount(2_650.0) == 500.0  # 530 → 500
+    assert kpi_dashboard.shift_amount(2_750.0) == 600.0  # 550 → 600 (round half to even: 5.5 → 6)
+    assert math.isnan(kpi_dashboard.shift_amount(math.nan))
