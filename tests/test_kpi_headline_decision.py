@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from cmo_workbook.memos import kpi_dashboard
 from cmo_workbook.periods import Period
 from cmo_workbook.render.blocks import Fig
@@ -47,3 +49,23 @@ def test_without_a_known_spend_or_below_50_the_headline_asks_to_shift_without_an
     assert kpi_dashboard.shift_amount(2_650.0) == 500.0  # 530 → 500
     assert kpi_dashboard.shift_amount(2_750.0) == 600.0  # 550 → 600 (round half to even: 5.5 → 6)
     assert math.isnan(kpi_dashboard.shift_amount(math.nan))
+
+
+def test_leads_chart_title_compares_the_month_with_a_year_earlier():
+    # 120 qualified inquiries in 2026-10 vs 80 in 2025-10: +50 %; 13 months from 2025-10 with the plan line
+    chart = kpi_dashboard.leads_chart(kpi_store(), pd.Period("2026-10", freq="M"), "en", 150.0)
+    assert plain(chart.alt) == "Qualified inquiries +50% vs same month last year"
+    assert chart.png.startswith(b"\x89PNG")
+    de = kpi_dashboard.leads_chart(kpi_store(), pd.Period("2026-10", freq="M"), "de", None)
+    assert plain(de.alt) == "Qualifizierte Anfragen +50 % ggü. Vorjahresmonat"
+
+
+def test_romi_without_twelve_months_of_data_and_the_comparison_note():
+    romi = kpi_dashboard.Kpi("romi_all_orders", math.nan, math.nan, math.nan, None, "ratio", window="2026-10/T12M")
+    # 1 + NaN is NaN: no "x € per marketing euro" from a window that reaches before the data
+    assert kpi_dashboard.so_what(romi, "de", "EUR", {}) == ("Noch kein belastbarer ROMI: die 12 Monate reichen vor "
+                                                            "den Beginn der Daten.")
+    assert kpi_dashboard.so_what(romi, "en", "EUR", {}) == "No reliable ROMI yet: the 12 months reach back before the data begins."
+    assert kpi_dashboard.comparison_note("en") == ("'–' = no reliable comparison (the comparison window reaches into the "
+                                                   "first months of the data, which lack deals from older inquiries).")
+    assert kpi_dashboard.comparison_note("de").startswith("„–“ = kein belastbarer Vergleichswert")
