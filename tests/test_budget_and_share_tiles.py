@@ -167,3 +167,12 @@ def test_controlling_blocks_need_either_budget_or_company_figures():
                                        {"metric": "company_order_intake", "kind": "ytd", "value": 2_000_000.0}])
     (block,) = kpi_dashboard.controlling_blocks(company_only, "de", "EUR")
     assert isinstance(block, KpiTiles) and len(block.tiles) == 3
+
+
+def test_a_small_company_figure_is_shown_compact_like_the_marketing_figure():
+    # 2 000 of 8 000 € = 25 % vs 30 %: both amounts in the compact style ("8 Tsd. €", never "8.000 €" beside
+    # "2 Tsd. €"); gap (30 % − 25 %) × 8 000 = 400 €
+    st = share_store(0.25, 0.30, company=8_000.0, won=2_000.0)
+    tile = kpi_dashboard.share_tile(st, "marketing_order_intake_share", "company_order_intake", "de", "EUR")
+    assert plain(tile.so_what) == ("2 Tsd. € von 8 Tsd. € Auftragseingang des Unternehmens kamen aus Marketing-Anfragen "
+                                   "– unter den geplanten 30 %: 400 € Auftragseingang fehlen zum Plananteil.")

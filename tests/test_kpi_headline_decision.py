@@ -69,3 +69,15 @@ def test_romi_without_twelve_months_of_data_and_the_comparison_note():
     assert kpi_dashboard.comparison_note("en") == ("'–' = no reliable comparison (the comparison window reaches into the "
                                                    "first months of the data, which lack deals from older inquiries).")
     assert kpi_dashboard.comparison_note("de").startswith("„–“ = kein belastbarer Vergleichswert")
+
+
+def test_kpis_carry_their_kind_and_recommendations_their_currency():
+    kpis = {k.key: k for k in kpi_dashboard.compute(kpi_store())}
+    assert [kpis[k].kind for k in ("qualified_leads", "cost_per_qualified_lead", "sales_acceptance_rate",
+                                   "romi_all_orders")] == ["count", "money", "rate", "ratio"]
+    # a costly channel in dollars: LinkedIn 260 vs 200 a year ago (+30 %), 10 inquiries; cheapest other: 60
+    cpl = pd.DataFrame({"cpl": [260.0, 60.0], "cpl_ref": [200.0, 70.0], "leads": [10, 10], "spend": [2_600.0, 600.0],
+                        "change": [0.3, -1 / 7], "excess_cost": [600.0, -100.0], "label": ["LinkedIn", "Google Ads"]},
+                       index=["linkedin", "paid_search"])
+    (shift, *_) = kpi_dashboard.recommendations(list(kpis.values()), [], cpl, "en", "USD", {})
+    assert plain(shift.evidence) == "LinkedIn: US$260 per qualified inquiry (+30% vs last year); Google Ads: US$60."
