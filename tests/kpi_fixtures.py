@@ -101,3 +101,33 @@ def kpi_store(frame: pd.DataFrame | None = None, targets: dict | None = None, ma
         mp.setattr(store, "monthly_inputs", lambda _ds: (frame, {}))
         table = store.build(ds, per, cat=cat)
     return store.KpiStore(table, per, cat)
+
+
+def table_store(rows: list[dict], period: str = "2026-10", raw: dict | None = None):
+    """A :class:`~cmo_workbook.metrics.store.KpiStore` straight from hand-written rows, as kpis.csv holds them.
+
+    Each row is a dict with ``metric``, ``kind`` (window kind of ``period``: month, t3m, t12m, ytd, asof),
+    ``value`` and optionally ``prev``, ``py``, ``target`` and ``segment``; the unit is the catalogue's and
+    the comparison window ids are set only where a comparison value is given. For boundary tests where
+    every figure is chosen by hand (no monthly frame, no store build in between).
+    """
+    import math
+
+    from cmo_workbook.metrics import store
+    from cmo_workbook.metrics.catalogue import catalogue
+    from cmo_workbook.periods import Period
+
+    per = Period.parse(period)
+    cat = catalogue(raw or {})
+    windows = {w.kind: w for w in store.base_windows(per)}
+    table = []
+    for r in rows:
+        w = windows[r["kind"]]
+        prev_w, py_w = store.comparison_windows(w, per.months)
+        nan = math.nan
+        table.append({"metric": r["metric"], "window": w.id, "window_kind": w.kind, "segment": r.get("segment", ""),
+                      "value": float(r["value"]), "unit": cat[r["metric"]].unit, "reliable": True,
+                      "prev_window": prev_w.id if "prev" in r and prev_w else "", "prev_value": float(r.get("prev", nan)),
+                      "py_window": py_w.id if "py" in r else "", "py_value": float(r.get("py", nan)),
+                      "target": float(r.get("target", nan))})
+    return store.KpiStore(pd.DataFrame(table, columns=list(store.COLUMNS)), per, cat)

@@ -9,7 +9,7 @@ exits 1 when a module is below ``min_score``.
 
 Usage: ``python tests/mutate.py [MODULE ...]`` (default: every module). ``--again`` keeps the
 previous run's results and re-tests only its survivors (after adding tests; a changed test list
-in pyproject makes mutmut start over).
+in pyproject makes mutmut start over, so the driver keeps the earlier kills and reports the whole sample).
 """
 from __future__ import annotations
 
@@ -93,6 +93,19 @@ def _results(folder: Path, module: dict) -> dict[str, int | None]:
     return codes
 
 
+def _merge(folder: Path, module: dict, previous: dict[str, int | None], codes: dict[str, int | None]
+           ) -> dict[str, int | None]:
+    """Previous results where this run did not test a mutant; written back so a further ``--again`` sees them."""
+    merged = {k: (codes.get(k) if codes.get(k) not in NOT_RUN else v) for k, v in previous.items()}
+    merged.update({k: v for k, v in codes.items() if k not in merged})
+    meta = folder / "mutants" / "src" / (module["file"] + ".meta")
+    if meta.exists():
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        data["exit_code_by_key"].update({k: v for k, v in merged.items() if v not in NOT_RUN})
+        meta.write_text(json.dumps(data), encoding="utf-8")
+    return merged
+
+
 def _survivors(codes: dict[str, int | None]) -> list[str]:
     return sorted(k for k, v in codes.items() if v not in KILLED and v not in NOT_RUN)
 
@@ -128,6 +141,10 @@ def run_module(name: str, module: dict, shared: dict, pytest_opts: dict, *, agai
     seconds = time.monotonic() - started
     log = folder / "mutmut.log"
     codes = _results(folder, module)
+    if previous:
+        # mutmut starts over when the test list changed: the mutants killed before keep their result (tests were
+        # only added), so the score stays that of the whole sample, not of the re-tested survivors alone
+        codes = _merge(folder, module, previous, codes)
     killed = sum(1 for v in codes.values() if v in KILLED)
     ran = sum(1 for v in codes.values() if v not in NOT_RUN)
     survivors = _survivors(codes)

@@ -191,7 +191,8 @@ def goal_cost(g: GoalStatus, store: KpiStore) -> tuple[float, str] | None:
     if g.metric == "qualified_leads":
         return gap * store.value("cost_per_qualified_lead", "t3m"), "kpi_rec_goal_cost_leads"
     if g.metric == "marketing_pipeline_value":
-        per_euro = store.value("marketing_pipeline_value", "t3m") / store.value("marketing_spend", "t3m")
+        spend = store.value("marketing_spend", "t3m")  # no spend in 3 months: no rate (was ZeroDivisionError)
+        per_euro = store.value("marketing_pipeline_value", "t3m") / spend if spend else float("nan")
         months = max(g.months_left, 1)  # a cumulative gap is spread over the months left
         return (gap / per_euro / months, "kpi_rec_goal_cost_pipeline") if per_euro == per_euro and per_euro else None
     if g.metric == "cost_per_qualified_lead":
@@ -272,8 +273,10 @@ def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float
     if ratio.value != ratio.value:  # no CLV or CAC: no verdict on the payback (CLV still explained: jargon check)
         return kpi_figures.rich("kpi_clv_no_ratio_explained", lang, **fields, years=years)
     good = ratio.value >= ratio_target
+    # a target of 3.5 : 1 as written (to whole units it read "4 : 1" beside a ratio of 2,9 : 1 that misses 3.5)
+    target = fmt.number(ratio_target, lang, 0 if float(ratio_target).is_integer() else 1)
     return kpi_figures.rich("kpi_clv_ratio_good" if good else "kpi_clv_ratio_slow", lang, **fields, years=years,
-                            ratio=kpi_figures.fig(ratio, lang, currency), target=fmt.number(ratio_target, lang))
+                            ratio=kpi_figures.fig(ratio, lang, currency), target=target)
 
 
 def cpl_chart_title(worst: dict[str, Any] | None, cpl: pd.DataFrame, lang: str) -> str:
