@@ -1,5 +1,5 @@
 """The KPI memo's headline when a channel got costlier (memos/kpi_dashboard.headline): the decision in euros on the
-first line, 20 % of the channel's spend of the last 3 months rounded to 100 (shift_amount), in the memo's currency (Babel writes US dollars "US$" in English).
+first line, 20 % of the channel's spend of the last 3 months towards zero to 100 (metrics.channel_stake), in the memo's currency (Babel writes US dollars "US$" in English).
 Fixture (kpi_fixtures): 120 qualified inquiries in 2026-10 vs 80 a year earlier (+50 %), pipeline 300 000 €."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from cmo_workbook.memos import kpi_dashboard
+from cmo_workbook.metrics import channel_stake as chs
 from cmo_workbook.periods import Period
 from cmo_workbook.render.blocks import Fig
 
@@ -20,35 +21,44 @@ def plain(s: str) -> str:
     return str(s).replace("\u00a0", " ").replace("\u202f", " ")
 
 
-def worst(spend: float) -> dict:
-    return {"label": "LinkedIn", "cpl": 260.0, "delta": "+30 %", "spend": spend,
+def stake(spend: float, quarter: str = "2026-Q3") -> chs.ChannelStake:
+    # LinkedIn in Q3: 10 inquiries; cost per inquiry = spend / 10, a year earlier 200 (+30 % at spend 2 600)
+    return chs.ChannelStake("linkedin", "quarter", quarter, spend, 10.0, spend / 10, 200.0)
+
+
+def worst_of(spend: float) -> dict:
+    return {"channel": "linkedin", "label": "LinkedIn", "cpl": 260.0, "delta": "+30 %", "spend": spend,
             "cpl_fig": Fig("$260", "cost_per_qualified_lead", "2026-10/T3M", 260.0, "channel=linkedin")}
 
 
 def test_the_decision_in_dollars_on_the_first_line():
     kpis = kpi_dashboard.compute(kpi_store())
-    # 20 % of 2 600 = 520 → 500 (to 100), below 10 000: not compacted
-    text = kpi_dashboard.headline(kpis, OCT, "en", "USD", worst(2_600.0))
+    # the quarter's decision: excess 2 600 − 200 × 10 = 600; cap 20 % of 2 600 = 520 → 500 (towards zero to 100)
+    text = kpi_dashboard.headline(kpis, OCT, "en", "USD", worst_of(2_600.0), decision=stake(2_600.0))
     assert plain(text) == ("Marketing delivered 120 qualified inquiries (+50% vs same month last year) and US$300k of new "
                            "pipeline; LinkedIn's cost per inquiry (last 3 months) rose to $260 (+30 % vs last year) – to "
-                           "decide: shift US$500 of budget.")
+                           "decide: move US$500 out of LinkedIn (basis Q3 2026).")
     html = text.__html__()
     assert 'data-metric="qualified_leads" data-window="2026-10" data-value="120"' in html
     assert 'data-metric="marketing_pipeline_value" data-window="2026-10" data-value="300000"' in html
-    # 20 % of 60 000 = 12 000: compacted
-    assert "shift US$12k of budget" in plain(kpi_dashboard.headline(kpis, OCT, "en", "USD", worst(60_000.0)))
+    # 60 000 at 6 000 per inquiry (excess 58 000): cap 20 % = 12 000, compact as in every memo
+    assert "move US$12k out of LinkedIn" in plain(kpi_dashboard.headline(kpis, OCT, "en", "USD", worst_of(60_000.0),
+                                                                         decision=stake(60_000.0)))
 
 
-def test_without_a_known_spend_or_below_50_the_headline_asks_to_shift_without_an_amount():
+def test_without_the_quarters_decision_on_that_channel_the_headline_asks_to_shift_without_an_amount():
     kpis = kpi_dashboard.compute(kpi_store())
-    for spend in (math.nan, 200.0):  # 20 % of 200 = 40 → 0 to the hundred: no amount worth a decision
-        text = plain(kpi_dashboard.headline(kpis, OCT, "en", "EUR", worst(spend)))
+    other = chs.ChannelStake("paid_search", "quarter", "2026-Q3", 2_600.0, 10.0, 260.0, 200.0)
+    for decision in (None, other):  # no decision this period, or the decision is about another channel
+        text = plain(kpi_dashboard.headline(kpis, OCT, "en", "EUR", worst_of(2_600.0), decision=decision))
         assert text.endswith("LinkedIn's cost per inquiry (last 3 months) rose to $260 (+30 % vs last year) – "
                              "shift budget."), text
         assert text.startswith("Marketing delivered 120 qualified inquiries (+50% vs same month last year) and €300k")
-    assert kpi_dashboard.shift_amount(2_650.0) == 500.0  # 530 → 500
-    assert kpi_dashboard.shift_amount(2_750.0) == 600.0  # 550 → 600 (round half to even: 5.5 → 6)
-    assert math.isnan(kpi_dashboard.shift_amount(math.nan))
+    # the shift: min(excess, 20 % of spend) towards zero to 100
+    assert stake(2_650.0).shift == 500.0  # excess 650, cap 530 → 500
+    assert stake(2_750.0).shift == 500.0  # excess 750, cap 550 → 500 (towards zero, not half to even)
+    assert stake(2_100.0).shift == 100.0  # excess 100 below the cap 420 → 100
+    assert stake(200.0).shift == 0.0  # excess below zero: nothing to move
 
 
 def test_leads_chart_title_compares_the_month_with_a_year_earlier():
@@ -71,13 +81,7 @@ def test_romi_without_twelve_months_of_data_and_the_comparison_note():
     assert kpi_dashboard.comparison_note("de").startswith("„–“ = kein belastbarer Vergleichswert")
 
 
-def test_kpis_carry_their_kind_and_recommendations_their_currency():
+def test_kpis_carry_their_kind():
     kpis = {k.key: k for k in kpi_dashboard.compute(kpi_store())}
     assert [kpis[k].kind for k in ("qualified_leads", "cost_per_qualified_lead", "sales_acceptance_rate",
                                    "romi_all_orders")] == ["count", "money", "rate", "ratio"]
-    # a costly channel in dollars: LinkedIn 260 vs 200 a year ago (+30 %), 10 inquiries; cheapest other: 60
-    cpl = pd.DataFrame({"cpl": [260.0, 60.0], "cpl_ref": [200.0, 70.0], "leads": [10, 10], "spend": [2_600.0, 600.0],
-                        "change": [0.3, -1 / 7], "excess_cost": [600.0, -100.0], "label": ["LinkedIn", "Google Ads"]},
-                       index=["linkedin", "paid_search"])
-    (shift, *_) = kpi_dashboard.recommendations(list(kpis.values()), [], cpl, "en", "USD", {})
-    assert plain(shift.evidence) == "LinkedIn: US$260 per qualified inquiry (+30% vs last year); Google Ads: US$60."
