@@ -196,6 +196,14 @@ class _Run:
         opp_cut = cut("opportunity_date") if milestones["opportunity_date"] else "CAST(NULL AS TIMESTAMP)"
         codes = ", ".join(f"({_literal(c)}, {i})" for i, c in enumerate(self.channels))
         tie = f"t.{order_by}" if order_by else "ch.code"
+        #: the order of a journey's touches (window ORDER BY)
+        self.order = "ts, tie"
+        if order_by is None and not _dbapi(self.con):
+            # DuckDB sorts one 8-byte key about twice as fast as two (34 M touches: 7 vs 10-13 CPU s):
+            # time in microseconds times 64 plus the channel code (< 64) orders as (ts, code) does;
+            # |epoch_us| < 2^57 holds for the years 2536 BC to 6536 AD.
+            tie = f'epoch_us(CAST(t."timestamp" AS TIMESTAMP)) * 64 + ch.code'
+            self.order = "tie"
         kept = """SELECT tp.lead_id, tp.ts, tp.tie, tp.code, conv.lead_id IS NOT NULL AS converted, conv.value,
                          conv.cutoff, conv.lead_cut, conv.opp_cut
                   FROM tp LEFT JOIN conv ON conv.lead_id = tp.lead_id
@@ -236,7 +244,7 @@ class _Run:
                 f"bit_or(CASE WHEN k >= {w * per_word} AND k < {(w + 1) * per_word} THEN CAST(code + 1 AS BIGINT) "
                 f"<< ({width} * (k - {w * per_word})) ELSE CAST(0 AS BIGINT) END) AS {name}"
                 for w, name in enumerate(words))
-            numbered = ("pos AS (SELECT lead_id, code, CAST(row_number() OVER (PARTITION BY lead_id ORDER BY ts, tie) "
+            numbered = (f"pos AS (SELECT lead_id, code, CAST(row_number() OVER (PARTITION BY lead_id ORDER BY {self.order}) "
                         "AS INTEGER) - 1 AS k FROM touches),")
             j = f"SELECT lead_id, bit_or(CAST(1 AS BIGINT) << code) AS mask, count(*) AS n, {packed} FROM pos GROUP BY lead_id"
             keys = ", ".join(f"CASE WHEN j.n <= {cap} THEN j.{name} END AS {name}" for name in words)
@@ -281,7 +289,7 @@ class _Run:
             contexts += _query(self.con, f"""WITH {self.ctes},
                 long AS (SELECT lead_id FROM touches GROUP BY lead_id HAVING count(*) > {cap}),
                 lt AS (SELECT touches.* FROM touches WHERE lead_id IN (SELECT lead_id FROM long)),
-                {_context_ctes("lt", "lead_id", "ts, tie", "CASE WHEN converted THEN 1 ELSE 0 END", "1")}
+                {_context_ctes("lt", "lead_id", self.order, "CASE WHEN converted THEN 1 ELSE 0 END", "1")}
                 {_CONTEXT_SELECT}""")
         return sets, untouched, np.array([[int(v) for v in r[1:8]] for r in contexts], dtype=np.int64).reshape(-1, 7)
 
@@ -332,7 +340,7 @@ class _Run:
                           count(CASE WHEN ts <= lead_cut THEN 1 END) OVER j AS by_lead,
                           count(CASE WHEN ts <= opp_cut THEN 1 END) OVER j AS by_opp
                    FROM touches WHERE converted
-                   WINDOW w AS (PARTITION BY lead_id ORDER BY ts, tie), j AS (PARTITION BY lead_id)),
+                   WINDOW w AS (PARTITION BY lead_id ORDER BY {self.order}), j AS (PARTITION BY lead_id)),
             r2 AS (SELECT lead_id, code, ts, value, pos, n, last_ts, NULLIF(by_lead, 0) AS lead_pos,
                           NULLIF(by_opp, 0) AS opp_pos, {td} AS td FROM r1){journey}
             SELECT code, {sums} FROM {"r3" if journey else "r2"} GROUP BY code""")
