@@ -265,33 +265,28 @@ class _Run:
                                FROM j FULL JOIN conv ON conv.lead_id = j.lead_id
                                GROUP BY {", ".join(str(i) for i in range(1, _PATH_WORDS + 3))})"""
         if with_paths:
-            word = "CASE digits.word " + " ".join(f"WHEN {w} THEN paths.{name}" for w, name in enumerate(words)) + " END"
-            digit = f"((({word}) >> digits.shift) & CAST({(1 << width) - 1} AS BIGINT))"
-            rows = ", ".join(f"({i}, {i // per_word}, {width * (i % per_word)})" for i in range(cap))
-            ctes += f""",
-            paths AS (SELECT {", ".join(words)}, c, sum(n) AS n FROM g WHERE {words[0]} IS NOT NULL
-                      GROUP BY {", ".join(words)}, c),
-            digits(i, word, shift) AS (VALUES {rows}),
-            d AS (SELECT {", ".join(f"paths.{name}" for name in words)}, paths.c, paths.n, digits.i,
-                         CAST({digit} AS INTEGER) - 1 AS code
-                  FROM paths JOIN digits ON {digit} > 0),
-            {_context_ctes("d", ", ".join(words) + ", c", "i", "c", "n")}"""
+            # the distinct paths (a few hundred thousand rows at 10 M journeys) are decoded in numpy
+            keys3 = f"{', '.join(words)}, c, {pad(6 - _PATH_WORDS - 1)}"
             selects += [f"SELECT 2, {pad(6)}, sum(n), {no_value} FROM g WHERE mask IS NOT NULL AND {words[0]} IS NULL",
-                        _CONTEXT_SELECT]
+                        f"SELECT 3, {keys3}, sum(n), {no_value} FROM g WHERE {words[0]} IS NOT NULL "
+                        f"GROUP BY {', '.join(words)}, c"]
         rows = _query(self.con, ctes + "\n" + "\nUNION ALL ".join(selects))
         sets = [(int(r[1]), int(r[2]), int(r[7]), float(r[8] or 0.0)) for r in rows if r[0] == 0]
         u = next(r for r in rows if r[0] == 1)
         untouched = (float(u[7] or 0), float(u[8] or 0.0))
         if not with_paths:
             return sets, untouched, None
-        contexts = [r for r in rows if r[0] == 3]
+        paths = np.array([r[1:2 + _PATH_WORDS] + (r[7],) for r in rows if r[0] == 3], dtype=np.int64)
+        contexts = _path_contexts(paths.reshape(-1, _PATH_WORDS + 2), width, per_word)
         if any(r[0] == 2 and r[7] for r in rows):  # journeys longer than the path words: touch by touch
-            contexts += _query(self.con, f"""WITH {self.ctes},
+            long = _query(self.con, f"""WITH {self.ctes},
                 long AS (SELECT lead_id FROM touches GROUP BY lead_id HAVING count(*) > {cap}),
                 lt AS (SELECT touches.* FROM touches WHERE lead_id IN (SELECT lead_id FROM long)),
                 {_context_ctes("lt", "lead_id", self.order, "CASE WHEN converted THEN 1 ELSE 0 END", "1")}
                 {_CONTEXT_SELECT}""")
-        return sets, untouched, np.array([[int(v) for v in r[1:8]] for r in contexts], dtype=np.int64).reshape(-1, 7)
+            long = np.array([[int(v) for v in r[1:8]] for r in long], dtype=np.int64).reshape(-1, 7)
+            contexts = np.concatenate((contexts, long))
+        return sets, untouched, contexts
 
     def rules(self, models: Sequence[str], opts: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Conversions and value per channel of each rule-based model, summed in SQL.
@@ -393,6 +388,41 @@ def _context_ctes(rows: str, part: str, order: str, converted: str, weight: str)
                            CASE WHEN lead(code) OVER w IS NULL THEN 1 ELSE 0 END AS last
                     FROM cx1 WHERE prev IS NULL OR prev <> code
                     WINDOW w AS (PARTITION BY {part} ORDER BY {order}))"""
+
+
+def _path_contexts(paths: np.ndarray, width: int, per_word: int) -> np.ndarray:
+    """The context rows of ``_CONTEXT_SELECT`` (code, l1, l2, l3, last, converted, count) from
+    distinct packed paths (``_PATH_WORDS`` words, converted, journeys): digits decoded, repeats
+    collapsed, the three channels before each step; summed by context."""
+    if not len(paths):
+        return np.zeros((0, 7), dtype=np.int64)
+    words, converted, count = paths[:, :_PATH_WORDS], paths[:, _PATH_WORDS], paths[:, _PATH_WORDS + 1]
+    # only as many digits as the longest path has (words hold digits from the low end, 0 = no touch)
+    digits = [-(-int(words[:, w].max()).bit_length() // width) for w in range(_PATH_WORDS)]
+    i = np.arange(max(w * per_word + d for w, d in enumerate(digits) if d) if any(digits) else 0)
+    digit = (((words[:, i // per_word] >> (width * (i % per_word))) & ((1 << width) - 1)) - 1).astype(np.int8)
+    prev = np.concatenate((np.full((len(digit), 1), -2, dtype=np.int8), digit[:, :-1]), axis=1)
+    step = (digit >= 0) & (digit != prev)
+    row, _ = np.nonzero(step)  # row-major: each path's steps in order
+    code = digit[step].astype(np.int64)
+    lags = []
+    for k in (1, 2, 3):
+        same = np.zeros(len(row), dtype=bool)
+        same[k:] = row[k:] == row[:-k]
+        lag = np.full(len(row), -1, dtype=np.int64)
+        lag[k:] = code[:-k]
+        lags.append(np.where(same, lag, -1))
+    last = np.ones(len(row), dtype=np.int64)
+    last[:-1] = row[:-1] != row[1:]
+    cv = converted[row]
+    base = 65  # codes < 64, lags -1..63 shifted by one: one int64 key per context
+    key = ((((code * base + lags[0] + 1) * base + lags[1] + 1) * base + lags[2] + 1) * 2 + last) * 2 + cv
+    uniq, inverse = np.unique(key, return_inverse=True)
+    total = np.bincount(inverse.ravel(), weights=count[row], minlength=len(uniq)).round().astype(np.int64)
+    cv_u, last_u = uniq % 2, uniq // 2 % 2
+    rest = uniq // 4
+    l3, l2, l1 = rest % base - 1, rest // base % base - 1, rest // base**2 % base - 1
+    return np.stack((rest // base**3, l1, l2, l3, last_u, cv_u, total), axis=1)
 
 
 def _chain(contexts: np.ndarray, n_channels: int, order: int) -> Chain:
