@@ -49,7 +49,7 @@ TARGET_SECONDS = {"duckdb": 15.0, "postgres": 20.0}
 MEMORY_TARGET_MB = 1536.0
 
 
-def run_duckdb(n_journeys: int, threads: int, memory_limit: str) -> dict:
+def run_duckdb(n_journeys: int, threads: int, memory_limit: str, order_by: str | None) -> dict:
     import duckdb
 
     data = scale_data.ensure(n_journeys)
@@ -59,14 +59,14 @@ def run_duckdb(n_journeys: int, threads: int, memory_limit: str) -> dict:
                     f"SET preserve_insertion_order = false; SET temp_directory = '{spill}'")
         t0, c0 = time.perf_counter(), time.process_time()
         table = attribute_sql(con, f"read_parquet('{data}/touchpoints/*.parquet')",
-                              f"read_parquet('{data}/outcomes/*.parquet')", MODELS, order_by="seq")
+                              f"read_parquet('{data}/outcomes/*.parquet')", MODELS, order_by=order_by)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         touches = con.execute(f"SELECT count(*) FROM read_parquet('{data}/touchpoints/*.parquet')").fetchone()[0]
     return {"seconds": seconds, "cpu": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "touches": touches, "total": float(table["markov"].sum())}
 
 
-def run_postgres(n_journeys: int) -> dict:
+def run_postgres(n_journeys: int, order_by: str | None) -> dict:
     try:
         import psycopg
     except ImportError:
@@ -79,7 +79,7 @@ def run_postgres(n_journeys: int) -> dict:
         with psycopg.connect(url, autocommit=True) as con:
             pg_cluster.load_parquet(con, data)
             t0, c0 = time.perf_counter(), time.process_time()
-            table = attribute_sql(con, "touchpoints", "outcomes", MODELS, order_by="seq")
+            table = attribute_sql(con, "touchpoints", "outcomes", MODELS, order_by=order_by)
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
             touches = con.execute("SELECT count(*) FROM touchpoints").fetchone()[0]
     return {"seconds": seconds, "cpu": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -92,22 +92,28 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB's memory_limit (it spills beyond)")
     parser.add_argument("--postgres", action="store_true", help="the same models pushed down to PostgreSQL")
+    parser.add_argument("--order-by", default=None, metavar="COLUMN",
+                        help="tie-break column for touches at the same time (the data's export order: seq); "
+                             "without it ties go by channel code and DuckDB sorts one key instead of two")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     engine = "postgres" if args.postgres else "duckdb"
     n = args.journeys or (1_000_000 if args.postgres else 10_000_000)
     if args.child:
-        res = run_postgres(n) if args.postgres else run_duckdb(n, args.threads, args.memory_limit)
+        res = (run_postgres(n, args.order_by) if args.postgres
+               else run_duckdb(n, args.threads, args.memory_limit, args.order_by))
         print(json.dumps(res))
         return 0
     scale_data.ensure(n)  # generate outside the measured process
     cmd = [sys.executable, __file__, "--child", "--journeys", str(n), "--threads", str(args.threads),
-           "--memory-limit", args.memory_limit, *(["--postgres"] if args.postgres else [])]
+           "--memory-limit", args.memory_limit, *(["--postgres"] if args.postgres else []),
+           *(["--order-by", args.order_by] if args.order_by else [])]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     res = json.loads(out.strip().splitlines()[-1])
     ok = res["seconds"] <= TARGET_SECONDS[engine] and res["peak_mb"] <= MEMORY_TARGET_MB
     load = os.getloadavg()[0]
-    print(f"\n{n:,} journeys, {res['touches']:,} touchpoints, {engine}, all {len(MODELS)} models; load average "
+    print(f"\n{n:,} journeys, {res['touches']:,} touchpoints, {engine}, all {len(MODELS)} models, "
+          f"order_by={args.order_by}; load average "
           f"{load:.1f} on {os.cpu_count()} cores (wall time includes waiting for a CPU)\n")
     print("| engine | journeys | seconds | CPU s (Python process) | peak MB | target | pass |")
     print("|---|---:|---:|---:|---:|---|---|")
