@@ -16,7 +16,8 @@ psycopg (``pip install psycopg[binary]``, pinned with the SQL table sources).
 Where the time goes (10 M journeys, DuckDB 2.0.1, 2 threads, memory_limit 1 GB, no ``--order-by``;
 CPU seconds of the child, DuckDB's threads included, measured on the shared 2 cores under load
 average 7-10, where the same code varies by up to 40 %): 28.3, 35.3 and 40.3 in three runs (the
-code before, back to back with the 28.3 and ``order_by='seq'``: 35.7; earlier 41-45.5). The outcome checks 3.7-4.2
+code before, back to back with the 28.3 and ``order_by='seq'``: 35.7; earlier 41-45.5). In a quieter
+hour (load average 2.0): 29.9 CPU s, 22.3 s wall, 1,123 MB (the code before, right after: 37.8, 32.6 s). The outcome checks 3.7-4.2
 (``count(DISTINCT lead_id)`` over 10 M outcome rows: a 10 M-group hash aggregate); the journeys
 statement 17.8 (26.2 before): the window sort of 34 M touches about 7 (one 8-byte key,
 microseconds x 64 + channel code; with a tie-break column two keys cost 10-13, and every column
@@ -40,8 +41,8 @@ known when planning (one file), not over the ten files. Data layout: the files a
 journeys with each lead's touches together (as a CRM export by lead would be, not as GA4's event
 export); the same 1 M touches sorted by time instead cost 3.2-3.4 CPU s against 3.1 (DuckDB
 partitions and sorts either way). The ids are BIGINT; text ids (GA4, Salesforce) make the sort and
-the hash aggregate hash text. PostgreSQL 1 M: 32-33 s under load average 8-10 (the code before:
-53 s under 11; 17.8 s were measured under 7.8), so the 20 s target depends on the load.
+the hash aggregate hash text. PostgreSQL 1 M: 11.1 s (15.2 with ``--order-by seq``; the code before
+15.6) under load average 3-4.6, but 32-33 s under 8-10 (the code before: 53 under 11).
 
 Next steps, not done: a tie-break column only for the journeys with tied times (flag them with
 ``lag`` in the one-key window, about +1.8 CPU s, and order only those by the tie-break); the
