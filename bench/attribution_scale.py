@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/attribution_scale.py [--journeys 10000000] [--threads 2] [--memory-limit 1GB]
+    python bench/attribution_scale.py [--journeys 10000000] [--threads 2] [--memory-limit 1GB] [--order-by seq]
     python bench/attribution_scale.py --postgres [--journeys 1000000]
 
 The data (``bench/scale_data.py``, cached in bench/.data/) are read where they lie:
@@ -13,18 +13,44 @@ child process's ``ru_maxrss``: DuckDB's memory included); PostgreSQL (a throwawa
 ``bench/pg_cluster.py``, loaded with 1 M journeys by COPY, load time not counted) <= 20 s; it needs
 psycopg (``pip install psycopg[binary]``, pinned with the SQL table sources).
 
-Where the time goes (10 M journeys, DuckDB, 2 threads, measured under load: CPU seconds of the
-child, DuckDB's threads included): the outcome checks 3.9 (``count(DISTINCT lead_id)`` over 10 M
-outcome rows: the duplicate refusal), the journeys statement 24.5 (one window pass numbering 34 M
-touches, the ``GROUP BY`` lead that packs 10 M paths, the channel sets and the decoded Markov
-contexts), the rule models 6.8 (converted touches only; DuckDB pushes the join with the converted
-outcomes into the Parquet scan). Before (three scans, two window sorts of all touches for the
-collapsed Markov paths) 59 CPU s; now about 36-41. The 1 M run costs about 3 CPU s (was 4.8-5.2):
-the 10 M run grows faster than linearly (the 10 M-group aggregate and the window sort spill past
-``memory_limit``). Next steps, not done: the sort itself (DuckDB's window operator costs about
-twice a plain ``ORDER BY``; a Parquet file sorted by lead would not help, DuckDB sorts anyway);
-a cheaper duplicate check; integer lead codes for text ids (the sort and the aggregate hash the
-text otherwise); PostgreSQL with a temp table and parallel workers (the statements here are
+Where the time goes (10 M journeys, DuckDB 2.0.1, 2 threads, memory_limit 1 GB, no ``--order-by``;
+CPU seconds of the child, DuckDB's threads included, measured on the shared 2 cores under load
+average 7-10, where the same code varies by up to 40 %): 28.3, 35.3 and 40.3 in three runs (the
+code before, back to back with the 28.3 and ``order_by='seq'``: 35.7; earlier 41-45.5). In a quieter
+hour (load average 2.0): 29.9 CPU s, 22.3 s wall, 1,123 MB (the code before, right after: 37.8, 32.6 s). The outcome checks 3.7-4.2
+(``count(DISTINCT lead_id)`` over 10 M outcome rows: a 10 M-group hash aggregate); the journeys
+statement 17.8 (26.2 before): the window sort of 34 M touches about 7 (one 8-byte key,
+microseconds x 64 + channel code; with a tie-break column two keys cost 10-13, and every column
+carried through the window about 2.5 more), the ``GROUP BY`` lead into 10 M groups about 8 (its hash
+table: one ``bit_or`` alone costs 7.4-8.1, with memory_limit 6 GB too, so it is not spilling), the
+scan and the joins with the converted outcomes the rest; the distinct paths (about 250 k) are
+decoded in numpy (two SQL window passes before). The rule models 5.2-5.8: a second scan of the
+touchpoints and two window passes over the 2.6 M converted touches. The 1 M run costs 2.8-3.4
+CPU s. The floor of this design is the sort + the 10 M-group hash + the duplicate check, about
+19 CPU s; 15 s wall on 2 idle cores needs <= 28 CPU s with both cores busy throughout, which the
+best run's 28.3 does not leave room for: the target stays missed (wall 66-118 s under load).
+
+Tried and dropped (measured at 1 M and 10 M): ordered aggregates (``list``/``string_agg(... ORDER
+BY ts)`` per lead) cost 2.5-3x the window + group at 1 M; ``string_agg`` as a window over the whole
+partition 10x; one ``GROUP BY`` lead over touches ``UNION ALL`` outcomes (folding the duplicate
+check and the ``FULL JOIN`` into it) 28.4 vs 25.1; the rule models in the journeys statement
+(DuckDB streams one scan to both, but the two window sorts then compete for memory_limit: 58);
+a ``HUGEINT`` (time, tie-break) key or tie-break x 64 + code as a second key: as slow as two keys;
+DuckDB's perfect hash aggregate (``perfect_ht_threshold``) is chosen only when the lead id range is
+known when planning (one file), not over the ten files; the distinct outcome ids by a ``GROUP BY``
+subquery (1.8 CPU s alone against 3.2-5.5 for ``count(DISTINCT)``, but 5.7 against 4.4 inside the
+check statement); memory_limit 1.3 GB (30.8 against 34.0, within the noise; peak 1,196 MB) and
+DuckDB's allocator settings (no change). Data layout: the files are written per 1 M
+journeys with each lead's touches together (as a CRM export by lead would be, not as GA4's event
+export); the same 1 M touches sorted by time instead cost 3.2-3.4 CPU s against 3.1 (DuckDB
+partitions and sorts either way). The ids are BIGINT; text ids (GA4, Salesforce) make the sort and
+the hash aggregate hash text. PostgreSQL 1 M: 11.1 s (15.2 with ``--order-by seq``; the code before
+15.6) under load average 3-4.6, but 32-33 s under 8-10 (the code before: 53 under 11).
+
+Next steps, not done: a tie-break column only for the journeys with tied times (flag them with
+``lag`` in the one-key window, about +1.8 CPU s, and order only those by the tie-break); the
+duplicate check without its own 10 M-group aggregate (e.g. trusting a declared primary key); text
+ids coded to BIGINT once; PostgreSQL with a temp table and parallel workers (the statements here are
 read-only so that they run on a hot-standby replica).
 """
 from __future__ import annotations
@@ -49,7 +75,7 @@ TARGET_SECONDS = {"duckdb": 15.0, "postgres": 20.0}
 MEMORY_TARGET_MB = 1536.0
 
 
-def run_duckdb(n_journeys: int, threads: int, memory_limit: str) -> dict:
+def run_duckdb(n_journeys: int, threads: int, memory_limit: str, order_by: str | None) -> dict:
     import duckdb
 
     data = scale_data.ensure(n_journeys)
@@ -59,14 +85,14 @@ def run_duckdb(n_journeys: int, threads: int, memory_limit: str) -> dict:
                     f"SET preserve_insertion_order = false; SET temp_directory = '{spill}'")
         t0, c0 = time.perf_counter(), time.process_time()
         table = attribute_sql(con, f"read_parquet('{data}/touchpoints/*.parquet')",
-                              f"read_parquet('{data}/outcomes/*.parquet')", MODELS, order_by="seq")
+                              f"read_parquet('{data}/outcomes/*.parquet')", MODELS, order_by=order_by)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         touches = con.execute(f"SELECT count(*) FROM read_parquet('{data}/touchpoints/*.parquet')").fetchone()[0]
     return {"seconds": seconds, "cpu": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "touches": touches, "total": float(table["markov"].sum())}
 
 
-def run_postgres(n_journeys: int) -> dict:
+def run_postgres(n_journeys: int, order_by: str | None) -> dict:
     try:
         import psycopg
     except ImportError:
@@ -79,7 +105,7 @@ def run_postgres(n_journeys: int) -> dict:
         with psycopg.connect(url, autocommit=True) as con:
             pg_cluster.load_parquet(con, data)
             t0, c0 = time.perf_counter(), time.process_time()
-            table = attribute_sql(con, "touchpoints", "outcomes", MODELS, order_by="seq")
+            table = attribute_sql(con, "touchpoints", "outcomes", MODELS, order_by=order_by)
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
             touches = con.execute("SELECT count(*) FROM touchpoints").fetchone()[0]
     return {"seconds": seconds, "cpu": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -92,22 +118,28 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB's memory_limit (it spills beyond)")
     parser.add_argument("--postgres", action="store_true", help="the same models pushed down to PostgreSQL")
+    parser.add_argument("--order-by", default=None, metavar="COLUMN",
+                        help="tie-break column for touches at the same time (the data's export order: seq); "
+                             "without it ties go by channel code and DuckDB sorts one key instead of two")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     engine = "postgres" if args.postgres else "duckdb"
     n = args.journeys or (1_000_000 if args.postgres else 10_000_000)
     if args.child:
-        res = run_postgres(n) if args.postgres else run_duckdb(n, args.threads, args.memory_limit)
+        res = (run_postgres(n, args.order_by) if args.postgres
+               else run_duckdb(n, args.threads, args.memory_limit, args.order_by))
         print(json.dumps(res))
         return 0
     scale_data.ensure(n)  # generate outside the measured process
     cmd = [sys.executable, __file__, "--child", "--journeys", str(n), "--threads", str(args.threads),
-           "--memory-limit", args.memory_limit, *(["--postgres"] if args.postgres else [])]
+           "--memory-limit", args.memory_limit, *(["--postgres"] if args.postgres else []),
+           *(["--order-by", args.order_by] if args.order_by else [])]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     res = json.loads(out.strip().splitlines()[-1])
     ok = res["seconds"] <= TARGET_SECONDS[engine] and res["peak_mb"] <= MEMORY_TARGET_MB
     load = os.getloadavg()[0]
-    print(f"\n{n:,} journeys, {res['touches']:,} touchpoints, {engine}, all {len(MODELS)} models; load average "
+    print(f"\n{n:,} journeys, {res['touches']:,} touchpoints, {engine}, all {len(MODELS)} models, "
+          f"order_by={args.order_by}; load average "
           f"{load:.1f} on {os.cpu_count()} cores (wall time includes waiting for a CPU)\n")
     print("| engine | journeys | seconds | CPU s (Python process) | peak MB | target | pass |")
     print("|---|---:|---:|---:|---:|---|---|")

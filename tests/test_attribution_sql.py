@@ -164,3 +164,26 @@ def test_long_journeys_beyond_the_packed_path_words_agree_with_the_in_memory_pat
     assert (lengths > 62).sum() > 100 and (lengths <= 62).sum() > 100  # both kinds of journeys
     con, tps, ocs = sources(tmp_path, tp, oc)
     assert_same(attribute_sql(con, tps, ocs, MODELS, order_by="seq"), attribute_all(tp, oc, MODELS))
+
+
+def test_ties_without_order_by_go_by_channel_code_also_before_1970(tmp_path):
+    """Without ``order_by`` DuckDB orders a journey's touches by one key, microseconds x 64 + channel
+    code: touches at the same time go by channel code (the channels' sorted order). Random touches
+    floored to the day tie often; sorted by (lead, time, channel) the export order the in-memory path keeps
+    for ties is that same order, so every model must agree. Half the leads are moved 70 years back
+    (negative keys before 1970 must order the same way)."""
+    tp, oc = random_data(11, n=2000)
+    back = pd.Timedelta(days=365 * 70)
+    day = tp["timestamp"].dt.floor("D")
+    tp = tp.assign(timestamp=day.where(tp["lead_id"] % 2 == 0, day - back))
+    odd = oc["lead_id"] % 2 == 1
+    for col in ("conversion_date", "lead_created_date", "opportunity_date"):
+        oc[col] = oc[col].where(~odd, oc[col] - back)
+    tp = tp.sort_values(["lead_id", "timestamp", "channel"]).reset_index(drop=True)
+    ties = tp.duplicated(["lead_id", "timestamp"], keep=False) & (tp.groupby(["lead_id", "timestamp"])["channel"]
+                                                                  .transform("nunique") > 1)
+    assert ties.sum() > 100 and (tp["timestamp"] < pd.Timestamp("1970-01-01")).sum() > 1000
+    con, tps, ocs = sources(tmp_path, tp, oc)
+    for lookback in (None, 10):
+        assert_same(attribute_sql(con, tps, ocs, MODELS, lookback_days=lookback),
+                    attribute_all(tp, oc, MODELS, lookback_days=lookback))
