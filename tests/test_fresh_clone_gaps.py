@@ -285,6 +285,18 @@ def test_validate_does_not_say_params_ok_above_a_misspelt_channel(tmp_path, caps
     assert capsys.readouterr().out.startswith("params  ")
 
 
+def test_run_does_not_say_ok_above_a_misspelt_channel(tmp_path, capsys):
+    # the same params mistake through `run`: refused before any kernel (exit 2), and no "ok" line above the error
+    folder = copy(tmp_path, "hubspot")
+    edit(folder / "params.yaml", "stage_map:", "channels: {marketing: [paid_search, emial]}\nstage_map:")
+    code = cli.main(["run", "kpi_dashboard", "--period", "2026-10", "--params", str(folder / "params.yaml"),
+                     "--reports", str(tmp_path / "reports")])
+    out, err = capsys.readouterr()
+    assert code == 2 and 'did you mean "email"?' in err
+    assert "ok" not in out.split(), out  # the params line says "read": the channel check comes after it
+    assert not list((tmp_path / "reports").rglob("*.html"))
+
+
 # --- 7. a missing required column: the tool's own header and the params key ---------------------------------
 
 

@@ -314,7 +314,8 @@ class Runner:
             from ..render.i18n import set_overrides
 
             set_overrides(self._params.raw.get("messages"))  # subject lines and alerts use the company's wording too
-            self.say(f"params   {self._params.relpath()}: ok ({self._params.name})")
+            # "read", not "ok": the channel ids in params are checked against the data in the next step
+            self.say(f"params   {self._params.relpath()}: read ({self._params.name})")
         return self._params
 
     def check_project(self) -> None:
