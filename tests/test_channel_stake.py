@@ -203,3 +203,26 @@ def test_the_review_asks_the_decision_in_its_budget_shift_and_cites_a_test_that_
     [alone] = review.recommendations(held, None, None, None, "de", "EUR", "Q4 2026", store=store,
                                      decision=chs.decision(store), today=date(2026, 12, 2))
     assert (alone.key, alone.amount) == ("channel_shift.linkedin", 8_700.0)
+
+
+def test_the_boundaries_of_comparing_and_of_putting_budget_at_stake():
+    # compared: any spend above 0 (half a euro counts), any positive reference (half a euro too); 0 is no reference
+    assert chs.comparable(0.5, 5, 100.0) and chs.comparable(100.0, 5, 0.5)
+    assert not chs.comparable(0.0, 5, 100.0) and not chs.comparable(100.0, 5, 0.0)
+    assert not chs.comparable(100.0, 4, 100.0) and not chs.comparable(100.0, 5, math.nan)
+
+    def s(spend: float, leads: float, cpl: float, ref: float) -> chs.ChannelStake:
+        return chs.ChannelStake("a", "quarter", "2026-Q3", spend, leads, cpl, ref)
+
+    # a rise of exactly the threshold counts: 150 vs 100 is +50 % exactly in binary floating point
+    assert chs.first_costly([s(1_600.0, 10, 150.0, 100.0)], rise=0.5) is not None
+    # excess = 1,000 − 100 × 10 = 0: nothing at stake however much the rate rose; half a euro is at stake
+    assert chs.first_costly([s(1_000.0, 10, 150.0, 100.0)], rise=0.5) is None
+    assert chs.first_costly([s(1_000.5, 10, 150.0, 100.0)], rise=0.5).excess == pytest.approx(0.5)
+    # costliest passes its rise and min_leads on: +45 % webinars at stake only when the bar is below 45 %
+    store = _store("2026-Q3", {"webinars": Q3["webinars"]}, "2026-Q3", "quarter")
+    assert chs.costliest(store, "quarter", rise=0.5) is None and chs.costliest(store, "quarter", rise=0.4) is not None
+    assert chs.costliest(store, "quarter", min_leads=36) is None  # 35 inquiries below a bar of 36
+    # a channel id holding "=" keeps it (segments split at the first "=")
+    odd = _store("2026-Q3", {"x=y": (1_300.0, 10, 100.0)}, "2026-Q3", "quarter")
+    assert [c.channel for c in chs.stakes(odd, "quarter")] == ["x=y"]
