@@ -18,7 +18,10 @@ def test_every_model_has_a_name_and_the_spread_holds_the_new_models():
     for m in MODELS:
         assert t(f"rv_model_{m}", "de") and t(f"rv_model_{m}", "en")
     assert t("rv_model_distinct_linear", "de") == "gleich je Kanal"
-    assert "Abschlussquote" in t("rv_model_shapley", "de") and "order 2" in t("rv_model_markov_2", "en")
+    # plain words in the CEO part (the model names stay in the data note): no "Markov" or "Shapley" in a label
+    assert "Abschlussquote" in t("rv_model_shapley", "de") and "last two channels" in t("rv_model_markov_2", "en")
+    assert not any(w in t(f"rv_model_{m}", lang) for m in ("markov", "markov_2", "markov_3", "shapley")
+                   for lang in ("de", "en") for w in ("Markov", "Shapley"))
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
@@ -34,7 +37,7 @@ def test_budget_advice_names_its_model_and_why(lang):
 
 def test_footnote_names_the_old_even_split_honestly():
     de, en = review.models_note("de"), review.models_note("en")
-    assert "„gleich je Kanal“" in de and "früher als Shapley bezeichnet" in de and "9 regelbasierte" in de
+    assert "„gleich je Kanal“" in de and "früher als Shapley bezeichnet" in de and "9 regelbasierte (" in de
     assert "'even split per channel'" in en and "Zhao et al. 2018" in en
 
 
