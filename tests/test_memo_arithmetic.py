@@ -54,3 +54,10 @@ def test_sync_table_without_pending_leads_keeps_its_columns():
     f.by_channel["pending"] = 0
     (header, _), _ = sync.breach_tables(f, "de")
     assert header == ["Quelle", "übergeben", "binnen 24 Std.", "verspätet", "Median"]
+
+
+def test_shown_rounds_half_up_like_the_printed_figure():
+    from cmo_workbook.render import fmt
+    # 27.7 inquiries print as "28", 693.6 € as "694 €": the product a reader checks is 28 × 694 = 19 432
+    assert fmt.shown(27.7) * fmt.shown(693.6) == 19_432.0
+    assert fmt.number(19_432.0, "de") == "19.432" and fmt.shown(2.5) == 3.0 and fmt.shown(0.125, 2) == 0.13
