@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 import pandas as pd
 
 from cmo_workbook.memos import sales_marketing_sync as sync
@@ -61,3 +63,34 @@ def test_shown_rounds_half_up_like_the_printed_figure():
     # 27.7 inquiries print as "28", 693.6 € as "694 €": the product a reader checks is 28 × 694 = 19 432
     assert fmt.shown(27.7) * fmt.shown(693.6) == 19_432.0
     assert fmt.number(19_432.0, "de") == "19.432" and fmt.shown(2.5) == 3.0 and fmt.shown(0.125, 2) == 0.13
+
+
+def test_business_case_range_contains_the_point_it_is_shown_with():
+    import pandas as pd
+    from cmo_workbook.metrics import budget
+    # LinkedIn-like: 50 000 € at 1 000 000 / 400 = 2 500 € per inquiry = 20 inquiries, 1 of 400 becomes a deal of
+    # 40 000 €: mean 20 / 400 = 0.05 deals (shown "0,1"), 2 000 € revenue; with the Beta(1.5, 399.5) win rate the
+    # mean count is ≈ 20 × 1.5 / 401 = 0.075, P(no deal) ≈ e^−0.075 ≈ 0.93 > 0.9, so the 10th–90th percentile band
+    # of deals is 0…0 and cannot hold the mean — the table shows the median (0) and says why
+    hist = pd.DataFrame({"spend": [500_000.0, 500_000.0], "qualified_leads": [200.0, 200.0], "won": [1.0, 0.0],
+                         "won_value": [40_000.0, 0.0]}, index=["2026Q2", "2026Q3"])
+    p = budget.project(50_000, hist, 0.4, n_sim=20_000, seed=3)
+    assert p.point["conversions"] == pytest.approx(0.05) and p.point["revenue"] == pytest.approx(2_000)
+    assert (p.low["conversions"], p.high["conversions"]) == (0.0, 0.0) and p.no_deal_share > 0.9
+    _, rows = budget.business_case_rows(p, "de", "EUR")
+    assert rows[0][:3] == ["Median", "20", "0,0"] and rows[1][2] == "0,0…0,0"
+    for key in ("leads", "conversions", "revenue", "margin"):
+        assert p.low[key] <= p.median[key] <= p.high[key], key
+    note = budget.mean_note(p, "de", "EUR")
+    assert note.startswith("Im Mittel 0,1 Aufträge und 2\u00a0Tsd.\u00a0€ Umsatz, doch in 9") and note in budget.basis_text(p, "de", "EUR")
+
+
+def test_business_case_keeps_the_expected_value_when_the_band_holds_it():
+    import pandas as pd
+    from cmo_workbook.metrics import budget
+    # 500 € per inquiry → 100 inquiries, 1 of 10 a deal: mean 10 deals, band ≈ Poisson(10) 6…14 holds it
+    hist = pd.DataFrame({"spend": [5e6, 5e6], "qualified_leads": [1e4, 1e4], "won": [1e3, 1e3],
+                         "won_value": [4e7, 4e7]}, index=["2026Q2", "2026Q3"])
+    p = budget.project(50_000, hist, 0.4, n_sim=20_000, seed=3)
+    _, rows = budget.business_case_rows(p, "de", "EUR")
+    assert rows[0][:3] == ["Erwartet", "100", "10,0"] and budget.mean_note(p, "de", "EUR") == ""
