@@ -115,3 +115,19 @@ def test_seasonal_goal_forecast_below_todays_month_names_last_years_month():
     table = goals_block.goals_table([st], [goal], "de", "EUR", pd.Period("2026-10", "M"))
     assert table.header[1] == "Ist, Stand Okt 2026"
     assert table.rows[0][3].replace("\u00a0", " ") == "74 im Dez 2026 (74–74; Vorjahr Dez 2025: 72)"
+
+
+def test_voc_price_mentions_and_price_theme_say_why_they_differ():
+    import pandas as pd
+    from cmo_workbook.memos import voice_of_customer as vm
+    # 26 of 253 items carry a price signal (10.3 % → "10 %"), the theme "Preis" counts 24 (9.5 % → "9 %"):
+    # two metrics, so the price line names both counts
+    themes = pd.DataFrame({"theme": ["delivery", "price"], "label": ["Lieferverzögerungen", "Preis"],
+                           "signal_type": ["complaint", "price_signal"], "n": [60, 24]})
+    res = SimpleNamespace(themes=themes)
+    assert vm.price_theme_note(res, 26, "de") == (
+        "Preis-Nennungen zählen jede Rückmeldung mit Preissignal (26), das Thema „Preis“ oben nur die mit seinen "
+        "Stichwörtern (24).")
+    assert vm.price_theme_note(res, 24, "de") == ""  # same count: nothing to explain
+    res.themes = themes.assign(n=[60, 0])  # no price theme this month: nothing to compare with
+    assert vm.price_theme_note(res, 26, "en") == ""
