@@ -131,3 +131,15 @@ def test_voc_price_mentions_and_price_theme_say_why_they_differ():
     assert vm.price_theme_note(res, 24, "de") == ""  # same count: nothing to explain
     res.themes = themes.assign(n=[60, 0])  # no price theme this month: nothing to compare with
     assert vm.price_theme_note(res, 26, "en") == ""
+
+
+def test_sync_agenda_euros_are_the_product_of_the_shown_figures():
+    from cmo_workbook.metrics import store
+    from cmo_workbook.metrics.catalogue import catalogue
+    from cmo_workbook.periods import Period
+    nan = float("nan")
+    rows = [["cost_per_qualified_lead", "2026-10/T3M", "t3m", "", 613.6, "eur", True, "", nan, "", nan, nan]]
+    st = store.KpiStore(pd.DataFrame(rows, columns=list(store.COLUMNS)), Period.parse("2026-10"), catalogue())
+    text = str(sync._worth(141, st.figure("cost_per_qualified_lead", "t3m", ""), "sync_eur_feedback", "de", "EUR"))
+    # 613.6 € prints as "614 €": 141 × 614 = 86 574 € → "86,6 Tsd. €" (141 × 613.6 = 86 517.6 would print 86,5)
+    assert "rund 86,6\u00a0Tsd.\u00a0€ Marketingbudget (614\u00a0€ je Anfrage" in text.replace("\u202f", "\u00a0")

@@ -400,7 +400,9 @@ def _worth(n: float, cpl, key: str, lang: str, currency: str, **fields: object):
     inquiry keeps its data-metric span, so the decision log follows it into the next month ("" without a cost)."""
     if cpl is None or not n:
         return ""
-    amount = n * cpl.value
+    # the product of the figures as printed: "141 × 614 €" must read 86,6 Tsd. €, not 141 × 613,6 € = 86,5 (a cost
+    # per inquiry from 10 000 € on prints compact, "12,3 Tsd. €", and is left unrounded)
+    amount = n * (fmt.shown(cpl.value) if abs(cpl.value) < 10_000 else cpl.value)
     return kpi_figures.rich(key, lang, n=fmt.number(n, lang), cpl=kpi_figures.fig(cpl, lang, currency),
                             amount=fmt.money(amount, lang, currency=currency, compact=amount >= 10_000), **fields)
 
