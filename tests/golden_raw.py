@@ -790,6 +790,7 @@ def sla_by(w: Window, key: str) -> pd.DataFrame:
     f[key] = f[key].fillna("–")
     rows = {k: {"n": len(grp), "rate": rate(grp["response"]), "late": int((grp["response"] == "breach").sum()),
                 "met": int((grp["response"] == "met").sum()),
+                "pending": int((grp["response"] == "pending").sum()),
                 "median": km_median(grp["response_h"], grp["answered"])}
             for k, grp in f.groupby(key)}
     df = pd.DataFrame.from_dict(rows, orient="index")

@@ -139,10 +139,10 @@ def test_business_case_table_cells():
     assert [plain(h) for h in header] == [" ", "Qualif. Anfragen", "Aufträge", "Umsatz (Tsd. €)",
                                           "Deckungsbeitrag (Tsd. €)", "Amortisation (Monate)"]
     assert rows[0] == ["Erwartet", "100", "6,7", "267", "107", "6"]
-    assert rows[1][0] == "Spanne" and all("…" in c for c in rows[1][1:])
+    assert rows[1][0] == "Spanne (80\u00a0% der Fälle)" and all("…" in c for c in rows[1][1:])
     header, rows = budget.business_case_rows(_p(), "en", "EUR")
     assert header == [" ", "Qualified inquiries", "Deals", "Revenue (€k)", "Margin (€k)", "Payback (months)"]
-    assert rows[0] == ["Expected", "100", "6.7", "267", "107", "6"] and rows[1][0] == "Range"
+    assert rows[0] == ["Expected", "100", "6.7", "267", "107", "6"] and rows[1][0] == "Range (80% of cases)"
     never = budget.project(10_000, _history(won=(0.0, 0.0), value=(0.0, 0.0)), 0.4, n_sim=20)
     assert budget.business_case_rows(never, "de", "EUR")[1][0][-1] == "nie"
     # the exact history's range: 6 … 14 deals, margin 96 … 224 Tsd. €, payback 12 × 50 000 / 224 000 … / 96 000

@@ -173,6 +173,24 @@ def test_first_order_counts_and_business_case_inputs(text):
     assert g.shows(m.group(2), g.comparison("cost_per_qualified_lead", PERIOD, "channel=linkedin", "Vorjahresquartal"))
 
 
+def test_business_case_point_lies_in_its_range(html):
+    # model-bound (simulated): the shown point row (mean, or the median when a mean falls outside its band) lies
+    # inside the "Spanne (80 % der Fälle)" row in every column — q12a: "0,1 Aufträge" beside "0,0…0,0"
+    from io import StringIO
+
+    # its first column header is blank, so it is found by its second (memo_table matches from the first)
+    table = next(t for t in pd.read_html(StringIO(html), thousands=None)
+                 if "Qualif. Anfragen" in [str(c) for c in t.columns]).map(
+                     lambda v: v.replace("\u00a0", " ") if isinstance(v, str) else v)
+    point, band = table.iloc[0], table.iloc[1]
+    assert point.iloc[0] in ("Erwartet", "Median") and band.iloc[0] == "Spanne (80 % der Fälle)"
+    for col in table.columns[1:-1]:  # payback "nie" is no number
+        lo, hi = _range(str(band[col]))
+        assert lo <= _range(f"{point[col]}…{point[col]}")[0] <= hi, (col, point[col], band[col])
+    if point.iloc[0] == "Median":  # the mean is still said, with why the table shows the median
+        assert "darum zeigt die Tabelle den Median" in html
+
+
 def test_data_note_row_counts(text):
     sp = g.spend()
     want = {"hubspot_contacts.csv": len(g.leads()), "hubspot_deals.csv": len(g.deals()),

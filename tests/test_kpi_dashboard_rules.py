@@ -192,9 +192,10 @@ def test_recommendations_shift_budget_plan_goals_and_review_acceptance():
     assert acc.action == ("Ablehnungsgründe im nächsten Sales-Marketing-Sync durchgehen und die Kriterien für "
                           "qualifizierte Anfragen gemeinsam neu festlegen: ja / nein.")
     assert plain(acc.evidence) == "Akzeptanzquote 50 % ggü. Ziel 60 %."
-    # (60 % − 50 %) × 120 inquiries = 12 more accepted; at 10 000 € / 120 = 83 € each: 12 × 83.33 = 1 000 €
+    # (60 % − 50 %) × 120 inquiries = 12 more accepted; at 10 000 € / 120 = 83 € each (as shown): 12 × 83 = 996 €
+    # (not 12 × 83.33 = 1 000 €, which a reader multiplying the printed figures cannot reproduce)
     assert plain(acc.effect) == ("Bei der Zielquote nimmt der Vertrieb 12 Anfragen mehr je Monat an – Marketingausgaben "
-                                 "von rund 1.000 € (83 € je Anfrage), die heute in abgelehnte Anfragen fließen; kostet "
+                                 "von rund 996 € (83 € je Anfrage), die heute in abgelehnte Anfragen fließen; kostet "
                                  "nur die Abstimmung.")
 
 

@@ -64,8 +64,15 @@ def forecast_text(g: GoalStatus, lang: str, currency: str) -> str:
         return v(g.actual)
     if g.cumulative:
         return f"{v(g.forecast)} ({v(g.low)}–{v(g.high)})"
-    return t("goals_forecast_in_month", lang, value=v(g.forecast), month=fmt.month(g.deadline, lang, short=True),
-             low=v(g.low), high=v(g.high))
+    fields = {"value": v(g.forecast), "month": fmt.month(g.deadline, lang, short=True), "low": v(g.low), "high": v(g.high)}
+    if g.method == "seasonal" and g.last_year == g.last_year and not g.rests_on_forecast:
+        # a seasonal forecast builds on the deadline month a year earlier: beside today's month ("84" in October,
+        # "71 in December") only that month tells a reader why the forecast sits below (or above) the actual; an
+        # on-track-by-forecast status already names it (goal_status_text)
+        return t("goals_forecast_in_month_ly", lang, month_ly=fmt.month(g.deadline - pd.DateOffset(years=1), lang,
+                                                                         short=True),
+                 last_year=v(g.last_year), **fields)
+    return t("goals_forecast_in_month", lang, **fields)
 
 
 def titles(goals: Sequence[dict[str, Any]], lang: str) -> dict[str, str]:

@@ -252,7 +252,9 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
     acc = by["sales_acceptance_rate"]
     if acc.target and acc.value < acc.target * 0.9 and not acc.extra.get("no_verdict"):
         leads, cpl_month = by["qualified_leads"].value, by["cost_per_qualified_lead"].value
-        more = (acc.target - acc.value) * leads  # accepted inquiries at the target rate, same spend
+        # accepted inquiries at the target rate, same spend; the amount is the product of the two figures as
+        # printed (whole inquiries, whole euros), so "28 × 694 €" reads 19,4 Tsd. €, not 27,7 × 693,6 € = 19,2
+        more, cpl_month = fmt.shown((acc.target - acc.value) * leads), fmt.shown(cpl_month)
         out.append(Recommendation(
             action=t("kpi_rec_acceptance_decision", lang),
             owner=sales_owner or t("kpi_owner_marketing_sales", lang),

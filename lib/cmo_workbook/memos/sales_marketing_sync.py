@@ -146,6 +146,17 @@ def headline(f: SyncFacts, lang: str) -> str:
     return t("sync_headline_causes", lang, **fields)
 
 
+def pending_note(f: SyncFacts, lang: str) -> str:
+    """The leads the response rate leaves out (clock still running at the cut-off), or "" when there are none.
+
+    The rate is on time ÷ (on time + late); without this sentence a reader divides by all handed-over leads.
+    """
+    n = f.now.response_pending
+    if not n:
+        return ""
+    return tn("sync_sw_response_pending", n, lang, n=fmt.number(n, lang), hours=fmt.number(f.cfg.response_hours, lang))
+
+
 def tiles(f: SyncFacts, lang: str) -> list[Tile]:
     """Four tiles: answered within SLA, median response time, feedback within SLA, accepted by sales."""
     cfg, now, prev = f.cfg, f.now, f.prev
@@ -165,6 +176,8 @@ def tiles(f: SyncFacts, lang: str) -> list[Tile]:
                channel=channel_label(worst["channel"], lang))
     else:
         sw = t("sync_sw_response_ok", lang)
+    if note := pending_note(f, lang):
+        sw = sw + " " + note
     if not f.response_dates:
         sw = t("sync_sw_no_response_dates", lang)  # the tool's header and the params key: in the data note
         out.append(Tile(t("sync_tile_response", lang, hours=fmt.number(cfg.response_hours, lang)), fmt.MISSING, [], sw))
@@ -243,6 +256,11 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
     """(header, rows) per source and per owner: inquiries, answered within SLA, late, median time."""
     h = fmt.number(f.cfg.response_hours, lang)
 
+    # leads whose 24-hour clock still ran at the cut-off are neither on time nor late: the rate leaves them out, so
+    # the table shows them, else "übergeben − verspätet" over "übergeben" is not the rate printed beside it
+    with_pending = bool(f.response_dates) and any(
+        "pending" in df and int(df["pending"].sum()) > 0 for df in (f.by_channel, f.by_owner))
+
     def rows(df: pd.DataFrame, name, n: int) -> list[list[str]]:
         measured = f.response_dates  # without first-contact dates: the inquiries per row, nothing about them
         if not measured:
@@ -250,20 +268,25 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
         else:
             shown = df[df["breaches"] > 0].head(n) if (df["breaches"] > 0).any() else df.head(n)
         dash = fmt.MISSING
-        out = [[name(k), fmt.number(r["leads"], lang), fmt.percent(r["rate"], lang, 0) if measured else dash,
-                fmt.number(r["breaches"], lang) if measured else dash,
-                _hours(r["median_hours"], lang) if measured else dash] for k, r in shown.iterrows()]
+        out = [[name(k), fmt.number(r["leads"], lang)]
+               + ([fmt.number(r["pending"], lang)] if with_pending else [])
+               + [fmt.percent(r["rate"], lang, 0) if measured else dash,
+                  fmt.number(r["breaches"], lang) if measured else dash,
+                  _hours(r["median_hours"], lang) if measured else dash] for k, r in shown.iterrows()]
         rest = df.drop(index=shown.index)
         if len(rest):  # the table adds up to the headline: the remaining rows in one line
-            leads = rest["leads"].sum()
-            rate = (rest["rate"] * rest["leads"]).sum() / leads if leads else float("nan")
-            out.append([t("sync_row_others", lang, n=len(rest)), fmt.number(leads, lang),
-                        fmt.percent(rate, lang, 0) if measured else dash,
-                        fmt.number(rest["breaches"].sum(), lang) if measured else dash, dash])
+            # on the same base as each row's rate (on time ÷ decided), not weighted by all handed-over leads
+            met = rest["met"].sum() if "met" in rest else (rest["rate"] * rest["leads"]).sum()
+            decided = met + rest["breaches"].sum()
+            rate = met / decided if decided else float("nan")
+            out.append([t("sync_row_others", lang, n=len(rest)), fmt.number(rest["leads"].sum(), lang)]
+                       + ([fmt.number(rest["pending"].sum(), lang)] if with_pending else [])
+                       + [fmt.percent(rate, lang, 0) if measured else dash,
+                          fmt.number(rest["breaches"].sum(), lang) if measured else dash, dash])
         return out
 
-    cols = [t("sync_col_inquiries", lang), t("sync_col_within", lang, hours=h), t("sync_col_late", lang),
-            t("sync_col_median", lang)]
+    cols = ([t("sync_col_inquiries", lang)] + ([t("sync_col_pending", lang)] if with_pending else [])
+            + [t("sync_col_within", lang, hours=h), t("sync_col_late", lang), t("sync_col_median", lang)])
     src = ([t("sync_col_source", lang)] + cols, rows(f.by_channel, lambda k: channel_label(k, lang), max_rows))
     own = ([t("sync_col_owner", lang)] + cols, rows(f.by_owner, lambda k: _owner(f, k), max_owners))
     return src, own
@@ -377,7 +400,9 @@ def _worth(n: float, cpl, key: str, lang: str, currency: str, **fields: object):
     inquiry keeps its data-metric span, so the decision log follows it into the next month ("" without a cost)."""
     if cpl is None or not n:
         return ""
-    amount = n * cpl.value
+    # the product of the figures as printed: "141 × 614 €" must read 86,6 Tsd. €, not 141 × 613,6 € = 86,5 (a cost
+    # per inquiry from 10 000 € on prints compact, "12,3 Tsd. €", and is left unrounded)
+    amount = n * (fmt.shown(cpl.value) if abs(cpl.value) < 10_000 else cpl.value)
     return kpi_figures.rich(key, lang, n=fmt.number(n, lang), cpl=kpi_figures.fig(cpl, lang, currency),
                             amount=fmt.money(amount, lang, currency=currency, compact=amount >= 10_000), **fields)
 

@@ -350,6 +350,19 @@ def chart_title(res: Any, lang: str) -> str:
              change=change_phrase(focus["share"], focus["share_baseline"], lang))
 
 
+def price_theme_note(res: Any, n_price: int, lang: str) -> str:
+    """Why "Preis-Nennungen" (every item with a price signal) and the theme "Preis" (items with its keywords)
+    show different shares in one memo; "" when no price theme was counted this month or both counts agree."""
+    th = res.themes
+    if "signal_type" not in th:
+        return ""
+    row = th.loc[(th["signal_type"] == "price_signal") & (th["n"] > 0)]
+    if row.empty or int(row.iloc[0]["n"]) == n_price:
+        return ""
+    return t("voc_price_vs_theme", lang, n=fmt.number(n_price, lang), theme=str(row.iloc[0]["label"]),
+             n_theme=fmt.number(int(row.iloc[0]["n"]), lang))
+
+
 def expectations(res: Any, lang: str) -> list[str]:
     """Price and service expectations in the month's own words (counts of discount requests,
     competitor comparisons, response deadlines named), each against the baseline share."""
@@ -363,6 +376,8 @@ def expectations(res: Any, lang: str) -> list[str]:
     pressure = "voc_price_calm" if price["current"] <= price["baseline"] else "voc_price_rising"
     lines = [t("voc_price_line", lang, share=_pct(price["current"], lang), share_base=_pct(price["baseline"], lang),
                base=base, discounts=disc, competitors=comp, increases=inc) + " " + t(pressure, lang)]
+    if note := price_theme_note(res, len(ptexts), lang):
+        lines[0] += " " + note
     stexts = now.loc[now["signals"].map(lambda s: "service_expectation" in s), "text"].astype(str)
     share_now = len(stexts) / len(now) if len(now) else math.nan
     prior = res.items.loc[res.items["month"].isin(res.baseline_months)]
@@ -474,7 +489,10 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
     for topic in topics[: 1 if not partial else 2]:
         n, n_prev = fmt.number(topic["n"], lang), fmt.number(topic["n_prev"], lang)
         topic_actions.append(Recommendation(
-            action=t("voc_topic_action", lang, label=topic["label"], n=n, n_prev=n_prev),
+            # the month named: quoted next month in "what became of the recommendations", a bare "9 mentions,
+            # previous month 0" would read as that month's figures (and the new month's clusters count differently)
+            action=t("voc_topic_action_month", lang, label=topic["label"], n=n, n_prev=n_prev,
+                     month=fmt.month(period.start, lang, short=True)),
             owner=_owner("marketing", lang),
             evidence=t("voc_topic_evidence", lang, n=n, share=_pct(topic["share"], lang),
                        share_base=_pct(topic["share_baseline"], lang), base=_base_label(res, lang),

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -296,6 +296,11 @@ class Projection:
     basis: str = "average"
     #: months from spend to order (median MQL → won order), added to the payback
     lag_months: float = 0.0
+    #: median of the simulated outcomes: the point shown when a mean lies outside its band (rare, lumpy deals)
+    median: dict[str, float] = field(default_factory=dict)
+    #: share of simulated cases with no deal at all, and the band's coverage (0.8 = 10th to 90th percentile)
+    no_deal_share: float = math.nan
+    ci: float = 0.8
 
 
 def project(amount: float, history: pd.DataFrame, gross_margin: float, *, channel: str = "",
@@ -354,10 +359,11 @@ def project(amount: float, history: pd.DataFrame, gross_margin: float, *, channe
         revenue = deals * avg_deal
     sims = figures(leads.astype(float), deals.astype(float), revenue)
     q = [(1 - ci) / 2, 1 - (1 - ci) / 2]
-    low, high = {}, {}
+    low, high, median = {}, {}, {}
     for key, vals in sims.items():
-        lo, hi = np.quantile(vals, q, method="inverted_cdf")  # no interpolation: inf (never pays back) stays inf
-        low[key], high[key] = float(lo), float(hi)
+        # no interpolation: inf (never pays back) stays inf
+        lo, mid, hi = np.quantile(vals, [q[0], 0.5, q[1]], method="inverted_cdf")
+        low[key], median[key], high[key] = float(lo), float(mid), float(hi)
     rates = {"cost_per_lead": sp / ql if ql else math.nan, "lead_to_won": p_won, "avg_deal": avg_deal,
              "gross_margin": gross_margin, "average_leads": amount * ql / sp if sp > 0 else 0.0}
     if use_curve:
@@ -366,7 +372,8 @@ def project(amount: float, history: pd.DataFrame, gross_margin: float, *, channe
                      curve_quarters=float(curve.get("quarters", math.nan)),
                      last_spend=float(curve["last_spend"]), last_leads=float(curve["last_leads"]))
     return Projection(float(amount), channel, point, low, high, rates, len(history),
-                      "curve" if use_curve else "average", lag_months)
+                      "curve" if use_curve else "average", lag_months, median,
+                      float(np.mean(deals == 0)), ci)
 
 
 #: a payback later than this many months reads as "never" (the first orders would be long forgotten)
@@ -383,9 +390,28 @@ def business_case_rows(p: Projection, lang: str, currency: str) -> tuple[list[st
     unit = fmt.money(1000, lang, currency=currency, compact=True).replace("1", "", 1).strip()  # "Tsd. €" / "€k"
     header = [" ", t("attr_bc_col_leads", lang), t("attr_bc_col_deals", lang), t("attr_bc_col_revenue", lang, unit=unit),
               t("attr_bc_col_margin", lang, unit=unit), t("attr_bc_col_payback", lang)]
-    rows = [[t("attr_bc_expected", lang)] + [f(p.point[key]) for key, f in cols],
-            [t("attr_bc_range", lang)] + [f"{f(p.low[key])}…{f(p.high[key])}" for key, f in cols]]
+    # the band is a percentile band of simulated outcomes; the mean of a few rare, large deals can lie above it
+    # (90 % of cases no deal: band 0…0, mean 0.1): then the row is the median, which the band always contains
+    point, label = (p.median, "attr_bc_median") if mean_outside_band(p) else (p.point, "attr_bc_expected")
+    rows = [[t(label, lang)] + [f(point[key]) for key, f in cols],
+            [t("attr_bc_range_sim", lang, ci=fmt.percent(p.ci, lang, 0))]
+            + [f"{f(p.low[key])}…{f(p.high[key])}" for key, f in cols]]
     return header, rows
+
+
+def mean_outside_band(p: Projection) -> bool:
+    """True when a figure's expected value (mean) lies outside its simulated band (and a median is known)."""
+    keys = ("leads", "conversions", "revenue", "margin", "payback_months")
+    return bool(p.median) and any(not (p.low[k] <= p.point[k] <= p.high[k]) for k in keys)
+
+
+def mean_note(p: Projection, lang: str, currency: str) -> str:
+    """Why the table shows the median: the mean, and how often no deal comes at all; "" when not needed."""
+    if not mean_outside_band(p):
+        return ""
+    return t("attr_bc_mean_note", lang, deals=fmt.number(p.point["conversions"], lang, 1),
+             revenue=fmt.money(p.point["revenue"], lang, currency=currency, compact=True),
+             share=fmt.percent(p.no_deal_share, lang, 0), ci=fmt.percent(p.ci, lang, 0))
 
 
 def basis_text(p: Projection, lang: str, currency: str) -> str:
@@ -404,7 +430,8 @@ def basis_text(p: Projection, lang: str, currency: str) -> str:
         head = t("attr_bc_basis_average", lang, n=p.n_quarters, cost=money(r["cost_per_lead"]))
     tail = t("attr_bc_basis_rates", lang, conversion=fmt.percent(r["lead_to_won"], lang, 1), deal=money(r["avg_deal"]),
              margin=fmt.percent(r["gross_margin"], lang, 0), lag=fmt.number(p.lag_months, lang, 0))
-    return head + " " + tail
+    note = mean_note(p, lang, currency)
+    return head + " " + tail + (" " + note if note else "")
 
 
 def business_case_text(p: Projection, lang: str, currency: str, alternative: tuple[str, float] | None = None) -> str:

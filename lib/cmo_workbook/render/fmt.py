@@ -70,6 +70,15 @@ def _rounded(x: Any, digits: int) -> decimal.Decimal:
     return _to_decimal(x).quantize(decimal.Decimal(1).scaleb(-digits), rounding=decimal.ROUND_HALF_UP)
 
 
+def shown(x: Any, digits: int = 0) -> float:
+    """``x`` rounded half-up as :func:`number`/:func:`money` print it.
+
+    For a product the memo prints beside its factors ("28 × 694 € = 19,4 Tsd. €"): multiply what is shown,
+    so a reader who recomputes it gets the printed result.
+    """
+    return float(_rounded(x, digits))
+
+
 def _pattern(digits: int) -> str:
     return "#,##0" + ("." + "0" * digits if digits > 0 else "")
 
