@@ -304,10 +304,11 @@ def test_the_strategy_headline_names_the_stake_and_what_the_decision_costs():
     # the price stake of the test above: 150,000 € touched, matching 12 % costs 18,000 € of margin
     rec = strategy.StrategyRec("price_pressure", "Mit Wert statt Rabatt antworten.", "", "", stake=150_000.0,
                                stake_text="150 Tsd. € Auftragseingang mit Servogetriebe KS-90",
-                               cost_text=plain(strategy.t("strat_cost_price", "de", pct="12 %", cost="18 Tsd. €")))
+                               cost_text=plain(strategy.t("strat_cost_price_no", "de", pct="12 %", cost="18 Tsd. €")))
     head = plain(strategy.headline(SimpleNamespace(lang="de"), [rec]))
     assert head == ("Mit Wert statt Rabatt antworten – auf dem Spiel: 150 Tsd. € Auftragseingang mit Servogetriebe KS-90;"
-                    " zu entscheiden: Rabatt bis 12 % freigeben, kostet 0 bis 18 Tsd. € Marge im Jahr.")
+                    " zu entscheiden: Rabatt bis 12 % pauschal freigeben? Empfehlung: nein – Rabatt nur im Einzelfall"
+                    " nach Freigaberegel (pauschal kostete er bis 18 Tsd. € Marge im Jahr).")
     rec.cost_text = ""  # a rule without a cost keeps the stake-only headline
     assert plain(strategy.headline(SimpleNamespace(lang="de"), [rec])).endswith("auf dem Spiel: 150 Tsd. € Auftragseingang"
                                                                                  " mit Servogetriebe KS-90.")
