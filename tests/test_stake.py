@@ -82,7 +82,9 @@ def test_order_intake_of_the_accounts_behind_a_theme_counts_won_orders_of_the_tw
     assert st.focus_products() == ["Servogetriebe KS-90"] and st.months == ("2026-10",)
     assert plain(vm.stake_products(st, "de")) == "Servogetriebe KS-90 (75 % der Rückmeldungen mit Produktangabe, Okt 2026)"
     assert plain(vm.stake_message(st, "de")) == (
-        "Auf dem Spiel: 120 Tsd. € Auftragseingang von 2 betroffenen Kunden (gewonnene Aufträge Nov 2025 – Okt 2026;"
+        # the feedback month is in the label: a quarter's memo counts other customers (issue #11)
+        "Auf dem Spiel: 120 Tsd. € Auftragseingang von 2 Kunden, die sich im Okt 2026 dazu meldeten (gewonnene Aufträge"
+        " Nov 2025 – Okt 2026;"
         " 2 der 4 Rückmeldungen einem Kunden zugeordnet).")
     # the first screen names the decision beside the euros (the focus theme's owner puts a figure on the cost)
     assert plain(vm.stake_message(st, "de", owner="operations")).endswith(

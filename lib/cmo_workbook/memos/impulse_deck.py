@@ -250,8 +250,8 @@ def _customer(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Sl
         body.append(t("deck_customer_nps", lang, nps=fmt.number(nps[0], lang), nps_before=fmt.number(nps[1], lang),
                       n=nps[2]))
     d = c.get("stake")
-    body.append(t("deck_customer_stake_accounts", lang, stake=stake, accounts=fmt.number(d.accounts, lang),
-                  window=vm.stake_window(d, lang)) if d is not None else t("deck_customer_stake", lang, stake=stake))
+    body.append(t("deck_customer_stake_accounts_months", lang, stake=stake, accounts=fmt.number(d.accounts, lang),
+                  months=vm.feedback_months(d, lang), window=vm.stake_window(d, lang)) if d is not None else t("deck_customer_stake", lang, stake=stake))
     months = ", ".join(v.month for v in ev.vocs)
     notes = (t("deck_customer_notes_accounts", lang, months=months, stake=stake) if c.get("stake") is not None else
              t("deck_customer_notes", lang, months=months, deals=c["deals"], stake=stake))

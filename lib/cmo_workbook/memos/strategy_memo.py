@@ -28,7 +28,7 @@ from ..competitors.implications import PriceMoveStake
 from ..voc.recommend import AccountStake, account_stake
 from . import channel_decision, kpi_figures
 from .competitor_briefing import CompetitorResults, price_stakes
-from .voice_of_customer import account_links, crm_tables, month_items, stake_products, won_window
+from .voice_of_customer import account_links, crm_tables, feedback_months, month_items, stake_products, won_window
 from ..periods import Period
 from ..render.wording import channel_label, rich
 
@@ -313,10 +313,10 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
         if d is not None and d.n_linked:
             window = won_window(d.start, d.end, lang)
             rec.stake = d.order_intake
-            rec.stake_text = t("strat_stake_delivery", lang, intake=_stake_money(d.order_intake, lang, cur),
-                               accounts=fmt.number(d.accounts, lang), window=window)
+            rec.stake_text = t("strat_stake_delivery_months", lang, intake=_stake_money(d.order_intake, lang, cur),
+                               accounts=fmt.number(d.accounts, lang), months=feedback_months(d, lang), window=window)
             rec.cost_text = t("strat_cost_delivery", lang)
-            rec.decision = t("strat_dec_delivery", lang, competitor=name,
+            rec.decision = t("strat_dec_delivery_months", lang, competitor=name, months=feedback_months(d, lang),
                              products=stake_products(d, lang),
                              intake=_stake_money(d.order_intake, lang, cur), accounts=fmt.number(d.accounts, lang),
                              window=window)
