@@ -332,14 +332,15 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
         at_stake = _money(cust["at_stake"], lang, currency)
         products = vm.stake_products(d, lang, short=True) if d is not None else t("voc_stake_products_unknown", lang)
         rows.append([t("deck_dec_stock", lang, products=products), t("deck_dec_stock_cost", lang),
-                     t("deck_dec_stock_effect_accounts", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang))
+                     t("deck_dec_stock_effect_accounts_months", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang),
+                       months=vm.feedback_months(d, lang))
                      if d is not None else t("deck_dec_stock_effect", lang, stake=at_stake)])
         notes.append(rules["delivery_promise"].decision)
     if comp.get("cut") is not None:
         pct = fmt.percent(comp["cut_pct"], lang, 0)
         cost, at_stake = _money(comp["discount_cost"], lang, currency), _money(comp["at_stake"], lang, currency)
         won = comp.get("stake") is not None
-        rows.append([t("deck_dec_discount", lang, pct=pct),
+        rows.append([t("deck_dec_discount_no", lang, pct=pct),  # the strategy memo's answer, not an open "ja/nein?"
                      t("deck_dec_discount_cost_range" if won else "deck_dec_discount_cost", lang, cost=cost),
                      t("deck_dec_discount_effect_won" if won else "deck_dec_discount_effect", lang, stake=at_stake)])
         if "price_pressure" in rules:
