@@ -88,7 +88,7 @@ def test_index_before_and_after_the_cut(res):
     cats, values, title, _ = briefing.price_position(res)
     assert cats == ["Hartmann Antriebe (1)", "Nord AG (1)"] and values == [90.0, 100.0]
     # index 900/1000 = 90 over its 1 comparable product: 10 % below us
-    assert title == "Hartmann Antriebe nach der Preissenkung im Mittel 10\u00a0% unter unserem Preis: Preisindex 100 → 90"
+    assert title == "Hartmann Antriebe: Preisindex 100 → 90, im Mittel 10\u00a0% unter unserem Preis"
 
 
 def test_messaging_terms_in_the_snapshot_s_words(res):

@@ -57,9 +57,9 @@ def test_chart_title_states_the_index_message(res):
     cats, values, title, _ = briefing.price_position(res)
     assert values == [95.0, 100.0] and cats[0] == "Hartmann Antriebe (2)"
     if res.lang == "de":
-        assert title == "Hartmann Antriebe nach der Preissenkung im Mittel 5\u00a0% unter unserem Preis: Preisindex 101 → 95"
+        assert title == "Hartmann Antriebe: Preisindex 101 → 95, im Mittel 5\u00a0% unter unserem Preis"
     else:
-        assert title == "Hartmann Antriebe after the price cut on average 5% below our price: price index 101 → 95"
+        assert title == "Hartmann Antriebe: price index 101 → 95, on average 5% below our price"
 
 
 def test_position_wording_at_par_and_above():

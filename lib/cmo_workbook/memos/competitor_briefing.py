@@ -425,8 +425,8 @@ def price_position(res: CompetitorResults) -> tuple[list[str], list[float], str,
     move = index_move(res, str(top["competitor"])) if top is not None else None
     if top is not None and move is not None:
         f = lambda v: fmt.number(v, lang, 0)  # noqa: E731
-        key = "comp_pos_cut_position" if top["direction"] == "down" else "comp_pos_raise_position"
-        title = t(key, lang, competitor=top["competitor"], position=index_position(move[1], lang),
+        # short enough for the chart's one title line (it is not wrapped): the move, then what it means for us
+        title = t("comp_pos_index_position", lang, competitor=top["competitor"], position=index_position(move[1], lang),
                   before=f(move[0]), after=f(move[1]))
     elif gap > 0:
         title = t("comp_pos_cheapest", lang, competitor=low["competitor"], gap=fmt.number(gap, lang, 0))
