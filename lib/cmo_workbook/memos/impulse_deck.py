@@ -332,8 +332,7 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
         at_stake = _money(cust["at_stake"], lang, currency)
         products = vm.stake_products(d, lang, short=True) if d is not None else t("voc_stake_products_unknown", lang)
         rows.append([t("deck_dec_stock", lang, products=products), t("deck_dec_stock_cost", lang),
-                     t("deck_dec_stock_effect_accounts_months", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang),
-                       months=vm.feedback_months(d, lang))
+                     t("deck_dec_stock_effect_accounts", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang))
                      if d is not None else t("deck_dec_stock_effect", lang, stake=at_stake)])
         notes.append(rules["delivery_promise"].decision)
     if comp.get("cut") is not None:
