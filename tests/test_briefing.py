@@ -87,7 +87,8 @@ def test_index_before_and_after_the_cut(res):
     assert before["Hartmann Antriebe"] == 100.0
     cats, values, title, _ = briefing.price_position(res)
     assert cats == ["Hartmann Antriebe (1)", "Nord AG (1)"] and values == [90.0, 100.0]
-    assert title == "Hartmann Antriebe nach der Preissenkung: Preisindex 100 → 90"
+    # index 900/1000 = 90 over its 1 comparable product: 10 % below us
+    assert title == "Hartmann Antriebe: Preisindex 100 → 90, im Mittel 10\u00a0% unter unserem Preis"
 
 
 def test_messaging_terms_in_the_snapshot_s_words(res):
@@ -110,7 +111,9 @@ def test_blocks_headline_and_timeline(res):
     assert main[0].actions == ["Argumentationsblatt zu KS-60.", "Botschaft prüfen."]
     assert main[-1].quiet and main[-1].matters == [f"Seit {(res.as_of - pd.Timestamp('2026-01-10')).days} Tagen nichts."]
     head = briefing.headline(res, main)
-    assert head.startswith("Hartmann Antriebe senkt ab 15.09.2026 die Listenpreise von HS-60 um 10\u00a0% und liegt dort jetzt 10\u00a0% unter unserem Preis")
+    assert head.startswith("Hartmann Antriebe senkt ab 15.09.2026 die Listenpreise von HS-60 um 10\u00a0%; über alle 1 "
+                           "vergleichbaren Produkte liegt Hartmann Antriebe damit im Mittel 10\u00a0% unter unserem "
+                           "Preis (Preisindex 90)")
     assert "Alpin AG" in head
     _, rows = briefing.timeline_rows(res)
     moves = [r[1] for r in rows]

@@ -4,7 +4,7 @@ Pinned: the list-price cut (size, date, products, gap to our price), the promoti
 price, the monitoring gap, the price index before and after, the relevance score's factors, the
 observation counts and the data note. The briefing shows no catalogue KPI (no figure spans); the
 span check still runs so a figure added later cannot slip in unpinned. Cross-check (comments only):
-Hartmann −12,0 % from 15.09.2026, 12 % under our price, index 101 → 95; Nordgetriebe −15 % promotion.
+Hartmann −12,0 % from 15.09.2026, index 101 → 95 (5 % under our price on average); Nordgetriebe −15 % promotion.
 """
 from __future__ import annotations
 
@@ -36,13 +36,19 @@ def _cut():
 
 def test_headline_price_cut_and_gap_to_our_price(text):
     cuts = _cut()
-    m = re.search(r"Hartmann Antriebe senkt ab (\d\d\.\d\d\.\d{4}) die Listenpreise von (.*?) um (\d+ %) und liegt dort "
-                  r"jetzt (\d+ %) unter unserem Preis", text)
+    m = re.search(r"Hartmann Antriebe senkt ab (\d\d\.\d\d\.\d{4}) die Listenpreise von (.*?) um (\d+ %); über alle "
+                  r"(\d+) vergleichbaren Produkte liegt Hartmann Antriebe damit im Mittel (\d+ %) unter unserem Preis "
+                  r"\(Preisindex (\d+)\)", text)
     assert m, text[:600]
     assert m.group(1) == f"{cuts['date'].iloc[0]:%d.%m.%Y}" and m.group(2).split(", ") == sorted(cuts["product"])
     assert g.shows(m.group(3), -cuts["change"].mean())
-    gap = 1 - (cuts["price"] / cuts["ours"].map(g.OWN_PRICES)).mean()
-    assert g.shows(m.group(4), gap), (m.group(4), gap)
+    # the gap is the index over ALL comparable products on the cut date (the chart's figure), not the cut products'
+    p = g.competitor_prices()
+    on = p[(p["competitor"] == "Hartmann Antriebe") & (p["kind"] == "Listenpreis") & (p["date"] == cuts["date"].iloc[0])]
+    index = g.price_index("Hartmann Antriebe", cuts["date"].iloc[0])
+    assert int(m.group(4)) == on["ours"].map(g.OWN_PRICES).notna().sum() and g.shows(m.group(6), index), (m.groups(), index)
+    assert g.shows(m.group(5), 1 - index / 100), (m.group(5), index)
+    assert "liegt dort jetzt" not in text   # never the cut products' own gap as "below us"
     # the item says it with one decimal: "um 12,0 % gesenkt (netto, ab 15.09.2026)"
     m = re.search(r"Listenpreis (.*?) um ([\d,]+ %) gesenkt \(netto, ab (\d\d\.\d\d\.\d{4})\)", text)
     assert m and g.shows(m.group(2), -cuts["change"].mean()) and m.group(3) == f"{cuts['date'].iloc[0]:%d.%m.%Y}"

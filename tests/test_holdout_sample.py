@@ -120,8 +120,8 @@ def test_did_by_hand_from_the_export_equals_the_readout(raw, ds, sample_dir):
                        f"Anfragen je Gebiet und Woche ggü. den Vergleichsgebieten (mit 90\u00a0% Sicherheit zwischen "
                        f"{_de(low)} und {_de(high)}).")
     assert text[1].startswith("Die Pause griff: Anfragen über LinkedIn gingen in den Testgebieten um ")
-    assert text[2] == ("Damit ist kein zusätzlicher Beitrag von LinkedIn messbar: die 2,7\u00a0Tsd.\u00a0€ je Woche "
-                       "lassen sich schrittweise umschichten.")
+    assert text[2] == ("Damit ist kein zusätzlicher Beitrag von LinkedIn messbar: die LinkedIn-Kosten von "
+                       "2,7\u00a0Tsd.\u00a0€ je Woche im Testzeitraum (alle Gebiete) lassen sich schrittweise umschichten.")
 
 
 def _de(x: float) -> str:
@@ -153,8 +153,9 @@ def test_q3_strategy_memo_reads_the_test_out(memo_run, raw, lang):
         assert f"{_de(effect)} qualifizierte Anfragen je Gebiet und Woche" in plain
         assert f"zwischen {_de(low)} und {_de(high)}" in plain
         # the text part's lines are joined on any whitespace (no-break spaces too)
-        assert "Damit ist kein zusätzlicher Beitrag von LinkedIn messbar: die 2,7 Tsd. € je Woche" in plain
+        assert ("Damit ist kein zusätzlicher Beitrag von LinkedIn messbar: die LinkedIn-Kosten von 2,7 Tsd. € je Woche "
+                "im Testzeitraum") in plain  # labelled: the test's weekly spend, not another budget amount
     else:
         en = lambda x: f"{x:.1f}".replace("-", "\u2212")  # noqa: E731
         assert f"{en(effect)} qualified inquiries per region and week" in plain
-        assert f"between {en(low)} and {en(high)}" in plain and "its €2.7k a week can be shifted" in plain
+        assert f"between {en(low)} and {en(high)}" in plain and "the LinkedIn spend of €2.7k a week during the test" in plain

@@ -211,7 +211,8 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     # the customer and competitor decisions are yes/no questions with the euros on both sides
     stock, discount = d["decisions"].table[1], d["decisions"].table[2]
     yes_no = "ja/nein?" if L == "de" else "yes/no?"
-    assert stock[0].endswith(yes_no) and discount[0].endswith(yes_no)
+    # the discount question carries the strategy memo's answer ("Wert statt Rabatt": no), never an open yes/no (#11)
+    assert stock[0].endswith(yes_no) and discount[0].endswith("Empfehlung nein" if L == "de" else "recommend no")
     assert money(imp["customer"]["at_stake"]) in stock[2] and money(comp["at_stake"]) in discount[2]
     assert all(len(row) == 3 and all(row) for row in d["decisions"].table)
 

@@ -82,7 +82,9 @@ def test_order_intake_of_the_accounts_behind_a_theme_counts_won_orders_of_the_tw
     assert st.focus_products() == ["Servogetriebe KS-90"] and st.months == ("2026-10",)
     assert plain(vm.stake_products(st, "de")) == "Servogetriebe KS-90 (75 % der Rückmeldungen mit Produktangabe, Okt 2026)"
     assert plain(vm.stake_message(st, "de")) == (
-        "Auf dem Spiel: 120 Tsd. € Auftragseingang von 2 betroffenen Kunden (gewonnene Aufträge Nov 2025 – Okt 2026;"
+        # the feedback month is in the label: a quarter's memo counts other customers (issue #11)
+        "Auf dem Spiel: 120 Tsd. € Auftragseingang von 2 Kunden, die sich im Okt 2026 dazu meldeten (gewonnene Aufträge"
+        " Nov 2025 – Okt 2026;"
         " 2 der 4 Rückmeldungen einem Kunden zugeordnet).")
     # the first screen names the decision beside the euros (the focus theme's owner puts a figure on the cost)
     assert plain(vm.stake_message(st, "de", owner="operations")).endswith(
@@ -304,10 +306,11 @@ def test_the_strategy_headline_names_the_stake_and_what_the_decision_costs():
     # the price stake of the test above: 150,000 € touched, matching 12 % costs 18,000 € of margin
     rec = strategy.StrategyRec("price_pressure", "Mit Wert statt Rabatt antworten.", "", "", stake=150_000.0,
                                stake_text="150 Tsd. € Auftragseingang mit Servogetriebe KS-90",
-                               cost_text=plain(strategy.t("strat_cost_price", "de", pct="12 %", cost="18 Tsd. €")))
+                               cost_text=plain(strategy.t("strat_cost_price_no", "de", pct="12 %", cost="18 Tsd. €")))
     head = plain(strategy.headline(SimpleNamespace(lang="de"), [rec]))
     assert head == ("Mit Wert statt Rabatt antworten – auf dem Spiel: 150 Tsd. € Auftragseingang mit Servogetriebe KS-90;"
-                    " zu entscheiden: Rabatt bis 12 % freigeben, kostet 0 bis 18 Tsd. € Marge im Jahr.")
+                    " zu entscheiden: Rabatt bis 12 % pauschal freigeben? Empfehlung: nein – Rabatt nur im Einzelfall"
+                    " nach Freigaberegel (pauschal kostete er bis 18 Tsd. € Marge im Jahr).")
     rec.cost_text = ""  # a rule without a cost keeps the stake-only headline
     assert plain(strategy.headline(SimpleNamespace(lang="de"), [rec])).endswith("auf dem Spiel: 150 Tsd. € Auftragseingang"
                                                                                  " mit Servogetriebe KS-90.")

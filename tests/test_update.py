@@ -156,3 +156,31 @@ def test_the_data_note_says_which_figures_are_compared_with_which_quarter():
     # the paragraph and the note rest on the same rule
     assert "Neue Pipeline aus Marketing: 3\u00a0Mio.\u00a0€ (+20\u00a0% ggü. Vorquartal)" in update.achieved(
         k, [], [], None, Q3, "de", "EUR")
+
+
+def test_a_missed_quarterly_plan_leads_the_headline_before_growth_vs_last_year():
+    # issue #11: 240 inquiries, plan 330 → 240/330 − 1 = −27,3 % → "−27 %"; +33 % vs last year comes after it
+    k = hand_kpis()
+    k["qualified_leads"] = update.QuarterKpi("qualified_leads", 240, 180, 210, window="2026-Q3", target=330)
+    head = update.headline(k, [], [], MATRIX, Q3, "de")
+    assert head.startswith("Q3 2026: Quartalsziel verfehlt – 240 qualifizierte Anfragen, −27\u00a0% ggü. Ziel (330); "
+                           "0\u00a0% Pipeline und +33\u00a0% qualifizierte Anfragen ggü. Vorjahresquartal"), head
+    # plan met (240 ≥ 200) or no plan: the year-on-year lead stays
+    k["qualified_leads"] = update.QuarterKpi("qualified_leads", 240, 180, 210, window="2026-Q3", target=200)
+    assert update.headline(k, [], [], MATRIX, Q3, "de").startswith("Q3 2026: 0\u00a0% Pipeline und +33\u00a0%")
+    en = update.QuarterKpi("qualified_leads", 240, 180, 210, window="2026-Q3", target=330)
+    assert update.headline({**k, "qualified_leads": en}, [], [], MATRIX, Q3, "en").startswith(
+        "Q3 2026: quarterly target missed – 240 qualified inquiries, −27% vs target (330); ")
+
+
+def test_a_goal_on_track_only_by_its_forecast_is_not_counted_as_safe():
+    import dataclasses
+    st = goals.evaluate_all(GOALS, monthly(), pd.Period("2026-09", "M"))
+    by = {g.goal_id: g for g in st}
+    # pipe: cumulative, on track for real; web made "on track" by its forecast alone (latest month misses)
+    web = dataclasses.replace(by["web"], status="on_track", actual_meets=False)
+    assert web.rests_on_forecast and not by["pipe"].rests_on_forecast
+    assert update.goals_count([by["pipe"], web], "de") == ("1 von 2 Jahreszielen sicher auf Kurs, 1 weiteres nur, "
+                                                           "wenn seine Prognose eintritt")
+    assert update.goals_count([by["pipe"], by["web"]], "de") == "1 von 2 Jahreszielen auf Kurs"
+    assert update.goals_count([by["pipe"], web], "en").startswith("1 of 2 annual goals safely on track, 1 more only if")

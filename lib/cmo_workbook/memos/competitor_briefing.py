@@ -354,15 +354,15 @@ def headline(res: CompetitorResults, blocks: list[CompetitorBlock],
     others = len([b for b in blocks if not b.quiet])
     if len(prices):
         top = prices.sort_values("change_pct", key=lambda s: -s.abs(), kind="stable").iloc[0]
-        idx = res.index_by_product
-        idx = idx[(idx["competitor"] == top["competitor"]) & idx["product"].isin(str(top["product"]).split(", "))]
-        pos = float(idx["index"].mean()) if len(idx) else float("nan")
         key = "comp_headline_cut" if top["direction"] == "down" else "comp_headline_raise"
         s = t(key, lang, competitor=top["competitor"], date=fmt.date(top["first_seen"], lang), product=top["product"],
               pct=fmt.number(abs(float(top["change_pct"])), lang, 0))
-        if pos == pos:
-            s += t("comp_headline_below" if pos < 100 else "comp_headline_above", lang,
-                   gap=fmt.number(abs(100 - pos), lang, 0))
+        # The position is the index over all comparable products (the chart's figure), never the gap on the cut
+        # products alone: "12 % below us" beside a chart saying 95 reads as a contradiction.
+        move = index_move(res, str(top["competitor"]))
+        if move is not None:
+            s += t("comp_headline_index", lang, competitor=top["competitor"], n=move[2],
+                   position=index_position(move[1], lang), after=fmt.number(move[1], lang, 0))
         st = stakes.get(top.name)
         if st is not None and st.known:
             s += t("comp_headline_stake", lang, intake=_money(st.order_intake, lang, currency),
@@ -421,21 +421,38 @@ def price_position(res: CompetitorResults) -> tuple[list[str], list[float], str,
     low = idx.iloc[0]
     gap = 100 - float(low["index"])
     moved = res.items[(res.items["topic"] == "price") & (res.items["origin"] == "snapshot")]
-    before = dict(zip(res.index_before["competitor"], res.index_before["index"]))
-    if len(moved):
-        top = moved.sort_values("change_pct", key=lambda s: -s.abs(), kind="stable").iloc[0]
-        name = str(top["competitor"])
-        now = dict(zip(idx["competitor"], idx["index"])).get(name, float("nan"))
-        old = before.get(name, float("nan"))
+    top = moved.sort_values("change_pct", key=lambda s: -s.abs(), kind="stable").iloc[0] if len(moved) else None
+    move = index_move(res, str(top["competitor"])) if top is not None else None
+    if top is not None and move is not None:
         f = lambda v: fmt.number(v, lang, 0)  # noqa: E731
-        key = "comp_pos_after_cut" if top["direction"] == "down" else "comp_pos_after_raise"
-        title = t(key, lang, competitor=name, before=f(old), after=f(now))
+        # short enough for the chart's one title line (it is not wrapped): the move, then what it means for us
+        title = t("comp_pos_index_position", lang, competitor=top["competitor"], position=index_position(move[1], lang),
+                  before=f(move[0]), after=f(move[1]))
     elif gap > 0:
         title = t("comp_pos_cheapest", lang, competitor=low["competitor"], gap=fmt.number(gap, lang, 0))
     else:
         title = t("comp_pos_none_cheaper", lang)
     sub = t("comp_pos_subtitle", lang, date=fmt.date(res.as_of, lang))
     return cats, [float(v) for v in idx["index"]], title, sub
+
+
+def index_move(res: CompetitorResults, competitor: str) -> tuple[float, float, int] | None:
+    """The competitor's price index before the period and now, and over how many comparable products
+    (None without a current index). One home for the figure the headline and the chart title both state."""
+    now = res.index[res.index["competitor"] == competitor]
+    if now.empty:
+        return None
+    old = res.index_before[res.index_before["competitor"] == competitor]
+    return (float(old["index"].iloc[0]) if len(old) else float("nan"), float(now["index"].iloc[0]),
+            int(now["n_products"].iloc[0]))
+
+
+def index_position(index: float, lang: str) -> str:
+    """'im Mittel 5 % unter unserem Preis' for an index of 95 (rounded to whole percent, as the chart shows it)."""
+    gap = round(100 - index)
+    if gap == 0:
+        return t("comp_avg_level", lang)
+    return t("comp_avg_below" if gap > 0 else "comp_avg_above", lang, gap=fmt.number(abs(gap), lang, 0))
 
 
 def price_gap_line(res: CompetitorResults) -> str:

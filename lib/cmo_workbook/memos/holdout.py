@@ -107,7 +107,8 @@ def sentences(res: Result, lang: str, currency: str, avg_cost_per_inquiry: float
     if res.channel is not None and res.channel.high < 0:  # the pause took hold: the channel's own inquiries fell
         out.append(t("hold_channel_fell", lang, channel=name, drop=fmt.number(-res.channel.effect, lang, 1)))
     if res.cost_per_added != res.cost_per_added:
-        meaning = t("hold_no_effect", lang, channel=name,
+        # labelled as what it is (the channel's weekly spend in the test), so it never reads as another budget amount
+        meaning = t("hold_no_effect_weekly_spend", lang, channel=name,
                     spend=fmt.money(res.spend_per_week, lang, currency=currency, compact=True))
     else:
         key = "hold_keep" if res.cost_per_added <= avg_cost_per_inquiry else "hold_cut"

@@ -250,8 +250,8 @@ def _customer(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Sl
         body.append(t("deck_customer_nps", lang, nps=fmt.number(nps[0], lang), nps_before=fmt.number(nps[1], lang),
                       n=nps[2]))
     d = c.get("stake")
-    body.append(t("deck_customer_stake_accounts", lang, stake=stake, accounts=fmt.number(d.accounts, lang),
-                  window=vm.stake_window(d, lang)) if d is not None else t("deck_customer_stake", lang, stake=stake))
+    body.append(t("deck_customer_stake_accounts_months", lang, stake=stake, accounts=fmt.number(d.accounts, lang),
+                  months=vm.feedback_months(d, lang), window=vm.stake_window(d, lang)) if d is not None else t("deck_customer_stake", lang, stake=stake))
     months = ", ".join(v.month for v in ev.vocs)
     notes = (t("deck_customer_notes_accounts", lang, months=months, stake=stake) if c.get("stake") is not None else
              t("deck_customer_notes", lang, months=months, deals=c["deals"], stake=stake))
@@ -339,7 +339,7 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
         pct = fmt.percent(comp["cut_pct"], lang, 0)
         cost, at_stake = _money(comp["discount_cost"], lang, currency), _money(comp["at_stake"], lang, currency)
         won = comp.get("stake") is not None
-        rows.append([t("deck_dec_discount", lang, pct=pct),
+        rows.append([t("deck_dec_discount_no", lang, pct=pct),  # the strategy memo's answer, not an open "ja/nein?"
                      t("deck_dec_discount_cost_range" if won else "deck_dec_discount_cost", lang, cost=cost),
                      t("deck_dec_discount_effect_won" if won else "deck_dec_discount_effect", lang, stake=at_stake)])
         if "price_pressure" in rules:

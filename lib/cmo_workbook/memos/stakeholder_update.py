@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from ..metrics.store import KpiStore
 from ..render import fmt
 from ..render.blocks import Fig, Rich
-from ..render.i18n import t
+from ..render.i18n import t, tn
 from ..inputs.diary import DiarySummary
 from ..metrics.goals import GoalStatus
 from .goals_block import goal_status_text, metric_label, required_per_month, status_text, titles, value_text
@@ -41,6 +41,14 @@ class QuarterKpi:
     previous: float
     higher_is_better: bool = True
     window: str = ""
+    target: float = float("nan")  #: the quarter's plan (controlling), NaN without one
+
+    @property
+    def misses_plan(self) -> bool:
+        """Whether a plan exists and the quarter is on its wrong side (the headline then says so first)."""
+        if self.target != self.target or self.value != self.value:
+            return False
+        return self.value < self.target if self.higher_is_better else self.value > self.target
 
     def fig(self, text: str) -> Fig:
         return Fig(text, self.key, self.window, self.value)
@@ -52,7 +60,7 @@ def quarter_kpis(store: KpiStore) -> dict[str, QuarterKpi]:
     for key in _SUMS + ("cost_per_qualified_lead",):
         f = store.figure(key, "quarter")
         out[key] = QuarterKpi(key, f.value, f.py_value, f.prev_value,
-                              store.catalogue[key].higher_is_better is not False, f.window)
+                              store.catalogue[key].higher_is_better is not False, f.window, f.target)
     return out
 
 
@@ -280,9 +288,8 @@ def headline(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], suppor
     track, whose support we need."""
     q = fmt.quarter(period.start, lang)
     pipe, ql = kpis["marketing_pipeline_value"], kpis["qualified_leads"]
-    n_on = sum(g.status in ("on_track", "achieved") for g in statuses)
     names = [next(st.name(lang) for st in matrix if st.department == d) for d in support_departments[:2]]
-    goals_part = t("upd_headline_goals", lang, on_track=fmt.number(n_on, lang), n=fmt.number(len(statuses), lang))
+    goals_part = goals_count(statuses, lang)
     won = kpis.get("marketing_won_revenue")
     if won is not None and won.value == won.value:  # what marketing delivered in euros, on the first line
         goals_part = t("upd_headline_won", lang, won=_money(won.value, lang, currency), won_vs=_vs(won, lang),
@@ -292,10 +299,26 @@ def headline(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], suppor
     else:
         s = t("upd_headline_py", lang, quarter=q, pipeline_change=_yoy(pipe, lang), leads_change=_yoy(ql, lang),
               goals=goals_part)
+    if ql.misses_plan:  # a missed plan comes before any growth vs last year (no cheerleading over a miss)
+        s = t("upd_headline_plan_missed", lang, quarter=q, change=fmt.delta(ql.value, ql.target, lang).text,
+              value=fmt.number(ql.value, lang, 0), target=fmt.number(ql.target, lang, 0),
+              rest=s.removeprefix(t("upd_quarter_prefix", lang, quarter=q)))
     if not names:
         return t("upd_headline_end", lang, headline=s)
     who = names[0] if len(names) == 1 else t("upd_two_names", lang, first=names[0], second=names[1])
     return t("upd_headline_support", lang, headline=s, who=who)
+
+
+def goals_count(statuses: Sequence[GoalStatus], lang: str) -> str:
+    """'2 von 3 Jahreszielen auf Kurs' — a goal on track only by its forecast's assumption ("nur, wenn der
+    Dezember …", :attr:`GoalStatus.rests_on_forecast`) is not counted as safe but named apart."""
+    sure = sum(g.status in ("on_track", "achieved") and not g.rests_on_forecast for g in statuses)
+    cond = sum(g.rests_on_forecast for g in statuses)
+    n = fmt.number(len(statuses), lang)
+    if not cond:
+        return t("upd_headline_goals", lang, on_track=fmt.number(sure, lang), n=n)
+    return tn("upd_headline_goals_conditional", cond, lang, sure=fmt.number(sure, lang), n=n,
+              cond=fmt.number(cond, lang))
 
 
 def draft(kpis: dict[str, QuarterKpi], period: Period, statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],

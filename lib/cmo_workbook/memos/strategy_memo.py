@@ -28,7 +28,7 @@ from ..competitors.implications import PriceMoveStake
 from ..voc.recommend import AccountStake, account_stake
 from . import channel_decision, kpi_figures
 from .competitor_briefing import CompetitorResults, price_stakes
-from .voice_of_customer import account_links, crm_tables, month_items, stake_products, won_window
+from .voice_of_customer import account_links, crm_tables, feedback_months, month_items, stake_products, won_window
 from ..periods import Period
 from ..render.wording import channel_label, rich
 
@@ -313,10 +313,10 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
         if d is not None and d.n_linked:
             window = won_window(d.start, d.end, lang)
             rec.stake = d.order_intake
-            rec.stake_text = t("strat_stake_delivery", lang, intake=_stake_money(d.order_intake, lang, cur),
-                               accounts=fmt.number(d.accounts, lang), window=window)
+            rec.stake_text = t("strat_stake_delivery_months", lang, intake=_stake_money(d.order_intake, lang, cur),
+                               accounts=fmt.number(d.accounts, lang), months=feedback_months(d, lang), window=window)
             rec.cost_text = t("strat_cost_delivery", lang)
-            rec.decision = t("strat_dec_delivery", lang, competitor=name,
+            rec.decision = t("strat_dec_delivery_months", lang, competitor=name, months=feedback_months(d, lang),
                              products=stake_products(d, lang),
                              intake=_stake_money(d.order_intake, lang, cur), accounts=fmt.number(d.accounts, lang),
                              window=window)
@@ -343,8 +343,10 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             rec.stake = p.order_intake
             rec.stake_text = t("strat_stake_price", lang, intake=_stake_money(p.order_intake, lang, cur),
                                products=", ".join(p.products), window=window)
-            rec.cost_text = t("strat_cost_price", lang, pct=pct, cost=_stake_money(p.match_cost, lang, cur))
-            rec.decision = t("strat_dec_price", lang, products=", ".join(p.products), competitor=cut["competitor"],
+            # the memo recommends "Wert statt Rabatt": its headline and the CEO's question say the same answer (no
+            # blanket discount; exceptions by the approval rule) instead of asking to approve what it argues against
+            rec.cost_text = t("strat_cost_price_no", lang, pct=pct, cost=_stake_money(p.match_cost, lang, cur))
+            rec.decision = t("strat_dec_price_no", lang, products=", ".join(p.products), competitor=cut["competitor"],
                              pct=pct, cost=_stake_money(p.match_cost, lang, cur),
                              intake=_stake_money(p.order_intake, lang, cur), window=window,
                              share=fmt.percent(p.break_even_share, lang, 0))
@@ -376,7 +378,7 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
         out.append(StrategyRec(
             "channel_budget", rich("strat_rec_channel_action", lang, channel=label, cpl=cpl, cpl_py=cpl_py,
                                    spend=fig("marketing_spend")),
-            t("strat_owner_head_of_marketing", lang), t("strat_rec_channel_next", lang), "", "",
+            t("strat_owner_head_of_marketing", lang), t("strat_rec_channel_next_now", lang), "", "",
             rich("strat_rec_channel_kpi", lang, channel=label, cpl=cpl,
                  change=_pct_vs(ch.cpl, ch.cpl_ref, lang, False), leads=fig("qualified_leads")),
             # the same decision, amount and words as the attribution review and the KPI memo ask

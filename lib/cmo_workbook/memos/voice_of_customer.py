@@ -605,7 +605,7 @@ def stake_message(st: AccountStake, lang: str, currency: str = "EUR", owner: str
     puts the cost on it ('Zu entscheiden (siehe Maßnahmen): Sicherheitsbestand für … – ja/nein; …')."""
     if not st.n_linked:
         return t("voc_stake_unlinked", lang, n=fmt.number(st.n_items, lang))
-    text = t("voc_stake_message", lang, accounts=fmt.number(st.accounts, lang),
+    text = t("voc_stake_message_months", lang, accounts=fmt.number(st.accounts, lang), months=feedback_months(st, lang),
              intake=_money(st.order_intake, lang, currency), window=stake_window(st, lang),
              linked=fmt.number(st.n_linked, lang), n=fmt.number(st.n_items, lang))
     if not owner:
@@ -620,6 +620,13 @@ def _items_months(st: AccountStake, lang: str) -> str:
         return ""
     first, last = st.months[0], st.months[-1]
     return fmt.month(first, lang, short=True) if first == last else fmt.month_range(first, last, lang)
+
+
+def feedback_months(st: AccountStake, lang: str) -> str:
+    """The feedback months the stake's customers come from ('Okt 2026'), in every label of the stake: a month's and a
+    quarter's memo count different customers, and the label must say which (issue #11). Falls back to the
+    order-intake window's last month, which is the feedback month by construction."""
+    return _items_months(st, lang) or fmt.month(st.end - pd.Timedelta(days=1), lang, short=True)
 
 
 def stake_products(st: AccountStake, lang: str, *, short: bool = False) -> str:
