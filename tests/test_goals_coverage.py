@@ -1,0 +1,70 @@
+"""Goal forecasts rest only on months the metric's input tables cover (issue #10, a new user's HubSpot company:
+contacts from Aug 2026, deals from Apr 2026), and too few months give no forecast and no status."""
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cmo_workbook.inputs.loaders import load_dataset
+from cmo_workbook.inputs.params import load_params
+from cmo_workbook.memos import goals_block
+from cmo_workbook.metrics import goals
+from cmo_workbook.metrics.monthly import monthly
+
+FIXTURE = Path(__file__).parent / "fixtures" / "exports" / "new_user_hubspot" / "params.yaml"
+OCT = pd.Period("2026-10", "M")
+
+
+def series(values, start):
+    return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="M"), dtype=float)
+
+
+def goal(**kw):
+    g = {"id": "g", "title": "Anfragen", "metric": "qualified_leads", "baseline": 10, "target": 25,
+         "start": "2026-08-01", "deadline": "2026-12-31"}
+    g.update(kw)
+    return g
+
+
+def test_months_before_the_first_export_are_left_out_of_the_trend():
+    s = series([0, 0, 0, 0, 2, 4, 19], "2026-04")  # Apr..Jul are "no contacts export yet"
+    st = goals.evaluate(goal(), s, OCT, covered_from=pd.Period("2026-08", "M"))
+    # line through (0, 2), (1, 4), (2, 19): slope (19 - 2) / 2 = 8.5, intercept mean 25/3 - 8.5 = -1/6;
+    # December is x = 4: -1/6 + 34 = 33.83 (over Apr..Oct with the zeros it was 16)
+    assert st.months_used == 3 and st.method == "trend"
+    assert st.forecast == pytest.approx(33.8333, abs=1e-3)
+    whole = goals.evaluate(goal(), s, OCT)  # without the coverage the zeros drag it down
+    assert whole.forecast < 20 and whole.months_used == 7
+
+
+def test_two_months_give_no_forecast_and_no_status():
+    s = series([0, 0, 4, 19], "2026-07")  # Sep 4, Oct 19
+    st = goals.evaluate(goal(), s, OCT, covered_from=pd.Period("2026-09", "M"))
+    assert st.status == "no_forecast" and st.months_used == 2 and st.forecast != st.forecast
+    table = goals_block.goals_table([st], [goal()], "de", "EUR", OCT)
+    assert table.rows[0][3] == "zu wenige Monate für eine Prognose" and table.rows[0][4] == "–"
+    assert "zu wenige Monate" in goals_block.goal_sentence(st, "de", "EUR")
+
+
+def test_a_cost_per_inquiry_forecast_at_or_below_zero_is_no_forecast():
+    # 2000 €, 1300 €, 600 €: -700 €/month, December (2 months on) = 600 - 1400 = -800 € -> no forecast, no "auf Kurs"
+    s = series([2000, 1300, 600], "2026-08")
+    st = goals.evaluate(goal(metric="cost_per_qualified_lead", baseline=1200, target=700), s, OCT)
+    assert st.status == "no_forecast"
+
+
+def test_new_user_company_goals_rest_on_covered_months():
+    ds = load_dataset(load_params(FIXTURE), today=date(2026, 11, 20))
+    m = monthly(ds)
+    # contacts begin 04.08.2026 (leads), deals 20.04.2026, Google Ads 01.08.2026
+    assert m.attrs["covered_from"]["qualified_leads"] == pd.Period("2026-08", "M")
+    assert m.attrs["covered_from"]["marketing_pipeline_value"] == pd.Period("2026-04", "M")
+    by_id = {s.goal_id: s for s in goals.evaluate_all(ds.params.goals, m, OCT)}
+    # qualified inquiries Aug 2, Sep 4, Oct 19 (13 contacts + 6 fair leads with an MQL date, marketing channels)
+    assert list(m.loc["2026-08":"2026-10", "qualified_leads"]) == [2, 4, 19]
+    assert by_id["mql"].months_used == 3 and by_id["mql"].forecast == pytest.approx(33.8333, abs=1e-3)
+    assert by_id["pipeline"].months_used == 7  # Apr..Oct
+    assert by_id["cpl"].status == "no_forecast"  # 3 months falling steeply: the line runs below 0 € by December
+    note = goals_block.method_note(list(by_id.values()), "de")
+    assert "3–7 Monate Daten" in note
