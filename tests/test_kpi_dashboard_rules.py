@@ -51,6 +51,13 @@ def test_qualified_leads_below_plan_counts_the_gap():
     assert sw("qualified_leads", "en") == "30 inquiries below plan: less supply for the coming months' pipeline."
 
 
+def test_one_inquiry_below_plan_is_singular():
+    # the fixture month has 120 qualified inquiries: a plan of 121 misses by exactly 1
+    t = {**TARGETS, "qualified_leads": 121}
+    assert sw("qualified_leads", targets=t) == "1 Anfrage unter Plan: weniger Nachschub für die Pipeline der nächsten Monate."
+    assert sw("qualified_leads", "en", targets=t).startswith("1 inquiry below plan:")
+
+
 def test_qualified_leads_at_or_above_plan():
     for target in (120, 100):
         t = {**TARGETS, "qualified_leads": target}

@@ -22,7 +22,7 @@ from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph,
 from . import channel_decision, goals_block as goals_memo, kpi_figures, stakeholders
 from ..render.wording import channel_label
 from ..metrics.goals import GoalStatus
-from ..render.i18n import t
+from ..render.i18n import t, tn
 from ..periods import Period
 
 #: The six tiles: catalogue metric and the window it is shown for.
@@ -79,7 +79,8 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                      baseline=fmt.number(goal.baseline, lang), goal=title,
                      status=t(goal.status if goal.status != "achieved" else "on_track", lang))
         if gap == gap and gap < 0:
-            return t("kpi_sw_leads_below_plan", lang, missing=fmt.number(tgt - kpi.value, lang))
+            missing = tgt - kpi.value  # "1 Anfrage unter Plan", never "1 Anfragen"
+            return tn("kpi_sw_leads_below_plan_n", round(missing), lang, n=fmt.number(missing, lang))
         if gap != gap:  # no plan: a count alone says nothing about enough or too few
             return t("kpi_sw_leads_no_plan", lang)
         return t("kpi_sw_leads_above_plan", lang)
