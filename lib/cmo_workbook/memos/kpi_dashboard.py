@@ -373,11 +373,20 @@ def leads_chart(store: KpiStore, period: pd.Period, lang: str, plan_value: float
     return Chart.from_figure(fig, title)
 
 
-def channel_blocks(cpl: pd.DataFrame, worst: dict[str, Any] | None, lang: str) -> list[Block]:
+def channel_blocks(cpl: pd.DataFrame, worst: dict[str, Any] | None, lang: str, store: KpiStore | None = None,
+                   kind: str = "t3m") -> list[Block]:
     """The section on where the inquiries come from: cost per inquiry per paid channel vs a year ago,
-    or the sentence why there is no comparison yet."""
+    or the sentence why there is no comparison yet. With the ``store`` that sentence names the real reason
+    when a paid channel had enough inquiries but no year-ago value (a company whose exports begin this year),
+    instead of "no channel had enough inquiries"."""
     paid = cpl.sort_values("cpl", ascending=False)
     if not len(paid):
+        no_ref = chs.without_reference(store, kind, MIN_CHANNEL_LEADS) if store is not None else []
+        if no_ref:
+            names = ", ".join(channel_label(c, lang) for c in no_ref)
+            text = tn("kpi_cpl_missing_no_reference", len(no_ref), lang, channels=names,
+                      min_leads=str(MIN_CHANNEL_LEADS))
+            return [Section(t("kpi_section_sources", lang)), Paragraph(text)]
         return [Section(t("kpi_section_sources", lang)), Paragraph(cpl_chart_missing(lang))]
     title = cpl_chart_title(worst, paid, lang)
     fig = charts.bars_variance(list(paid["label"]), paid["cpl"].to_numpy(), paid["cpl_ref"].to_numpy(), title=title,
