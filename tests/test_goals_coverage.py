@@ -67,4 +67,11 @@ def test_new_user_company_goals_rest_on_covered_months():
     assert by_id["pipeline"].months_used == 7  # Apr..Oct
     assert by_id["cpl"].status == "no_forecast"  # 3 months falling steeply: the line runs below 0 € by December
     note = goals_block.method_note(list(by_id.values()), "de")
-    assert "3–7 Monate Daten" in note
+    assert "Trendlinie über die letzten 3–7 Monate, die die Exporte der Kennzahl abdecken" in note
+
+
+def test_on_track_by_a_short_trend_says_how_many_months():
+    s = series([2, 4, 19], "2026-08")  # December forecast 33.8 >= 25, October's 19 still misses: rests on the trend
+    st = goals.evaluate(goal(), s, OCT)
+    assert st.rests_on_forecast and st.months_used == 3
+    assert goals_block.goal_status_text(st, "de", "EUR") == "auf Kurs nur, wenn der Trend der letzten 3 Monate bis Dezember anhält"

@@ -56,6 +56,8 @@ def goal_status_text(g: GoalStatus, lang: str, currency: str) -> str:
         return t("goals_on_track_if_seasonal", lang, month=month,
                  month_ly=fmt.month(g.deadline - pd.DateOffset(years=1), lang, short=True),
                  value=value_text(g.metric, g.last_year, lang, currency))
+    if 0 < g.months_used < 12:  # a trend over 3 months of data is no "trend of the last 12 months"
+        return t("goals_on_track_if_trend_months", lang, month=month, months=fmt.number(g.months_used, lang))
     return t("goals_on_track_if_trend", lang, month=month)
 
 
@@ -198,21 +200,22 @@ def goal_chart(g: GoalStatus, goal: dict[str, Any], monthly: pd.DataFrame, lang:
 
 def method_note(statuses: Sequence[GoalStatus], lang: str) -> str:
     """How the forecasts were made, in one sentence (empty when no goal needed a forecast); with less than a
-    year of data it says how many months they rest on ("stützen sich auf 3–7 Monate Daten")."""
+    year of data the trend says how many months it runs over ("Trendlinie über 3–7 Monate"), never "the last
+    12 months" over three."""
     used = {g.method for g in statuses if g.months_left}
     if not used & {"seasonal", "trend"}:
         return ""
-    if used >= {"seasonal", "trend"}:
-        method = t("goals_method_either", lang, seasonal=t("goals_method_seasonal", lang), trend=t("goals_method_trend", lang))
-    else:
-        method = t("goals_method_seasonal" if "seasonal" in used else "goals_method_trend", lang)
-    note = t("goals_method_note", lang, method=method)
-    months = sorted({g.months_used for g in statuses if g.months_left and g.method in ("seasonal", "trend")})
-    if months and months[0] < 12:  # "Trendlinie der letzten 12 Monate" over 3 months of data would overstate it
+    months = sorted({g.months_used for g in statuses if g.months_left and g.method == "trend"})
+    trend = t("goals_method_trend", lang)
+    if months and months[0] < 12:
         span = fmt.number(months[0], lang) if len(months) == 1 else \
-            f"{fmt.number(months[0], lang)}–{fmt.number(months[-1], lang)}"
-        note += " " + t("goals_method_months", lang, months=span)
-    return note
+            f"{fmt.number(months[0], lang)}–{fmt.number(min(months[-1], 12), lang)}"
+        trend = t("goals_method_trend_months", lang, months=span)
+    if used >= {"seasonal", "trend"}:
+        method = t("goals_method_either", lang, seasonal=t("goals_method_seasonal", lang), trend=trend)
+    else:
+        method = t("goals_method_seasonal", lang) if "seasonal" in used else trend
+    return t("goals_method_note", lang, method=method)
 
 
 def goals_block(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str, *,

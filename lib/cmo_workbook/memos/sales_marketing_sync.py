@@ -437,12 +437,18 @@ def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recom
                           channel=label)))
     ow = f.attribution.get("outbound_with_marketing", pd.DataFrame())
     ns = f.attribution.get("no_source", pd.DataFrame())
-    if len(ow) or len(ns):
-        value = float(sum(d["amount"].sum() for d in (ow, ns) if "amount" in d))
+    # the credit rule is about sales-outbound deals with earlier marketing contact; a deal with no source at all
+    # needs its source filled in, not a rule ("Kaltakquise mit vorherigem Marketing-Kontakt" would be wrong)
+    for frame, action, evidence, effect in (
+            (ow, "sync_agenda_credit_rule", "sync_agenda_credit_evidence", "sync_eur_credit"),
+            (ns, "sync_agenda_fill_source", "sync_agenda_no_source_evidence", "sync_eur_no_source")):
+        if not len(frame):
+            continue
+        value = float(frame["amount"].sum()) if "amount" in frame else 0.0
         out.append(Recommendation(
-            action=_join(t("sync_agenda_credit_rule", lang), decide), owner=t("sync_owner_marketing_sales", lang),
-            due=next_sync, evidence=tn("sync_agenda_credit_evidence", len(ow) + len(ns), lang),
-            effect=t("sync_eur_credit", lang, amount=money(value)) if value else ""))
+            action=_join(t(action, lang), decide), owner=t("sync_owner_marketing_sales", lang),
+            due=next_sync, evidence=tn(evidence, len(frame), lang),
+            effect=t(effect, lang, amount=money(value)) if value else ""))
     if len(f.shared):
         value = float(f.shared["open_value"].sum()) if "open_value" in f.shared else 0.0
         out.append(Recommendation(

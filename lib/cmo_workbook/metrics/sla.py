@@ -389,7 +389,9 @@ def attribution_questions(deals: pd.DataFrame, leads: pd.DataFrame, touchpoints:
                           marketing_channels: Iterable[str]) -> dict[str, pd.DataFrame]:
     """New-business deals created in [start, end) whose pipeline credit sales and marketing should settle.
 
-    ``no_source``: deals without a lead or whose lead has no channel (nobody gets credit).
+    ``no_source``: deals with no channel of their own (the loader's channel rules on the deal's source field) and
+    no lead with one: nobody gets credit. A deal without a linked contact but with its own source is credited to
+    that channel, as in the KPI memo, and is no question.
     ``outbound_with_marketing``: deals whose lead came from sales outbound although the lead had
     marketing touches (webinar, newsletter click, fair visit, ...) before the deal was created.
     Each frame: the deals with ``amount``; the second also ``touches`` and ``touch_channels``.
@@ -401,7 +403,7 @@ def attribution_questions(deals: pd.DataFrame, leads: pd.DataFrame, touchpoints:
         d = d[~d["deal_type"].astype("string").str.contains("existing", case=False, na=False)]
     lead_channel = d["lead_id"].map(leads.set_index("lead_id")["channel"]) if len(d) else d["lead_id"]
     channel = d["channel"].astype("object").where(d["channel"].notna(), lead_channel)
-    no_source = d[d["lead_id"].isna() | channel.isna()].sort_values(["amount", "deal_id"], ascending=[False, True])
+    no_source = d[channel.isna()].sort_values(["amount", "deal_id"], ascending=[False, True])
     outbound = d[channel == "sales_outbound"]
     rows = []
     if touchpoints is not None and len(outbound):

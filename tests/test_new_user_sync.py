@@ -1,0 +1,29 @@
+"""The sales-marketing sync on a new user's hand-written HubSpot company (tests/fixtures/exports/new_user_hubspot,
+issue #10): it credits deals as the KPI memo does and asks only real questions."""
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from cmo_workbook.inputs.loaders import load_dataset
+from cmo_workbook.inputs.params import load_params
+from cmo_workbook.metrics import sla
+
+FIXTURE = Path(__file__).parent / "fixtures" / "exports" / "new_user_hubspot" / "params.yaml"
+OCT = (pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01"))
+
+
+def _ds():
+    return load_dataset(load_params(FIXTURE), today=date(2026, 11, 20))
+
+
+def test_unlinked_deals_with_their_own_source_are_credited_not_questions():
+    ds = _ds()
+    deals = ds.deals.set_index("deal_id")
+    # 9012 "Webshop-Anfrage" (Paid Search, 9 500 €) and 9007 "Messekontakt Motek" (Offline Sources / Messe Motek
+    # 2026, 72 000 €) have no linked contact: the KPI memo credits them by their own source field
+    assert pd.isna(deals.loc["9012", "lead_id"]) and deals.loc["9012", "channel"] == "paid_search"
+    assert pd.isna(deals.loc["9007", "lead_id"]) and deals.loc["9007", "channel"] == "trade_fairs"
+    aq = sla.attribution_questions(ds.deals, ds.leads, None, *OCT, ds.params.marketing_channels)
+    # October's new-business deals all have a channel (their own or their contact's): no "ohne Quelle" question
+    assert aq["no_source"].empty
