@@ -27,3 +27,13 @@ def test_unlinked_deals_with_their_own_source_are_credited_not_questions():
     aq = sla.attribution_questions(ds.deals, ds.leads, None, *OCT, ds.params.marketing_channels)
     # October's new-business deals all have a channel (their own or their contact's): no "ohne Quelle" question
     assert aq["no_source"].empty
+
+
+def test_shared_companies_leave_out_the_inquiry_the_deal_came_from():
+    ds = _ds()
+    shared = sla.shared_accounts(ds.leads, ds.deals, *OCT, ds.params.marketing_channels)
+    # October's marketing inquiries at companies with an open deal: Thiel (203 -> deal 9003), Wagner (205 -> 9019),
+    # Albrecht (208 -> 9015), Conrad (210 -> 9006), Haas (213 -> 9011) are each the deal's own linked contact;
+    # only Becker Prüftechnik's fair lead M-03 is another inquiry (deal 9007 links no contact)
+    assert shared["company"].tolist() == ["Becker Prüftechnik GmbH"]
+    assert shared[["open_deals", "open_value", "new_leads"]].values.tolist() == [[1, 72_000.0, 1]]

@@ -351,7 +351,8 @@ def recycled_leads(leads: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, 
 
 def shared_accounts(leads: pd.DataFrame, deals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
                     marketing_channels: Iterable[str]) -> pd.DataFrame:
-    """Companies with an open deal and at least one new marketing lead created in [start, end).
+    """Companies with an open deal and at least one new marketing lead created in [start, end) other than the
+    deals' own linked leads.
 
     Matched on the company name (case and blanks ignored), or on ``account_id`` where the lead
     carries one. Open = status ``open`` and created before ``end``. One row per company:
@@ -361,6 +362,10 @@ def shared_accounts(leads: pd.DataFrame, deals: pd.DataFrame, start: pd.Timestam
     mkt = set(marketing_channels)
     new = leads[(leads["created_date"] >= start) & (leads["created_date"] < end) & leads["channel"].isin(mkt)]
     open_ = deals[(deals["status"] == "open") & (deals["created_date"] < end)]
+    if "lead_id" in open_ and "lead_id" in new:
+        # the inquiry a deal came from (its linked contact) is the deal itself, not a second inquiry: only other
+        # inquiries from the company mean someone may call twice
+        new = new[~new["lead_id"].isin(set(open_["lead_id"].dropna()))]
     if new.empty or open_.empty:
         return pd.DataFrame(columns=["company", "open_deals", "open_value", "new_leads", "channels", "stage"])
     new = new.assign(_k=_company_key(new["company"]))
