@@ -37,3 +37,20 @@ def test_shared_companies_leave_out_the_inquiry_the_deal_came_from():
     # only Becker Prüftechnik's fair lead M-03 is another inquiry (deal 9007 links no contact)
     assert shared["company"].tolist() == ["Becker Prüftechnik GmbH"]
     assert shared[["open_deals", "open_value", "new_leads"]].values.tolist() == [[1, 72_000.0, 1]]
+
+
+def test_quality_section_without_decisions_is_a_sentence_not_an_empty_table():
+    from types import SimpleNamespace
+
+    from cmo_workbook.memos import sales_marketing_sync as sync
+    from cmo_workbook.render.blocks import Paragraph, Table
+
+    empty = pd.DataFrame(columns=["decided", "accepted", "rejected", "rate", "top_reasons"])
+    # the new user's contacts export has no sales feedback date: nothing is decided, and that is the reason
+    f = SimpleNamespace(quality=empty, recycled=[], feedback_dates=False)
+    out = sync.quality_blocks(f, "de")
+    assert len(out) == 1 and isinstance(out[0], Paragraph) and not any(isinstance(b, Table) for b in out)
+    assert " ".join(out[0].text().replace("\u00a0", " ").split()) == ("Kein früher abgelehnter Kontakt meldete sich erneut. Nicht messbar, nicht 0 %: der Export "
+                             "enthält kein Datum der Vertriebsrückmeldung; wie es ergänzt wird, steht in den Datenhinweisen.")
+    f.feedback_dates = True
+    assert " ".join(sync.quality_blocks(f, "de")[0].text().split()).endswith("noch keine Qualität je Quelle.")

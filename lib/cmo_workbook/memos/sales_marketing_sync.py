@@ -19,7 +19,7 @@ from ..render import fmt
 from ..metrics import sla
 from ..metrics.catalogue import MIN_DECIDED
 from ..metrics.store import KpiStore
-from ..render.blocks import Comparison, Recommendation, Rich, Tile
+from ..render.blocks import Block, Comparison, Paragraph, Recommendation, Rich, Table, Tile
 from . import kpi_figures
 from ..render.i18n import t, tn
 from ..render.wording import channel_label, rich
@@ -277,6 +277,17 @@ def quality_table(f: SyncFacts, lang: str, max_rows: int = 4) -> tuple[list[str]
         reasons = ", ".join(f"{name} ({n})" for name, n in r["top_reasons"]) or "–"
         rows.append([channel_label(k, lang), fmt.number(r["decided"], lang), fmt.percent(r["rate"], lang, 0), reasons])
     return header, rows
+
+
+def quality_blocks(f: SyncFacts, lang: str) -> list[Block]:
+    """Section 2's body: the sentences and the table per source; with no decided inquiry in the month a sentence
+    says why instead of a table that is only its header (no sales feedback dates in the export, or none yet)."""
+    header, rows = quality_table(f, lang)
+    if rows:
+        return [Paragraph(quality_text(f, lang)), Table(header, rows, align="lrrl")]
+    why = t("sync_sw_no_feedback_dates", lang) if not f.feedback_dates else t("sync_quality_none_decided", lang)
+    text = quality_text(f, lang)
+    return [Paragraph(Rich(*getattr(text, "parts", (text,)), " ", why))]  # flat parts: figures keep their spans
 
 
 def quality_text(f: SyncFacts, lang: str) -> str:
