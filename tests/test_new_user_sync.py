@@ -54,3 +54,16 @@ def test_quality_section_without_decisions_is_a_sentence_not_an_empty_table():
                              "enthält kein Datum der Vertriebsrückmeldung; wie es ergänzt wird, steht in den Datenhinweisen.")
     f.feedback_dates = True
     assert " ".join(sync.quality_blocks(f, "de")[0].text().split()).endswith("noch keine Qualität je Quelle.")
+
+
+def test_optional_touchpoints_without_rows_get_no_data_note():
+    from cmo_workbook.memos.context import Workbook
+    from cmo_workbook.periods import Period
+
+    ds = load_dataset(load_params(FIXTURE), ["leads", "deals", "touchpoints"], today=date(2026, 11, 20))
+    wb = Workbook(ds.params, ds, Period.parse("2026-10"), "de", date(2026, 11, 20), Path("."))
+    empty = "Tabelle touchpoints hat keine Zeilen; der Bericht 2026-10 braucht sie"
+    # the sync uses touchpoints only when the company has them: no note then
+    assert empty not in wb.input_notes(["leads", "deals", "touchpoints"], optional=["touchpoints"])
+    # a memo that needs the table still says so
+    assert empty in wb.input_notes(["leads", "deals", "touchpoints"])
