@@ -67,3 +67,13 @@ def test_optional_touchpoints_without_rows_get_no_data_note():
     assert empty not in wb.input_notes(["leads", "deals", "touchpoints"], optional=["touchpoints"])
     # a memo that needs the table still says so
     assert empty in wb.input_notes(["leads", "deals", "touchpoints"])
+
+
+def test_stale_note_reports_the_latest_activity_not_an_expected_close_date():
+    from cmo_workbook.periods import Period
+
+    ds = _ds()
+    (note,) = ds.freshness(Period.parse("2026-11"), ["deals"])
+    # open deal 9019 expects to close on 15.02.2027: a forecast; the latest activity is deal 9020 won on 31.10.2026
+    # (the latest created deal, 9020, is from 29.10.2026)
+    assert note.text("en") == "no deals rows in 2026-11 (01.11.2026-30.11.2026); latest date found: 31.10.2026"
