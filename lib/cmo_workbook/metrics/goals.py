@@ -66,9 +66,10 @@ class GoalStatus:
         return self.status == "on_track" and not self.cumulative and not self.actual_meets
 
 
-#: fewer months than this (from the first month the metric's tables cover) give no forecast and no status:
-#: a line through two points says nothing about December
-MIN_FORECAST_MONTHS = 3
+#: fewer months than this (from the first month the metric's tables cover) give no forecast and no status: a line
+#: through 3 points has 1 degree of freedom, its 80 % range is ±3.1 residual errors wide (2 → 4 → 19 forecast
+#: "34 (0–73)" for December: no basis for "on track")
+MIN_FORECAST_MONTHS = 4
 
 #: the goal metrics and monthly KPIs whose forecasts the backtest checks
 BACKTEST_METRICS = ("qualified_leads_web", "marketing_pipeline_value", "cost_per_qualified_lead", "qualified_leads",
