@@ -17,11 +17,11 @@ import pandas as pd
 from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..render import charts, fmt
-from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Rich, Section, Tile,
-                              recommendation_labels)  # noqa: F401  (the notebook's kpis.recommendation_labels)
+from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Recommendations, Rich,
+                              Section, Tile, recommendation_labels)  # noqa: F401  (the notebook's kpis.recommendation_labels)
 from . import channel_decision, goals_block as goals_memo, kpi_figures, stakeholders
 from ..render.wording import channel_label
-from ..metrics.goals import GoalStatus
+from ..metrics.goals import MIN_FORECAST_MONTHS, GoalStatus
 from ..render.i18n import t, tn
 from ..periods import Period
 
@@ -263,6 +263,18 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
                      amount=thousands(more * cpl_month)),
         ))
     return out[:4]
+
+
+def recommendation_blocks(recs: list[Recommendation], goals: Sequence[GoalStatus], lang: str) -> list[Block]:
+    """The recommendations, or, when nothing asks for a decision, a sentence saying so (never a bare heading);
+    it adds when goals wait for more months of data before they can be judged."""
+    if recs:
+        return [Recommendations(recs, recommendation_labels(lang))]
+    waiting = sum(g.status == "no_forecast" for g in goals)
+    text = t("kpi_rec_none", lang)
+    if waiting:
+        text += " " + tn("kpi_rec_none_goals_waiting", waiting, lang, months=str(MIN_FORECAST_MONTHS))
+    return [Paragraph(text)]
 
 
 def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float) -> Rich:
