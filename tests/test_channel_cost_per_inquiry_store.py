@@ -74,6 +74,24 @@ def test_no_channel_segments_give_an_empty_table_and_the_missing_sentence():
                            "qualifizierte Anfragen – die Kosten je Anfrage wären Zufall.")  # MIN_CHANNEL_LEADS = 5
 
 
+def test_a_channel_with_enough_inquiries_but_no_year_ago_value_is_named_with_that_reason():
+    # a company whose exports begin this year: paid search has exactly 5 inquiries (= MIN_CHANNEL_LEADS, enough)
+    # and spend, but no cost per inquiry a year ago; events has a reference but only 4 inquiries (not named)
+    only = {"paid_search": (60.0, math.nan, 5, 300.0), "events": (500.0, 400.0, 4, 2_000.0),
+            "newsletter": (0.0, math.nan, 20, 0.0)}  # no spend: not a paid channel, not named
+    store = channel_store(only)
+    df = kpi_dashboard.channel_cpl_store(store, "de")
+    assert df.empty
+    _, para = kpi_dashboard.channel_blocks(df, None, "de", store=store)
+    assert " ".join(para.text().split()) == (
+        "Noch kein Kanalvergleich: Suchmaschinenwerbung brachte in den letzten 3 Monaten 5 oder mehr qualifizierte "
+        "Anfragen, aber für dieselben Monate des Vorjahres liegen keine Daten vor – verglichen wird mit dem Vorjahr.")
+    # 4 inquiries without a reference: too few is the reason, and the old sentence stays
+    few = channel_store({"paid_search": (60.0, math.nan, 4, 300.0)})
+    _, para = kpi_dashboard.channel_blocks(kpi_dashboard.channel_cpl_store(few, "de"), None, "de", store=few)
+    assert "kein bezahlter Kanal hat" in para.text()
+
+
 def test_the_costliest_channel_at_exactly_the_threshold():
     df = kpi_dashboard.channel_cpl_store(channel_store(), "de")
     worst = kpi_dashboard.worst_channel(df, "de")

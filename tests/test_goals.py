@@ -65,10 +65,10 @@ def test_lower_is_better_goal():
 
 
 def test_cumulative_goal_and_deadline_reached():
-    s = series([100, 100, 100])
+    s = series([100, 100, 100, 100])  # 4 months: goals.MIN_FORECAST_MONTHS
     g = goal(baseline=0, target=1000, aggregation="cumulative", deadline="2026-12-31")
-    st = evaluate(g, s, pd.Period("2026-03", "M"))
-    assert st.actual == 300 and st.forecast == pytest.approx(1200) and st.status == "on_track"
+    st = evaluate(g, s, pd.Period("2026-04", "M"))
+    assert st.actual == 400 and st.forecast == pytest.approx(1200) and st.status == "on_track"
     done = evaluate(goal(deadline="2026-05-31"), series([10, 12, 14, 16, 18]), pd.Period("2026-05", "M"))
     assert done.status == "missed" and done.months_left == 0
 

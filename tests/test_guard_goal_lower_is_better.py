@@ -119,18 +119,16 @@ def test_three_points_are_a_trend_and_the_window_is_twelve_months():
 
 def test_cumulative_forecast_from_two_one_or_no_months():
     idx = pd.period_range("2026-09", "2026-10", freq="M")
+    # issue 10 (session 12) replaces issue 18's carried-forward last value: below goals.MIN_FORECAST_MONTHS (4)
+    # there is no forecast and no status ("zu wenige Monate für eine Prognose"), the actual still counts: 2 + 4
     two = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([2.0, 4.0], index=idx), OCT)
-    # issue 18: with fewer than 3 months the last value is carried forward without a range (no longer the
-    # mean with a t range): 6 + 4 × 2 months
-    assert (two.actual, two.forecast, two.low, two.high, two.method) == (6.0, 14.0, 14.0, 14.0, "last")
-    assert two.status == "on_track"
+    assert (two.actual, two.status, two.months_used) == (6.0, "no_forecast", 2)
+    assert math.isnan(two.forecast) and math.isnan(two.low) and math.isnan(two.high)
     one = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([5.0], index=idx[1:]), OCT)
-    assert (one.actual, one.forecast, one.low, one.high) == (5.0, 15.0, 15.0, 15.0)
-    # lower is better (a ceiling of 14 from a baseline of 20): 14 reaches it, 13 does not
-    assert evaluate(_goal(14.0, 20.0, aggregation="cumulative"), pd.Series([2.0, 4.0], index=idx), OCT).status == "on_track"
-    assert evaluate(_goal(13.0, 20.0, aggregation="cumulative"), pd.Series([2.0, 4.0], index=idx), OCT).status == "off_track"
+    assert (one.actual, one.status) == (5.0, "no_forecast")
+    # lower is better (a ceiling from a baseline of 20): no status either way
+    assert evaluate(_goal(14.0, 20.0, aggregation="cumulative"), pd.Series([2.0, 4.0], index=idx), OCT).status == "no_forecast"
     none = evaluate(_goal(10.0, 0.0, aggregation="cumulative"), pd.Series([], dtype=float,
                                                                           index=pd.PeriodIndex([], freq="M")), OCT)
-    # issue 18: without any month there is no forecast (NaN, was 0.0); still off track
-    assert (none.actual, none.status) == (0.0, "off_track")
+    assert (none.actual, none.status) == (0.0, "no_forecast")
     assert math.isnan(none.forecast) and math.isnan(none.low) and math.isnan(none.high)

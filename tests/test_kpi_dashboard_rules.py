@@ -51,6 +51,13 @@ def test_qualified_leads_below_plan_counts_the_gap():
     assert sw("qualified_leads", "en") == "30 inquiries below plan: less supply for the coming months' pipeline."
 
 
+def test_one_inquiry_below_plan_is_singular():
+    # the fixture month has 120 qualified inquiries: a plan of 121 misses by exactly 1
+    t = {**TARGETS, "qualified_leads": 121}
+    assert sw("qualified_leads", targets=t) == "1 Anfrage unter Plan: weniger Nachschub für die Pipeline der nächsten Monate."
+    assert sw("qualified_leads", "en", targets=t).startswith("1 inquiry below plan:")
+
+
 def test_qualified_leads_at_or_above_plan():
     for target in (120, 100):
         t = {**TARGETS, "qualified_leads": target}
@@ -266,3 +273,14 @@ def test_channel_labels_in_the_memo_language():
         cpl = channel_cpl(now, now, lang)
         assert cpl["label"].to_dict() == {c: channel_label(c, lang) for c in idx}
     assert channel_cpl(now, now, "de")["label"].tolist() != channel_cpl(now, now, "en")["label"].tolist()
+
+
+def test_no_recommendation_is_a_sentence_and_names_goals_waiting_for_data():
+    from cmo_workbook.memos.kpi_dashboard import recommendation_blocks
+    waiting = [_goal("no_forecast"), _goal("no_forecast", goal_id="cpl"), _goal("on_track", goal_id="p")]
+    (para,) = recommendation_blocks([], waiting, "de")
+    assert plain(" ".join(para.text().split())) == (
+        "Diesen Monat ist keine Entscheidung nötig: keine Kennzahl und kein Ziel verlangt eine Maßnahme. 2 Ziele haben "
+        "noch zu wenige Monate Daten für eine Prognose; sie werden bewertet, sobald 4 Monate vorliegen.")
+    (only,) = recommendation_blocks([], waiting[2:], "en")
+    assert " ".join(only.text().split()) == "No decision needed this month: no KPI and no goal calls for action."

@@ -127,8 +127,13 @@ def test_alert_that_cannot_go_out_waits_for_the_next_run(smtp_server, tmp_path, 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         monkeypatch.setenv("CMO_SMTP_PORT", str(s.getsockname()[1]))  # nothing listens there once closed
-    assert not send_alert([("kpi_dashboard", "2026-10", "boom")], params, params.path, tmp_path, say=print)
+    lines: list[str] = []
+    assert not send_alert([("kpi_dashboard", "2026-10", "boom")], params, params.path, tmp_path, say=lines.append)
     assert len(list((tmp_path / "alerts-pending").glob("*.eml"))) == 1 and smtp_server.messages == []
+    # no memo was written for a failure: the line says what is on disk (the alert), never "the memo stays on disk"
+    failed = next(x for x in lines if x.startswith("alert    could not be sent"))
+    assert "the memo stays on disk" not in failed
+    assert f"no memo was written for what failed; the alert is kept in {tmp_path / 'alerts-pending'}" in failed
     monkeypatch.setenv("CMO_SMTP_PORT", port)
     send_pending_alerts(tmp_path, say=print)
     send_pending_alerts(tmp_path, say=print)  # sent once, then gone

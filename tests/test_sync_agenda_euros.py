@@ -66,3 +66,14 @@ def test_without_a_store_the_items_stay_and_say_no_made_up_amount():
     items = sync.agenda(f, "en", "EUR", "next sync, December 2026")
     assert "€" not in plain(items[0].effect)
     assert "€" not in plain(items[1].effect) and "€" not in plain(items[2].effect)
+
+
+def test_deals_without_any_source_ask_for_the_source_not_for_a_credit_rule():
+    f = _facts()
+    f.attribution = {"outbound_with_marketing": pd.DataFrame({"amount": []}), "no_source": pd.DataFrame({"amount": [9_500.0, 72_000.0]})}
+    credit = [i for i in sync.agenda(f, "de", "EUR", "nächster Sync") if "Quelle" in plain(i.action)]
+    assert len(credit) == 1 and "Kaltakquise" not in plain(credit[0].action)
+    assert plain(credit[0].action).startswith("Quelle der neuen Verkaufschancen ohne Quelle im CRM nachtragen")
+    assert plain(credit[0].evidence) == "2 neue Verkaufschancen im Monat ohne Quelle und ohne verknüpften Kontakt mit Quelle."
+    # 9 500 + 72 000 = 81 500 €
+    assert plain(credit[0].effect).startswith("Es geht um 81,5 Tsd. € Pipeline-Wert, der keinem Kanal gutgeschrieben ist")

@@ -74,8 +74,12 @@ def _transient(exc: BaseException) -> bool:
 
 
 def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backoff: float = 2.0,
-         sleep: Callable[[float], None] = time.sleep, say: Callable[[str], None] | None = None) -> None:
+         sleep: Callable[[float], None] = time.sleep, say: Callable[[str], None] | None = None,
+         kept: str = "the memo stays on disk") -> None:
     """Send ``msg``; retry transient failures (4xx, dropped connections) with exponential backoff.
+
+    ``kept`` is what a failure says is on disk: the memo for a memo, the pending alert for an alert (a run that
+    refused stale data wrote no memo, so "the memo stays on disk" would send the analyst looking for nothing).
 
     ``say`` receives one line per retry (the runner's progress lines); without it the retry is logged.
     """
@@ -92,7 +96,7 @@ def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backof
             why = "; ".join(f"{rcpt}: {code} {msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else msg}"
                             for rcpt, (code, msg) in sorted(exc.recipients.items()))
             raise DeliveryError(f"SMTP server {settings.host} refused the recipients ({why}); "
-                                "check memo.recipients in params; the memo stays on disk") from None
+                                f"check memo.recipients in params; {kept}") from None
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"SMTP login as {settings.user!r} at {settings.host} failed ({exc.smtp_code}); "
                                 "check CMO_SMTP_USER and CMO_SMTP_PASSWORD") from None
@@ -112,9 +116,9 @@ def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backof
         reason = last.smtp_error.decode("utf-8", "replace") if isinstance(last.smtp_error, bytes) else str(last.smtp_error)
         raise DeliveryError(f"SMTP server {settings.host}:{settings.port} refused the message ({last.smtp_code} {reason}); "
                             "sending again will be refused too: fix what the server names (recipients, sender "
-                            "address, size or content), then run again with --email; the memo stays on disk")
+                            f"address, size or content), then run again with --email; {kept}")
     raise DeliveryError(f"could not send via {settings.host}:{settings.port} ({type(last).__name__}: {last}); "
-                        "the memo stays on disk, run again with --email once the server is reachable")
+                        f"{kept}, run again with --email once the server is reachable")
 
 
 def _send_once(msg: EmailMessage, s: SmtpSettings) -> None:

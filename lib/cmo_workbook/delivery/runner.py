@@ -748,7 +748,8 @@ def send_pending_alerts(reports_dir: Path, say: Callable[[str], None]) -> None:
     for path in sorted(box.glob("*.eml")):
         try:
             msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say)  # type: ignore[arg-type]
+            mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say,  # type: ignore[arg-type]
+                      kept=f"the alert stays in {box}")
         except (CmoWorkbookError, OSError) as exc:
             say(f"alert    earlier alert {path.name} still not sent: {exc}")
             return
@@ -781,11 +782,13 @@ def send_alert(failures: list[tuple[str, str, str]], params: Params | None, para
                     f"{body}\n\nA failed notebook (NAME.failed.ipynb, when named above) shows the error cell in "
                     "JupyterLab. Fix the cause and run the same command again.\n")
     msg["Date"] = formatdate(localtime=True)
+    box = _outbox(reports_dir)
+    kept = (f"no memo was written for what failed; the alert is kept in {box} and the next run sends it"
+            if box is not None else "no memo was written for what failed")
     try:
-        mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say)
+        mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say, kept=kept)
     except CmoWorkbookError as exc:
         say(f"alert    could not be sent: {exc}")
-        box = _outbox(reports_dir)
         try:
             if box is None:
                 raise OSError("no reports folder")

@@ -106,15 +106,7 @@ class Dataset:
         df = self.tables.get(table)
         if df is None or df.empty:
             return {}
-        out = {}
-        for col in ACTIVITY.get(table, (_date_column(table),)):
-            if col not in df:
-                continue
-            hit = period.contains(df[col])
-            if (table, col) == ("deals", "close_date") and "status" in df:
-                hit = hit & df["status"].isin(["won", "lost"])  # an open deal's close date is a forecast, not activity
-            out[col] = int(hit.sum())
-        return out
+        return {col: int(period.contains(dates).sum()) for col, dates in _activity_dates(df, table).items()}
 
     def freshness(self, period: Period, tables: list[str]) -> list[Finding]:
         """One note per table without any activity in ``period`` (the data note says what is missing)."""
@@ -128,8 +120,10 @@ class Dataset:
                 out.append(Finding.note(name, "note_table_empty", table=name, period=str(period), file=files,
                                    fix=f"add the export under data.{name} in {self.params.path.name}"))
                 continue
-            cols = [c for c in ACTIVITY.get(name, (_date_column(name),)) if c in df]
-            latest = max((df[c].max() for c in cols if df[c].notna().any()), default=pd.NaT)
+            # the latest activity as activity() counts it: an open deal's expected close date (15.02.2027) is a
+            # forecast, not the latest date found in the export
+            dates = _activity_dates(df, name).values()
+            latest = max((d.max() for d in dates if d.notna().any()), default=pd.NaT)
             latest_text = f"{latest:%d.%m.%Y}" if not pd.isna(latest) else "none"
             out.append(Finding.note(
                 name, "note_table_stale" if not pd.isna(latest) else "note_table_stale_never", table=name,
@@ -147,6 +141,20 @@ class Dataset:
             raise StaleDataError([replace(f.problem(), fix=f.fix + " (or pass --allow-stale, or set data.allow_stale: "
                                                                f"true in {self.params.path.name})") for f in notes])
         return notes
+
+
+def _activity_dates(df: pd.DataFrame, table: str) -> dict[str, pd.Series]:
+    """Per activity column of ``table`` the dates that are activity: an open deal's close date is a forecast
+    (the expected close), so only won and lost deals' close dates count."""
+    out = {}
+    for col in ACTIVITY.get(table, (_date_column(table),)):
+        if col not in df:
+            continue
+        dates = df[col]
+        if (table, col) == ("deals", "close_date") and "status" in df:
+            dates = dates[df["status"].isin(["won", "lost"])]
+        out[col] = dates
+    return out
 
 
 #: the date columns that show a table was active in a period: created, qualified, closed, spent, answered

@@ -29,7 +29,7 @@ from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..attribution import MIN_CONVERSIONS
 from ..render.blocks import Comparison, Fig, Recommendation, Rich, Tile
-from ..render.i18n import t
+from ..render.i18n import t, tn
 from ..render.wording import channel_label, rich
 from ..metrics.monthly import spend_by_channel  # noqa: F401  (the notebook's review.spend_by_channel)
 from ..periods import Period
@@ -143,7 +143,7 @@ def so_what(k: QKpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
     money = lambda v: fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)  # noqa: E731
     if k.key == "qualified_leads":
         if below:
-            return t("attr_sw_leads_below", lang, gap=fmt.number(tgt - k.value, lang))
+            return tn("attr_sw_leads_below_n", round(tgt - k.value), lang, n=fmt.number(tgt - k.value, lang))
         return t("attr_sw_leads_on_plan", lang)
     if k.key == "cost_per_qualified_lead":
         worst = ctx.get("worst_cpl")

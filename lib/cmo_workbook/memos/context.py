@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import matplotlib
 
@@ -81,9 +81,11 @@ class Workbook:
         text = t(title, self.lang) if title_en is None else (title if self.lang == "de" else title_en)
         return Header(text, self.period_label, self.params.name, self.generated, self.lang)
 
-    def data_note(self, tables: list[str], extra: list[str] | None = None, restated: bool = True) -> DataNote:
+    def data_note(self, tables: list[str], extra: list[str] | None = None, restated: bool = True,
+                  optional: Sequence[str] = ()) -> DataNote:
         """Sources with row counts, the data range and gaps of the tables this memo used; with
-        ``restated`` also the KPI values corrected since an earlier memo."""
+        ``restated`` also the KPI values corrected since an earlier memo. ``optional``: tables the memo uses
+        only when the company has them (touchpoints in the sync): no "has no rows" note for them."""
         lang = self.lang
         parts = []
         for s in self.ds.sources:
@@ -97,13 +99,15 @@ class Workbook:
             lines.append(f"{t('data_range', lang)}: {fmt.date(first, lang)} – {fmt.date(last, lang)}")
             gaps = [f"{name}: {row['months_without_rows']}" for name, row in used.iterrows() if row["months_without_rows"]]
             lines.append(f"{t('gaps', lang)}: " + ("; ".join(gaps) if gaps else t("no_gaps", lang)))
-        lines += self.input_notes(tables)
+        lines += self.input_notes(tables, optional)
         return DataNote(t("data_note", lang), lines + list(extra or []) + (self.restatements() if restated else []))
 
-    def input_notes(self, tables: list[str]) -> list[str]:
+    def input_notes(self, tables: list[str], optional: Sequence[str] = ()) -> list[str]:
         """What loading and the plausibility review found in ``tables``, and tables without activity in
-        the period: lines for the data note, in the memo language."""
-        found = [*self.ds.findings, *review(self.ds), *self.ds.freshness(self.period, tables)]
+        the period: lines for the data note, in the memo language. An ``optional`` table without rows is not
+        used by the memo and gets no freshness note (one with rows but no activity in the period does)."""
+        checked = [x for x in tables if x not in optional or self.ds.has(x)]
+        found = [*self.ds.findings, *review(self.ds), *self.ds.freshness(self.period, checked)]
         seen: dict[str, None] = {}
         for f in found:
             if f.table in tables and f.severity == "note":

@@ -38,7 +38,10 @@ def value_text(metric: str, value: float, lang: str, currency: str) -> str:
 
 
 def status_text(status: str, lang: str) -> str:
-    """on track / at risk / off track; after the deadline achieved / missed."""
+    """on track / at risk / off track; after the deadline achieved / missed; "too few months for a forecast"
+    when the metric's data do not carry one (no status then)."""
+    if status == "no_forecast":
+        return t("goals_too_few_months", lang)
     return t(f"goal_{status}", lang) if status in ("achieved", "missed") else t(status, lang)
 
 
@@ -53,6 +56,8 @@ def goal_status_text(g: GoalStatus, lang: str, currency: str) -> str:
         return t("goals_on_track_if_seasonal", lang, month=month,
                  month_ly=fmt.month(g.deadline - pd.DateOffset(years=1), lang, short=True),
                  value=value_text(g.metric, g.last_year, lang, currency))
+    if 0 < g.months_used < 12:  # a trend over 3 months of data is no "trend of the last 12 months"
+        return t("goals_on_track_if_trend_months", lang, month=month, months=fmt.number(g.months_used, lang))
     return t("goals_on_track_if_trend", lang, month=month)
 
 
@@ -62,6 +67,8 @@ def forecast_text(g: GoalStatus, lang: str, currency: str) -> str:
     v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
     if not g.months_left:
         return v(g.actual)
+    if g.status == "no_forecast":
+        return t("goals_too_few_months", lang)
     if g.cumulative:
         return f"{v(g.forecast)} ({v(g.low)}–{v(g.high)})"
     fields = {"value": v(g.forecast), "month": fmt.month(g.deadline, lang, short=True), "low": v(g.low), "high": v(g.high)}
@@ -91,6 +98,9 @@ def goal_sentence(g: GoalStatus, lang: str, currency: str, title: str | None = N
     status = goal_status_text(g, lang, currency)
     if not g.months_left:
         return t("goals_sentence_closed", lang, goal=title, actual=v(g.actual), target=v(g.target), status=status)
+    if g.status == "no_forecast":
+        return t("goals_sentence_no_forecast", lang, goal=title, actual=v(g.actual), target=v(g.target),
+                 deadline=fmt.date(g.deadline, lang), months=fmt.number(g.months_used, lang))
     fields = dict(goal=title, actual=v(g.actual), deadline=fmt.date(g.deadline, lang), forecast=v(g.forecast),
                   low=v(g.low), high=v(g.high), target=v(g.target), status=status)
     if not cumulative:
@@ -136,7 +146,9 @@ def goals_table(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
         forecast = forecast_text(g, lang, currency)
         window = _actual_window(by_id.get(g.goal_id), as_of)
         actual = Fig(v(g.actual), g.metric, window, float(g.actual)) if window else v(g.actual)
-        rows.append([names.get(g.goal_id, g.title), actual, v(g.target), forecast, goal_status_text(g, lang, currency)])
+        # no forecast, no status: the forecast cell already says why ("zu wenige Monate für eine Prognose")
+        status = "–" if g.status == "no_forecast" else goal_status_text(g, lang, currency)
+        rows.append([names.get(g.goal_id, g.title), actual, v(g.target), forecast, status])
     return Table(header, rows, align="lrrrl")
 
 
@@ -155,6 +167,8 @@ def forecast_path(g: GoalStatus, series: pd.Series, goal: dict[str, Any]) -> pd.
     months = pd.period_range(as_of + 1, g.deadline.to_period("M"), freq="M")
     cumulative = goal.get("aggregation", "monthly") == "cumulative"
     method = g.method if g.method in ("seasonal", "trend") else None
+    if g.months_used:  # the months the status's forecast rested on, not the zeros before the first export
+        series = series.iloc[-g.months_used:]
     rows = []
     for k, m in enumerate(months, start=1):
         f, lo, hi, _ = forecast(series, k, cumulative=cumulative, method=method)
@@ -173,7 +187,7 @@ def goal_chart(g: GoalStatus, goal: dict[str, Any], monthly: pd.DataFrame, lang:
     start = pd.Timestamp(goal["start"]).to_period("M")
     cumulative = goal.get("aggregation", "monthly") == "cumulative"
     shown = s[s.index >= start].cumsum() if cumulative else s[s.index >= max(start, as_of - 12)]
-    path = forecast_path(g, s, goal) if g.months_left else None
+    path = forecast_path(g, s, goal) if g.months_left and g.status != "no_forecast" else None
     name = title or metric_label(g.metric, lang)
     name = name[:1].upper() + name[1:]
     v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
@@ -192,14 +206,22 @@ def goal_chart(g: GoalStatus, goal: dict[str, Any], monthly: pd.DataFrame, lang:
 
 
 def method_note(statuses: Sequence[GoalStatus], lang: str) -> str:
-    """How the forecasts were made, in one sentence (empty when no goal needed a forecast)."""
+    """How the forecasts were made, in one sentence (empty when no goal needed a forecast); with less than a
+    year of data the trend says how many months it runs over ("Trendlinie über 3–7 Monate"), never "the last
+    12 months" over three."""
     used = {g.method for g in statuses if g.months_left}
     if not used & {"seasonal", "trend"}:
         return ""
+    months = sorted({g.months_used for g in statuses if g.months_left and g.method == "trend"})
+    trend = t("goals_method_trend", lang)
+    if months and months[0] < 12:
+        span = fmt.number(months[0], lang) if len(months) == 1 else \
+            f"{fmt.number(months[0], lang)}–{fmt.number(min(months[-1], 12), lang)}"
+        trend = t("goals_method_trend_months", lang, months=span)
     if used >= {"seasonal", "trend"}:
-        method = t("goals_method_either", lang, seasonal=t("goals_method_seasonal", lang), trend=t("goals_method_trend", lang))
+        method = t("goals_method_either", lang, seasonal=t("goals_method_seasonal", lang), trend=trend)
     else:
-        method = t("goals_method_seasonal" if "seasonal" in used else "goals_method_trend", lang)
+        method = t("goals_method_seasonal", lang) if "seasonal" in used else trend
     return t("goals_method_note", lang, method=method)
 
 

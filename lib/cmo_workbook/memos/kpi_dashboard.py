@@ -17,12 +17,12 @@ import pandas as pd
 from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..render import charts, fmt
-from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Rich, Section, Tile,
-                              recommendation_labels)  # noqa: F401  (the notebook's kpis.recommendation_labels)
+from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Recommendations, Rich,
+                              Section, Tile, recommendation_labels)  # noqa: F401  (the notebook's kpis.recommendation_labels)
 from . import channel_decision, goals_block as goals_memo, kpi_figures, stakeholders
 from ..render.wording import channel_label
-from ..metrics.goals import GoalStatus
-from ..render.i18n import t
+from ..metrics.goals import MIN_FORECAST_MONTHS, GoalStatus
+from ..render.i18n import t, tn
 from ..periods import Period
 
 #: The six tiles: catalogue metric and the window it is shown for.
@@ -79,7 +79,8 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                      baseline=fmt.number(goal.baseline, lang), goal=title,
                      status=t(goal.status if goal.status != "achieved" else "on_track", lang))
         if gap == gap and gap < 0:
-            return t("kpi_sw_leads_below_plan", lang, missing=fmt.number(tgt - kpi.value, lang))
+            missing = tgt - kpi.value  # "1 Anfrage unter Plan", never "1 Anfragen"
+            return tn("kpi_sw_leads_below_plan_n", round(missing), lang, n=fmt.number(missing, lang))
         if gap != gap:  # no plan: a count alone says nothing about enough or too few
             return t("kpi_sw_leads_no_plan", lang)
         return t("kpi_sw_leads_above_plan", lang)
@@ -266,6 +267,18 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
     return out[:4]
 
 
+def recommendation_blocks(recs: list[Recommendation], goals: Sequence[GoalStatus], lang: str) -> list[Block]:
+    """The recommendations, or, when nothing asks for a decision, a sentence saying so (never a bare heading);
+    it adds when goals wait for more months of data before they can be judged."""
+    if recs:
+        return [Recommendations(recs, recommendation_labels(lang))]
+    waiting = sum(g.status == "no_forecast" for g in goals)
+    text = t("kpi_rec_none", lang)
+    if waiting:
+        text += " " + tn("kpi_rec_none_goals_waiting", waiting, lang, months=str(MIN_FORECAST_MONTHS))
+    return [Paragraph(text)]
+
+
 def clv_paragraph(store: KpiStore, lang: str, currency: str, ratio_target: float) -> Rich:
     """CLV (the one model), CAC and their ratio from the store, with the target ratio and the so-what."""
     ratio = store.figure("clv_to_cac", "t12m")
@@ -374,11 +387,20 @@ def leads_chart(store: KpiStore, period: pd.Period, lang: str, plan_value: float
     return Chart.from_figure(fig, title)
 
 
-def channel_blocks(cpl: pd.DataFrame, worst: dict[str, Any] | None, lang: str) -> list[Block]:
+def channel_blocks(cpl: pd.DataFrame, worst: dict[str, Any] | None, lang: str, store: KpiStore | None = None,
+                   kind: str = "t3m") -> list[Block]:
     """The section on where the inquiries come from: cost per inquiry per paid channel vs a year ago,
-    or the sentence why there is no comparison yet."""
+    or the sentence why there is no comparison yet. With the ``store`` that sentence names the real reason
+    when a paid channel had enough inquiries but no year-ago value (a company whose exports begin this year),
+    instead of "no channel had enough inquiries"."""
     paid = cpl.sort_values("cpl", ascending=False)
     if not len(paid):
+        no_ref = chs.without_reference(store, kind, MIN_CHANNEL_LEADS) if store is not None else []
+        if no_ref:
+            names = ", ".join(channel_label(c, lang) for c in no_ref)
+            text = tn("kpi_cpl_missing_no_reference", len(no_ref), lang, channels=names,
+                      min_leads=str(MIN_CHANNEL_LEADS))
+            return [Section(t("kpi_section_sources", lang)), Paragraph(text)]
         return [Section(t("kpi_section_sources", lang)), Paragraph(cpl_chart_missing(lang))]
     title = cpl_chart_title(worst, paid, lang)
     fig = charts.bars_variance(list(paid["label"]), paid["cpl"].to_numpy(), paid["cpl_ref"].to_numpy(), title=title,

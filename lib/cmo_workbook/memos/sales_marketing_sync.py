@@ -19,7 +19,7 @@ from ..render import fmt
 from ..metrics import sla
 from ..metrics.catalogue import MIN_DECIDED
 from ..metrics.store import KpiStore
-from ..render.blocks import Comparison, Recommendation, Rich, Tile
+from ..render.blocks import Block, Comparison, Paragraph, Recommendation, Rich, Table, Tile
 from . import kpi_figures
 from ..render.i18n import t, tn
 from ..render.wording import channel_label, rich
@@ -302,6 +302,17 @@ def quality_table(f: SyncFacts, lang: str, max_rows: int = 4) -> tuple[list[str]
     return header, rows
 
 
+def quality_blocks(f: SyncFacts, lang: str) -> list[Block]:
+    """Section 2's body: the sentences and the table per source; with no decided inquiry in the month a sentence
+    says why instead of a table that is only its header (no sales feedback dates in the export, or none yet)."""
+    header, rows = quality_table(f, lang)
+    if rows:
+        return [Paragraph(quality_text(f, lang)), Table(header, rows, align="lrrl")]
+    why = t("sync_sw_no_feedback_dates", lang) if not f.feedback_dates else t("sync_quality_none_decided", lang)
+    text = quality_text(f, lang)
+    return [Paragraph(Rich(*getattr(text, "parts", (text,)), " ", why))]  # flat parts: figures keep their spans
+
+
 def quality_text(f: SyncFacts, lang: str) -> str:
     """Overall acceptance, the weakest source and the recycled leads in two sentences."""
     q = f.quality[f.quality["decided"] >= MIN_DECIDED]
@@ -462,12 +473,18 @@ def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recom
                           channel=label)))
     ow = f.attribution.get("outbound_with_marketing", pd.DataFrame())
     ns = f.attribution.get("no_source", pd.DataFrame())
-    if len(ow) or len(ns):
-        value = float(sum(d["amount"].sum() for d in (ow, ns) if "amount" in d))
+    # the credit rule is about sales-outbound deals with earlier marketing contact; a deal with no source at all
+    # needs its source filled in, not a rule ("Kaltakquise mit vorherigem Marketing-Kontakt" would be wrong)
+    for frame, action, evidence, effect in (
+            (ow, "sync_agenda_credit_rule", "sync_agenda_credit_evidence", "sync_eur_credit"),
+            (ns, "sync_agenda_fill_source", "sync_agenda_no_source_evidence", "sync_eur_no_source")):
+        if not len(frame):
+            continue
+        value = float(frame["amount"].sum()) if "amount" in frame else 0.0
         out.append(Recommendation(
-            action=_join(t("sync_agenda_credit_rule", lang), decide), owner=t("sync_owner_marketing_sales", lang),
-            due=next_sync, evidence=tn("sync_agenda_credit_evidence", len(ow) + len(ns), lang),
-            effect=t("sync_eur_credit", lang, amount=money(value)) if value else ""))
+            action=_join(t(action, lang), decide), owner=t("sync_owner_marketing_sales", lang),
+            due=next_sync, evidence=tn(evidence, len(frame), lang),
+            effect=t(effect, lang, amount=money(value)) if value else ""))
     if len(f.shared):
         value = float(f.shared["open_value"].sum()) if "open_value" in f.shared else 0.0
         out.append(Recommendation(

@@ -103,6 +103,20 @@ def stakes(store: KpiStore, kind: str, min_leads: int = MIN_LEADS) -> list[Chann
     return ranked(out)
 
 
+def without_reference(store: KpiStore, kind: str, min_leads: int = MIN_LEADS) -> list[str]:
+    """Paid channels left out of :func:`stakes` only for want of a reference: they cost money and brought at
+    least ``min_leads`` qualified inquiries in the window, but the same window a year earlier has no cost per
+    inquiry (the exports do not reach back that far). Sorted by channel id."""
+    out = []
+    for seg in store.segments("cost_per_qualified_lead", kind):
+        f = store.figure("cost_per_qualified_lead", kind, seg)
+        spend, leads = (store.value(m, kind, seg) if store.has(m, f.window, seg) else math.nan
+                        for m in ("marketing_spend", "qualified_leads"))
+        if spend > 0 and leads >= min_leads and not comparable(spend, leads, f.py_value, min_leads):
+            out.append(seg.split("=", 1)[1])
+    return sorted(out)
+
+
 def first_costly(found: list[ChannelStake], rise: float = RISE) -> ChannelStake | None:
     """The first (costliest) of ranked stakes whose cost per inquiry rose at least ``rise`` at a positive excess."""
     return next((s for s in ranked(found) if s.change >= rise and s.excess > 0), None)

@@ -56,6 +56,8 @@ class GoalStatus:
     #: monthly goals: the deadline month's value a year earlier (what a seasonal forecast builds on), else NaN
     last_year: float = float("nan")
     cumulative: bool = False
+    #: the months the forecast rests on: the metric's history from the first month its input tables cover
+    months_used: int = 0
 
     @property
     def rests_on_forecast(self) -> bool:
@@ -63,6 +65,11 @@ class GoalStatus:
         target (the memo then says what the forecast assumes, never a bare "on track" beside a missed value)."""
         return self.status == "on_track" and not self.cumulative and not self.actual_meets
 
+
+#: fewer months than this (from the first month the metric's tables cover) give no forecast and no status: a line
+#: through 3 points has 1 degree of freedom, its 80 % range is ±3.1 residual errors wide (2 → 4 → 19 forecast
+#: "34 (0–73)" for December: no basis for "on track")
+MIN_FORECAST_MONTHS = 4
 
 #: the goal metrics and monthly KPIs whose forecasts the backtest checks
 BACKTEST_METRICS = ("qualified_leads_web", "marketing_pipeline_value", "cost_per_qualified_lead", "qualified_leads",
@@ -217,29 +224,41 @@ def non_negative(metric: str) -> bool:
     return m is not None and m.unit in ("count", "eur", "rate") and m.kind != "difference"
 
 
-def evaluate(goal: dict, series: pd.Series, as_of: pd.Period, *, higher_is_better: bool | None = None) -> GoalStatus:
-    """Status of one goal given the metric's monthly ``series`` (PeriodIndex 'M') up to ``as_of``."""
+def evaluate(goal: dict, series: pd.Series, as_of: pd.Period, *, higher_is_better: bool | None = None,
+             covered_from: pd.Period | None = None) -> GoalStatus:
+    """Status of one goal given the metric's monthly ``series`` (PeriodIndex 'M') up to ``as_of``.
+
+    ``covered_from``: the first month the metric's input tables cover (:func:`metrics.monthly.covered_from`);
+    earlier months are zeros for "no export yet" and are left out. With fewer than :data:`MIN_FORECAST_MONTHS`
+    months, or a forecast ≤ 0 for a metric that cannot be negative (a cost per inquiry of 0 €), the status is
+    ``no_forecast``: the memo says there are too few months instead of promising "on track"."""
     target, baseline = float(goal["target"]), float(goal["baseline"])
     hib = (target > baseline) if higher_is_better is None else higher_is_better
     deadline = pd.Timestamp(goal["deadline"])
     start = pd.Timestamp(goal["start"])
     dl_month = deadline.to_period("M")
     s = series[series.index <= as_of]
+    if covered_from is not None:
+        s = s[s.index >= covered_from]
+    used = int(s.notna().sum())
     months_left = max(0, (dl_month - as_of).n)
     cumulative = goal.get("aggregation", "monthly") == "cumulative"
     method = "none"
+    too_few = bool(months_left) and used < MIN_FORECAST_MONTHS
     if cumulative:
         actual = float(s[s.index >= start.to_period("M")].sum())
         point = low = high = actual
-        if months_left:
+        if months_left and not too_few:
             f, lo, hi, method = forecast(s, months_left, cumulative=True)
             point, low, high = actual + f, actual + lo, actual + hi
     else:
         actual = float(s.iloc[-1]) if len(s) else float("nan")
         point = low = high = actual
-        if months_left:
+        if months_left and not too_few:
             point, low, high, method = forecast(s, months_left)
     if non_negative(goal["metric"]):
+        # a positive metric forecast at or below 0 is a trend line run past its data, not a forecast
+        too_few = too_few or (bool(months_left) and point <= 0)
         # a count or an amount cannot fall below 0: the range's lower end is 0, not "−3 Anfragen"
         point, low, high = max(point, 0.0), max(low, 0.0), max(high, 0.0)
     eps = 1e-9 * max(1.0, abs(target))  # a forecast of 23.9999999 reaches a target of 24
@@ -247,6 +266,8 @@ def evaluate(goal: dict, series: pd.Series, as_of: pd.Period, *, higher_is_bette
     last_year = float("nan") if cumulative else float(s.get(dl_month - SEASON, float("nan")))
     if months_left == 0:
         status = "achieved" if reaches(actual) else "missed"
+    elif too_few:
+        status, method, point, low, high = "no_forecast", "none", float("nan"), float("nan"), float("nan")
     elif reaches(point):
         status = "on_track"
     elif reaches(high if hib else low):
@@ -257,17 +278,20 @@ def evaluate(goal: dict, series: pd.Series, as_of: pd.Period, *, higher_is_bette
     progress = float((actual - baseline) / span) if span else float("nan")
     return GoalStatus(goal["id"], goal["title"], goal["metric"], target, baseline, deadline, actual, point,
                       low, high, status, hib, months_left, progress, method, bool(reaches(actual)), last_year,
-                      cumulative)
+                      cumulative, used)
 
 
 def evaluate_all(goals: list[dict], monthly: pd.DataFrame, as_of: pd.Period) -> list[GoalStatus]:
-    """Status of every goal whose metric is available; unknown metrics raise with the known ones."""
+    """Status of every goal whose metric is available; unknown metrics raise with the known ones. Each forecast
+    starts at the first month the metric's tables cover (``monthly.attrs["covered_from"]``, set by
+    :func:`metrics.monthly.monthly`)."""
+    covered = monthly.attrs.get("covered_from", {})
     out = []
     for g in goals:
         if g["metric"] not in monthly:
             raise KeyError(f"goal {g['id']!r}: metric {g['metric']!r} is not computed; "
                            f"use one of: {', '.join(monthly.columns)}")
-        out.append(evaluate(g, monthly[g["metric"]], as_of))
+        out.append(evaluate(g, monthly[g["metric"]], as_of, covered_from=covered.get(g["metric"])))
     return out
 
 

@@ -67,7 +67,27 @@ def monthly(ds: Dataset, *, marketing_channels: list[str] | None = None) -> pd.D
         df["cost_per_qualified_lead"] = df["marketing_spend"] / df["qualified_leads"].where(df["qualified_leads"] > 0)
     if "won_revenue" in df:
         df["marketing_revenue_share"] = df["marketing_won_revenue"] / df["won_revenue"].where(df["won_revenue"] > 0)
+    # the zeros before a table's first row are "no export yet", not "nothing happened": forecasts read this
+    df.attrs["covered_from"] = covered_from(ds, df.columns)
     return df
+
+
+def covered_from(ds: Dataset, metrics) -> dict[str, pd.Period]:
+    """Metric -> the first month all of its input tables (the catalogue's ``tables``) cover: the month of each
+    table's first date in its main date column (as the data-health profile reports it), the latest of them."""
+    from ..inputs import schema
+    from .catalogue import CATALOGUE
+
+    first: dict[str, pd.Period] = {}
+    for name, df in ds.tables.items():
+        col = schema.table(name).date_column
+        if col in df and df[col].notna().any():
+            first[name] = df[col].min().to_period("M")
+    out = {}
+    for m in CATALOGUE:
+        if m.id in metrics and m.tables and all(t in first for t in m.tables):
+            out[m.id] = max(first[t] for t in m.tables)
+    return out
 
 
 def spend_by_channel(spend: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:

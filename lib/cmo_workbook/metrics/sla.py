@@ -351,7 +351,8 @@ def recycled_leads(leads: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, 
 
 def shared_accounts(leads: pd.DataFrame, deals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
                     marketing_channels: Iterable[str]) -> pd.DataFrame:
-    """Companies with an open deal and at least one new marketing lead created in [start, end).
+    """Companies with an open deal and at least one new marketing lead created in [start, end) other than the
+    deals' own linked leads.
 
     Matched on the company name (case and blanks ignored), or on ``account_id`` where the lead
     carries one. Open = status ``open`` and created before ``end``. One row per company:
@@ -361,6 +362,10 @@ def shared_accounts(leads: pd.DataFrame, deals: pd.DataFrame, start: pd.Timestam
     mkt = set(marketing_channels)
     new = leads[(leads["created_date"] >= start) & (leads["created_date"] < end) & leads["channel"].isin(mkt)]
     open_ = deals[(deals["status"] == "open") & (deals["created_date"] < end)]
+    if "lead_id" in open_ and "lead_id" in new:
+        # the inquiry a deal came from (its linked contact) is the deal itself, not a second inquiry: only other
+        # inquiries from the company mean someone may call twice
+        new = new[~new["lead_id"].isin(set(open_["lead_id"].dropna()))]
     if new.empty or open_.empty:
         return pd.DataFrame(columns=["company", "open_deals", "open_value", "new_leads", "channels", "stage"])
     new = new.assign(_k=_company_key(new["company"]))
@@ -389,7 +394,9 @@ def attribution_questions(deals: pd.DataFrame, leads: pd.DataFrame, touchpoints:
                           marketing_channels: Iterable[str]) -> dict[str, pd.DataFrame]:
     """New-business deals created in [start, end) whose pipeline credit sales and marketing should settle.
 
-    ``no_source``: deals without a lead or whose lead has no channel (nobody gets credit).
+    ``no_source``: deals with no channel of their own (the loader's channel rules on the deal's source field) and
+    no lead with one: nobody gets credit. A deal without a linked contact but with its own source is credited to
+    that channel, as in the KPI memo, and is no question.
     ``outbound_with_marketing``: deals whose lead came from sales outbound although the lead had
     marketing touches (webinar, newsletter click, fair visit, ...) before the deal was created.
     Each frame: the deals with ``amount``; the second also ``touches`` and ``touch_channels``.
@@ -401,7 +408,7 @@ def attribution_questions(deals: pd.DataFrame, leads: pd.DataFrame, touchpoints:
         d = d[~d["deal_type"].astype("string").str.contains("existing", case=False, na=False)]
     lead_channel = d["lead_id"].map(leads.set_index("lead_id")["channel"]) if len(d) else d["lead_id"]
     channel = d["channel"].astype("object").where(d["channel"].notna(), lead_channel)
-    no_source = d[d["lead_id"].isna() | channel.isna()].sort_values(["amount", "deal_id"], ascending=[False, True])
+    no_source = d[channel.isna()].sort_values(["amount", "deal_id"], ascending=[False, True])
     outbound = d[channel == "sales_outbound"]
     rows = []
     if touchpoints is not None and len(outbound):

@@ -1,0 +1,79 @@
+"""The sales-marketing sync on a new user's hand-written HubSpot company (tests/fixtures/exports/new_user_hubspot,
+issue #10): it credits deals as the KPI memo does and asks only real questions."""
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from cmo_workbook.inputs.loaders import load_dataset
+from cmo_workbook.inputs.params import load_params
+from cmo_workbook.metrics import sla
+
+FIXTURE = Path(__file__).parent / "fixtures" / "exports" / "new_user_hubspot" / "params.yaml"
+OCT = (pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01"))
+
+
+def _ds():
+    return load_dataset(load_params(FIXTURE), today=date(2026, 11, 20))
+
+
+def test_unlinked_deals_with_their_own_source_are_credited_not_questions():
+    ds = _ds()
+    deals = ds.deals.set_index("deal_id")
+    # 9012 "Webshop-Anfrage" (Paid Search, 9 500 €) and 9007 "Messekontakt Motek" (Offline Sources / Messe Motek
+    # 2026, 72 000 €) have no linked contact: the KPI memo credits them by their own source field
+    assert pd.isna(deals.loc["9012", "lead_id"]) and deals.loc["9012", "channel"] == "paid_search"
+    assert pd.isna(deals.loc["9007", "lead_id"]) and deals.loc["9007", "channel"] == "trade_fairs"
+    aq = sla.attribution_questions(ds.deals, ds.leads, None, *OCT, ds.params.marketing_channels)
+    # October's new-business deals all have a channel (their own or their contact's): no "ohne Quelle" question
+    assert aq["no_source"].empty
+
+
+def test_shared_companies_leave_out_the_inquiry_the_deal_came_from():
+    ds = _ds()
+    shared = sla.shared_accounts(ds.leads, ds.deals, *OCT, ds.params.marketing_channels)
+    # October's marketing inquiries at companies with an open deal: Thiel (203 -> deal 9003), Wagner (205 -> 9019),
+    # Albrecht (208 -> 9015), Conrad (210 -> 9006), Haas (213 -> 9011) are each the deal's own linked contact;
+    # only Becker Prüftechnik's fair lead M-03 is another inquiry (deal 9007 links no contact)
+    assert shared["company"].tolist() == ["Becker Prüftechnik GmbH"]
+    assert shared[["open_deals", "open_value", "new_leads"]].values.tolist() == [[1, 72_000.0, 1]]
+
+
+def test_quality_section_without_decisions_is_a_sentence_not_an_empty_table():
+    from types import SimpleNamespace
+
+    from cmo_workbook.memos import sales_marketing_sync as sync
+    from cmo_workbook.render.blocks import Paragraph, Table
+
+    empty = pd.DataFrame(columns=["decided", "accepted", "rejected", "rate", "top_reasons"])
+    # the new user's contacts export has no sales feedback date: nothing is decided, and that is the reason
+    f = SimpleNamespace(quality=empty, recycled=[], feedback_dates=False)
+    out = sync.quality_blocks(f, "de")
+    assert len(out) == 1 and isinstance(out[0], Paragraph) and not any(isinstance(b, Table) for b in out)
+    assert " ".join(out[0].text().replace("\u00a0", " ").split()) == ("Kein früher abgelehnter Kontakt meldete sich erneut. Nicht messbar, nicht 0 %: der Export "
+                             "enthält kein Datum der Vertriebsrückmeldung; wie es ergänzt wird, steht in den Datenhinweisen.")
+    f.feedback_dates = True
+    assert " ".join(sync.quality_blocks(f, "de")[0].text().split()).endswith("noch keine Qualität je Quelle.")
+
+
+def test_optional_touchpoints_without_rows_get_no_data_note():
+    from cmo_workbook.memos.context import Workbook
+    from cmo_workbook.periods import Period
+
+    ds = load_dataset(load_params(FIXTURE), ["leads", "deals", "touchpoints"], today=date(2026, 11, 20))
+    wb = Workbook(ds.params, ds, Period.parse("2026-10"), "de", date(2026, 11, 20), Path("."))
+    empty = "Tabelle touchpoints hat keine Zeilen; der Bericht 2026-10 braucht sie"
+    # the sync uses touchpoints only when the company has them: no note then
+    assert empty not in wb.input_notes(["leads", "deals", "touchpoints"], optional=["touchpoints"])
+    # a memo that needs the table still says so
+    assert empty in wb.input_notes(["leads", "deals", "touchpoints"])
+
+
+def test_stale_note_reports_the_latest_activity_not_an_expected_close_date():
+    from cmo_workbook.periods import Period
+
+    ds = _ds()
+    (note,) = ds.freshness(Period.parse("2026-11"), ["deals"])
+    # open deal 9019 expects to close on 15.02.2027: a forecast; the latest activity is deal 9020 won on 31.10.2026
+    # (the latest created deal, 9020, is from 29.10.2026)
+    assert note.text("en") == "no deals rows in 2026-11 (01.11.2026-30.11.2026); latest date found: 31.10.2026"
