@@ -279,3 +279,29 @@ def label(metric_id: str, window_kind: str, lang: str, cat: Catalogue | None = N
 
 
 _DEFAULT = Catalogue({m.id: m for m in CATALOGUE})
+
+
+def markdown_table(cat: Catalogue | None = None) -> str:
+    """docs/metrics.md: every catalogue metric with its id (the one params and goals use), names, definition,
+    formula, unit, tables, windows and comparisons (``python -m cmo_workbook.metrics.catalogue > docs/metrics.md``)."""
+    cat = cat or catalogue()
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["# The metric catalogue\n\n",
+             "Generated from `lib/cmo_workbook/metrics/catalogue.py` "
+             "(`python -m cmo_workbook.metrics.catalogue > docs/metrics.md`). The id is what goals "
+             "(`goals[].metric`), `kpis.custom` and the KPI store (`kpis.csv`, column `metric`) use; every memo "
+             "label is the name plus its window.\n\n",
+             "| id | Name (de) | name (en) | definition | formula | unit | tables | windows | comparisons |\n",
+             "|---|---|---|---|---|---|---|---|---|\n"]
+    for m in cat:
+        lines.append(f"| `{m.id}` | {cell(m.name('de'))} | {cell(m.name('en'))} | {cell(m.definition('en'))} | "
+                     f"`{cell(m.formula)}` | {m.unit} | {', '.join(m.tables)} | {', '.join(m.windows)} | "
+                     f"{', '.join(m.comparisons)} |\n")
+    return "".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
