@@ -847,14 +847,19 @@ def _company(s: pd.Series) -> pd.Series:
 
 def shared_companies(w: Window) -> pd.DataFrame:
     """Companies with an open deal (created before the window's end) and a new marketing lead created in
-    the window; one row per company with its open value, largest first."""
+    the window, on or after the company's first open deal; one row per company with its open value, largest first."""
     raw = pd.read_csv(SAMPLE / "crm" / "hubspot_contacts.csv", sep=",", encoding="utf-8", dtype=str)
     ld = leads().assign(company=raw["Company Name"])
     new = ld[ld["marketing"] & w.has(ld["created"])]
     rawd = pd.read_csv(SAMPLE / "crm" / "hubspot_deals.csv", sep=",", encoding="utf-8", dtype=str)
     d = deals().assign(company=rawd["Associated Company (Primary)"])
     open_ = d[d["open"] & (d["created"] < w.end)]
-    keys = set(_company(new["company"]).dropna()) & set(_company(open_["company"]).dropna())
+    # a lead counts only on or after the company's first open deal was created (before it, the lead may be
+    # where the deal came from)
+    first_deal = open_.groupby(_company(open_["company"]))["created"].min()
+    nk = _company(new["company"])
+    after = new[nk.notna() & (new["created"] >= nk.map(first_deal))]
+    keys = set(_company(after["company"]).dropna())
     o = open_[_company(open_["company"]).isin(keys)]
     out = o.groupby(_company(o["company"]).rename("key")).agg(company=("company", "first"), open_value=("amount", "sum"))
     return out.sort_values(["open_value", "company"], ascending=[False, True]).reset_index(drop=True)

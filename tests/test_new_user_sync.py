@@ -34,9 +34,17 @@ def test_shared_companies_leave_out_the_inquiry_the_deal_came_from():
     shared = sla.shared_accounts(ds.leads, ds.deals, *OCT, ds.params.marketing_channels)
     # October's marketing inquiries at companies with an open deal: Thiel (203 -> deal 9003), Wagner (205 -> 9019),
     # Albrecht (208 -> 9015), Conrad (210 -> 9006), Haas (213 -> 9011) are each the deal's own linked contact;
-    # only Becker Prüftechnik's fair lead M-03 is another inquiry (deal 9007 links no contact)
-    assert shared["company"].tolist() == ["Becker Prüftechnik GmbH"]
-    assert shared[["open_deals", "open_value", "new_leads"]].values.tolist() == [[1, 72_000.0, 1]]
+    # Becker Prüftechnik's fair lead M-03 (07.10.) is not linked, but came three days BEFORE its deal 9007
+    # ("Messekontakt Motek", created 10.10., same 72,000 €): where the deal came from, not a second inquiry
+    assert shared["company"].tolist() == []
+    # the same lead three days AFTER the deal was created is a second channel into a deal sales already works
+    leads = ds.leads.copy()
+    m03 = leads["company"].astype(str).str.startswith("Becker") & leads["channel"].eq("trade_fairs")
+    deal_created = ds.deals.loc[ds.deals["company"].astype(str).str.startswith("Becker"), "created_date"].min()
+    leads.loc[m03, "created_date"] = deal_created + pd.Timedelta(days=3)
+    later = sla.shared_accounts(leads, ds.deals, *OCT, ds.params.marketing_channels)
+    assert later["company"].tolist() == ["Becker Prüftechnik GmbH"]
+    assert later[["open_deals", "open_value", "new_leads"]].values.tolist() == [[1, 72_000.0, 1]]
 
 
 def test_quality_section_without_decisions_is_a_sentence_not_an_empty_table():

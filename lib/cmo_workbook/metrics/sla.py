@@ -352,7 +352,7 @@ def recycled_leads(leads: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, 
 def shared_accounts(leads: pd.DataFrame, deals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
                     marketing_channels: Iterable[str]) -> pd.DataFrame:
     """Companies with an open deal and at least one new marketing lead created in [start, end) other than the
-    deals' own linked leads.
+    deals' own linked leads, on or after the company's first open deal was created.
 
     Matched on the company name (case and blanks ignored), or on ``account_id`` where the lead
     carries one. Open = status ``open`` and created before ``end``. One row per company:
@@ -381,7 +381,11 @@ def shared_accounts(leads: pd.DataFrame, deals: pd.DataFrame, start: pd.Timestam
     rows = []
     for k in keys:
         d = open_[open_["_k"] == k].sort_values(["amount", "deal_id"], ascending=[False, True])
-        n = new[new["_k"] == k]
+        # an inquiry before the company's first open deal is where a deal may have come from (an export without
+        # the contact link), not a second channel into a deal sales already works
+        n = new[(new["_k"] == k) & (new["created_date"] >= d["created_date"].min())]
+        if n.empty:
+            continue
         rows.append({"company": str(d["company"].iloc[0]), "open_deals": len(d), "open_value": float(d["amount"].sum()),
                      "new_leads": len(n), "channels": sorted(n["channel"].astype(str).unique()),
                      "stage": str(d["stage"].iloc[0])})
