@@ -111,8 +111,8 @@ def test_blocks_headline_and_timeline(res):
     assert main[0].actions == ["Argumentationsblatt zu KS-60.", "Botschaft prüfen."]
     assert main[-1].quiet and main[-1].matters == [f"Seit {(res.as_of - pd.Timestamp('2026-01-10')).days} Tagen nichts."]
     head = briefing.headline(res, main)
-    assert head.startswith("Hartmann Antriebe senkt ab 15.09.2026 die Listenpreise von HS-60 um 10\u00a0%; über alle 1 "
-                           "vergleichbaren Produkte liegt Hartmann Antriebe damit im Mittel 10\u00a0% unter unserem "
+    assert head.startswith("Hartmann Antriebe senkt ab 15.09.2026 die Listenpreise von HS-60 um 10\u00a0%; beim einzigen "
+                           "vergleichbaren Produkt liegt Hartmann Antriebe damit im Mittel 10\u00a0% unter unserem "
                            "Preis (Preisindex 90)")
     assert "Alpin AG" in head
     _, rows = briefing.timeline_rows(res)

@@ -62,7 +62,10 @@ def test_competitor_headline_fact_and_reason_follow_the_company_wording(wording)
     wording({"de": {"comp_headline_cut": "{competitor}: Listenpreis {product} −{pct}\u00a0% seit {date}",
                     "comp_fact_never_observed": "nie beobachtet",
                     "comp_why_it_matters": "Bedeutung für uns"}})
-    assert briefing.headline(res, main).startswith("Hartmann Antriebe: Listenpreis HS-60 −10\u00a0% seit 15.09.2026 und liegt")
+    head = briefing.headline(res, main)
+    assert head.startswith("Hartmann Antriebe: Listenpreis HS-60 −10\u00a0% seit 15.09.2026; ")
+    # one comparable product: singular, and the index of that one product (10 % below: index 90)
+    assert "beim einzigen vergleichbaren Produkt liegt Hartmann Antriebe damit" in head and "(Preisindex 90)" in head
     assert briefing.fact({"topic": "quiet", "last_observation": None}, "de") == "nie beobachtet"
     assert briefing.fact({"topic": "quiet", "last_observation": None}, "en") == "no observation on record"
     assert briefing.recommendation_labels("de") == {"owner": "Verantwortlich", "due": "Bis", "evidence": "Bedeutung für uns",
@@ -86,7 +89,8 @@ def test_deck_decisions_title_plural_and_override(wording):
            "competitor": {"cut": {"competitor": "Nord AG"}, "cut_pct": 0.1, "discount_cost": 1500.0, "at_stake": 15000.0}}
     slide = deck._decisions(ev, imp, "de", "EUR")
     assert slide.title == "Die Runde entscheidet heute über eine Maßnahme."
-    assert slide.table[1][0] == "Rabatt bis 10\u00a0%: ja/nein?"  # a yes/no question, as in the memos
+    # the question and the strategy memo's answer to it
+    assert slide.table[1][0] == "10\u00a0% Rabatt: Empfehlung nein"
     wording({"de": {"deck_dec_title": "Heute zu entscheiden: {count}", "deck_sources": "Daten: {sources}"}})
     assert deck._decisions(ev, imp, "de", "EUR").title == "Heute zu entscheiden: 1"
     assert deck._appendix(ev, "de").notes == "Daten: leads.csv (12)"

@@ -23,7 +23,7 @@ import pandas as pd
 from .. import competitors as comp
 from ..render import fmt
 from ..render.blocks import Header, recommendation_labels as _labels
-from ..render.i18n import t
+from ..render.i18n import t, tn
 from ..competitors.messaging import _TOKEN, _lemma, detect_language
 from ..periods import Period
 from ..competitors.implications import PriceMoveStake, price_move_stake
@@ -361,7 +361,7 @@ def headline(res: CompetitorResults, blocks: list[CompetitorBlock],
         # products alone: "12 % below us" beside a chart saying 95 reads as a contradiction.
         move = index_move(res, str(top["competitor"]))
         if move is not None:
-            s += t("comp_headline_index", lang, competitor=top["competitor"], n=move[2],
+            s += tn("comp_headline_index", int(move[2]), lang, competitor=top["competitor"], n=move[2],
                    position=index_position(move[1], lang), after=fmt.number(move[1], lang, 0))
         st = stakes.get(top.name)
         if st is not None and st.known:
