@@ -411,7 +411,7 @@ def mean_note(p: Projection, lang: str, currency: str) -> str:
         return ""
     return t("attr_bc_mean_note", lang, deals=fmt.number(p.point["conversions"], lang, 1),
              revenue=fmt.money(p.point["revenue"], lang, currency=currency, compact=True),
-             share=fmt.percent(p.no_deal_share, lang, 0), ci=fmt.percent(p.ci, lang, 0))
+             share=fmt.percent(p.no_deal_share, lang, 0))  # the range's share is in its row label
 
 
 def basis_text(p: Projection, lang: str, currency: str) -> str:
