@@ -47,7 +47,7 @@ def test_memo_surfaces_the_linkedin_problem(memo_run, sample_dir, lang):
         # faster); derived here with plain pandas: Aalen–Johansen on the CRM as it stood at the quarter end
         median, q75 = _new_business_cycle_days(sample_dir)
         assert (median, q75) == (93, 151)
-        assert f"im Median {median} Tage bis zum Auftrag, drei von vier höchstens {q75} " in flat
+        assert f"im Median {median} Tage bis zum Auftrag, drei von vier höchstens {q75};" in flat
         assert "nur 62 Neukunden-Abschlüsse" in flat and "nicht belastbar" in flat
         assert "Zurechnung zeigt, wer an Aufträgen beteiligt war" in flat
         assert "BUSINESS CASE: 50.000 € FÜR LINKEDIN" in flat
