@@ -106,7 +106,7 @@ preview: $(STAMP) ## screenshot every memo in reports/ to PNG (needs: apt-get in
 archive: $(STAMP) ## write reports/index.html: every memo by period, sent status, 13-month KPI history
 	$(BIN)/cmo-workbook archive --params params/example.yaml
 
-bench: $(STAMP) ## run the benchmarks (speed and memory targets; numbers for the README)
+bench: data ## run the benchmarks (speed and memory targets; numbers for the README)
 	$(BIN)/python bench/run_all.py
 
 mutate: $(STAMP) ## mutation score of the memo-figure modules (mutmut); MODULES="sla goals", MUTATE_SAMPLE=150 for an estimate
