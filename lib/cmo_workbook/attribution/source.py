@@ -1,0 +1,107 @@
+"""Where a company's attribution runs: in memory (pandas) or in the engine (SQL), decided once.
+
+:func:`touches_for` looks at the params' touchpoints entries: Parquet files or a DuckDB database
+and query run in DuckDB (:mod:`.sql`: journeys, transition counts and rule sums in SQL, Python
+sees aggregates only); CSV/xlsx files (and ``sql:`` queries, whose rows the loader fetches) stay
+on the in-memory path (:func:`.crm.prepare_touchpoints`, :mod:`.engine`). Both objects answer the
+same three calls the attribution review makes (``attribute_all``, ``attribute``, ``bootstrap``)
+with the same results (to 1e-9; the bootstrap draws the same replicates: journeys in the same
+order, see :func:`.sql.bootstrap_sql`).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+import pandas as pd
+
+from . import attribute as _attribute, attribute_all as _attribute_all, bootstrap as _bootstrap
+from .crm import prepare_touchpoints
+from .sql import attribute_sql, attribute_sql_frames, bootstrap_sql
+
+#: the touchpoints column that keeps the export order (ties, the journeys' order) in the engine
+_ROW = "_row"
+_names = count()
+
+
+@dataclass
+class InMemory:
+    """Touchpoints prepared in pandas (:func:`.crm.prepare_touchpoints`)."""
+
+    touches: pd.DataFrame
+    #: why the engine path was not taken
+    reason: str = ""
+    path: str = "memory"
+
+    def attribute_all(self, outcomes: pd.DataFrame, models: Iterable[str], **options) -> pd.DataFrame:
+        return _attribute_all(self.touches, outcomes, models, **options)
+
+    def attribute(self, outcomes: pd.DataFrame, model: str, **options) -> pd.DataFrame:
+        return _attribute(self.touches, outcomes, model, **options)
+
+    def bootstrap(self, outcomes: pd.DataFrame, model: str, **options) -> pd.DataFrame:
+        return _bootstrap(self.touches, outcomes, model, **options)
+
+
+@dataclass
+class InEngine:
+    """Touchpoints read where they lie by DuckDB; outcomes (small: one row per lead) are handed to it."""
+
+    relation: Any  # inputs.engine.EngineRelation
+    path: str = "duckdb"
+    reason: str = ""
+    _registered: list[str] = field(default_factory=list, repr=False)
+
+    def _outcomes(self, outcomes: pd.DataFrame) -> str:
+        """Register the outcomes with the connection; ids as the text the touchpoints' ids are."""
+        name = f"_outcomes_{next(_names)}"
+        frame = outcomes.assign(lead_id=outcomes["lead_id"].astype("string").astype(object))
+        self.relation.con.register(name, frame)
+        self._registered.append(name)
+        return name
+
+    def attribute_all(self, outcomes: pd.DataFrame, models: Iterable[str], **options) -> pd.DataFrame:
+        return attribute_sql(self.relation.con, self.relation.relation, self._outcomes(outcomes), models,
+                             order_by=_ROW, **options)
+
+    def attribute(self, outcomes: pd.DataFrame, model: str, **options) -> pd.DataFrame:
+        return attribute_sql_frames(self.relation.con, self.relation.relation, self._outcomes(outcomes), [model],
+                                    order_by=_ROW, **options)[model]
+
+    def bootstrap(self, outcomes: pd.DataFrame, model: str, **options) -> pd.DataFrame:
+        return bootstrap_sql(self.relation.con, self.relation.relation, self._outcomes(outcomes), model,
+                             order_by=_ROW, **options)
+
+    def close(self) -> None:
+        self.relation.close()
+
+
+def touches_for(ds: Any, *, channels: Iterable[str] | None = None, engine: str = "auto") -> InMemory | InEngine:
+    """The attribution's touchpoints of dataset ``ds`` (:class:`~cmo_workbook.inputs.loaders.Dataset`).
+
+    ``engine``: ``auto`` (DuckDB when every touchpoints entry is Parquet or DuckDB and SQL reads its
+    columns as the loader does, see :mod:`cmo_workbook.inputs.engine`), ``memory`` or ``duckdb``
+    (refuse with the reason when the engine cannot take the entries). ``channels``: the params'
+    channel order for the in-memory categories (the results are sorted by channel either way).
+    """
+    from ..inputs.engine import touchpoints_relation
+
+    if engine not in ("auto", "memory", "duckdb"):
+        raise ValueError(f"engine must be auto, memory or duckdb (got {engine!r})")
+    reason = "the in-memory path was asked for"
+    if engine != "memory":
+        rel = touchpoints_relation(ds.params)
+        if not isinstance(rel, str) and "touchpoints" in ds.tables:
+            # the loader read the same entries: the engine must see the same touches (a cheap guard)
+            loaded = int(ds.touchpoints[["lead_id", "timestamp", "channel"]].notna().all(axis=1).sum())
+            if loaded != rel.rows:
+                rel.close()
+                rel = f"the engine reads {rel.rows} complete touches, the loader {loaded}"
+        if not isinstance(rel, str):
+            return InEngine(rel)
+        if engine == "duckdb":
+            raise ValueError(f"the touchpoints cannot be attributed in DuckDB: {rel}")
+        reason = rel
+    return InMemory(prepare_touchpoints(ds.touchpoints, channels=channels, leads=ds.leads), reason=reason)
