@@ -1,5 +1,6 @@
 """The attribution review's two paths (issue 13): touchpoints from CSV stay in pandas, from Parquet or DuckDB
-they are attributed in DuckDB; both give the same models, bootstrap and previous window (to 1e-9)."""
+they are attributed in DuckDB, from a query on PostgreSQL in PostgreSQL; every path gives the same models,
+bootstrap and previous window (to 1e-9)."""
 from __future__ import annotations
 
 import numpy as np
@@ -76,12 +77,24 @@ def test_parquet_and_duckdb_touchpoints_are_attributed_in_duckdb_with_the_csv_fi
             assert_same(got[what], want[what], f"{kind} {what}")
 
 
+def test_touchpoints_from_postgresql_are_attributed_there_with_the_csv_figures(variants, postgres, tmp_path,
+                                                                                monkeypatch):
+    with postgres.connect() as conn:
+        queries = sv.write_postgres(conn, sv.sample_tables())
+    monkeypatch.setenv("CMO_CRM_URL", postgres.url())
+    path, got = review_figures(sv.variant_params(tmp_path / "sql.yaml", "sql", queries=queries))
+    assert path == "postgresql"
+    _, want = review_figures(variants["csv"])
+    for what in want:
+        assert_same(got[what], want[what], f"postgresql {what}")
+
+
 def test_the_engine_can_be_refused_and_is_refused_for_csv(variants):
     path, _ = review_figures(variants["parquet"], engine="memory")
     assert path == "memory"
     ds = load_dataset(load_params(variants["csv"]), TABLES)
     with pytest.raises(ValueError, match="CSV/xlsx file"):
-        touches_for(ds, engine="duckdb")
+        touches_for(ds, engine="engine")
 
 
 def test_a_timestamp_format_sql_would_read_otherwise_keeps_the_in_memory_path(variants, tmp_path):

@@ -1,8 +1,8 @@
 """Where a company's attribution runs: in memory (pandas) or in the engine (SQL), decided once.
 
 :func:`touches_for` looks at the params' touchpoints entries: Parquet files or a DuckDB database
-and query run in DuckDB (:mod:`.sql`: journeys, transition counts and rule sums in SQL, Python
-sees aggregates only); CSV/xlsx files (and ``sql:`` queries, whose rows the loader fetches) stay
+and query run in DuckDB, ``sql:`` queries on PostgreSQL are pushed down to that database (:mod:`.sql`:
+journeys, transition counts and rule sums in SQL, Python sees aggregates only); CSV/xlsx files stay
 on the in-memory path (:func:`.crm.prepare_touchpoints`, :mod:`.engine`). Both objects answer the
 same three calls the attribution review makes (``attribute_all``, ``attribute``, ``bootstrap``)
 with the same results (to 1e-9; the bootstrap draws the same replicates: journeys in the same
@@ -11,8 +11,7 @@ order, see :func:`.sql.bootstrap_sql`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from itertools import count
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -23,7 +22,6 @@ from .sql import attribute_sql, attribute_sql_frames, bootstrap_sql
 
 #: the touchpoints column that keeps the export order (ties, the journeys' order) in the engine
 _ROW = "_row"
-_names = count()
 
 
 @dataclass
@@ -47,20 +45,19 @@ class InMemory:
 
 @dataclass
 class InEngine:
-    """Touchpoints read where they lie by DuckDB; outcomes (small: one row per lead) are handed to it."""
+    """Touchpoints read where they lie (DuckDB, or pushed down to PostgreSQL); outcomes (one row per
+    lead) are handed to the engine."""
 
     relation: Any  # inputs.engine.EngineRelation
-    path: str = "duckdb"
     reason: str = ""
-    _registered: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def path(self) -> str:
+        return self.relation.dialect
 
     def _outcomes(self, outcomes: pd.DataFrame) -> str:
-        """Register the outcomes with the connection; ids as the text the touchpoints' ids are."""
-        name = f"_outcomes_{next(_names)}"
-        frame = outcomes.assign(lead_id=outcomes["lead_id"].astype("string").astype(object))
-        self.relation.con.register(name, frame)
-        self._registered.append(name)
-        return name
+        """The outcomes in the engine; ids as the text the touchpoints' ids are."""
+        return self.relation.register(outcomes.assign(lead_id=outcomes["lead_id"].astype("string").astype(object)))
 
     def attribute_all(self, outcomes: pd.DataFrame, models: Iterable[str], **options) -> pd.DataFrame:
         return attribute_sql(self.relation.con, self.relation.relation, self._outcomes(outcomes), models,
@@ -72,7 +69,7 @@ class InEngine:
 
     def bootstrap(self, outcomes: pd.DataFrame, model: str, **options) -> pd.DataFrame:
         return bootstrap_sql(self.relation.con, self.relation.relation, self._outcomes(outcomes), model,
-                             order_by=_ROW, **options)
+                             order_by=_ROW, outcome_order="_pos", **options)
 
     def close(self) -> None:
         self.relation.close()
@@ -81,15 +78,16 @@ class InEngine:
 def touches_for(ds: Any, *, channels: Iterable[str] | None = None, engine: str = "auto") -> InMemory | InEngine:
     """The attribution's touchpoints of dataset ``ds`` (:class:`~cmo_workbook.inputs.loaders.Dataset`).
 
-    ``engine``: ``auto`` (DuckDB when every touchpoints entry is Parquet or DuckDB and SQL reads its
-    columns as the loader does, see :mod:`cmo_workbook.inputs.engine`), ``memory`` or ``duckdb``
-    (refuse with the reason when the engine cannot take the entries). ``channels``: the params'
+    ``engine``: ``auto`` (DuckDB when every touchpoints entry is Parquet or DuckDB, PostgreSQL when
+    they are ``sql:`` queries on one PostgreSQL database, and SQL reads the columns as the loader
+    does, see :mod:`cmo_workbook.inputs.engine`), ``memory`` or ``engine`` (refuse with the reason
+    when no engine can take the entries). ``channels``: the params'
     channel order for the in-memory categories (the results are sorted by channel either way).
     """
     from ..inputs.engine import touchpoints_relation
 
-    if engine not in ("auto", "memory", "duckdb"):
-        raise ValueError(f"engine must be auto, memory or duckdb (got {engine!r})")
+    if engine not in ("auto", "memory", "engine"):
+        raise ValueError(f"engine must be auto, memory or engine (got {engine!r})")
     reason = "the in-memory path was asked for"
     if engine != "memory":
         rel = touchpoints_relation(ds.params)
@@ -101,7 +99,7 @@ def touches_for(ds: Any, *, channels: Iterable[str] | None = None, engine: str =
                 rel = f"the engine reads {rel.rows} complete touches, the loader {loaded}"
         if not isinstance(rel, str):
             return InEngine(rel)
-        if engine == "duckdb":
-            raise ValueError(f"the touchpoints cannot be attributed in DuckDB: {rel}")
+        if engine == "engine":
+            raise ValueError(f"the touchpoints cannot be attributed in the engine: {rel}")
         reason = rel
     return InMemory(prepare_touchpoints(ds.touchpoints, channels=channels, leads=ds.leads), reason=reason)

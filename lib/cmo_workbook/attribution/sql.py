@@ -110,14 +110,17 @@ def attribute_sql_frames(con: object, touchpoints: str, outcomes: str, models: I
     return frames
 
 
-def bootstrap_sql(con: object, touchpoints: str, outcomes: str, model: str, *, order_by: str, n_boot: int = 200,
+def bootstrap_sql(con: object, touchpoints: str, outcomes: str, model: str, *, order_by: str,
+                  outcome_order: str | None = None, n_boot: int = 200,
                   seed: int = 20240101, ci: float = 0.9, cost_by_channel: Mapping[str, float] | pd.Series | None = None,
                   margin_rate: float | None = None, **options) -> pd.DataFrame:
     """:func:`.bootstrap.bootstrap` of a rule-based ``model`` with the journeys in the database.
 
     SQL hands over one credit row per converted journey and channel (not the touches); the journeys
     are ordered by their lead's first row in ``order_by`` (the export order), as the in-memory path
-    orders them, so the same ``seed`` draws the same replicates there and here. Markov and Shapley
+    orders them, so the same ``seed`` draws the same replicates there and here; ``outcome_order``:
+    the outcomes' row order (the untouched converted leads are drawn in it; without it, the order
+    DuckDB scans them in). Markov and Shapley
     re-weight every journey's transitions and are not bootstrapped in SQL.
     """
     takes = [m for m in RULE_MODELS if m != "distinct_linear"]
@@ -137,7 +140,7 @@ def bootstrap_sql(con: object, touchpoints: str, outcomes: str, model: str, *, o
     check_frame_totals(point, n_conv + (u_conv if no_touch == "row" else 0),
                        value_total + (u_val if no_touch == "row" else 0.0), model)
     _, conv_value, matrix = run.journey_rules(model, opts)
-    untouched_vals = run.untouched()[1] if no_touch == "row" else np.zeros(0)
+    untouched_vals = run.untouched(outcome_order)[1] if no_touch == "row" else np.zeros(0)
 
     def credit(wc: np.ndarray, rng: np.random.Generator, n_non_draws: int) -> tuple[np.ndarray, np.ndarray]:
         return wc @ matrix, (wc * conv_value) @ matrix
@@ -372,10 +375,12 @@ class _Run:
             matrix[[index[r[1]] for r in rows], [int(r[2]) for r in rows]] = [float(r[3]) for r in rows]
         return (np.array([r[1] for r in leads], dtype=object), np.array([float(r[4]) for r in leads]), matrix)
 
-    def untouched(self) -> tuple[list[object], np.ndarray]:
-        """Lead ids and values of the converted outcome rows without a kept touch, in outcome order."""
+    def untouched(self, order: str | None = None) -> tuple[list[object], np.ndarray]:
+        """Lead ids and values of the converted outcome rows without a kept touch, in outcome order
+        (the column ``order``, else the order of the scan)."""
+        pos = f"r.{order}" if order else "row_number() OVER ()"
         rows = _query(self.con, f"""WITH {self.ctes},
-            o AS (SELECT lead_id, CAST(value AS {_F}) AS value, row_number() OVER () AS pos FROM {self.o} AS r
+            o AS (SELECT lead_id, CAST(value AS {_F}) AS value, {pos} AS pos FROM {self.o} AS r
                   WHERE converted)
             SELECT o.lead_id, o.value FROM o WHERE NOT EXISTS (SELECT 1 FROM touches WHERE touches.lead_id = o.lead_id)
             ORDER BY o.pos""")
