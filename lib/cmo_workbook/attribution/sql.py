@@ -116,7 +116,8 @@ def bootstrap_sql(con: object, touchpoints: str, outcomes: str, model: str, *, o
                   margin_rate: float | None = None, **options) -> pd.DataFrame:
     """:func:`.bootstrap.bootstrap` of a rule-based ``model`` with the journeys in the database.
 
-    SQL hands over one credit row per converted journey and channel (not the touches); the journeys
+    One statement hands over a credit row per converted journey and channel (not the touches), the
+    untouched conversions' values and the number of non-converting journeys; the journeys
     are ordered by their lead's first row in ``order_by`` (the export order), as the in-memory path
     orders them, so the same ``seed`` draws the same replicates there and here; ``outcome_order``:
     the outcomes' row order (the untouched converted leads are drawn in it; without it, the order
@@ -130,17 +131,15 @@ def bootstrap_sql(con: object, touchpoints: str, outcomes: str, model: str, *, o
     check_arguments(n_boot, ci, cost_by_channel, margin_rate)
     lookback, no_touch, opts = split_options(options)
     run = _Run(con, touchpoints, outcomes, order_by, lookback)
-    sets, untouched, _ = run.journeys(with_paths=False)
-    n_conv = float(sum(r[2] for r in sets if r[1]))
-    value_total = float(sum(r[3] or 0.0 for r in sets if r[1]))
-    n_non = int(sum(r[2] for r in sets if not r[1]))
-    conv_pt, value_pt = run.rules([model], opts)[model]
-    u_conv, u_val = untouched
-    point = channel_frame(run.channels, conv_pt, value_pt, no_touch, untouched if u_conv else None)
-    check_frame_totals(point, n_conv + (u_conv if no_touch == "row" else 0),
-                       value_total + (u_val if no_touch == "row" else 0.0), model)
-    _, conv_value, matrix = run.journey_rules(model, opts)
-    untouched_vals = run.untouched(outcome_order)[1] if no_touch == "row" else np.zeros(0)
+    conv_value, matrix, untouched_vals, n_non = run.journey_rules(model, opts, outcome_order)
+    # the point estimate from the same rows: each journey's shares (summing to 1) times its count and value
+    conv_pt, value_pt = matrix.sum(axis=0), (matrix * conv_value[:, None]).sum(axis=0)
+    u_conv, u_val = len(untouched_vals), float(untouched_vals.sum())
+    point = channel_frame(run.channels, conv_pt, value_pt, no_touch, (u_conv, u_val) if u_conv else None)
+    check_frame_totals(point, len(conv_value) + (u_conv if no_touch == "row" else 0),
+                       float(conv_value.sum()) + (u_val if no_touch == "row" else 0.0), model)
+    if no_touch != "row":
+        untouched_vals = np.zeros(0)
 
     def credit(wc: np.ndarray, rng: np.random.Generator, n_non_draws: int) -> tuple[np.ndarray, np.ndarray]:
         return wc @ matrix, (wc * conv_value) @ matrix
@@ -352,39 +351,42 @@ class _Run:
                 out[m][1][row[0]] = float(row[2 + 2 * i] or 0.0)
         return out
 
-    def journey_rules(self, model: str, opts: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per converted journey, in the order of each lead's first touch (the ``order_by`` column, before
-        any filter, as :func:`.crm.prepare_touchpoints` orders journeys): its lead id, value and the
-        model's credit share per channel (journeys x channels), as :meth:`.CompiledModel.journey_matrix`."""
+    def journey_rules(self, model: str, opts: dict, outcome_order: str | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """What the bootstrap resamples, in one statement: per converted journey, in the order of each
+        lead's first touch (the ``order_by`` column, before any filter, as :func:`.crm.prepare_touchpoints`
+        orders journeys), its value and the model's credit share per channel (journeys x channels, as
+        :meth:`.CompiledModel.journey_matrix`); the values of the converted outcome rows without a kept
+        touch, in outcome order (the column ``outcome_order``, else the order of the scan); the number
+        of non-converting journeys."""
         ctes, weights, final = self._rule_ctes([model], opts)
+        pos = f"r.{outcome_order}" if outcome_order else "row_number() OVER ()"
+        null = "CAST(NULL AS BIGINT)"
         rows = _query(self.con, f"""{ctes},
             firsts AS (SELECT lead_id, min(tie) AS first FROM tp WHERE lead_id IN (SELECT lead_id FROM conv)
                        GROUP BY lead_id),
             credit AS (SELECT lead_id, code, sum({weights[model]}) AS w, max(value) AS value FROM {final}
-                       GROUP BY lead_id, code)
-            SELECT firsts.first, credit.lead_id, credit.code, credit.w, credit.value
-            FROM credit JOIN firsts ON firsts.lead_id = credit.lead_id""")
-        rows.sort(key=lambda r: (r[0], r[2]))
-        leads, index = [], {}
-        for r in rows:
-            if r[1] not in index:
-                index[r[1]] = len(leads)
-                leads.append(r)
-        matrix = np.zeros((len(leads), len(self.channels)))
-        if rows:
-            matrix[[index[r[1]] for r in rows], [int(r[2]) for r in rows]] = [float(r[3]) for r in rows]
-        return (np.array([r[1] for r in leads], dtype=object), np.array([float(r[4]) for r in leads]), matrix)
-
-    def untouched(self, order: str | None = None) -> tuple[list[object], np.ndarray]:
-        """Lead ids and values of the converted outcome rows without a kept touch, in outcome order
-        (the column ``order``, else the order of the scan)."""
-        pos = f"r.{order}" if order else "row_number() OVER ()"
-        rows = _query(self.con, f"""WITH {self.ctes},
-            o AS (SELECT lead_id, CAST(value AS {_F}) AS value, {pos} AS pos FROM {self.o} AS r
-                  WHERE converted)
-            SELECT o.lead_id, o.value FROM o WHERE NOT EXISTS (SELECT 1 FROM touches WHERE touches.lead_id = o.lead_id)
-            ORDER BY o.pos""")
-        return [r[0] for r in rows], np.array([float(r[1] or 0.0) for r in rows])
+                       GROUP BY lead_id, code),
+            o AS (SELECT lead_id, CAST(value AS {_F}) AS value, {pos} AS pos FROM {self.o} AS r WHERE converted)
+            SELECT 0, firsts.first, credit.lead_id, credit.code, credit.w, credit.value
+            FROM credit JOIN firsts ON firsts.lead_id = credit.lead_id
+            UNION ALL SELECT 1, o.pos, o.lead_id, {null}, CAST(NULL AS {_F}), o.value FROM o
+                      WHERE NOT EXISTS (SELECT 1 FROM touches WHERE touches.lead_id = o.lead_id)
+            UNION ALL SELECT 2, count(DISTINCT lead_id), NULL, {null}, CAST(NULL AS {_F}), CAST(NULL AS {_F})
+                      FROM touches WHERE NOT converted""")
+        credit = sorted((r for r in rows if r[0] == 0), key=lambda r: (r[1], r[3]))
+        index: dict[object, int] = {}
+        values = []
+        for r in credit:
+            if r[2] not in index:
+                index[r[2]] = len(values)
+                values.append(float(r[5]))
+        matrix = np.zeros((len(values), len(self.channels)))
+        if credit:
+            matrix[[index[r[2]] for r in credit], [int(r[3]) for r in credit]] = [float(r[4]) for r in credit]
+        untouched = np.array([float(r[5] or 0.0) for r in sorted((r for r in rows if r[0] == 1), key=lambda r: r[1])])
+        n_non = int(next(r[1] for r in rows if r[0] == 2) or 0)
+        return np.array(values), matrix, untouched, n_non
 
     def _rule_ctes(self, models: Sequence[str], opts: dict) -> tuple[str, dict[str, str], str]:
         """(the WITH clause, each model's SQL weight of a touch, the relation holding the touches)."""

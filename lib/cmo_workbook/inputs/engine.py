@@ -115,6 +115,8 @@ def touchpoints_relation(params: Any) -> EngineRelation | str:
         return "a touchpoints entry is a CSV/xlsx file (read in memory), or the entries mix kinds"
     import duckdb
 
+    if any(not sources_mod.location(params.data_dir, e, "").is_file() for e in entries):
+        return "a touchpoints file or database is not there (the loader says which)"
     databases = {str(sources_mod.location(params.data_dir, e, "")) for e, k in zip(entries, kinds) if k == "duckdb"}
     if len(databases) > 1:
         return "touchpoints from several DuckDB databases"
@@ -124,7 +126,7 @@ def touchpoints_relation(params: Any) -> EngineRelation | str:
         return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {source} AS s").fetchall()}
 
     def sources(i: int, entry: dict[str, Any], k: str) -> str:
-        if k == "parquet":
+        if k == "parquet":  # one file (the loader reads no globs): its row numbers are the export order
             path = sources_mod.location(params.data_dir, entry, "")
             return f"(SELECT *, file_row_number AS _pos FROM read_parquet({_literal(str(path))}, file_row_number = true))"
         # the user's query; a streaming row_number keeps the result's order (as fetchall gives it)
