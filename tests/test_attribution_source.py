@@ -3,6 +3,7 @@ they are attributed in DuckDB, from a query on PostgreSQL in PostgreSQL; every p
 bootstrap and previous window (to 1e-9)."""
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,6 +107,32 @@ def test_a_timestamp_format_sql_would_read_otherwise_keeps_the_in_memory_path(va
     ds = load_dataset(load_params(p), TABLES)
     touches = touches_for(ds)
     assert touches.path == "memory" and "timestamp" in touches.reason
+
+
+def test_padded_cells_and_a_channel_map_read_in_duckdb_as_the_loader_reads_them(variants, tmp_path):
+    """Tabs and no-break spaces around ids and times (Python's strip takes them, SQL's trim only spaces) and a
+    ``values:`` map of the channel: the engine keeps its path and gives the in-memory figures."""
+    raw = yaml.safe_load(variants["parquet"].read_text(encoding="utf-8"))
+    source = f"{raw['data']['dir']}/touchpoints_0.parquet"
+    messy = tmp_path / "messy.parquet"
+    duckdb.sql(f"""COPY (SELECT CASE WHEN file_row_number % 7 = 0 THEN "Contact ID" || chr(9) ELSE "Contact ID" END
+                                AS "Contact ID",
+                            CASE WHEN file_row_number % 5 = 0 THEN ' ' || "Touch Timestamp" || chr(160)
+                                 ELSE "Touch Timestamp" END AS "Touch Timestamp",
+                            CASE WHEN "Channel" = 'email' AND file_row_number % 3 = 0 THEN chr(160) || 'E-Mail '
+                                 ELSE "Channel" END AS "Channel", "Campaign", "Interaction Type"
+                     FROM read_parquet('{source}', file_row_number = true)) TO '{messy}' (FORMAT parquet)""")
+    entry = raw["data"]["touchpoints"][0]
+    entry["file"], entry["values"] = str(messy), {"channel": {"e-mail": "email"}}
+    p = tmp_path / "messy.yaml"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path, got = review_figures(p)
+    assert path == "duckdb"
+    _, want = review_figures(p, engine="memory")
+    _, clean = review_figures(variants["csv"])
+    for what in want:
+        assert_same(got[what], want[what], f"messy {what}")
+        assert_same(got[what], clean[what], f"messy vs clean {what}")  # the padding and the map change nothing
 
 
 def test_sql_bootstrap_draws_the_in_memory_replicates(tmp_path, touchpoints, outcomes):  # noqa: F811

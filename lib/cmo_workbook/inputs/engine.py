@@ -36,6 +36,8 @@ _ENTRY_STRIDE = 1 << 40
 _TEXT_TYPES = ("VARCHAR",)
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 _TIME_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
+#: what ``str.strip()`` removes (the loader strips every cell)
+_WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
 
 
 @dataclass
@@ -96,6 +98,10 @@ class _Dialect:
         if self.name == "duckdb":
             return f"regexp_full_match({text}, {_literal(pattern)})"
         return f"({text} ~ {_literal('^' + pattern + '$')})"
+
+    def trim(self, text: str) -> str:
+        """Python's ``str.strip()``: every whitespace character at both ends (SQL's trim() takes spaces only)."""
+        return f"{'trim' if self.name == 'duckdb' else 'btrim'}({text}, {_literal(_WHITESPACE)})"
 
     def cast_timestamp(self, text: str) -> str:
         # DuckDB: NULL when the text is no timestamp; PostgreSQL has no try_cast (a bad date fails the statement,
@@ -246,38 +252,38 @@ def _entry_select(entry: dict[str, Any], source: str, types: dict[str, str], dia
         if column == "timestamp":
             expr = _timestamp(q, typ, date_formats, dialect)
         else:
-            expr = _text(q, typ, value_maps.get(column) if column == "channel" else None)
+            expr = _text(q, typ, value_maps.get(column) if column == "channel" else None, dialect)
         if expr is None:
             return _Refused(f"the touchpoints' {column} column has type {typ}, which SQL would read differently")
         cols.append(f"{expr} AS {_quote(column)}")
         # a cell that is there but converts to nothing: the loader would refuse or read it otherwise
-        bads.append(f"({q} IS NOT NULL AND NOT {_missing(q, typ)} AND ({expr}) IS NULL)")
+        bads.append(f"({q} IS NOT NULL AND NOT {_missing(q, typ, dialect)} AND ({expr}) IS NULL)")
         if column == "timestamp":
             bads.append(f"(({expr}) < TIMESTAMP '1900-01-01' OR ({expr}) >= TIMESTAMP '2100-01-01')")
     return (f"SELECT {', '.join(cols)}, CAST({index} AS BIGINT) * {_ENTRY_STRIDE} + _pos AS _row, "
             f"coalesce({' OR '.join(bads)}, false) AS bad FROM {source} AS s")
 
 
-def _missing(q: str, typ: str) -> str:
+def _missing(q: str, typ: str, dialect: _Dialect) -> str:
     """SQL: the cell is one of the spellings of a missing value (:data:`.convert.NA_SPELLINGS`)."""
     if typ not in _TEXT_TYPES:
         return "false"
     spellings = ", ".join(_literal(s) for s in sorted(convert._NA))
-    return f"(lower(trim({q})) IN ({spellings}))"
+    return f"(lower({dialect.trim(q)}) IN ({spellings}))"
 
 
-def _text(q: str, typ: str, value_map: dict[str, str] | None) -> str | None:
-    """SQL of a string/id cell as :func:`.convert._texts` makes it (trimmed, missing spellings NULL), mapped."""
+def _text(q: str, typ: str, value_map: dict[str, str] | None, dialect: _Dialect) -> str | None:
+    """SQL of a string/id cell as :func:`.convert._texts` makes it (stripped, missing spellings NULL), mapped."""
     if typ in _INTEGER_TYPES:
         text = f"CAST({q} AS VARCHAR)"
     elif typ in _TEXT_TYPES:
-        text = f"CASE WHEN {_missing(q, typ)} THEN NULL ELSE trim({q}) END"
+        text = f"CASE WHEN {_missing(q, typ, dialect)} THEN NULL ELSE {dialect.trim(q)} END"
     else:
         return None
     if value_map:
         if any(not str(k).isascii() for k in value_map):
             return None  # lower() and casefold() agree on ASCII only
-        cases = " ".join(f"WHEN {_literal(str(k).strip().casefold())} THEN {_literal(str(v))}"
+        cases = " ".join(f"WHEN {_literal(str(k).strip().casefold())} THEN {_literal(str(v).strip())}"
                          for k, v in value_map.items())
         text = f"(CASE lower({text}) {cases} ELSE {text} END)"
     return text
@@ -299,12 +305,12 @@ def _timestamp(q: str, typ: str, formats: list[str], dialect: _Dialect) -> str |
     for fmt in formats:
         if fmt == "iso":
             # the loader's ISO pattern: date, optional time with optional seconds and fraction, no zone
-            tries.append(f"CASE WHEN {dialect.full_match(f'trim({q})', convert._ISO.pattern.strip('^$'))} "
-                         f"THEN {dialect.cast_timestamp(f'trim({q})')} END")
+            tries.append(f"CASE WHEN {dialect.full_match(dialect.trim(q), convert._ISO.pattern.strip('^$'))} "
+                         f"THEN {dialect.cast_timestamp(dialect.trim(q))} END")
         elif fmt == "excel" or any(code in fmt for code in ("%b", "%B", "%p", "%I", "%j", "%y", "%z", "%Z", "%a", "%A")):
             return None  # names of months, 12-hour clocks, two-digit years: strptime of DuckDB and Python may differ
         elif dialect.name == "duckdb":
-            tries.append(f"try_strptime(trim({q}), {_literal(fmt)})")
+            tries.append(f"try_strptime({dialect.trim(q)}, {_literal(fmt)})")
     return f"coalesce({', '.join(tries)})" if tries else None
 
 
