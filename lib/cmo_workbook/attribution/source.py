@@ -11,7 +11,7 @@ order, see :func:`.sql.bootstrap_sql`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -50,14 +50,22 @@ class InEngine:
 
     relation: Any  # inputs.engine.EngineRelation
     reason: str = ""
+    #: outcomes handed to the engine, by frame: the review passes the same frame to two calls
+    _handed: dict[int, tuple[pd.DataFrame, str]] = field(default_factory=dict, repr=False)
 
     @property
     def path(self) -> str:
         return self.relation.dialect
 
     def _outcomes(self, outcomes: pd.DataFrame) -> str:
-        """The outcomes in the engine; ids as the text the touchpoints' ids are."""
-        return self.relation.register(outcomes.assign(lead_id=outcomes["lead_id"].astype("string").astype(object)))
+        """The outcomes in the engine, once per frame (one changed in place afterwards is not handed over
+        again: pass a new frame); ids as the text the touchpoints' ids are."""
+        known = self._handed.get(id(outcomes))
+        if known is not None and known[0] is outcomes:  # the frame is kept, so its id is not reused
+            return known[1]
+        name = self.relation.register(outcomes.assign(lead_id=outcomes["lead_id"].astype("string").astype(object)))
+        self._handed[id(outcomes)] = (outcomes, name)
+        return name
 
     def attribute_all(self, outcomes: pd.DataFrame, models: Iterable[str], **options) -> pd.DataFrame:
         return attribute_sql(self.relation.con, self.relation.relation, self._outcomes(outcomes), models,
