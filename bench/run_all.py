@@ -24,7 +24,8 @@ BENCH = Path(__file__).resolve().parent
 def main() -> int:
     status = 0
     for script, args in (("attribution.py", ["--isolate"]), ("attribution_scale.py", []),
-                         ("attribution_scale.py", ["--postgres"]), ("attribution_scale.py", ["--notebook"]), ("voc.py", []), ("validate_memory.py", []),
+                         ("attribution_scale.py", ["--postgres"]), ("attribution_scale.py", ["--notebook"]),
+                         ("voc.py", []), ("validate_memory.py", []),
                          ("kpi_store.py", []), ("pipeline.py", []), ("quality.py", []), ("portfolio.py", [])):
         print(f"\n## {script} {' '.join(args)}\n", flush=True)
         proc = subprocess.run([sys.executable, str(BENCH / script), *args])
