@@ -53,8 +53,10 @@ def bootstrap(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, model: str, *, 
                 all_w[non_ids] = np.bincount(rng.integers(0, len(non_ids), size=n_non_draws), minlength=len(non_ids))
         return compiled.credits(wc, all_w)
 
-    draws = replicates(int(n_boot), seed, n_conv_j, untouched_vals, len(non_ids), credit,
-                       lambda conv, value, untouched: credit_frame(journeys, conv, value, no_touch, untouched=untouched))
+    def frame(conv: np.ndarray, value: np.ndarray, untouched: tuple[float, float]) -> pd.DataFrame:
+        return credit_frame(journeys, conv, value, no_touch, untouched=untouched)
+
+    draws = replicates(int(n_boot), seed, n_conv_j, untouched_vals, len(non_ids), credit, frame)
     return summary(point, *draws, ci=ci, cost_by_channel=cost_by_channel, margin_rate=margin_rate)
 
 

@@ -36,6 +36,9 @@ _ENTRY_STRIDE = 1 << 40
 _TEXT_TYPES = ("VARCHAR",)
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 _TIME_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
+#: strptime codes that DuckDB and Python may read differently (names of months and days, 12-hour clocks,
+#: two-digit years, zones, days of the year)
+_STRPTIME_APART = ("%b", "%B", "%p", "%I", "%j", "%y", "%z", "%Z", "%a", "%A")
 #: what ``str.strip()`` removes (the loader strips every cell)
 _WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
 
@@ -134,12 +137,14 @@ def touchpoints_relation(params: Any) -> EngineRelation | str:
     def sources(i: int, entry: dict[str, Any], k: str) -> str:
         if k == "parquet":  # one file (the loader reads no globs): its row numbers are the export order
             path = sources_mod.location(params.data_dir, entry, "")
-            return f"(SELECT *, file_row_number AS _pos FROM read_parquet({_literal(str(path))}, file_row_number = true))"
+            return (f"(SELECT *, file_row_number AS _pos FROM read_parquet({_literal(str(path))}, "
+                    "file_row_number = true))")
         # the user's query; a streaming row_number keeps the result's order (as fetchall gives it)
         return f"(SELECT *, row_number() OVER () - 1 AS _pos FROM ({entry['query'].strip().rstrip(';')}) AS q)"
 
-    return _relation(params, con, _Dialect("duckdb"), [sources(i, e, k) for i, (e, k) in enumerate(zip(entries, kinds))],
-                     entries, describe, lambda sql: con.execute(sql).fetchall(), duckdb.Error)
+    selects = [sources(i, e, k) for i, (e, k) in enumerate(zip(entries, kinds))]
+    return _relation(params, con, _Dialect("duckdb"), selects, entries, describe,
+                     lambda sql: con.execute(sql).fetchall(), duckdb.Error)
 
 
 #: PostgreSQL type codes (OIDs) of cursor.description, as the conversions name them
@@ -307,7 +312,7 @@ def _timestamp(q: str, typ: str, formats: list[str], dialect: _Dialect) -> str |
             # the loader's ISO pattern: date, optional time with optional seconds and fraction, no zone
             tries.append(f"CASE WHEN {dialect.full_match(dialect.trim(q), convert._ISO.pattern.strip('^$'))} "
                          f"THEN {dialect.cast_timestamp(dialect.trim(q))} END")
-        elif fmt == "excel" or any(code in fmt for code in ("%b", "%B", "%p", "%I", "%j", "%y", "%z", "%Z", "%a", "%A")):
+        elif fmt == "excel" or any(code in fmt for code in _STRPTIME_APART):
             return None  # names of months, 12-hour clocks, two-digit years: strptime of DuckDB and Python may differ
         elif dialect.name == "duckdb":
             tries.append(f"try_strptime({dialect.trim(q)}, {_literal(fmt)})")
