@@ -174,6 +174,12 @@ def test_touchpoints_prepared_with_the_leads_share_their_codes_and_change_no_fig
     t_code, o_code, n = _shared_codes(ids, lead_cat, apart["lead_id"], out["lead_id"])
     assert (list(t_code), list(o_code), n) == ([0, 2, 3, 1], [0, 1, 2], 4)
     pd.testing.assert_frame_equal(attribute(apart, out, "linear"), attribute(shared, out, "linear"))
+    # grouped, but lead 1's two touches out of time order (rows 1 and 2 swapped): renumbered and sorted, same credits
+    unsorted = shared.iloc[[0, 2, 1, 3, 4]].reset_index(drop=True)
+    codes, ids, lead_cat, ordered = _lead_codes(unsorted["lead_id"], unsorted["timestamp"].to_numpy().view("int64"))
+    assert (list(codes), list(ids), ordered) == ([0, 1, 1, 2, 3], ["3", "1", "4", "2"], False)
+    pd.testing.assert_frame_equal(attribute(unsorted, out, "time_decay"), attribute(shared, out, "time_decay"))
+    assert attribute(unsorted, out, "first_touch").at["linkedin", "value"] == pytest.approx(10_000)  # 05.01 first
 
     plain = prepare_touchpoints(touches, channels=["organic_search", "linkedin", "email"])
     text_out = out.assign(lead_id=out["lead_id"].astype("string"))

@@ -134,7 +134,7 @@ def touchpoints_relation(params: Any) -> EngineRelation | str:
     def describe(source: str) -> dict[str, str]:
         return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {source} AS s").fetchall()}
 
-    def sources(i: int, entry: dict[str, Any], k: str) -> str:
+    def sources(entry: dict[str, Any], k: str) -> str:
         if k == "parquet":  # one file (the loader reads no globs): its row numbers are the export order
             path = sources_mod.location(params.data_dir, entry, "")
             return (f"(SELECT *, file_row_number AS _pos FROM read_parquet({_literal(str(path))}, "
@@ -142,7 +142,7 @@ def touchpoints_relation(params: Any) -> EngineRelation | str:
         # the user's query; a streaming row_number keeps the result's order (as fetchall gives it)
         return f"(SELECT *, row_number() OVER () - 1 AS _pos FROM ({entry['query'].strip().rstrip(';')}) AS q)"
 
-    selects = [sources(i, e, k) for i, (e, k) in enumerate(zip(entries, kinds))]
+    selects = [sources(e, k) for e, k in zip(entries, kinds)]
     return _relation(params, con, _Dialect("duckdb"), selects, entries, describe,
                      lambda sql: con.execute(sql).fetchall(), duckdb.Error)
 
