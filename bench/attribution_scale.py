@@ -19,7 +19,9 @@ on the same 1 M journeys, added one at a time, load 2.6): BIGINT ids, no ``order
 CPU s; the lookback of 365 days 2.81 (its window ``max(ts) OVER (PARTITION BY lead_id)`` for the
 non-converters' reference); ``order_by`` the export order 2.90 (two sort keys cost little here); text ids
 4.16. No bar of its own; at 10 M it would miss 15 s by far. Next steps: code text ids to BIGINT once (as
-in memory), and the lookback without its own window pass.
+in memory), and the lookback without its own window pass (tried: the non-converters' last touch by a
+``GROUP BY`` lead joined back, 2.3-2.4 against 2.8-3.1 CPU s at 1 M in two noisy pairs under load 2, but
+no clearly shorter wall: DuckDB then reads ``kept`` twice; not adopted).
 
 The data (``bench/scale_data.py``, cached in bench/.data/) are read where they lie:
 ``read_parquet('.../touchpoints/*.parquet')``; :func:`cmo_workbook.attribution.sql.attribute_sql`
