@@ -7,12 +7,15 @@ Usage::
 
 Speed: journeys from :mod:`synthetic` over 7 channels (~3.4 touches each, ~6 % conversion,
 0.1 % converted leads without a touch) in the shape of a CRM export: text lead ids such as
-``L-0000001`` and text channels. The notebook's path, timed once on its own: leads and won deals
-go through ``crm.outcomes_from_crm``, the touchpoints through ``crm.prepare_touchpoints(...,
-leads=leads)``; then every model is timed end to end from those two DataFrames to the result
-(best of ``--repeat``). Peak memory is the peak RSS (``ru_maxrss``) of a fresh subprocess per
-model that loads the pickled input: input + that model only (``--isolate`` is accepted for
-the old command line; isolation is always on). ``--integer-ids`` skips the text ids.
+``L-0000001`` and text channels. The notebook's calls (attribution_review.ipynb), the preparation
+timed once on its own: leads and won deals go through ``crm.outcomes_from_crm(..., window=)``
+(the review's four quarters, here 2025), the touchpoints through ``crm.prepare_touchpoints(...,
+channels=, leads=)`` with the channels in a params order (not sorted: the attribution re-sorts
+them); then every model is timed end to end from those two DataFrames to the result with the
+review's ``lookback_days`` (365; best of ``--repeat``). Peak memory is the peak RSS
+(``ru_maxrss``) of a fresh subprocess per model that loads the pickled input: input + that model
+only (``--isolate`` is accepted for the old command line; isolation is always on).
+``--integer-ids`` skips the text ids and the CRM tables.
 
 Truth: on journeys whose causal effect per channel is known (see :mod:`synthetic`), each
 model's credit shares against the true incremental shares: mean absolute distance over the
@@ -39,10 +42,16 @@ import synthetic  # noqa: E402
 
 from cmo_workbook.attribution import MODELS, NO_TOUCHPOINT, attribute, attribute_all  # noqa: E402
 from cmo_workbook.attribution.crm import outcomes_from_crm, prepare_touchpoints  # noqa: E402
+from cmo_workbook.memos import attribution_review as review  # noqa: E402
+from cmo_workbook.periods import Period  # noqa: E402
 
 TARGET_SECONDS = 2.0
 MEMORY_TARGET_MB = 600.0
 REACH_CHANNELS = ["display", "paid_social"]
+#: the channels as a company's params list them (marketing channels first), not in sorted order
+PARAMS_CHANNELS = ["paid_search", "paid_social", "display", "email", "events", "organic", "direct"]
+#: the review's attribution window: the four quarters to 2025-Q4, where the synthetic conversions lie
+WINDOW = review.window(Period.parse("2025-Q4"))
 
 
 def peak_mb() -> float:
@@ -54,7 +63,7 @@ def time_model(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, model: str, re
     best = (float("inf"), float("inf"))
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), time.process_time()
-        attribute(touchpoints, outcomes, model)
+        attribute(touchpoints, outcomes, model, lookback_days=review.LOOKBACK_DAYS)
         best = min(best, (time.perf_counter() - t0, time.process_time() - c0))
     return best
 
@@ -86,8 +95,8 @@ def make_input(path: str, n_journeys: int, integer_ids: bool) -> None:
     t0 = time.perf_counter()
     if not integer_ids:  # the notebook's path: CRM tables -> outcomes_from_crm, prepare_touchpoints(leads=)
         leads, deals = crm_tables(outcomes)
-        outcomes = outcomes_from_crm(leads, deals)
-        touchpoints = prepare_touchpoints(touchpoints, leads=leads)
+        outcomes = outcomes_from_crm(leads, deals, window=WINDOW)
+        touchpoints = prepare_touchpoints(touchpoints, channels=PARAMS_CHANNELS, leads=leads)
     prep = time.perf_counter() - t0
     pd.to_pickle((touchpoints, outcomes), path)
     print(json.dumps({"generate": generated, "prepare": prep, "touches": len(touchpoints), "leads": len(outcomes),
@@ -121,7 +130,8 @@ def speed(args: argparse.Namespace) -> list[tuple]:
             print(f"{model}: {seconds:.3f} s ({cpu:.3f} CPU s), {mb:.0f} MB", file=sys.stderr)
     load = os.getloadavg()[0]
     print(f"\n{args.journeys:,} journeys, {'integer' if args.integer_ids else 'text'} lead ids "
-          f"(outcomes_from_crm + prepare_touchpoints once: {info['prepare']:.2f} s); best of {args.repeat}; peak RSS of a fresh process "
+          f"(outcomes_from_crm + prepare_touchpoints once: {info['prepare']:.2f} s); lookback {review.LOOKBACK_DAYS} days; "
+          f"best of {args.repeat}; peak RSS of a fresh process "
           f"per model; load average {load:.1f} on {os.cpu_count()} cores (wall time includes waiting for a CPU)\n")
     print("| model | seconds | CPU s | peak MB | target | pass |")
     print("|---|---:|---:|---:|---|---|")

@@ -149,7 +149,7 @@ def test_outcomes_and_touchpoints_feed_the_attribution():
 
 def test_touchpoints_prepared_with_the_leads_share_their_codes_and_change_no_figure():
     from cmo_workbook.attribution import bootstrap
-    from cmo_workbook.attribution.journeys import _lead_codes, _shared_codes
+    from cmo_workbook.attribution.journeys import BY_CATEGORY, _lead_codes, _shared_codes
 
     leads, deals = _crm()
     # lead 3 touches first, lead 4 is not in the leads table (its touches are a non-converting journey)
@@ -160,10 +160,26 @@ def test_touchpoints_prepared_with_the_leads_share_their_codes_and_change_no_fig
     out = outcomes_from_crm(leads, deals)
     assert list(shared["lead_id"].cat.categories) == ["1", "2", "3", "4"]  # the leads' ids first, then the rest
     assert list(out["lead_id"].cat.categories) == ["1", "2", "3"]
-    _, ids, lead_cat = _lead_codes(shared["lead_id"])
-    assert list(ids) == ["3", "1", "4", "2"]  # journeys keep the order of their first touch
+    ts = shared["timestamp"].to_numpy().view("int64")
+    codes, ids, lead_cat, ordered = _lead_codes(shared["lead_id"], ts)
+    # grouped by lead in first-touch order (3, 1, 4, 2), each in time order: the category codes are the leads
+    assert (list(codes), list(ids), lead_cat, ordered) == ([2, 0, 0, 3, 1], ["1", "2", "3", "4"], BY_CATEGORY, True)
     t_code, o_code, n = _shared_codes(ids, lead_cat, shared["lead_id"], out["lead_id"])
-    assert (list(t_code), list(o_code), n) == ([2, 0, 3, 1], [0, 1, 2], 4)  # integer match, no text hashed
+    assert (t_code, list(o_code), n) == (None, [0, 1, 2], 4)  # integer match, no text hashed, no lookup
+    # lead 1's touches apart (rows 1 and 3): renumbered by first appearance, matched through the categories
+    apart = shared.iloc[[1, 0, 3, 2, 4]].reset_index(drop=True)
+    codes, ids, lead_cat, ordered = _lead_codes(apart["lead_id"], apart["timestamp"].to_numpy().view("int64"))
+    assert (list(codes), list(ids), list(lead_cat), ordered) == ([0, 1, 2, 0, 3], ["1", "3", "4", "2"], [0, 2, 3, 1],
+                                                                 False)
+    t_code, o_code, n = _shared_codes(ids, lead_cat, apart["lead_id"], out["lead_id"])
+    assert (list(t_code), list(o_code), n) == ([0, 2, 3, 1], [0, 1, 2], 4)
+    pd.testing.assert_frame_equal(attribute(apart, out, "linear"), attribute(shared, out, "linear"))
+    # grouped, but lead 1's two touches out of time order (rows 1 and 2 swapped): renumbered and sorted, same credits
+    unsorted = shared.iloc[[0, 2, 1, 3, 4]].reset_index(drop=True)
+    codes, ids, lead_cat, ordered = _lead_codes(unsorted["lead_id"], unsorted["timestamp"].to_numpy().view("int64"))
+    assert (list(codes), list(ids), ordered) == ([0, 1, 1, 2, 3], ["3", "1", "4", "2"], False)
+    pd.testing.assert_frame_equal(attribute(unsorted, out, "time_decay"), attribute(shared, out, "time_decay"))
+    assert attribute(unsorted, out, "first_touch").at["linkedin", "value"] == pytest.approx(10_000)  # 05.01 first
 
     plain = prepare_touchpoints(touches, channels=["organic_search", "linkedin", "email"])
     text_out = out.assign(lead_id=out["lead_id"].astype("string"))

@@ -84,7 +84,8 @@ class CompiledModel:
             if self._chain is None or (all_weight is not None and self._chain.pair_jid is None):
                 self._chain = transition_chain(j, MARKOV_ORDERS[self.model], with_journeys=all_weight is not None)
             shares = markov_shares(j, journey_weight=all_weight, chain=self._chain)
-            return shares * wc.sum(), shares * np.dot(wc, self.conv_value)
+            # a plain sum, not np.dot: BLAS threads a long dot product, and waking them costs more than the sum
+            return shares * wc.sum(), shares * (wc * self.conv_value).sum()
         n = len(self._present)
         conv, value = np.zeros(c), np.zeros(c)
         if n:

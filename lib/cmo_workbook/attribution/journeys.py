@@ -136,7 +136,8 @@ def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
     if lookback_days is not None and not lookback_days > 0:
         raise ValueError(f"lookback_days must be a positive number of days or None (got {lookback_days!r})")
 
-    lead_code, lead_ids, lead_cat = _lead_codes(touchpoints["lead_id"])
+    ts = _ns(touchpoints["timestamp"], "touchpoints", "timestamp")
+    lead_code, lead_ids, lead_cat, ordered = _lead_codes(touchpoints["lead_id"], ts)
     if (lead_code < 0).any():
         _fail("touchpoints", "lead_id", lead_code < 0, touchpoints, "is missing",
               "every touch needs the lead (or account) it belongs to")
@@ -144,46 +145,40 @@ def prepare(touchpoints: pd.DataFrame, outcomes: pd.DataFrame, *,
     if (chan_code < 0).any():
         _fail("touchpoints", "channel", chan_code < 0, touchpoints, "is missing",
               "fill the channel or map the source to a channel before attribution")
-    ts = _ns(touchpoints["timestamp"], "touchpoints", "timestamp")
     if (ts == _NO_TIME).any():
         _fail("touchpoints", "timestamp", ts == _NO_TIME, touchpoints, "is missing",
               "every touch needs a timestamp")
-    lead_code = lead_code.astype(np.int64, copy=False)
-    chan_code = chan_code.astype(np.int64, copy=False)
 
     # Sort once by (lead, time); exports are usually already in this order.
-    step = np.diff(lead_code)  # kept for the journey bounds while no touch is reordered or dropped
-    if not _is_sorted(step, ts):
+    if not ordered and not _is_sorted(np.diff(lead_code), ts):
         order = np.lexsort((ts, lead_code))
         lead_code, chan_code, ts = lead_code[order], chan_code[order], ts[order]
-        step = None
 
-    per_lead = _outcomes_per_lead(outcomes, lead_ids, lead_cat, touchpoints["lead_id"])
+    per_lead = _outcomes_per_lead(outcomes, lead_ids, lead_cat, touchpoints["lead_id"], lead_code)
     conv_l, value_l, cut_l = per_lead["converted"], per_lead["value"], per_lead["cutoff"]
 
     keep = ts <= cut_l[lead_code]
     if lookback_days is not None:
-        lead_code, chan_code, ts = lead_code[keep], chan_code[keep], ts[keep]
-        step = None
-        last_ts = np.full(len(lead_ids), _NO_TIME, dtype=np.int64)
-        last_ts[lead_code] = ts  # sorted ascending: the last write per lead wins
+        # The reference is the cut-off, or the journey's last touch when there is none (then the cut-off
+        # dropped nothing): known before filtering, so both filters drop their touches in one pass.
+        last_ts = np.full(len(cut_l), _NO_TIME, dtype=np.int64)
+        last_ts[lead_code] = ts  # in time order within each lead: the last write per lead wins
         ref = np.where(conv_l & (cut_l != _NO_TIME), cut_l, last_ts)
-        keep = ts >= ref[lead_code] - np.int64(round(lookback_days * NS_PER_DAY))
+        ref -= np.int64(round(lookback_days * NS_PER_DAY))  # per lead: one subtraction, not one per touch
+        keep &= ts >= ref[lead_code]
     if not keep.all():
         lead_code, chan_code, ts = lead_code[keep], chan_code[keep], ts[keep]
-        step = None
 
     if len(lead_code):
-        bounds = np.flatnonzero(np.diff(lead_code) if step is None else step) + 1
-        starts = np.concatenate(([0], bounds)).astype(np.int64)
+        bounds = np.flatnonzero(lead_code[1:] != lead_code[:-1]) + 1  # journeys are contiguous runs
+        starts = np.concatenate((np.zeros(1, dtype=np.int64), bounds))
     else:
         starts = np.zeros(0, dtype=np.int64)
     lengths = np.diff(np.append(starts, len(lead_code)))
-    touches = _touches(chan_code, ts, lengths)
+    touches = _touches(chan_code.astype(np.int64, copy=False), ts, lengths)
     jlead = lead_code[starts]
     converted = conv_l[jlead]
     value = np.where(converted, value_l[jlead], 0.0)
-
 
     # Untouched = converted outcome rows whose lead has no journey left after the filters.
     has_journey = np.zeros(len(outcomes), dtype=bool)
@@ -205,33 +200,48 @@ def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]
     """Integer code per row (-1: missing) and the distinct values.
 
     A categorical column (what :func:`.crm.prepare_touchpoints` hands over) already holds
-    the codes: no text is hashed per row, which keeps a million text lead ids fast.
+    the codes: no text is hashed per row, which keeps a million text lead ids fast. Its
+    codes stay in their small integer type (callers widen them when they need to).
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy().astype(np.int64)
+        codes = values.cat.codes.to_numpy()
         cats = values.cat.categories
-        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cats)))  # as factorize: observed only
+        present = codes if not len(codes) or codes.min() >= 0 else codes[codes >= 0]
+        used = np.flatnonzero(np.bincount(present, minlength=len(cats)))  # as factorize: observed only
         if sort:
             used = used[np.argsort(np.asarray(cats[used], dtype=object), kind="stable")]
         if len(used) == len(cats) and (used == np.arange(len(cats))).all():
             return codes, cats
-        new_code = np.full(len(cats) + 1, -1, dtype=np.int64)  # last slot: missing (-1) stays -1
+        new_code = np.full(len(cats) + 1, -1, dtype=codes.dtype)  # last slot: missing (-1) stays -1
         new_code[used] = np.arange(len(used))
         return new_code[codes], cats[used]
     codes, uniques = pd.factorize(values, sort=sort)
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
-def _lead_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
-    """Lead code per touch (-1: missing) numbered by first appearance, the distinct leads and,
-    for a categorical column, each lead's category position (to match outcomes by code)."""
+#: ``lead_cat`` of :func:`_lead_codes` when the lead code is the category code itself
+BY_CATEGORY = "by category"
+
+
+def _lead_codes(values: pd.Series, ts: np.ndarray) -> tuple[np.ndarray, pd.Index, np.ndarray | str | None, bool]:
+    """Lead code per touch (-1: missing), the leads, how codes relate to categories, and whether
+    the touches are already in journey order (grouped by lead, each in time order).
+
+    Journeys are numbered by first appearance. Plain ids are factorized. A categorical column
+    whose rows come grouped by lead, each lead in one run in time order (what
+    :func:`.crm.prepare_touchpoints` hands over), keeps its category codes as lead codes
+    (``lead_cat`` = :data:`BY_CATEGORY`, the leads are all categories): the runs already are the
+    journeys in order, and outcomes over the same categories match without a lookup. Otherwise
+    the codes are renumbered by first appearance and ``lead_cat`` gives each lead's category.
+    """
     if not isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = pd.factorize(values, sort=False)  # first appearance already
-        return codes.astype(np.int64, copy=False), pd.Index(uniques), None
+        return codes.astype(np.int64, copy=False), pd.Index(uniques), None, False
     raw = values.cat.codes.to_numpy()  # int8/16/32: indexes as it is, no int64 copy
     n_cats = len(values.cat.categories)
     # Rows grouped by lead (what prepare_touchpoints hands over): the runs give the order.
-    run_start = np.flatnonzero(np.concatenate(([True], raw[1:] != raw[:-1]))) if len(raw) else raw
+    new_run = np.concatenate(([True], raw[1:] != raw[:-1])) if len(raw) else np.zeros(0, dtype=bool)
+    run_start = np.flatnonzero(new_run)
     used = raw[run_start]
     used = used[used >= 0]
     if (np.bincount(used, minlength=n_cats) > 1).any():  # a lead in several runs: first row decides
@@ -240,9 +250,11 @@ def _lead_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray | N
         first[raw[valid[::-1]]] = valid[::-1]  # reversed: the earliest row writes last and wins
         used = np.flatnonzero(first < len(raw))
         used = used[np.argsort(first[used], kind="stable")]
+    elif len(raw) < 2 or bool((new_run[1:] | (ts[1:] >= ts[:-1])).all()):
+        return raw, values.cat.categories, BY_CATEGORY, True
     rank = np.full(n_cats + 1, -1, dtype=np.int64)  # last slot: missing (-1) stays -1
     rank[used] = np.arange(len(used))
-    return rank[raw], values.cat.categories[used], used
+    return rank[raw], values.cat.categories[used], used, False
 
 
 def _is_sorted(dl: np.ndarray, ts: np.ndarray) -> bool:
@@ -261,31 +273,43 @@ def _milestone_positions(touches: Touches, milestone: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(idx, touches.starts)
 
 
-def _shared_codes(lead_ids: pd.Index, lead_cat: np.ndarray | None, touch_ids: pd.Series,
-                  outcome_ids: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+def _shared_codes(lead_ids: pd.Index, lead_cat: np.ndarray | str | None, touch_ids: pd.Series,
+                  outcome_ids: pd.Series) -> tuple[np.ndarray | None, np.ndarray, int]:
     """Touch leads and outcome rows in one code space: (touch lead codes, outcome codes, size).
 
     Categorical ids over the same leads (``prepare_touchpoints(..., leads=)`` and
     ``outcomes_from_crm``) share their codes: no text is hashed. Otherwise one hashing pass
-    over the distinct touch leads and the outcome ids matches the two tables.
+    over the distinct touch leads and the outcome ids matches the two tables. The touch lead
+    codes are None when they are the category codes (:data:`BY_CATEGORY`).
     """
     if lead_cat is not None and isinstance(outcome_ids.dtype, pd.CategoricalDtype):
         t_cats, o_cats = touch_ids.cat.categories, outcome_ids.cat.categories
         short, long_ = (t_cats, o_cats) if len(t_cats) <= len(o_cats) else (o_cats, t_cats)
-        if short is long_ or short.equals(long_[:len(short)]):  # one list of leads extends the other
-            return lead_cat, outcome_ids.cat.codes.to_numpy().astype(np.int64), len(long_)
+        if short is long_ or _same_start(short, long_):  # one list of leads extends the other
+            return (None if lead_cat is BY_CATEGORY else lead_cat,
+                    outcome_ids.cat.codes.to_numpy().astype(np.int64), len(long_))
+    if lead_cat is BY_CATEGORY:  # matched by text below: the leads are the categories
+        lead_cat = np.arange(len(lead_ids))
     both, _ = pd.factorize(pd.concat([pd.Series(lead_ids), pd.Series(pd.Index(outcome_ids))], ignore_index=True))
     n_codes = int(both.max()) + 1 if len(both) else 0
     return both[:len(lead_ids)], both[len(lead_ids):], n_codes
 
 
-def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index, lead_cat: np.ndarray | None,
-                       touch_ids: pd.Series) -> dict[str, np.ndarray]:
-    """Outcome arrays aligned to the touchpoints' lead codes, plus outcome totals."""
-    ids = pd.Index(outcomes["lead_id"])
+def _same_start(short: pd.Index, long_: pd.Index) -> bool:
+    """``long_`` begins with ``short`` (same values, same order): numpy's elementwise test, no Index copy."""
+    if short.dtype != long_.dtype:
+        return short.equals(long_[:len(short)])
+    a, b = np.asarray(short), np.asarray(long_)[:len(short)]
+    return a.dtype == b.dtype and bool(np.array_equal(a, b))
+
+
+def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index, lead_cat: np.ndarray | str | None,
+                       touch_ids: pd.Series, lead_code: np.ndarray) -> dict[str, np.ndarray]:
+    """Outcome arrays per lead code (``lead_code``: each touch's), plus outcome totals."""
     t_code, o_code, n_codes = _shared_codes(lead_ids, lead_cat, touch_ids, outcomes["lead_id"])
     seen = np.bincount(o_code[o_code >= 0], minlength=n_codes)
     if (seen > 1).any():
+        ids = pd.Index(outcomes["lead_id"])
         dup = _plain(ids[ids.duplicated()][0])
         raise DataError(Problem("outcomes", "appears more than once", column="lead_id", value=dup,
                                 fix="keep one outcome row per lead (sum the values of several deals first)"))
@@ -304,28 +328,42 @@ def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index, lead_cat: np.
     value = np.where(conv & ~np.isnan(value), value, 0.0)
     cutoff = np.where(conv, _cutoffs(outcomes["conversion_date"], "conversion_date"), _NO_TIME)
 
-    if len(o_code) == n_codes and (o_code == np.arange(n_codes)).all():
-        pos = t_code  # outcome rows in code order (outcomes_from_crm): the code is the row
+    n_leads, n_out = len(lead_ids), len(outcomes)
+    in_code_order = len(o_code) == n_codes and bool((o_code == np.arange(n_codes)).all())
+    if t_code is None and in_code_order:
+        pos = None  # lead code = category code = outcome row (codes beyond the outcomes: no row)
+        matched = len(lead_code) > 0 and int(lead_code.min()) < n_out
     else:
-        row_of = np.full(n_codes + 1, -1, dtype=np.int64)
-        ok = o_code >= 0
-        row_of[o_code[ok]] = np.flatnonzero(ok)
-        pos = np.where(t_code >= 0, row_of[t_code], -1)
-    if len(ids) and len(lead_ids) and (pos < 0).all():
+        if t_code is None:
+            t_code = np.arange(n_leads)
+        if in_code_order:
+            pos = t_code  # outcome rows in code order (outcomes_from_crm): the code is the row
+        else:
+            row_of = np.full(n_codes + 1, -1, dtype=np.int64)
+            ok = o_code >= 0
+            row_of[o_code[ok]] = np.flatnonzero(ok)
+            pos = np.where(t_code >= 0, row_of[t_code], -1)
+        matched = bool((pos[lead_code] >= 0).any()) if lead_cat is BY_CATEGORY else bool((pos >= 0).any())
+    if n_out and len(lead_code) and not matched:
         raise DataError(Problem(
-            "outcomes", f"no lead_id of touchpoints (e.g. {_plain(lead_ids[0])!r}) occurs in outcomes "
-            f"(e.g. {_plain(ids[0])!r})", column="lead_id",
+            "outcomes", f"no lead_id of touchpoints (e.g. {_plain(lead_ids[lead_code[0]])!r}) occurs in outcomes "
+            f"(e.g. {_plain(pd.Index(outcomes['lead_id'])[0])!r})", column="lead_id",
             fix="use the same id column and type (text vs number) in both tables"))
 
     def take(arr: np.ndarray, fill: object) -> np.ndarray:
-        """``arr`` per touch lead; leads without an outcome row (pos -1) get ``fill`` (the appended last slot)."""
-        return np.append(arr, np.array([fill], dtype=arr.dtype))[pos]
+        """``arr`` per lead code; leads without an outcome row get ``fill``."""
+        if pos is None:  # the first n_leads rows, padded for leads beyond the outcomes
+            if n_leads <= len(arr):
+                return arr[:n_leads]
+            return np.concatenate((arr, np.full(n_leads - len(arr), fill, dtype=arr.dtype)))
+        return np.append(arr, np.array([fill], dtype=arr.dtype))[pos]  # pos -1: the appended slot
 
     result = {
         "converted": take(conv, False),
         "value": take(value, 0.0),
         "cutoff": take(cutoff.astype(np.int64), _NO_TIME),
-        "outcome_pos": pos.astype(np.int64, copy=False),
+        "outcome_pos": (np.where(np.arange(n_leads) < n_out, np.arange(n_leads), -1) if pos is None
+                        else pos.astype(np.int64, copy=False)),
         "outcome_converted": conv,
         "outcome_value": value,
     }
@@ -333,7 +371,7 @@ def _outcomes_per_lead(outcomes: pd.DataFrame, lead_ids: pd.Index, lead_cat: np.
         if col in outcomes.columns:
             result[col] = take(_cutoffs(outcomes[col], col), _NO_TIME)
         else:
-            result[col] = np.full(len(lead_ids), _NO_TIME, dtype=np.int64)
+            result[col] = np.full(n_leads, _NO_TIME, dtype=np.int64)
     return result
 
 
@@ -341,7 +379,9 @@ def _cutoffs(dates: pd.Series, column: str) -> np.ndarray:
     """Dates as int64 ns cut-offs; date-only columns count until the end of the day."""
     ns = _ns(dates, "outcomes", column)
     present = ns != _NO_TIME
-    if present.any() and (ns[present] % NS_PER_DAY == 0).all():
+    if not present.any() or ns[int(np.argmax(present))] % NS_PER_DAY:  # the first date has a time: not date-only
+        return ns
+    if (ns[present] % NS_PER_DAY == 0).all():
         ns = np.where(present, ns + (NS_PER_DAY - 1), ns)
     return ns
 

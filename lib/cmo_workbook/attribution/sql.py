@@ -38,12 +38,13 @@ Timestamps have the database's resolution (microseconds), the in-memory path nan
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
+from .bootstrap import check_arguments, replicates, summary
 from .engine import MARKOV_ORDERS, MODELS, check_frame_totals, channel_frame, split_options
 from .markov import CONVERSION_KEY, NULL_KEY, START_KEY, Chain, chain_from_counts, chain_shares
 from .rules import RULE_MODELS, _check_weights
@@ -107,6 +108,47 @@ def attribute_sql_frames(con: object, touchpoints: str, outcomes: str, models: I
                            value_total + (u_val if no_touch == "row" else 0.0), m)
         frames[m] = frame
     return frames
+
+
+def bootstrap_sql(con: object, touchpoints: str, outcomes: str, model: str, *, order_by: str,
+                  outcome_order: str | None = None, n_boot: int = 200,
+                  seed: int = 20240101, ci: float = 0.9, cost_by_channel: Mapping[str, float] | pd.Series | None = None,
+                  margin_rate: float | None = None, **options) -> pd.DataFrame:
+    """:func:`.bootstrap.bootstrap` of a rule-based ``model`` with the journeys in the database.
+
+    One statement hands over a credit row per converted journey and channel (not the touches), the
+    untouched conversions' values and the number of non-converting journeys; the journeys
+    are ordered by their lead's first row in ``order_by`` (the export order), as the in-memory path
+    orders them, so the same ``seed`` draws the same replicates there and here; ``outcome_order``:
+    the outcomes' row order (the untouched converted leads are drawn in it; without it, the order
+    DuckDB scans them in). Markov and Shapley
+    re-weight every journey's transitions and are not bootstrapped in SQL.
+    """
+    takes = [m for m in RULE_MODELS if m != "distinct_linear"]
+    if model not in takes:
+        raise ValueError(f"the SQL bootstrap takes a rule-based model with touch weights ({', '.join(takes)}); "
+                         f"got {model!r}")
+    check_arguments(n_boot, ci, cost_by_channel, margin_rate)
+    lookback, no_touch, opts = split_options(options)
+    run = _Run(con, touchpoints, outcomes, order_by, lookback)
+    conv_value, matrix, untouched_vals, n_non = run.journey_rules(model, opts, outcome_order)
+    # the point estimate from the same rows: each journey's shares (summing to 1) times its count and value
+    conv_pt, value_pt = matrix.sum(axis=0), (matrix * conv_value[:, None]).sum(axis=0)
+    u_conv, u_val = len(untouched_vals), float(untouched_vals.sum())
+    point = channel_frame(run.channels, conv_pt, value_pt, no_touch, (u_conv, u_val) if u_conv else None)
+    check_frame_totals(point, len(conv_value) + (u_conv if no_touch == "row" else 0),
+                       float(conv_value.sum()) + (u_val if no_touch == "row" else 0.0), model)
+    if no_touch != "row":
+        untouched_vals = np.zeros(0)
+
+    def credit(wc: np.ndarray, rng: np.random.Generator, n_non_draws: int) -> tuple[np.ndarray, np.ndarray]:
+        return wc @ matrix, (wc * conv_value) @ matrix
+
+    def frame(conv: np.ndarray, value: np.ndarray, drawn: tuple[float, float]) -> pd.DataFrame:
+        return channel_frame(run.channels, conv, value, no_touch, drawn if u_conv else None)
+
+    draws = replicates(int(n_boot), seed, len(conv_value), untouched_vals, n_non, credit, frame)
+    return summary(point, *draws, ci=ci, cost_by_channel=cost_by_channel, margin_rate=margin_rate)
 
 
 def _dbapi(con: object) -> bool:
@@ -298,6 +340,56 @@ class _Run:
         milestone: touches are in time order); a second pass over the journey only for time decay
         (its total) and last non-direct (the last non-direct position).
         """
+        ctes, weights, final = self._rule_ctes(models, opts)
+        sums = ", ".join(f"sum({weights[m]}), sum(({weights[m]}) * value)" for m in models)
+        rows = _query(self.con, f"{ctes}\nSELECT code, {sums} FROM {final} GROUP BY code")
+        c = len(self.channels)
+        out = {m: (np.zeros(c), np.zeros(c)) for m in models}
+        for row in rows:
+            for i, m in enumerate(models):
+                out[m][0][row[0]] = float(row[1 + 2 * i] or 0.0)
+                out[m][1][row[0]] = float(row[2 + 2 * i] or 0.0)
+        return out
+
+    def journey_rules(self, model: str, opts: dict, outcome_order: str | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """What the bootstrap resamples, in one statement: per converted journey, in the order of each
+        lead's first touch (the ``order_by`` column, before any filter, as :func:`.crm.prepare_touchpoints`
+        orders journeys), its value and the model's credit share per channel (journeys x channels, as
+        :meth:`.CompiledModel.journey_matrix`); the values of the converted outcome rows without a kept
+        touch, in outcome order (the column ``outcome_order``, else the order of the scan); the number
+        of non-converting journeys."""
+        ctes, weights, final = self._rule_ctes([model], opts)
+        pos = f"r.{outcome_order}" if outcome_order else "row_number() OVER ()"
+        null = "CAST(NULL AS BIGINT)"
+        rows = _query(self.con, f"""{ctes},
+            firsts AS (SELECT lead_id, min(tie) AS first FROM tp WHERE lead_id IN (SELECT lead_id FROM conv)
+                       GROUP BY lead_id),
+            credit AS (SELECT lead_id, code, sum({weights[model]}) AS w, max(value) AS value FROM {final}
+                       GROUP BY lead_id, code),
+            o AS (SELECT lead_id, CAST(value AS {_F}) AS value, {pos} AS pos FROM {self.o} AS r WHERE converted)
+            SELECT 0, firsts.first, credit.lead_id, credit.code, credit.w, credit.value
+            FROM credit JOIN firsts ON firsts.lead_id = credit.lead_id
+            UNION ALL SELECT 1, o.pos, o.lead_id, {null}, CAST(NULL AS {_F}), o.value FROM o
+                      WHERE NOT EXISTS (SELECT 1 FROM touches WHERE touches.lead_id = o.lead_id)
+            UNION ALL SELECT 2, count(DISTINCT lead_id), NULL, {null}, CAST(NULL AS {_F}), CAST(NULL AS {_F})
+                      FROM touches WHERE NOT converted""")
+        credit = sorted((r for r in rows if r[0] == 0), key=lambda r: (r[1], r[3]))
+        index: dict[object, int] = {}
+        values = []
+        for r in credit:
+            if r[2] not in index:
+                index[r[2]] = len(values)
+                values.append(float(r[5]))
+        matrix = np.zeros((len(values), len(self.channels)))
+        if credit:
+            matrix[[index[r[2]] for r in credit], [int(r[3]) for r in credit]] = [float(r[4]) for r in credit]
+        untouched = np.array([float(r[5] or 0.0) for r in sorted((r for r in rows if r[0] == 1), key=lambda r: r[1])])
+        n_non = int(next(r[1] for r in rows if r[0] == 2) or 0)
+        return np.array(values), matrix, untouched, n_non
+
+    def _rule_ctes(self, models: Sequence[str], opts: dict) -> tuple[str, dict[str, str], str]:
+        """(the WITH clause, each model's SQL weight of a touch, the relation holding the touches)."""
         hl = float(opts.get("half_life_days", 7.0))
         if not hl > 0:
             raise ValueError(f"half_life_days must be positive (got {hl!r})")
@@ -322,7 +414,6 @@ class _Run:
             "w_shaped": f"CASE WHEN lead_pos IS NULL OR opp_pos IS NULL THEN {u} ELSE {w} END",
             "full_path": f"CASE WHEN lead_pos IS NULL OR opp_pos IS NULL THEN {u} ELSE {fp} END",
         }
-        sums = ", ".join(f"sum({weights[m]}), sum(({weights[m]}) * value)" for m in models)
         td = (f"power(CAST(2 AS {_F}), -CAST(extract(epoch FROM last_ts) - extract(epoch FROM ts) AS {_F})"
               f" / {86_400 * hl!r})")
         journey = ""  # the second pass, only when a model needs it
@@ -331,7 +422,7 @@ class _Run:
             r3 AS (SELECT r2.*, sum(td) OVER j AS td_total, coalesce(max(CASE WHEN {non_direct} THEN pos END) OVER j, n)
                           AS lnd
                    FROM r2 WINDOW j AS (PARTITION BY lead_id))"""
-        rows = _query(self.con, f"""WITH {self.ctes},
+        ctes = f"""WITH {self.ctes},
             r1 AS (SELECT lead_id, code, ts, CAST(value AS {_F}) AS value,
                           row_number() OVER w AS pos, count(*) OVER j AS n, max(ts) OVER j AS last_ts,
                           count(CASE WHEN ts <= lead_cut THEN 1 END) OVER j AS by_lead,
@@ -339,15 +430,8 @@ class _Run:
                    FROM touches WHERE converted
                    WINDOW w AS (PARTITION BY lead_id ORDER BY {self.order}), j AS (PARTITION BY lead_id)),
             r2 AS (SELECT lead_id, code, ts, value, pos, n, last_ts, NULLIF(by_lead, 0) AS lead_pos,
-                          NULLIF(by_opp, 0) AS opp_pos, {td} AS td FROM r1){journey}
-            SELECT code, {sums} FROM {"r3" if journey else "r2"} GROUP BY code""")
-        c = len(self.channels)
-        out = {m: (np.zeros(c), np.zeros(c)) for m in models}
-        for row in rows:
-            for i, m in enumerate(models):
-                out[m][0][row[0]] = float(row[1 + 2 * i] or 0.0)
-                out[m][1][row[0]] = float(row[2 + 2 * i] or 0.0)
-        return out
+                          NULLIF(by_opp, 0) AS opp_pos, {td} AS td FROM r1){journey}"""
+        return ctes, weights, "r3" if journey else "r2"
 
 
 def _slots(slots: list[tuple[str, float]], rest: float) -> str:

@@ -1,0 +1,327 @@
+"""A table's canonical columns as SQL over its Parquet, DuckDB or PostgreSQL source, for work done in the engine.
+
+:func:`touchpoints_relation` opens one connection on the params' touchpoints entries (DuckDB for
+Parquet files and a DuckDB database, the database itself for ``sql:`` queries on PostgreSQL) and
+returns the relation (SQL text) with ``lead_id``, ``timestamp``, ``channel`` and ``_row`` (the
+row's position in the export order: entry by entry, then the rows as the loader reads them), so
+that :func:`cmo_workbook.attribution.sql.attribute_sql` reads the touches where they lie and
+Python gets only aggregates.
+
+The columns map onto the canonical names as the loader maps them (the preset's aliases and
+``columns:`` overrides, ``values:`` maps of the channel, ``date_format``) and the cells convert
+as :mod:`.convert` converts them: ids and channels as trimmed text (the spellings of missing
+values are missing), timestamps natively typed or parsed with the entry's date formats. Only
+what SQL reproduces exactly is taken there; anything else (a CSV/xlsx entry, entries of mixed
+kinds, a derived or constant column, a column type or a date format SQL would read differently,
+cells SQL does not convert) gives the reason instead, and the caller keeps the in-memory path.
+A query's rows are numbered in the order the query returns them (``row_number() OVER ()`` over
+it): give PostgreSQL queries an ``ORDER BY``, as the loader needs for a stable export order.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import convert, presets, readers
+from . import sources as sources_mod
+
+#: the canonical touchpoint columns the attribution reads
+TOUCH_COLUMNS = ("lead_id", "timestamp", "channel")
+#: entries per relation are numbered apart: row = entry index x this + the row within the entry
+_ENTRY_STRIDE = 1 << 40
+_TEXT_TYPES = ("VARCHAR",)
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+_TIME_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
+#: strptime codes that DuckDB and Python may read differently (names of months and days, 12-hour clocks,
+#: two-digit years, zones, days of the year)
+_STRPTIME_APART = ("%b", "%B", "%p", "%I", "%j", "%y", "%z", "%Z", "%a", "%A")
+#: what ``str.strip()`` removes (the loader strips every cell)
+_WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+
+@dataclass
+class EngineRelation:
+    """A connection and the SQL relation of a table's canonical columns on it."""
+
+    con: Any
+    relation: str
+    #: rows of the relation with every canonical column present (what prepare_touchpoints keeps)
+    rows: int
+    #: ``duckdb`` (embedded) or ``postgresql`` (pushed down to the source database)
+    dialect: str = "duckdb"
+    _tables: int = 0
+
+    def register(self, frame: pd.DataFrame) -> str:
+        """Hand a small frame (one outcome row per lead) to the engine; the relation that reads it.
+
+        DuckDB reads the frame where it is; PostgreSQL gets it as a temporary table (COPY), dropped
+        with the connection. Its rows keep their order in ``_pos``.
+        """
+        self._tables += 1
+        name = f"_cmo_frame_{self._tables}"
+        frame = frame.reset_index(drop=True).assign(_pos=np.arange(len(frame), dtype=np.int64))
+        if self.dialect == "duckdb":
+            self.con.register(name, frame)
+            return name
+        types = {c: _pg_type(frame[c]) for c in frame.columns}
+        with self.con.cursor() as cur:
+            cur.execute(f"CREATE TEMP TABLE {name} ({', '.join(f'{_quote(c)} {t}' for c, t in types.items())})")
+            with cur.copy(f"COPY {name} ({', '.join(_quote(c) for c in types)}) FROM STDIN") as copy:
+                for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+                    copy.write_row([v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row])
+        return name
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _pg_type(values: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return "timestamp"
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return "bigint"
+    if pd.api.types.is_float_dtype(values.dtype):
+        return "double precision"
+    return "text"
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    """What differs between DuckDB and PostgreSQL in the column conversions."""
+
+    name: str
+
+    def full_match(self, text: str, pattern: str) -> str:
+        if self.name == "duckdb":
+            return f"regexp_full_match({text}, {_literal(pattern)})"
+        return f"({text} ~ {_literal('^' + pattern + '$')})"
+
+    def trim(self, text: str) -> str:
+        """Python's ``str.strip()``: every whitespace character at both ends (SQL's trim() takes spaces only)."""
+        return f"{'trim' if self.name == 'duckdb' else 'btrim'}({text}, {_literal(_WHITESPACE)})"
+
+    def cast_timestamp(self, text: str) -> str:
+        # DuckDB: NULL when the text is no timestamp; PostgreSQL has no try_cast (a bad date fails the statement,
+        # and the caller keeps the in-memory path)
+        return f"try_cast({text} AS TIMESTAMP)" if self.name == "duckdb" else f"CAST({text} AS TIMESTAMP)"
+
+
+def touchpoints_relation(params: Any) -> EngineRelation | str:
+    """The touchpoints as an :class:`EngineRelation`, or why they stay in memory (a sentence)."""
+    entries = params.files("touchpoints")
+    if not entries:
+        return "no touchpoints entry"
+    kinds = [sources_mod.kind(e) for e in entries]
+    if all(k == "sql" for k in kinds):
+        return _postgres_relation(params, entries)
+    if any(k not in ("parquet", "duckdb") for k in kinds):
+        return "a touchpoints entry is a CSV/xlsx file (read in memory), or the entries mix kinds"
+    import duckdb
+
+    if any(not sources_mod.location(params.data_dir, e, "").is_file() for e in entries):
+        return "a touchpoints file or database is not there (the loader says which)"
+    databases = {str(sources_mod.location(params.data_dir, e, "")) for e, k in zip(entries, kinds) if k == "duckdb"}
+    if len(databases) > 1:
+        return "touchpoints from several DuckDB databases"
+    con = duckdb.connect(databases.pop(), read_only=True) if databases else duckdb.connect()
+
+    def describe(source: str) -> dict[str, str]:
+        return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {source} AS s").fetchall()}
+
+    def sources(entry: dict[str, Any], k: str) -> str:
+        if k == "parquet":  # one file (the loader reads no globs): its row numbers are the export order
+            path = sources_mod.location(params.data_dir, entry, "")
+            return (f"(SELECT *, file_row_number AS _pos FROM read_parquet({_literal(str(path))}, "
+                    "file_row_number = true))")
+        # the user's query; a streaming row_number keeps the result's order (as fetchall gives it)
+        return f"(SELECT *, row_number() OVER () - 1 AS _pos FROM ({entry['query'].strip().rstrip(';')}) AS q)"
+
+    selects = [sources(e, k) for e, k in zip(entries, kinds)]
+    return _relation(params, con, _Dialect("duckdb"), selects, entries, describe,
+                     lambda sql: con.execute(sql).fetchall(), duckdb.Error)
+
+
+#: PostgreSQL type codes (OIDs) of cursor.description, as the conversions name them
+_PG_TYPES = {25: "VARCHAR", 1043: "VARCHAR", 1042: "VARCHAR", 20: "BIGINT", 21: "SMALLINT", 23: "INTEGER",
+             1114: "TIMESTAMP", 1082: "DATE", 1184: "TIMESTAMPTZ"}
+
+
+def _postgres_relation(params: Any, entries: list[dict[str, Any]]) -> EngineRelation | str:
+    """``sql:`` entries on one PostgreSQL database: the attribution is pushed down to it."""
+    urls = set()
+    for entry in entries:
+        sql = entry["sql"]
+        urls.add(os.environ.get(sql["url_env"], "").strip() if "url_env" in sql else str(sql.get("url", "")))
+    if len(urls) != 1 or not next(iter(urls)):
+        return "touchpoints from several databases, or a URL that is not set"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(urls.pop())
+    except ArgumentError:
+        return "the touchpoints' database URL is not a SQLAlchemy URL (the loader says what is wrong)"
+    if url.get_backend_name() != "postgresql":
+        return f"the touchpoints' database is {url.get_backend_name()}, not PostgreSQL (read in memory)"
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (read in memory)"
+    try:
+        con = psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                              dbname=url.database, autocommit=True, connect_timeout=sources_mod.CONNECT_TIMEOUT,
+                              **{k: v for k, v in url.query.items() if isinstance(v, str)})
+    except psycopg.Error as exc:
+        return f"cannot connect to the touchpoints' database ({str(exc).strip().splitlines()[0]})"
+
+    def rows(sql: str) -> list[tuple]:
+        with con.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+
+    def describe(source: str) -> dict[str, str]:
+        with con.cursor() as cur:
+            cur.execute(f"SELECT * FROM {source} AS s LIMIT 0")
+            return {d[0]: _PG_TYPES.get(d[1], f"OID {d[1]}") for d in cur.description}
+
+    # the query's own ORDER BY gives the export order; row_number() over the ordered subquery keeps it
+    sources = [f"(SELECT *, row_number() OVER () - 1 AS _pos FROM ({e['sql']['query'].strip().rstrip(';')}) AS q)"
+               for e in entries]
+    return _relation(params, con, _Dialect("postgresql"), sources, entries, describe, rows, psycopg.Error)
+
+
+def _relation(params: Any, con: Any, dialect: _Dialect, sources: list[str], entries: list[dict[str, Any]],
+              describe: Any, rows: Any, error: type[Exception]) -> EngineRelation | str:
+    """Map every entry's columns, check that SQL converts every cell, count the complete touches."""
+    try:
+        parts = []
+        for i, (source, entry) in enumerate(zip(sources, entries)):
+            part = _entry_select(entry, source, describe(source), dialect, i)
+            if isinstance(part, _Refused):
+                con.close()
+                return part.reason
+            parts.append(part)
+        relation = "(" + "\nUNION ALL ".join(parts) + ")"
+        bad, n = rows(f"SELECT count(*) FILTER (WHERE bad), count(*) FILTER (WHERE NOT bad AND lead_id IS "
+                      f"NOT NULL AND \"timestamp\" IS NOT NULL AND channel IS NOT NULL) FROM {relation} AS r")[0]
+    except error as exc:
+        con.close()
+        return f"the engine cannot read the touchpoints ({str(exc).strip().splitlines()[0]})"
+    if bad:
+        con.close()
+        return f"{bad} touchpoint cells convert differently in SQL (read in memory, where the loader names them)"
+    return EngineRelation(con, f"(SELECT lead_id, \"timestamp\", channel, _row FROM {relation} AS r)", int(n),
+                          dialect.name)
+
+
+@dataclass
+class _Refused:
+    reason: str
+
+
+def _entry_select(entry: dict[str, Any], source: str, types: dict[str, str], dialect: _Dialect,
+                  index: int) -> str | _Refused:
+    """The SELECT of one entry's canonical columns plus ``bad`` (a cell SQL does not convert as the loader)."""
+    types = {h: t for h, t in types.items() if h != "_pos"}
+    headers = list(types)
+    names, _ = readers._header_names(headers)
+    if list(names) != headers:
+        return _Refused("touchpoint headers the loader renames (duplicates or blanks)")
+    preset = presets.get_preset(entry["preset"])
+    if "touchpoints" not in preset.tables:
+        return _Refused(f"preset {preset.name} has no touchpoints mapping")
+    tp = preset.tables["touchpoints"]
+    res = presets.resolve_columns(headers, preset, "touchpoints", entry.get("columns") or {})
+    header_of = {c: h for h, c in res.mapping.items()}
+    if any(c not in header_of for c in TOUCH_COLUMNS) or res.derived or res.unmatched_overrides:
+        return _Refused("touchpoint columns that are derived, constant or missing")
+    if set(TOUCH_COLUMNS) & set(entry.get("constants") or {}):
+        return _Refused("a touchpoint column given as a constant")
+    value_maps = {k: dict(v) for k, v in tp.value_maps.items()}
+    for k, v in (entry.get("values") or {}).items():
+        value_maps[k] = {**value_maps.get(k, {}), **{str(a).casefold(): b for a, b in v.items()}}
+    if value_maps.get("lead_id") or value_maps.get("timestamp"):
+        return _Refused("a value map on the touchpoints' lead id or timestamp")
+    date_formats = entry.get("date_format") or tp.date_formats
+    date_formats = [str(f) for f in ([date_formats] if isinstance(date_formats, str) else date_formats)]
+    cols, bads = [], []
+    for column in TOUCH_COLUMNS:
+        q = _quote(header_of[column])
+        typ = types[header_of[column]]
+        if column == "timestamp":
+            expr = _timestamp(q, typ, date_formats, dialect)
+        else:
+            expr = _text(q, typ, value_maps.get(column) if column == "channel" else None, dialect)
+        if expr is None:
+            return _Refused(f"the touchpoints' {column} column has type {typ}, which SQL would read differently")
+        cols.append(f"{expr} AS {_quote(column)}")
+        # a cell that is there but converts to nothing: the loader would refuse or read it otherwise
+        bads.append(f"({q} IS NOT NULL AND NOT {_missing(q, typ, dialect)} AND ({expr}) IS NULL)")
+        if column == "timestamp":
+            bads.append(f"(({expr}) < TIMESTAMP '1900-01-01' OR ({expr}) >= TIMESTAMP '2100-01-01')")
+    return (f"SELECT {', '.join(cols)}, CAST({index} AS BIGINT) * {_ENTRY_STRIDE} + _pos AS _row, "
+            f"coalesce({' OR '.join(bads)}, false) AS bad FROM {source} AS s")
+
+
+def _missing(q: str, typ: str, dialect: _Dialect) -> str:
+    """SQL: the cell is one of the spellings of a missing value (:data:`.convert.NA_SPELLINGS`)."""
+    if typ not in _TEXT_TYPES:
+        return "false"
+    spellings = ", ".join(_literal(s) for s in sorted(convert._NA))
+    return f"(lower({dialect.trim(q)}) IN ({spellings}))"
+
+
+def _text(q: str, typ: str, value_map: dict[str, str] | None, dialect: _Dialect) -> str | None:
+    """SQL of a string/id cell as :func:`.convert._texts` makes it (stripped, missing spellings NULL), mapped."""
+    if typ in _INTEGER_TYPES:
+        text = f"CAST({q} AS VARCHAR)"
+    elif typ in _TEXT_TYPES:
+        text = f"CASE WHEN {_missing(q, typ, dialect)} THEN NULL ELSE {dialect.trim(q)} END"
+    else:
+        return None
+    if value_map:
+        if any(not str(k).isascii() for k in value_map):
+            return None  # lower() and casefold() agree on ASCII only
+        cases = " ".join(f"WHEN {_literal(str(k).strip().casefold())} THEN {_literal(str(v).strip())}"
+                         for k, v in value_map.items())
+        text = f"(CASE lower({text}) {cases} ELSE {text} END)"
+    return text
+
+
+def _timestamp(q: str, typ: str, formats: list[str], dialect: _Dialect) -> str | None:
+    """SQL of a datetime cell as :func:`.convert._parse_dates` reads it: typed as it is, text by the formats in order.
+
+    PostgreSQL reads text in ISO form only (its to_timestamp is lenient and has no form that fails
+    softly): cells in another form count as not converted, and the caller keeps the in-memory path.
+    """
+    if typ in _TIME_TYPES:
+        return f"CAST({q} AS TIMESTAMP)"
+    if typ == "TIMESTAMPTZ":  # the wall-clock time in UTC, as the loader's cells (sources._cell)
+        return f"({q} AT TIME ZONE 'UTC')"
+    if typ not in _TEXT_TYPES:
+        return None
+    tries = []
+    for fmt in formats:
+        if fmt == "iso":
+            # the loader's ISO pattern: date, optional time with optional seconds and fraction, no zone
+            tries.append(f"CASE WHEN {dialect.full_match(dialect.trim(q), convert._ISO.pattern.strip('^$'))} "
+                         f"THEN {dialect.cast_timestamp(dialect.trim(q))} END")
+        elif fmt == "excel" or any(code in fmt for code in _STRPTIME_APART):
+            return None  # names of months, 12-hour clocks, two-digit years: strptime of DuckDB and Python may differ
+        elif dialect.name == "duckdb":
+            tries.append(f"try_strptime({dialect.trim(q)}, {_literal(fmt)})")
+    return f"coalesce({', '.join(tries)})" if tries else None
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
