@@ -100,7 +100,7 @@ lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 	@test -d $(SAMPLE) || $(MAKE) data
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-preview: $(STAMP) ## screenshot every memo in reports/ to PNG (needs: apt-get install chromium)
+preview: $(STAMP) ## screenshot every memo in reports/ to PNG (needs: apt-get install chromium fonts-liberation2)
 	$(BIN)/cmo-workbook preview
 
 archive: $(STAMP) ## write reports/index.html: every memo by period, sent status, 13-month KPI history
