@@ -58,7 +58,14 @@ def test_voc_october_opens_its_actions_with_septembers(tmp_path, sample_dir):
     assert actions.index("Was aus den") < actions.index("1. ")  # the review opens the section
     # the rising delivery complaints carry the order intake of the customers behind them and the decision
     assert "Auf dem Spiel:" in text and "Auftragseingang von" in text and "(gewonnene Aufträge Nov 2025 – Okt 2026)" in text
-    assert "Entscheidung: Sicherheitsbestand für" in text and "ja/nein?" in text
+    # the decision asks to approve the stock's amount with its yearly cost: the six lines' won intake Nov 2025 – Oct
+    # 2026 is 24,661,000 €; × 0.62 at cost × 4/52 weeks = 1,176,202 € ("1,2 Mio. €"), × 20 % = 235,240 € a year;
+    # against 1,959,500 € × 0.38 = 744,610 € of margin at stake it pays above 235,240 / 744,610 = 31.6 %
+    assert ("Entscheidung: Freigabe von 1,2 Mio. € Sicherheitsbestand (4 Wochen Bedarf) für alle 6 genannten"
+            " Produktlinien") in text
+    assert "ja / nein? Kosten 235 Tsd. € im Jahr (20 % Kapital- und Lagerkosten)" in text
+    assert "lohnt, wenn er mehr als 32 % davon hält" in text and "fehlt in den Daten" not in text
+    assert "= 1,2 Mio. €; Kapital- und Lagerkosten 20 % im Jahr = 235 Tsd. €" in text  # the data note's calculation
     # the match is documented in the data note with its rate (209 of the 253 October items link by company name)
     assert "Kundenzuordnung (Kunden-Nr. 0, Firmenname 209, E-Mail-Domain 0): 209 von 253 Rückmeldungen (83 %)" in text
 

@@ -102,7 +102,8 @@ def gather(wb: Any) -> Evidence:
     comp = briefing.analyse(wb.ds, wb.params.raw["competitors"], wb.period, lang=L,
                             vat=wb.params.company.get("vat_rate"))
     # the strategy memo's euros at stake, so a slide and the memo name the same amount for the same decision
-    stakes = strategy.gather_stakes(vocs, comp, wb.ds, wb.kpis(), wb.params.gross_margin, L, wb.currency)
+    stakes = strategy.gather_stakes(vocs, comp, wb.ds, wb.kpis(), wb.params.gross_margin, L, wb.currency,
+                                    params=wb.params)
     inp = strategy.StrategyInputs(wb.period, L, wb.currency, vocs, comp,
                                   strategy.kpi_quarter(wb.kpis()), stakes, store=wb.kpis(), today=wb.generated)
     snap = review.deals_as_of(wb.ds.deals, wb.period.end)
@@ -331,7 +332,10 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
         d = cust.get("stake")
         at_stake = _money(cust["at_stake"], lang, currency)
         products = vm.stake_products(d, lang, short=True) if d is not None else t("voc_stake_products_unknown", lang)
-        rows.append([t("deck_dec_stock", lang, products=products), t("deck_dec_stock_cost", lang),
+        sk = ev.strategy.stakes.stock
+        stock = vm.stock_values(sk, lang, currency, short=True) if sk is not None else None
+        rows.append([t("deck_dec_stock_amount", lang, **stock) if stock else t("deck_dec_stock", lang, products=products),
+                     t("deck_dec_stock_cost_year", lang, **stock) if stock else t("deck_dec_stock_cost", lang),
                      t("deck_dec_stock_effect_accounts", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang))
                      if d is not None else t("deck_dec_stock_effect", lang, stake=at_stake)])
         notes.append(rules["delivery_promise"].decision)
