@@ -83,4 +83,10 @@ def test_briefing_q3_opens_with_q2s_moves_and_prices_the_discount_decision(tmp_p
     assert "Was aus den Empfehlungen vom Q2 2026 wurde:" in text
     assert f"{_plain_text(decisions._short(first.action))} – verworfen (kein Handlungsbedarf)" in text
     assert "das betrifft" in text and "Entscheidung: darf der Vertrieb bis 12 % Rabatt" in text
+    # the briefing recommends, with the reason from the CRM: since the cut on 15.09.2026 KS-60/KS-90 closed 14 deals,
+    # 3 lost on price or to a competitor (18 % of their value) against 25 % in the 12 months before: no rise,
+    # far from the 12 / 38 = 32 % matching would need (the strategy memo answers "nein" too)
+    assert ("Empfehlung: nein – seit der Senkung am 15.09.2026 gingen 18 % des Angebotswerts dieser Linien über Preis"
+            " oder an Wettbewerber verloren (3 von 14 Abschlüssen; 12 Monate davor 25 %): kein Anstieg statt der 32 %")\
+        in text
     assert "Ohne Preisindex, weil seit 3 Monaten nicht beobachtet" in text and "Alpin Drives AG (3)" not in text

@@ -28,6 +28,7 @@ from ..competitors.implications import PriceMoveStake
 from ..voc.recommend import AccountStake, SafetyStock, account_stake
 from . import channel_decision, kpi_figures
 from .competitor_briefing import CompetitorResults, price_stakes
+from .competitor_briefing import decision_text as briefing_decision
 from .voice_of_customer import (account_links, crm_tables, feedback_months, month_items, stake_products, stock_values,
                                 stock as vm_stock,
                                 won_window)
@@ -356,7 +357,10 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             # the memo recommends "Wert statt Rabatt": its headline and the CEO's question say the same answer (no
             # blanket discount; exceptions by the approval rule) instead of asking to approve what it argues against
             rec.cost_text = t("strat_cost_price_no", lang, pct=pct, cost=_stake_money(p.match_cost, lang, cur))
-            rec.decision = t("strat_dec_price_no", lang, products=", ".join(p.products), competitor=cut["competitor"],
+            if p.match_pays:  # the briefing's answer from the same losses (one home: briefing.verdict)
+                rec.cost_text = t("strat_cost_price_yes", lang, pct=pct, cost=_stake_money(p.match_cost, lang, cur),
+                                  share=fmt.percent(p.break_even_share, lang, 0))
+            rec.decision = briefing_decision(p, lang, cur) if p.match_pays else t("strat_dec_price_no", lang, products=", ".join(p.products), competitor=cut["competitor"],
                              pct=pct, cost=_stake_money(p.match_cost, lang, cur),
                              intake=_stake_money(p.order_intake, lang, cur), window=window,
                              share=fmt.percent(p.break_even_share, lang, 0))
