@@ -284,7 +284,9 @@ SLA = section({
     "response_target": _SHARE,
     "feedback_target": _SHARE,
     "holidays": items(day()),
-    "owner_labels": mapping(text(), fix="lead owner: team name"),
+    "owner_labels": mapping(text(), fix="lead owner: team name or role"),
+    "show_owner_names": boolean(fix="false: the sync memo shows lead owners as 'Vertrieb 1', 'Vertrieb 2' instead of"
+                                    " their names (e.g. where a works agreement asks for it)"),
 })
 
 DIARY = section({"dir": text(eg="../diary", fix="the folder of weekly diary files, relative to this params file")})
