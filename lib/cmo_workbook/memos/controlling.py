@@ -181,6 +181,16 @@ def _budget(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
                 [None, None, "eur", None, "eur", None, "eur"], bold=True)
 
 
+def _km_median_hours(g: pd.DataFrame) -> float:
+    """Median response hours of a group with the unanswered censored at their wait so far (NaN when more than half
+    still wait: no median is known yet, and 0 or the answered ones' median would understate it)."""
+    from ..metrics.funnel import _km_quantile, kaplan_meier
+
+    if not g["answered"].any():
+        return math.nan
+    return _km_quantile(kaplan_meier(g["waited"].to_numpy(dtype=float), g["answered"].to_numpy(dtype=bool)), 0.5)
+
+
 def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
     s = _Sheet(wb, t("ctl_funnel_channel", lang), lang, (20, 10, 12, 12, 12, 26, 14, 14, 10, 12, 12, 12))
     s.header([t("ctl_channel", lang), t("ctl_month", lang), t("ctl_qualified_inquiries", lang),
@@ -199,11 +209,16 @@ def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
     lm["rejected"] = ~lm["accepted"] & fb.notna()
     lm["reason"] = (leads["rejection_reason"] if "rejection_reason" in leads else pd.Series(pd.NA, index=leads.index)
                     ).astype("string").where(lm["rejected"])
-    resp = leads["first_response_date"] - leads["mql_date"] if "first_response_date" in leads else pd.Series(pd.NaT, index=leads.index)
-    lm["hours"] = resp.dt.total_seconds() / 3600
+    # the median counts the inquiries still waiting at the period end (Kaplan–Meier, as the sync memo does): a median
+    # over the answered ones alone understates the response time when many wait
+    as_of = period.end
+    first = leads["first_response_date"] if "first_response_date" in leads else pd.Series(pd.NaT, index=leads.index)
+    answered = first.notna() & (first < as_of)
+    lm["answered"] = answered
+    lm["waited"] = ((first.where(answered, as_of) - leads["mql_date"]).dt.total_seconds() / 3600).clip(lower=0)
     keys = ["channel", "month"]
-    g = lm.groupby(keys).agg(inquiries=("accepted", "size"), accepted=("accepted", "sum"), rejected=("rejected", "sum"),
-                             hours=("hours", "median"))
+    g = lm.groupby(keys).agg(inquiries=("accepted", "size"), accepted=("accepted", "sum"), rejected=("rejected", "sum"))
+    g["hours"] = lm.groupby(keys)[["waited", "answered"]].apply(_km_median_hours) if len(lm) else math.nan
     top = (lm.dropna(subset=["reason"]).groupby(keys + ["reason"]).size().reset_index(name="n")
            .sort_values(keys + ["n", "reason"], ascending=[True, True, False, True]).drop_duplicates(keys)
            .set_index(keys)["reason"])
