@@ -47,8 +47,8 @@ def test_no_when_the_losses_since_the_cut_did_not_rise_by_the_break_even_share()
     assert text == ("Entscheidung: darf der Vertrieb bis 12 % Rabatt auf Servogetriebe KS-60 selbst freigeben (kostet"
                     " bis 21,6 Tsd. € Marge im Jahr) – ja/nein? Empfehlung: nein – seit der Senkung am 15.09.2026"
                     " gingen 20 % des Angebotswerts dieser Linien über Preis oder an Wettbewerber verloren (2 von 10"
-                    " Abschlüssen; 12 Monate davor 25 %): kein Anstieg statt der 32 %, ab denen Mitziehen lohnt;"
-                    " Rabatt nur im Einzelfall nach Freigaberegel.")
+                    " Abschlüssen; 12 Monate davor 25 %): kein Anstieg – Mitziehen lohnt erst ab 32 % zusätzlichem"
+                    " Verlust; Rabatt nur im Einzelfall nach Freigaberegel.")
     assert "Recommendation: no – since the cut on" in briefing.decision_text(st, "en")
 
 
@@ -58,7 +58,7 @@ def test_yes_when_the_losses_since_the_cut_rose_beyond_the_break_even_share():
                           end=T("2026-10-01"))
     assert st.loss_rise == pytest.approx(0.45) and st.match_pays
     assert "Empfehlung: ja – seit der Senkung am 15.09.2026 gingen 70 %" in briefing.decision_text(st, "de").replace("\xa0", " ")
-    assert "+45,0 Pp. mehr, mehr als die 32 %" in briefing.decision_text(st, "de").replace("\xa0", " ")
+    assert "+45,0 Pp. mehr – mehr als die 32 % zusätzlicher Verlust" in briefing.decision_text(st, "de").replace("\xa0", " ")
 
 
 def test_too_few_deals_since_the_cut_are_no_evidence_for_matching():

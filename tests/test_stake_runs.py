@@ -87,6 +87,7 @@ def test_briefing_q3_opens_with_q2s_moves_and_prices_the_discount_decision(tmp_p
     # 3 lost on price or to a competitor (18 % of their value) against 25 % in the 12 months before: no rise,
     # far from the 12 / 38 = 32 % matching would need (the strategy memo answers "nein" too)
     assert ("Empfehlung: nein – seit der Senkung am 15.09.2026 gingen 18 % des Angebotswerts dieser Linien über Preis"
-            " oder an Wettbewerber verloren (3 von 14 Abschlüssen; 12 Monate davor 25 %): kein Anstieg statt der 32 %")\
+            " oder an Wettbewerber verloren (3 von 14 Abschlüssen; 12 Monate davor 25 %): kein Anstieg – Mitziehen lohnt"
+            " erst ab 32 % zusätzlichem Verlust")\
         in text
     assert "Ohne Preisindex, weil seit 3 Monaten nicht beobachtet" in text and "Alpin Drives AG (3)" not in text
