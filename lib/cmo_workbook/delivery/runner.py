@@ -23,8 +23,8 @@ from ..memos import consistency
 from ..memos.decisions import DECISIONS_FILE
 from ..render import jargon
 from . import mail, preflight, project
-from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
-                      SettingsError)
+from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError, Problem,
+                      RunLockedError, SettingsError)
 from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
@@ -385,6 +385,9 @@ class Runner:
     def run(self, name: str) -> RunResult:
         info = self.resolve(name)
         period = self.period_for(info)
+        missing = self.unconfigured(info)
+        if missing:  # `run all` skips it; asked for by name it is refused before any kernel (exit 2), not a cell error
+            raise DataError(Problem(str(self.params().path), f"{info.name} {missing}"))
         parameters = self.preflight(info, period)
         return self._execute(info, period, parameters)
 
