@@ -341,14 +341,20 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
                 price_sig = t("strat_price_signal", lang, share=fmt.percent(k.at["price_mention_share", "current"], lang, 0),
                               baseline=fmt.percent(k.at["price_mention_share", "baseline"], lang, 0))
         note = comp.notes[comp.notes["item"] == cut.name]
+        p = st.price
+        # the action follows the briefing's verdict as the cost and decision lines below do (one answer per memo):
+        # "value, not discount" unless the losses since the cut make matching pay (briefing.verdict)
+        matching = p is not None and p.known and p.match_pays
+        action = (t("strat_rec_price_action_match", lang, competitor=cut["competitor"], pct=pct,
+                    products=", ".join(p.products), share=fmt.percent(p.break_even_share, lang, 0)) if matching else
+                  t("strat_rec_price_action", lang, competitor=cut["competitor"]))
         rec = StrategyRec(
-            "price_pressure", t("strat_rec_price_action", lang, competitor=cut["competitor"]),
+            "price_pressure", action,
             str(note["owner"].iloc[0]) if len(note) and not pd.isna(note["owner"].iloc[0]) else t("strat_owner_sales", lang),
             str(note["response"].iloc[0]) if len(note) else "",
             price_sig, _competitor_move(comp, lang).split("; ")[0], _kpi_revenue(inp),
             t("strat_rec_price_decision", lang, product=cut["our_product"], competitor=cut["competitor"], pct=pct),
         )
-        p = st.price
         if p is not None and p.known:
             window = won_window(p.start, p.end, lang)
             rec.stake = p.order_intake
