@@ -199,13 +199,3 @@ def test_invalid_inputs_are_rejected():
     with pytest.raises(ValueError):
         budget.suggest(_channels().drop(columns="romi_low"))
 
-
-def test_the_workbooks_response_median_counts_the_inquiries_still_waiting():
-    from cmo_workbook.memos.controlling import _km_median_hours
-
-    # answered after 2 and 4 h; three wait (10, 10 and 1 h so far). Over the answered alone: 3 h.
-    # Kaplan–Meier: the 1-h wait leaves the risk set first; at 2 h 1 of 4 answered (S = 0.75), at 4 h 1 of 3 (S = 0.5)
-    g = pd.DataFrame({"waited": [2.0, 4.0, 10.0, 10.0, 1.0], "answered": [True, True, False, False, False]})
-    assert _km_median_hours(g) == 4.0
-    # more than half still wait: no median yet (not the answered one's 2 h)
-    assert math.isnan(_km_median_hours(pd.DataFrame({"waited": [2.0, 10.0, 10.0], "answered": [True, False, False]})))

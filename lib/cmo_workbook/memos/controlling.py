@@ -19,10 +19,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..render import fmt
 from ..render.i18n import t
 from ..render.xlsx import write_stable
 from ..render.wording import channel_label
 from ..inputs.loaders import Dataset
+from ..metrics import sla
 from ..metrics.catalogue import WINDOWS, label
 from ..metrics.store import KpiStore
 from ..periods import Period
@@ -181,14 +183,18 @@ def _budget(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
                 [None, None, "eur", None, "eur", None, "eur"], bold=True)
 
 
-def _km_median_hours(g: pd.DataFrame) -> float:
-    """Median response hours of a group with the unanswered censored at their wait so far (NaN when more than half
-    still wait: no median is known yet, and 0 or the answered ones' median would understate it)."""
-    from ..metrics.funnel import _km_quantile, kaplan_meier
-
-    if not g["answered"].any():
-        return math.nan
-    return _km_quantile(kaplan_meier(g["waited"].to_numpy(dtype=float), g["answered"].to_numpy(dtype=bool)), 0.5)
+def response_medians(leads: pd.DataFrame, params: Any, as_of: pd.Timestamp) -> pd.Series:
+    """Median response time per (channel, MQL month) in business hours of the params' ``sla:`` calendar, the
+    unanswered inquiries counted as still waiting at ``as_of`` (:func:`cmo_workbook.metrics.sla.median_response`):
+    the sync memo's measure, so the workbook and the memo give one response time. NaN while more than half wait
+    (no median is known yet)."""
+    cfg = sla.SlaConfig.from_params(params.raw.get("sla"), state=params.company.get("state"))
+    frame = sla.lead_sla(leads, cfg, as_of)
+    if frame.empty:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_arrays([[], []], names=["channel", "month"]))
+    frame = frame.assign(channel=frame["channel"].astype(str), month=frame["mql_date"].dt.to_period("M"))
+    med = frame.groupby(["channel", "month"])[["response_hours", "waited_hours"]].apply(sla.median_response)
+    return med.replace(math.inf, math.nan).astype(float)
 
 
 def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
@@ -209,16 +215,9 @@ def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
     lm["rejected"] = ~lm["accepted"] & fb.notna()
     lm["reason"] = (leads["rejection_reason"] if "rejection_reason" in leads else pd.Series(pd.NA, index=leads.index)
                     ).astype("string").where(lm["rejected"])
-    # the median counts the inquiries still waiting at the period end (Kaplan–Meier, as the sync memo does): a median
-    # over the answered ones alone understates the response time when many wait
-    as_of = period.end
-    first = leads["first_response_date"] if "first_response_date" in leads else pd.Series(pd.NaT, index=leads.index)
-    answered = first.notna() & (first < as_of)
-    lm["answered"] = answered
-    lm["waited"] = ((first.where(answered, as_of) - leads["mql_date"]).dt.total_seconds() / 3600).clip(lower=0)
     keys = ["channel", "month"]
     g = lm.groupby(keys).agg(inquiries=("accepted", "size"), accepted=("accepted", "sum"), rejected=("rejected", "sum"))
-    g["hours"] = lm.groupby(keys)[["waited", "answered"]].apply(_km_median_hours) if len(lm) else math.nan
+    g = g.join(response_medians(leads, ds.params, period.end).rename("hours"))
     top = (lm.dropna(subset=["reason"]).groupby(keys + ["reason"]).size().reset_index(name="n")
            .sort_values(keys + ["n", "reason"], ascending=[True, True, False, True]).drop_duplicates(keys)
            .set_index(keys)["reason"])
@@ -243,7 +242,8 @@ def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
                      int(get("opportunities")), int(orders_n), cost_v,
                      cost_v / n if n else math.nan, cost_v / orders_n if orders_n else math.nan],
                     [None, None, "count", "count", "count", None, "hours", "count", "count", "eur", "eur", "eur"])
-    s.note(t("ctl_response_time_calendar_hours", lang))
+    c = sla.SlaConfig.from_params(ds.params.raw.get("sla"), state=ds.params.company.get("state"))
+    s.note(t("ctl_response_time_business_hours", lang, day_hours=f"{fmt.number(c.day_start, lang)}–{fmt.number(c.day_end, lang)}"))
 
 
 def _orders(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
