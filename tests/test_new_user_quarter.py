@@ -79,6 +79,12 @@ def test_the_stakeholder_update_runs_without_diary_and_stakeholders(tmp_path, ca
     assert ("Kein Marketing-Tagebuch eingerichtet (diary.dir in den Params): Die Absätze stützen sich nur auf "
             "Kennzahlen und Ziele.") in flat
     assert "Marketing-Tagebuch: 0 von" not in flat
+    # contacts (first created 04.08.2026; fair leads from 10.09.) and Google Ads (from 06.08.2026) begin inside Q3: the
+    # quarter's inquiries and costs are "–", and the data note says why instead of "keine Lücken" alone
+    assert ("hubspot_contacts.csv, messe_leads.csv: der Export beginnt erst 2026-08; Werte für 2026-Q3, die diese "
+            "Daten brauchen, bleiben ohne Wert (–)") in flat
+    assert "google_ads_kampagnen.csv: der Export beginnt erst 2026-08" in flat
+    assert "hubspot_deals.csv: der Export" not in flat  # deals from April 2026 cover the quarter
     assert "BEREICHE, DIE WIR UM UNTERSTÜTZUNG BITTEN" not in text
     assert "WO WIR UNTERSTÜTZUNG BRAUCHEN" in text  # the paragraph itself stays
 
