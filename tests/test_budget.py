@@ -158,9 +158,31 @@ def test_order_lag_is_the_median_from_inquiry_to_order():
     deals = pd.DataFrame({"lead_id": ["L1", "L2", "L3", "L1"], "status": ["won", "won", "won", "lost"],
                           "deal_type": ["New Business"] * 4,
                           "close_date": pd.to_datetime(["2026-03-02", "2026-05-01", "2026-01-11", "2026-02-01"])})
-    # 60, 120 and 10 days; the lost deal does not count
+    # 60, 120 and 10 days; the lost deal does not count (L1 won later): by 60 days two of the three won leads had won
     assert budget.order_lag_days(leads, deals) == 60.0
-    assert budget.order_lag_days(leads, deals, ["linkedin"]) == 90.0
+    # linkedin: 60 and 120 days; half of the won leads had won by day 60 (the time by which half have won)
+    assert budget.order_lag_days(leads, deals, ["linkedin"]) == 60.0
+
+
+def test_order_lag_counts_the_leads_still_waiting():
+    """Recent inquiries can only have won fast so far: a median over the won ones alone understates the lag."""
+    old = pd.to_datetime("2026-01-01")  # followed for 364 days to the cut-off
+    new = pd.to_datetime("2026-12-01")  # followed for 30 days
+    leads = pd.DataFrame({"lead_id": list("ABCDEFGHIJ"), "channel": "paid_search",
+                          "mql_date": [old] * 4 + [new] * 6})
+    won = {"A": 10, "B": 200, "C": 300, "E": 10, "F": 20}  # D and G–J still wait
+    deals = pd.DataFrame({"lead_id": list(won), "status": "won", "deal_type": "New Business",
+                          "close_date": [(old if k < "E" else new) + pd.Timedelta(days=v) for k, v in won.items()]})
+    lag = budget.order_lag(leads, deals, ["paid_search"], as_of="2026-12-31")
+    # plain median of 10, 10, 20, 200, 300 = 20 days; counting the waiting leads (Kaplan–Meier, one outcome):
+    # day 10: 2 of 10 win, S = 0.8; day 20: 1 of 8, S = 0.7; G–J leave at day 30; day 200: 1 of 3, S = 0.467;
+    # day 300: 1 of 2, S = 0.233 -> won share 0.767, half of it (0.383) is reached on day 200
+    assert lag["plain_median_days"] == 20.0 and lag["median_days"] == 200.0
+    assert (lag["n_won"], lag["n_lost"], lag["n_waiting"]) == (5, 0, 5)
+    # a lead sales rejected is lost, not waiting (a competing outcome)
+    rejected = leads.assign(sales_feedback_date=pd.NaT, sql_date=pd.NaT)
+    rejected.loc[rejected["lead_id"] == "D", "sales_feedback_date"] = old + pd.Timedelta(days=5)
+    assert budget.order_lag(rejected, deals, ["paid_search"], as_of="2026-12-31")["n_lost"] == 1
 
 
 def test_business_case_without_margin_never_pays_back():
@@ -176,3 +198,4 @@ def test_invalid_inputs_are_rejected():
         budget.project(0, _history(), 0.4)
     with pytest.raises(ValueError):
         budget.suggest(_channels().drop(columns="romi_low"))
+

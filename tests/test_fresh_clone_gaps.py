@@ -64,7 +64,7 @@ def test_without_first_contact_dates_the_sync_states_no_sla_rate():
     assert feedback.so_what.startswith("Nicht messbar, nicht 0" + NB + "%: der Export enthält kein Datum der "
                                        "Vertriebsrückmeldung")
     (_, rows), _ = sync.breach_tables(facts, "de")
-    # e-mail, LinkedIn, partners, outbound and "übrige (1)" (organic search): 5 inquiries, nothing measured
+    # e-mail, LinkedIn, partners, outbound and "eine weitere Quelle" (organic search): 5 inquiries, nothing measured
     assert all(r[2:] == ["–", "–", "–"] for r in rows) and sum(int(r[1]) for r in rows) == 5
     # no agenda item about late answers or missing feedback: nothing was measured
     assert not [a for a in sync.agenda(facts, "de", "EUR", "Dezember") if "Rückmeldung" in str(a.action)

@@ -37,7 +37,7 @@ def test_sync_table_shows_the_leads_the_rate_leaves_out():
     assert rows[1][:5] == ["Suchmaschinenwerbung", "29", "4", f"92{NB}%", "2"]
     # the other two (email, website): on time 19 + 6 = 25 of decided 25 + 1 = 26 → 96.2 % → 96 %
     # (the old weighting by all handed-over leads gave (0.95·20 + 1.0·10)/30 = 96.7 % → 97 %)
-    assert rows[2][:5] == ["übrige (2)", "30", "4", f"96{NB}%", "1"]
+    assert rows[2][:5] == ["weitere 2 Quellen", "30", "4", f"96{NB}%", "1"]
 
 
 def test_sync_tile_says_which_leads_the_rate_leaves_out():

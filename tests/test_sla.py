@@ -154,10 +154,13 @@ def test_shared_accounts_and_attribution_questions():
     assert owm["touch_channels"].iloc[0] == ["webinars"]
 
 
-def test_owner_labels_never_names():
+def test_owner_labels_are_the_names_or_the_params_team_and_neutral_only_on_request():
     labels = sla.owner_labels(["Max", "Eva", None, "Max"], "de", {"Max": "Team Süd"})
+    assert labels == {"Eva": "Eva", "Max": "Team Süd"}  # a reader acts on names or roles, not on "Vertrieb 2"
+    # sla.show_owner_names: false (e.g. a works agreement): neutral labels, the params' team names still win
+    labels = sla.owner_labels(["Max", "Eva", None, "Max"], "de", {"Max": "Team Süd"}, names=False)
     assert labels == {"Eva": "Vertrieb 1", "Max": "Team Süd"}
-    assert sla.owner_labels(["Max", "Eva"], "en") == {"Eva": "Sales rep 1", "Max": "Sales rep 2"}
+    assert sla.owner_labels(["Max", "Eva"], "en", names=False) == {"Eva": "Sales rep 1", "Max": "Sales rep 2"}
 
 
 @pytest.mark.parametrize("state, day, off", [

@@ -39,7 +39,7 @@ def test_from_params_names_unknown_keys_and_the_known_ones():
     with pytest.raises(ValueError) as e:
         sla.SlaConfig.from_params({"response_hour": 8, "a": 1})
     assert str(e.value) == ("unknown key(s) in sla: a, response_hour; expected business_hours, feedback_days, "
-                            "feedback_target, holidays, owner_labels, response_hours, response_target")
+                            "feedback_target, holidays, owner_labels, response_hours, response_target, show_owner_names")
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -208,9 +208,11 @@ def test_shared_accounts_empty_cases_have_the_columns():
 
 def test_owner_labels_skip_missing_and_number_the_rest_alphabetically():
     owners = ["Zoe", "Eva", np.nan, "<NA>", "–", None, "Max", "Eva", 7]
-    assert sla.owner_labels(owners, "de", {"Max": "Team Süd"}) == {
+    assert sla.owner_labels(owners, "de", {"Max": "Team Süd"}, names=False) == {
         "7": "Vertrieb 1", "Eva": "Vertrieb 2", "Max": "Team Süd", "Zoe": "Vertrieb 3"}
-    assert sla.owner_labels(["b", "a"], "en") == {"a": "Sales rep 1", "b": "Sales rep 2"}
+    assert sla.owner_labels(["b", "a"], "en", names=False) == {"a": "Sales rep 1", "b": "Sales rep 2"}
+    assert sla.owner_labels(owners, "de", {"Max": "Team Süd"}) == {"7": "7", "Eva": "Eva", "Max": "Team Süd",
+                                                                  "Zoe": "Zoe"}
     assert sla.owner_labels([], "de") == {}
 
 

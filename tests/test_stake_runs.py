@@ -58,7 +58,14 @@ def test_voc_october_opens_its_actions_with_septembers(tmp_path, sample_dir):
     assert actions.index("Was aus den") < actions.index("1. ")  # the review opens the section
     # the rising delivery complaints carry the order intake of the customers behind them and the decision
     assert "Auf dem Spiel:" in text and "Auftragseingang von" in text and "(gewonnene Aufträge Nov 2025 – Okt 2026)" in text
-    assert "Entscheidung: Sicherheitsbestand für" in text and "ja/nein?" in text
+    # the decision asks to approve the stock's amount with its yearly cost: the six lines' won intake Nov 2025 – Oct
+    # 2026 is 24,661,000 €; × 0.62 at cost × 4/52 weeks = 1,176,202 € ("1,2 Mio. €"), × 20 % = 235,240 € a year;
+    # against 1,959,500 € × 0.38 = 744,610 € of margin at stake it pays above 235,240 / 744,610 = 31.6 %
+    assert ("Entscheidung: Freigabe von 1,2 Mio. € Sicherheitsbestand (4 Wochen Bedarf) für alle 6 genannten"
+            " Produktlinien") in text
+    assert "ja / nein? Kosten 235 Tsd. € im Jahr (20 % Kapital- und Lagerkosten)" in text
+    assert "lohnt, wenn er mehr als 32 % davon hält" in text and "fehlt in den Daten" not in text
+    assert "= 1,2 Mio. €; Kapital- und Lagerkosten 20 % im Jahr = 235 Tsd. €" in text  # the data note's calculation
     # the match is documented in the data note with its rate (209 of the 253 October items link by company name)
     assert "Kundenzuordnung (Kunden-Nr. 0, Firmenname 209, E-Mail-Domain 0): 209 von 253 Rückmeldungen (83 %)" in text
 
@@ -76,4 +83,11 @@ def test_briefing_q3_opens_with_q2s_moves_and_prices_the_discount_decision(tmp_p
     assert "Was aus den Empfehlungen vom Q2 2026 wurde:" in text
     assert f"{_plain_text(decisions._short(first.action))} – verworfen (kein Handlungsbedarf)" in text
     assert "das betrifft" in text and "Entscheidung: darf der Vertrieb bis 12 % Rabatt" in text
+    # the briefing recommends, with the reason from the CRM: since the cut on 15.09.2026 KS-60/KS-90 closed 14 deals,
+    # 3 lost on price or to a competitor (18 % of their value) against 25 % in the 12 months before: no rise,
+    # far from the 12 / 38 = 32 % matching would need (the strategy memo answers "nein" too)
+    assert ("Empfehlung: nein – seit der Senkung am 15.09.2026 gingen 18 % des Angebotswerts dieser Linien über Preis"
+            " oder an Wettbewerber verloren (3 von 14 Abschlüssen; 12 Monate davor 25 %): kein Anstieg – Mitziehen lohnt"
+            " erst ab 32 % zusätzlichem Verlust")\
+        in text
     assert "Ohne Preisindex, weil seit 3 Monaten nicht beobachtet" in text and "Alpin Drives AG (3)" not in text

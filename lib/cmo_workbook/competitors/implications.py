@@ -286,6 +286,10 @@ class PriceMoveStake:
     full match of the cut would cost on it (a price cut comes straight off the margin); ``break_even_share``:
     the share of that intake we would have to lose without matching before matching pays
     (cut ÷ gross margin); ``products`` is empty and ``order_intake`` NaN when the CRM lacks product lines.
+
+    The evidence for the recommendation (:attr:`match_pays`): the lines' deals closed (won or lost) since the cut
+    (``since``) and the share of their value lost on price or to a competitor (:func:`price_losses`), against the
+    same share in the 12 months before the cut.
     """
 
     competitor: str
@@ -296,6 +300,24 @@ class PriceMoveStake:
     start: pd.Timestamp
     end: pd.Timestamp
     gross_margin: float
+    since: pd.Timestamp | None = None  #: the day the cut was first seen
+    closed_since: int = 0  #: the lines' deals closed (won or lost) in [since, end)
+    lost_since: int = 0  #: of them lost on price or to a competitor
+    loss_share_since: float = math.nan  #: value share of ``closed_since`` lost on price or to a competitor
+    loss_share_before: float = math.nan  #: the same share in the 12 months before ``since``
+
+    @property
+    def loss_rise(self) -> float:
+        """How much the price-loss share rose since the cut (NaN without closed deals since): the loss the cut adds."""
+        before = 0.0 if self.loss_share_before != self.loss_share_before else self.loss_share_before
+        return self.loss_share_since - before
+
+    @property
+    def match_pays(self) -> bool:
+        """Recommend matching only when the losses since the cut already rose beyond the break-even share on at least
+        :data:`MIN_CLOSED_SINCE` closed deals; otherwise no (the margin cost is certain, the loss is not in the data)."""
+        return (self.known and self.closed_since >= MIN_CLOSED_SINCE and self.loss_rise == self.loss_rise
+                and self.loss_rise > self.break_even_share)
 
     @property
     def known(self) -> bool:
@@ -316,14 +338,42 @@ class PriceMoveStake:
         return self.cut / self.gross_margin if self.gross_margin else math.nan
 
 
+#: lost reasons that say price or a competitor: the losses a competitor's price cut adds to
+PRICE_LOSS = re.compile(r"preis|price|rabatt|discount|wettbewerb|mitbewerb|konkurren|competitor|competition|"
+                        r"günstiger|cheaper|billiger", re.I)
+#: closed deals since the cut a recommendation to match needs (fewer: no evidence of losses yet)
+MIN_CLOSED_SINCE = 10
+
+
+def price_losses(deals: pd.DataFrame, products: Sequence[str], *, start: Any, end: Any) -> tuple[int, int, float]:
+    """``(closed, lost, share)`` of the deals of ``products`` closed in [``start``, ``end``): won or lost deals, those
+    lost with a reason naming price or a competitor (:data:`PRICE_LOSS`), and the value share of those (NaN
+    without closed value)."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    line = product_line(deals["deal_name"] if "deal_name" in deals else pd.Series(pd.NA, index=deals.index), products)
+    close = pd.to_datetime(deals["close_date"])
+    closed = deals.loc[deals["status"].isin(["won", "lost"]) & (close >= start) & (close < end) & line.notna()]
+    reason = (closed["lost_reason"] if "lost_reason" in closed else pd.Series(pd.NA, index=closed.index))
+    lost = closed.loc[(closed["status"] == "lost") & reason.astype("string").fillna("").str.contains(PRICE_LOSS)]
+    total = float(closed["amount"].fillna(0).sum())
+    return len(closed), len(lost), (float(lost["amount"].fillna(0).sum()) / total if total > 0 else math.nan)
+
+
 def price_move_stake(item: Mapping[str, Any], deals: pd.DataFrame, *, gross_margin: float, end: Any,
                      months: int = 12) -> PriceMoveStake:
-    """The stake of one price-change item (``our_product`` lists our touched products, ``change_pct`` the cut)."""
+    """The stake of one price-change item (``our_product`` lists our touched products, ``change_pct`` the cut,
+    ``first_seen`` the day of the cut: the price losses since then against the 12 months before)."""
     end = pd.Timestamp(end)
     ours = [p.strip() for p in str(item.get("our_product") or "").split(",") if p.strip() and p.strip() != "<NA>"]
     cut = abs(float(item.get("change_pct") or 0.0)) / 100
     rev = product_revenue(deals, ours, end=end, months=months) if ours else None
     intake = float(rev["order_intake"].sum()) if rev is not None else math.nan
     n = int(rev["deals"].sum()) if rev is not None else 0
-    return PriceMoveStake(str(item.get("competitor")), ours if rev is not None else [], cut, intake, n,
-                          end - pd.DateOffset(months=int(months)), end, float(gross_margin))
+    st = PriceMoveStake(str(item.get("competitor")), ours if rev is not None else [], cut, intake, n,
+                        end - pd.DateOffset(months=int(months)), end, float(gross_margin))
+    since = item.get("first_seen")
+    if rev is not None and since is not None and not pd.isna(since):
+        st.since = pd.Timestamp(since)
+        st.closed_since, st.lost_since, st.loss_share_since = price_losses(deals, ours, start=st.since, end=end)
+        st.loss_share_before = price_losses(deals, ours, start=st.since - pd.DateOffset(months=12), end=st.since)[2]
+    return st

@@ -23,8 +23,8 @@ from ..memos import consistency
 from ..memos.decisions import DECISIONS_FILE
 from ..render import jargon
 from . import mail, preflight, project
-from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError, RunLockedError,
-                      SettingsError)
+from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError, Problem,
+                      RunLockedError, SettingsError)
 from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
@@ -290,6 +290,12 @@ def shared_inputs() -> str:
     return _SHARED[0]
 
 
+#: the CRM and ad-cost tables the CRM memos read behind ``ds.has`` (the KPI memo, sync and stakeholder update run
+#: without ad spend, "–" and a data note): a single run without one goes ahead; the other declared inputs (feedback,
+#: touchpoints, competitor exports) are what a notebook is about, and its cells fail without them
+CRM_TABLES = ("leads", "deals", "spend")
+
+
 class Runner:
     """Runs notebooks for one params file; ``say`` receives one progress line per step."""
 
@@ -363,7 +369,10 @@ class Runner:
         params = self.params()
         self.check_project()
         preflight.check_reports_dir(self.reports_dir)
-        ds = self.dataset()
+        ds = self.dataset()  # the configured files' own problems first: they are what the analyst fixes first
+        missing = self.unconfigured(info, crm=False)
+        if missing:  # `run all` skips it; asked for by name it is refused before any kernel (exit 2), not a cell error
+            raise DataError(Problem(str(params.path), f"{info.name} {missing}"))
         _check_catalogue(params)
         if info.inputs:
             ds.check_period(period, list(info.inputs), allow_stale=self.opts.allow_stale)
@@ -417,13 +426,14 @@ class Runner:
                 stopped = getattr(exc, "fatal", False)
         return results
 
-    def unconfigured(self, info: NotebookInfo) -> str:
+    def unconfigured(self, info: NotebookInfo, *, crm: bool = True) -> str:
         """Why ``run all`` skips ``info`` ("" to run it): a table among the notebook's declared inputs
         (``metadata.cmo.inputs``: what it cannot do without) has no file in params. A company without a
         feedback list gets its CRM memos, not a refused run; the tables a notebook reads beyond its inputs
-        (touchpoints, plan, competitor messaging, ...) are optional and never skip it."""
+        (touchpoints, plan, competitor messaging, ...) are optional and never skip it. ``crm=False`` leaves out
+        :data:`CRM_TABLES`, which the notebooks guard (the single run's refusal: a KPI memo without ad spend runs)."""
         params = self.params()
-        missing = [t for t in info.inputs if not params.files(t)]
+        missing = [t for t in info.inputs if not params.files(t) and (crm or t not in CRM_TABLES)]
         if not missing:
             return ""
         keys = " and ".join(f"data.{t}" for t in missing)

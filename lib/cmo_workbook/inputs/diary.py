@@ -210,12 +210,15 @@ def diary_dir(params) -> Path | None:
     return (params.path.parent / section["dir"]).resolve() if section.get("dir") else None
 
 
-def load_diary(folder: str | Path, known_kpis: Iterable[str] | None = None) -> pd.DataFrame:
+def load_diary(folder: str | Path | None, known_kpis: Iterable[str] | None = None) -> pd.DataFrame:
     """All diary entries of ``folder`` sorted by week; raise DataError listing every malformed file.
 
     ``known_kpis`` (e.g. ``cmo_workbook.metrics.monthly.METRICS``) checks the ``kpi:`` lists.
-    ``README.md`` and files starting with ``_`` (templates) are skipped.
+    ``README.md`` and files starting with ``_`` (templates) are skipped. ``None`` (no ``diary.dir`` in the params,
+    :func:`diary_dir`: the section is optional) gives no entries; a folder that is set but missing stays an error.
     """
+    if folder is None:
+        return pd.DataFrame(columns=COLUMNS)
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(Problem(str(folder), "diary folder does not exist",
@@ -288,6 +291,7 @@ class DiarySummary:
     feedback: list[tuple[str, str]] = field(default_factory=list)  # (week, text), latest first
     tag_weeks: dict[str, int] = field(default_factory=dict)
     feedback_tag_weeks: dict[str, int] = field(default_factory=dict)
+    configured: bool = True  #: False: the params set no ``diary.dir`` (not "no entry written")
 
 
 def in_period(diary: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -305,7 +309,7 @@ def weeks_of(period: Period) -> list[str]:
 
 def quarter_summary(diary: pd.DataFrame, period: Period, monthly: pd.DataFrame | None = None, *,
                     higher_is_better: dict[str, bool | None] | None = None, min_rise: float = 0.05,
-                    lag: int = 12, top: int = 3) -> DiarySummary:
+                    lag: int = 12, top: int = 3, configured: bool = True) -> DiarySummary:
     """Themes of learnings and what worked in ``period``.
 
     Themes: tags by number of weeks, then frequent terms of the "learned" bullets that no tag
@@ -313,11 +317,12 @@ def quarter_summary(diary: pd.DataFrame, period: Period, monthly: pd.DataFrame |
     least ``min_rise`` in the entry's month against ``lag`` months earlier (12: the same month last
     year, which keeps seasons such as the August dip out of it) (``monthly`` from
     :func:`cmo_workbook.metrics.monthly.monthly`; direction from ``higher_is_better``, default: higher is
-    better). One item per (month, KPI), the largest improvements first.
+    better). One item per (month, KPI), the largest improvements first. ``configured=False``: the company keeps
+    no diary (:func:`diary_dir` is None), which :func:`coverage_sentence` says instead of "0 of 13 weeks".
     """
     hib = {"cost_per_qualified_lead": False, **(higher_is_better or {})}
     q = in_period(diary, period)
-    summary = DiarySummary(period, len(q), len(weeks_of(period)))
+    summary = DiarySummary(period, len(q), len(weeks_of(period)), configured=configured)
     if q.empty:
         return summary
     q = q.sort_values("week_start", ascending=False, kind="stable")  # latest example first
@@ -404,5 +409,8 @@ def summary_bullets(summary: DiarySummary, lang: str, kpi_label=None) -> list[st
 
 
 def coverage_sentence(summary: DiarySummary, lang: str) -> str:
-    """'Tagebuch: 12 von 13 Wochen geführt' – how complete the qualitative basis is."""
+    """'Tagebuch: 12 von 13 Wochen geführt' – how complete the qualitative basis is; without a configured diary,
+    that the paragraphs rest on the numbers and goals alone and where to set one up."""
+    if not summary.configured:
+        return t("diary_coverage_none", lang)
     return t("diary_coverage", lang, entries=fmt.number(summary.entries, lang), weeks=fmt.number(summary.weeks, lang))

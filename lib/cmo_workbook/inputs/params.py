@@ -80,6 +80,20 @@ class Params:
         return float(self.company["gross_margin"])
 
     @property
+    def holding_cost_rate(self) -> float:
+        """Yearly cost of holding stock as a share of its value (``company.holding_cost_rate``, schema default)."""
+        from .params_schema import default
+
+        return float(self.company.get("holding_cost_rate", default("company", "holding_cost_rate")))
+
+    @property
+    def safety_stock_weeks(self) -> float:
+        """Weeks of demand a safety stock holds (``company.safety_stock_weeks``, schema default)."""
+        from .params_schema import default
+
+        return float(self.company.get("safety_stock_weeks", default("company", "safety_stock_weeks")))
+
+    @property
     def stage_map(self) -> dict[str, list[str]]:
         return self.raw["stage_map"]
 

@@ -43,9 +43,13 @@ def choice(*values: str, fix: str | None = None) -> dict[str, Any]:
 
 
 def num(*, ge: float | None = None, gt: float | None = None, le: float | None = None, lt: float | None = None,
-        integer: bool = False, eg: str | None = None, fix: str | None = None) -> dict[str, Any]:
-    """A number (``integer``: a whole number) with optional bounds."""
+        integer: bool = False, eg: str | None = None, fix: str | None = None,
+        default: float | None = None) -> dict[str, Any]:
+    """A number (``integer``: a whole number) with optional bounds; ``default``: the value used when the key is
+    absent (JSON Schema's ``default``, read by :func:`default`, named in the error text)."""
     s: dict[str, Any] = {"type": "integer" if integer else "number"}
+    if default is not None:
+        s["default"] = default
     bounds = []
     for key, val, word in (("minimum", ge, "≥"), ("exclusiveMinimum", gt, ">"), ("maximum", le, "≤"),
                            ("exclusiveMaximum", lt, "<")):
@@ -53,6 +57,8 @@ def num(*, ge: float | None = None, gt: float | None = None, le: float | None = 
             s[key] = val
             bounds.append(f"{word} {val:g}")
     expect = ("a whole number" if integer else "a number") + (f" {' and '.join(bounds)}" if bounds else "")
+    if default is not None:
+        fix = (f"{fix}; " if fix else "") + f"leave it out for the default {default:g}"
     return _node(s, expect + " without unit or thousands separator", eg, fix)
 
 
@@ -156,6 +162,11 @@ COMPANY = section({
     "fiscal_year_start": num(integer=True, ge=1, le=12, eg="1 for January"),
     "vat_rate": num(ge=0, lt=1, eg="0.19 for 19 %"),
     "state": text(eg="BY", fix="the Bundesland code whose public holidays the business hours skip (BW, BY, BE, ... NW, ... TH)"),
+    # the cost of a safety stock a memo asks to approve (VoC, strategy memo, deck): controlling's assumptions
+    "holding_cost_rate": num(gt=0, lt=1, eg="0.2 for 20 %", default=0.2,
+                             fix="yearly cost of holding stock (capital, storage, obsolescence) as a share of its value"),
+    "safety_stock_weeks": num(gt=0, le=52, eg="4", default=4,
+                              fix="weeks of the product lines' demand a safety stock holds"),
 }, required=("name", "language", "currency", "gross_margin"))
 
 DATA = section({
@@ -273,7 +284,9 @@ SLA = section({
     "response_target": _SHARE,
     "feedback_target": _SHARE,
     "holidays": items(day()),
-    "owner_labels": mapping(text(), fix="lead owner: team name"),
+    "owner_labels": mapping(text(), fix="lead owner: team name or role"),
+    "show_owner_names": boolean(fix="false: the sync memo shows lead owners as 'Vertrieb 1', 'Vertrieb 2' instead of"
+                                    " their names (e.g. where a works agreement asks for it)"),
 })
 
 DIARY = section({"dir": text(eg="../diary", fix="the folder of weekly diary files, relative to this params file")})
@@ -320,6 +333,14 @@ PARAMS = section({
 
 
 # --- checking ----------------------------------------------------------------------------------
+
+def default(*path: str) -> Any:
+    """The schema's default of a key, e.g. ``default("company", "holding_cost_rate")`` (one home for it)."""
+    node: dict[str, Any] = PARAMS
+    for key in path:
+        node = node["properties"][key]
+    return node["default"]
+
 
 def _is_date(value: object) -> bool:
     from datetime import date

@@ -26,7 +26,7 @@ from ..render.blocks import Header, recommendation_labels as _labels
 from ..render.i18n import t, tn
 from ..competitors.messaging import _TOKEN, _lemma, detect_language
 from ..periods import Period
-from ..competitors.implications import PriceMoveStake, price_move_stake
+from ..competitors.implications import MIN_CLOSED_SINCE, PriceMoveStake, price_move_stake
 from .voice_of_customer import won_window
 
 #: Topics derived from snapshots (not typed by colleagues); they lead a competitor's block.
@@ -530,9 +530,25 @@ def stake_text(st: PriceMoveStake, lang: str, currency: str = "EUR") -> str:
              competitor=st.competitor, pct=fmt.percent(st.cut, lang, 0))
 
 
+def verdict(st: PriceMoveStake, lang: str) -> str:
+    """The recommendation on matching a cut, with its reason from the CRM: the lines' price losses since the cut
+    against the 12 months before (:attr:`~cmo_workbook.competitors.implications.PriceMoveStake.match_pays`); the
+    one home of the answer the briefing, the strategy memo and the deck give."""
+    date = fmt.date(st.since, lang) if st.since is not None else "–"
+    n = {"date": date, "closed": fmt.number(st.closed_since, lang), "lost": fmt.number(st.lost_since, lang),
+         "share": fmt.percent(st.break_even_share, lang, 0)}
+    if st.closed_since < MIN_CLOSED_SINCE or st.loss_share_since != st.loss_share_since:
+        return t("comp_verdict_no_few", lang, **n)
+    shares = {"since": fmt.percent(st.loss_share_since, lang, 0),
+              "before": fmt.percent(st.loss_share_before, lang, 0) if st.loss_share_before == st.loss_share_before
+              else "–"}
+    rise = (t("comp_rise_none", lang) if not st.loss_rise > 0.005 else
+            t("comp_rise_pp", lang, pp=fmt.pp(st.loss_rise, lang)))
+    return t("comp_verdict_yes" if st.match_pays else "comp_verdict_no", lang, **n, **shares, rise=rise)
+
+
 def decision_text(st: PriceMoveStake, lang: str, currency: str = "EUR") -> str:
-    """The discount decision with its euros: margin cost of matching the cut against the intake it defends."""
-    return t("comp_decision_price", lang, pct=fmt.percent(st.cut, lang, 0), products=", ".join(st.products),
-             cost=_money(st.match_cost, lang, currency), intake=_money(st.order_intake, lang, currency),
-             window=won_window(st.start, st.end, lang), share=fmt.percent(st.break_even_share, lang, 0),
-             competitor=st.competitor)
+    """The discount decision with its margin cost and the recommendation (:func:`verdict`, which names the loss share
+    from which matching would pay); the intake it defends is in the block's stake line beside it."""
+    return t("comp_decision_price_rec", lang, pct=fmt.percent(st.cut, lang, 0), products=", ".join(st.products),
+             cost=_money(st.match_cost, lang, currency), verdict=verdict(st, lang))

@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import matplotlib
+import pandas as pd
 
 from ..render import fmt
 from ..render.blocks import DataNote, Header
 from ..render.i18n import set_overrides, t
+from ..inputs.findings import Finding
 from ..inputs.loaders import Dataset, load_dataset
 from ..inputs.plausibility import review
 from ..inputs.params import Params, load_params
 from ..metrics import store as kpi_store
 from ..metrics.catalogue import label as kpi_label
+from ..metrics.monthly import table_starts
 from ..periods import Period, run_date
 
 
@@ -107,12 +110,27 @@ class Workbook:
         the period: lines for the data note, in the memo language. An ``optional`` table without rows is not
         used by the memo and gets no freshness note (one with rows but no activity in the period does)."""
         checked = [x for x in tables if x not in optional or self.ds.has(x)]
-        found = [*self.ds.findings, *review(self.ds), *self.ds.freshness(self.period, checked)]
+        found = [*self.ds.findings, *review(self.ds), *self.ds.freshness(self.period, checked),
+                 *self.late_starts(checked)]
         seen: dict[str, None] = {}
         for f in found:
             if f.table in tables and f.severity == "note":
                 seen.setdefault(f.text(self.lang), None)
         return list(seen)
+
+
+    def late_starts(self, tables: Sequence[str]) -> list[Finding]:
+        """A note per table whose export begins after the period's first month: the period's values that need it
+        are empty ("–", :meth:`cmo_workbook.metrics.store._Calc.inputs_cover`), and the reader learns why."""
+        first = self.period.month_periods()[0]
+        first = pd.Period(str(first), freq="M")
+        out = []
+        for name, start in table_starts(self.ds).items():
+            if name in tables and start > first:
+                files = ", ".join(s.file.name for s in self.ds.files(name)) or name
+                out.append(Finding.note(name, "note_table_starts_in_period", table=name, files=files,
+                                        start=str(start), period=str(self.period)))
+        return out
 
 
 def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind: str = "month",

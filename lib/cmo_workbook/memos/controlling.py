@@ -19,10 +19,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..render import fmt
 from ..render.i18n import t
 from ..render.xlsx import write_stable
 from ..render.wording import channel_label
 from ..inputs.loaders import Dataset
+from ..metrics import sla
 from ..metrics.catalogue import WINDOWS, label
 from ..metrics.store import KpiStore
 from ..periods import Period
@@ -181,6 +183,20 @@ def _budget(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
                 [None, None, "eur", None, "eur", None, "eur"], bold=True)
 
 
+def response_medians(leads: pd.DataFrame, params: Any, as_of: pd.Timestamp) -> pd.Series:
+    """Median response time per (channel, MQL month) in business hours of the params' ``sla:`` calendar, the
+    unanswered inquiries counted as still waiting at ``as_of`` (:func:`cmo_workbook.metrics.sla.median_response`):
+    the sync memo's measure, so the workbook and the memo give one response time. NaN while more than half wait
+    (no median is known yet)."""
+    cfg = sla.SlaConfig.from_params(params.raw.get("sla"), state=params.company.get("state"))
+    frame = sla.lead_sla(leads, cfg, as_of)
+    if frame.empty:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_arrays([[], []], names=["channel", "month"]))
+    frame = frame.assign(channel=frame["channel"].astype(str), month=frame["mql_date"].dt.to_period("M"))
+    med = frame.groupby(["channel", "month"])[["response_hours", "waited_hours"]].apply(sla.median_response)
+    return med.replace(math.inf, math.nan).astype(float)
+
+
 def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
     s = _Sheet(wb, t("ctl_funnel_channel", lang), lang, (20, 10, 12, 12, 12, 26, 14, 14, 10, 12, 12, 12))
     s.header([t("ctl_channel", lang), t("ctl_month", lang), t("ctl_qualified_inquiries", lang),
@@ -199,11 +215,9 @@ def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
     lm["rejected"] = ~lm["accepted"] & fb.notna()
     lm["reason"] = (leads["rejection_reason"] if "rejection_reason" in leads else pd.Series(pd.NA, index=leads.index)
                     ).astype("string").where(lm["rejected"])
-    resp = leads["first_response_date"] - leads["mql_date"] if "first_response_date" in leads else pd.Series(pd.NaT, index=leads.index)
-    lm["hours"] = resp.dt.total_seconds() / 3600
     keys = ["channel", "month"]
-    g = lm.groupby(keys).agg(inquiries=("accepted", "size"), accepted=("accepted", "sum"), rejected=("rejected", "sum"),
-                             hours=("hours", "median"))
+    g = lm.groupby(keys).agg(inquiries=("accepted", "size"), accepted=("accepted", "sum"), rejected=("rejected", "sum"))
+    g = g.join(response_medians(leads, ds.params, period.end).rename("hours"))
     top = (lm.dropna(subset=["reason"]).groupby(keys + ["reason"]).size().reset_index(name="n")
            .sort_values(keys + ["n", "reason"], ascending=[True, True, False, True]).drop_duplicates(keys)
            .set_index(keys)["reason"])
@@ -228,7 +242,8 @@ def _funnel(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:
                      int(get("opportunities")), int(orders_n), cost_v,
                      cost_v / n if n else math.nan, cost_v / orders_n if orders_n else math.nan],
                     [None, None, "count", "count", "count", None, "hours", "count", "count", "eur", "eur", "eur"])
-    s.note(t("ctl_response_time_calendar_hours", lang))
+    c = sla.SlaConfig.from_params(ds.params.raw.get("sla"), state=ds.params.company.get("state"))
+    s.note(t("ctl_response_time_business_hours", lang, day_hours=f"{fmt.number(c.day_start, lang)}–{fmt.number(c.day_end, lang)}"))
 
 
 def _orders(wb: Workbook, ds: Dataset, period: Period, lang: str) -> None:

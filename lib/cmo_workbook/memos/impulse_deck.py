@@ -102,7 +102,8 @@ def gather(wb: Any) -> Evidence:
     comp = briefing.analyse(wb.ds, wb.params.raw["competitors"], wb.period, lang=L,
                             vat=wb.params.company.get("vat_rate"))
     # the strategy memo's euros at stake, so a slide and the memo name the same amount for the same decision
-    stakes = strategy.gather_stakes(vocs, comp, wb.ds, wb.kpis(), wb.params.gross_margin, L, wb.currency)
+    stakes = strategy.gather_stakes(vocs, comp, wb.ds, wb.kpis(), wb.params.gross_margin, L, wb.currency,
+                                    params=wb.params)
     inp = strategy.StrategyInputs(wb.period, L, wb.currency, vocs, comp,
                                   strategy.kpi_quarter(wb.kpis()), stakes, store=wb.kpis(), today=wb.generated)
     snap = review.deals_as_of(wb.ds.deals, wb.period.end)
@@ -274,14 +275,19 @@ def _competitor(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> 
         pct = fmt.percent(c["cut_pct"], lang, 0)
         stake = _money(c["at_stake"], lang, currency)
         products = ", ".join(c["products"])
-        title = t("deck_competitor_cut", lang, competitor=cut["competitor"], pct=pct)
+        # the title says what follows (IBCS): the cut, what matching costs on the intake it touches, and the answer
+        # (the briefing's verdict from the losses since the cut; the strategy memo and the decisions slide say the same)
+        p = c.get("stake")
+        cost = _money(c["discount_cost"], lang, currency)
+        key = ("deck_competitor_cut_pipeline" if p is None else
+               "deck_competitor_cut_yes" if p.match_pays else "deck_competitor_cut_no")
+        title = t(key, lang, competitor=cut["competitor"], pct=pct, cost=cost, stake=stake)
         body.append(t("deck_competitor_since", lang, date=fmt.date(cut["first_seen"], lang), product=cut["product"]))
         if promise is not None:
             body.append(t("deck_competitor_also_promise", lang, promise=promise["started"])
                         if promise["competitor"] == cut["competitor"] else
                         t("deck_competitor_other_promise", lang, competitor=promise["competitor"],
                           promise=promise["started"]))
-        p = c.get("stake")
         body.append(t("deck_competitor_stake_won", lang, stake=stake, products=products,
                       window=vm.won_window(p.start, p.end, lang)) if p is not None else
                     t("deck_competitor_stake", lang, stake=stake, products=products))
@@ -331,7 +337,13 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
         d = cust.get("stake")
         at_stake = _money(cust["at_stake"], lang, currency)
         products = vm.stake_products(d, lang, short=True) if d is not None else t("voc_stake_products_unknown", lang)
-        rows.append([t("deck_dec_stock", lang, products=products), t("deck_dec_stock_cost", lang),
+        sk = ev.strategy.stakes.stock
+        stock = vm.stock_values(sk, lang, currency, short=True) if sk is not None else None
+        rows.append([t("deck_dec_stock_amount", lang, **stock) if stock else t("deck_dec_stock", lang, products=products),
+                     t("deck_dec_stock_cost_year", lang, **stock) if stock else t("deck_dec_stock_cost", lang),
+                     # with the stock's amount and cost the row keeps to the slide's word budget: the customers are
+                     # on the customer slide and in the notes
+                     t("deck_dec_stock_effect_upto", lang, stake=at_stake) if stock else
                      t("deck_dec_stock_effect_accounts", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang))
                      if d is not None else t("deck_dec_stock_effect", lang, stake=at_stake)])
         notes.append(rules["delivery_promise"].decision)
@@ -339,7 +351,8 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
         pct = fmt.percent(comp["cut_pct"], lang, 0)
         cost, at_stake = _money(comp["discount_cost"], lang, currency), _money(comp["at_stake"], lang, currency)
         won = comp.get("stake") is not None
-        rows.append([t("deck_dec_discount_no", lang, pct=pct),  # the strategy memo's answer, not an open "ja/nein?"
+        pays = won and comp["stake"].match_pays  # the briefing's and the strategy memo's verdict, not an open "ja/nein?"
+        rows.append([t("deck_dec_discount_yes" if pays else "deck_dec_discount_no", lang, pct=pct),
                      t("deck_dec_discount_cost_range" if won else "deck_dec_discount_cost", lang, cost=cost),
                      t("deck_dec_discount_effect_won" if won else "deck_dec_discount_effect", lang, stake=at_stake)])
         if "price_pressure" in rules:

@@ -3,8 +3,9 @@
 Numbers come from :mod:`cmo_workbook.metrics.sla`; this module compares them (previous month, SLA
 target), writes the headline, the KPI tiles with their "so what", the tables and the agenda
 items (recommendations with an owner); every sentence is a catalogue message (ids ``sync_…``).
-Person names never reach the memo: lead owners appear under neutral labels
-(:func:`cmo_workbook.metrics.sla.owner_labels`); companies are business names.
+Lead owners appear under their names from the CRM, or the team or role params give them (``sla.owner_labels``;
+neutral "Vertrieb 1" labels with ``sla.show_owner_names: false``: :func:`cmo_workbook.metrics.sla.owner_labels`);
+the rows a table leaves out are named plainly ("weitere 3 Vertriebler"); companies are business names.
 """
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def compute(ds: Dataset, period: Period, lang: str, store: KpiStore | None = Non
         cohort=cohort,
         by_channel=sla.breaches_by(cohort, "channel"),
         by_owner=sla.breaches_by(cohort, "owner"),
-        owner_label=sla.owner_labels(ds.leads["owner"].dropna().unique(), lang, raw.get("owner_labels")),
+        owner_label=sla.owner_labels(ds.leads["owner"].dropna().unique(), lang, raw.get("owner_labels"),
+                                     names=bool(raw.get("show_owner_names", True))),
         quality=sla.quality_by(decided, "channel"),
         reasons=sla.rejection_reasons(decided),
         acceptance_now=_acceptance(decided), acceptance_prev=_acceptance(decided_prev),
@@ -261,7 +263,7 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
     with_pending = bool(f.response_dates) and any(
         "pending" in df and int(df["pending"].sum()) > 0 for df in (f.by_channel, f.by_owner))
 
-    def rows(df: pd.DataFrame, name, n: int) -> list[list[str]]:
+    def rows(df: pd.DataFrame, name, n: int, more: str) -> list[list[str]]:
         measured = f.response_dates  # without first-contact dates: the inquiries per row, nothing about them
         if not measured:
             shown = df.sort_values("leads", ascending=False, kind="stable").head(n)
@@ -279,7 +281,7 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
             met = rest["met"].sum() if "met" in rest else (rest["rate"] * rest["leads"]).sum()
             decided = met + rest["breaches"].sum()
             rate = met / decided if decided else float("nan")
-            out.append([t("sync_row_others", lang, n=len(rest)), fmt.number(rest["leads"].sum(), lang)]
+            out.append([tn(more, len(rest), lang, n=fmt.number(len(rest), lang)), fmt.number(rest["leads"].sum(), lang)]
                        + ([fmt.number(rest["pending"].sum(), lang)] if with_pending else [])
                        + [fmt.percent(rate, lang, 0) if measured else dash,
                           fmt.number(rest["breaches"].sum(), lang) if measured else dash, dash])
@@ -287,8 +289,10 @@ def breach_tables(f: SyncFacts, lang: str, max_rows: int = 4, max_owners: int = 
 
     cols = ([t("sync_col_inquiries", lang)] + ([t("sync_col_pending", lang)] if with_pending else [])
             + [t("sync_col_within", lang, hours=h), t("sync_col_late", lang), t("sync_col_median", lang)])
-    src = ([t("sync_col_source", lang)] + cols, rows(f.by_channel, lambda k: channel_label(k, lang), max_rows))
-    own = ([t("sync_col_owner", lang)] + cols, rows(f.by_owner, lambda k: _owner(f, k), max_owners))
+    src = ([t("sync_col_source", lang)] + cols, rows(f.by_channel, lambda k: channel_label(k, lang), max_rows,
+                                                     "sync_row_more_sources"))
+    own = ([t("sync_col_owner", lang)] + cols, rows(f.by_owner, lambda k: _owner(f, k), max_owners,
+                                                    "sync_row_more_owners"))
     return src, own
 
 

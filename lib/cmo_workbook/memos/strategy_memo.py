@@ -25,10 +25,13 @@ from ..metrics.store import KpiStore
 from ..render.blocks import Fig, Rich
 from ..render.i18n import t
 from ..competitors.implications import PriceMoveStake
-from ..voc.recommend import AccountStake, account_stake
+from ..voc.recommend import AccountStake, SafetyStock, account_stake
 from . import channel_decision, kpi_figures
 from .competitor_briefing import CompetitorResults, price_stakes
-from .voice_of_customer import account_links, crm_tables, feedback_months, month_items, stake_products, won_window
+from .competitor_briefing import decision_text as briefing_decision
+from .voice_of_customer import (account_links, crm_tables, feedback_months, month_items, stake_products, stock_values,
+                                stock as vm_stock,
+                                won_window)
 from ..periods import Period
 from ..render.wording import channel_label, rich
 
@@ -106,6 +109,7 @@ class Stakes:
     delivery: AccountStake | None = None
     price: PriceMoveStake | None = None
     channel: chs.ChannelStake | None = None  #: the quarter's channel-shift decision (metrics.channel_stake)
+    stock: SafetyStock | None = None  #: the safety stock the delivery decision asks to approve, costed
 
 
 @dataclass
@@ -140,19 +144,21 @@ def channel_stake(store: KpiStore) -> chs.ChannelStake | None:
 
 
 def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: KpiStore, gross_margin: float,
-                  lang: str, currency: str) -> Stakes:
+                  lang: str, currency: str, params: Any = None) -> Stakes:
     """The quarter's euros at stake: delivery complaints of the last month with feedback (customers linked to CRM
-    accounts), the largest matched price cut, the channel with the most excess cost."""
-    delivery = None
+    accounts), the largest matched price cut, the channel with the most excess cost; with ``params`` (the company's
+    holding-cost assumptions) the safety stock the delivery decision asks to approve, costed as the VoC memo does."""
+    delivery = stock = None
     deals, leads = crm_tables(ds)
     if vocs:
         res = vocs[-1]
         links = account_links(res, ds.feedback, deals, leads)
         st = account_stake(month_items(res), links, deals, theme=DELIVERY_THEME, end=Period.parse(res.month).end)
         delivery = st if st.n_items else None
+        stock = vm_stock(delivery, deals, params) if params is not None else None
     cut = _price_cut(comp)
     price = price_stakes(comp, deals, gross_margin).get(cut.name) if cut is not None else None
-    return Stakes(delivery, price, channel_stake(store))
+    return Stakes(delivery, price, channel_stake(store), stock)
 
 
 def _stake_money(v: float, lang: str, currency: str) -> str:
@@ -315,11 +321,16 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             rec.stake = d.order_intake
             rec.stake_text = t("strat_stake_delivery_months", lang, intake=_stake_money(d.order_intake, lang, cur),
                                accounts=fmt.number(d.accounts, lang), months=feedback_months(d, lang), window=window)
-            rec.cost_text = t("strat_cost_delivery", lang)
-            rec.decision = t("strat_dec_delivery_months", lang, competitor=name, months=feedback_months(d, lang),
-                             products=stake_products(d, lang),
-                             intake=_stake_money(d.order_intake, lang, cur), accounts=fmt.number(d.accounts, lang),
-                             window=window)
+            if st.stock is not None:  # the VoC memo's figure: the same stock, cost and break-even
+                values = stock_values(st.stock, lang, cur)
+                rec.cost_text = t("strat_cost_delivery_stock", lang, **values)
+                rec.decision = t("strat_dec_delivery_stock", lang, competitor=name, **values)
+            else:
+                rec.cost_text = t("strat_cost_delivery", lang)
+                rec.decision = t("strat_dec_delivery_months", lang, competitor=name, months=feedback_months(d, lang),
+                                 products=stake_products(d, lang),
+                                 intake=_stake_money(d.order_intake, lang, cur), accounts=fmt.number(d.accounts, lang),
+                                 window=window)
         out.append(rec)
     if cut is not None:
         pct = fmt.percent(abs(cut["change_pct"]) / 100, lang, 0)
@@ -330,14 +341,20 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
                 price_sig = t("strat_price_signal", lang, share=fmt.percent(k.at["price_mention_share", "current"], lang, 0),
                               baseline=fmt.percent(k.at["price_mention_share", "baseline"], lang, 0))
         note = comp.notes[comp.notes["item"] == cut.name]
+        p = st.price
+        # the action follows the briefing's verdict as the cost and decision lines below do (one answer per memo):
+        # "value, not discount" unless the losses since the cut make matching pay (briefing.verdict)
+        matching = p is not None and p.known and p.match_pays
+        action = (t("strat_rec_price_action_match", lang, competitor=cut["competitor"], pct=pct,
+                    products=", ".join(p.products), share=fmt.percent(p.break_even_share, lang, 0)) if matching else
+                  t("strat_rec_price_action", lang, competitor=cut["competitor"]))
         rec = StrategyRec(
-            "price_pressure", t("strat_rec_price_action", lang, competitor=cut["competitor"]),
+            "price_pressure", action,
             str(note["owner"].iloc[0]) if len(note) and not pd.isna(note["owner"].iloc[0]) else t("strat_owner_sales", lang),
             str(note["response"].iloc[0]) if len(note) else "",
             price_sig, _competitor_move(comp, lang).split("; ")[0], _kpi_revenue(inp),
             t("strat_rec_price_decision", lang, product=cut["our_product"], competitor=cut["competitor"], pct=pct),
         )
-        p = st.price
         if p is not None and p.known:
             window = won_window(p.start, p.end, lang)
             rec.stake = p.order_intake
@@ -346,7 +363,10 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             # the memo recommends "Wert statt Rabatt": its headline and the CEO's question say the same answer (no
             # blanket discount; exceptions by the approval rule) instead of asking to approve what it argues against
             rec.cost_text = t("strat_cost_price_no", lang, pct=pct, cost=_stake_money(p.match_cost, lang, cur))
-            rec.decision = t("strat_dec_price_no", lang, products=", ".join(p.products), competitor=cut["competitor"],
+            if p.match_pays:  # the briefing's answer from the same losses (one home: briefing.verdict)
+                rec.cost_text = t("strat_cost_price_yes", lang, pct=pct, cost=_stake_money(p.match_cost, lang, cur),
+                                  share=fmt.percent(p.break_even_share, lang, 0))
+            rec.decision = briefing_decision(p, lang, cur) if p.match_pays else t("strat_dec_price_no", lang, products=", ".join(p.products), competitor=cut["competitor"],
                              pct=pct, cost=_stake_money(p.match_cost, lang, cur),
                              intake=_stake_money(p.order_intake, lang, cur), window=window,
                              share=fmt.percent(p.break_even_share, lang, 0))

@@ -28,7 +28,7 @@ from ..render.i18n import t, tn
 from ..inputs.params import Params
 from ..periods import Period
 from ..voc.quotes import trim
-from ..voc.recommend import AccountStake, account_stake, link_accounts, match_summary
+from ..voc.recommend import AccountStake, SafetyStock, account_stake, link_accounts, match_summary, safety_stock
 from ..voc.onboarding import taxonomy_path
 from ..voc.themes import DEFAULT_TAXONOMY
 
@@ -453,11 +453,13 @@ def _effect(row: dict[str, Any], themes: pd.DataFrame, res: Any, lang: str) -> s
 
 
 def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = None,
-            stake: AccountStake | None = None, currency: str = "EUR") -> list[Recommendation]:
+            stake: AccountStake | None = None, currency: str = "EUR",
+            stock: SafetyStock | None = None) -> list[Recommendation]:
     """The library's recommendations as memo actions (owner, due, evidence, expected effect).
 
     Each carries a stable key (``rule.theme``) for the decision log; with ``stake`` (:func:`stake`), the urgent
-    fix of that theme also asks the decision with its euros (:func:`decision_text`).
+    fix of that theme also asks the decision with its euros (:func:`decision_text`; ``stock``: its safety stock,
+    :func:`stock`).
 
     Candidate clusters are left out (analyst only); a new topic beyond the taxonomy gets an action right after
     the urgent fixes (first when the taxonomy covers too little). At most one 'frequent question'
@@ -475,7 +477,7 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
                      delta=fmt.pp(row["delta_pp"] / 100, lang), base=_base_label(res, lang))
         action = row["action"]
         if stake is not None and stake.theme == row["theme"] and row["rule"] in _URGENT_RULES:
-            action = f"{action} {decision_text(stake, row['owner'], lang, currency)}"
+            action = f"{action} {decision_text(stake, row['owner'], lang, currency, stock)}"
         out.append(Recommendation(action=action, owner=_owner(row["owner"], lang), evidence=evidence,
                                   due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang),
                                   key=f"{row['rule']}.{row['theme']}"))
@@ -598,11 +600,13 @@ def _money(v: float, lang: str, currency: str) -> str:
     return fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)
 
 
-def stake_message(st: AccountStake, lang: str, currency: str = "EUR", owner: str = "") -> str:
+def stake_message(st: AccountStake, lang: str, currency: str = "EUR", owner: str = "",
+                  stock: SafetyStock | None = None) -> str:
     """'Auf dem Spiel: 2 Mio. € Auftragseingang von 46 betroffenen Kunden (…; 47 der 60 Rückmeldungen zugeordnet).'
 
     With the focus theme's ``owner``, the first screen also names the decision the first action asks and who
-    puts the cost on it ('Zu entscheiden (siehe Maßnahmen): Sicherheitsbestand für … – ja/nein; …')."""
+    puts the cost on it ('Zu entscheiden (siehe Maßnahmen): Sicherheitsbestand für … – ja/nein; …'); with the
+    ``stock`` costed (:func:`stock`), the amount to approve and its yearly cost instead."""
     if not st.n_linked:
         return t("voc_stake_unlinked", lang, n=fmt.number(st.n_items, lang))
     text = t("voc_stake_message_months", lang, accounts=fmt.number(st.accounts, lang), months=feedback_months(st, lang),
@@ -610,6 +614,8 @@ def stake_message(st: AccountStake, lang: str, currency: str = "EUR", owner: str
              linked=fmt.number(st.n_linked, lang), n=fmt.number(st.n_items, lang))
     if not owner:
         return text
+    if owner == "operations" and stock is not None:
+        return f"{text} {t('voc_stake_ask_stock', lang, **stock_values(stock, lang, currency, short=True))}"
     key = "voc_stake_ask_operations" if owner == "operations" else "voc_stake_ask_default"
     return f"{text} {t(key, lang, products=stake_products(st, lang, short=True), owner=_owner(owner, lang))}"
 
@@ -652,10 +658,14 @@ def stake_products(st: AccountStake, lang: str, *, short: bool = False) -> str:
              share=_pct(st.top_share, lang), months=months)
 
 
-def decision_text(st: AccountStake, owner: str, lang: str, currency: str = "EUR") -> str:
+def decision_text(st: AccountStake, owner: str, lang: str, currency: str = "EUR",
+                  stock: SafetyStock | None = None) -> str:
     """The decision the fix asks of the CEO, with the euros on both sides; a cost the data lacks is named as an
     input with its owner, never invented. Theme owner ``operations``: a safety stock for the lines
-    :func:`stake_products` names."""
+    :func:`stake_products` names, with ``stock`` (:func:`stock`) as 'Freigabe von X € Sicherheitsbestand …: ja / nein'
+    with its yearly cost, the intake it keeps and its break-even."""
+    if owner == "operations" and stock is not None:
+        return t("voc_decision_stock", lang, **stock_values(stock, lang, currency))
     products = stake_products(st, lang)
     key = "voc_decision_operations" if owner == "operations" else "voc_decision_default"
     return t(key, lang, products=products, owner=_owner(owner, lang), intake=_money(st.order_intake, lang, currency),
@@ -669,3 +679,38 @@ def accounts_note(links: pd.DataFrame, lang: str) -> str:
     return t("voc_footer_accounts", lang, linked=fmt.number(m["linked"], lang), n=fmt.number(m["n"], lang),
              rate=_pct(m["rate"], lang), by_id=fmt.number(by["account_id"], lang),
              by_company=fmt.number(by["company"], lang), by_domain=fmt.number(by["email_domain"], lang))
+
+
+# -- the safety stock's cost ---------------------------------------------------------------------------------------
+
+
+def stock(st: AccountStake | None, deals: pd.DataFrame, params: Params) -> SafetyStock | None:
+    """The safety stock a delivery stake asks to approve, costed with the company's assumptions
+    (``company.holding_cost_rate``, ``company.safety_stock_weeks``; :func:`~cmo_workbook.voc.recommend.safety_stock`).
+    The one home of the figure the VoC memo, the strategy memo and the deck state; None without a stake or product
+    lines in the CRM."""
+    if st is None or not st.n_linked:
+        return None
+    return safety_stock(st, deals, gross_margin=params.gross_margin, holding_cost_rate=params.holding_cost_rate,
+                        weeks=params.safety_stock_weeks)
+
+
+def stock_values(sk: SafetyStock, lang: str, currency: str = "EUR", *, short: bool = False) -> dict[str, str]:
+    """The placeholders every safety-stock message fills (amount, cost, break-even, the stake beside it), formatted
+    once for the VoC memo, the strategy memo and the deck."""
+    st = sk.stake
+    return {"stock": _money(sk.value, lang, currency), "cost": _money(sk.holding_cost, lang, currency),
+            "rate": _pct(sk.holding_cost_rate, lang), "weeks": fmt.number(sk.weeks, lang),
+            "products": stake_products(st, lang, short=short), "intake": _money(st.order_intake, lang, currency),
+            "margin": _money(sk.margin_at_stake, lang, currency), "window": stake_window(st, lang),
+            "share": _pct(sk.break_even_share, lang), "accounts": fmt.number(st.accounts, lang),
+            "months": feedback_months(st, lang)}
+
+
+def stock_note(sk: SafetyStock | None, lang: str, currency: str = "EUR") -> str:
+    """Data note: how the safety stock was costed (demand, margin, weeks, rate: the assumptions named), '' without."""
+    if sk is None:
+        return ""
+    values = stock_values(sk, lang, currency, short=True)
+    return t("voc_footer_stock", lang, **{**values, "demand": _money(sk.demand, lang, currency),
+                                          "gross_margin": _pct(sk.gross_margin, lang)})

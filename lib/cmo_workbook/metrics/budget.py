@@ -238,21 +238,67 @@ def response_curves(history: dict[str, pd.DataFrame], *, level: float = 0.8,
     return out
 
 
-def order_lag_days(leads: pd.DataFrame, deals: pd.DataFrame, channels: Iterable[str] | None = None) -> float:
-    """Median days from a lead's MQL date to its won new-business order (the spend-to-order lag).
+def order_lag_days(leads: pd.DataFrame, deals: pd.DataFrame, channels: Iterable[str] | None = None, *,
+                   as_of: object = None) -> float:
+    """Median days from a lead's MQL date to its won new-business order (the spend-to-order lag), counting the
+    leads still waiting: :func:`order_lag` (Aalen–Johansen, as the attribution review's cycle length)."""
+    return order_lag(leads, deals, channels, as_of=as_of)["median_days"]
 
-    ``channels``: only leads of these channels (None: all). NaN when no such order exists.
+
+def order_lag(leads: pd.DataFrame, deals: pd.DataFrame, channels: Iterable[str] | None = None, *,
+              as_of: object = None) -> dict:
+    """Days from MQL to the lead's first won new-business order, with the leads still waiting counted.
+
+    A median over the won leads alone understates the lag when many are still waiting: recent inquiries can only
+    have won fast so far. Each lead with an MQL date by ``as_of`` (default: the latest date in the tables) either
+    won (days to its first won new-business order closed by ``as_of``), was lost (sales rejected it: feedback
+    without acceptance, or its deals were lost; a competing outcome) or still waits (censored at ``as_of``); the
+    median is the time by which half of the eventually won leads have won (cumulative incidence,
+    :func:`~cmo_workbook.metrics.funnel.aalen_johansen`). Returns ``median_days`` (NaN without a won lead),
+    ``plain_median_days`` (over the won leads only, for comparison), ``n_won``, ``n_lost``, ``n_waiting``.
+    ``channels``: only leads of these channels (None: all).
     """
-    won = deals[(deals["status"] == "won") & deals["lead_id"].notna()]
-    if "deal_type" in won.columns:
-        won = won[won["deal_type"].astype("string").str.contains("new", case=False, na=True)]
-    lead = leads.dropna(subset=["mql_date"]).drop_duplicates("lead_id").set_index("lead_id")
+    from .funnel import _cif_quantile, aalen_johansen
+
+    lead = leads.dropna(subset=["mql_date"]).drop_duplicates("lead_id")
     if channels is not None:
         lead = lead[lead["channel"].isin(list(channels))]
-    mql = won["lead_id"].map(lead["mql_date"])
-    days = (pd.to_datetime(won["close_date"]) - pd.to_datetime(mql)).dt.days.dropna()
-    days = days[days >= 0]
-    return float(days.median()) if len(days) else math.nan
+    stamps = [pd.to_datetime(deals[c]).max() for c in ("close_date", "created_date") if c in deals and len(deals)]
+    stamps.append(pd.to_datetime(lead["mql_date"]).max() if len(lead) else pd.NaT)
+    as_of_ts = pd.Timestamp(as_of) if as_of is not None else max((x for x in stamps if pd.notna(x)), default=pd.NaT)
+    empty = {"median_days": math.nan, "plain_median_days": math.nan, "n_won": 0, "n_lost": 0, "n_waiting": 0}
+    if pd.isna(as_of_ts):
+        return empty
+    lead = lead[pd.to_datetime(lead["mql_date"]) <= as_of_ts]
+    if lead.empty:
+        return empty
+    d = deals[deals["lead_id"].notna()] if "lead_id" in deals else deals.iloc[0:0]
+    close = pd.to_datetime(d["close_date"])
+    done = d[close.notna() & (close <= as_of_ts)]
+    won = done[done["status"] == "won"]
+    if "deal_type" in won.columns:
+        won = won[won["deal_type"].astype("string").str.contains("new", case=False, na=True)]
+    mql = pd.to_datetime(lead["mql_date"])
+    def first_close(sub: pd.DataFrame) -> pd.Series:
+        """The earliest close date of ``sub`` per lead of ``lead`` (NaT where none)."""
+        by = {k: v for k, v in pd.to_datetime(sub["close_date"]).groupby(sub["lead_id"].astype(str)).min().items()}
+        return pd.to_datetime(pd.Series([by.get(str(k), pd.NaT) for k in lead["lead_id"]], index=lead.index))
+
+    won_at, lost_deal = first_close(won), first_close(done[done["status"] == "lost"])
+    rejected = pd.Series(pd.NaT, index=lead.index)
+    if "sales_feedback_date" in lead and "sql_date" in lead:
+        fb = pd.to_datetime(lead["sales_feedback_date"])
+        rejected = fb.where(lead["sql_date"].isna() & (fb <= as_of_ts))
+    lost_at = pd.concat([lost_deal, pd.to_datetime(rejected)], axis=1).min(axis=1)
+    end = won_at.fillna(lost_at).fillna(as_of_ts)
+    outcome = np.where(won_at.notna(), 1, np.where(lost_at.notna(), 2, 0))
+    days = np.floor(((end - mql).dt.total_seconds() / 86_400).clip(lower=0).to_numpy(dtype=float))
+    curve = aalen_johansen(days, outcome)
+    won_days = days[outcome == 1]
+    return {"median_days": _cif_quantile(curve, 0.5) if len(won_days) else math.nan,
+            "plain_median_days": float(np.median(won_days)) if len(won_days) else math.nan,
+            "n_won": int((outcome == 1).sum()), "n_lost": int((outcome == 2).sum()),
+            "n_waiting": int((outcome == 0).sum())}
 
 
 # --------------------------------------------------------------------------- business case

@@ -72,17 +72,28 @@ def monthly(ds: Dataset, *, marketing_channels: list[str] | None = None) -> pd.D
     return df
 
 
-def covered_from(ds: Dataset, metrics) -> dict[str, pd.Period]:
-    """Metric -> the first month all of its input tables (the catalogue's ``tables``) cover: the month of each
-    table's first date in its main date column (as the data-health profile reports it), the latest of them."""
+def table_starts(ds: Dataset) -> dict[str, pd.Period]:
+    """Table -> the month of its first date in its main date column (as the data-health profile reports it): the
+    first month the export covers. Months before it are "no export yet", never "nothing happened"."""
     from ..inputs import schema
-    from .catalogue import CATALOGUE
 
     first: dict[str, pd.Period] = {}
-    for name, df in ds.tables.items():
-        col = schema.table(name).date_column
-        if col in df and df[col].notna().any():
-            first[name] = df[col].min().to_period("M")
+    for name, df in (getattr(ds, "tables", None) or {}).items():
+        try:
+            col = schema.table(name).date_column
+        except KeyError:
+            continue
+        if col and col in df and df[col].notna().any():
+            first[name] = pd.Timestamp(df[col].min()).to_period("M")
+    return first
+
+
+def covered_from(ds: Dataset, metrics) -> dict[str, pd.Period]:
+    """Metric -> the first month all of its input tables (the catalogue's ``tables``) cover: the latest of the
+    tables' first months (:func:`table_starts`)."""
+    from .catalogue import CATALOGUE
+
+    first = table_starts(ds)
     out = {}
     for m in CATALOGUE:
         if m.id in metrics and m.tables and all(t in first for t in m.tables):

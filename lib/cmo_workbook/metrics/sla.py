@@ -68,7 +68,7 @@ class SlaConfig:
         """
         raw = dict(raw or {})
         known = {"response_hours", "feedback_days", "business_hours", "holidays", "response_target",
-                 "feedback_target", "owner_labels"}
+                 "feedback_target", "owner_labels", "show_owner_names"}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ValueError(f"unknown key(s) in sla: {', '.join(unknown)}; expected {', '.join(sorted(known))}")
@@ -428,19 +428,24 @@ def attribution_questions(deals: pd.DataFrame, leads: pd.DataFrame, touchpoints:
     return {"no_source": no_source, "outbound_with_marketing": owm}
 
 
-def owner_labels(owners: Iterable[Any], lang: str, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Neutral labels for lead owners (memos never show person names).
+def owner_labels(owners: Iterable[Any], lang: str, mapping: Mapping[str, str] | None = None, *,
+                 names: bool = True) -> dict[str, str]:
+    """How the memos name lead owners: their name as the CRM has it (a reader acts on names or roles, not on
+    numbers); ``mapping`` (params ``sla.owner_labels``, e.g. owner → team or role) wins.
 
-    ``mapping`` (params ``sla.owner_labels``, e.g. owner → team) wins; others get "Vertrieb 1", "Vertrieb 2", …
-    (en "Sales rep 1", …; catalogue id ``sync_owner_label``) in alphabetical order of the names, so a label stays stable while the team does.
+    ``names=False`` (params ``sla.show_owner_names: false``, e.g. where a works agreement asks for it): neutral
+    labels "Vertrieb 1", "Vertrieb 2", … (en "Sales rep 1", …; catalogue id ``sync_owner_label``) in alphabetical
+    order of the names, so a label stays stable while the team does.
     """
     mapping = dict(mapping or {})
-    names = sorted({str(o) for o in owners if o is not None and not (isinstance(o, float) and np.isnan(o))
+    found = sorted({str(o) for o in owners if o is not None and not (isinstance(o, float) and np.isnan(o))
                     and str(o) not in ("<NA>", "–")})
     out, i = {}, 0
-    for n in names:
+    for n in found:
         if n in mapping:
             out[n] = str(mapping[n])
+        elif names:
+            out[n] = n
         else:
             i += 1
             out[n] = t("sync_owner_label", lang, n=i)

@@ -28,7 +28,7 @@ import pandas as pd
 from ..inputs.loaders import Dataset
 from ..periods import Period
 from .catalogue import Catalogue, Metric, catalogue
-from .monthly import monthly as monthly_frame
+from .monthly import monthly as monthly_frame, table_starts
 
 STORE_FILE = "kpis.csv"
 COLUMNS = ("metric", "window", "window_kind", "segment", "value", "unit", "reliable", "prev_window", "prev_value",
@@ -209,6 +209,9 @@ class _Calc:
         if ds.has("deals") and len(ds.deals):
             first.append(ds.deals["created_date"].min().to_period("M"))
         self.data_start = max(first) if first else None
+        # the first month each export covers: a window reaching before it has no value, not a zero (a contacts export
+        # beginning after the deals and the spend must not show 0 inquiries for the months before it)
+        self.table_start = table_starts(ds)
         self.mature_from = self.data_start + int(cat.params["ramp_up_months"]) if self.data_start is not None else None
 
     def _span(self, w: Window) -> tuple[int, int] | None:
@@ -218,8 +221,16 @@ class _Calc:
     def covered(self, w: Window) -> bool:
         return self._span(w) is not None
 
+    def inputs_cover(self, m: Metric, w: Window) -> bool:
+        """Every input table of ``m`` (the catalogue's ``tables``) covers the window from its first month on."""
+        starts = [self.table_start[t] for t in m.tables if t in self.table_start]
+        return not starts or bool(w.months[0] >= max(starts))
+
     def reliable(self, m: Metric, w: Window) -> bool:
-        """Deal-based values need deal history: a window starting in the export's ramp-up months is not."""
+        """A window an input export does not cover is not (:meth:`inputs_cover`); deal-based values need deal
+        history: a window starting in the export's ramp-up months is not."""
+        if not self.inputs_cover(m, w):
+            return False
         if not m.deal_based or self.mature_from is None:
             return True
         start = w.months[0] - 11 if w.kind in ("asof",) else w.months[0]
@@ -239,6 +250,8 @@ class _Calc:
         return float(self._cols[col][span[0]:span[1]].sum())
 
     def value(self, m: Metric, w: Window, segment: str = "") -> float:
+        if not self.inputs_cover(m, w):
+            return math.nan  # before an export begins: not covered, never 0
         if m.kind == "sum":
             return self.sum(m.id, w, segment)
         if m.kind == "ratio":

@@ -222,10 +222,12 @@ def columns_ac_py(
         ax = fig.add_subplot()
         x = np.arange(n, dtype=float)
         width, shift = 0.56, 0.09
-        if not np.all(np.isnan(py)):
-            ax.bar(x - shift, np.nan_to_num(py), width, color=PY_COLOR, linewidth=0, zorder=1, gid="PY")
-        ax.bar(x[~is_fc] + shift, np.nan_to_num(ac[~is_fc]), width, color=AC_COLOR, linewidth=0, zorder=2, gid="AC")
-        ax.bar(x[is_fc] + shift, np.nan_to_num(ac[is_fc]), width, facecolor="white", edgecolor=AC_COLOR,
+        # a month without a value (before an export begins) gets no column at all, never one drawn at 0
+        has_py, has_ac = ~np.isnan(py), ~np.isnan(ac)
+        if has_py.any():
+            ax.bar(x[has_py] - shift, py[has_py], width, color=PY_COLOR, linewidth=0, zorder=1, gid="PY")
+        ax.bar(x[~is_fc & has_ac] + shift, ac[~is_fc & has_ac], width, color=AC_COLOR, linewidth=0, zorder=2, gid="AC")
+        ax.bar(x[is_fc & has_ac] + shift, ac[is_fc & has_ac], width, facecolor="white", edgecolor=AC_COLOR,
                hatch=FC_HATCH, linewidth=0.7, zorder=2, gid="FC")
         top = np.nanmax(np.concatenate([ac, py, pl if pl is not None else []])) if n else 1.0
         bottom = min(0.0, np.nanmin(np.concatenate([ac, py]))) if n else 0.0

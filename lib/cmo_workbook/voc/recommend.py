@@ -235,3 +235,59 @@ def account_stake(items: pd.DataFrame, links: pd.DataFrame, deals: pd.DataFrame,
                         int(len(won)), float(open_["amount"].sum()), start, end, list(products.index),
                         {m: int((linked["linked_by"] == m).sum()) for m in LINK_METHODS},
                         {str(k): int(v) for k, v in products.items()}, months)
+
+
+# -- the cost of a safety stock against the stake ------------------------------------------------------------------
+
+
+@dataclass
+class SafetyStock:
+    """A safety stock for the product lines a delivery stake names, costed the way controlling costs stock.
+
+    ``demand``: our won order intake of those lines over the stake's window (all customers, CRM order value);
+    ``value``: ``weeks`` of that demand at cost, ``demand × (1 − gross_margin) × weeks ÷ 52`` (the capital the
+    approval ties up); ``holding_cost``: ``value × holding_cost_rate`` a year (capital, storage, obsolescence).
+    What it brings: it keeps up to ``stake.order_intake`` (the complaining customers' intake, ``margin_at_stake``
+    of margin); ``break_even_share``: the share of that intake it must keep to pay for itself.
+    """
+
+    stake: AccountStake
+    products: list[str]
+    demand: float
+    weeks: float
+    gross_margin: float
+    holding_cost_rate: float
+
+    @property
+    def value(self) -> float:
+        return self.demand * (1 - self.gross_margin) * self.weeks / 52
+
+    @property
+    def holding_cost(self) -> float:
+        return self.value * self.holding_cost_rate
+
+    @property
+    def margin_at_stake(self) -> float:
+        return self.stake.order_intake * self.gross_margin
+
+    @property
+    def break_even_share(self) -> float:
+        return self.holding_cost / self.margin_at_stake if self.margin_at_stake > 0 else math.nan
+
+
+def safety_stock(stake: AccountStake, deals: pd.DataFrame, *, gross_margin: float, holding_cost_rate: float,
+                 weeks: float) -> SafetyStock | None:
+    """The safety stock for the lines of ``stake`` (:meth:`AccountStake.focus_products`, else every line its items
+    name), costed from their order intake over the stake's window; None when the items name no line or no deal name
+    names one (the CRM does not tell the product line: the cost stays an input for operations)."""
+    from ..competitors.implications import product_revenue  # one rule for a deal's product line
+
+    products = stake.focus_products() or list(stake.products)
+    if not products:
+        return None
+    months = (stake.end.year - stake.start.year) * 12 + stake.end.month - stake.start.month
+    rev = product_revenue(deals, products, end=stake.end, months=months)
+    if rev is None:
+        return None
+    return SafetyStock(stake, products, float(rev["order_intake"].sum()), float(weeks), float(gross_margin),
+                       float(holding_cost_rate))
