@@ -1,0 +1,98 @@
+"""What the SMTP server answers to RCPT, and text beyond ASCII, against the real aiosmtpd server of conftest.
+
+A greylisting 4xx for the recipient is retried and the memo arrives once; a permanent 5xx is not retried and
+the error names the address and the server's reason; umlauts and € in subject, sender name and body arrive
+as written (RFC 2047 encoded words, quoted-printable UTF-8 as render.export writes a memo: 7-bit on the wire).
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+
+import pytest
+
+from cmo_workbook.delivery import mail
+from cmo_workbook.errors import DeliveryError
+from test_mail import message
+
+CEO = "ceo@kessler.example"
+GREY = "450 4.7.1 Greylisted, please try again later"
+
+
+def _received(inbox) -> EmailMessage:
+    (got,) = inbox.messages
+    return email.message_from_bytes(got["data"], policy=email.policy.default)
+
+
+def test_greylisted_recipient_is_retried_and_the_memo_arrives_once(smtp_server):
+    smtp_server.rcpt_replies[CEO] = [GREY]
+    waits: list[float] = []
+    mail.send(message(), mail.settings_from_env(), attempts=4, backoff=0.5, sleep=waits.append)
+    assert smtp_server.rcpt_seen == [CEO, CEO]  # refused once, accepted on the retry
+    assert waits == [0.5]
+    assert [m["to"] for m in smtp_server.messages] == [[CEO]]
+    got = _received(smtp_server)
+    assert (got["Subject"], got["Message-ID"]) == ("Marketing-Kennzahlen Oktober 2026: Test", "<test-1@kessler.example>")
+    assert got.get_content().strip() == "Hallo Welt – äöü"
+
+
+def test_greylisting_waits_double_per_attempt(smtp_server):
+    smtp_server.rcpt_replies[CEO] = [GREY, "451 4.7.1 still greylisted"]
+    waits: list[float] = []
+    mail.send(message(), mail.settings_from_env(), attempts=3, backoff=2.0, sleep=waits.append)
+    assert waits == [2.0, 4.0] and len(smtp_server.rcpt_seen) == 3 and len(smtp_server.messages) == 1
+
+
+def test_greylisted_on_every_attempt_names_the_address_after_the_last(smtp_server):
+    smtp_server.rcpt_replies[CEO] = [GREY] * 5
+    waits: list[float] = []
+    with pytest.raises(DeliveryError) as e:
+        mail.send(message(), mail.settings_from_env(), attempts=3, backoff=1.0, sleep=waits.append)
+    assert waits == [1.0, 2.0] and smtp_server.rcpt_seen == [CEO] * 3 and smtp_server.messages == []
+    assert str(e.value) == (f"SMTP server 127.0.0.1 refused the recipients ({CEO}: {GREY}); "
+                            "check memo.recipients in params; the memo stays on disk")
+
+
+@pytest.mark.parametrize("reply", ["550 5.1.1 <ceo@kessler.example>: mailbox unavailable",
+                                   "500 5.5.2 syntax error in the address"])
+def test_permanent_refusal_is_not_retried_and_names_the_address(smtp_server, reply):
+    smtp_server.rcpt_replies[CEO] = [reply] * 4
+    with pytest.raises(DeliveryError) as e:
+        mail.send(message(), mail.settings_from_env(), attempts=4, sleep=lambda s: pytest.fail("must not retry"),
+                  kept="the alert is kept in alerts-pending")
+    assert smtp_server.rcpt_seen == [CEO] and smtp_server.messages == []
+    assert str(e.value) == (f"SMTP server 127.0.0.1 refused the recipients ({CEO}: {reply}); "
+                            "check memo.recipients in params; the alert is kept in alerts-pending")
+
+
+def test_one_permanent_refusal_among_greylisted_recipients_is_not_retried(smtp_server):
+    msg = message()
+    msg.replace_header("To", f"zoe@kessler.example, {CEO}")
+    smtp_server.rcpt_replies = {CEO: [GREY] * 4, "zoe@kessler.example": ["550 5.1.1 no such user"] * 4}
+    with pytest.raises(DeliveryError) as e:
+        mail.send(msg, mail.settings_from_env(), attempts=4, sleep=lambda s: pytest.fail("must not retry"))
+    assert smtp_server.rcpt_seen == ["zoe@kessler.example", CEO] and smtp_server.messages == []
+    # every refused address with its own reply, in address order
+    assert f"refused the recipients ({CEO}: {GREY}; zoe@kessler.example: 550 5.1.1 no such user); " in str(e.value)
+
+
+def test_umlauts_and_euro_in_subject_sender_and_body_arrive_as_written(smtp_server):
+    msg = EmailMessage()
+    subject = "Größte Lücke: 1.234,5 Tsd. € über Plan – Überblick für Jürgen"
+    body = "Grüße aus Köln: Kosten je Anfrage 412 € (−12 %), Maße „groß“.\n"
+    msg["Subject"] = subject
+    msg["From"] = Address("Jörg Weiß – Marketing", addr_spec="marketing@kessler.example")
+    msg["To"] = CEO
+    msg["Message-ID"] = "<umlaut-1@kessler.example>"
+    msg.set_content(body, cte="quoted-printable")  # as render.export builds a memo
+    mail.send(msg, mail.settings_from_env())
+    smtp_server.messages[0]["data"].decode("ascii")  # encoded words in headers: no 8-bit byte on the wire
+    got = _received(smtp_server)
+    assert got["Subject"] == subject
+    assert got["From"].addresses[0].display_name == "Jörg Weiß – Marketing"
+    assert got["From"].addresses[0].addr_spec == "marketing@kessler.example"
+    assert got.get_content_charset() == "utf-8"
+    assert got.get_content().replace("\r\n", "\n") == body
+    assert smtp_server.messages[0]["from"] == "marketing@kessler.example"
