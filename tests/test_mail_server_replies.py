@@ -1,8 +1,9 @@
-"""What the SMTP server answers to RCPT, and text beyond ASCII, against the real aiosmtpd server of conftest.
+"""What the SMTP server answers (RCPT, DATA, AUTH), and text beyond ASCII, against real aiosmtpd servers.
 
 A greylisting 4xx for the recipient is retried and the memo arrives once; a permanent 5xx is not retried and
-the error names the address and the server's reason; umlauts and € in subject, sender name and body arrive
-as written (RFC 2047 encoded words, quoted-printable UTF-8 as render.export writes a memo: 7-bit on the wire).
+the error names the address (or the message) and the server's reason; a refused login names the user and the
+variables to fix; umlauts and € in subject, sender name and body arrive as written (RFC 2047 encoded words,
+quoted-printable UTF-8 as render.export writes a memo: 7-bit on the wire) and stay readable in the sent-ledger.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from cmo_workbook.delivery import mail
 from cmo_workbook.errors import DeliveryError
 from test_mail import message
+from test_mail_delivery import _auth_server
 
 CEO = "ceo@kessler.example"
 GREY = "450 4.7.1 Greylisted, please try again later"
@@ -53,6 +55,12 @@ def test_greylisted_on_every_attempt_names_the_address_after_the_last(smtp_serve
     assert waits == [1.0, 2.0] and smtp_server.rcpt_seen == [CEO] * 3 and smtp_server.messages == []
     assert str(e.value) == (f"SMTP server 127.0.0.1 refused the recipients ({CEO}: {GREY}); "
                             "check memo.recipients in params; the memo stays on disk")
+
+
+def test_a_400_reply_is_still_greylisting(smtp_server):
+    smtp_server.rcpt_replies[CEO] = ["400 4.0.0 try again"]
+    mail.send(message(), mail.settings_from_env(), attempts=2, backoff=1.0, sleep=lambda s: None)
+    assert smtp_server.rcpt_seen == [CEO, CEO] and len(smtp_server.messages) == 1
 
 
 @pytest.mark.parametrize("reply", ["550 5.1.1 <ceo@kessler.example>: mailbox unavailable",
@@ -96,3 +104,36 @@ def test_umlauts_and_euro_in_subject_sender_and_body_arrive_as_written(smtp_serv
     assert got.get_content_charset() == "utf-8"
     assert got.get_content().replace("\r\n", "\n") == body
     assert smtp_server.messages[0]["from"] == "marketing@kessler.example"
+
+
+def test_ledger_keeps_umlauts_readable(tmp_path):
+    msg = message()
+    msg.replace_header("Subject", "Größte Lücke: 412 € je Anfrage")
+    mail.SentLedger(tmp_path).record("kpi_dashboard", msg, b"x")
+    text = (tmp_path / "sent.json").read_text(encoding="utf-8")
+    assert '"subject": "Größte Lücke: 412 € je Anfrage"' in text
+
+
+def test_message_refused_with_500_at_data_says_sending_again_is_refused_too(smtp_server):
+    smtp_server.fail_next = 1
+    smtp_server.fail_reply = "500 5.0.0 permanent"
+    with pytest.raises(DeliveryError) as e:
+        mail.send(message(), mail.settings_from_env(), attempts=3, sleep=lambda s: pytest.fail("must not retry"))
+    assert str(e.value).startswith("SMTP server 127.0.0.1:")
+    assert ("refused the message (500 5.0.0 permanent); sending again will be refused too: fix what the server "
+            "names (recipients, sender address, size or content), then run again with --email; the memo stays on disk"
+            ) in str(e.value)
+
+
+def test_refused_login_names_the_user_and_is_not_retried():
+    controller, auth, inbox, port = _auth_server(False)
+    try:
+        with pytest.raises(DeliveryError) as e:
+            mail.send(message(), mail.SmtpSettings("127.0.0.1", port, "none", user="analyst", password="falsch",
+                                                   timeout=5), attempts=3, sleep=lambda s: pytest.fail("must not retry"))
+    finally:
+        controller.stop()
+    assert str(e.value) == ("SMTP login as 'analyst' at 127.0.0.1 failed (535); check CMO_SMTP_USER and "
+                            "CMO_SMTP_PASSWORD")
+    # smtplib tries each mechanism the server offers (PLAIN, LOGIN) before it gives up: one connection, no retry
+    assert set(auth.seen) == {("analyst", "falsch")} and inbox.count == 0
