@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import socket
+import threading
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -137,3 +139,55 @@ def test_refused_login_names_the_user_and_is_not_retried():
                             "CMO_SMTP_PASSWORD")
     # smtplib tries each mechanism the server offers (PLAIN, LOGIN) before it gives up: one connection, no retry
     assert set(auth.seen) == {("analyst", "falsch")} and inbox.count == 0
+
+
+class _Latin1Server:
+    """A minimal SMTP server that answers one command in Latin-1 bytes, as old Exchange servers do."""
+
+    def __init__(self, command: bytes, reply: bytes):
+        self.command, self.reply = command, reply
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        conn, _ = self.sock.accept()
+        with conn, conn.makefile("rb") as lines:
+            conn.sendall(b"220 alt.example ESMTP\r\n")
+            for line in lines:
+                verb = line[:4].upper()
+                if verb == self.command:
+                    conn.sendall(self.reply + b"\r\n")
+                elif verb == b"DATA":
+                    conn.sendall(b"354 go ahead\r\n")
+                    for body in lines:
+                        if body == b".\r\n":
+                            break
+                    conn.sendall(b"250 queued\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+
+    def close(self):
+        self.sock.close()
+        self.thread.join(5)
+
+
+@pytest.mark.parametrize("command,reply,said", [
+    (b"RCPT", b"550 5.1.1 Empf\xe4nger unbekannt", f"refused the recipients ({CEO}: 550 5.1.1 Empf\ufffdnger unbekannt); "),
+    (b"DATA", b"554 5.6.0 Inhalt abgelehnt: Gr\xf6\xdfe", "refused the message (554 5.6.0 Inhalt abgelehnt: Gr\ufffd\ufffde); "),
+])
+def test_a_reply_in_latin1_still_gives_a_readable_refusal(command, reply, said):
+    server = _Latin1Server(command, reply)
+    try:
+        with pytest.raises(DeliveryError) as e:
+            mail.send(message(), mail.SmtpSettings("127.0.0.1", server.port, "none", timeout=5), attempts=2,
+                      sleep=lambda s: pytest.fail("must not retry"))
+    finally:
+        server.close()
+    assert said in str(e.value)
