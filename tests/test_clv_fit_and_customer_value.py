@@ -268,3 +268,34 @@ def test_a_zero_value_repeat_purchase_falls_back_to_the_history(deals):
     assert got["clv"] == got["historical"] and got["clv"] > 0
     with pytest.raises(DataError):
         clv.fit_gamma_gamma(*_summary_by_hand(credit)[["frequency", "monetary_value"]].T.to_numpy())
+
+
+def test_the_first_full_cohort_year_counts_from_the_day_after_it_ends():
+    # quarterly cohort 2024-Q1 (A on 2024-01-15, B on 2024-03-31): its first year is complete once every day up to
+    # 2025-03-30 is observed, i.e. for as_of 2025-03-31 (deals before as_of): (1000 + 3000) / 2 × 0.5 = 1000
+    deals = pd.DataFrame({"account_id": ["A", "B"], "company": ["a", "b"], "status": ["won"] * 2,
+                          "amount": [1000.0, 3000.0], "close_date": pd.to_datetime(["2024-01-15", "2024-03-31"])})
+    on_time = clv.customer_value(deals, pd.Timestamp("2025-03-31"), 0.5)
+    assert (on_time["historical"], on_time["historical_years"], on_time["clv"]) == (1000.0, 1, 1000.0)
+    early = clv.customer_value(deals, pd.Timestamp("2025-03-30"), 0.5)
+    assert early["historical_years"] == 0 and math.isnan(early["clv"])
+
+
+def test_missing_deal_columns_are_all_named_with_the_table():
+    with pytest.raises(DataError) as e:
+        clv.clv_historical(pd.DataFrame({"account_id": ["A"]}), margin_rate=0.4)
+    assert str(e.value) == ("deals: lacks column(s) 'close_date', 'amount'; has: account_id; "
+                            "rename the columns or pass the *_col arguments")
+
+
+def test_integration_where_the_beta_quantile_underflows_to_zero_matches_eq10():
+    # a = 0.01, b + x = 1: Beta quantiles below u ≈ 1e-3 are exactly 0, where the integrand takes its p -> 0 limit
+    # (r + x) t / (alpha + T); eq. 10's bracket, written out with hyp2f1, is the same expectation
+    from scipy import special
+
+    r, alpha, a, b, x, T, t = 2.0, 2.0, 0.01, 1.0, 0.0, 10.0, 20.0
+    assert special.betaincinv(a, b + x, 1e-4) == 0.0
+    z = t / (alpha + T + t)
+    eq10 = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
+                                        * special.hyp2f1(r + x, b + x, a + b + x - 1, z))
+    assert clv._expected_purchases_alive(r, alpha, a, b, x, T, t) == pytest.approx(eq10, rel=1e-9)
