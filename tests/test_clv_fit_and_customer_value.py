@@ -289,13 +289,15 @@ def test_missing_deal_columns_are_all_named_with_the_table():
 
 
 def test_integration_where_the_beta_quantile_underflows_to_zero_matches_eq10():
-    # a = 0.01, b + x = 1: Beta quantiles below u ≈ 1e-3 are exactly 0, where the integrand takes its p -> 0 limit
-    # (r + x) t / (alpha + T); eq. 10's bracket, written out with hyp2f1, is the same expectation
+    # a = 0.01, b + x = 1: eq. 10's bracket, written out with hyp2f1, is the same expectation as the integral
     from scipy import special
 
     r, alpha, a, b, x, T, t = 2.0, 2.0, 0.01, 1.0, 0.0, 10.0, 20.0
-    assert special.betaincinv(a, b + x, 1e-4) == 0.0
     z = t / (alpha + T + t)
     eq10 = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
                                         * special.hyp2f1(r + x, b + x, a + b + x - 1, z))
     assert clv._expected_purchases_alive(r, alpha, a, b, x, T, t) == pytest.approx(eq10, rel=1e-9)
+    # a = 1e-6: every Beta quantile the integration asks for is exactly 0, so only the p -> 0 limit is integrated;
+    # nobody drops out then, and E = (r + x) t / (alpha + T) = 2 × 20 / 12 (the Gamma-Poisson expectation)
+    assert special.betaincinv(1e-6, b + x, 0.99) == 0.0
+    assert clv._expected_purchases_alive(r, alpha, 1e-6, b, x, T, t) == pytest.approx(40 / 12, rel=1e-12)
