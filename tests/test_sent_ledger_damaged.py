@@ -6,6 +6,8 @@ keeps its bytes for the analyst to repair.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cmo_workbook.delivery import mail
@@ -67,3 +69,27 @@ def test_runner_sends_nothing_while_the_ledger_is_damaged(tmp_path, smtp_server,
     assert smtp_server.messages == [] and smtp_server.rcpt_seen == []
     assert path.read_bytes() == b'{"example.yaml:kpi_dashboard": {"message_id": "<'
     assert not (tmp_path / "2026-10" / "sent").exists()
+
+
+def test_a_ledger_that_cannot_be_written_after_the_send_says_the_memo_went_out(tmp_path, smtp_server, sample_dir,
+                                                                                monkeypatch):
+    import errno
+
+    from cmo_workbook.render import export
+
+    written = export.write_atomic
+
+    def full_disk(path, data, *args, **kwargs):  # the disk fills up just as the ledger is written
+        if Path(path).name == "sent.json":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return written(path, data, *args, **kwargs)
+
+    _export(tmp_path)  # writes the memo files; sent once
+    monkeypatch.setattr(export, "write_atomic", full_disk)
+    with pytest.raises(DeliveryError) as e:
+        _export(tmp_path, resend=True)
+    assert len(smtp_server.messages) == 2  # it did go out again
+    assert str(e.value) == (f"kpi_dashboard 2026-10 WAS SENT to ceo@kessler-antriebstechnik.example, but the ledger "
+                            f"{tmp_path / '2026-10' / 'sent.json'} could not be updated (No space left on device); "
+                            "do not use --resend for it; free disk space, then add the record by hand or accept one "
+                            "more copy")
