@@ -226,3 +226,16 @@ def test_wait_for_runner_returns_at_once_for_a_stale_or_unreadable_marker(tmp_pa
     started = time.monotonic()
     store._wait_for_runner(marker, timeout=0.3)
     assert 0.3 <= time.monotonic() - started < 3.0
+
+
+def test_plan_targets_and_the_trend_of_company_actuals():
+    from test_controlling_kpis import actuals_2026, plan_2026
+
+    s = kpi_store(plan=plan_2026(), actuals=actuals_2026())
+    # one plan column: its sum over the window; two: their ratio (40 000 / 160 000 a month)
+    assert s.figure("company_order_intake", "month").target == 160_000.0
+    assert s.figure("company_revenue", "quarter").target == 600_000.0
+    assert s.figure("marketing_order_intake_share", "month").target == 0.25
+    # company actuals are kept per month for the trend: 200 000 € order intake, 180 000 € revenue a month
+    assert s.months("company_order_intake", 2).tolist() == [200_000.0, 200_000.0]
+    assert s.months("company_revenue", 3).tolist() == [180_000.0] * 3
