@@ -104,3 +104,11 @@ def test_lookup_and_membership():
         cat["nope"]
     assert e.value.args[0].startswith("'nope' is not in the metric catalogue; known: leads, qualified_leads, ")
     assert e.value.args[0].endswith(", clv_to_cac, cost_per_sql")
+
+
+def test_markdown_table_keeps_a_cell_on_its_line():
+    own = {**OWN, "definition_en": "Cost | per SQL,\nafter rebates."}
+    table = cat_mod.markdown_table(cat_mod.catalogue({"kpis": {"custom": [own]}}))
+    row = next(line for line in table.splitlines() if line.startswith("| `cost_per_sql`"))
+    assert "| Cost \\| per SQL, after rebates. |" in row
+    assert row.endswith("| ratio |  | month, quarter, t3m, t12m, ytd | previous, year_ago, target |")
