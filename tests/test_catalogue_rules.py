@@ -112,3 +112,9 @@ def test_markdown_table_keeps_a_cell_on_its_line():
     row = next(line for line in table.splitlines() if line.startswith("| `cost_per_sql`"))
     assert "| Cost \\| per SQL, after rebates. |" in row
     assert row.endswith("| ratio |  | month, quarter, t3m, t12m, ytd | previous, year_ago, target |")
+
+
+def test_unknown_window_key_names_it():
+    with pytest.raises(KeyError) as e:
+        cat_mod.WINDOWS["week"]
+    assert e.value.args == ("week",)
