@@ -49,17 +49,18 @@ def test_covered_from_is_the_latest_first_month_of_a_metrics_tables():
 def test_a_month_without_any_row_is_there_and_spend_without_leads_has_no_cost_per_lead():
     from cmo_workbook.metrics.monthly import monthly
 
+    # September has no row in any table; October has spend but no lead
     leads = pd.DataFrame({"lead_id": ["L1", "L2"], "channel": ["paid_search"] * 2,
-                          "created_date": pd.to_datetime(["2026-08-05", "2026-10-05"]),
-                          "mql_date": pd.to_datetime(["2026-08-06", "2026-10-06"]), "sql_date": pd.NaT})
-    spend = pd.DataFrame({"date": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-10-01"]),
-                          "channel": ["paid_search"] * 3, "cost": [100.0, 200.0, 0.0]})
+                          "created_date": pd.to_datetime(["2026-08-05", "2026-11-05"]),
+                          "mql_date": pd.to_datetime(["2026-08-06", "2026-11-06"]), "sql_date": pd.NaT})
+    spend = pd.DataFrame({"date": pd.to_datetime(["2026-08-01", "2026-10-01"]), "channel": ["paid_search"] * 2,
+                          "cost": [100.0, 200.0]})
     m = monthly(Dataset(params=None, tables={"leads": leads, "spend": spend}, sources=[]),
                 marketing_channels=["paid_search"])
-    assert [str(p) for p in m.index] == ["2026-08", "2026-09", "2026-10"]
-    assert m["qualified_leads"].tolist() == [1, 0, 1]
+    assert [str(p) for p in m.index] == ["2026-08", "2026-09", "2026-10", "2026-11"]
+    assert m["qualified_leads"].tolist() == [1, 0, 0, 1] and m["marketing_spend"].tolist() == [100, 0, 200, 0]
     cpl = m["cost_per_qualified_lead"].tolist()
-    assert cpl[0] == 100.0 and pd.isna(cpl[1]) and cpl[2] == 0.0  # 200 € and no lead: no cost per lead, not inf
+    assert cpl[0] == 100.0 and pd.isna(cpl[1]) and pd.isna(cpl[2]) and cpl[3] == 0.0  # 200 € and no lead: not inf
     # every monthly column of leads and spend, both first dated in August
     aug = pd.Period("2026-08", freq="M")
     assert m.attrs["covered_from"] == {k: aug for k in ("leads", "qualified_leads", "qualified_leads_web", "sql",
