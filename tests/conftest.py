@@ -52,6 +52,20 @@ class Inbox:
         self.lock = threading.Lock()
         self.fail_next = 0  # answer fail_reply to this many DATA commands
         self.fail_reply = "451 4.3.0 Temporary failure, try again"  # transient; a 5xx reply is permanent
+        # per recipient address, the replies to its next RCPT commands (a 450 then nothing is greylisting: the
+        # first attempt is refused, the retry accepted; a list of 550s refuses it for good); then 250
+        self.rcpt_replies: dict[str, list[str]] = {}
+        self.rcpt_seen: list[str] = []  # every RCPT address in order, refused or not
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            self.rcpt_seen.append(address)
+            replies = self.rcpt_replies.get(address)
+            if replies:
+                return replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:

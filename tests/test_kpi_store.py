@@ -92,6 +92,9 @@ def test_store_month_values_match_plain_pandas(ds, oct_store):
     won = _mkt(deals, ds)
     won = won[(won["status"] == "won") & _in(won["close_date"], "2026-10-01", "2026-11-01")]
     assert oct_store.value("marketing_won_revenue", "month") == pytest.approx(won["amount"].sum())
+    first = won[won["deal_type"].str.contains("new", case=False, na=True)]
+    assert oct_store.value("marketing_first_order_value", "month") == pytest.approx(first["amount"].sum())
+    assert oct_store.value("new_customers_marketing", "month") == len(first)
     # segments add up to the total
     segs = oct_store.segments("qualified_leads", "month")
     assert sum(oct_store.value("qualified_leads", "month", s) for s in segs) == ql

@@ -126,7 +126,8 @@ class _Auth:
         from aiosmtpd.smtp import AuthResult
 
         self.seen.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=self.ok)
+        # handled=False: aiosmtpd answers the refusal itself (535); handled=True would leave the client waiting
+        return AuthResult(success=self.ok, handled=False)
 
 
 class _Inbox:

@@ -122,7 +122,8 @@ class Metric:
 
     def label(self, window_kind: str, lang: str) -> str:
         """The name with its window: "ROMI alle Aufträge, 12 Monate rollierend"."""
-        return label(self.id, window_kind, lang)
+        # its own name, not the shipped catalogue's entry: a company's own metric is not in that one
+        return t("kpi_label_window", lang, name=self.name(lang), window=window_label(window_kind, lang))
 
 
 def _m(**kw: Any) -> Metric:
@@ -274,8 +275,7 @@ def catalogue(params_raw: Mapping[str, Any] | None = None) -> Catalogue:
 
 def label(metric_id: str, window_kind: str, lang: str, cat: Catalogue | None = None) -> str:
     """A KPI's name with its window, e.g. "ROMI alle Aufträge, 12 Monate rollierend"."""
-    m = (cat or _DEFAULT)[metric_id]
-    return t("kpi_label_window", lang, name=m.name(lang), window=window_label(window_kind, lang))
+    return (cat or _DEFAULT)[metric_id].label(window_kind, lang)
 
 
 _DEFAULT = Catalogue({m.id: m for m in CATALOGUE})
