@@ -6,13 +6,14 @@ must lead the headline and the recommendations, with the channel's OWN figures f
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from cmo_workbook.memos import attribution_review as review
-from cmo_workbook.metrics import budget, store
+from cmo_workbook.metrics import budget, channel_budget, store
 from cmo_workbook.metrics.catalogue import catalogue
 from cmo_workbook.metrics.store import KpiStore
 from cmo_workbook.periods import Period
@@ -55,7 +56,7 @@ def test_the_rule_leaves_fairs_to_a_separate_decision_and_moves_little():
 
 def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
     s, ch, st = _suggestion(), _channels(), _store()
-    stakes = review.separate_stakes(ch, s, st, "de", "EUR")
+    stakes = channel_budget.from_frame(ch, "2026-Q3")
     assert [x.channel for x in stakes] == ["trade_fairs"] and stakes[0].cost == 400_000
     won = review.QKpi("marketing_won_revenue", 1.5e6, 1.0e6, None, "money", window="2026-Q3")
     decide = Period.parse("2026-Q4")
@@ -66,7 +67,7 @@ def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
                            "ggü. 400 Tsd. € Kosten (ROMI Erstaufträge −30 %, Spanne −50 % bis −10 %) – Budget Messen "
                            "Q4 2026–Q3 2027: Freigabe von 400 Tsd. € ja / nein")
     recs = review.recommendations(s, None, None, None, "de", "EUR", "Q4 2026", stakes=stakes, decide_from=decide,
-                                  effect=budget.expected_effect(s), effect_range=review.shift_range(s))
+                                  effect=budget.expected_effect(s), effect_range=review.shift_range(s), store=st)
     first = recs[0]
     assert plain(first.action).startswith("Budget Messen Q4 2026–Q3 2027: Freigabe von 400 Tsd. €")
     # the channel's own 12 months from the store: 500 inquiries at 800 € each, 3 Mio. € orders incl. existing customers
@@ -100,8 +101,8 @@ def test_shift_effect_range_by_hand():
 
 def test_a_separate_channel_smaller_than_the_shift_does_not_lead():
     s, ch, st = _suggestion(), _channels(), _store()
-    stakes = review.separate_stakes(ch, s, st, "de", "EUR")
-    stakes[0].cost = 500.0  # now less than the 1 000 € moved
+    stakes = channel_budget.from_frame(ch, "2026-Q3")
+    stakes = [replace(stakes[0], cost=500.0)]  # now less than the 1 000 € moved
     won = review.QKpi("marketing_won_revenue", 1.5e6, 1.0e6, None, "money", window="2026-Q3")
     head = plain(review.headline([won], ch, s, "Q3 2026", "de", "EUR", stakes=stakes, decide_from=Period.parse("2026-Q4")))
     assert "Größter Posten" not in head and "LinkedIn" in head
@@ -119,7 +120,7 @@ def test_decisions_are_for_a_quarter_not_yet_past():
 
 def test_budget_paragraph_names_the_shift_s_number_after_a_leading_separate_decision():
     s, ch, st = _suggestion(), _channels(), _store()
-    stakes = review.separate_stakes(ch, s, st, "de", "EUR")
+    stakes = channel_budget.from_frame(ch, "2026-Q3")
     lead = review.leading_stakes(stakes, s)
     assert lead == 1  # the fairs' 400 000 € come before the 1 000 € shift
     text = plain(review.budget_paragraph(s, budget.expected_effect(s), "linkedin", "de", "EUR", shift_no=1 + lead))

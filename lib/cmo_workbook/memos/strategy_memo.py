@@ -8,8 +8,9 @@ below, its wording from the message catalogues (``strat_*``); a recommendation i
 
 Euros at stake (:class:`Stakes`) order the recommendations, so the biggest amount leads the memo whatever its
 source: the order intake of the customers who complain about deliveries (feedback linked to CRM accounts), the
-order intake of the product lines a competitor's price cut touches, and a channel's cost above last year's cost
-per inquiry. Each decision states its cost, its expected effect as a range and the yes/no question.
+order intake of the product lines a competitor's price cut touches, the year's budget of a channel decided on its
+own (trade fairs, :mod:`cmo_workbook.metrics.channel_budget`) and a channel's cost above last year's cost per
+inquiry. Each decision states its cost, its expected effect as a range and the yes/no question.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from ..render import fmt
+from ..metrics import channel_budget as chb
 from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..render.blocks import Fig, Rich
@@ -106,6 +108,7 @@ class Stakes:
     delivery: AccountStake | None = None
     price: PriceMoveStake | None = None
     channel: chs.ChannelStake | None = None  #: the quarter's channel-shift decision (metrics.channel_stake)
+    budget: chb.BudgetStake | None = None  #: the year's budget of a channel decided on its own (metrics.channel_budget)
 
 
 @dataclass
@@ -142,7 +145,8 @@ def channel_stake(store: KpiStore) -> chs.ChannelStake | None:
 def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: KpiStore, gross_margin: float,
                   lang: str, currency: str) -> Stakes:
     """The quarter's euros at stake: delivery complaints of the last month with feedback (customers linked to CRM
-    accounts), the largest matched price cut, the channel with the most excess cost."""
+    accounts), the largest matched price cut, the channel with the most excess cost, and the budget of a channel
+    decided on its own (the attribution review's figures; none when ``ds`` lacks touchpoints)."""
     delivery = None
     deals, leads = crm_tables(ds)
     if vocs:
@@ -152,7 +156,9 @@ def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: 
         delivery = st if st.n_items else None
     cut = _price_cut(comp)
     price = price_stakes(comp, deals, gross_margin).get(cut.name) if cut is not None else None
-    return Stakes(delivery, price, channel_stake(store))
+    from .attribution_review import budget_decision  # the review's attribution: one home for its figures
+
+    return Stakes(delivery, price, channel_stake(store), budget_decision(ds, store))
 
 
 def _stake_money(v: float, lang: str, currency: str) -> str:
@@ -384,6 +390,18 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             # the same decision, amount and words as the attribution review and the KPI memo ask
             channel_decision.action(ch, inp.store, lang, cur, inp.today),
             ch.excess, channel_decision.stake_text(ch, lang, cur), key=chs.decision_key(ch), amount=ch.shift,
+        ))
+    fair = st.budget
+    if fair is not None:
+        label = channel_label(fair.channel, lang)
+        out.append(StrategyRec(
+            "channel_budget_year", t("strat_rec_budget_action", lang, **channel_decision.budget_fields(
+                fair, lang, cur, today=inp.today)),
+            t("strat_owner_head_of_marketing", lang), t("strat_rec_budget_next", lang, channel=label), "", "", "",
+            # the same decision, amount and words as the attribution review and the KPI memo ask
+            channel_decision.budget_action(fair, lang, cur, today=inp.today),
+            fair.at_stake, channel_decision.budget_stake_text(fair, lang, cur), key=chb.decision_key(fair),
+            amount=fair.amount,
         ))
     out = by_stake(out)
     if len(comp.quiet) and len(out) < 5:
