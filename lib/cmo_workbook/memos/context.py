@@ -15,7 +15,7 @@ import matplotlib
 
 from ..render import fmt
 from ..render.blocks import DataNote, Header
-from ..render.i18n import set_overrides, t
+from ..render.i18n import set_overrides, t, tn
 from ..inputs.loaders import Dataset, load_dataset
 from ..inputs.plausibility import review
 from ..inputs.params import Params, load_params
@@ -58,8 +58,9 @@ class Workbook:
         return history.sentences(df, self.lang, self.currency, self.kpis().catalogue) if len(df) else []
 
     def definitions_line(self) -> str:
-        """The data note's pointer to the catalogue definitions in the controlling workbook."""
-        return f"{t('kpi_definitions', self.lang)} {self.workbook_name}"
+        """The data note's pointer to the catalogue definitions in the controlling workbook, named in words (the
+        file name is the analyst's; the CEO asks controlling for "the KPI workbook of October 2026")."""
+        return t("kpi_definitions", self.lang, period=self.period_label)
 
     def decision_review(self, memo: str) -> list:
         """The blocks that open ``memo``'s recommendations: what became of the previous period's ones, with the
@@ -87,12 +88,8 @@ class Workbook:
         ``restated`` also the KPI values corrected since an earlier memo. ``optional``: tables the memo uses
         only when the company has them (touchpoints in the sync): no "has no rows" note for them."""
         lang = self.lang
-        parts = []
-        for s in self.ds.sources:
-            if s.table in tables:
-                parts.append(f"{s.name} ({fmt.number(s.rows, lang)} {t('rows', lang)})")
         prof = self.ds.profile()
-        lines = [f"{t('sources', lang)}: " + "; ".join(parts)]
+        lines = [f"{t('sources', lang)}: " + sources_text(self.ds.sources, tables, lang)]
         used = prof.loc[[x for x in tables if x in prof.index]]
         if len(used):
             first, last = used["first"].min(), used["last"].max()
@@ -113,6 +110,20 @@ class Workbook:
             if f.table in tables and f.severity == "note":
                 seen.setdefault(f.text(self.lang), None)
         return list(seen)
+
+
+def sources_text(sources: Sequence[Any], tables: Sequence[str], lang: str) -> str:
+    """The sources a memo used, in words with their rows, in the order of ``tables`` ("Kontakte aus dem CRM
+    (10.241 Zeilen); Marketingkosten (3 Quellen, 6.115 Zeilen)"). ``sources``: the dataset's
+    :class:`~cmo_workbook.inputs.loaders.SourceInfo` list. File names stay in the analyst detail (the profile)
+    and the controlling workbook's sources sheet: a CEO cannot place ``hubspot_contacts.csv`` (#11)."""
+    parts = []
+    for table in tables:
+        mine = [s for s in sources if s.table == table]
+        if mine:
+            parts.append(tn("source_rows", len(mine), lang, label=t(f"source_{table}", lang),
+                            rows=fmt.number(sum(s.rows for s in mine), lang), n=fmt.number(len(mine), lang)))
+    return "; ".join(parts)
 
 
 def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind: str = "month",

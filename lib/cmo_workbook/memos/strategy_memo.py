@@ -479,4 +479,4 @@ def rec_labels(lang: str) -> dict[str, str]:
 
 def voc_months_line(vocs: Sequence[Any], lang: str) -> str:
     """The data note's line naming the months of customer feedback the memo used."""
-    return t("strat_voc_months", lang, months=", ".join(v.month for v in vocs))
+    return t("strat_voc_months", lang, months=", ".join(fmt.month(v.month, lang) for v in vocs))  # words, not 2026-07
