@@ -125,12 +125,11 @@ def test_pipeline_revenue_and_romi_sentences():
     # ROMI 100 %: each euro came back as 2,00 € contribution margin; the sentence says it counts all orders (new and
     # existing customers), never worded like the attribution review's first-order ROMI
     # ROMI is explained where the memo first names it (the tile): "Rendite der Marketingausgaben (ROMI)"
-    assert sw("romi_all_orders") == ("Rendite der Marketingausgaben (ROMI), auf alle Aufträge aus Marketing-Anfragen "
-                                     "gerechnet (Neu- und Bestandskunden, "
-                                     "12 Monate): 2,00 € Deckungsbeitrag je Marketing-Euro.")
-    assert sw("romi_all_orders", "en") == ("Return on marketing investment (ROMI), counting all orders from marketing "
-                                           "inquiries (new and existing customers, "
-                                           "12 months): €2.00 of contribution margin per marketing euro.")
+    assert sw("romi_all_orders") == ("Rendite der Marketingausgaben (ROMI) auf alle Aufträge aus Marketing-Anfragen "
+                                     "(Neu- und Bestandskunden): 2,00 € Deckungsbeitrag je Marketing-Euro.")
+    assert sw("romi_all_orders", "en") == ("Return on marketing investment (ROMI) over all orders from marketing "
+                                           "inquiries (new and existing customers): €2.00 of contribution margin per "
+                                           "marketing euro.")
     assert so_what(Kpi("other", 1, 1, 1, None, "count"), "de", "EUR", {}) == ""
 
 

@@ -177,7 +177,7 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
     first = channel_decision.ordered([budget, decision])
     if first and first[0] is budget:
         bf = channel_decision.budget_fields(budget, lang, currency, today=today or date.today())
-        bf = {k: bf[k] for k in ("channel", "span", "cost", "window", "back")}
+        bf = {k: bf[k] for k in ("channel", "span", "cost", "back")}
         if decision is not None:
             return kpi_figures.rich("kpi_headline_budget_shift", lang, **fields, **bf,
                                     amount=channel_decision.amount_text(decision, lang, currency),
