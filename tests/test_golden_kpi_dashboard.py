@@ -139,14 +139,9 @@ def test_the_trade_fair_budget_leads_with_the_review_s_amount_and_ask(text):
 def test_data_note_row_counts(text):
     import pandas as pd
 
-    sp = g.spend()
-    want = {"hubspot_contacts.csv": len(g.leads()), "hubspot_deals.csv": len(g.deals()),
-            "google_ads_kampagnen.csv": int((sp["file"] == "google_ads").sum()),
-            "linkedin_campaign_performance.csv": int((sp["file"] == "linkedin").sum()),
-            "marketingkosten.xlsx": int((sp["file"] == "sheet").sum())}
-    for name, n in want.items():
-        m = re.search(re.escape(name) + r" \(([\d.]+) Zeilen\)", text)
-        assert m and int(m.group(1).replace(".", "")) == n, (name, m and m.group(1), n)
+    # sources in words with their rows, no file names (#11)
+    g.assert_data_note_sources(text, {"CRM-Kontakte": (len(g.leads()), 1), "CRM-Verkaufschancen": (len(g.deals()), 1),
+                                      "Marketingkosten": g.spend_source(), "Kontaktverläufe": (len(g.touchpoints()), 1)})
     # "Datenstand: 01.11.2024 – 31.10.2026": first contact to the period's end
     first = g.leads()["created"].min()
     assert f"Datenstand: {first:%d.%m.%Y} – 31.10.2026" in text
