@@ -41,6 +41,12 @@ def _channels() -> pd.DataFrame:
                         index=["trade_fairs", "linkedin", "email"])
 
 
+def _note() -> str:
+    """The review's attribution footnote (four quarters to Q3 2026, 157 first orders, 62 in the quarter)."""
+    return review.attribution_note(pd.Timestamp("2025-10-01"), Period.parse("2026-Q3"), {"n": 157}, {"n": 62}, 0.38,
+                                   200, "de")
+
+
 def _suggestion() -> pd.DataFrame:
     ch = _channels()
     # this quarter's budget: fairs 100 000 €, LinkedIn 10 000 €, e-mail 2 500 €
@@ -77,7 +83,10 @@ def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
     assert "3 Mio. € Auftragseingang aus Messen-Anfragen inkl. Bestandskunden" in eff
     assert eff.endswith("Nein: 400 Tsd. € frei, rund 500 Anfragen weniger im Jahr.")
     from cmo_workbook.render import jargon
-    assert jargon.check_text(ev, "de") == [] and jargon.check_text(head, "de") == []  # passes --strict
+    # passes --strict: ROMI is explained once, in the review's footnote ("ROMI (Rendite der Marketingausgaben) …")
+    assert jargon.check_records([{"kind": "headline", "text": head}, {"kind": "recommendations", "text": ev},
+                                 {"kind": "data_note", "text": _note()}], "de") == []
+    assert [f.snippet for f in jargon.check_text(ev, "de")] == ["ROMI"]  # without it, the abbreviation is jargon
     figs = {(f.metric, f.segment) for f in first.figures()}  # the store's values carry their data-metric span
     assert ("cost_per_qualified_lead", "channel=trade_fairs") in figs and ("marketing_won_revenue", "channel=trade_fairs") in figs
     shift = recs[1]
@@ -140,5 +149,7 @@ def test_the_shift_names_its_biggest_cut_with_the_channel_s_own_cost_per_inquiry
     assert text == ("LinkedIn (größte Kürzung): 700 € je Anfrage im Quartal (eigener Wert); ROMI Erstaufträge −10 % "
                     "ggü. 52 % im Schnitt.")
     from cmo_workbook.render import jargon
-    assert jargon.check_text(text, "de") == []  # a negative ROMI carries its comparison: passes --strict
+    # a negative ROMI carries its comparison, and the footnote explains ROMI: passes --strict
+    assert jargon.check_records([{"kind": "recommendations", "text": text}, {"kind": "data_note", "text": _note()}],
+                                "de") == []
     assert [(f.metric, f.segment, f.value) for f in recs[0].figures()] == [("cost_per_qualified_lead", "channel=linkedin", 700.0)]

@@ -95,9 +95,11 @@ class Workbook:
             first, last = used["first"].min(), used["last"].max()
             lines.append(f"{t('data_range', lang)}: {fmt.date(first, lang)} – {fmt.date(last, lang)}")
             gaps = [f"{name}: {row['months_without_rows']}" for name, row in used.iterrows() if row["months_without_rows"]]
-            lines.append(f"{t('gaps', lang)}: " + ("; ".join(gaps) if gaps else t("no_gaps", lang)))
+            if gaps:  # months without rows are worth a line; "no gaps" is not (the two-page memos are full)
+                lines.append(f"{t('gaps', lang)}: " + "; ".join(gaps))
         lines += self.input_notes(tables, optional)
-        return DataNote(t("data_note", lang), lines + list(extra or []) + (self.restatements() if restated else []))
+        extra = [x for x in extra or [] if x]  # a line a memo has nothing for (no forecast method) is left out
+        return DataNote(t("data_note", lang), lines + extra + (self.restatements() if restated else []))
 
     def input_notes(self, tables: list[str], optional: Sequence[str] = ()) -> list[str]:
         """What loading and the plausibility review found in ``tables``, and tables without activity in

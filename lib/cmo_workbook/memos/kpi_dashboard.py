@@ -181,8 +181,7 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
         if decision is not None:
             return kpi_figures.rich("kpi_headline_budget_shift", lang, **fields, **bf,
                                     amount=channel_decision.amount_text(decision, lang, currency),
-                                    shift_channel=channel_label(decision.channel, lang),
-                                    shift_window=fmt.quarter(channel_decision.decision_period(decision).start, lang))
+                                    shift_channel=channel_label(decision.channel, lang))
         return kpi_figures.rich("kpi_headline_budget", lang, **fields, **bf)
     if worst:
         if decision is not None and decision.channel == worst["channel"]:
