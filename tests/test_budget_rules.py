@@ -200,11 +200,11 @@ def test_business_case_caveats_saturation_and_better_channel():
     de = plain(budget.business_case_text(p, "de", "EUR", alternative=("organic_search", 5.0)))
     assert de.startswith("50 Tsd. € für LinkedIn trägt sich nach den bisherigen Zahlen nicht.")
     assert " Der Kanal ist gesättigt: mehr Budget brachte zuletzt kaum mehr Anfragen." in de
-    assert de.endswith(f" Organische Suche brachte bisher 500 % ROMI ggü. {round(romi * 100)} % hier: dort ist das "
-                       "Geld besser eingesetzt.".replace("-", "−"))
+    assert de.endswith(f" Organische Suche brachte bisher 500 % ROMI, hier {round(romi * 100)} %: dort wirkt das "
+                       "Geld mehr.".replace("-", "−"))
     en = plain(budget.business_case_text(p, "en", "EUR", alternative=("organic_search", 5.0)))
     assert " The channel is saturated: more budget recently brought hardly any more inquiries." in en
-    assert en.endswith(f" Organic search has returned 500% ROMI vs {round(romi * 100)}% here: the money works harder "
+    assert en.endswith(f" Organic search has returned 500% ROMI, this {round(romi * 100)}%: the money works harder "
                        "there.".replace("-", "−"))
     # an alternative that returns less is not mentioned; β = 0.5 is not saturated
     assert "ROMI" not in budget.business_case_text(p, "de", "EUR", alternative=("organic_search", -0.9))

@@ -79,8 +79,8 @@ def test_one_id_without_memo_prefix_and_one_ask_in_every_memo():
         == {key}
     rec = channel_decision.budget_recommendation(fairs(), "de", "EUR", owner="Marketing", today=TODAY)
     # decided on Q3 2026, asked for the four quarters from Q4 2026 (not yet past on 2 Dec 2026)
-    assert plain(rec.action) == ("Budget Messen Q4 2026–Q3 2027: Freigabe von 400 Tsd. € (Umfang der letzten 4 "
-                                 "Quartale) – ja / nein / nur mit Auftragsnachweis je Veranstaltung.")
+    assert plain(rec.action) == ("Budget Messen Q4 2026–Q3 2027: Freigabe von 400 Tsd. € wie in den letzten 4 "
+                                 "Quartalen – ja / nein.")
     assert plain(rec.evidence) == ("Messen in Q4 2025–Q3 2026: 280 Tsd. € Deckungsbeitrag aus Erstaufträgen (Spanne "
                                    "200 Tsd. € bis 360 Tsd. €) ggü. 400 Tsd. € Kosten – 0,70 € je Euro.")
     assert (rec.key, rec.amount, rec.due) == (key, 400_000.0, "Q4 2026")

@@ -123,12 +123,12 @@ def test_the_channel_shift_decision_and_the_holdout_that_already_ran(text):
     # the period pack's decision, asked first in the budget recommendation: the same amount as LinkedIn's cut
     channel, amount, _ = g.channel_shift("2026-Q3")
     m = re.search(r"Freigabe von ([\d,.]+ (?:Tsd\. )?€) Umschichtung aus dem LinkedIn-Budget in Q4 2026 "
-                  r"\(20 % des Budgets von Q3 2026\): ja / nein\. Teil des Budgetvorschlags: Budget Q4 2026 "
+                  r"\(20 % des Budgets von Q3 2026\): ja / nein\. Teil des Plans: Budget Q4 2026 "
                   r"umschichten: LinkedIn ([\d,.]+ (?:Tsd\. )?€)", text)
     assert channel == "linkedin" and m, text
     assert g.shows(m.group(1), amount) and m.group(1) == m.group(2)
     # LinkedIn was tested in Q2 (params holdouts, 12 weeks from 06.04.2026): its result, not a new proposal
-    assert "Kein neuer Test: LinkedIn wurde schon getestet. Damit ist kein zusätzlicher Beitrag von LinkedIn messbar" in text
+    assert "LinkedIn ist schon getestet. Damit ist kein zusätzlicher Beitrag von LinkedIn messbar" in text
     assert "Beleg: Test ohne LinkedIn-Werbung in Nord, Ost (12 Wochen ab 06.04.2026)" in text
     assert "lohnt sich so nicht" not in text and "Ergebnis in Empfehlung 3" in text
 
