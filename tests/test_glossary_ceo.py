@@ -97,3 +97,19 @@ def test_raw_period_ids_are_flagged_in_the_memo_and_its_footnote(text, flagged):
     for kind in ("paragraph", "data_note"):
         found = [f.snippet for f in jargon.check_records([{"kind": kind, "text": text}], "de")]
         assert found == flagged, (kind, found)
+
+
+def test_the_data_note_names_its_sources_in_words_with_their_rows():
+    from types import SimpleNamespace as S
+
+    from cmo_workbook.memos.context import sources_text
+
+    sources = [S(table="leads", rows=10_241, label=None), S(table="spend", rows=3_469, label=None),
+               S(table="spend", rows=2_494, label=None), S(table="spend", rows=152, label=None),
+               S(table="deals", rows=2_302, label="Auftragsbuch SAP")]
+    # in the memo's order; several files of one table summed (3 469 + 2 494 + 152 = 6 115); a params label kept
+    text = sources_text(sources, ["leads", "deals", "spend", "feedback"], "de")
+    assert text.replace("\u00a0", " ") == ("CRM-Kontakte (10.241 Zeilen); Auftragsbuch SAP (2.302 Zeilen); "
+                                           "Marketingkosten (3 Quellen, 6.115 Zeilen)")
+    assert sources_text(sources[:1], ["leads"], "en") == "CRM contacts (10,241 rows)"
+    assert jargon.check_records([{"kind": "data_note", "text": "Quellen: " + text}], "de") == []

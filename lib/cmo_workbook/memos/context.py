@@ -117,14 +117,19 @@ class Workbook:
 def sources_text(sources: Sequence[Any], tables: Sequence[str], lang: str) -> str:
     """The sources a memo used, in words with their rows, in the order of ``tables`` ("Kontakte aus dem CRM
     (10.241 Zeilen); Marketingkosten (3 Quellen, 6.115 Zeilen)"). ``sources``: the dataset's
-    :class:`~cmo_workbook.inputs.loaders.SourceInfo` list. File names stay in the analyst detail (the profile)
+    :class:`~cmo_workbook.inputs.loaders.SourceInfo` list; a source's params ``label:`` names it in the company's
+    words. File names stay in the analyst detail (the profile)
     and the controlling workbook's sources sheet: a CEO cannot place ``hubspot_contacts.csv`` (#11)."""
     parts = []
     for table in tables:
         mine = [s for s in sources if s.table == table]
-        if mine:
-            parts.append(tn("source_rows", len(mine), lang, label=t(f"source_{table}", lang),
-                            rows=fmt.number(sum(s.rows for s in mine), lang), n=fmt.number(len(mine), lang)))
+        # a source with a params ``label:`` keeps the company's own words; the others go by the table's
+        for s in (s for s in mine if getattr(s, "label", None)):
+            parts.append(tn("source_rows", 1, lang, label=s.label, rows=fmt.number(s.rows, lang), n="1"))
+        rest = [s for s in mine if not getattr(s, "label", None)]
+        if rest:
+            parts.append(tn("source_rows", len(rest), lang, label=t(f"source_{table}", lang),
+                            rows=fmt.number(sum(s.rows for s in rest), lang), n=fmt.number(len(rest), lang)))
     return "; ".join(parts)
 
 
