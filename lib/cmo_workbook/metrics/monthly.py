@@ -83,6 +83,9 @@ def covered_from(ds: Dataset, metrics) -> dict[str, pd.Period]:
         col = schema.table(name).date_column
         if col in df and df[col].notna().any():
             first[name] = df[col].min().to_period("M")
+    for name, held in ds.engine.items():  # touchpoints held in the engine: their first date from its profile
+        if not pd.isna(held.first):
+            first[name] = held.first.to_period("M")
     out = {}
     for m in CATALOGUE:
         if m.id in metrics and m.tables and all(t in first for t in m.tables):
