@@ -14,6 +14,22 @@ step runs in a fresh child process and reports its peak RSS (``ru_maxrss``, Duck
 ``engine_table.takes`` answers no), ``--path engine`` as it is now.
 
     .venv/bin/python bench/touchpoints_memory.py [--journeys 1000000] [--path engine] [--path memory]
+
+Measured 2026-12-02 (2 shared cores, load average 2.6-3.3):
+
+| journeys (touches) | step | touchpoints | seconds | CPU s | peak MB |
+|---|---|---|---:|---:|---:|
+| 1 M (3.4 M) | validate | in the engine | 5.1 | 2.4 | 205 |
+| 1 M (3.4 M) | validate | in pandas (before) | 87.9 | 44.9 | 1,749 |
+| 1 M (3.4 M) | review | in the engine | 13.4 | 15.3 | 956 |
+| 1 M (3.4 M) | review | in pandas (before) | 63.5 | 58.1 | 1,815 |
+| 10 M (34 M) | validate | in the engine | 12.5 | 7.6 | 841 |
+| 10 M (34 M) | review | in the engine | 163.0 | 169.8 | 6,285 |
+
+At 10 M the review's peak is the attribution itself, not the loader: the bench's 10 M outcomes as a pandas
+frame with text ids, and DuckDB without a ``memory_limit`` on the connection ``touches_for`` uses (DuckDB
+takes up to 80 % of the RAM then; ``bench/attribution_scale.py`` sets 1 GB). The pandas path was not run at
+10 M (several GB).
 """
 from __future__ import annotations
 

@@ -133,3 +133,19 @@ def test_bad_cells_are_found_in_sql_with_the_loaders_messages(variants, tmp_path
     assert by_row[(9, "Touch Timestamp")].startswith("is not a plausible date")
     assert [p.row for p in in_engine.value.problems if p.column == "Channel"][:10] == list(range(11, 21))
     assert in_engine.value.problems[-1].message == "3 more cells in rows 21 to 23 have the same kind of problem"
+
+
+@pytest.mark.slow
+def test_the_sync_memo_is_byte_identical_with_touchpoints_in_the_engine(variants, tmp_path):  # noqa: F811
+    """The sales-marketing sync asks for the outbound deals' marketing touches (sla.attribution_questions)."""
+    from cmo_workbook.delivery.runner import Runner, RunOptions
+
+    out = {}
+    for kind in ("csv", "parquet"):
+        opts = RunOptions(params_path=variants[kind], period=Period.parse("2026-10"), lang="en",
+                          reports_dir=tmp_path / kind / "reports", history_dir=tmp_path / kind / "history")
+        result = Runner(opts, say=lambda line: None).run("sales_marketing_sync")
+        assert result.ok, (kind, result.message)
+        out[kind] = (result.memo.read_bytes(), result.memo.with_suffix(".txt").read_bytes())
+    assert b"touchpoints 0 (" in out["csv"][0]  # the data note names the touchpoints with their rows
+    assert out["parquet"] == out["csv"]

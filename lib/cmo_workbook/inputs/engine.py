@@ -143,8 +143,9 @@ def touchpoints_relation(params: Any, *, keep_bad: bool = False) -> EngineRelati
     def sources(entry: dict[str, Any], k: str) -> str:
         if k == "parquet":  # one file (the loader reads no globs): its row numbers are the export order
             path = sources_mod.location(params.data_dir, entry, "")
-            return (f"(SELECT * EXCLUDE (file_row_number), file_row_number AS _pos FROM read_parquet({_literal(str(path))}, "
-                    "file_row_number = true))")
+            # (the file's own columns only: file_row_number is no header of the export)
+            return (f"(SELECT * EXCLUDE (file_row_number), file_row_number AS _pos FROM "
+                    f"read_parquet({_literal(str(path))}, file_row_number = true))")
         # the user's query; a streaming row_number keeps the result's order (as fetchall gives it)
         return f"(SELECT *, row_number() OVER () - 1 AS _pos FROM ({entry['query'].strip().rstrip(';')}) AS q)"
 
