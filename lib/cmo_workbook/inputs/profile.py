@@ -112,8 +112,10 @@ def health(ds: Dataset) -> pd.DataFrame:
     """One profile row per loaded table, indexed by table name (tables in the engine in their place)."""
     from .params import DATA_TABLES
 
-    names = [t for t in DATA_TABLES if t in ds.tables or t in ds.engine]
-    names += [t for t in ds.tables if t not in names]
+    names = list(ds.tables)
+    if ds.engine:  # in the loader's order, as if the engine's tables were loaded
+        names = [t for t in DATA_TABLES if t in ds.tables or t in ds.engine]
+        names += [t for t in ds.tables if t not in names]
     rows = [{"table": name, **table_health(ds, name)} for name in names]
     if not rows:
         return pd.DataFrame(columns=["files", "rows", "first", "last", "months_without_rows"])
