@@ -47,13 +47,8 @@ class EngineTable:
     #: the distinct channel values (the params' channel ids are checked against them)
     channels: list[str] = field(default_factory=list)
 
-    # what code asking a table for its size reads
-    def __len__(self) -> int:
+    def __len__(self) -> int:  # the runner's row count of all inputs
         return self.rows
-
-    @property
-    def empty_table(self) -> bool:
-        return self.rows == 0
 
     def _query(self, sql: str) -> list[tuple]:
         con = self.relation.con
@@ -102,6 +97,7 @@ class EngineTable:
         self.relation.close()
 
     def __getstate__(self) -> dict[str, Any]:
+        # a connection does not survive pickling: say so instead of failing later in the engine
         raise TypeError("an engine table holds a database connection and is not pickled")
 
 
