@@ -94,6 +94,10 @@ def test_pipeline_figures_from_the_engine_are_the_in_memory_figures(variants):  
         ds.touchpoints.close()
 
 
+#: the broken rows of the last :func:`_broken` (for the PostgreSQL table)
+_ROWS: list[list[object]] = []
+
+
 def _broken(folder, variants_parquet, kind: str):  # noqa: F811
     """Params whose touchpoints (the sample's, as text) have cells the loader refuses, as Parquet or DuckDB."""
     raw = yaml.safe_load(variants_parquet.read_text(encoding="utf-8"))
@@ -107,9 +111,13 @@ def _broken(folder, variants_parquet, kind: str):  # noqa: F811
     rows[8][1] = "1850-01-01 10:00:00"  # implausible (row 9)
     for r in range(10, 23):         # 13 empty channels: 10 listed and one line counting 3 (rows 21 to 23)
         rows[r][2] = "  "
+    _ROWS[:] = rows
     frame = pd.DataFrame(rows, columns=["Contact ID", "Touch Timestamp", "Channel"])
     entry = raw["data"]["touchpoints"][0]
-    if kind == "parquet":
+    if kind == "sql":
+        entry.pop("file", None)
+        entry["sql"] = {"url_env": "CMO_CRM_URL", "query": 'select * from broken order by pos'}
+    elif kind == "parquet":
         path = folder / "broken.parquet"
         duckdb.sql("SELECT * FROM frame").write_parquet(str(path))
         entry["file"] = str(path)
@@ -125,10 +133,23 @@ def _broken(folder, variants_parquet, kind: str):  # noqa: F811
     return load_params(p)
 
 
-@pytest.mark.parametrize("kind", ENGINE_KINDS)
-def test_bad_cells_are_found_in_sql_with_the_loaders_messages(variants, tmp_path, kind):  # noqa: F811
+@pytest.mark.parametrize("kind", [*ENGINE_KINDS, "sql"])
+def test_bad_cells_are_found_in_sql_with_the_loaders_messages(variants, tmp_path, kind, request,  # noqa: F811
+                                                             monkeypatch):
     params = _broken(tmp_path, variants["parquet"], kind)
-    with pytest.raises(DataError) as in_engine:
+    if kind == "sql":  # the same rows in PostgreSQL, the checks pushed down there
+        postgres = request.getfixturevalue("postgres")
+        frame = pd.DataFrame(_ROWS, columns=["Contact ID", "Touch Timestamp", "Channel"])
+        with postgres.connect() as conn:
+            conn.execute("drop table if exists broken")
+            conn.execute('create table broken (pos bigint, "Contact ID" text, "Touch Timestamp" text, "Channel" text)')
+            with conn.cursor().copy("copy broken from stdin") as copy:
+                for pos, row in enumerate(frame.itertuples(index=False)):
+                    copy.write_row((pos, *row))
+        monkeypatch.setenv("CMO_CRM_URL", postgres.url())
+        assert engine_table.takes(params)
+    with monkeypatch.context() as m, pytest.raises(DataError) as in_engine:  # found in SQL, not by the loader
+        m.setattr(loaders, "load_file", lambda *a, **kw: pytest.fail("the touchpoints were read into pandas"))
         load_dataset(params, ["touchpoints"], today=dt.date(2026, 11, 30))
     with pytest.raises(DataError) as in_memory:  # the file path: the loader reads the entry into pandas
         loaders.load_file(params, "touchpoints", params.files("touchpoints")[0], today=dt.date(2026, 11, 30))
