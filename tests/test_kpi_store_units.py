@@ -168,6 +168,7 @@ def test_ramp_up_counts_from_the_later_of_monthly_data_and_first_deal(monkeypatc
 def test_reliable_at_the_maturity_month_and_clv_looks_a_year_back():
     calc = object.__new__(store._Calc)
     calc.mature_from = pd.Period("2025-10", freq="M")
+    calc.table_start = {}  # every input table covers every month here (the coverage rule has its own tests)
     cat = catalogue()
     month = lambda p: store.Window("month", pd.Period(p, freq="M"))  # noqa: E731
     asof = lambda p: store.Window("asof", pd.Period(p, freq="M"))  # noqa: E731
