@@ -119,14 +119,28 @@ def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backof
     ``kept`` is what a failure says is on disk: the memo for a memo, the pending alert for an alert (a run that
     refused stale data wrote no memo, so "the memo stays on disk" would send the analyst looking for nothing).
     """
-    schedule = tuple(waits) if waits is not None else tuple(backoff * 2 ** i for i in range(max(attempts, 1) - 1))
-    tries = len(schedule) + 1
+    # a dropped or refused connection: ``attempts`` tries, ``backoff`` doubling (the network is back in seconds or
+    # not this run); "try later" (4xx): ``waits`` (a greylisting server takes a retry after minutes)
+    reconnect = tuple(backoff * 2 ** i for i in range(max(attempts, 1) - 1))
+    later = tuple(waits) if waits is not None else reconnect
+    waited = {"reconnect": 0, "later": 0}
+
+    def wait(kind: str, line: str) -> bool:
+        """Sleep before the next retry of ``kind`` and say so; False when its schedule is used up."""
+        schedule = reconnect if kind == "reconnect" else later
+        if waited[kind] >= len(schedule):
+            return False
+        seconds = schedule[waited[kind]]
+        waited[kind] += 1
+        _tell(say, f"{line}; retrying in {seconds:g} s")
+        sleep(seconds)
+        return True
+
     pending = list(to) if to is not None else None
     delivered: list[str] = []
     refused: dict[str, str] = {}
     last: BaseException | None = None
-    for attempt in range(1, tries + 1):
-        wait = schedule[attempt - 1] if attempt < tries else 0.0
+    while True:
         try:
             failed = _send_once(msg, settings, pending)
             delivered += [a for a in (pending or envelope(msg)) if a not in failed]
@@ -149,32 +163,31 @@ def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backof
                 f"587); set CMO_SMTP_SECURITY and CMO_SMTP_PORT to what the server offers; {kept}") from None
         except (smtplib.SMTPException, OSError) as exc:
             last = exc
-            if not _transient(exc) or attempt == tries:
+            if not _transient(exc):
                 break
             if isinstance(exc, smtplib.SMTPResponseException):
-                line = f"server says try later ({exc.smtp_code} {_text(exc.smtp_error)}); retrying in {wait:g} s"
+                retried = wait("later", f"server says try later ({exc.smtp_code} {_text(exc.smtp_error)})")
             else:
-                line = (f"SMTP attempt {attempt}/{tries} to {settings.host}:{settings.port} failed ({exc}); "
-                        f"retrying in {wait:g} s")
-            _tell(say, line)
-            sleep(wait)
+                retried = wait("reconnect", f"SMTP attempt {waited['reconnect'] + 1}/{len(reconnect) + 1} to "
+                                            f"{settings.host}:{settings.port} failed ({exc})")
+            if not retried:
+                break
             continue
         if not failed:
-            return refused
+            return dict(sorted(refused.items()))
         replies = {rcpt: f"{code} {_text(reply)}" for rcpt, (code, reply) in failed.items()}
-        later = sorted(a for a, (code, _) in failed.items() if 400 <= code < 500)
-        if not delivered and (len(later) < len(failed) or attempt == tries):
+        greylisted = sorted(a for a, (code, _) in failed.items() if 400 <= code < 500)
+        last_try = waited["later"] >= len(later)
+        if not delivered and (len(greylisted) < len(failed) or last_try):
             why = "; ".join(f"{rcpt}: {reply}" for rcpt, reply in sorted(replies.items()))
             raise DeliveryError(f"SMTP server {settings.host} refused the recipients ({why}); "
                                 f"check memo.recipients in params; {kept}") from None
-        refused.update({a: r for a, r in replies.items() if a not in later})
-        if later and attempt < tries:  # greylisting: the same addresses again, after the wait
-            _tell(say, f"server says try later ({'; '.join(f'{a}: {replies[a]}' for a in later)}); "
-                       f"retrying in {wait:g} s")
-            sleep(wait)
-            pending = later
+        refused.update({a: r for a, r in replies.items() if a not in greylisted})
+        if greylisted and wait("later", "server says try later ("
+                                        + "; ".join(f"{a}: {replies[a]}" for a in greylisted) + ")"):
+            pending = greylisted  # the same addresses again; the ones that have it get no second copy
             continue
-        refused.update({a: replies[a] for a in later})
+        refused.update({a: replies[a] for a in greylisted})
         return dict(sorted(refused.items()))
     if isinstance(last, smtplib.SMTPResponseException) and last.smtp_code >= 500:
         reason = _text(last.smtp_error)
@@ -232,7 +245,11 @@ class SentLedger:
     def entry(self, name: str) -> dict | None:
         return self.load().get(name)
 
-    def record(self, name: str, msg: EmailMessage, eml: bytes) -> None:
+    def record(self, name: str, msg: EmailMessage, eml: bytes, *, delivered: list[str] | None = None,
+               refused: Mapping[str, str] | None = None) -> None:
+        """Record ``msg`` as sent under ``name``. After a partial refusal, ``delivered`` (every address that has
+        it, earlier sends included) and ``refused`` (address -> the server's reply) go into the entry too, so
+        ``--resend`` sends only to the addresses that do not have it."""
         from ..render.export import write_atomic
 
         data = self.load()
@@ -244,5 +261,8 @@ class SentLedger:
             "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "sha256": hashlib.sha256(eml).hexdigest(),
         }
+        if refused or delivered is not None:
+            entry["delivered_to"] = list(delivered or [])
+            entry["refused"] = dict(refused or {})
         data[name] = {**entry, "history": history + [entry]}
         write_atomic(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
