@@ -703,7 +703,6 @@ class Runner:
         ``message``); the others are still sent.
         """
         import email
-        import email.policy
 
         params = self.params()
         period_dir = self.reports_dir / str(period)
@@ -719,7 +718,7 @@ class Runner:
                 f"(cmo-workbook run all --period {period} --params {params.relpath()} --reports {self.reports_dir})")
         mail.settings_from_env()
         preflight.check_ledger(period_dir)
-        policy = email.policy.default.clone(max_line_length=998)  # as build_email writes it: subjects unfolded
+        from ..render.export import MAIL_POLICY as policy  # as build_email writes it: subjects unfolded
         results = []
         for info, stem, path in found:
             eml = path.read_bytes()
@@ -804,17 +803,16 @@ def send_alert(failures: list[tuple[str, str, str]], params: Params | None, para
 
     An alert the SMTP server does not take is kept in ``REPORTS/alerts-pending/`` and sent by the next run.
     """
-    from email.message import EmailMessage
     from email.utils import formatdate
+
+    from ..render.export import TEXT_CTE, new_message
 
     to, sender = _analyst(params, params_path)
     if "@" not in to or "\n" in to or "@" not in sender or "\n" in sender:
         say("alert    not sent: no analyst address (set memo.analyst in the params or CMO_ALERT_TO)")
         return False
     names = ", ".join(dict.fromkeys(f"{n} {p}".strip() for n, p, _ in failures))
-    import email.policy
-
-    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))  # unfolded subject, as for memos
+    msg = new_message()  # as every mail of the project: unfolded subject, quoted-printable text
     msg["Subject"] = " ".join(f"[cmo-workbook] FAILED: {names}".split())[:200]
     msg["From"] = sender
     msg["To"] = to
@@ -822,7 +820,7 @@ def send_alert(failures: list[tuple[str, str, str]], params: Params | None, para
     msg.set_content("A scheduled cmo-workbook run failed; nothing went to the CEO for what failed, unless a message "
                     "below says to whom it was sent (the SMTP server refused only some recipients).\n\n"
                     f"{body}\n\nA failed notebook (NAME.failed.ipynb, when named above) shows the error cell in "
-                    "JupyterLab. Fix the cause and run the same command again.\n")
+                    "JupyterLab. Fix the cause and run the same command again.\n", cte=TEXT_CTE)
     msg["Date"] = formatdate(localtime=True)
     box = _outbox(reports_dir)
     kept = (f"no memo was written for what failed; the alert is kept in {box} and the next run sends it"
