@@ -107,9 +107,10 @@ def send(msg: EmailMessage, settings: SmtpSettings, *, attempts: int = 4, backof
          kept: str = "the memo stays on disk") -> dict[str, str]:
     """Send ``msg`` (to ``to``, default its To/Cc/Bcc); retry transient failures; return the refused addresses.
 
-    ``waits``: the seconds before each retry (the runner passes :func:`retry_schedule`, minutes, because a
-    greylisting server takes a retry only after minutes); without it ``attempts`` tries wait ``backoff``
-    doubling. Every retry is one progress line to ``say`` (without it, a logged warning).
+    A dropped or refused connection is tried ``attempts`` times, waiting ``backoff`` seconds doubling. A "try
+    later" (4xx) reply waits ``waits`` before each retry (the runner passes :func:`retry_schedule`, minutes,
+    because a greylisting server takes a retry only after minutes); without ``waits`` it follows the connection
+    schedule. Every retry is one progress line to ``say`` (without it, a logged warning).
 
     When the server takes the message for some recipients and refuses others, the message is not sent again to
     the ones that have it: a "try later" (4xx) refusal is retried for those addresses only, and what stays refused
