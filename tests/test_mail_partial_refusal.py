@@ -153,3 +153,12 @@ def test_retry_schedule_default_and_params_key():
     assert mail.retry_schedule({"recipients": [CEO]}) == (60.0, 300.0, 900.0)
     assert mail.retry_schedule({"smtp_retry_seconds": [5, 30]}) == (5.0, 30.0)
     assert mail.retry_schedule({"smtp_retry_seconds": []}) == ()  # no retry at all
+
+
+def test_envelope_is_to_cc_and_bcc_in_order():
+    msg = EmailMessage()
+    msg["To"] = f"Jürgen Keßler <{CEO}>, {CFO}"
+    msg["Cc"] = "vertrieb@kessler.example"
+    msg["Bcc"] = "archiv@kessler.example"
+    assert mail.envelope(msg) == [CEO, CFO, "vertrieb@kessler.example", "archiv@kessler.example"]
+    assert mail.envelope(EmailMessage()) == []
