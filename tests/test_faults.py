@@ -106,6 +106,7 @@ def project(tmp_path, sample_dir):
     params["diary"]["dir"] = str(sample_dir / "diary")
     params.pop("notebooks")
     params["memo"].pop("by_notebook", None)  # routes for notebooks this project does not have
+    params["memo"]["smtp_retry_seconds"] = [0.2, 0.4, 0.8]  # "try later" waits (default minutes, for greylisting)
     (tmp_path / "params" / "acme.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     (tmp_path / "reports").mkdir()
     return tmp_path
@@ -372,7 +373,9 @@ def test_smtp_451_is_retried_then_alerts(project, smtp):
     before = good_run(project, smtp, reports)
     smtp.mode = "busy"
     r = run(project, smtp, "--email", "--resend", "--reports", str(reports))
-    assert r.stdout.count("retry    SMTP attempt") == 3, r.stdout
+    assert r.stdout.count("retry    server says try later (451 4.3.0 Temporary failure, try again); retrying in ") == 3, \
+        r.stdout
+    assert "retrying in 0.8 s" in r.stdout  # the params' schedule, not the default minutes
     before = {k: v for k, v in before.items() if not k.endswith((".eml", ".ipynb"))}
     assert_contract(r, 1, reports, before, smtp, "run again with --email once the server is reachable")
 

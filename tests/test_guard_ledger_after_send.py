@@ -31,9 +31,9 @@ def _notebook(folder):
     return path
 
 
-def _export(tmp_path, *, resend=False):
+def _export(tmp_path, *, resend=False, params=ROOT / "params" / "example.yaml"):
     lines: list[str] = []
-    opts = RunOptions(params_path=ROOT / "params" / "example.yaml", period=Period.parse("2026-10"), email=True,
+    opts = RunOptions(params_path=params, period=Period.parse("2026-10"), email=True,
                       resend=resend, reports_dir=tmp_path)
     runner = Runner(opts, say=lines.append)
     info = NotebookInfo("kpi_dashboard", tmp_path / "kpi_dashboard.ipynb", "monthly", (), "KPI")
@@ -85,10 +85,18 @@ def test_a_recorded_memo_is_not_sent_twice_unless_resend(tmp_path, smtp_server, 
 def test_retries_show_as_progress_lines_and_the_sent_copy_is_timestamped(tmp_path, smtp_server, sample_dir):
     import re
 
-    smtp_server.fail_next = 1  # one transient 451 (the runner waits 2 s), then accepted
-    result, lines = _export(tmp_path)
+    import yaml
+    from test_airflow import company_params
+
+    # the runner waits as params memo.smtp_retry_seconds says (default minutes, for greylisting)
+    params = company_params(tmp_path / "params", sample_dir)
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["memo"]["smtp_retry_seconds"] = [0.25, 9]
+    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    smtp_server.fail_next = 1  # one transient 451, then accepted
+    result, lines = _export(tmp_path, params=params)
     assert result.sent is True
-    assert any(l.startswith("retry    SMTP attempt 1/4 to 127.0.0.1:") for l in lines)
+    assert "retry    server says try later (451 4.3.0 Temporary failure, try again); retrying in 0.25 s" in lines
     (copy,) = (tmp_path / "2026-10" / "sent").glob("*.eml")
     assert re.fullmatch(r"example-kpi_dashboard-\d{8}T\d{6}\.eml", copy.name)
     assert copy.read_bytes() == (tmp_path / "2026-10" / "kpi_dashboard.eml").read_bytes()

@@ -42,6 +42,16 @@ def test_greylisted_recipient_is_retried_and_the_memo_arrives_once(smtp_server):
     assert got.get_content().strip() == "Hallo Welt – äöü"
 
 
+def test_greylisting_says_each_retry_and_follows_the_given_schedule(smtp_server):
+    smtp_server.rcpt_replies[CEO] = [GREY, "451 4.7.1 still greylisted"]
+    waits: list[float] = []
+    lines: list[str] = []
+    mail.send(message(), mail.settings_from_env(), waits=(60, 300, 900), sleep=waits.append, say=lines.append)
+    assert waits == [60, 300] and len(smtp_server.messages) == 1
+    assert lines == [f"retry    server says try later ({CEO}: {GREY}); retrying in 60 s",
+                     f"retry    server says try later ({CEO}: 451 4.7.1 still greylisted); retrying in 300 s"]
+
+
 def test_greylisting_waits_double_per_attempt(smtp_server):
     smtp_server.rcpt_replies[CEO] = [GREY, "451 4.7.1 still greylisted"]
     waits: list[float] = []

@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from cmo_workbook.delivery import mail
-from cmo_workbook.errors import DeliveryError
+from cmo_workbook.errors import DeliveryError, SettingsError
 from conftest import Inbox, _free_port
 from test_mail import message
 
@@ -67,12 +67,53 @@ def test_untrusted_certificate_is_refused_and_nothing_is_sent(cert, security, mo
     monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
     controller, inbox, port = _tls_server(cert, security)
     try:
-        with pytest.raises(DeliveryError, match=r"\(SSLCertVerificationError: .*certificate verify failed"):
+        with pytest.raises(DeliveryError) as e:
             mail.send(message(), mail.SmtpSettings("127.0.0.1", port, security, timeout=5), attempts=3,
                       sleep=lambda s: pytest.fail("a certificate that fails stays failed: no retry"))
     finally:
         controller.stop()
     assert inbox.messages == []
+    # names the certificate problem and its fix, not "once the server is reachable" (it was reachable)
+    assert str(e.value) == (
+        f"the certificate of 127.0.0.1:{port} is not trusted (self-signed certificate); nothing was sent, and "
+        "running again will not help: if the server uses a company CA or a self-signed certificate, set "
+        "CMO_SMTP_CA_FILE to that CA's (or the server's) certificate in PEM; if the name does not match, set "
+        "CMO_SMTP_HOST to the name the certificate is for; the memo stays on disk")
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_ca_file_setting_makes_the_servers_certificate_trusted(cert, security, monkeypatch, tmp_path):
+    # the system's trust store lacks it (as above); CMO_SMTP_CA_FILE, the fix the refusal names, delivers
+    (tmp_path / "empty.pem").write_text("")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "empty.pem"))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    controller, inbox, port = _tls_server(cert, security)
+    env = {"CMO_SMTP_HOST": "127.0.0.1", "CMO_SMTP_PORT": str(port), "CMO_SMTP_SECURITY": security,
+           "CMO_SMTP_CA_FILE": str(cert[0]), "CMO_SMTP_TIMEOUT": "5"}
+    try:
+        mail.send(message(), mail.settings_from_env(env), attempts=1)
+    finally:
+        controller.stop()
+    assert [m["to"] for m in inbox.messages] == [["ceo@kessler.example"]]
+
+
+def test_ca_file_that_is_not_a_file_is_named(tmp_path):
+    with pytest.raises(SettingsError) as e:
+        mail.settings_from_env({"CMO_SMTP_HOST": "h", "CMO_SMTP_CA_FILE": str(tmp_path / "ca.pem")})
+    assert str(e.value).startswith(f"CMO_SMTP_CA_FILE names {tmp_path / 'ca.pem'}, which is not a file; ")
+
+
+def test_ssl_to_a_plain_port_names_the_tls_mode_and_port(smtp_server):
+    # CMO_SMTP_SECURITY=ssl against a server that speaks plain SMTP (e.g. port 587 or 25): TLS cannot start
+    port = int(mail.settings_from_env().port)
+    with pytest.raises(DeliveryError) as e:
+        mail.send(message(), mail.SmtpSettings("127.0.0.1", port, "ssl", timeout=5), attempts=3,
+                  sleep=lambda s: pytest.fail("a TLS mode that does not fit stays wrong: no retry"))
+    assert str(e.value).startswith(f"TLS with 127.0.0.1:{port} failed (")
+    assert str(e.value).endswith(
+        "); nothing was sent: the port may not speak CMO_SMTP_SECURITY=ssl (ssl is usually port 465, starttls port "
+        "587); set CMO_SMTP_SECURITY and CMO_SMTP_PORT to what the server offers; the memo stays on disk")
+    assert smtp_server.messages == []
 
 
 def test_starttls_server_refuses_mail_before_tls_so_starttls_is_what_delivers(cert, monkeypatch):

@@ -229,8 +229,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         runner = Runner(RunOptions(params_path=Path(args.params), period=args.period, lang=args.lang, email=True,
                                    resend=args.resend, reports_dir=args.reports), say=_say)
-        for r in runner.send_exported(args.period):
-            _say(f"{'sent' if r.sent else 'skipped':8s} {r.name} {r.period}: {r.message}")
+        results = runner.send_exported(args.period)
+        for r in results:
+            _say(f"{'sent' if r.sent else 'skipped':8s} {r.name} {r.period}: {r.message}" if r.ok else
+                 f"FAILED   {r.name} {r.period}: {r.message}")
+        failed = [(r.name, r.period, r.message) for r in results if not r.ok]
+        if failed:  # some recipients refused: the analyst hears of it like of a failed run (exit 1)
+            from .delivery.runner import send_alert
+
+            send_alert(failed, runner.params(), Path(args.params), runner.reports_dir, say=_say)
+            return 1
         return 0
     if args.command == "list":
         from .delivery.runner import Runner, RunOptions

@@ -116,5 +116,9 @@ class DeliveryError(CmoWorkbookError):
     """The memo could not be delivered by SMTP."""
 
 
+class PartlyDeliveredError(DeliveryError):
+    """The SMTP server took the memo for some recipients and refused others (recorded in the sent-ledger)."""
+
+
 class RunLockedError(CmoWorkbookError):
     """Another run of the same period is in progress."""

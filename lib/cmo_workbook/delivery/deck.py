@@ -18,6 +18,7 @@ from ..errors import ExecutionError, SettingsError
 from ..inputs.params import Params
 from ..memos import impulse_deck
 from ..render import jargon, slides as slide_fmt
+from ..render.export import TEXT_CTE, new_message
 from ..render.export import write_atomic
 from ..render.i18n import t
 from . import preview
@@ -52,7 +53,7 @@ def reveal_html(nb: nbformat.NotebookNode) -> str:
 
 def _email(files_pdf: Path | None, pptx: Path, slides: list[slide_fmt.Slide], params: Params, period: str,
            lang: str) -> EmailMessage:
-    msg = EmailMessage()
+    msg = new_message()
     prefix = params.memo.get("subject_prefix", "")
     msg["Subject"] = t("deck_mail_subject", lang, prefix=prefix, period=period, title=slides[0].title).strip()
     msg["From"] = formataddr((params.name, params.memo["sender"]))
@@ -62,7 +63,7 @@ def _email(files_pdf: Path | None, pptx: Path, slides: list[slide_fmt.Slide], pa
     msg["Content-Language"] = lang
     titles = "\n".join(f"{i}. {s.title}" for i, s in enumerate(slides, 1))
     files = t("deck_mail_files_pdf" if files_pdf else "deck_mail_files_no_pdf", lang)
-    msg.set_content(t("deck_mail_body", lang, period=period, files=files, titles=titles))
+    msg.set_content(t("deck_mail_body", lang, period=period, files=files, titles=titles), cte=TEXT_CTE)
     if files_pdf is not None:
         msg.add_attachment(files_pdf.read_bytes(), maintype="application", subtype="pdf", filename=files_pdf.name)
     msg.add_attachment(pptx.read_bytes(), maintype=PPTX_TYPE[0], subtype=PPTX_TYPE[1], filename=pptx.name)

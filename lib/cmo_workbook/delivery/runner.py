@@ -23,8 +23,8 @@ from ..memos import consistency
 from ..memos.decisions import DECISIONS_FILE
 from ..render import jargon
 from . import mail, preflight, project
-from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError, Problem,
-                      RunLockedError, SettingsError)
+from ..errors import (CmoWorkbookError, DataError, DeliveryError, ExecutionError, NotebookParameterError,
+                      PartlyDeliveredError, Problem, RunLockedError, SettingsError)
 from ..inputs import plausibility
 from ..inputs.loaders import Dataset, load_dataset
 from ..render.export import MAX_HTML_BYTES, build_email, build_memo, subject_line, write_atomic
@@ -651,27 +651,57 @@ class Runner:
     def _deliver(self, info: NotebookInfo, period: Period, period_dir: Path, params: Params, stem: str,
                  msg: Any, eml: bytes, whom: str = "") -> bool:
         """Send ``msg`` once per company, memo and language (the sent-ledger of ``period_dir``), then record it
-        and keep the exact bytes under sent/; False when it went out before and --resend is not given."""
+        and keep the exact bytes under sent/; False when it went out before and --resend is not given.
+
+        The SMTP server may take the memo for some recipients and refuse others (a mistyped CEO address, a
+        full mailbox): then it is recorded as sent to those who got it, the refused ones are named with the
+        server's reply, and :class:`DeliveryError` (exit 1, the analyst's alert) says what to fix; ``--resend``
+        then sends only to the recipients the ledger does not list as having it.
+        """
         ledger = mail.SentLedger(period_dir)
         # one record per company, memo and language: another company's memo is never "already sent"
         key = f"{params.path.name}:{stem}"
         prior = ledger.entry(key)
+        partial = bool(prior and prior.get("refused"))
         if prior and not self.opts.resend:
-            self.say(f"send     skipped: {info.name} {period} was sent on {prior['sent_at']} to {prior['to']} "
-                     "(use --resend to send again)")
+            if partial:
+                self.say(f"send     skipped: {info.name} {period} was sent on {prior['sent_at']} to "
+                         f"{', '.join(prior['delivered_to'])}; refused: {_refusals(prior['refused'])} "
+                         "(use --resend to send it to the refused recipients only)")
+            else:
+                self.say(f"send     skipped: {info.name} {period} was sent on {prior['sent_at']} to {prior['to']} "
+                         "(use --resend to send again)")
+            return False
+        had = list(prior["delivered_to"]) if partial else []
+        to = [a for a in mail.envelope(msg) if a not in had] if partial else None
+        if to == []:
+            self.say(f"send     skipped: every recipient of {info.name} {period} has it ({', '.join(had)})")
             return False
         settings = mail.settings_from_env()
-        mail.send(msg, settings, say=self.say)
-        self.say(f"send     sent to {whom}{msg['To']} via {settings.host}:{settings.port}")
+        refused = mail.send(msg, settings, waits=mail.retry_schedule(params.memo), to=to, say=self.say)
+        got = [a for a in (to if to is not None else mail.envelope(msg)) if a not in refused]
+        shown = msg["To"] if to is None and not refused else ", ".join(got)
+        self.say(f"send     sent to {whom}{shown} via {settings.host}:{settings.port}")
+        for rcpt, reply in refused.items():
+            self.say(f"REFUSED  {rcpt}: {reply}")
         try:
-            ledger.record(key, msg, eml)
+            if refused or partial:
+                ledger.record(key, msg, eml, delivered=had + got, refused=refused)
+            else:
+                ledger.record(key, msg, eml)
             # keep exactly what went out: a later re-run replaces NAME.eml, never this copy
             write_atomic(period_dir / "sent" / f"{params.path.stem}-{stem}-{time.strftime('%Y%m%dT%H%M%S')}.eml", eml)
         except OSError as exc:
             raise DeliveryError(
-                f"{info.name} {period} WAS SENT to {msg['To']}, but the ledger {ledger.path} could not be "
+                f"{info.name} {period} WAS SENT to {shown}, but the ledger {ledger.path} could not be "
                 f"updated ({exc.strerror or exc}); do not use --resend for it; free disk space, then add the "
                 f"record by hand or accept one more copy") from None
+        if refused:
+            raise PartlyDeliveredError(
+                f"{info.name} {period} was sent to {', '.join(got)}, but the SMTP server {settings.host} refused "
+                f"{_refusals(refused)}; they did not get it: check the address in the params (memo.recipients, "
+                f"memo.cc, memo.analyst) against the server's reply, then run again with --email --resend, which "
+                f"sends it only to the recipients who do not have it (the ledger {ledger.path} lists them)")
         return True
 
     def send_exported(self, period: Period) -> list[RunResult]:
@@ -679,9 +709,10 @@ class Runner:
         the sent-ledger like ``run --email``: the deliver step of an orchestrator (``cmo-workbook send``).
 
         Refuses (exit 2) before sending anything when a memo of the period is missing: run the period first.
+        A memo some recipients' server refused is a result with ``ok`` False (sent, recorded, the refusal in
+        ``message``); the others are still sent.
         """
         import email
-        import email.policy
 
         params = self.params()
         period_dir = self.reports_dir / str(period)
@@ -697,13 +728,17 @@ class Runner:
                 f"(cmo-workbook run all --period {period} --params {params.relpath()} --reports {self.reports_dir})")
         mail.settings_from_env()
         preflight.check_ledger(period_dir)
-        policy = email.policy.default.clone(max_line_length=998)  # as build_email writes it: subjects unfolded
+        from ..render.export import MAIL_POLICY as policy  # as build_email writes it: subjects unfolded
         results = []
         for info, stem, path in found:
             eml = path.read_bytes()
             msg = email.message_from_bytes(eml, policy=policy)
             whom = "the analyst " if info.output == "deck" else ""
-            sent = self._deliver(info, period, period_dir, params, stem, msg, eml, whom=whom)
+            try:
+                sent = self._deliver(info, period, period_dir, params, stem, msg, eml, whom=whom)
+            except PartlyDeliveredError as exc:  # recorded as sent to those who got it; the other memos still go
+                results.append(RunResult(info.name, str(period), False, eml=path, sent=True, message=str(exc)))
+                continue
             results.append(RunResult(info.name, str(period), True, eml=path, sent=sent, message=str(msg["Subject"])))
         return results
 
@@ -725,6 +760,11 @@ class Runner:
     def alert(self, failures: list[tuple[str, str, str]]) -> bool:
         """One e-mail to the analyst, never the CEO, listing every failed (notebook, period, message) of this run."""
         return send_alert(failures, self._params, self.opts.params_path, self.reports_dir, say=self.say)
+
+
+def _refusals(refused: dict[str, str]) -> str:
+    """``a@x (550 5.1.1 reply); b@y (...)`` in address order."""
+    return "; ".join(f"{rcpt} ({reply})" for rcpt, reply in sorted(refused.items()))
 
 
 def _analyst(params: Params | None, params_path: Path) -> tuple[str, str]:
@@ -773,30 +813,32 @@ def send_alert(failures: list[tuple[str, str, str]], params: Params | None, para
 
     An alert the SMTP server does not take is kept in ``REPORTS/alerts-pending/`` and sent by the next run.
     """
-    from email.message import EmailMessage
     from email.utils import formatdate
+
+    from ..render.export import TEXT_CTE, new_message
 
     to, sender = _analyst(params, params_path)
     if "@" not in to or "\n" in to or "@" not in sender or "\n" in sender:
         say("alert    not sent: no analyst address (set memo.analyst in the params or CMO_ALERT_TO)")
         return False
     names = ", ".join(dict.fromkeys(f"{n} {p}".strip() for n, p, _ in failures))
-    import email.policy
-
-    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))  # unfolded subject, as for memos
+    msg = new_message()  # as every mail of the project: unfolded subject, quoted-printable text
     msg["Subject"] = " ".join(f"[cmo-workbook] FAILED: {names}".split())[:200]
     msg["From"] = sender
     msg["To"] = to
     body = "\n\n".join(f"{n} {p}:\n{m}" for n, p, m in failures)
-    msg.set_content("A scheduled cmo-workbook run failed; no memo was sent to the CEO for what failed.\n\n"
+    msg.set_content("A scheduled cmo-workbook run failed; nothing went to the CEO for what failed, unless a message "
+                    "below says to whom it was sent (the SMTP server refused only some recipients).\n\n"
                     f"{body}\n\nA failed notebook (NAME.failed.ipynb, when named above) shows the error cell in "
-                    "JupyterLab. Fix the cause and run the same command again.\n")
+                    "JupyterLab. Fix the cause and run the same command again.\n", cte=TEXT_CTE)
     msg["Date"] = formatdate(localtime=True)
     box = _outbox(reports_dir)
     kept = (f"no memo was written for what failed; the alert is kept in {box} and the next run sends it"
             if box is not None else "no memo was written for what failed")
     try:
-        mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0, say=say, kept=kept)
+        # the params' retry schedule (a greylisting server takes the alert after minutes, as it takes a memo)
+        mail.send(msg, mail.settings_from_env(), attempts=2, backoff=1.0,
+                  waits=mail.retry_schedule(params.memo if params else None), say=say, kept=kept)
     except CmoWorkbookError as exc:
         say(f"alert    could not be sent: {exc}")
         try:

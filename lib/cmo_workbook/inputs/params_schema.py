@@ -232,6 +232,9 @@ MEMO = section({
     "analyst": email(fix="failure alerts go to this address"),
     "subject_prefix": text(min_length=0, eg='"[Marketing]"'),
     "allow_customer_names": boolean(),
+    "smtp_retry_seconds": items(num(ge=0, eg="300"), eg="[60, 300, 900]",
+                                fix="the seconds to wait before each retry when the SMTP server says 'try later' "
+                                    "(4xx, e.g. greylisting); default [60, 300, 900]"),
     "attach_workbook": boolean(fix="true: --email attaches the controlling workbook (Kennzahlen_PERIOD.xlsx)"),
     "slide_template": text(eg="../templates/firm.potx", fix="the company PowerPoint template (.potx or .pptx) for the impulse deck"),
     # recipients per memo: the notebook's name -> its own recipients/cc (names checked in preflight)

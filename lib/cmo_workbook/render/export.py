@@ -111,12 +111,23 @@ def _export(nb: nbformat.NotebookNode, lang: str, title: str, footer: str, *, mo
     return re.sub(r"\n\s*\n+", "\n", html)
 
 
+#: How every e-mail of the project is built (memos, decks, alerts): one home. CPython's header folding drops the
+#: space between adjacent encoded words ("überLieferverzögerungen"); unfolded, a subject goes out as one intact
+#: encoded word (well under RFC 5322's 998).
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+#: Text parts are quoted-printable UTF-8: 7-bit on the wire, so a relay without 8BITMIME passes them unchanged.
+TEXT_CTE = "quoted-printable"
+
+
+def new_message() -> EmailMessage:
+    """An empty e-mail under :data:`MAIL_POLICY`; give its text with ``set_content(text, cte=TEXT_CTE)``."""
+    return EmailMessage(policy=MAIL_POLICY)
+
+
 def build_email(memo: Memo, *, sender: str, to: list[str], cc: list[str] | None = None, subject: str,
                 sender_name: str = "") -> EmailMessage:
     """The CEO email: text/plain alternative and HTML with related PNG images."""
-    # CPython's header folding drops the space between adjacent encoded words ("überLieferverzögerungen");
-    # without folding, the subject goes out as one intact encoded word (well under RFC 5322's 998).
-    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
+    msg = new_message()
     msg["Subject"] = subject
     msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
     msg["To"] = ", ".join(to)
@@ -125,8 +136,8 @@ def build_email(memo: Memo, *, sender: str, to: list[str], cc: list[str] | None 
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.split("@")[-1])
     msg["Content-Language"] = memo.lang
-    msg.set_content(memo.text, cte="quoted-printable")
-    msg.add_alternative(memo.html_email, subtype="html", cte="quoted-printable")
+    msg.set_content(memo.text, cte=TEXT_CTE)
+    msg.add_alternative(memo.html_email, subtype="html", cte=TEXT_CTE)
     html_part = msg.get_payload()[1]
     for cid, png in memo.images:
         html_part.add_related(png, "image", "png", cid=f"<{cid}>", filename=cid.split("@")[0] + ".png",
