@@ -84,7 +84,8 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
             return tn("kpi_sw_leads_below_plan_n", round(missing), lang, n=fmt.number(missing, lang))
         if gap != gap:  # no plan: a count alone says nothing about enough or too few
             return t("kpi_sw_leads_no_plan", lang)
-        return t("kpi_sw_leads_above_plan", lang)
+        # exactly on target (8 of 8, "0 % ggü. Ziel") is on plan, not above it
+        return t("kpi_sw_leads_above_plan" if gap > 0 else "kpi_sw_leads_at_plan", lang)
     if kpi.key == "cost_per_qualified_lead":
         worst = ctx.get("worst_channel")
         if worst and kpi.year_ago == kpi.year_ago and kpi.value > kpi.year_ago:
@@ -92,7 +93,9 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                      cpl=fmt.money(worst["cpl"], lang, currency=currency), delta=worst["delta"])
         if not tgt or tgt != tgt:  # no target: no verdict on the level
             return t("kpi_sw_cpl_no_target", lang)
-        return t("kpi_sw_cpl_within" if kpi.value <= tgt else "kpi_sw_cpl_above", lang)
+        if kpi.value == tgt:  # at target each euro buys as many inquiries as planned, not more
+            return t("kpi_sw_cpl_at_target", lang)
+        return t("kpi_sw_cpl_within" if kpi.value < tgt else "kpi_sw_cpl_above", lang)
     if kpi.key == "sales_acceptance_rate":
         return t("kpi_sw_acceptance_low" if gap == gap and gap < -0.1 else "kpi_sw_acceptance_ok", lang)
     if kpi.key == "marketing_pipeline_value":
