@@ -77,7 +77,7 @@ def test_romi_without_twelve_months_of_data_and_the_comparison_note():
     assert kpi_dashboard.so_what(romi, "de", "EUR", {}) == ("Noch keine belastbare Rendite der Marketingausgaben (ROMI): "
                                                             "die 12 Monate reichen vor den Beginn der Daten.")
     assert kpi_dashboard.so_what(romi, "en", "EUR", {}) == ("No reliable return on marketing investment (ROMI) yet: "
-                                                            "the 12 months reach back before the data begins.")
+                                                            "the 12 months start before the data begin.")  # "reach" is jargon
     assert kpi_dashboard.comparison_note("en") == ("'–' = no reliable comparison (the comparison window reaches into the "
                                                    "first months of the data, which lack deals from older inquiries).")
     assert kpi_dashboard.comparison_note("de").startswith("„–“ = kein belastbarer Vergleichswert")

@@ -161,3 +161,7 @@ def test_the_three_monthly_memos_pass_strict_on_the_fixture(tmp_path, capsys):
     fairs = table[(table["metric"] == "cost_per_qualified_lead") & (table["window"] == "2026-10")
                   & (table["segment"] == "channel=trade_fairs")].iloc[0]
     assert math.isnan(fairs["value"]) and not fairs["reliable"]
+    # the English KPI memo too (before: "reach" in its ROMI sentence was flagged)
+    assert cli.main(["run", "kpi_dashboard", "--period", "2026-10", "--lang", "en", "--params", str(params),
+                     "--reports", str(reports), "--strict", "--log-file", "-"]) == 0
+    assert "warning  jargon" not in capsys.readouterr().out
