@@ -165,3 +165,25 @@ def test_the_three_monthly_memos_pass_strict_on_the_fixture(tmp_path, capsys):
     assert cli.main(["run", "kpi_dashboard", "--period", "2026-10", "--lang", "en", "--params", str(params),
                      "--reports", str(reports), "--strict", "--log-file", "-"]) == 0
     assert "warning  jargon" not in capsys.readouterr().out
+
+
+def test_months_and_sources_in_words_for_the_data_note():
+    from cmo_workbook.inputs.findings import Finding, SourceName
+    from cmo_workbook.render import fmt
+
+    # the VoC note's months without data: runs of consecutive months as one span, never "2026-07, 2026-08"
+    assert fmt.month_runs(["2026-08", "2026-07", "2026-09"], "de").replace("\u00a0", " ") == "Jul 2026 – Sep 2026"
+    assert fmt.month_runs(["2026-07", "2026-09", "2026-10"], "en").replace("\u00a0", " ") == "July 2026, Sept 2026 – Oct 2026"
+    assert fmt.month_runs([], "de") == ""
+    # a source with generated ids: its params label, else the table's source in words, never the file name
+    note = Finding.note("feedback", "note_generated_ids", plural="n", file="Kundenfeedback_Oktober.csv",
+                        source=SourceName("feedback"), n=8)
+    assert note.text("de").startswith("Kundenfeedback: 8 IDs aus dem Zeileninhalt erzeugt")
+    assert note.text("en").startswith("customer feedback: 8 ids generated from the row content")
+    labelled = Finding.note("feedback", "note_generated_ids", plural="n", source=SourceName("feedback", "Umfrage 2026"), n=1)
+    assert labelled.text("de").startswith("Umfrage 2026: 1 ID aus dem Zeileninhalt erzeugt")
+    # the whole fixture's VoC data note: the loader names the source in words
+    ds = _dataset(("feedback",))
+    texts = [f.text("de") for f in ds.findings if f.key == "note_generated_ids"]
+    assert texts == ["Kundenfeedback: 8 IDs aus dem Zeileninhalt erzeugt (keine ID in der Datei; dieselbe Datei ergibt "
+                     "dieselben IDs)"]
