@@ -59,10 +59,18 @@ def test_one_inquiry_below_plan_is_singular():
 
 
 def test_qualified_leads_at_or_above_plan():
-    for target in (120, 100):
-        t = {**TARGETS, "qualified_leads": target}
-        assert sw("qualified_leads", targets=t) == "Über Plan: der Vertrieb hat genug qualifizierte Gespräche."
-        assert sw("qualified_leads", "en", targets=t) == "Above plan: sales has enough qualified conversations."
+    # the fixture month has 120 qualified inquiries: a plan of 100 is exceeded
+    t = {**TARGETS, "qualified_leads": 100}
+    assert sw("qualified_leads", targets=t) == "Über Plan: der Vertrieb hat genug qualifizierte Gespräche."
+    assert sw("qualified_leads", "en", targets=t) == "Above plan: sales has enough qualified conversations."
+    # exactly on a plan of 120 ("0 % ggü. Ziel") is on plan, not above it (before: "Über Plan")
+    t = {**TARGETS, "qualified_leads": 120}
+    assert sw("qualified_leads", targets=t) == ("Im Plan: der Vertrieb bekommt so viele qualifizierte Gespräche "
+                                                "wie geplant.")
+    assert sw("qualified_leads", "en", targets=t) == "On plan: sales gets as many qualified conversations as planned."
+    # one inquiry more is above it again
+    t = {**TARGETS, "qualified_leads": 119}
+    assert sw("qualified_leads", targets=t).startswith("Über Plan:")
     # without a target there is no verdict (never "above plan" against a plan nobody set)
     assert sw("qualified_leads", targets={}) == ("Kein Plan hinterlegt (params targets): Menge ohne Maßstab, "
                                                  "Vergleich mit Vormonat oben.")
@@ -82,9 +90,10 @@ def test_qualified_leads_with_a_web_goal_on_track_or_achieved():
 def test_cost_per_lead_within_or_above_target():
     assert sw("cost_per_qualified_lead") == "Im Zielkorridor: jeder Euro bringt mehr Anfragen als geplant."
     assert sw("cost_per_qualified_lead", "en") == "Within target: each euro buys more inquiries than planned."
-    # 10 000 / 120 = 83,33 €: exactly at a target of 10 000 / 120 is still within
+    # 10 000 / 120 = 83,33 €: exactly at a target of 10 000 / 120 is still within, but buys no more than planned
     at = {**TARGETS, "cost_per_qualified_lead": 10_000 / 120}
-    assert sw("cost_per_qualified_lead", targets=at).startswith("Im Zielkorridor")
+    assert sw("cost_per_qualified_lead", targets=at) == "Im Zielkorridor: jede Anfrage kostet so viel wie geplant."
+    assert sw("cost_per_qualified_lead", "en", targets=at) == "Within target: each inquiry costs what was planned."
     above = {**TARGETS, "cost_per_qualified_lead": 80}
     assert sw("cost_per_qualified_lead", targets=above) == "Über dem Zielwert: Budget zu den günstigsten Kanälen verschieben."
     assert sw("cost_per_qualified_lead", "en", targets=above) == "Above target: shift budget to the cheapest channels."

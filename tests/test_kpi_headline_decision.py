@@ -73,9 +73,11 @@ def test_leads_chart_title_compares_the_month_with_a_year_earlier():
 def test_romi_without_twelve_months_of_data_and_the_comparison_note():
     romi = kpi_dashboard.Kpi("romi_all_orders", math.nan, math.nan, math.nan, None, "ratio", window="2026-10/T12M")
     # 1 + NaN is NaN: no "x € per marketing euro" from a window that reaches before the data
-    assert kpi_dashboard.so_what(romi, "de", "EUR", {}) == ("Noch kein belastbarer ROMI: die 12 Monate reichen vor "
-                                                            "den Beginn der Daten.")
-    assert kpi_dashboard.so_what(romi, "en", "EUR", {}) == "No reliable ROMI yet: the 12 months reach back before the data begins."
+    # ROMI written out in the sentence (the jargon check's explain_once: the tile's label says only "ROMI")
+    assert kpi_dashboard.so_what(romi, "de", "EUR", {}) == ("Noch keine belastbare Rendite der Marketingausgaben (ROMI): "
+                                                            "die 12 Monate reichen vor den Beginn der Daten.")
+    assert kpi_dashboard.so_what(romi, "en", "EUR", {}) == ("No reliable return on marketing investment (ROMI) yet: "
+                                                            "the 12 months start before the data begin.")  # "reach" is jargon
     assert kpi_dashboard.comparison_note("en") == ("'–' = no reliable comparison (the comparison window reaches into the "
                                                    "first months of the data, which lack deals from older inquiries).")
     assert kpi_dashboard.comparison_note("de").startswith("„–“ = kein belastbarer Vergleichswert")

@@ -79,10 +79,25 @@ class MonthSpan:
         return self.first if self.first == self.last else f"{self.first} – {self.last}"
 
 
+@dataclass(frozen=True)
+class SourceName:
+    """A field for a source, worded per language: its params ``label:`` (the company's words) or the table's
+    source in words ("Kundenfeedback", "CRM-Kontakte"; catalogue ``source_<table>``), never its file name."""
+
+    table: str
+    label: str | None = None
+
+    def __str__(self) -> str:
+        return self.label or self.table
+
+
 def _shown(value: Any, lang: str) -> str:
-    """A field as the memo writes it: whole numbers grouped, shares as percent, month spans in words, the rest as text."""
+    """A field as the memo writes it: whole numbers grouped, shares as percent, month spans and sources in words,
+    the rest as text."""
     if isinstance(value, MonthSpan):
         return fmt.month_span(value.first, value.last, lang)
+    if isinstance(value, SourceName):
+        return value.label or t(f"source_{value.table}", lang)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, int):

@@ -25,7 +25,7 @@ import pandas as pd
 from . import channels as channels_mod
 from . import convert, datev, engine_table, presets, readers, schema, semantics
 from . import sources as sources_mod
-from .findings import Finding, count
+from .findings import Finding, SourceName, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from . import params as params_mod
 from .params import DATA_TABLES, Params
@@ -793,8 +793,9 @@ def _derive(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo
     stats: dict[str, dict[str, object]] = {}
     for s in sources:
         if s.generated_ids:
+            # the source in words in the memo (the file name is kept in ``file`` for the analyst's messages)
             findings.append(Finding.note(s.table, "note_generated_ids", plural="n", file=str(s.file.name),
-                                         source=s.file.name, n=int(s.generated_ids)))
+                                         source=SourceName(s.table, s.label), n=int(s.generated_ids)))
     if "leads" in t:
         leads = t["leads"]
         missing = leads["channel"].isna()

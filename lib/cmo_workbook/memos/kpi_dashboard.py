@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..metrics import channel_budget as chb
 from ..metrics import channel_stake as chs
-from ..metrics.store import KpiStore
+from ..metrics.store import KpiStore, parse_window
 from ..render import charts, fmt
 from ..render.blocks import (Block, Chart, Comparison, Fig, KpiTiles, Paragraph, Recommendation, Recommendations, Rich,
                               Section, Tile, recommendation_labels)  # noqa: F401  (the notebook's kpis.recommendation_labels)
@@ -84,7 +84,8 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
             return tn("kpi_sw_leads_below_plan_n", round(missing), lang, n=fmt.number(missing, lang))
         if gap != gap:  # no plan: a count alone says nothing about enough or too few
             return t("kpi_sw_leads_no_plan", lang)
-        return t("kpi_sw_leads_above_plan", lang)
+        # exactly on target (8 of 8, "0 % ggü. Ziel") is on plan, not above it
+        return t("kpi_sw_leads_above_plan" if gap > 0 else "kpi_sw_leads_at_plan", lang)
     if kpi.key == "cost_per_qualified_lead":
         worst = ctx.get("worst_channel")
         if worst and kpi.year_ago == kpi.year_ago and kpi.value > kpi.year_ago:
@@ -92,7 +93,9 @@ def so_what(kpi: Kpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
                      cpl=fmt.money(worst["cpl"], lang, currency=currency), delta=worst["delta"])
         if not tgt or tgt != tgt:  # no target: no verdict on the level
             return t("kpi_sw_cpl_no_target", lang)
-        return t("kpi_sw_cpl_within" if kpi.value <= tgt else "kpi_sw_cpl_above", lang)
+        if kpi.value == tgt:  # at target each euro buys as many inquiries as planned, not more
+            return t("kpi_sw_cpl_at_target", lang)
+        return t("kpi_sw_cpl_within" if kpi.value < tgt else "kpi_sw_cpl_above", lang)
     if kpi.key == "sales_acceptance_rate":
         return t("kpi_sw_acceptance_low" if gap == gap and gap < -0.1 else "kpi_sw_acceptance_ok", lang)
     if kpi.key == "marketing_pipeline_value":
@@ -394,15 +397,33 @@ def memo_title(lang: str) -> str:
     return t("kpi_memo_title", lang)
 
 
+def leads_chart_title(value: float, year_ago: float, previous: float, plan_value: float | None, lang: str) -> str:
+    """The leads chart's message: the month against the same month a year earlier when the data reach back that
+    far, else against the plan (the chart's outlines), else against the previous month; never a comparison with
+    nothing ("– ggü. Vorjahresmonat" is a label, not a message)."""
+    if year_ago == year_ago:
+        return t("kpi_leads_chart_title", lang, delta=fmt.delta(value, year_ago, lang).text)
+    if plan_value and value == value:
+        return t("kpi_leads_chart_title_plan", lang, delta=fmt.delta(value, plan_value, lang).text,
+                 n=fmt.number(value, lang), plan=fmt.number(plan_value, lang))
+    if previous == previous and value == value:
+        return t("kpi_leads_chart_title_prev", lang, delta=fmt.delta(value, previous, lang).text)
+    return t("kpi_leads_chart_title_none", lang)
+
+
 def leads_chart(store: KpiStore, period: pd.Period, lang: str, plan_value: float | None) -> Chart:
-    """Qualified inquiries of the last 13 months against the same months a year earlier (and the plan)."""
+    """Qualified inquiries of the last 13 months against the same months a year earlier (and the plan). Months
+    before the first with a value (the export begins later) are not drawn: an empty month with a plan outline
+    reads as zero inquiries."""
     last13 = pd.period_range(period - 12, period, freq="M")
     ql = store.months("qualified_leads", 13)
     ql_py = store.months("qualified_leads", 13, back=12)
-    change = fmt.delta(ql.iloc[-1], ql_py.iloc[-1], lang)
-    title = t("kpi_leads_chart_title", lang, delta=change.text)
-    plan = [plan_value] * len(last13) if plan_value else None
-    fig = charts.columns_ac_py([x.start_time for x in last13], ql.to_numpy(), ql_py.to_numpy(), title=title,
+    title = leads_chart_title(ql.iloc[-1], ql_py.iloc[-1], ql.iloc[-2], plan_value, lang)
+    known = ql.notna().to_numpy() | ql_py.notna().to_numpy()  # by position: the two series' months differ by a year
+    first = int(known.argmax()) if known.any() else len(last13) - 1
+    months, ql, ql_py = last13[first:], ql.iloc[first:], ql_py.iloc[first:]
+    plan = [plan_value] * len(months) if plan_value else None
+    fig = charts.columns_ac_py([x.start_time for x in months], ql.to_numpy(), ql_py.to_numpy(), title=title,
                                subtitle=t("kpi_leads_chart_sub", lang), lang=lang, plan=plan)
     return Chart.from_figure(fig, title)
 
@@ -411,10 +432,20 @@ def channel_blocks(cpl: pd.DataFrame, worst: dict[str, Any] | None, lang: str, s
                    kind: str = "t3m") -> list[Block]:
     """The section on where the inquiries come from: cost per inquiry per paid channel vs a year ago,
     or the sentence why there is no comparison yet. With the ``store`` that sentence names the real reason
-    when a paid channel had enough inquiries but no year-ago value (a company whose exports begin this year),
-    instead of "no channel had enough inquiries"."""
+    when a paid channel had enough inquiries but the cost data begin inside the window (a cost export of the last
+    month only), or no year-ago value (a company whose exports begin this year), instead of "no channel had enough
+    inquiries"."""
     paid = cpl.sort_values("cpl", ascending=False)
     if not len(paid):
+        no_cost = chs.without_cost(store, kind, MIN_CHANNEL_LEADS) if store is not None else []
+        if no_cost:  # enough inquiries, but the cost data begin inside the window: that is the reason, not the count
+            months = parse_window(store.window(kind)).months
+            text = tn("kpi_cpl_missing_no_cost", len(no_cost), lang,
+                      channels=", ".join(channel_label(c, lang) for c, _ in no_cost),
+                      leads=fmt.number(no_cost[0][1], lang), min_leads=str(MIN_CHANNEL_LEADS),
+                      start=fmt.month(chs.cost_start(store, kind), lang),
+                      window=fmt.month_span(months[0], months[-1], lang))
+            return [Section(t("kpi_section_sources", lang)), Paragraph(text)]
         no_ref = chs.without_reference(store, kind, MIN_CHANNEL_LEADS) if store is not None else []
         if no_ref:
             names = ", ".join(channel_label(c, lang) for c in no_ref)

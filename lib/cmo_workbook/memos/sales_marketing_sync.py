@@ -139,7 +139,7 @@ def headline(f: SyncFacts, lang: str) -> str:
               "target": fmt.percent(cfg.response_target, lang, 0), "hours": fmt.number(cfg.response_hours, lang)}
     worst = worst_channel(f)
     if not f.response_dates:  # nothing was measured: say so instead of "0 % within 24 business hours"
-        return t("sync_headline_no_response_dates", lang, n=fmt.number(now.leads, lang))
+        return t("sync_headline_no_response_dates", lang, n=fmt.number(now.leads, lang), hours=fields["hours"])
     if now.response_rate >= cfg.response_target:
         return t("sync_headline_ok", lang, **fields)
     if worst:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..render.i18n import t
 from .history import window_text
-from .store import KpiStore
+from .store import KpiStore, parse_window
 
 #: a channel's cost per qualified inquiry must have risen this much on the reference to put its budget at stake
 RISE = 0.30
@@ -114,6 +114,32 @@ def without_reference(store: KpiStore, kind: str, min_leads: int = MIN_LEADS) ->
                         for m in ("marketing_spend", "qualified_leads"))
         if spend > 0 and leads >= min_leads and not comparable(spend, leads, f.py_value, min_leads):
             out.append(seg.split("=", 1)[1])
+    return sorted(out)
+
+
+def cost_start(store: KpiStore, kind: str) -> str | None:
+    """The first month (``YYYY-MM``) of the window of ``kind`` with marketing cost data when the cost data begin
+    inside the window (its earlier months have no cost: the spend export begins later); None when they cover the
+    whole window or none of it."""
+    months = [str(m) for m in parse_window(store.window(kind)).months]
+    known = [m for m in months if store.has("marketing_spend", m) and not math.isnan(store.value("marketing_spend", window=m))]
+    return known[0] if known and known[0] != months[0] else None
+
+
+def without_cost(store: KpiStore, kind: str, min_leads: int = MIN_LEADS) -> list[tuple[str, float]]:
+    """Paid channels left out of :func:`stakes` because the cost data begin inside the window (:func:`cost_start`):
+    the channel has cost (spend above 0 in some window of the period's store) and at least ``min_leads`` qualified
+    inquiries in the window, but the window's spend is unknown. (channel id, inquiries), sorted by channel id."""
+    if cost_start(store, kind) is None:
+        return []
+    t, wid = store.table, store.window(kind)
+    spent = t[(t["metric"] == "marketing_spend") & (t["value"] > 0)]["segment"].fillna("")
+    out = []
+    for seg in store.segments("cost_per_qualified_lead", kind):
+        leads, spend = (store.value(m, window=wid, segment=seg) if store.has(m, wid, seg) else math.nan
+                        for m in ("qualified_leads", "marketing_spend"))
+        if seg in set(spent) and leads >= min_leads and spend != spend:
+            out.append((seg.split("=", 1)[1], leads))
     return sorted(out)
 
 

@@ -41,6 +41,8 @@ _KIND_OF_SUFFIX = {v: k for k, v in _SUFFIX.items()}
 TARGET_ALIASES = {"mql_to_sql_rate": "sales_acceptance_rate", "romi": "romi_all_orders", "clv_cac_ratio": "clv_to_cac"}
 #: the window each monthly target applies to (plan values are per month unless stated)
 _TARGET_WINDOW = {"romi_all_orders": "t12m", "clv_to_cac": "t12m"}
+#: the per-channel input counting cost lines (not a metric: it decides whether a channel's cost is known at all)
+SPEND_ROWS = "_spend_rows"
 
 
 @dataclass(frozen=True, order=True)
@@ -140,6 +142,9 @@ def monthly_inputs(ds: Dataset) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     if ds.has("spend"):
         sp = ds.spend
         per_channel["marketing_spend"] = sp.groupby([_months(sp["date"]), "channel"])["cost"].sum().unstack(fill_value=0.0)
+        # cost lines per month and channel: a channel without any line in a window has no cost source there, and
+        # its cost per inquiry is unknown, not 0 € (trade fairs, LinkedIn or e-mail paid outside the ad platforms)
+        per_channel[SPEND_ROWS] = sp.groupby([_months(sp["date"]), "channel"]).size().unstack(fill_value=0).astype(float)
     if ds.has("deals"):
         dm = _marketing_deals(ds, mkt)
         per_channel["marketing_pipeline_value"] = (
@@ -226,10 +231,20 @@ class _Calc:
         starts = [self.table_start[t] for t in m.tables if t in self.table_start]
         return not starts or bool(w.months[0] >= max(starts))
 
-    def reliable(self, m: Metric, w: Window) -> bool:
-        """A window an input export does not cover is not (:meth:`inputs_cover`); deal-based values need deal
-        history: a window starting in the export's ramp-up months is not."""
-        if not self.inputs_cover(m, w):
+    def no_cost_source(self, m: Metric, w: Window, segment: str) -> bool:
+        """A channel's cost ratio (cost per inquiry) in a window where the channel has no cost line at all: the
+        spend tables do not carry its cost (a fair or a LinkedIn invoice booked elsewhere), so the ratio is unknown,
+        never 0 €. A channel with cost lines of 0 € (a paused campaign) does have a known cost."""
+        if not segment or m.kind != "ratio" or m.numerator != "marketing_spend" or SPEND_ROWS not in self.per_channel:
+            return False
+        rows = self.sum(SPEND_ROWS, w, segment)
+        return rows == 0
+
+    def reliable(self, m: Metric, w: Window, segment: str = "") -> bool:
+        """A window an input export does not cover is not (:meth:`inputs_cover`), nor a channel's cost ratio
+        without any cost line (:meth:`no_cost_source`); deal-based values need deal history: a window starting in
+        the export's ramp-up months is not."""
+        if not self.inputs_cover(m, w) or self.no_cost_source(m, w, segment):
             return False
         if not m.deal_based or self.mature_from is None:
             return True
@@ -255,6 +270,8 @@ class _Calc:
         if m.kind == "sum":
             return self.sum(m.id, w, segment)
         if m.kind == "ratio":
+            if self.no_cost_source(m, w, segment):
+                return math.nan
             num, den = self.value(self.cat[m.numerator], w, segment), self.value(self.cat[m.denominator], w, segment)
             return num / den if den and den == den else math.nan
         if m.kind == "romi":
@@ -463,14 +480,14 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
             for seg in segments:
                 value = calc.value(m, w, seg)
                 row = {"metric": m.id, "window": w.id, "window_kind": w.kind, "segment": seg, "value": value,
-                       "unit": m.unit, "reliable": calc.reliable(m, w), "prev_window": "", "prev_value": math.nan,
+                       "unit": m.unit, "reliable": calc.reliable(m, w, seg), "prev_window": "", "prev_value": math.nan,
                        "py_window": "", "py_value": math.nan, "target": math.nan if seg else calc.target(m, w, ds.params.raw),
                        N_COLUMN: calc.n(m, w, seg)}
                 for key, cw in (("prev", prev), ("py", py)):
                     if cw is None:
                         continue
                     row[f"{key}_window"] = cw.id
-                    if calc.reliable(m, cw):
+                    if calc.reliable(m, cw, seg):
                         row[f"{key}_value"] = calc.value(m, cw, seg)
                 rows.append(row)
         if "month" in m.windows and m.kind in ("sum", "ratio", "acceptance", "plan", "actual", "difference"):
@@ -488,7 +505,7 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
 def _channels(calc: _Calc, m: Metric) -> list[str]:
     """Every channel of any segmented input: a channel without cost has a cost of 0, not no row."""
     chans: set[str] = set()
-    for f in calc.per_channel.values():
+    for f in calc.per_channel.values():  # the cost-line counts add no channel the cost itself lacks
         chans |= set(map(str, f.columns))
     return sorted(chans)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import decimal
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
 import pandas as pd
 from babel import Locale
@@ -283,6 +283,19 @@ def month_span(start: Any, end: Any, lang: str) -> str:
         return MISSING
     a, b = to_timestamp(start).to_period("M"), to_timestamp(end).to_period("M")
     return month(a, lang) if a == b else month_range(a, b, lang)
+
+
+def month_runs(months: Sequence[Any], lang: str) -> str:
+    """A list of months in words, consecutive months as one span: ``2026-07, 2026-08, 2026-09, 2026-11`` reads
+    ``Jul 2026 – Sep 2026, November 2026`` (raw month ids never reach a memo)."""
+    ps = sorted({to_timestamp(m).to_period("M") for m in months if not is_missing(m)})
+    runs: list[list[Any]] = []
+    for p in ps:
+        if runs and p == runs[-1][1] + 1:
+            runs[-1][1] = p
+        else:
+            runs.append([p, p])
+    return ", ".join(month_span(a, b, lang) for a, b in runs)
 
 
 # --- deltas --------------------------------------------------------------------------------------

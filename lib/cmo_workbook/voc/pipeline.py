@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from ..periods import Period
+from ..render import fmt
 from ..render.i18n import t
 from .discovery import TOPIC_COLUMNS, discover_candidates, rising_topics
 from .language import LANGUAGES, Corpus
@@ -328,7 +329,7 @@ def _caveats(now: pd.DataFrame, items: pd.DataFrame, missing: list[str], themes:
     if 0 < n_nps < SMALL_N:
         out.append(t("voc_caveat_small_nps_month", lang, n=n_nps))
     if missing:
-        out.append(t("voc_caveat_missing_months", lang, months=", ".join(missing)))
+        out.append(t("voc_caveat_missing_months", lang, months=fmt.month_runs(missing, lang)))
     small = themes.loc[(themes["n"] > 0) & (themes["n"] < 5), "label"].tolist()
     if small:
         out.append(t("voc_caveat_small_themes", lang, themes=", ".join(small)))
