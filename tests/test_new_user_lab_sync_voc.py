@@ -71,3 +71,50 @@ def test_validate_says_how_to_add_a_missing_date_column_once(capsys):
     feedback = next(line for line in out.splitlines() if "No sales feedback date" in line)
     for line in (first, feedback):
         assert line.count("export the column") == 1, line
+
+
+# --- VoC: feedback linked to the CRM's companies ----------------------------------------------------------------
+
+
+def _voc(ds=None):
+    from cmo_workbook import voc
+    from cmo_workbook.memos import voice_of_customer as vm
+
+    ds = ds or _ds(["feedback", "deals", "leads"])
+    cfg = vm.settings(ds.params)
+    res = voc.analyse(ds.feedback, month="2026-10", taxonomy=cfg["taxonomy"], allow_names=False, lang="de")
+    return ds, res
+
+
+def test_feedback_links_to_deals_by_company_name_without_account_ids():
+    from cmo_workbook.memos import voice_of_customer as vm
+    from cmo_workbook.voc.recommend import account_stake
+
+    ds, res = _voc()
+    # the HubSpot deals export has the company name ("Associated Company (Primary)"), no company id
+    assert ds.deals["account_id"].isna().all()
+    deals, contacts = vm.crm_tables(ds)
+    links = vm.account_links(res, ds.feedback, deals, contacts)
+    linked = dict(zip(ds.feedback["company"], ds.feedback["feedback_id"].map(dict(zip(links["feedback_id"],
+                                                                                      links["account"])))))
+    # 7 of the 8 companies have a deal; BioLab Nord GmbH is a contact (L04, MQL) without one
+    assert sorted(k for k, v in linked.items() if pd.isna(v)) == ["BioLab Nord GmbH"]
+    assert vm.accounts_note(links, "de").replace("\u00a0", " ") == ("Kundenzuordnung (Kunden-Nr. 0, Firmenname 7, E-Mail-Domain 0): 7 von 8 "
+                                             "Rückmeldungen (88 %); Auftragseingang laut CRM, nicht gebucht.")
+    # the stake reads the same accounts: delivery delays = Chemwerk Rhein AG (06.10.) and BioLab Nord (28.10.);
+    # Chemwerk's only deal D02 is open (Decision Maker Bought-In, 31.900 €), nothing won in the 12 months
+    st = account_stake(vm.month_items(res), links, deals, theme="delivery_delay", end=OCT.end)
+    assert (st.n_items, st.n_linked, st.accounts, st.won_deals) == (2, 1, 1, 0)
+    assert st.open_pipeline == 31_900.0 and st.order_intake == 0.0
+
+
+def test_a_deal_without_account_id_joins_the_account_of_its_company():
+    from cmo_workbook.voc.recommend import deal_accounts, link_accounts
+
+    deals = pd.DataFrame({"account_id": ["A1", None, None, None],
+                          "company": ["Kraft Labor GmbH", "kraft labor", "Neu AG", None]})
+    assert deal_accounts(deals).tolist()[:3] == ["A1", "A1", "company:neu"] and pd.isna(deal_accounts(deals)[3])
+    fb = pd.DataFrame({"feedback_id": ["f1", "f2", "f3"], "company": ["KRAFT LABOR GMBH", "Neu AG", "Fremd GmbH"]})
+    links = link_accounts(fb, deals)
+    assert links["account"].tolist()[:2] == ["A1", "company:neu"] and pd.isna(links["account"][2])
+    assert links["linked_by"].tolist()[:2] == ["company", "company"]
