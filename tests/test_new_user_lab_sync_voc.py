@@ -118,3 +118,45 @@ def test_a_deal_without_account_id_joins_the_account_of_its_company():
     links = link_accounts(fb, deals)
     assert links["account"].tolist()[:2] == ["A1", "company:neu"] and pd.isna(links["account"][2])
     assert links["linked_by"].tolist()[:2] == ["company", "company"]
+
+
+# --- VoC: the first month with feedback compares with nothing, and says so --------------------------------------
+
+
+def test_voc_first_month_claims_no_trend_and_names_no_empty_comparison():
+    from cmo_workbook.memos import voice_of_customer as vm
+
+    _, res = _voc()
+    # Aug and Sep have no feedback rows (the file is October's): no baseline month
+    assert res.baseline_months == [] and vm.first_month(res)
+    texts = {lang: [*vm.key_messages(res, lang), *vm.expectations(res, lang), *vm.footer_lines(res, lang)]
+             for lang in ("de", "en")}
+    joined = " ".join(texts["de"])
+    for broken in ("ohne Vormonate", "Preisdruck nimmt zu", "Kein zunehmender Preisdruck", "Vormonat",
+                   "Kunden erwarten"):  # the last: 0 of 8 items state a service expectation
+        assert broken not in joined, broken
+    assert "no earlier months" not in " ".join(texts["en"]) and "Price pressure" not in " ".join(texts["en"])
+    # the headline: the largest theme (3 of 8 praise support) and why nothing is said about rising themes
+    assert texts["de"][0] == ("38\u00a0% der Rückmeldungen betreffen Lob für Support und Beratung; erster Monat mit "
+                              "Rückmeldungen: kein Vergleich, daher noch keine Aussage über steigende Themen.")
+    # NPS: scores 9, 6, 3, 10, 7, 8, 5, 9 -> promoters 9, 10, 9 = 3, detractors 6, 3, 5 = 3: NPS 0; complaints 3 of 8
+    assert texts["de"][1].replace("\u00a0", " ") == ("NPS 0 (8 Antworten: 3 Promotoren, 3 Kritiker); Beschwerdeanteil "
+                                                     "38 %; erster Monat mit Rückmeldungen: kein Vergleich.")
+    # the KPI strip: this month and n, no "Vormonat 0" and no row of dashes
+    _, rows, _ = vm.kpi_strip_wide(res, "de")
+    assert [r[0] for r in rows] == ["Okt 2026", "n"]
+    header, rows = vm.themes_table(res, "de")
+    assert len(header) == 4 and all(len(r) == 4 for r in rows) and not any("Δ" in h for h in header)
+
+
+def test_voc_actions_without_items_say_why():
+    from cmo_workbook.memos import voice_of_customer as vm
+
+    _, res = _voc()
+    recs = vm.actions(res, OCT, "de", today=date(2026, 11, 20))
+    assert recs == []
+    (para,) = vm.action_blocks(recs, res, "de")
+    assert isinstance(para, Paragraph) and _plain(para).startswith(
+        "Diesen Monat keine Maßnahme: erster Monat mit Rückmeldungen – ob ein Thema steigt oder neu ist")
+    res.baseline_months = ["2026-09"]  # with an earlier month: the general reason
+    assert _plain(vm.action_blocks([], res, "en")[0]).startswith("No action this month: no theme meets a rule")

@@ -328,7 +328,9 @@ def _caveats(now: pd.DataFrame, items: pd.DataFrame, missing: list[str], themes:
     if 0 < n_nps < SMALL_N:
         out.append(t("voc_caveat_small_nps_month", lang, n=n_nps))
     if missing:
-        out.append(t("voc_caveat_missing_months", lang, months=", ".join(missing)))
+        from ..render import fmt  # months in words ("Jul 2026"), not ISO keys, in the memo's data note
+
+        out.append(t("voc_caveat_missing_months", lang, months=", ".join(fmt.month(m, lang, short=True) for m in missing)))
     small = themes.loc[(themes["n"] > 0) & (themes["n"] < 5), "label"].tolist()
     if small:
         out.append(t("voc_caveat_small_themes", lang, themes=", ".join(small)))
