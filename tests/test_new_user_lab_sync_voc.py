@@ -160,3 +160,21 @@ def test_voc_actions_without_items_say_why():
         "Diesen Monat keine Maßnahme: erster Monat mit Rückmeldungen – ob ein Thema steigt oder neu ist")
     res.baseline_months = ["2026-09"]  # with an earlier month: the general reason
     assert _plain(vm.action_blocks([], res, "en")[0]).startswith("No action this month: no theme meets a rule")
+
+
+def test_validate_names_the_bundled_taxonomy_when_voc_taxonomy_is_not_set(capsys, tmp_path):
+    import shutil
+
+    from cmo_workbook.voc.themes import DEFAULT_TAXONOMY
+
+    assert cli.main(["validate", "--params", str(FIXTURE)]) == 0
+    out = capsys.readouterr().out
+    # 7 of 8 items match a theme (only "Planung und Umsetzung aus einer Hand – gerne wieder." matches none)
+    assert ("no voc.taxonomy in the params: the VoC memo uses the bundled theme taxonomy of a drive-technology maker "
+            "(params/voc_taxonomy.yaml, version ") in out and "it matches 88% of the 8 feedback items" in out
+    folder = tmp_path / "lab"
+    shutil.copytree(FIXTURE.parent, folder)
+    params = folder / "params.yaml"
+    params.write_text(params.read_text() + f"\nvoc:\n  taxonomy: {DEFAULT_TAXONOMY}\n")
+    assert cli.main(["validate", "--params", str(params)]) == 0
+    assert "no voc.taxonomy" not in capsys.readouterr().out
