@@ -136,12 +136,14 @@ def test_voc_first_month_claims_no_trend_and_names_no_empty_comparison():
                    "Kunden erwarten"):  # the last: 0 of 8 items state a service expectation
         assert broken not in joined, broken
     assert "no earlier months" not in " ".join(texts["en"]) and "Price pressure" not in " ".join(texts["en"])
-    # the headline: the largest theme (3 of 8 praise support) and why nothing is said about rising themes
-    assert texts["de"][0] == ("38\u00a0% der Rückmeldungen betreffen Lob für Support und Beratung; erster Monat mit "
+    # the headline: a largest theme (delivery delays, praise for support and price: 2 of 8 each) and why nothing is
+    # said about rising themes
+    assert texts["de"][0] == ("25\u00a0% der Rückmeldungen betreffen Lieferverzögerungen; erster Monat mit "
                               "Rückmeldungen: kein Vergleich, daher noch keine Aussage über steigende Themen.")
-    # NPS: scores 9, 6, 3, 10, 7, 8, 5, 9 -> promoters 9, 10, 9 = 3, detractors 6, 3, 5 = 3: NPS 0; complaints 3 of 8
+    # NPS: scores 9, 6, 3, 10, 7, 8, 5, 9 -> promoters 9, 10, 9 = 3, detractors 6, 3, 5 = 3: NPS 0; complaints 4 of 8
+    # (Lieferzeit zu lang, Preis zu hoch, "... dauert zu lange", warten auf den Liefertermin)
     assert texts["de"][1].replace("\u00a0", " ") == ("NPS 0 (8 Antworten: 3 Promotoren, 3 Kritiker); Beschwerdeanteil "
-                                                     "38 %; erster Monat mit Rückmeldungen: kein Vergleich.")
+                                                     "50 %; erster Monat mit Rückmeldungen: kein Vergleich.")
     # the KPI strip: this month and n, no "Vormonat 0" and no row of dashes
     _, rows, _ = vm.kpi_strip_wide(res, "de")
     assert [r[0] for r in rows] == ["Okt 2026", "n"]
@@ -178,3 +180,21 @@ def test_validate_names_the_bundled_taxonomy_when_voc_taxonomy_is_not_set(capsys
     params.write_text(params.read_text() + f"\nvoc:\n  taxonomy: {DEFAULT_TAXONOMY}\n")
     assert cli.main(["validate", "--params", str(params)]) == 0
     assert "no voc.taxonomy" not in capsys.readouterr().out
+
+
+def test_praise_with_aber_and_a_complaint_is_mixed_not_praise():
+    from cmo_workbook.memos import voice_of_customer as vm
+    from cmo_workbook.voc.signals import classify
+    from cmo_workbook.voc.themes import load_taxonomy
+
+    tax = load_taxonomy(None)
+    (sig,), (themes,) = classify(["Gute Qualität, aber die Rückmeldung vom Service dauert zu lange."], tax)
+    # "dauert zu lange" is a complaint; the praise ("Gute Qualität") and "Service" sit on either side of "aber"
+    assert sig == ("complaint", "praise") and "praise_support" not in themes
+    # the praise and the support in one clause still are praise for the support, a complaint beside it or not
+    assert classify(["Der Support war super, aber die App stürzt ab."], tax)[1] == [("praise_support",)]
+    _, res = _voc()
+    praise = res.themes.set_index("theme").loc["praise_support"]
+    assert praise["n"] == 2  # "Sehr gute Beratung ..." and "Kompetente Ansprechpartner ..."
+    _, rows = vm.quote_rows(res, "de", themes=["praise_support"])
+    assert not any("dauert zu lange" in r[1] for r in rows)
