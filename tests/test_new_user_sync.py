@@ -58,8 +58,12 @@ def test_quality_section_without_decisions_is_a_sentence_not_an_empty_table():
     f = SimpleNamespace(quality=empty, recycled=[], feedback_dates=False)
     out = sync.quality_blocks(f, "de")
     assert len(out) == 1 and isinstance(out[0], Paragraph) and not any(isinstance(b, Table) for b in out)
-    assert " ".join(out[0].text().replace("\u00a0", " ").split()) == ("Kein früher abgelehnter Kontakt meldete sich erneut. Nicht messbar, nicht 0 %: der Export "
-                             "enthält kein Datum der Vertriebsrückmeldung; wie es ergänzt wird, steht in den Datenhinweisen.")
+    # one statement: without feedback dates no rejection is known, so neither "no rejected contact came back" nor
+    # a quality per source is said (the earlier "Kein früher abgelehnter Kontakt ..." contradicted "Nicht messbar")
+    assert " ".join(out[0].text().replace("\u00a0", " ").split()) == (
+        "Nicht messbar: der Export enthält kein Datum der Vertriebsrückmeldung – ohne Annahmen und Ablehnungen gibt es "
+        "keine Qualität je Quelle und keine Aussage über früher abgelehnte Kontakte, die sich erneut meldeten; wie es "
+        "ergänzt wird, steht in den Datenhinweisen.")
     f.feedback_dates = True
     assert " ".join(sync.quality_blocks(f, "de")[0].text().split()).endswith("noch keine Qualität je Quelle.")
 

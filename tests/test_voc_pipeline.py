@@ -49,7 +49,7 @@ def test_rising_theme_and_kpis(result):
     kpis = result.kpis.set_index("metric")
     assert kpis.loc["volume", ["current", "previous", "baseline"]].tolist() == [120, 120, 120]
     assert kpis.loc["nps", "n_current"] == 40
-    assert result.taxonomy_version == "2026.12-1" and result.baseline_months == ["2026-07", "2026-08", "2026-09"]
+    assert result.taxonomy_version == "2026.12-2" and result.baseline_months == ["2026-07", "2026-08", "2026-09"]
     assert 0 < result.coverage < 1
     rec = result.recommendations
     assert "delivery_delay" in rec["theme"].tolist()

@@ -27,7 +27,7 @@ def test_promote_adds_the_months_new_topic_as_a_theme(company, capsys):
                  "--topic", "T1", "--key", "spare_parts_portal", "--label-de", "Ersatzteilportal",
                  "--label-en", "Spare-parts portal", "--owner", "service"]) == 0
     out = capsys.readouterr().out
-    assert "promoted T1 (Ersatzteilportal" in out and "2026.12-1+spare_parts_portal" in out
+    assert "promoted T1 (Ersatzteilportal" in out and "2026.12-2+spare_parts_portal" in out
     text = (company / "voc_taxonomy.yaml").read_text(encoding="utf-8")
     assert "# Matching (see cmo_workbook.voc.themes" in text  # the file's comments survive
     tax = load_taxonomy(company / "voc_taxonomy.yaml")

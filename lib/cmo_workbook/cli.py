@@ -178,13 +178,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .delivery import preflight, project
         from .inputs.params import load_params
         from .inputs.validate import validate
-        from .voc.onboarding import coverage_warnings
+        from .voc.onboarding import coverage_warnings, taxonomy_notes
 
         # first what needs the notebooks and the KPI list (goal metrics, notebooks:, memo.by_notebook), then the data
         notebooks = {n: i.path for n, i in project.discover(project.project_dir() / "notebooks").items()}
         for check in preflight.CHECKS:
             check(load_params(args.params), notebooks)
-        return validate(Path(args.params), say=_say, checks=[coverage_warnings])
+        return validate(Path(args.params), say=_say, checks=[coverage_warnings], notes=[taxonomy_notes])
     if args.command == "taxonomy":
         return _taxonomy(args)
     if args.command == "sample-data":

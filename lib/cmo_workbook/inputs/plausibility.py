@@ -162,8 +162,9 @@ def missing_rate_inputs(ds: Dataset) -> list[Finding]:
         if column in leads and leads[column].notna().any():  # as the KPI store asks (store.rejections_known)
             continue
         header, params_key = column_hint(ds, "leads", column)
-        out.append(Finding.note("leads", key, header=header, params_key=params_key,
-                                fix=f"export the column, or map it under {params_key} in {ds.params.relpath()}"))
+        # the message says how to add the column (export it, or map a header under the params key): no separate
+        # fix, which validate would print after it a second time
+        out.append(Finding.note("leads", key, header=header, params_key=params_key))
     return out
 
 

@@ -13,12 +13,15 @@ from .params import load_params
 
 
 def validate(params_path: Path, *, say: Callable[[str], None] = print,
-             checks: Iterable[Callable[[Any, Any], list[str]]] = ()) -> int:
+             checks: Iterable[Callable[[Any, Any], list[str]]] = (),
+             notes: Iterable[Callable[[Any, Any], list[tuple[str, str]]]] = ()) -> int:
     """Print a short data profile; raise InputError (exit 2) on any problem.
 
     ``checks`` (params, dataset) -> warning lines, from the layers above (e.g. the VoC taxonomy's
-    coverage of the feedback); warnings are printed, they do not fail the run.
+    coverage of the feedback); warnings are printed, they do not fail the run. ``notes`` (params, dataset) ->
+    (table, text) notes from the layers above (e.g. which VoC taxonomy the memo uses), printed with the others.
     """
+    notes_from = list(notes)
     params = load_params(params_path)
     ds = load_dataset(params)  # also checks the channel ids the params name against the data's channels
     # only now are the params fully checked: "ok" must not stand above an error about them
@@ -50,10 +53,13 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
     findings = plausibility.gate(ds)  # raises (exit 2) when a memo headline would be wrong
     notes = [*ds.findings, *findings]
     notes += [f for f in plausibility.missing_rate_inputs(ds) if f.key not in {n.key for n in notes}]
-    if notes:
+    more = [line for note in notes_from for line in note(params, ds)]
+    if notes or more:
         say("")
         for f in notes:
             say(f"note    {f.table:24s} {f.en}" + (f"; {f.fix}" if f.fix else ""))  # the memo's note has no fix
+        for table, text in more:
+            say(f"note    {table:24s} {text}")
     say("")
     say("ok: all inputs valid" + (f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''})" if warnings else ""))
     return 0

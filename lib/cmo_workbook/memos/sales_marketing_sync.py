@@ -312,9 +312,12 @@ def quality_blocks(f: SyncFacts, lang: str) -> list[Block]:
     header, rows = quality_table(f, lang)
     if rows:
         return [Paragraph(quality_text(f, lang)), Table(header, rows, align="lrrl")]
-    why = t("sync_sw_no_feedback_dates", lang) if not f.feedback_dates else t("sync_quality_none_decided", lang)
+    if not f.feedback_dates:
+        # one statement: without feedback dates no rejection is known, so "no rejected contact came back" is not
+        # knowable either (recycled_leads needs them); the sentence says both are not measured
+        return [Paragraph(t("sync_quality_no_feedback_dates", lang))]
     text = quality_text(f, lang)
-    return [Paragraph(Rich(*getattr(text, "parts", (text,)), " ", why))]  # flat parts: figures keep their spans
+    return [Paragraph(Rich(*getattr(text, "parts", (text,)), " ", t("sync_quality_none_decided", lang)))]
 
 
 def quality_text(f: SyncFacts, lang: str) -> str:
@@ -496,6 +499,24 @@ def agenda(f: SyncFacts, lang: str, currency: str, next_sync: str) -> list[Recom
             due=next_sync, evidence=tn("sync_agenda_shared_evidence", len(f.shared), lang),
             effect=t("sync_eur_shared", lang, amount=money(value)) if value else ""))
     return out[:5]
+
+
+def agenda_blocks(f: SyncFacts, lang: str, currency: str, next_sync: str,
+                  labels: dict[str, str] | None = None) -> list[Block]:
+    """The agenda section's body: the items (:func:`agenda`), or, when no rule asks for a decision, a sentence saying
+    why (never a bare heading): the first-contact or feedback dates the export lacks, else that no rule fired."""
+    from ..render.blocks import Recommendations
+    from ..render.wording import recommendation_labels
+
+    items = agenda(f, lang, currency, next_sync)
+    if items:
+        return [Recommendations(items, labels or recommendation_labels(lang))]
+    missing = [t(key, lang) for key, known in (("sync_missing_first_contact", f.response_dates),
+                                               ("sync_missing_feedback", f.feedback_dates)) if not known]
+    if not missing:
+        return [Paragraph(t("sync_agenda_none", lang))]
+    return [Paragraph(tn("sync_agenda_none_unmeasured", len(missing), lang,
+                         missing=f" {t('sync_and', lang)} ".join(missing)))]
 
 
 def next_sync(period: Period, lang: str, today: date | None = None) -> str:

@@ -84,6 +84,12 @@ def _base_label(res: Any, lang: str) -> str:
     return t("voc_baseline_avg", lang, months=span)
 
 
+def first_month(res: Any) -> bool:
+    """Whether no month before the report month has feedback: the memo compares with nothing and says so ("erster
+    Monat mit Rückmeldungen: kein Vergleich"), with no trend claim and no comparison column of dashes."""
+    return not list(getattr(res, "baseline_months", []) or [])
+
+
 def _kpi(res: Any, metric: str) -> dict[str, float]:
     rows = res.kpis.loc[res.kpis["metric"] == metric]
     if rows.empty:
@@ -190,12 +196,16 @@ def key_messages(res: Any, lang: str) -> list[str]:
             out.append(coverage_message(res, lang))
         elif len(top):
             r = top.iloc[0]
-            out.append(t("voc_top_stable", lang, share=_pct(r["share"], lang), label=in_sentence(r["label"], lang),
-                         base=base))
+            out.append(t("voc_top_first" if first_month(res) else "voc_top_stable", lang, share=_pct(r["share"], lang),
+                         label=in_sentence(r["label"], lang), base=base))
     nps, comp = _kpi(res, "nps"), _kpi(res, "complaint_share")
     pro, det = _kpi(res, "nps_promoters"), _kpi(res, "nps_detractors")
     comp_d = fmt.delta(comp["current"], comp["baseline"], lang, "pp", higher_is_better=False).text
-    if nps["n_current"]:
+    if nps["n_current"] and first_month(res):  # nothing to compare with: no previous month, no average, no verdict
+        out.append(t("voc_nps_message_first", lang, nps=fmt.number(nps["current"], lang, signed=True),
+                     n=fmt.number(nps["n_current"], lang), promoters=fmt.number(pro["current"], lang),
+                     detractors=fmt.number(det["current"], lang), complaints=_pct(comp["current"], lang)))
+    elif nps["n_current"]:
         nps_txt = fmt.number(nps["current"], lang, signed=True)
         p = getattr(res, "nps_p_value", math.nan)
         # "below average" is a verdict: only when the gap is more than survey noise (two-sided p < 0.05)
@@ -221,8 +231,8 @@ def key_messages(res: Any, lang: str) -> list[str]:
     else:
         fr = _kpi(res, "feature_request_share")
         d = fmt.delta(fr["current"], fr["baseline"], lang, "pp", higher_is_better=None).text
-        out.append(t("voc_requests", lang, share=_pct(fr["current"], lang), delta=d,
-                     share_base=_pct(fr["baseline"], lang), base=base))
+        out.append(t("voc_requests_first" if first_month(res) else "voc_requests", lang,
+                     share=_pct(fr["current"], lang), delta=d, share_base=_pct(fr["baseline"], lang), base=base))
     return out[:3]
 
 
@@ -326,6 +336,9 @@ def themes_table(res: Any, lang: str, top: int = 5) -> tuple[list[str], list[lis
     header = [t("voc_th_theme", lang), t("voc_th_share", lang), t("voc_th_delta", lang, base=base),
               t("voc_th_sentiment", lang), t("voc_th_nps", lang), t("voc_th_trend", lang)]
     header = [h.replace(" ", "\u00a0") for h in header]  # one-line headers keep the table short
+    first = first_month(res)  # no comparison: no Δ and no trend column (every cell would be a dash)
+    if first:
+        header = [h for i, h in enumerate(header) if i not in (2, 5)]
     rows = []
     for r in top_themes(res, top).to_dict("records"):
         impact = r.get("nps_impact")
@@ -333,6 +346,8 @@ def themes_table(res: Any, lang: str, top: int = 5) -> tuple[list[str], list[lis
                      fmt.pp(r["delta_pp"] / 100, lang), _sentiment(r["net_sentiment"], lang),
                      fmt.MISSING if fmt.is_missing(impact) else fmt.number(impact, lang, 1, signed=True),
                      t(f"voc_flag_{r['flag']}", lang) if r["flag"] in FLAGS else r["flag"]])
+        if first:
+            rows[-1] = [c for i, c in enumerate(rows[-1]) if i not in (2, 5)]
     return header, rows
 
 
@@ -373,9 +388,14 @@ def expectations(res: Any, lang: str) -> list[str]:
     disc = int(ptexts.str.contains(_DISCOUNT).sum())
     comp = int(ptexts.str.contains(_COMPETITOR).sum())
     inc = int(ptexts.str.contains(_INCREASE).sum())
-    pressure = "voc_price_calm" if price["current"] <= price["baseline"] else "voc_price_rising"
-    lines = [t("voc_price_line", lang, share=_pct(price["current"], lang), share_base=_pct(price["baseline"], lang),
-               base=base, discounts=disc, competitors=comp, increases=inc) + " " + t(pressure, lang)]
+    first = first_month(res)
+    if first:  # no earlier month: no trend claim ("Der Preisdruck nimmt zu" needs a comparison)
+        lines = [t("voc_price_line_first", lang, share=_pct(price["current"], lang), discounts=disc, competitors=comp,
+                   increases=inc)]
+    else:
+        pressure = "voc_price_calm" if price["current"] <= price["baseline"] else "voc_price_rising"
+        lines = [t("voc_price_line", lang, share=_pct(price["current"], lang), share_base=_pct(price["baseline"], lang),
+                   base=base, discounts=disc, competitors=comp, increases=inc) + " " + t(pressure, lang)]
     if note := price_theme_note(res, len(ptexts), lang):
         lines[0] += " " + note
     stexts = now.loc[now["signals"].map(lambda s: "service_expectation" in s), "text"].astype(str)
@@ -384,9 +404,12 @@ def expectations(res: Any, lang: str) -> list[str]:
     share_base = float(prior["signals"].map(lambda s: "service_expectation" in s).mean()) if len(prior) else math.nan
     deadlines = Counter(_deadline(m, lang) for text in stexts for m in _DEADLINE.finditer(text))
     named = ", ".join(f"{k} ({v}×)" for k, v in sorted(deadlines.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
-    lines.append(t("voc_service_line_deadlines" if named else "voc_service_line", lang, share=_pct(share_now, lang),
-                   n=len(stexts), share_base=_pct(share_base, lang), base=base, deadlines=named)
-                 + " " + t("voc_service_expect", lang))
+    key = (("voc_service_line_deadlines_first" if first else "voc_service_line_deadlines") if named
+           else ("voc_service_line_first" if first else "voc_service_line"))
+    line = t(key, lang, share=_pct(share_now, lang), n=len(stexts),
+             share_base=_pct(share_base, lang), base=base, deadlines=named)
+    # what customers expect only when some of them said so (with none, "Kunden erwarten ..." would be invented)
+    lines.append(line + " " + t("voc_service_expect", lang) if len(stexts) else line)
     return lines
 
 
@@ -473,7 +496,8 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
             questions += 1
             if questions > 1:
                 continue
-        evidence = t("voc_evidence", lang, n=fmt.number(row["n"], lang), share=_pct(row["share"], lang),
+        evidence = t("voc_evidence_first" if first_month(res) else "voc_evidence", lang,
+                     n=fmt.number(row["n"], lang), share=_pct(row["share"], lang),
                      delta=fmt.pp(row["delta_pp"] / 100, lang), base=_base_label(res, lang))
         action = row["action"]
         if stake is not None and stake.theme == row["theme"] and row["rule"] in _URGENT_RULES:
@@ -506,11 +530,23 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
     return (out[:at] + topic_actions + out[at:])[:limit]
 
 
+def action_blocks(recs: list[Recommendation], res: Any, lang: str) -> list[Any]:
+    """The actions section's body: the actions, or, when no rule of the taxonomy fires, a sentence saying why
+    (never a bare heading); in the first month with feedback, that rising and new themes need a comparison."""
+    from ..render.blocks import Paragraph, Recommendations
+    from ..render.wording import recommendation_labels
+
+    if recs:
+        return [Recommendations(recs, recommendation_labels(lang))]
+    return [Paragraph(t("voc_actions_none_first" if first_month(res) else "voc_actions_none", lang))]
+
+
 def footer_lines(res: Any, lang: str) -> list[str]:
     """Data basis, theme coverage, taxonomy version, privacy and small-n caveats."""
     vol = _kpi(res, "volume")
     base_n = int(vol["n_baseline"])
-    lines = [t("voc_footer_basis", lang, n=fmt.number(vol["current"], lang), base=_base_label(res, lang),
+    lines = [t("voc_footer_basis_first" if first_month(res) else "voc_footer_basis", lang,
+               n=fmt.number(vol["current"], lang), base=_base_label(res, lang),
                n_base=fmt.number(base_n, lang), coverage=_pct(res.coverage, lang), taxonomy=res.taxonomy_version)]
     nps = _kpi(res, "nps")
     caveats = list(res.caveats)
@@ -538,11 +574,13 @@ def kpi_strip_wide(res: Any, lang: str) -> tuple[list[str], list[list[str]], str
     short = {t(f"voc_kpi_{m}", lang): t(f"voc_kpi_{m}_short", lang) for m in ("volume", *_SHARE_KPIS)}
     cols = [short.get(r[0], r[0].split(" (")[0]) for r in metrics]
     wide_header = [""] + cols
-    wide_rows = [[header[i]] + [r[i] for r in metrics] for i in range(1, 5)]
+    first = first_month(res)  # no previous month, no average: rows of "0" and dashes would read as measured
+    wide_rows = [[header[i]] + [r[i] for r in metrics] for i in ((1, 4) if first else range(1, 5))]
     text = ""
     if by_source is not None:
         label = by_source[0].strip()
-        text = (f"{label} {by_source[1]} ({header[2]} {by_source[2]}; {header[3]} {by_source[3]})")
+        text = (f"{label} {by_source[1]}" if first
+                else f"{label} {by_source[1]} ({header[2]} {by_source[2]}; {header[3]} {by_source[3]})")
     nps = next((r[0] for r in metrics if r[0].startswith("NPS")), "")
     if nps:
         text += ("; " if text else "") + nps

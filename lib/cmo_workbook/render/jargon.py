@@ -193,7 +193,8 @@ def explained_in_note(note: str, g: Glossary) -> set[str]:
 
 def _so_what(text: str, block: str, g: Glossary, *, need_consequence: bool = True) -> list[JargonFinding]:
     out = []
-    for sent in sentences(text):
+    # per list item without its marker: the "- " of a bullet before "0 %" is no minus sign (a change "−0 %")
+    for sent in (s for item in list_items(text) for s in sentences(_ITEM.sub("", item, count=1))):
         m = CHANGE.search(sent)
         if not m:
             continue

@@ -73,6 +73,21 @@ def coverage_warnings(params: Params, dataset: Any, threshold: float = COVERAGE_
             "voc_taxonomy_draft.yaml, edit it, then set voc.taxonomy in the params."]
 
 
+def taxonomy_notes(params: Params, dataset: Any) -> list[tuple[str, str]]:
+    """``validate`` note: without ``voc.taxonomy`` in the params the VoC memo sorts the feedback into the bundled
+    taxonomy's themes, written for a drive-technology maker (gearboxes, spare parts, configurator), with its
+    coverage of this feedback and how to draft one of the company's own."""
+    feedback = getattr(dataset, "feedback", None)
+    if feedback is None or not len(feedback) or (params.raw.get("voc") or {}).get("taxonomy"):
+        return []
+    rep = coverage_report(feedback, DEFAULT_TAXONOMY)
+    return [("feedback", f"no voc.taxonomy in the params: the VoC memo uses the bundled theme taxonomy of a "
+             f"drive-technology maker (params/voc_taxonomy.yaml, version {rep['version']}; it matches "
+             f"{rep['coverage']:.0%} of the {rep['n']:,} feedback items); for themes of your own business draft one: "
+             f"cmo-workbook taxonomy suggest --params {params.relpath()} --out voc_taxonomy_draft.yaml, edit it, "
+             "then set voc.taxonomy in the params")]
+
+
 def _slug(text: str) -> str:
     return _SLUG.sub("_", text.lower().translate(_FOLD)).strip("_")[:40] or "theme"
 

@@ -110,6 +110,33 @@ def _domain(email: Any) -> str | None:
     return dom if dom and dom not in FREEMAIL else None
 
 
+def _name(value: Any) -> str | None:
+    from ..competitors.names import name_key  # one matching rule for company names across the analyses
+
+    if value is None or pd.isna(value) or not str(value).strip():
+        return None
+    return name_key(value)
+
+
+def deal_accounts(deals: pd.DataFrame) -> pd.Series:
+    """Each deal's account key: its ``account_id``; without one (a HubSpot deals export carries the company name
+    only, "Associated Company (Primary)"), the id another deal of the same company name has, else
+    ``company:<name key>`` (case, blanks and a trailing legal form ignored). NA without id and company.
+
+    The one home of "which account a deal belongs to" for :func:`link_accounts` and :func:`account_stake`.
+    """
+    ids = (deals["account_id"].astype("string") if "account_id" in deals
+           else pd.Series(pd.NA, index=deals.index, dtype="string"))
+    names = [_name(c) for c in deals["company"]] if "company" in deals else [None] * len(deals)
+    by_name: dict[str, str] = {}
+    for acc, key in zip(ids, names):
+        if not pd.isna(acc) and key is not None:
+            by_name.setdefault(key, str(acc))
+    out = [str(acc) if not pd.isna(acc) else (by_name.get(key, f"company:{key}") if key is not None else pd.NA)
+           for acc, key in zip(ids, names)]
+    return pd.Series(out, index=deals.index, dtype="string")
+
+
 def link_accounts(feedback: pd.DataFrame, deals: pd.DataFrame, leads: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each feedback item's CRM account: ``feedback_id, account, linked_by`` (account missing when not linked).
 
@@ -118,14 +145,13 @@ def link_accounts(feedback: pd.DataFrame, deals: pd.DataFrame, leads: pd.DataFra
     against the e-mail domains of the CRM contacts (leads) whose account or company has deals (mail
     providers such as gmail.com never link). One account per company name or domain: the first in the deals.
     """
-    from ..competitors.names import name_key  # one matching rule for company names across the analyses
-
-    d = deals.dropna(subset=["account_id"]) if "account_id" in deals else deals.iloc[0:0]
-    known = set(d["account_id"].astype(str))
+    # every deal's account, also where the export has no account id (the company name is the account then)
+    keys = deal_accounts(deals)
+    known = set(keys.dropna().astype(str))
     by_name: dict[str, str] = {}
-    for acc, comp in zip(d["account_id"].astype(str), d.get("company", pd.Series(pd.NA, index=d.index))):
-        if comp is not None and not pd.isna(comp):
-            by_name.setdefault(name_key(comp), acc)
+    for acc, comp in zip(keys, deals.get("company", pd.Series(pd.NA, index=deals.index))):
+        if not pd.isna(acc) and (key := _name(comp)) is not None:
+            by_name.setdefault(key, str(acc))
     by_domain: dict[str, str] = {}
     if leads is not None and "contact_email" in leads:
         for email, acc, comp in zip(leads["contact_email"], leads.get("account_id", pd.Series(pd.NA, index=leads.index)),
@@ -135,16 +161,16 @@ def link_accounts(feedback: pd.DataFrame, deals: pd.DataFrame, leads: pd.DataFra
                 continue
             if acc is not None and not pd.isna(acc) and str(acc) in known:
                 by_domain[dom] = str(acc)
-            elif comp is not None and not pd.isna(comp) and name_key(comp) in by_name:
-                by_domain[dom] = by_name[name_key(comp)]
+            elif (key := _name(comp)) is not None and key in by_name:
+                by_domain[dom] = by_name[key]
     rows = []
     for r in feedback.to_dict("records"):
         acc, how = None, None
         own = r.get("account_id")
         if own is not None and not pd.isna(own) and str(own) in known:
             acc, how = str(own), "account_id"
-        elif r.get("company") is not None and not pd.isna(r.get("company")) and name_key(r["company"]) in by_name:
-            acc, how = by_name[name_key(r["company"])], "company"
+        elif (key := _name(r.get("company"))) is not None and key in by_name:
+            acc, how = by_name[key], "company"
         elif (dom := _domain(r.get("contact_email"))) is not None and dom in by_domain:
             acc, how = by_domain[dom], "email_domain"
         rows.append({"feedback_id": str(r["feedback_id"]), "account": acc, "linked_by": how})
@@ -224,7 +250,7 @@ def account_stake(items: pd.DataFrame, links: pd.DataFrame, deals: pd.DataFrame,
     ids = mine["feedback_id"].astype(str)
     linked = links.loc[links["feedback_id"].isin(set(ids)) & links["account"].notna()]
     accounts = set(linked["account"])
-    acc = deals.loc[deals["account_id"].astype("string").isin(accounts)] if len(accounts) else deals.iloc[0:0]
+    acc = deals.loc[deal_accounts(deals).isin(accounts).fillna(False)] if len(accounts) else deals.iloc[0:0]
     close = pd.to_datetime(acc["close_date"])
     won = acc.loc[(acc["status"] == "won") & (close >= start) & (close < end)]
     open_ = acc.loc[acc["status"] == "open"]

@@ -7,7 +7,7 @@ handled per type (``on_negation``): ``complaint`` ("nicht zufrieden" -> complain
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -121,6 +121,38 @@ def _drop_nested(matches: list) -> list:
                        for o in long)]
 
 
+#: contrast words: a theme's required signal must stand on the same side of one as the theme's term
+_CONTRAST = frozenset({"aber", "jedoch", "sondern", "trotzdem", "but", "however", "although"})
+
+
+def _contrast_parts(tokens: Sequence[str]) -> list[list[str]]:
+    parts: list[list[str]] = [[]]
+    for tok in tokens:
+        if tok in _CONTRAST:
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return [p for p in parts if p]
+
+
+def required_together(themes: tuple[str, ...], tokens: Sequence[str], required: Mapping[str, str],
+                      detector: "SignalDetector", matcher: Any) -> tuple[str, ...]:
+    """``themes`` without a theme whose ``requires_signal`` (other than a question) and terms only meet on different
+    sides of a contrast word: "Gute Qualität, aber die Rückmeldung vom Service dauert zu lange." praises the
+    quality and complains about the service: no "praise for the service" (a mixed item); "Der Support war super,
+    aber die App stürzt ab." still is."""
+    if not any(k in required and required[k] != "question" for k in themes) or not _CONTRAST & set(tokens):
+        return themes
+    parts = [(detector.cue_signals(p), resolve_themes(theme_labels(matcher, p))) for p in _contrast_parts(tokens)]
+    return tuple(k for k in themes if k not in required or required[k] == "question"
+                 or any(required[k] in sig and k in found for sig, found in parts))
+
+
+def theme_labels(matcher: Any, tokens: Sequence[str]) -> set[str]:
+    """The matcher's labels of ``tokens`` (a list, as :meth:`PhraseMatcher.labels` takes)."""
+    return matcher.labels(list(tokens))
+
+
 def imply_from_themes(signals: tuple[str, ...], themes: tuple[str, ...],
                       theme_signal: Mapping[str, str]) -> tuple[str, ...]:
     """Add 'complaint' when the item names a complaint theme and is no praise, question or wish.
@@ -181,6 +213,7 @@ def classify_explained(texts: Iterable[object], taxonomy: Mapping[str, Any], *, 
             sig = detector.detect_tokens(key, tokens)
             found = resolve_themes(matcher.labels(tokens))
             themes = tuple(sorted(k for k in found if k not in required or required[k] in sig))
+            themes = required_together(themes, tokens, required, detector, matcher)
             cache[key] = (imply_from_themes(sig, themes, theme_signal), themes, {k: found[k] for k in themes})
         sig, themes, terms = cache[key]
         signals_out.append(sig)
@@ -211,6 +244,7 @@ def _classify_corpus(corpus: Corpus, taxonomy: Mapping[str, Any]) -> tuple[
     number = other_number(kept)
     canonical: dict[tuple[str, ...], int] = {}
     parts: list[tuple[frozenset[str], frozenset[str]]] = []  # per canonical sentence: cue signals, theme labels
+    words_of: list[tuple[str, ...]] = []  # per canonical sentence: its words (a contrast word may split a theme)
     cid_of = []
     for words in corpus.sentences:
         key = tuple(number if w.isdigit() and w not in kept else w for w in words)
@@ -218,6 +252,7 @@ def _classify_corpus(corpus: Corpus, taxonomy: Mapping[str, Any]) -> tuple[
         if cid is None:
             cid = canonical[key] = len(parts)
             parts.append((detector.cue_signals(key), frozenset(matcher.labels(list(key)))))
+            words_of.append(key)
         cid_of.append(cid)
     cache: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
     resolved: dict[tuple, tuple[tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
@@ -236,6 +271,12 @@ def _classify_corpus(corpus: Corpus, taxonomy: Mapping[str, Any]) -> tuple[
                 themes = tuple(sorted(k for k in found if k not in required or required[k] in sig))
                 hit = resolved[(mark, cues, labels)] = (imply_from_themes(sig, themes, theme_signal), themes,
                                                         {k: found[k] for k in themes})
+            # the same cues and labels may be split by a contrast word in one text and not in another
+            words = [w for c in key[1:] for w in (*words_of[c], BOUNDARY)]
+            kept = required_together(hit[1], words, required, detector, matcher)
+            if kept != hit[1]:
+                hit = (imply_from_themes(detector.combine(cues, mark), kept, theme_signal), kept,
+                       {k: hit[2][k] for k in kept})
             cache[key] = hit
         signals_out.append(hit[0])
         themes_out.append(hit[1])
