@@ -58,7 +58,7 @@ def test_the_doubled_topic_is_found_with_its_exact_counts(result):
     # only months with data are the baseline, and the memo says which are missing
     assert result.baseline_months == ["2026-09"] and result.missing_months == ["2026-07", "2026-08"]
     # the months without data in words (the memo is read by the CEO), not ISO keys
-    assert any("Jul 2026, Aug 2026" in c for c in result.caveats) and not any("2026-07" in c for c in result.caveats)
+    assert any("Jul 2026 – Aug 2026" in c for c in result.caveats) and not any("2026-07" in c for c in result.caveats)
 
 
 def test_memo_names_it_in_its_first_screen(result):
