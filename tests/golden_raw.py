@@ -446,7 +446,7 @@ def golden(metric: str, window_code: str, segment: str = "") -> float:
 # --- reading the memo (the e-mail HTML the CEO receives) -------------------------------------------------
 
 _NUM = re.compile(r"([+−-]?)(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
-_SCALE = (("Mio.", 1e6), ("Tsd.", 1e3), ("Pp.", 0.01), ("%", 0.01), ("Std.", 1.0))
+_SCALE = (("Mio.", 1e6), ("Tsd.", 1e3), ("Prozentpunkt", 0.01), ("Pp.", 0.01), ("%", 0.01), ("Std.", 1.0))
 
 
 def memo_html(eml: Path) -> str:
@@ -473,7 +473,7 @@ def spans(html: str) -> list[dict[str, str]]:
 
 
 def shown(text: str) -> tuple[float, int, float]:
-    """A German figure as shown ("1,3 Mio. €", "−1,8 Pp.", "7.519 €", "8,3 : 1") -> (number, decimals, scale)."""
+    """A German figure as shown ("1,3 Mio. €", "−1,8 Prozentpunkte", "7.519 €", "8,3 : 1") -> (number, decimals, scale)."""
     text = text.replace("\u00a0", " ").strip()
     m = _NUM.search(text)
     if not m:
@@ -1026,3 +1026,23 @@ def velocity(q: str) -> float:
     won = closed[closed["won"]]
     cycle = (won["closed"] - won["created"]).dt.days.mean()
     return len(open_) * won["amount"].mean() * len(won) / len(closed) / cycle * 365.25 / 12
+
+
+# --- data note -----------------------------------------------------------------------------------
+
+
+def assert_data_note_sources(text: str, want: dict[str, tuple[int, int]]) -> None:
+    """The data note names each source in words with its rows (``label -> (rows, files)``: "Marketingkosten
+    (3 Quellen, 6.115 Zeilen)"), and no file name (#11: file names are the analyst's and the workbook's)."""
+    for label, (n, files) in want.items():
+        extra = f"{files} Quellen, " if files > 1 else ""
+        m = re.search(re.escape(label) + r" \(" + re.escape(extra) + r"([\d.]+) Zeilen\)", text)
+        assert m and int(m.group(1).replace(".", "")) == n, (label, m and m.group(1), n)
+    named = re.findall(r"[\w-]+\.(?:csv|xlsx|xls)\b", text)
+    assert not named, f"file names in the CEO's memo: {named}"
+
+
+def spend_source() -> tuple[int, int]:
+    """(rows, files) of the marketing cost table: the ad platforms' exports and the cost sheet."""
+    sp = spend()
+    return len(sp), int(sp["file"].nunique())

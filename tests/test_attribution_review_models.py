@@ -46,6 +46,6 @@ def test_negative_shapley_credit_gets_its_own_bullet():
                           index=["email", "linkedin", "(no touchpoint)"])
     bullets = review.model_comparison(models, RELIABLE, RELIABLE, "de", "EUR")
     neg = [b for b in bullets if "negativ" in b]
-    assert len(neg) == 1 and neg[0].startswith("E-Mail: datengetrieben (nach Abschlussquote je Kanalkombination) negativ (−30")
+    assert len(neg) == 1 and neg[0].startswith("E-Mail: datengetrieben negativ (−30")
     assert not [b for b in review.model_comparison(models.assign(shapley=1.0), RELIABLE, RELIABLE, "en", "EUR")
                 if "negative" in b]

@@ -100,8 +100,8 @@ def test_share_below_plan_states_the_missing_euros():
     tile = kpi_dashboard.share_tile(st, "marketing_order_intake_share", "company_order_intake", "de", "EUR")
     assert tile.label == "Anteil Marketing am Auftragseingang des Unternehmens, seit Jahresbeginn"
     assert plain(tile.value) == "20 %"
-    # against plan only ("ggü. Plan"): 20 % − 25 % = −5,0 Pp.
-    assert [(c.label, plain(c.delta), c.good) for c in tile.comparisons] == [("ggü. Plan", "−5,0 Pp.", False)]
+    # against plan only ("ggü. Plan"): 20 % − 25 % = −5,0 Prozentpunkte (written out)
+    assert [(c.label, plain(c.delta), c.good) for c in tile.comparisons] == [("ggü. Plan", "−5,0 Prozentpunkte", False)]
     assert plain(tile.so_what) == ("400 Tsd. € von 2 Mio. € Auftragseingang des Unternehmens kamen aus "
                                    "Marketing-Anfragen – unter den geplanten 25 %: 100 Tsd. € Auftragseingang fehlen "
                                    "zum Plananteil.")

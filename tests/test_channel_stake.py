@@ -111,7 +111,7 @@ def test_every_memo_asks_the_decision_in_the_same_words_with_the_same_amount_and
     assert plain(review.action) == ("Freigabe von 8,7 Tsd. € Umschichtung aus dem LinkedIn-Budget in Q4 2026 "
                                     "(20 % des Budgets von Q3 2026): ja / nein.")
     assert plain(kpi.action).startswith(plain(review.action))
-    assert plain(kpi.action).endswith("Dieselbe Entscheidung wie im Quartalsbericht Q3 2026.")
+    assert plain(kpi.action).endswith("Wie im Quartalsbericht Q3 2026.")
     # generated in January 2027, the decision is for the current quarter, never a past one
     assert "in Q1 2027" in plain(channel_decision.action(s, q_store, "de", "EUR", date(2027, 1, 15)))
     # 740 € vs 406 € a year earlier; the CPL is the store's figure with its window
@@ -193,10 +193,10 @@ def test_the_review_asks_the_decision_in_its_budget_shift_and_cites_a_test_that_
     assert (shift.key, shift.amount) == ("channel_shift.linkedin", 8_700.0)
     # the decision first, in every memo's words, then the budget rule's plan with LinkedIn's cut of the same amount
     assert plain(shift.action).startswith("Freigabe von 8,7 Tsd. € Umschichtung aus dem LinkedIn-Budget in Q4 2026 "
-                                          "(20 % des Budgets von Q3 2026): ja / nein. Teil des Budgetvorschlags:")
+                                          "(20 % des Budgets von Q3 2026): ja / nein. Teil des Plans:")
     assert "LinkedIn 8,7 Tsd. €" in plain(shift.action)
     # the test already ran: its verdict, never a new test proposal or "then decide on another 20 %"
-    assert test.action == "Kein neuer Test: LinkedIn wurde schon getestet. Kein Beitrag messbar."
+    assert test.action == "LinkedIn ist schon getestet. Kein Beitrag messbar."
     assert test.evidence == "Test ohne LinkedIn-Werbung: −0,6 Anfragen."
     # the budget rule does not cut the decision's channel: the decision is asked on its own, same id and amount
     held = s.assign(action=["hold", "hold"], change=[0.0, 0.0])

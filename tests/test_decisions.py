@@ -136,7 +136,11 @@ def test_running_september_then_october_lists_septembers_recommendations(tmp_pat
     # September asks the channel shift of Q3 2026 (its last complete quarter) under the pack's one id
     assert "channel_shift.linkedin" in [d.id for d in logged]
     status = sept / decisions.STATUS_FILE
-    status.write_text(status.read_text().replace("status: open", "status: done", 1), encoding="utf-8")
+    # the shift is done (the fairs' bigger budget decision comes first in the log and stays open)
+    text = status.read_text()
+    assert "channel_budget.trade_fairs:\n  status: open" in text
+    status.write_text(text.replace("channel_shift.linkedin:\n  status: open", "channel_shift.linkedin:\n  status: done"),
+                      encoding="utf-8")
     october = run("2026-10")
     text = october.memo.with_suffix(".txt").read_text(encoding="utf-8").replace("\xa0", " ")
     review = text[text.index("Was aus den Empfehlungen vom September 2026 wurde:"):]
@@ -147,7 +151,7 @@ def test_running_september_then_october_lists_septembers_recommendations(tmp_pat
     # is measured by, the last 3 months: that one moves, 2026-09/T3M then → 2026-10/T3M now
     then = next(f["value"] for f in shift.figures if f["window"] == "2026-09/T3M")
     now = oct_store.value("cost_per_qualified_lead", "t3m", "channel=linkedin")
-    # the first of September's recommendations, done, with LinkedIn's cost per inquiry then and now (T3M, as quoted)
+    # September's channel shift, done, with LinkedIn's cost per inquiry then and now (T3M, as quoted)
     assert f"umgesetzt; Kosten je qualifizierter Anfrage, letzte 3 Monate (LinkedIn) {fmt.money(then, 'de')} → {fmt.money(now, 'de')}" \
         .replace("\xa0", " ") in " ".join(review.split())
     assert review.index("Was aus den") < review.index("1. ")  # it opens the section, before October's own

@@ -71,10 +71,13 @@ def test_pct_change(x, lang, kwargs, expected):
 
 
 def test_pp_takes_a_fraction_difference():
-    assert fmt.pp(0.497 - 0.473, "de") == f"+2,4{NB}Pp."
-    assert fmt.pp(0.024, "en") == f"+2.4{NB}pp"
-    assert fmt.pp(-0.0125, "de") == f"{MINUS}1,3{NB}Pp."
-    assert fmt.pp(0.0, "en") == f"0.0{NB}pp"
+    assert fmt.pp(0.497 - 0.473, "de") == f"+2,4{NB}Prozentpunkte"
+    assert fmt.pp(0.024, "en") == f"+2.4{NB}percentage points"
+    assert fmt.pp(-0.0125, "de") == f"{MINUS}1,3{NB}Prozentpunkte"
+    # written out for a CEO; a whole 1 in the singular
+    assert fmt.pp(0.01, "de", 0) == f"+1{NB}Prozentpunkt" and fmt.pp(-0.01, "en", 0) == f"{MINUS}1{NB}percentage point"
+    assert fmt.pp(0.01, "de") == f"+1,0{NB}Prozentpunkte"
+    assert fmt.pp(0.0, "en") == f"0.0{NB}percentage points"
 
 
 @pytest.mark.parametrize(
@@ -175,7 +178,7 @@ def test_delta_abs_and_pp():
     assert fmt.delta(42, 40, "de", "abs").text == "+2"
     assert fmt.delta(42, 40, "de", "abs", "Tage").text == f"+2{NB}Tage"
     d = fmt.delta(0.497, 0.473, "en", "pp")
-    assert (d.text, d.sign, d.good) == (f"+2.4{NB}pp", 1, True)
+    assert (d.text, d.sign, d.good) == (f"+2.4{NB}percentage points", 1, True)
     assert fmt.delta(0.497, 0.473, "en", "pp", higher_is_better=None).good is None
 
 

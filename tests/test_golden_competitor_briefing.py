@@ -111,8 +111,9 @@ def test_timeline_relevance_score_is_the_product_of_its_factors(html):
 def test_data_note_counts(text):
     obs = g.observations()
     msgs = pd.read_csv(g.SAMPLE / "competitors" / "wettbewerb_botschaften.csv", sep=";", encoding="utf-8-sig")
-    assert (f"wettbewerb_beobachtungen.xlsx ({len(obs)}); wettbewerb_preise.csv ({len(g.competitor_prices())}); "
-            f"wettbewerb_botschaften.csv ({len(msgs)})") in text
+    g.assert_data_note_sources(text, {"Wettbewerbsbeobachtungen": (len(obs), 1),
+                                      "Wettbewerbspreise": (len(g.competitor_prices()), 1),
+                                      "Botschaften der Wettbewerber": (len(msgs), 1)})
     inq = obs[Q.has(obs["Datum"])]
     counts = inq["Wettbewerber"].value_counts()
     for name in ("Alpin Drives AG", "Brenner Industrietechnik", "Hartmann Antriebe", "Nordgetriebe AG", "Voss Motion"):

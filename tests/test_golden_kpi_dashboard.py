@@ -53,9 +53,12 @@ def test_headline_figures(html):
     yoy = g.comparison("qualified_leads", PERIOD, "", "Vorjahresmonat")
     m = re.search(r"\(([+−-]\d+ %) ggü\. Vorjahresmonat\)", headline)
     assert m and g.shows(m.group(1), yoy), (headline, yoy)
-    # the worst channel's cost per inquiry (last 3 months) and its change vs the same 3 months a year ago
-    m = re.search(r"(\d[\d.]*) € \(([+−-]\d+ %) ggü\. Vorjahr\)", headline)
-    assert m, headline
+    # the worst channel's cost per inquiry (last 3 months) and its change vs the same 3 months a year ago: in the
+    # cost tile (the headline leads with the bigger trade-fair decision, test below)
+    body = lh.fromstring(html).text_content().replace("\u00a0", " ")
+    m = re.search(r"Treiber ist LinkedIn \((\d[\d.]*) € je Anfrage in den letzten 3 Monaten, ([+−-]\d+ %) ggü\. Vorjahr\)",
+                  body)
+    assert m, body[:2000]
     # worst channel: cost per inquiry up >= 30 % vs a year ago with the largest extra cost (paid channels, >= 5 inquiries)
     assert g.worst_channel(PERIOD) == "linkedin"
     assert g.shows(m.group(1) + " €", g.golden("cost_per_qualified_lead", f"{PERIOD}/T3M", "channel=linkedin"))
@@ -96,10 +99,10 @@ def test_the_channel_shift_is_the_quarter_s_decision_with_its_amount_and_window(
     channel, amount, excess = g.channel_shift("2026-Q3")
     assert channel == "linkedin"
     m = re.search(r"Freigabe von ([\d,.]+ (?:Tsd\. )?€) Umschichtung aus dem LinkedIn-Budget in Q4 2026 "
-                  r"\(20 % des Budgets von Q3 2026\): ja / nein\. Dieselbe Entscheidung wie im Quartalsbericht", text)
+                  r"\(20 % des Budgets von Q3 2026\): ja / nein\. Wie im Quartalsbericht Q3 2026\.", text)
     assert m and g.shows(m.group(1), amount), (m and m.group(1), amount)
-    # the headline names the same amount and its quarter
-    assert f"zu entscheiden: {m.group(1)} Umschichtung aus LinkedIn (Grundlage Q3 2026)" in text
+    # the headline names the same amount and its quarter, after the bigger trade-fair decision
+    assert f"daneben {m.group(1)} Umschichtung aus LinkedIn." in text
     # evidence: LinkedIn's own Q3 cost per inquiry vs Q3 2025 and the excess cost, labelled with the quarter
     m = re.search(r"Beleg: LinkedIn in Q3 2026: ([\d.]+ €) je qualifizierter Anfrage ggü\. ([\d.]+ €) im "
                   r"Vorjahresquartal – ([\d,.]+ Tsd\. €) Mehrkosten", text)
@@ -112,17 +115,33 @@ def test_the_channel_shift_is_the_quarter_s_decision_with_its_amount_and_window(
     assert g.worst_channel(PERIOD) == "linkedin"
 
 
+def test_the_trade_fair_budget_leads_with_the_review_s_amount_and_ask(text):
+    # the biggest euro amount at stake leads (#11): the fairs' spend over Q4 2025 – Q3 2026 (the four quarters
+    # ending with the last complete quarter, as in the attribution review) against their linear first-order margin
+    year = g.trailing("2026-Q3", 12)
+    cost, credit = g.channel_spend(year)["trade_fairs"], g.linear_credit(year)["trade_fairs"]
+    _, shift, _ = g.channel_shift("2026-Q3")
+    assert cost > 10 * shift  # 471 Tsd. € against 8,7 Tsd. €: the fairs lead
+    m = re.search(r"größte Entscheidung: Budget Messen Q4 2026–Q3 2027 – Freigabe von ([\d,.]+ Tsd\. €) ja / nein "
+                  r"\(je Euro Kosten kamen (\d+,\d\d) € zurück\); daneben", text)
+    assert m and g.shows(m.group(1), cost), (m and m.group(1), cost)
+    assert g.shows(m.group(2), credit / cost)
+    # recommendation 1 asks it in the review's words, before the LinkedIn shift (recommendation 2)
+    m1 = re.search(r"Budget Messen Q4 2026–Q3 2027: Freigabe von ([\d,.]+ Tsd\. €) wie in den letzten 4 Quartalen – "
+                   r"ja / nein\. Wie im Quartalsbericht", text)
+    assert m1 and m1.group(1) == m.group(1), text
+    m2 = re.search(r"Beleg: Messen in Q4 2025–Q3 2026: ([\d,.]+ Tsd\. €) Deckungsbeitrag aus Erstaufträgen \(Spanne "
+                   r"[^)]+\) ggü\. ([\d,.]+ Tsd\. €) Kosten – (\d+,\d\d) € je Euro\.", text)
+    assert m2 and g.shows(m2.group(1), credit) and g.shows(m2.group(2), cost) and g.shows(m2.group(3), credit / cost)
+    assert text.index("Budget Messen Q4 2026–Q3 2027: Freigabe") < text.index("Umschichtung aus dem LinkedIn-Budget")
+
+
 def test_data_note_row_counts(text):
     import pandas as pd
 
-    sp = g.spend()
-    want = {"hubspot_contacts.csv": len(g.leads()), "hubspot_deals.csv": len(g.deals()),
-            "google_ads_kampagnen.csv": int((sp["file"] == "google_ads").sum()),
-            "linkedin_campaign_performance.csv": int((sp["file"] == "linkedin").sum()),
-            "marketingkosten.xlsx": int((sp["file"] == "sheet").sum())}
-    for name, n in want.items():
-        m = re.search(re.escape(name) + r" \(([\d.]+) Zeilen\)", text)
-        assert m and int(m.group(1).replace(".", "")) == n, (name, m and m.group(1), n)
+    # sources in words with their rows, no file names (#11)
+    g.assert_data_note_sources(text, {"CRM-Kontakte": (len(g.leads()), 1), "CRM-Verkaufschancen": (len(g.deals()), 1),
+                                      "Marketingkosten": g.spend_source(), "Kontaktverläufe": (len(g.touchpoints()), 1)})
     # "Datenstand: 01.11.2024 – 31.10.2026": first contact to the period's end
     first = g.leads()["created"].min()
     assert f"Datenstand: {first:%d.%m.%Y} – 31.10.2026" in text

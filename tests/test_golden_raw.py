@@ -38,7 +38,8 @@ def test_raw_readers_drop_title_and_footer_rows(sample_dir):
 def test_german_numbers_and_shown_figures():
     # hand-checked: thousands '.' and decimal ',' (de_number); a shown figure matches within half its last digit
     assert g.de_number("9.500,00") == 9500.0 and g.de_number("1.234,5") == 1234.5 and g.de_number(7760) == 7760.0
-    assert g.shown("1,3 Mio. €") == (1.3, 1, 1e6) and g.shown("−1,8 Pp.") == (-1.8, 1, 0.01)
+    assert g.shown("1,3 Mio. €") == (1.3, 1, 1e6) and g.shown("−1,8 Pp.") == (-1.8, 1, 0.01) \
+        and g.shown("−1,8 Prozentpunkte") == (-1.8, 1, 0.01)
     assert g.shown("7.519 €") == (7519.0, 0, 1.0) and g.shown("1389") == (1389.0, 0, 1.0)
     assert g.shows("295 %", 2.9473) and not g.shows("295 %", 2.9551)          # 295,51 % would show 296 %
     assert g.shows("1,3 Mio. €", 1_285_000) and not g.shows("1,3 Mio. €", 1_350_001)

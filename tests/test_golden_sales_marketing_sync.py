@@ -38,8 +38,8 @@ def test_sla_tiles_and_headline(text):
     assert m, text[:600]
     assert g.shows(m.group(1), resp) and g.shows(m.group(2), resp_prev) and g.shows(m.group(3), g.RESPONSE_TARGET)
     assert (int(m.group(4)), int(m.group(5))) == (late_fairs, late)
-    # tile 1: "Binnen 24 Arbeitsstd. beantwortet 77 % −14,7 Pp. ggü. Vormonat −13,0 Pp. ggü. Ziel 49 Anfragen warteten länger, 42 davon"
-    m = re.search(r"beantwortet (\d+ %) ([+−-][\d,]+ Pp\.) ggü\. Vormonat ([+−-][\d,]+ Pp\.) ggü\. Ziel (\d+) Anfragen warteten länger, (\d+) davon", text)
+    # tile 1: "Binnen 24 Arbeitsstd. beantwortet 77 % −14,7 Prozentpunkte ggü. Vormonat −13,0 Prozentpunkte ggü. Ziel 49 …"
+    m = re.search(r"beantwortet (\d+ %) ([+−-][\d,]+ Prozentpunkte) ggü\. Vormonat ([+−-][\d,]+ Prozentpunkte) ggü\. Ziel (\d+) Anfragen warteten länger, (\d+) davon", text)
     assert m, text[:900]
     assert g.shows(m.group(1), resp) and g.shows(m.group(2), resp - resp_prev) and g.shows(m.group(3), resp - g.RESPONSE_TARGET)
     assert (int(m.group(4)), int(m.group(5))) == (late, late_fairs)
@@ -54,12 +54,12 @@ def test_sla_tiles_and_headline(text):
     assert m and g.shows(m.group(1), g.km_median(fairs["response_h"], fairs["answered"]))
     # tile 3: feedback (accept or reject) within 5 business days
     fb, fb_prev = g.rate(now["feedback_status"]), g.rate(prev["feedback_status"])
-    m = re.search(r"Rückmeldung binnen 5 Arbeitstagen (\d+ %) ([+−-][\d,]+ Pp\.) ggü\. Vormonat ([+−-][\d,]+ Pp\.) ggü\. Ziel (\d+) Anfragen ohne", text)
+    m = re.search(r"Rückmeldung binnen 5 Arbeitstagen (\d+ %) ([+−-][\d,]+ Prozentpunkte) ggü\. Vormonat ([+−-][\d,]+ Prozentpunkte) ggü\. Ziel (\d+) Anfragen ohne", text)
     assert m and g.shows(m.group(1), fb) and g.shows(m.group(2), fb - fb_prev) and g.shows(m.group(3), fb - g.FEEDBACK_TARGET)
     assert int(m.group(4)) == int((now["feedback_status"] == "breach").sum())
     # tile 4: acceptance (catalogue cohort) vs previous month and target 50 %
     acc, acc_prev = g.sales_acceptance_rate(W), g.sales_acceptance_rate(PREV)
-    m = re.search(r"\(Kohorte\), Monat (\d+ %) ([+−-][\d,]+ Pp\.) ggü\. Vormonat ([+−-][\d,]+ Pp\.) ggü\. Ziel", text)
+    m = re.search(r"\(Kohorte\), Monat (\d+ %) ([+−-][\d,]+ Prozentpunkte) ggü\. Vormonat ([+−-][\d,]+ Prozentpunkte) ggü\. Ziel", text)
     assert m and g.shows(m.group(1), acc) and g.shows(m.group(2), acc - acc_prev) and g.shows(m.group(3), acc - g.TARGETS_MONTH["sales_acceptance_rate"])
 
 
@@ -136,11 +136,9 @@ def test_shared_companies_open_value(html, text):
 
 
 def test_data_note_row_counts(text):
-    want = {"hubspot_contacts.csv": len(g.leads()), "hubspot_deals.csv": len(g.deals()),
-            "touchpoints.csv": len(g.touchpoints())}
-    for name, n in want.items():
-        m = re.search(re.escape(name) + r" \(([\d.]+) Zeilen\)", text)
-        assert m and int(m.group(1).replace(".", "")) == n, (name, m and m.group(1), n)
+    # sources in words with their rows, no file names (#11)
+    g.assert_data_note_sources(text, {"CRM-Kontakte": (len(g.leads()), 1), "CRM-Verkaufschancen": (len(g.deals()), 1),
+                                       "Kontaktverläufe": (len(g.touchpoints()), 1)})
 
 
 def test_no_rejected_contact_came_back(text):

@@ -91,11 +91,5 @@ def test_goals_table_actuals_and_targets(html):
 
 
 def test_data_note_row_counts(text):
-    sp = g.spend()
-    want = {"hubspot_contacts.csv": len(g.leads()), "hubspot_deals.csv": len(g.deals()),
-            "google_ads_kampagnen.csv": int((sp["file"] == "google_ads").sum()),
-            "linkedin_campaign_performance.csv": int((sp["file"] == "linkedin").sum()),
-            "marketingkosten.xlsx": int((sp["file"] == "sheet").sum())}
-    for name, n in want.items():
-        m = re.search(re.escape(name) + r" \(([\d.]+) Zeilen\)", text)
-        assert m and int(m.group(1).replace(".", "")) == n, (name, m and m.group(1), n)
+    # sources in words with their rows, no file names (#11)
+    g.assert_data_note_sources(text, {"CRM-Kontakte": (len(g.leads()), 1), "CRM-Verkaufschancen": (len(g.deals()), 1), "Marketingkosten": g.spend_source()})

@@ -87,4 +87,4 @@ def test_theme_table_shares_are_n_over_the_month(html):
 
 
 def test_data_note_row_count(text):
-    assert f"kundenfeedback.csv ({len(g.feedback()):,} Zeilen)".replace(",", ".") in text
+    g.assert_data_note_sources(text, {"Kundenfeedback": (len(g.feedback()), 1)})

@@ -8,7 +8,7 @@ import pytest
 from cmo_workbook.render import jargon
 
 
-@pytest.mark.parametrize("change", ["−12 %", "−12\u00a0%", "-12 %", "+12 %", "±3 %", "−2,4 Pp.", "−0.5 pp"])
+@pytest.mark.parametrize("change", ["−12 %", "−12\u00a0%", "-12 %", "+12 %", "±3 %", "−2,4 Prozentpunkte", "−0.5 percentage points"])
 def test_a_change_without_comparison_or_consequence_is_flagged(change):
     found = jargon.check_text(f"Die Anfragen lagen bei {change} im Oktober.", "de")
     # the check reads the text with plain spaces

@@ -48,7 +48,7 @@ def test_records_tiles_data_note_and_strict():
         {"kind": "kpis", "text": "", "tiles": [
             {"label": "Anfragen", "value": "250", "so_what": "Genug Gespräche für den Vertrieb.",
              "comparisons": ["+12 % ggü. Vormonat"]},
-            {"label": "Klickrate", "value": "2 %", "so_what": "", "comparisons": ["+0,4 Pp. ggü. Vormonat"]},
+            {"label": "Klickrate", "value": "2 %", "so_what": "", "comparisons": ["+0,4 Prozentpunkte ggü. Vormonat"]},
         ]},
         {"kind": "paragraph", "text": "Die MQL-Kriterien bleiben."},
         {"kind": "chart", "text": "[x]", "alt": "Anfragen +40 % ggü. Vorjahresmonat"},
@@ -56,9 +56,9 @@ def test_records_tiles_data_note_and_strict():
     ]
     found = jargon.check_records(records, "de")
     # only the tile without a so-what; MQL is defined in the data note, the chart needs no consequence
-    assert [(f.rule, f.block, f.snippet, f.hint) for f in found] == [("so_what", "kpis", "+0,4 Pp.", "consequence")]
+    assert [(f.rule, f.block, f.snippet, f.hint) for f in found] == [("so_what", "kpis", "+0,4 Prozentpunkte", "consequence")]
     records[-1] = {"kind": "data_note", "text": "Quellen: CRM."}
-    assert [f.snippet for f in jargon.check_records(records, "de")] == ["+0,4 Pp.", "MQL"]
+    assert [f.snippet for f in jargon.check_records(records, "de")] == ["+0,4 Prozentpunkte", "MQL"]
 
     class FakeMemo:
         lang = "de"

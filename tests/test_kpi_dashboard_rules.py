@@ -124,10 +124,12 @@ def test_pipeline_revenue_and_romi_sentences():
     assert sw("marketing_won_revenue", "en") == "50% of order intake came from marketing inquiries."
     # ROMI 100 %: each euro came back as 2,00 € contribution margin; the sentence says it counts all orders (new and
     # existing customers), never worded like the attribution review's first-order ROMI
-    assert sw("romi_all_orders") == ("Auf alle Aufträge aus Marketing-Anfragen gerechnet (Neu- und Bestandskunden, "
-                                     "12 Monate): 2,00 € Deckungsbeitrag je Marketing-Euro.")
-    assert sw("romi_all_orders", "en") == ("Counting all orders from marketing inquiries (new and existing customers, "
-                                           "12 months): €2.00 of contribution margin per marketing euro.")
+    # ROMI is explained where the memo first names it (the tile): "Rendite der Marketingausgaben (ROMI)"
+    assert sw("romi_all_orders") == ("Rendite der Marketingausgaben (ROMI) auf alle Aufträge aus Marketing-Anfragen "
+                                     "(Neu- und Bestandskunden): 2,00 € Deckungsbeitrag je Marketing-Euro.")
+    assert sw("romi_all_orders", "en") == ("Return on marketing investment (ROMI) over all orders from marketing "
+                                           "inquiries (new and existing customers): €2.00 of contribution margin per "
+                                           "marketing euro.")
     assert so_what(Kpi("other", 1, 1, 1, None, "count"), "de", "EUR", {}) == ""
 
 
@@ -147,7 +149,7 @@ def test_tiles_values_and_comparisons():
     # lower is better: 83,33 € vs 100 € last month is good news
     assert [(plain(c.delta), c.good) for c in cpl.comparisons][:2] == [("−17 %", True), ("−33 %", True)]
     acc = by["Akzeptanzquote Vertrieb (Kohorte), Monat"]
-    assert [plain(c.delta) for c in acc.comparisons] == ["0,0 Pp.", "0,0 Pp.", "−10,0 Pp."]
+    assert [plain(c.delta) for c in acc.comparisons] == ["0,0 Prozentpunkte", "0,0 Prozentpunkte", "−10,0 Prozentpunkte"]
     won = by["Auftragseingang aus Marketing-Anfragen, Monat"]
     # no target: previous month and last year only; 40 000 € vs 1 000 000 € in 2025-10 = −96 %
     assert [(c.label, plain(c.delta)) for c in won.comparisons] == [("ggü. Vormonat", "0 %"),
@@ -155,7 +157,7 @@ def test_tiles_values_and_comparisons():
     romi = by["ROMI alle Aufträge, 12 Monate rollierend"]
     # 100 % vs 500 % for the 12 months to 2026-09; the year-ago window lies in the ramp-up months: "–"
     assert [(c.label, plain(c.delta)) for c in romi.comparisons] == [
-        ("ggü. Vormonat (12 Monate)", "−400,0 Pp."), ("ggü. Vorjahr", "–"), ("ggü. Ziel", "−50,0 Pp.")]
+        ("ggü. Vormonat (12 Monate)", "−400,0 Prozentpunkte"), ("ggü. Vorjahr", "–"), ("ggü. Ziel", "−50,0 Prozentpunkte")]
     assert ql.so_what.startswith("30 Anfragen unter Plan")
 
 

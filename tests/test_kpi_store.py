@@ -202,7 +202,11 @@ def test_workbook_values_equal_the_store_numbers_are_numbers_and_text_is_never_a
     assert path.name == "Kennzahlen_2026-10.xlsx"
     wb = openpyxl.load_workbook(path)
     assert {"Definitionen", "Kennzahlen", "Kosten Ist", "Budget Ist Prognose", "Trichter je Kanal", "Aufträge",
-            "Pipeline-Brücke", "ROMI CAC CLV", "Maßnahmen"} <= set(wb.sheetnames)
+            "Pipeline-Brücke", "ROMI CAC CLV", "Maßnahmen", "Quellen"} <= set(wb.sheetnames)
+    # the source files the memos name only in words (#11): one row per file, with its table and rows
+    src = pd.read_excel(path, sheet_name="Quellen")
+    assert list(src.columns[:3]) == ["Tabelle", "Datei", "Zeilen"]
+    assert sorted(zip(src["Tabelle"], src["Datei"], src["Zeilen"])) == sorted((x.table, x.name, x.rows) for x in ds.sources)
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:

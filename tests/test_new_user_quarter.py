@@ -81,10 +81,12 @@ def test_the_stakeholder_update_runs_without_diary_and_stakeholders(tmp_path, ca
     assert "Marketing-Tagebuch: 0 von" not in flat
     # contacts (first created 04.08.2026; fair leads from 10.09.) and Google Ads (from 06.08.2026) begin inside Q3: the
     # quarter's inquiries and costs are "–", and the data note says why instead of "keine Lücken" alone
-    assert ("hubspot_contacts.csv, messe_leads.csv: der Export beginnt erst 2026-08; Werte für 2026-Q3, die diese "
+    # sources and months in words (file names and raw period ids stay out of the CEO's memo)
+    assert ("CRM-Kontakte: der Export beginnt erst August 2026; Werte für Q3 2026, die diese "
             "Daten brauchen, bleiben ohne Wert (–)") in flat
-    assert "google_ads_kampagnen.csv: der Export beginnt erst 2026-08" in flat
-    assert "hubspot_deals.csv: der Export" not in flat  # deals from April 2026 cover the quarter
+    assert "Marketingkosten: der Export beginnt erst August 2026" in flat
+    assert "der Export beginnt" in flat and flat.count("der Export beginnt") == 2  # deals from April 2026 cover Q3
+    assert ".csv" not in flat.split("Quelldateien")[0]
     assert "BEREICHE, DIE WIR UM UNTERSTÜTZUNG BITTEN" not in text
     assert "WO WIR UNTERSTÜTZUNG BRAUCHEN" in text  # the paragraph itself stays
 

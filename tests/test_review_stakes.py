@@ -6,13 +6,14 @@ must lead the headline and the recommendations, with the channel's OWN figures f
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from cmo_workbook.memos import attribution_review as review
-from cmo_workbook.metrics import budget, store
+from cmo_workbook.metrics import budget, channel_budget, store
 from cmo_workbook.metrics.catalogue import catalogue
 from cmo_workbook.metrics.store import KpiStore
 from cmo_workbook.periods import Period
@@ -40,6 +41,12 @@ def _channels() -> pd.DataFrame:
                         index=["trade_fairs", "linkedin", "email"])
 
 
+def _note() -> str:
+    """The review's attribution footnote (four quarters to Q3 2026, 157 first orders, 62 in the quarter)."""
+    return review.attribution_note(pd.Timestamp("2025-10-01"), Period.parse("2026-Q3"), {"n": 157}, {"n": 62}, 0.38,
+                                   200, "de")
+
+
 def _suggestion() -> pd.DataFrame:
     ch = _channels()
     # this quarter's budget: fairs 100 000 €, LinkedIn 10 000 €, e-mail 2 500 €
@@ -55,7 +62,7 @@ def test_the_rule_leaves_fairs_to_a_separate_decision_and_moves_little():
 
 def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
     s, ch, st = _suggestion(), _channels(), _store()
-    stakes = review.separate_stakes(ch, s, st, "de", "EUR")
+    stakes = channel_budget.from_frame(ch, "2026-Q3")
     assert [x.channel for x in stakes] == ["trade_fairs"] and stakes[0].cost == 400_000
     won = review.QKpi("marketing_won_revenue", 1.5e6, 1.0e6, None, "money", window="2026-Q3")
     decide = Period.parse("2026-Q4")
@@ -66,7 +73,7 @@ def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
                            "ggü. 400 Tsd. € Kosten (ROMI Erstaufträge −30 %, Spanne −50 % bis −10 %) – Budget Messen "
                            "Q4 2026–Q3 2027: Freigabe von 400 Tsd. € ja / nein")
     recs = review.recommendations(s, None, None, None, "de", "EUR", "Q4 2026", stakes=stakes, decide_from=decide,
-                                  effect=budget.expected_effect(s), effect_range=review.shift_range(s))
+                                  effect=budget.expected_effect(s), effect_range=review.shift_range(s), store=st)
     first = recs[0]
     assert plain(first.action).startswith("Budget Messen Q4 2026–Q3 2027: Freigabe von 400 Tsd. €")
     # the channel's own 12 months from the store: 500 inquiries at 800 € each, 3 Mio. € orders incl. existing customers
@@ -76,7 +83,10 @@ def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
     assert "3 Mio. € Auftragseingang aus Messen-Anfragen inkl. Bestandskunden" in eff
     assert eff.endswith("Nein: 400 Tsd. € frei, rund 500 Anfragen weniger im Jahr.")
     from cmo_workbook.render import jargon
-    assert jargon.check_text(ev, "de") == [] and jargon.check_text(head, "de") == []  # passes --strict
+    # passes --strict: ROMI is explained once, in the review's footnote ("ROMI (Rendite der Marketingausgaben) …")
+    assert jargon.check_records([{"kind": "headline", "text": head}, {"kind": "recommendations", "text": ev},
+                                 {"kind": "data_note", "text": _note()}], "de") == []
+    assert [f.snippet for f in jargon.check_text(ev, "de")] == ["ROMI"]  # without it, the abbreviation is jargon
     figs = {(f.metric, f.segment) for f in first.figures()}  # the store's values carry their data-metric span
     assert ("cost_per_qualified_lead", "channel=trade_fairs") in figs and ("marketing_won_revenue", "channel=trade_fairs") in figs
     shift = recs[1]
@@ -100,8 +110,8 @@ def test_shift_effect_range_by_hand():
 
 def test_a_separate_channel_smaller_than_the_shift_does_not_lead():
     s, ch, st = _suggestion(), _channels(), _store()
-    stakes = review.separate_stakes(ch, s, st, "de", "EUR")
-    stakes[0].cost = 500.0  # now less than the 1 000 € moved
+    stakes = channel_budget.from_frame(ch, "2026-Q3")
+    stakes = [replace(stakes[0], cost=500.0)]  # now less than the 1 000 € moved
     won = review.QKpi("marketing_won_revenue", 1.5e6, 1.0e6, None, "money", window="2026-Q3")
     head = plain(review.headline([won], ch, s, "Q3 2026", "de", "EUR", stakes=stakes, decide_from=Period.parse("2026-Q4")))
     assert "Größter Posten" not in head and "LinkedIn" in head
@@ -119,7 +129,7 @@ def test_decisions_are_for_a_quarter_not_yet_past():
 
 def test_budget_paragraph_names_the_shift_s_number_after_a_leading_separate_decision():
     s, ch, st = _suggestion(), _channels(), _store()
-    stakes = review.separate_stakes(ch, s, st, "de", "EUR")
+    stakes = channel_budget.from_frame(ch, "2026-Q3")
     lead = review.leading_stakes(stakes, s)
     assert lead == 1  # the fairs' 400 000 € come before the 1 000 € shift
     text = plain(review.budget_paragraph(s, budget.expected_effect(s), "linkedin", "de", "EUR", shift_no=1 + lead))
@@ -139,5 +149,7 @@ def test_the_shift_names_its_biggest_cut_with_the_channel_s_own_cost_per_inquiry
     assert text == ("LinkedIn (größte Kürzung): 700 € je Anfrage im Quartal (eigener Wert); ROMI Erstaufträge −10 % "
                     "ggü. 52 % im Schnitt.")
     from cmo_workbook.render import jargon
-    assert jargon.check_text(text, "de") == []  # a negative ROMI carries its comparison: passes --strict
+    # a negative ROMI carries its comparison, and the footnote explains ROMI: passes --strict
+    assert jargon.check_records([{"kind": "recommendations", "text": text}, {"kind": "data_note", "text": _note()}],
+                                "de") == []
     assert [(f.metric, f.segment, f.value) for f in recs[0].figures()] == [("cost_per_qualified_lead", "channel=linkedin", 700.0)]

@@ -137,9 +137,10 @@ def test_without_a_reliable_year_ago_pipeline_the_update_says_the_quarter_on_qua
 def test_the_data_note_says_which_figures_are_compared_with_which_quarter():
     # hand_kpis has every year-ago value: all five figures against the year-ago quarter, nothing else
     k = hand_kpis()
-    assert update.comparisons_note(k, "de").replace("\u00a0", " ").startswith(
+    # the goals' forecast method has its own line in the data note (goals_block.method_note), not repeated here
+    assert update.comparisons_note(k, "de").replace("\u00a0", " ") == (
         "Vergleiche: qualifizierte Anfragen, Marketingkosten, Kosten je Anfrage, Pipeline aus Marketing,"
-        " Auftragseingang aus Marketing-Anfragen mit dem Vorjahresquartal; Zielprognose")
+        " Auftragseingang aus Marketing-Anfragen mit dem Vorjahresquartal.")
     # no year-ago pipeline and order intake (a young CRM export): those two against the previous quarter, as the
     # paragraph states them (+20 % ggü. Vorquartal above), and a diary activity with its channel's cost per inquiry
     nan = float("nan")
@@ -149,8 +150,7 @@ def test_the_data_note_says_which_figures_are_compared_with_which_quarter():
     assert note.startswith(
         "Vergleiche: qualifizierte Anfragen, Marketingkosten, Kosten je Anfrage mit dem Vorjahresquartal;"
         " Pipeline aus Marketing, Auftragseingang aus Marketing-Anfragen mit dem Vorquartal (kein verlässlicher"
-        " Vorjahreswert); Kosten je Anfrage des Kanals mit dem Vorquartal; Tagebuch-Hinweise mit dem Vorjahresmonat;"
-        " Zielprognose")
+        " Vorjahreswert); Kosten je Anfrage des Kanals mit dem Vorquartal; Tagebuch-Hinweise mit dem Vorjahresmonat.")
     assert "Vorjahresquartal" not in update.comparisons_note(
         {key: k[key] for key in ("marketing_pipeline_value", "marketing_won_revenue")}, "de")
     # the paragraph and the note rest on the same rule

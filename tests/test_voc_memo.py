@@ -73,7 +73,7 @@ def test_themes_table_flags_and_numbers():
     assert len(header) == 6
     assert [r[-1] for r in rows] == ["▲", "▼", "neu", "–"]
     first = rows[0]
-    assert first[:3] == ["Lieferverzögerungen", "30\u00a0% (30)", "+20,0\u00a0Pp."] and first[4] == "−12,0"
+    assert first[:3] == ["Lieferverzögerungen", "30\u00a0% (30)", "+20,0\u00a0Prozentpunkte"] and first[4] == "−12,0"
 
 
 def test_kpi_strip_has_n_previous_and_baseline():

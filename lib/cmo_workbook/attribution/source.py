@@ -91,12 +91,19 @@ def touches_for(ds: Any, *, channels: Iterable[str] | None = None, engine: str =
     does, see :mod:`cmo_workbook.inputs.engine`), ``memory`` or ``engine`` (refuse with the reason
     when no engine can take the entries). ``channels``: the params'
     channel order for the in-memory categories (the results are sorted by channel either way).
+    Touchpoints the loader kept in the engine (``ds.engine``) are attributed on its relation; ``memory``
+    reads them into pandas then.
     """
     from ..inputs.engine import touchpoints_relation
 
     if engine not in ("auto", "memory", "engine"):
         raise ValueError(f"engine must be auto, memory or engine (got {engine!r})")
     reason = "the in-memory path was asked for"
+    held = getattr(ds, "engine", {}).get("touchpoints")
+    if held is not None:  # the loader kept them in the engine (validated there): attribute on the same relation
+        if engine != "memory":
+            return InEngine(held.relation)
+        return InMemory(prepare_touchpoints(held.frame(), channels=channels, leads=ds.leads), reason=reason)
     if engine != "memory":
         rel = touchpoints_relation(ds.params)
         if not isinstance(rel, str) and "touchpoints" in ds.tables:

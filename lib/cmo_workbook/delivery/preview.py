@@ -28,9 +28,31 @@ def _run(args: list[str]) -> None:
                        check=True, capture_output=True, timeout=120)
 
 
-def screenshot(html: Path, png: Path, *, width: int = 700, height: int = 2400) -> Path:
-    """Full memo screenshot at e-mail width."""
+#: the tallest page a screenshot takes (Chromium's window); the PNG is cut to the memo's own length below
+MAX_HEIGHT = 16000
+
+
+def screenshot(html: Path, png: Path, *, width: int = 700, height: int = MAX_HEIGHT) -> Path:
+    """The whole memo at e-mail width: Chromium cannot size its window to the page, so it renders a tall window and
+    the empty background below the memo is cut off (a fixed height cut long memos in the middle)."""
     _run([f"--window-size={width},{height}", f"--screenshot={png}", html.resolve().as_uri()])
+    trim_bottom(png)
+    return png
+
+
+def trim_bottom(png: Path, *, margin: int = 16) -> Path:
+    """Cut the rows below the content: every row at the bottom that is one colour, the page's background."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(png) as im:
+        rgb = np.asarray(im.convert("RGB"))
+    background = rgb[-1, 0]
+    filled = np.flatnonzero((rgb != background).any(axis=(1, 2)))
+    if len(filled):
+        bottom = min(len(rgb), int(filled[-1]) + 1 + margin)
+        if bottom < len(rgb):
+            Image.fromarray(rgb[:bottom]).save(png)
     return png
 
 

@@ -337,7 +337,7 @@ class Runner:
             params = self.params()
             with _env(CACHE_ENV, shared_inputs()):  # writes what it parses, for the kernels (a changed file is new)
                 self._dataset = load_dataset(params, today=self.opts.today)
-            rows = sum(len(t) for t in self._dataset.tables.values())
+            rows = sum(len(t) for t in [*self._dataset.tables.values(), *self._dataset.engine.values()])
             self.say(f"data     {len(self._dataset.sources)} files, {rows:,} rows: ok")
         return self._dataset
 

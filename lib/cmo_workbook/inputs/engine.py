@@ -20,7 +20,7 @@ it): give PostgreSQL queries an ``ORDER BY``, as the loader needs for a stable e
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,9 @@ class EngineRelation:
     #: ``duckdb`` (embedded) or ``postgresql`` (pushed down to the source database)
     dialect: str = "duckdb"
     _tables: int = 0
+    #: the relation with the validation columns (``_entry``, ``_pos``, ``_raw_*``, ``_unconverted_*``, ...)
+    checked: str = ""
+    parts: list = field(default_factory=list)
 
     def register(self, frame: pd.DataFrame) -> str:
         """Hand a small frame (one outcome row per lead) to the engine; the relation that reads it.
@@ -112,14 +115,17 @@ class _Dialect:
         return f"try_cast({text} AS TIMESTAMP)" if self.name == "duckdb" else f"CAST({text} AS TIMESTAMP)"
 
 
-def touchpoints_relation(params: Any) -> EngineRelation | str:
-    """The touchpoints as an :class:`EngineRelation`, or why they stay in memory (a sentence)."""
+def touchpoints_relation(params: Any, *, keep_bad: bool = False) -> EngineRelation | str:
+    """The touchpoints as an :class:`EngineRelation`, or why they stay in memory (a sentence).
+
+    ``keep_bad``: for the loader, which reports the cells that do not convert (see :func:`_relation`).
+    """
     entries = params.files("touchpoints")
     if not entries:
         return "no touchpoints entry"
     kinds = [sources_mod.kind(e) for e in entries]
     if all(k == "sql" for k in kinds):
-        return _postgres_relation(params, entries)
+        return _postgres_relation(params, entries, keep_bad)
     if any(k not in ("parquet", "duckdb") for k in kinds):
         return "a touchpoints entry is a CSV/xlsx file (read in memory), or the entries mix kinds"
     import duckdb
@@ -137,14 +143,15 @@ def touchpoints_relation(params: Any) -> EngineRelation | str:
     def sources(entry: dict[str, Any], k: str) -> str:
         if k == "parquet":  # one file (the loader reads no globs): its row numbers are the export order
             path = sources_mod.location(params.data_dir, entry, "")
-            return (f"(SELECT *, file_row_number AS _pos FROM read_parquet({_literal(str(path))}, "
-                    "file_row_number = true))")
+            # (the file's own columns only: file_row_number is no header of the export)
+            return (f"(SELECT * EXCLUDE (file_row_number), file_row_number AS _pos FROM "
+                    f"read_parquet({_literal(str(path))}, file_row_number = true))")
         # the user's query; a streaming row_number keeps the result's order (as fetchall gives it)
         return f"(SELECT *, row_number() OVER () - 1 AS _pos FROM ({entry['query'].strip().rstrip(';')}) AS q)"
 
     selects = [sources(e, k) for e, k in zip(entries, kinds)]
     return _relation(params, con, _Dialect("duckdb"), selects, entries, describe,
-                     lambda sql: con.execute(sql).fetchall(), duckdb.Error)
+                     lambda sql: con.execute(sql).fetchall(), duckdb.Error, keep_bad)
 
 
 #: PostgreSQL type codes (OIDs) of cursor.description, as the conversions name them
@@ -152,7 +159,7 @@ _PG_TYPES = {25: "VARCHAR", 1043: "VARCHAR", 1042: "VARCHAR", 20: "BIGINT", 21: 
              1114: "TIMESTAMP", 1082: "DATE", 1184: "TIMESTAMPTZ"}
 
 
-def _postgres_relation(params: Any, entries: list[dict[str, Any]]) -> EngineRelation | str:
+def _postgres_relation(params: Any, entries: list[dict[str, Any]], keep_bad: bool = False) -> EngineRelation | str:
     """``sql:`` entries on one PostgreSQL database: the attribution is pushed down to it."""
     urls = set()
     for entry in entries:
@@ -193,12 +200,16 @@ def _postgres_relation(params: Any, entries: list[dict[str, Any]]) -> EngineRela
     # the query's own ORDER BY gives the export order; row_number() over the ordered subquery keeps it
     sources = [f"(SELECT *, row_number() OVER () - 1 AS _pos FROM ({e['sql']['query'].strip().rstrip(';')}) AS q)"
                for e in entries]
-    return _relation(params, con, _Dialect("postgresql"), sources, entries, describe, rows, psycopg.Error)
+    return _relation(params, con, _Dialect("postgresql"), sources, entries, describe, rows, psycopg.Error, keep_bad)
 
 
 def _relation(params: Any, con: Any, dialect: _Dialect, sources: list[str], entries: list[dict[str, Any]],
-              describe: Any, rows: Any, error: type[Exception]) -> EngineRelation | str:
-    """Map every entry's columns, check that SQL converts every cell, count the complete touches."""
+              describe: Any, rows: Any, error: type[Exception], keep_bad: bool = False) -> EngineRelation | str:
+    """Map every entry's columns, check that SQL converts every cell, count the complete touches.
+
+    ``keep_bad``: the loader validates the cells itself (:mod:`.engine_table`): no refusal for cells that do
+    not convert, and no counting pass (``rows`` is -1).
+    """
     try:
         parts = []
         for i, (source, entry) in enumerate(zip(sources, entries)):
@@ -207,17 +218,20 @@ def _relation(params: Any, con: Any, dialect: _Dialect, sources: list[str], entr
                 con.close()
                 return part.reason
             parts.append(part)
-        relation = "(" + "\nUNION ALL ".join(parts) + ")"
+        relation = "(" + "\nUNION ALL ".join(p.sql for p in parts) + ")"
+        if keep_bad:
+            return EngineRelation(con, f"(SELECT lead_id, \"timestamp\", channel, _row FROM {relation} AS r)", -1,
+                                  dialect.name, checked=relation, parts=parts)
         bad, n = rows(f"SELECT count(*) FILTER (WHERE bad), count(*) FILTER (WHERE NOT bad AND lead_id IS "
                       f"NOT NULL AND \"timestamp\" IS NOT NULL AND channel IS NOT NULL) FROM {relation} AS r")[0]
     except error as exc:
         con.close()
         return f"the engine cannot read the touchpoints ({str(exc).strip().splitlines()[0]})"
-    if bad:
+    if bad and not keep_bad:
         con.close()
         return f"{bad} touchpoint cells convert differently in SQL (read in memory, where the loader names them)"
     return EngineRelation(con, f"(SELECT lead_id, \"timestamp\", channel, _row FROM {relation} AS r)", int(n),
-                          dialect.name)
+                          dialect.name, checked=relation, parts=parts)
 
 
 @dataclass
@@ -225,8 +239,24 @@ class _Refused:
     reason: str
 
 
+@dataclass
+class EntryPart:
+    """One entry's SELECT in the relation, and how its columns map (for messages and the data note)."""
+
+    sql: str
+    #: the source's headers in their order, and canonical column -> header
+    headers: list[str]
+    header_of: dict[str, str]
+    #: headers no canonical column reads (validate lists them)
+    unmapped: list[str]
+    #: the entry's date formats as the loader's messages name them
+    date_formats: list[str]
+    #: header -> the engine's type of the column
+    types: dict[str, str] = field(default_factory=dict)
+
+
 def _entry_select(entry: dict[str, Any], source: str, types: dict[str, str], dialect: _Dialect,
-                  index: int) -> str | _Refused:
+                  index: int) -> EntryPart | _Refused:
     """The SELECT of one entry's canonical columns plus ``bad`` (a cell SQL does not convert as the loader)."""
     types = {h: t for h, t in types.items() if h != "_pos"}
     headers = list(types)
@@ -249,8 +279,10 @@ def _entry_select(entry: dict[str, Any], source: str, types: dict[str, str], dia
     if value_maps.get("lead_id") or value_maps.get("timestamp"):
         return _Refused("a value map on the touchpoints' lead id or timestamp")
     date_formats = entry.get("date_format") or tp.date_formats
-    date_formats = [str(f) for f in ([date_formats] if isinstance(date_formats, str) else date_formats)]
-    cols, bads = [], []
+    from .loaders import _strptime_format  # DD.MM.YYYY as the loader reads it (%d.%m.%Y)
+
+    date_formats = [_strptime_format(f) for f in ([date_formats] if isinstance(date_formats, str) else date_formats)]
+    cols, bads, checks = [], [], []
     for column in TOUCH_COLUMNS:
         q = _quote(header_of[column])
         typ = types[header_of[column]]
@@ -263,10 +295,16 @@ def _entry_select(entry: dict[str, Any], source: str, types: dict[str, str], dia
         cols.append(f"{expr} AS {_quote(column)}")
         # a cell that is there but converts to nothing: the loader would refuse or read it otherwise
         bads.append(f"({q} IS NOT NULL AND NOT {_missing(q, typ, dialect)} AND ({expr}) IS NULL)")
+        # for the validation (.engine_table): the cell as written, and why it did not convert
+        checks += [f"CAST({q} AS VARCHAR) AS {_quote('_raw_' + column)}",
+                   f"coalesce({bads[-1]}, false) AS {_quote('_unconverted_' + column)}"]
         if column == "timestamp":
             bads.append(f"(({expr}) < TIMESTAMP '1900-01-01' OR ({expr}) >= TIMESTAMP '2100-01-01')")
-    return (f"SELECT {', '.join(cols)}, CAST({index} AS BIGINT) * {_ENTRY_STRIDE} + _pos AS _row, "
-            f"coalesce({' OR '.join(bads)}, false) AS bad FROM {source} AS s")
+            checks.append(f"coalesce({bads[-1]}, false) AS _implausible_timestamp")
+    sql = (f"SELECT {', '.join(cols)}, CAST({index} AS BIGINT) * {_ENTRY_STRIDE} + _pos AS _row, "
+           f"CAST({index} AS BIGINT) AS _entry, _pos, {', '.join(checks)}, "
+           f"coalesce({' OR '.join(bads)}, false) AS bad FROM {source} AS s")
+    return EntryPart(sql, headers, dict(header_of), list(res.unmapped), date_formats, dict(types))
 
 
 def _missing(q: str, typ: str, dialect: _Dialect) -> str:

@@ -67,8 +67,22 @@ def _worded(key: str, fields: Mapping[str, Any], plural: str, lang: str) -> str:
     return t(key, lang, **values)
 
 
+@dataclass(frozen=True)
+class MonthSpan:
+    """A field for the months a note covers (``YYYY-MM`` texts), worded per language: "Oktober 2026" for one
+    month, "Nov 2024 – Okt 2026" for several (:func:`cmo_workbook.render.fmt.month_span`; raw ids never reach a memo)."""
+
+    first: str
+    last: str
+
+    def __str__(self) -> str:
+        return self.first if self.first == self.last else f"{self.first} – {self.last}"
+
+
 def _shown(value: Any, lang: str) -> str:
-    """A field as the memo writes it: whole numbers grouped, shares as percent, the rest as text."""
+    """A field as the memo writes it: whole numbers grouped, shares as percent, month spans in words, the rest as text."""
+    if isinstance(value, MonthSpan):
+        return fmt.month_span(value.first, value.last, lang)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, int):

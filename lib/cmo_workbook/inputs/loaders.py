@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import channels as channels_mod
-from . import convert, datev, presets, readers, schema, semantics
+from . import convert, datev, engine_table, presets, readers, schema, semantics
 from . import sources as sources_mod
 from .findings import Finding, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
@@ -77,11 +77,16 @@ class Dataset:
     findings: list[Finding] = field(default_factory=list)
     #: derivation counts per table for the data-health profile (:mod:`.profile`)
     stats: dict[str, dict[str, object]] = field(default_factory=dict)
+    #: tables that stay in the engine (touchpoints from Parquet, DuckDB or PostgreSQL, :mod:`.engine_table`):
+    #: not in ``tables``; ``ds.touchpoints`` is then the :class:`~.engine_table.EngineTable`
+    engine: dict[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
+        if name in self.__dict__.get("engine", {}):
+            return self.__dict__["engine"][name]
         if name in DATA_TABLES:
             raise AttributeError(
                 f"no data configured for table {name!r}; add a file under data.{name} in {self.params.path.name}"
@@ -89,6 +94,8 @@ class Dataset:
         raise AttributeError(name)
 
     def has(self, name: str) -> bool:
+        if name in self.engine:
+            return self.engine[name].rows > 0
         return name in self.tables and not self.tables[name].empty
 
     def files(self, table: str) -> list[SourceInfo]:
@@ -103,6 +110,9 @@ class Dataset:
 
     def activity(self, period: Period, table: str) -> dict[str, int]:
         """Rows of ``table`` with activity in ``period``, per activity date column (created, qualified, closed, ...)."""
+        if table in self.engine:
+            return {"timestamp": self.engine[table].count_between(period.start, period.end)} \
+                if self.engine[table].rows else {}
         df = self.tables.get(table)
         if df is None or df.empty:
             return {}
@@ -113,6 +123,15 @@ class Dataset:
         out = []
         for name in tables:
             if any(self.activity(period, name).values()):
+                continue
+            files = ", ".join(s.file.name for s in self.files(name)) or f"(no file configured for {name})"
+            if name in self.engine and self.engine[name].rows:  # rows, none in the period: the latest date
+                latest = self.engine[name].last
+                out.append(Finding.note(
+                    name, "note_table_stale" if not pd.isna(latest) else "note_table_stale_never", table=name,
+                    period=str(period), first=f"{period.start:%d.%m.%Y}", last=f"{period.last_day:%d.%m.%Y}",
+                    latest=f"{latest:%d.%m.%Y}" if not pd.isna(latest) else "none", file=files,
+                    fix="export the current data from the source tool, or run for an earlier --period"))
                 continue
             df = self.tables.get(name)
             files = ", ".join(s.file.name for s in self.files(name)) or f"(no file configured for {name})"
@@ -178,9 +197,22 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
     problems: list[Problem] = []
     loaded: dict[str, pd.DataFrame] = {}
     sources: list[SourceInfo] = []
+    engine: dict[str, Any] = {}
     for table in wanted:
         frames = []
         headers: dict[str, dict[str, str]] = {}
+        if table == "touchpoints" and engine_table.takes(params):
+            entries = params.files(table)
+            try:
+                held = engine_table.load(params, today, [_shown(params, table, e) for e in entries],
+                                         [_entry_key(params, table, e) for e in entries])
+            except DataError as exc:
+                problems.extend(exc.problems)
+                continue
+            if not isinstance(held, str):  # else the reason it stays in memory: loaded below, as a file is
+                engine[table], infos = held
+                sources.extend(infos)
+                continue
         for entry in params.files(table):
             try:
                 df, info = _load_file_cached(params, table, entry, today)
@@ -194,24 +226,28 @@ def load_dataset(params: Params, tables: list[str] | None = None, *, today: date
             loaded[table] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             problems.extend(_check_unique(table, loaded[table], headers))
     if problems:
+        for held in engine.values():
+            held.close()
         raise DataError(problems)
     findings, stats = _derive(params, loaded, sources)
     if tables is None:  # every table is loaded: each channel the data knows is known
-        _check_channel_ids(params, loaded, sources)
-    return Dataset(params=params, tables=loaded, sources=sources, findings=findings, stats=stats)
+        _check_channel_ids(params, loaded, sources, engine)
+    return Dataset(params=params, tables=loaded, sources=sources, findings=findings, stats=stats, engine=engine)
 
 
 #: tables whose ``channel`` column holds channel ids after loading
 _CHANNEL_TABLES = ("leads", "deals", "spend", "touchpoints")
 
 
-def _check_channel_ids(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo]) -> None:
+def _check_channel_ids(params: Params, t: dict[str, pd.DataFrame], sources: list[SourceInfo],
+                       engine: dict[str, Any] | None = None) -> None:
     """Refuse misspelt channel ids: in params (ParamsError) and in the plan's budget lines (DataError).
 
     A plan line whose channel is a near miss of a known id (``Linkedn``) budgets a channel no lead or
     cost row has; an own channel name that resembles none (``field_events``) is a budget line of its own.
     """
     seen = [str(c) for name in _CHANNEL_TABLES if name in t for c in t[name]["channel"].dropna().unique()]
+    seen += [c for name in _CHANNEL_TABLES if name in (engine or {}) for c in engine[name].channels]
     rules = [str(r.get("channel")) for r in ((params.raw.get("channels") or {}).get("rules") or [])]
     msgs = channels_mod.channel_id_problems(params.raw, seen, params.path.name)
     if msgs:

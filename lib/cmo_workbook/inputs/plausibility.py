@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import DataError
-from .findings import Finding, count
+from .findings import Finding, MonthSpan, count
 from .semantics import QUALIFIED_STAGES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,9 +107,10 @@ def review(ds: Dataset) -> list[Finding]:
             when = leads.loc[outside, "mql_date"].fillna(leads.loc[outside, "created_date"])
             out.append(Finding.note(
                 "leads", "note_qualified_not_marketing", plural="n", n=int(outside.sum()),
-                since=f"{when.min():%Y-%m}", until=f"{when.max():%Y-%m}",
-                channels=", ".join(f"{k} {v}" for k, v in by.items()), channel=str(by.index[0]),
-                fix=f"add the channel to channels.marketing in {ptext} if it is marketing"))
+                months=MonthSpan(f"{when.min():%Y-%m}", f"{when.max():%Y-%m}"),
+                channels=", ".join(f"{k} {v}" for k, v in by.items()),
+                # the analyst's fix goes to the validate output, not to the CEO's footnote (#11: no params words there)
+                fix=f"if {by.index[0]} is marketing, add it to channels.marketing in the params"))
         before = leads["mql_date"].notna() & (leads["mql_date"] < leads["created_date"]).fillna(False)
         if before.any():
             w = _where(ds, "leads", before, "mql_date")

@@ -32,6 +32,8 @@ def _share(part: int, whole: int) -> str:
 
 def table_health(ds: Dataset, name: str) -> dict[str, object]:
     """The profile row of one table (see the module docstring)."""
+    if name in ds.engine:
+        return _engine_health(ds, name)
     df = ds.tables[name]
     spec = schema.table(name)
     n = len(df)
@@ -76,9 +78,45 @@ def table_health(ds: Dataset, name: str) -> dict[str, object]:
     return row
 
 
+def _engine_health(ds: Dataset, name: str) -> dict[str, object]:
+    """The profile row of a table held in the engine, from the figures its validation computed
+    (:class:`.engine_table.EngineTable`; the same row :func:`table_health` makes of the loaded table)."""
+    held = ds.engine[name]
+    n = held.rows
+    gaps: list[str] = []
+    if not pd.isna(held.first):
+        span = pd.period_range(held.first.to_period("M"), held.last.to_period("M"), freq="M")
+        gaps = [str(p) for p in span if p.year * 12 + p.month - 1 not in held.months]
+    files = ds.files(name)
+    date_column = schema.table(name).date_column
+    return {
+        "files": len(files),
+        "rows": n,
+        "first": held.first,
+        "last": held.last,
+        "months_without_rows": ", ".join(gaps),
+        "date_ranges": "" if pd.isna(held.first) else f"{date_column} {held.first:%Y-%m-%d}..{held.last:%Y-%m-%d}",
+        "empty_kpi_cells": "; ".join(f"{c} {held.empty[c] / n:.0%}" for c in KPI_COLUMNS.get(name, ())
+                                     if held.empty.get(c)) if n else "",
+        "to_channel": _share(held.with_channel, n),
+        "to_stage": "",
+        "linked": "",
+        "generated_ids": 0,
+        "dropped": 0,
+        "dropped_why": "",
+        "unread_status": "",
+    }
+
+
 def health(ds: Dataset) -> pd.DataFrame:
-    """One profile row per loaded table, indexed by table name."""
-    rows = [{"table": name, **table_health(ds, name)} for name in ds.tables]
+    """One profile row per loaded table, indexed by table name (tables in the engine in their place)."""
+    from .params import DATA_TABLES
+
+    names = list(ds.tables)
+    if ds.engine:  # in the loader's order, as if the engine's tables were loaded
+        names = [t for t in DATA_TABLES if t in ds.tables or t in ds.engine]
+        names += [t for t in ds.tables if t not in names]
+    rows = [{"table": name, **table_health(ds, name)} for name in names]
     if not rows:
         return pd.DataFrame(columns=["files", "rows", "first", "last", "months_without_rows"])
     return pd.DataFrame(rows).set_index("table")

@@ -53,7 +53,7 @@ def validate(params_path: Path, *, say: Callable[[str], None] = print,
     if notes:
         say("")
         for f in notes:
-            say(f"note    {f.table:24s} {f.en}")
+            say(f"note    {f.table:24s} {f.en}" + (f"; {f.fix}" if f.fix else ""))  # the memo's note has no fix
     say("")
     say("ok: all inputs valid" + (f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''})" if warnings else ""))
     return 0

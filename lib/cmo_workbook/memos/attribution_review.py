@@ -25,9 +25,12 @@ from ..metrics import budget
 from ..render import fmt
 from . import channel_decision, kpi_figures
 from .channel_decision import next_quarter  # noqa: F401  (the notebook's review.next_quarter)
+from ..metrics import channel_budget as chb
 from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..attribution import MIN_CONVERSIONS
+from ..attribution.crm import outcomes_from_crm
+from ..attribution.source import touches_for
 from ..render.blocks import Comparison, Fig, Recommendation, Rich, Tile
 from ..render.i18n import t, tn
 from ..render.wording import channel_label, rich
@@ -42,8 +45,11 @@ DATA_DRIVEN = ("markov", "markov_2", "shapley")
 SPREAD_MODELS = RULE_BASED + DATA_DRIVEN
 #: primary model: rule-based, fair to openers and closers, explainable to a CEO
 PRIMARY_MODEL = "linear"
-WINDOW_QUARTERS = 4
+WINDOW_QUARTERS = chb.WINDOW_QUARTERS
 LOOKBACK_DAYS = 365
+#: the bootstrap's replicates and seed: the review's defaults, and what every memo citing its figures uses
+N_BOOT = 200
+SEED = 20240101
 
 # --------------------------------------------------------------------------- windows
 
@@ -51,6 +57,49 @@ LOOKBACK_DAYS = 365
 def window(period: Period, quarters: int = WINDOW_QUARTERS) -> tuple[pd.Timestamp, pd.Timestamp]:
     """``[start, end)`` of the ``quarters`` quarters ending with ``period``."""
     return period.shift(-(quarters - 1)).start, period.end
+
+
+@dataclass
+class YearAttribution:
+    """The primary model over the four quarters ending with a quarter: journeys, outcomes, spend and bootstrap."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    touches: Any  # :func:`cmo_workbook.attribution.source.touches_for`: in memory or in the engine
+    outcomes: pd.DataFrame
+    spend: pd.Series  # cost per channel in the window
+    boot: pd.DataFrame  # :func:`cmo_workbook.attribution.bootstrap` with cost and ROMI
+
+
+def year_attribution(ds: Any, quarter: Period, n_boot: int = N_BOOT, seed: int = SEED) -> YearAttribution:
+    """New-business deals won in the four quarters to ``quarter``, journeys up to :data:`LOOKBACK_DAYS` back,
+    attributed by :data:`PRIMARY_MODEL` with its journey bootstrap (``ds``: a dataset with leads, deals,
+    touchpoints and spend). The review's channel table and every memo's budget decision rest on it."""
+    start, end = window(quarter)
+    # pandas for CSV/xlsx, DuckDB or the source database for Parquet/DuckDB/SQL entries (same figures)
+    touches = touches_for(ds, channels=ds.params.marketing_channels)
+    outcomes = outcomes_from_crm(ds.leads, ds.deals, window=(start, end))
+    spend = spend_by_channel(ds.spend, start, end)
+    boot = touches.bootstrap(outcomes, PRIMARY_MODEL, n_boot=n_boot, seed=seed, cost_by_channel=spend,
+                             margin_rate=ds.params.gross_margin, lookback_days=LOOKBACK_DAYS)
+    return YearAttribution(start, end, touches, outcomes, spend, boot)
+
+
+def budget_stakes(ds: Any, quarter: Period, n_boot: int = N_BOOT) -> list[chb.BudgetStake]:
+    """The channels decided on their own (trade fairs) over the four quarters to ``quarter``, from the review's
+    attribution (:func:`year_attribution`); [] when the data lack touchpoints or spend. The memos that are not the
+    review call this for the period pack's budget decision (:func:`cmo_workbook.metrics.channel_budget.decision`)."""
+    if not all(ds.has(t) for t in ("leads", "deals", "touchpoints", "spend")):
+        return []
+    y = year_attribution(ds, quarter, n_boot)
+    return chb.from_frame(chb.margins(y.boot, ds.params.gross_margin), str(quarter))
+
+
+def budget_decision(ds: Any, store: KpiStore, n_boot: int = N_BOOT) -> chb.BudgetStake | None:
+    """The period pack's budget decision (:func:`cmo_workbook.metrics.channel_budget.decision`) on the last
+    complete quarter of ``store`` (a monthly store carries it): the same channel, amount and window in the review,
+    the KPI memo and the strategy memo."""
+    return chb.decision(budget_stakes(ds, Period.parse(store.window("quarter")), n_boot))
 
 
 def deals_as_of(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -209,10 +258,7 @@ def channel_frame(boot: pd.DataFrame, models: pd.DataFrame, gross_margin: float,
     ``boot``: :func:`cmo_workbook.attribution.bootstrap` with cost and margin; ``models``:
     :func:`cmo_workbook.attribution.attribute_all` (value) on the same journeys.
     """
-    df = boot[boot["cost"] > 0].copy()
-    df["margin"] = df["value"] * gross_margin
-    df["margin_low"] = df["value_low"] * gross_margin
-    df["margin_high"] = df["value_high"] * gross_margin
+    df = chb.margins(boot, gross_margin)
     romi_models = (models.reindex(df.index) * gross_margin).sub(df["cost"], axis=0).div(df["cost"], axis=0)
     df["romi_model_min"] = romi_models.min(axis=1)
     df["romi_model_max"] = romi_models.max(axis=1)
@@ -369,52 +415,12 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
 # --------------------------------------------------------------------------- headline and actions
 
 
-@dataclass
-class Stake:
-    """A channel decided on its own (trade fairs): its euros over the four quarters and what they brought."""
-
-    channel: str
-    cost: float
-    margin: float
-    margin_low: float
-    margin_high: float
-    romi: float
-    romi_low: float
-    romi_high: float
-    leads: Any  # Fig or text: qualified inquiries, 12 months, from the store
-    cpl: Any  # Fig: the channel's OWN cost per qualified inquiry, 12 months
-    won_all: Any  # Fig: all orders (new and existing customers) from the channel's inquiries, 12 months
-    cost_fig: Any = None  # Fig: the channel's spend, 12 months (the budget decided)
-
-
-def separate_stakes(channels: pd.DataFrame, suggestion: pd.DataFrame, store: KpiStore, lang: str,
-                    currency: str) -> list[Stake]:
-    """The channels the budget rule leaves to a separate decision, largest cost first, with their own figures
-    from the store (12 months ending with the quarter: the same months as the four attribution quarters)."""
-    out = []
-    for c in suggestion.index[suggestion["action"] == "separate"]:
-        if c not in channels.index:
-            continue
-        r = channels.loc[c]
-        seg = f"channel={c}"
-        fig = lambda m: kpi_figures.fig(store.figure(m, "t12m", seg), lang, currency)  # noqa: E731
-        out.append(Stake(c, float(r["cost"]), float(r["margin"]), float(r["margin_low"]), float(r["margin_high"]),
-                         float(r["romi"]), float(r["romi_low"]), float(r["romi_high"]), fig("qualified_leads"),
-                         fig("cost_per_qualified_lead"), fig("marketing_won_revenue"), fig("marketing_spend")))
-    return sorted(out, key=lambda x: -x.cost)
-
-
-def _span(q: Period, lang: str) -> str:
-    """"Q4 2026–Q3 2027": the four quarters a yearly budget decision covers."""
-    return f"{fmt.quarter(q.start, lang)}–{fmt.quarter(q.shift(3).start, lang)}"
-
-
 def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame, period_label: str, lang: str,
-             currency: str, holdout_readable: bool = True, stakes: list[Stake] | None = None,
+             currency: str, holdout_readable: bool = True, stakes: list[chb.BudgetStake] | None = None,
              decide_from: Period | None = None) -> Rich:
     """Answer first: what the quarter earned and the decision with the most euros at stake, whatever channel
-    it is in: a channel decided separately (trade fairs: its year's budget) when it costs more than the whole
-    budget shift moves, else the shift.
+    it is in: a channel decided separately (trade fairs: its year's budget,
+    :mod:`cmo_workbook.metrics.channel_budget`) when it costs more than the whole budget shift moves, else the shift.
 
     ``holdout_readable``: whether a test region can verify the shift (False: leads carry no
     region, so the headline does not promise a test that cannot be read out).
@@ -426,12 +432,12 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
     fields: dict[str, object] = {"period": period_label, "won": Fig(money(won.value), won.key, won.window, won.value),
                                  "delta": fmt.delta(won.value, won.previous, lang).text}
     moved = float(-cut["change"].sum()) if len(cut) else 0.0
-    if stakes and stakes[0].cost > moved and decide_from is not None:
+    if stakes and stakes[0].at_stake > moved and decide_from is not None:
         st = stakes[0]
         return rich("attr_headline_stake", lang, **fields, channel=channel_label(st.channel, lang),
                     cost=money(st.cost), margin=money(st.margin), romi=_romi(st.romi, lang),
-                    low=_romi(st.romi_low, lang), high=_romi(st.romi_high, lang), span=_span(decide_from, lang),
-                    moved=money(moved))
+                    low=_romi(st.romi_low, lang), high=_romi(st.romi_high, lang),
+                    span=channel_decision.budget_span(decide_from, lang), moved=money(moved))
     if not len(cut):
         return rich("attr_headline_all_earn", lang, **fields)
     ch = cut.index[0]
@@ -445,12 +451,12 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
     return rich(key, lang, **fields)
 
 
-def leading_stakes(stakes: list[Stake] | None, suggestion: pd.DataFrame) -> int:
+def leading_stakes(stakes: list[chb.BudgetStake] | None, suggestion: pd.DataFrame) -> int:
     """How many separate decisions come before the budget shift in the recommendations (those costing more
     than the shift moves), so the text can name the shift's number."""
     cuts = suggestion[suggestion["action"] == "cut"]
     moved = float(-cuts["change"].sum()) if len(cuts) else 0.0
-    return sum(1 for st in stakes or [] if st.cost > moved)
+    return sum(1 for st in stakes or [] if st.at_stake > moved)
 
 
 def shift_range(suggestion: pd.DataFrame, curves: pd.DataFrame | None = None) -> tuple[float, float]:
@@ -464,25 +470,32 @@ def shift_range(suggestion: pd.DataFrame, curves: pd.DataFrame | None = None) ->
     return min(out), max(out)
 
 
-def stake_recommendation(st: Stake, decide_from: Period, lang: str, currency: str) -> Recommendation:
-    """The separate channel's year as one decision in euros: approve its budget at today's scale, with what it
-    brought in first orders (and range), what it brought including existing customers, and what "no" frees."""
+def stake_recommendation(st: chb.BudgetStake, decide_from: Period, lang: str, currency: str,
+                         store: KpiStore | None = None) -> Recommendation:
+    """The separate channel's year as the decision every memo asks (:func:`channel_decision.budget_recommendation`),
+    with the review's own evidence: the quarter store's 12 months (its inquiries at its own cost per inquiry, all
+    orders incl. existing customers) beside the attributed first-order margin and range."""
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     label = channel_label(st.channel, lang)
-    return Recommendation(
-        action=t("attr_rec_stake_decision", lang, channel=label, span=_span(decide_from, lang), cost=money(st.cost)),
-        owner=t("attr_owner_marketing", lang), due=fmt.quarter(decide_from.start, lang),
-        evidence=rich("attr_rec_stake_evidence", lang, channel=label, cost=st.cost_fig, leads=st.leads, cpl=st.cpl,
-                      margin=money(st.margin), low=money(st.margin_low), high=money(st.margin_high),
-                      romi=_romi(st.romi, lang)),
-        effect=rich("attr_rec_stake_effect", lang, channel=label, won_all=st.won_all, cost=money(st.cost),
-                    leads=st.leads),
-        key=f"budget.{st.channel}")
+    evidence: object = ""
+    effect: object = ""
+    seg = f"channel={st.channel}"
+    if store is not None and store.has("qualified_leads", store.window("t12m"), seg):
+        fig = lambda m: kpi_figures.fig(store.figure(m, "t12m", seg), lang, currency)  # noqa: E731
+        leads = fig("qualified_leads")
+        evidence = rich("attr_rec_stake_evidence", lang, channel=label, cost=fig("marketing_spend"), leads=leads,
+                        cpl=fig("cost_per_qualified_lead"), margin=money(st.margin), low=money(st.margin_low),
+                        high=money(st.margin_high), romi=_romi(st.romi, lang))
+        effect = rich("attr_rec_stake_effect", lang, channel=label, won_all=fig("marketing_won_revenue"),
+                      cost=money(st.cost), leads=leads)
+    return channel_decision.budget_recommendation(st, lang, currency, decide_from=decide_from,
+                                                  owner=t("attr_owner_marketing", lang), evidence=evidence,
+                                                  effect=effect)
 
 
 def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, business: Any, lang: str,
                     currency: str, next_quarter: str, holdout_readable: bool = True, *,
-                    stakes: list[Stake] | None = None, decide_from: Period | None = None,
+                    stakes: list[chb.BudgetStake] | None = None, decide_from: Period | None = None,
                     effect: dict[str, float] | None = None, effect_range: tuple[float, float] | None = None,
                     test_stake: float | None = None, store: KpiStore | None = None,
                     decision: chs.ChannelStake | None = None, today: date | None = None,
@@ -552,7 +565,7 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
         ))
     if stakes and decide_from is not None:
         lead = leading_stakes(stakes, s)  # stakes are sorted by cost: the first ``lead`` cost more than the shift
-        big = [stake_recommendation(st, decide_from, lang, currency) for st in stakes]
+        big = [stake_recommendation(st, decide_from, lang, currency, store) for st in stakes]
         # the biggest euro amount leads: a separate channel's year before a smaller shift
         out = big[:lead] + out + big[lead:]
     return out[:4]

@@ -1,13 +1,18 @@
-"""The channel-shift decision as every memo asks it: one id, one amount, one window, one wording (#11).
+"""The channel decisions as every memo asks them: one id, one amount, one window, one wording (#11).
 
-The numbers come from :mod:`cmo_workbook.metrics.channel_stake` (the last complete quarter of the memo's KPI
-store); this module only words them (messages ``chs_*``). A memo whose own channel figures have another window
-(the monthly KPI memo: the last 3 months) asks the same decision and cites the quarterly review that decides it.
+Two decisions: the **channel shift** (numbers from :mod:`cmo_workbook.metrics.channel_stake`, the last complete
+quarter of the memo's KPI store; messages ``chs_*``) and the **budget of a channel decided on its own** (trade
+fairs: numbers from :mod:`cmo_workbook.metrics.channel_budget`, the four quarters ending with that quarter;
+messages ``chb_*``). This module only words them. A memo whose own channel figures have another window (the
+monthly KPI memo: the last 3 months) asks the same decisions and cites the quarterly review that decides them;
+:func:`ordered` puts them in the order of their euros at stake.
 """
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Sequence
 
+from ..metrics import channel_budget as chb
 from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..periods import Period
@@ -97,3 +102,69 @@ def effect(stake: chs.ChannelStake, lang: str, currency: str, follow: KpiStore |
         "chs_follow", lang, label=follow.label("cost_per_qualified_lead", follow_kind, lang),
         channel=channel_label(stake.channel, lang),
         cpl=kpi_figures.figure(follow, "cost_per_qualified_lead", follow_kind, lang, currency, stake.segment)))
+
+
+# --------------------------------------------------------------------------- a channel decided on its own
+
+
+def budget_span(decide_from: Period, lang: str) -> str:
+    """"Q4 2026–Q3 2027": the four quarters a yearly budget decision covers."""
+    return f"{fmt.quarter(decide_from.start, lang)}–{fmt.quarter(decide_from.shift(3).start, lang)}"
+
+
+def budget_window(stake: chb.BudgetStake, lang: str) -> str:
+    """"Q4 2025–Q3 2026": the four quarters the decision's figures come from."""
+    last = Period.parse(stake.window)
+    return f"{fmt.quarter(last.shift(1 - chb.WINDOW_QUARTERS).start, lang)}–{fmt.quarter(last.start, lang)}"
+
+
+def budget_fields(stake: chb.BudgetStake, lang: str, currency: str, *, today: date | None = None,
+                  decide_from: Period | None = None) -> dict[str, object]:
+    """The budget decision's placeholders: channel, amount (the year's cost), the quarters it is for (from
+    ``decide_from``, else the quarter after the stake's, never one already past on ``today``), the window of its
+    figures, the margin with its range and what a euro of cost brought back."""
+    start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
+    return {"channel": channel_label(stake.channel, lang), "cost": _money(stake.cost, lang, currency),
+            "span": budget_span(start, lang), "window": budget_window(stake, lang),
+            "margin": _money(stake.margin, lang, currency), "low": _money(stake.margin_low, lang, currency),
+            "high": _money(stake.margin_high, lang, currency),
+            "back": fmt.money(1 + stake.romi, lang, currency=currency, digits=2)}
+
+
+def budget_action(stake: chb.BudgetStake, lang: str, currency: str, **when: Any) -> str:
+    """"Budget Messen Q4 2026–Q3 2027: Freigabe von 471 Tsd. € (Umfang der letzten 4 Quartale) – ja / nein."
+    ``when``: ``today`` or ``decide_from`` as for :func:`budget_fields`."""
+    return t("chb_decision", lang, **budget_fields(stake, lang, currency, **when))
+
+
+def budget_evidence(stake: chb.BudgetStake, lang: str, currency: str) -> str:
+    """The decision's figures in plain words (no ratio jargon): cost, first-order margin with range, per euro."""
+    return t("chb_evidence", lang, **budget_fields(stake, lang, currency))
+
+
+def budget_stake_text(stake: chb.BudgetStake, lang: str, currency: str) -> str:
+    """The euros at stake in words, with the window ("471 Tsd. € Messe-Budget in Q4 2025–Q3 2026 ...")."""
+    return t("chb_stake", lang, **budget_fields(stake, lang, currency))
+
+
+def budget_recommendation(stake: chb.BudgetStake, lang: str, currency: str, *, owner: str, today: date | None = None,
+                          decide_from: Period | None = None, evidence: object = None, effect: object = "",
+                          cite: str = "") -> Recommendation:
+    """The budget decision as a recommendation (id :func:`~cmo_workbook.metrics.channel_budget.decision_key`,
+    amount = the year's cost). ``evidence``: a memo's own (None: :func:`budget_evidence`); ``cite``: the memo that
+    decides it, for a memo whose own figures have another window."""
+    when = {"decide_from": decide_from} if decide_from is not None else {"today": today}
+    act: object = budget_action(stake, lang, currency, **when)
+    if cite:
+        act = Rich(act, " ", t("chs_cite", lang, memo=cite, window=fmt.quarter(Period.parse(stake.window).start, lang)))
+    start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
+    return Recommendation(action=act, owner=owner, due=fmt.quarter(start.start, lang),
+                          evidence=budget_evidence(stake, lang, currency) if evidence is None else evidence,
+                          effect=effect, key=chb.decision_key(stake), amount=stake.amount)
+
+
+def ordered(decisions: Sequence[Any]) -> list[Any]:
+    """Channel decisions (budget stakes, channel shifts; None left out) by euros at stake, the largest first
+    (:func:`cmo_workbook.metrics.channel_budget.at_stake`)."""
+    found = [d for d in decisions if d is not None]
+    return sorted(found, key=lambda d: -chb.at_stake(d))

@@ -494,9 +494,11 @@ def data_note_lines(res: CompetitorResults) -> list[str]:
 
 
 def sources_line(sources: Any, tables: list[str], lang: str) -> str:
-    """``Quellen: file (n Zeilen); ...`` for the tables the memo used (``Dataset.sources``)."""
-    parts = [f"{src.name} ({fmt.number(src.rows, lang)})" for src in sources if src.table in tables]
-    return t("comp_files", lang, files="; ".join(parts))
+    """``Quellen: Wettbewerbsbeobachtungen (129 Zeilen); ...`` for the tables the memo used (``Dataset.sources``),
+    in words as every memo's data note names them (:func:`cmo_workbook.memos.context.sources_text`)."""
+    from .context import sources_text
+
+    return f"{t('sources', lang)}: {sources_text(sources, tables, lang)}"
 
 
 # -- euros at stake ----------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ class StoryFinding:
     def message(self) -> str:
         if self.rule == "decision":
             return (f'{self.memo}: decision "{self.subject}" asks {self.text} against {self.other} – one decision has one '
-                    "amount in every memo of the period (metrics.channel_stake.decision)")
+                    "amount in every memo of the period (metrics.channel_stake / metrics.channel_budget .decision)")
         if self.rule == "deadline":
             return (f'{self.memo}: deadline "{self.subject}" is before the generation date – compute it from the run '
                     f'date (consistency.deadline_month): "{self.text[:140]}"')

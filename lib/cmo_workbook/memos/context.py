@@ -16,8 +16,8 @@ import pandas as pd
 
 from ..render import fmt
 from ..render.blocks import DataNote, Header
-from ..render.i18n import set_overrides, t
-from ..inputs.findings import Finding
+from ..render.i18n import set_overrides, t, tn
+from ..inputs.findings import Finding, MonthSpan
 from ..inputs.loaders import Dataset, load_dataset
 from ..inputs.plausibility import review
 from ..inputs.params import Params, load_params
@@ -61,8 +61,9 @@ class Workbook:
         return history.sentences(df, self.lang, self.currency, self.kpis().catalogue) if len(df) else []
 
     def definitions_line(self) -> str:
-        """The data note's pointer to the catalogue definitions in the controlling workbook."""
-        return f"{t('kpi_definitions', self.lang)} {self.workbook_name}"
+        """The data note's pointer to the catalogue definitions in the controlling workbook, named in words (the
+        file name is the analyst's; the CEO asks controlling for "the KPI workbook of October 2026")."""
+        return t("kpi_definitions", self.lang, period=self.period_label)
 
     def decision_review(self, memo: str) -> list:
         """The blocks that open ``memo``'s recommendations: what became of the previous period's ones, with the
@@ -90,20 +91,18 @@ class Workbook:
         ``restated`` also the KPI values corrected since an earlier memo. ``optional``: tables the memo uses
         only when the company has them (touchpoints in the sync): no "has no rows" note for them."""
         lang = self.lang
-        parts = []
-        for s in self.ds.sources:
-            if s.table in tables:
-                parts.append(f"{s.name} ({fmt.number(s.rows, lang)} {t('rows', lang)})")
         prof = self.ds.profile()
-        lines = [f"{t('sources', lang)}: " + "; ".join(parts)]
+        lines = [f"{t('sources', lang)}: " + sources_text(self.ds.sources, tables, lang)]
         used = prof.loc[[x for x in tables if x in prof.index]]
         if len(used):
             first, last = used["first"].min(), used["last"].max()
             lines.append(f"{t('data_range', lang)}: {fmt.date(first, lang)} – {fmt.date(last, lang)}")
             gaps = [f"{name}: {row['months_without_rows']}" for name, row in used.iterrows() if row["months_without_rows"]]
-            lines.append(f"{t('gaps', lang)}: " + ("; ".join(gaps) if gaps else t("no_gaps", lang)))
+            if gaps:  # months without rows are worth a line; "no gaps" is not (the two-page memos are full)
+                lines.append(f"{t('gaps', lang)}: " + "; ".join(gaps))
         lines += self.input_notes(tables, optional)
-        return DataNote(t("data_note", lang), lines + list(extra or []) + (self.restatements() if restated else []))
+        extra = [x for x in extra or [] if x]  # a line a memo has nothing for (no forecast method) is left out
+        return DataNote(t("data_note", lang), lines + extra + (self.restatements() if restated else []))
 
     def input_notes(self, tables: list[str], optional: Sequence[str] = ()) -> list[str]:
         """What loading and the plausibility review found in ``tables``, and tables without activity in
@@ -127,10 +126,30 @@ class Workbook:
         out = []
         for name, start in table_starts(self.ds).items():
             if name in tables and start > first:
-                files = ", ".join(s.file.name for s in self.ds.files(name)) or name
-                out.append(Finding.note(name, "note_table_starts_in_period", table=name, files=files,
-                                        start=str(start), period=str(self.period)))
+                # the source in words, the months in words: file names and raw period ids stay out of the memo (#11)
+                out.append(Finding.note(name, "note_table_starts_in_period", table=name,
+                                        source=t(f"source_{name}", self.lang),
+                                        start=MonthSpan(str(start), str(start)), period=self.period_label))
         return out
+
+
+def sources_text(sources: Sequence[Any], tables: Sequence[str], lang: str) -> str:
+    """The sources a memo used, in words with their rows, in the order of ``tables`` ("Kontakte aus dem CRM
+    (10.241 Zeilen); Marketingkosten (3 Quellen, 6.115 Zeilen)"). ``sources``: the dataset's
+    :class:`~cmo_workbook.inputs.loaders.SourceInfo` list; a source's params ``label:`` names it in the company's
+    words. File names stay in the analyst detail (the profile)
+    and the controlling workbook's sources sheet: a CEO cannot place ``hubspot_contacts.csv`` (#11)."""
+    parts = []
+    for table in tables:
+        mine = [s for s in sources if s.table == table]
+        # a source with a params ``label:`` keeps the company's own words; the others go by the table's
+        for s in (s for s in mine if getattr(s, "label", None)):
+            parts.append(tn("source_rows", 1, lang, label=s.label, rows=fmt.number(s.rows, lang), n="1"))
+        rest = [s for s in mine if not getattr(s, "label", None)]
+        if rest:
+            parts.append(tn("source_rows", len(rest), lang, label=t(f"source_{table}", lang),
+                            rows=fmt.number(sum(s.rows for s in rest), lang), n=fmt.number(len(rest), lang)))
+    return "; ".join(parts)
 
 
 def open_workbook(params_file: str | Path, period: str, lang: str = "", *, kind: str = "month",

@@ -309,6 +309,16 @@ def _unit_economics(wb: Workbook, store: KpiStore, ds: Dataset, lang: str) -> No
     s.note(t("ctl_romi_cac_exclude_sales", lang))
 
 
+def _sources(wb: Workbook, ds: Dataset, lang: str) -> None:
+    """Which file each table came from, with its rows: the memos name their sources in words, this sheet
+    names the files (the analyst's and the controller's reference)."""
+    s = _Sheet(wb, t("ctl_sources", lang), lang, (26, 60, 12, 18))
+    s.header([t("ctl_source_table", lang), t("ctl_source_file", lang), t("ctl_source_rows", lang),
+              t("ctl_source_preset", lang)])
+    for src in ds.sources:
+        s.write([src.table, src.name, src.rows, src.preset], [None, None, "count"])
+
+
 def _actions(wb: Workbook, lang: str, actions: Iterable[Sequence[Any]] = ()) -> None:
     s = _Sheet(wb, t("ctl_actions", lang), lang, (40, 12, 30, 24, 14, 30))
     s.note(t("ctl_maintained_marketing_every_agreed", lang))
@@ -333,5 +343,6 @@ def write(store: KpiStore, ds: Dataset, period: Period, out_dir: Path, *,
     _bridge(wb, ds, period, lang)
     _unit_economics(wb, store, ds, lang)
     _actions(wb, lang, actions)
+    _sources(wb, ds, lang)
     # stamped with the period's end, not the clock: a rerun on the same data leaves the file byte-identical
     return write_stable(wb, Path(out_dir) / workbook_name(lang, period), period.end.to_pydatetime().replace(tzinfo=None))

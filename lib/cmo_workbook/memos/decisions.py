@@ -27,7 +27,7 @@ import yaml
 
 from ..errors import DataError, Problem
 from ..render.wording import channel_label, channel_names
-from ..metrics import channel_stake
+from ..metrics import channel_budget, channel_stake
 from ..metrics.store import KpiStore, parse_window
 from ..periods import Period
 from ..render import fmt
@@ -70,8 +70,9 @@ def _slug(text: str, words: int = 5) -> str:
     return "_".join(tokens) or "item"
 
 
-#: decision kinds asked in several memos of a period under one id (metrics.channel_stake.DECISION)
-PACK_DECISIONS = (channel_stake.DECISION,)
+#: decision kinds asked in several memos of a period under one id: the channel shift (metrics.channel_stake) and
+#: the budget of a channel decided on its own (metrics.channel_budget)
+PACK_DECISIONS = (channel_stake.DECISION, channel_budget.DECISION)
 
 
 def decision_id(memo: str, item: dict[str, Any]) -> str:

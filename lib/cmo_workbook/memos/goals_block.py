@@ -227,13 +227,14 @@ def method_note(statuses: Sequence[GoalStatus], lang: str) -> str:
 
 def goals_block(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], lang: str, currency: str, *,
                 monthly: pd.DataFrame | None = None, chart: str | None = None,
-                as_of: pd.Period | None = None) -> list[Block]:
+                as_of: pd.Period | None = None, method: bool = True) -> list[Block]:
     """The goals table with how it was forecast, plus the progress chart of goal ``chart`` (an id)
-    when ``monthly`` is given."""
+    when ``monthly`` is given. ``method=False`` leaves the forecast method out (a memo with a tight page
+    limit puts :func:`method_note` into its data note, where methods belong)."""
     if not statuses:  # an empty table under a heading would read as "no goal is on track"
         return [Paragraph(t("goals_none", lang))]
     out: list[Block] = [goals_table(statuses, goals, lang, currency, as_of)]
-    note = method_note(statuses, lang)
+    note = method_note(statuses, lang) if method else ""
     if note:
         out.append(Paragraph(note))
     if chart and monthly is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..metrics import channel_budget as chb
 from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..render import charts, fmt
@@ -155,9 +156,13 @@ def worst_channel(cpl: pd.DataFrame, lang: str, threshold: float = chs.RISE, cur
 
 
 def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: dict[str, Any] | None,
-             decision: chs.ChannelStake | None = None) -> Rich:
-    """Answer first: what marketing delivered this month and the one thing to act on; when the costliest channel
-    is the one the quarter's channel-shift ``decision`` is about, its amount and window (the same in every memo)."""
+             decision: chs.ChannelStake | None = None, budget: chb.BudgetStake | None = None,
+             today: date | None = None) -> Rich:
+    """Answer first: what marketing delivered this month and the one thing to act on. The channel decision with the
+    most euros at stake leads, whatever channel it is in: the ``budget`` of a channel decided on its own (trade
+    fairs, :mod:`cmo_workbook.metrics.channel_budget`) when it is at stake more than the channel shift, with the
+    shift beside it; else, when the costliest channel is the one the quarter's channel-shift ``decision`` is
+    about, its amount and window (the same in every memo)."""
     by = {k.key: k for k in kpis}
     ql, pipe = by["qualified_leads"], by["marketing_pipeline_value"]
     # the year-ago month when the data reach back that far, else the previous month (never a bare "–")
@@ -169,6 +174,15 @@ def headline(kpis: list[Kpi], period: Period, lang: str, currency: str, worst: d
     n = Fig(fmt.number(ql.value, lang), ql.key, ql.window, ql.value)
     pipe_fig = Fig(fmt.money(pipe.value, lang, currency=currency, compact=True), pipe.key, pipe.window, pipe.value)
     fields = {"n": n, "delta": d.text, "vs": vs, "pipeline": pipe_fig}
+    first = channel_decision.ordered([budget, decision])
+    if first and first[0] is budget:
+        bf = channel_decision.budget_fields(budget, lang, currency, today=today or date.today())
+        bf = {k: bf[k] for k in ("channel", "span", "cost", "back")}
+        if decision is not None:
+            return kpi_figures.rich("kpi_headline_budget_shift", lang, **fields, **bf,
+                                    amount=channel_decision.amount_text(decision, lang, currency),
+                                    shift_channel=channel_label(decision.channel, lang))
+        return kpi_figures.rich("kpi_headline_budget", lang, **fields, **bf)
     if worst:
         if decision is not None and decision.channel == worst["channel"]:
             # the decision the recommendations ask, in euros and with its quarter, on the first line
@@ -216,7 +230,8 @@ def recommendation_context(goal_params: Sequence[dict[str, Any]], matrix: Sequen
 def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame, lang: str, currency: str,
                     goal_titles: dict[str, str], *, store: KpiStore | None = None,
                     goal_owners: dict[str, str] | None = None, sales_owner: str = "",
-                    review_month: str = "", today: date | None = None) -> list[Recommendation]:
+                    review_month: str = "", today: date | None = None,
+                    budget: chb.BudgetStake | None = None) -> list[Recommendation]:
     """Actions by rule, each with what it costs, what it should bring and the decision asked: costly channels
     (a shift at the channels' own cost per inquiry), goals at risk (the gap at the company's own rates), lead
     acceptance below plan (the spend on rejected inquiries). Owners: the goal's ``owner`` from params, the
@@ -226,12 +241,17 @@ def recommendations(kpis: list[Kpi], goals: list[GoalStatus], cpl: pd.DataFrame,
     thousands = lambda v: fmt.money(v, lang, currency=currency, compact=abs(v) >= 10_000)  # noqa: E731
     number = lambda v: fmt.number(v, lang)  # noqa: E731
     marketing = t("kpi_owner_marketing", lang)
-    # the quarter's channel-shift decision (metrics.channel_stake), asked as the attribution review asks it
+    # the quarter's channel decisions, asked as the attribution review asks them, the most euros at stake first:
+    # the budget of a channel decided on its own (metrics.channel_budget), the channel shift (metrics.channel_stake)
     decision = chs.decision(store) if store is not None else None
-    if decision is not None:
-        out.append(channel_decision.recommendation(
-            decision, store, lang, currency, today or date.today(), owner=marketing, cite=t("chs_memo_review", lang),
-            effect=channel_decision.effect(decision, lang, currency, follow=store)))
+    for d in channel_decision.ordered([budget, decision]):
+        if d is budget:
+            out.append(channel_decision.budget_recommendation(d, lang, currency, owner=marketing, today=today,
+                                                              cite=t("chs_memo_review", lang)))
+        else:
+            out.append(channel_decision.recommendation(
+                d, store, lang, currency, today or date.today(), owner=marketing, cite=t("chs_memo_review", lang),
+                effect=channel_decision.effect(d, lang, currency, follow=store)))
     for g in goals:
         if g.status in ("at_risk", "off_track", "missed"):
             title = goal_titles.get(g.goal_id, g.title)

@@ -8,8 +8,9 @@ below, its wording from the message catalogues (``strat_*``); a recommendation i
 
 Euros at stake (:class:`Stakes`) order the recommendations, so the biggest amount leads the memo whatever its
 source: the order intake of the customers who complain about deliveries (feedback linked to CRM accounts), the
-order intake of the product lines a competitor's price cut touches, and a channel's cost above last year's cost
-per inquiry. Each decision states its cost, its expected effect as a range and the yes/no question.
+order intake of the product lines a competitor's price cut touches, the year's budget of a channel decided on its
+own (trade fairs, :mod:`cmo_workbook.metrics.channel_budget`) and a channel's cost above last year's cost per
+inquiry. Each decision states its cost, its expected effect as a range and the yes/no question.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from ..render import fmt
+from ..metrics import channel_budget as chb
 from ..metrics import channel_stake as chs
 from ..metrics.store import KpiStore
 from ..render.blocks import Fig, Rich
@@ -110,6 +112,7 @@ class Stakes:
     price: PriceMoveStake | None = None
     channel: chs.ChannelStake | None = None  #: the quarter's channel-shift decision (metrics.channel_stake)
     stock: SafetyStock | None = None  #: the safety stock the delivery decision asks to approve, costed
+    budget: chb.BudgetStake | None = None  #: the year's budget of a channel decided on its own (metrics.channel_budget)
 
 
 @dataclass
@@ -146,8 +149,10 @@ def channel_stake(store: KpiStore) -> chs.ChannelStake | None:
 def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: KpiStore, gross_margin: float,
                   lang: str, currency: str, params: Any = None) -> Stakes:
     """The quarter's euros at stake: delivery complaints of the last month with feedback (customers linked to CRM
-    accounts), the largest matched price cut, the channel with the most excess cost; with ``params`` (the company's
-    holding-cost assumptions) the safety stock the delivery decision asks to approve, costed as the VoC memo does."""
+    accounts), the largest matched price cut, the channel with the most excess cost, the budget of a channel
+    decided on its own (the attribution review's figures; none when ``ds`` lacks touchpoints); with ``params`` (the
+    company's holding-cost assumptions) the safety stock the delivery decision asks to approve, costed as the VoC
+    memo does."""
     delivery = stock = None
     deals, leads = crm_tables(ds)
     if vocs:
@@ -158,7 +163,9 @@ def gather_stakes(vocs: Sequence[Any], comp: CompetitorResults, ds: Any, store: 
         stock = vm_stock(delivery, deals, params) if params is not None else None
     cut = _price_cut(comp)
     price = price_stakes(comp, deals, gross_margin).get(cut.name) if cut is not None else None
-    return Stakes(delivery, price, channel_stake(store), stock)
+    from .attribution_review import budget_decision  # the review's attribution: one home for its figures
+
+    return Stakes(delivery, price, channel_stake(store), stock, budget_decision(ds, store))
 
 
 def _stake_money(v: float, lang: str, currency: str) -> str:
@@ -405,6 +412,18 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
             channel_decision.action(ch, inp.store, lang, cur, inp.today),
             ch.excess, channel_decision.stake_text(ch, lang, cur), key=chs.decision_key(ch), amount=ch.shift,
         ))
+    fair = st.budget
+    if fair is not None:
+        label = channel_label(fair.channel, lang)
+        out.append(StrategyRec(
+            "channel_budget_year", t("strat_rec_budget_action", lang, **channel_decision.budget_fields(
+                fair, lang, cur, today=inp.today)),
+            t("strat_owner_head_of_marketing", lang), t("strat_rec_budget_next", lang, channel=label), "", "", "",
+            # the same decision, amount and words as the attribution review and the KPI memo ask
+            channel_decision.budget_action(fair, lang, cur, today=inp.today),
+            fair.at_stake, channel_decision.budget_stake_text(fair, lang, cur), key=chb.decision_key(fair),
+            amount=fair.amount,
+        ))
     out = by_stake(out)
     if len(comp.quiet) and len(out) < 5:
         names = ", ".join(comp.quiet["competitor"])
@@ -481,4 +500,4 @@ def rec_labels(lang: str) -> dict[str, str]:
 
 def voc_months_line(vocs: Sequence[Any], lang: str) -> str:
     """The data note's line naming the months of customer feedback the memo used."""
-    return t("strat_voc_months", lang, months=", ".join(v.month for v in vocs))
+    return t("strat_voc_months", lang, months=", ".join(fmt.month(v.month, lang) for v in vocs))  # words, not 2026-07

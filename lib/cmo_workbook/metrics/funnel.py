@@ -390,12 +390,16 @@ def classify_marketing_contribution(
     influenced = the deal's lead has at least one touchpoint in a marketing channel on or
                  before the day the deal was created (deal dates carry no time of day, so
                  a touch on the creation day counts as before).
+    ``touchpoints`` may be a table held in the engine (:class:`~cmo_workbook.inputs.engine_table.EngineTable`):
+    then the first marketing touch per lead comes from a GROUP BY there.
     Returns deal_id, status, amount, channel, sourced, influenced (input order).
     """
     channels = set(marketing_channels)
     needed = ["deal_id", "created_date", "status", "amount", "lead_id"]
     _require_columns(deals, needed + ([] if leads is not None else ["channel"]), "deals")
-    _require_columns(touchpoints, ["lead_id", "timestamp", "channel"], "touchpoints")
+    in_engine = not isinstance(touchpoints, pd.DataFrame)
+    if not in_engine:
+        _require_columns(touchpoints, ["lead_id", "timestamp", "channel"], "touchpoints")
     df = deals[needed].copy()
     df["channel"] = deals["channel"] if "channel" in deals.columns else pd.Series(pd.NA, index=deals.index)
     if leads is not None:
@@ -403,10 +407,14 @@ def classify_marketing_contribution(
         lead_channel = leads.drop_duplicates("lead_id").set_index("lead_id")["channel"]
         df["channel"] = df["lead_id"].map(lead_channel).fillna(df["channel"])
     df["created_date"] = pd.to_datetime(df["created_date"])
-    touches = touchpoints.loc[touchpoints["channel"].isin(channels), ["lead_id", "timestamp"]].copy()
-    touches["timestamp"] = pd.to_datetime(touches["timestamp"])
-    first_touch = touches.groupby("lead_id")["timestamp"].min()
-    deal_first_touch = df["lead_id"].map(first_touch)
+    if in_engine:  # lead ids as text there: looked up as text
+        first_touch = touchpoints.first_touch(sorted(channels))
+        deal_first_touch = df["lead_id"].astype("string").map(first_touch)
+    else:
+        touches = touchpoints.loc[touchpoints["channel"].isin(channels), ["lead_id", "timestamp"]].copy()
+        touches["timestamp"] = pd.to_datetime(touches["timestamp"])
+        first_touch = touches.groupby("lead_id")["timestamp"].min()
+        deal_first_touch = df["lead_id"].map(first_touch)
     cutoff = df["created_date"].dt.normalize() + pd.Timedelta(days=1)
     df["sourced"] = df["channel"].isin(channels).astype(bool)
     df["influenced"] = (deal_first_touch.notna() & (deal_first_touch < cutoff)).astype(bool)

@@ -85,6 +85,9 @@ def table_starts(ds: Dataset) -> dict[str, pd.Period]:
             continue
         if col and col in df and df[col].notna().any():
             first[name] = pd.Timestamp(df[col].min()).to_period("M")
+    for name, held in (getattr(ds, "engine", None) or {}).items():  # touchpoints held in the engine: its profile's first date
+        if not pd.isna(held.first):
+            first[name] = pd.Timestamp(held.first).to_period("M")
     return first
 
 

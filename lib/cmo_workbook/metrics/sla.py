@@ -416,7 +416,10 @@ def attribution_questions(deals: pd.DataFrame, leads: pd.DataFrame, touchpoints:
     outbound = d[channel == "sales_outbound"]
     rows = []
     if touchpoints is not None and len(outbound):
-        tp = touchpoints[touchpoints["lead_id"].isin(set(outbound["lead_id"])) & touchpoints["channel"].isin(mkt)]
+        if isinstance(touchpoints, pd.DataFrame):
+            tp = touchpoints[touchpoints["lead_id"].isin(set(outbound["lead_id"])) & touchpoints["channel"].isin(mkt)]
+        else:  # held in the engine (:class:`~cmo_workbook.inputs.engine_table.EngineTable`): the few leads' touches
+            tp = touchpoints.touches_of(outbound["lead_id"], sorted(mkt))
         for _, deal in outbound.iterrows():
             t = tp[(tp["lead_id"] == deal["lead_id"]) & (tp["timestamp"] < deal["created_date"])]
             if len(t):

@@ -24,7 +24,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, get_currency_symbol
 
-from .i18n import check_lang, t
+from .i18n import check_lang, t, tn
 
 MISSING = "–"  # en dash
 MINUS = "−"  # U+2212
@@ -133,14 +133,15 @@ def pct_change(x: Any, lang: str, digits: int = 0, signed: bool = True) -> str:
 
 
 def pp(x: Any, lang: str, digits: int = 1, signed: bool = True) -> str:
-    """A difference of two fractions in percentage points: ``0.024`` → de ``+2,4 Pp.``, en ``+2.4 pp``.
+    """A difference of two fractions in percentage points, written out (a CEO does not read "Pp."): ``0.024`` →
+    de ``+2,4 Prozentpunkte``, en ``+2.4 percentage points``; a whole 1 in the singular.
 
     ``x`` is a fraction difference (``0.497 - 0.473``), consistent with :func:`percent`.
     """
     if is_missing(x):
         return MISSING
     value = _rounded(_to_decimal(x) * 100, digits)
-    unit = t("fmt_pp_unit", lang)
+    unit = tn("fmt_pp_unit", 1 if digits == 0 and abs(value) == 1 else 2, lang)
     return f"{_sign_prefix(value, signed)}{_abs_number(value, lang, digits)}{NBSP}{unit}"
 
 
@@ -275,6 +276,15 @@ def month_range(start: Any, end: Any, lang: str, short: bool = True) -> str:
     return f"{month(start, lang, short=short)} – {month(end, lang, short=short)}"
 
 
+def month_span(start: Any, end: Any, lang: str) -> str:
+    """The months from ``start`` to ``end`` in words for memo text: one month spelled out (``Oktober 2026``, never
+    "2026-10 bis 2026-10"), several as :func:`month_range` (``Nov 2024 – Okt 2026``)."""
+    if is_missing(start) or is_missing(end):
+        return MISSING
+    a, b = to_timestamp(start).to_period("M"), to_timestamp(end).to_period("M")
+    return month(a, lang) if a == b else month_range(a, b, lang)
+
+
 # --- deltas --------------------------------------------------------------------------------------
 
 
@@ -313,7 +323,7 @@ def delta(
 
     kind ``'pct'``: relative change (``+47 %``), previous 0 → ``neu``/``new``;
     ``'abs'``: difference (``+1.234``, or money with ``unit='EUR'``; other units are appended);
-    ``'pp'``: difference of two fractions in percentage points (``+2,4 Pp.``).
+    ``'pp'``: difference of two fractions in percentage points (``+2,4 Prozentpunkte``).
     ``digits`` defaults to 0 for pct/abs and 1 for pp. ``higher_is_better=None`` leaves ``good`` None.
     """
     check_lang(lang)

@@ -5,8 +5,12 @@ Two rules, applied per sentence (per tile for KPI tiles):
 1. **Jargon.** A glossary term (``data/glossary.yaml``, de and en; word boundaries, case-insensitive
    unless the entry says ``case_sensitive``) is flagged unless the same sentence carries its
    management translation (one of the entry's ``ok_with`` phrases, e.g. "MQL (qualifizierte
-   Anfrage)"). The data note is where definitions live, so it is never checked; terms marked
-   ``note_defines`` (MQL, SQL) are also fine anywhere once the data note defines them.
+   Anfrage)"). The data note is where definitions live, so it is not checked for jargon, except for
+   terms marked ``in_note`` (source file names: they belong in the analyst detail and the controlling
+   workbook, not in the CEO's memo, footnote included). Terms marked ``note_defines`` (MQL, SQL, SLA,
+   "Pp.", CLV, CAC) are fine anywhere once a sentence of the data note explains them (the term with one of
+   its ``ok_with`` phrases); terms marked ``explain_once`` (ROMI) are fine after their first use in reading
+   order carries the explanation ("Rendite der Marketingausgaben (ROMI)"), or once the data note explains them.
 2. **So what.** A percent change (``+47 %``, ``−12 %``, ``+2,4 Pp.``) needs a comparison
    (``ggü.``, ``Vorjahr``, ``Ziel``, ``vs``, ``previous`` …) and a consequence marker (``:``, ``–``,
    ``damit``, ``weil``, ``means``, ``because`` … — the glossary lists them) in the same sentence.
@@ -51,6 +55,8 @@ class Term:
     ok_with: tuple[str, ...]
     note_defines: bool = False
     prose_only: bool = False  # glossary ``prose_only``: flagged in sentences, not in evidence tables
+    explain_once: bool = False  # glossary ``explain_once``: fine after one explained use (or the note's)
+    in_note: bool = False  # glossary ``in_note``: flagged in the data note too
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,8 @@ def load_glossary(path: str | Path = GLOSSARY_FILE) -> Glossary:
         terms.append(Term(e["term"], pat, tuple(e.get("langs", ("de", "en"))),
                           {"de": e.get("translate_de", ""), "en": e.get("translate_en", "")},
                           tuple(e.get("ok_with", ())), bool(e.get("note_defines", False)),
-                          bool(e.get("prose_only", False))))
+                          bool(e.get("prose_only", False)), bool(e.get("explain_once", False)),
+                          bool(e.get("in_note", False))))
     return Glossary(tuple(terms), tuple(_marker(m) for m in raw.get("comparison_markers", [])),
                     tuple(_marker(m) for m in raw.get("consequence_markers", [])))
 
@@ -156,6 +163,8 @@ def _units(text: str, block: str) -> list[str]:
 
 
 def _jargon(text: str, lang: str, block: str, g: Glossary, defined: set[str]) -> list[JargonFinding]:
+    """Jargon findings of one block; ``defined`` holds the terms already explained (the data note's, and an
+    ``explain_once`` term after its first explained use, which this call adds)."""
     out = []
     units = _units(text, block)
     for term in g.terms:
@@ -163,9 +172,23 @@ def _jargon(text: str, lang: str, block: str, g: Glossary, defined: set[str]) ->
             continue
         for sent in units:
             m = term.pattern.search(sent)
-            if m and not _ok_with(term, sent):
-                out.append(JargonFinding("jargon", block, m.group(0), sent, term.translate.get(lang, "")))
+            if not m:
+                continue
+            if _ok_with(term, sent):
+                if term.explain_once:  # explained here: later uses in the memo need not repeat it
+                    defined.add(term.term)
+                    break
+                continue
+            out.append(JargonFinding("jargon", block, m.group(0), sent, term.translate.get(lang, "")))
     return out
+
+
+def explained_in_note(note: str, g: Glossary) -> set[str]:
+    """The ``note_defines``/``explain_once`` terms a sentence of the data note explains (the term with one of
+    its ``ok_with`` phrases in that sentence; merely naming the term explains nothing)."""
+    units = [u for item in list_items(note) for u in sentences(item)]
+    return {t.term for t in g.terms if (t.note_defines or t.explain_once)
+            and any(t.pattern.search(u) and _ok_with(t, u) for u in units)}
 
 
 def _so_what(text: str, block: str, g: Glossary, *, need_consequence: bool = True) -> list[JargonFinding]:
@@ -209,12 +232,15 @@ def _tile_findings(tile: dict[str, Any], lang: str, g: Glossary, defined: set[st
 def check_records(records: Sequence[dict[str, Any]], lang: str, *, glossary: Glossary | None = None) -> list[JargonFinding]:
     """Both rules on memo block records (``{'kind', 'text', ...}`` as the memo blocks emit them)."""
     g = glossary or load_glossary()
-    note = " ".join(str(r.get("text", "")) for r in records if r.get("kind") == "data_note")
-    defined = {t.term for t in g.terms if t.note_defines and t.pattern.search(note)}
+    note = "\n".join(str(r.get("text", "")) for r in records if r.get("kind") == "data_note")
+    defined = explained_in_note(note, g)
     out: list[JargonFinding] = []
+    in_note = Glossary(tuple(t for t in g.terms if t.in_note), g.comparison, g.consequence)
     for r in records:
         kind = str(r.get("kind", "text"))
         if kind == "data_note":
+            # the footnote explains jargon; source file names do not belong there either
+            out.extend(_jargon(str(r.get("text", "")), lang, kind, in_note, set()))
             continue
         if kind == "kpis" and "tiles" in r:
             for tile in r["tiles"]:

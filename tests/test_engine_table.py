@@ -1,0 +1,180 @@
+"""Touchpoints from Parquet and DuckDB stay in the engine (issue 13): the loader validates and profiles them in
+SQL with the messages and figures of the in-memory path, and the memos' pipeline figures come from aggregates."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+
+from cmo_workbook.errors import DataError
+from cmo_workbook.inputs import engine_table, loaders, profile
+from cmo_workbook.inputs.engine_table import EngineTable
+from cmo_workbook.inputs.loaders import load_dataset
+from cmo_workbook.inputs.params import load_params
+from cmo_workbook.inputs.validate import validate
+from cmo_workbook.metrics import funnel, sla
+from cmo_workbook.periods import Period
+
+from test_attribution_source import variants  # noqa: F401 (fixture)
+
+ENGINE_KINDS = ("parquet", "duckdb")
+
+
+def test_engine_touchpoints_never_become_a_frame_and_profile_as_in_memory(variants, sample_dir,  # noqa: F811
+                                                                          monkeypatch):
+    csv = load_dataset(load_params(variants["csv"]))
+    assert "touchpoints" in csv.tables and not csv.engine
+    lines = (sample_dir / "crm" / "touchpoints.csv").read_text(encoding="utf-8-sig").splitlines()
+    P = Period.parse("2026-Q3")
+    in_q3 = sum(1 for line in lines[1:] if "2026-07-01" <= line.split(",")[1] < "2026-10-01")
+    assert in_q3 > 100 and csv.activity(P, "touchpoints") == {"timestamp": in_q3}
+    for kind in ENGINE_KINDS:
+        ds = load_dataset(load_params(variants[kind]))
+        assert "touchpoints" not in ds.tables and isinstance(ds.touchpoints, EngineTable), kind
+        assert ds.engine["touchpoints"].rows == len(lines) - 1 and ds.has("touchpoints")
+        assert ds.activity(P, "touchpoints") == {"timestamp": in_q3}
+        pd.testing.assert_series_equal(ds.profile().loc["touchpoints"], csv.profile().loc["touchpoints"])
+        with monkeypatch.context() as m:  # the same entries read into pandas (the path before)
+            m.setattr(engine_table, "takes", lambda params: False)
+            mem = load_dataset(load_params(variants[kind]))
+        assert "touchpoints" in mem.tables and not mem.engine
+        pd.testing.assert_frame_equal(ds.profile(), mem.profile(), obj=kind)
+        assert profile.lines(ds) == profile.lines(mem), kind
+        assert [s.__dict__ for s in ds.sources] == [s.__dict__ for s in mem.sources]
+        later = Period.parse("2030-01")
+        assert ds.freshness(later, ["touchpoints"])[0].text("en") == mem.freshness(later, ["touchpoints"])[0].text("en")
+        ds.touchpoints.close()
+
+
+def test_validate_prints_the_same_for_parquet_in_the_engine_as_in_memory(variants, monkeypatch):  # noqa: F811
+    out = {}
+    read = loaders.load_file
+
+    def no_touchpoints(params, table, entry, **kw):  # the engine path must not read the table into pandas
+        assert table != "touchpoints", "the touchpoints were read into pandas"
+        return read(params, table, entry, **kw)
+
+    for takes in (True, False):
+        said: list[str] = []
+        with monkeypatch.context() as m:
+            if takes:
+                m.setattr(loaders, "load_file", no_touchpoints)
+            else:
+                m.setattr(engine_table, "takes", lambda params: False)
+            assert validate(variants["parquet"], say=said.append) == 0
+        out[takes] = said
+    assert any(s.startswith("health  touchpoints") for s in out[True])
+    assert out[True] == out[False]
+
+
+def test_pipeline_figures_from_the_engine_are_the_in_memory_figures(variants):  # noqa: F811
+    """Sourced/influenced (attribution review) and outbound deals with marketing touches (sync) from aggregates."""
+    csv = load_dataset(load_params(variants["csv"]))
+    mkt = csv.params.marketing_channels
+    P = Period.parse("2026-Q3")
+    created = csv.deals[P.contains(csv.deals["created_date"])]
+    want = funnel.sourced_vs_influenced(created, csv.touchpoints, marketing_channels=mkt, leads=csv.leads)
+    assert want.loc["influenced", "deals"] > 0 and want.loc["all", "deals"] == len(created)
+    q = sla.attribution_questions(csv.deals, csv.leads, csv.touchpoints, pd.Timestamp("2025-01-01"),
+                                  pd.Timestamp("2026-10-01"), mkt)["outbound_with_marketing"]
+    assert len(q) > 0
+    for kind in ENGINE_KINDS:
+        ds = load_dataset(load_params(variants[kind]))
+        created = ds.deals[P.contains(ds.deals["created_date"])]
+        got = funnel.sourced_vs_influenced(created, ds.touchpoints, marketing_channels=mkt, leads=ds.leads)
+        pd.testing.assert_frame_equal(got, want, obj=kind)
+        got_q = sla.attribution_questions(ds.deals, ds.leads, ds.touchpoints, pd.Timestamp("2025-01-01"),
+                                          pd.Timestamp("2026-10-01"), mkt)["outbound_with_marketing"]
+        # the deals' _file and _row name the export they came from (hubspot_deals.csv row 975, deals_0.parquet row 974)
+        cols = ["_file", "_row"]
+        pd.testing.assert_frame_equal(got_q.drop(columns=cols), q.drop(columns=cols), obj=kind)
+        ds.touchpoints.close()
+
+
+#: the broken rows of the last :func:`_broken` (for the PostgreSQL table)
+_ROWS: list[list[object]] = []
+
+
+def _broken(folder, variants_parquet, kind: str):  # noqa: F811
+    """Params whose touchpoints (the sample's, as text) have cells the loader refuses, as Parquet or DuckDB."""
+    raw = yaml.safe_load(variants_parquet.read_text(encoding="utf-8"))
+    source = f"{raw['data']['dir']}/touchpoints_0.parquet"
+    rows = duckdb.sql(f'SELECT "Contact ID", CAST("Touch Timestamp" AS VARCHAR) AS t, "Channel" '
+                      f"FROM read_parquet('{source}') LIMIT 40").fetchall()
+    rows = [list(r) for r in rows]
+    rows[2][1] = "gestern"          # not a date (row 3)
+    rows[4][0] = None               # empty required id (row 5)
+    rows[7][1] = "2031-05-01 10:00:00"  # in the future (row 8)
+    rows[8][1] = "1850-01-01 10:00:00"  # implausible (row 9)
+    for r in range(10, 23):         # 13 empty channels: 10 listed and one line counting 3 (rows 21 to 23)
+        rows[r][2] = "  "
+    _ROWS[:] = rows
+    frame = pd.DataFrame(rows, columns=["Contact ID", "Touch Timestamp", "Channel"])
+    entry = raw["data"]["touchpoints"][0]
+    if kind == "sql":
+        entry.pop("file", None)
+        entry["sql"] = {"url_env": "CMO_CRM_URL", "query": 'select * from broken order by pos'}
+    elif kind == "parquet":
+        path = folder / "broken.parquet"
+        duckdb.sql("SELECT * FROM frame").write_parquet(str(path))
+        entry["file"] = str(path)
+    else:
+        db = folder / "broken.duckdb"
+        con = duckdb.connect(str(db))
+        con.execute("CREATE TABLE tp AS SELECT * FROM frame")
+        con.close()
+        entry.pop("file", None)
+        entry["duckdb"], entry["query"] = str(db), "select * from tp order by rowid"
+    p = folder / f"broken_{kind}.yaml"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_params(p)
+
+
+@pytest.mark.parametrize("kind", [*ENGINE_KINDS, "sql"])
+def test_bad_cells_are_found_in_sql_with_the_loaders_messages(variants, tmp_path, kind, request,  # noqa: F811
+                                                             monkeypatch):
+    params = _broken(tmp_path, variants["parquet"], kind)
+    if kind == "sql":  # the same rows in PostgreSQL, the checks pushed down there
+        postgres = request.getfixturevalue("postgres")
+        frame = pd.DataFrame(_ROWS, columns=["Contact ID", "Touch Timestamp", "Channel"])
+        with postgres.connect() as conn:
+            conn.execute("drop table if exists broken")
+            conn.execute('create table broken (pos bigint, "Contact ID" text, "Touch Timestamp" text, "Channel" text)')
+            with conn.cursor().copy("copy broken from stdin") as copy:
+                for pos, row in enumerate(frame.itertuples(index=False)):
+                    copy.write_row((pos, *row))
+        monkeypatch.setenv("CMO_CRM_URL", postgres.url())
+        assert engine_table.takes(params)
+    with monkeypatch.context() as m, pytest.raises(DataError) as in_engine:  # found in SQL, not by the loader
+        m.setattr(loaders, "load_file", lambda *a, **kw: pytest.fail("the touchpoints were read into pandas"))
+        load_dataset(params, ["touchpoints"], today=dt.date(2026, 11, 30))
+    with pytest.raises(DataError) as in_memory:  # the file path: the loader reads the entry into pandas
+        loaders.load_file(params, "touchpoints", params.files("touchpoints")[0], today=dt.date(2026, 11, 30))
+    got = [(p.file, p.message, p.row, p.column, p.value, p.fix) for p in in_engine.value.problems]
+    assert got == [(p.file, p.message, p.row, p.column, p.value, p.fix) for p in in_memory.value.problems]
+    by_row = {(p.row, p.column): p.message for p in in_engine.value.problems}
+    assert by_row[(3, "Touch Timestamp")].startswith("is not a date")
+    assert by_row[(5, "Contact ID")] == "is empty but lead_id is required"
+    assert by_row[(8, "Touch Timestamp")] == "lies in the future (today is 30.11.2026)"
+    assert by_row[(9, "Touch Timestamp")].startswith("is not a plausible date")
+    assert [p.row for p in in_engine.value.problems if p.column == "Channel"][:10] == list(range(11, 21))
+    assert in_engine.value.problems[-1].message == "3 more cells in rows 21 to 23 have the same kind of problem"
+
+
+@pytest.mark.slow
+def test_the_sync_memo_is_byte_identical_with_touchpoints_in_the_engine(variants, tmp_path):  # noqa: F811
+    """The sales-marketing sync asks for the outbound deals' marketing touches (sla.attribution_questions)."""
+    from cmo_workbook.delivery.runner import Runner, RunOptions
+
+    out = {}
+    for kind in ("csv", "parquet"):
+        opts = RunOptions(params_path=variants[kind], period=Period.parse("2026-10"), lang="en",
+                          reports_dir=tmp_path / kind / "reports", history_dir=tmp_path / kind / "history")
+        result = Runner(opts, say=lambda line: None).run("sales_marketing_sync")
+        assert result.ok, (kind, result.message)
+        out[kind] = (result.memo.read_bytes(), result.memo.with_suffix(".txt").read_bytes())
+    assert b"touchpoints 0 (" in out["csv"][0]  # the data note names the touchpoints with their rows
+    assert out["parquet"] == out["csv"]
