@@ -79,3 +79,31 @@ def test_attribution_questions_without_a_deal_in_the_window_are_empty():
     leads = pd.DataFrame({"lead_id": ["L1"], "channel": [None]})
     aq = sla.attribution_questions(deals, leads, None, pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01"), ["email"])
     assert aq["no_source"].empty and aq["outbound_with_marketing"].empty
+
+
+class _HeldTouches:
+    """Stands in for touchpoints held in the engine (inputs.engine_table.EngineTable): the touches of a few leads."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame, self.asked = frame, []
+
+    def touches_of(self, lead_ids, channels) -> pd.DataFrame:
+        ids, chans = {str(i) for i in lead_ids}, list(channels)
+        self.asked.append((sorted(ids), chans))
+        return self.frame[self.frame["lead_id"].isin(ids) & self.frame["channel"].isin(chans)]
+
+
+def test_outbound_deals_with_marketing_touches_held_in_the_engine():
+    deals = pd.DataFrame({"deal_id": ["D1", "D2"], "created_date": pd.to_datetime(["2026-10-10", "2026-10-12"]),
+                          "lead_id": ["L1", "L2"], "channel": [None, None], "amount": [5_000.0, 7_000.0],
+                          "deal_type": ["New Business"] * 2})
+    leads = pd.DataFrame({"lead_id": ["L1", "L2"], "channel": ["sales_outbound", "paid_search"]})
+    touches = pd.DataFrame({"lead_id": ["L1", "L1", "L1"], "channel": ["webinars", "email", "sales_outbound"],
+                            "timestamp": pd.to_datetime(["2026-09-01", "2026-10-20", "2026-09-02"])})
+    held = _HeldTouches(touches)
+    aq = sla.attribution_questions(deals, leads, held, pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01"),
+                                   ["webinars", "email"])
+    # only the outbound deal's lead is asked for, in the marketing channels (sorted); the e-mail came after the deal
+    assert held.asked == [(["L1"], ["email", "webinars"])]
+    assert aq["outbound_with_marketing"][["deal_id", "touches", "touch_channels"]].values.tolist() == [
+        ["D1", 1, ["webinars"]]]
