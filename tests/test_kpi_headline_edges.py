@@ -40,3 +40,20 @@ def test_an_acceptance_rate_on_too_few_decisions_asks_for_no_action():
         acc = next(k for k in kpis if k.key == "sales_acceptance_rate")
         assert acc.value == 0.5 and acc.extra["no_verdict"] is (n == 0)
         assert len(kpi_dashboard.recommendations(kpis, [], pd.DataFrame(), "de", "EUR", {}, store=None)) == n
+
+
+def test_the_leads_chart_draws_the_year_before_beside_each_month(monkeypatch):
+    from cmo_workbook.render import charts
+
+    drawn = {}
+    original = charts.columns_ac_py
+
+    def record(periods, actual, previous_year, **kw):
+        drawn.update(periods=periods, actual=list(actual), py=None if previous_year is None else list(previous_year))
+        return original(periods, actual, previous_year, **kw)
+
+    monkeypatch.setattr(kpi_dashboard.charts, "columns_ac_py", record)
+    kpi_dashboard.leads_chart(kpi_store(), pd.Period("2026-10", freq="M"), "de", None)
+    # Oct 2025 .. Oct 2026 against Oct 2024 .. Oct 2025 (60 in Nov 2025, 80 in Oct 2025, 50 otherwise before Aug 2026)
+    assert drawn["periods"][0] == pd.Timestamp("2025-10-01") and drawn["actual"][-3:] == [50.0, 100.0, 120.0]
+    assert drawn["py"] is not None and drawn["py"][-2:] == [50.0, 80.0] and drawn["actual"][1] == 60.0
