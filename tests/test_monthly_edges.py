@@ -83,3 +83,12 @@ def test_a_table_held_in_the_engine_starts_with_its_profiles_first_date():
     # an engine table without any date starts nowhere
     ds.engine["touchpoints"] = _HeldTouchpoints(pd.NaT)
     assert table_starts(ds) == {"spend": pd.Period("2026-03", freq="M")}
+
+
+def test_a_table_the_schema_does_not_know_is_skipped_not_the_end():
+    from cmo_workbook.metrics.monthly import table_starts
+
+    # dicts keep their order: the unknown table comes first, the spend after it still counts
+    ds = Dataset(params=None, tables={"aaa_notes": pd.DataFrame({"date": [D("2020-01-01")]}), "spend": _spend()},
+                 sources=[])
+    assert table_starts(ds) == {"spend": pd.Period("2026-03", freq="M")}
