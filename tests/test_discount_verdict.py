@@ -58,7 +58,7 @@ def test_yes_when_the_losses_since_the_cut_rose_beyond_the_break_even_share():
                           end=T("2026-10-01"))
     assert st.loss_rise == pytest.approx(0.45) and st.match_pays
     assert "Empfehlung: ja – seit der Senkung am 15.09.2026 gingen 70 %" in briefing.decision_text(st, "de").replace("\xa0", " ")
-    assert "+45,0 Pp. mehr – mehr als die 32 % zusätzlicher Verlust" in briefing.decision_text(st, "de").replace("\xa0", " ")
+    assert "+45,0 Prozentpunkte mehr – mehr als die 32 % zusätzlicher Verlust" in briefing.decision_text(st, "de").replace("\xa0", " ")
 
 
 def test_too_few_deals_since_the_cut_are_no_evidence_for_matching():

@@ -48,7 +48,7 @@ def test_rising_delivery_delays_lead_the_memo_and_are_flagged(de_run):
     assert re.search(r"^\d+\s% aller Rückmeldungen", de_run.message)  # number first
     row = next(line for line in plain.splitlines() if line.startswith("Lieferverzögerungen "))
     assert row.rstrip().endswith("▲")
-    assert "+13,5\u00a0Pp." in row  # the change vs the 3-month average, in German format
+    assert "+13,5\u00a0Prozentpunkte" in row  # the change vs the 3-month average, in German format
 
 
 def test_no_pii_in_the_memo(de_run, raw_feedback):
