@@ -55,3 +55,12 @@ def test_clv_cache_keys_deals_without_account_ids_and_returns_what_it_stored(tmp
     cache.put(key, 1_234.5)
     assert cache.get(key) == 1_234.5 and store._ClvCache(tmp_path).get(key) == 1_234.5  # in memory and on disk
     assert store._ClvCache(None).get(key) is None
+
+
+def test_clv_to_cac_has_no_value_when_new_customers_cost_nothing():
+    # no spend, 2 new customers a month: CAC = 0 / 24 = 0 €; CLV ÷ 0 is no ratio (never a crash or infinity)
+    frame = kpi_month_frame()
+    frame["marketing_spend"] = 0.0
+    frame["new_customers_marketing"] = 2.0
+    s = kpi_store(frame)
+    assert s.value("cac", "t12m") == 0.0 and math.isnan(s.value("clv_to_cac", "t12m"))
