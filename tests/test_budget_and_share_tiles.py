@@ -176,3 +176,11 @@ def test_a_small_company_figure_is_shown_compact_like_the_marketing_figure():
     tile = kpi_dashboard.share_tile(st, "marketing_order_intake_share", "company_order_intake", "de", "EUR")
     assert plain(tile.so_what) == ("2 Tsd. € von 8 Tsd. € Auftragseingang des Unternehmens kamen aus Marketing-Anfragen "
                                    "– unter den geplanten 30 %: 400 € Auftragseingang fehlen zum Plananteil.")
+
+
+def test_a_company_in_francs_reads_francs_in_every_amount_of_the_budget_tile():
+    tile = kpi_dashboard.budget_tile(budget_store(102_100, 100_000), "de", "CHF")
+    assert plain(tile.value) == "102 Tsd. CHF"
+    assert plain(tile.so_what) == ("2,1 Tsd. CHF über dem Budget von 100 Tsd. CHF seit Jahresbeginn; im bisherigen Tempo "
+                                   "122 Tsd. CHF bis Geschäftsjahresende ggü. 120 Tsd. CHF Budget – Ausgaben der "
+                                   "restlichen Monate begrenzen oder Nachtrag beantragen.")

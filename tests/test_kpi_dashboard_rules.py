@@ -85,6 +85,9 @@ def test_qualified_leads_with_a_web_goal_on_track_or_achieved():
                                                         "inquiries' on track without extra cold calling.")
     # a goal at risk does not get the good-news sentence
     assert sw("qualified_leads", ctx={"web_goal": _goal("at_risk")}).startswith("30 Anfragen unter Plan")
+    # an English memo without the English title handed over names the goal by its own (German) title, never "None"
+    assert sw("qualified_leads", "en", ctx={"web_goal": _goal("on_track")}) == (
+        "Website inquiries 150 vs baseline 100: goal 'Website-Anfragen verdoppeln' on track without extra cold calling.")
 
 
 def test_cost_per_lead_within_or_above_target():

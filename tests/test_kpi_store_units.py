@@ -168,7 +168,7 @@ def test_ramp_up_counts_from_the_later_of_monthly_data_and_first_deal(monkeypatc
 def test_reliable_at_the_maturity_month_and_clv_looks_a_year_back():
     calc = object.__new__(store._Calc)
     calc.mature_from = pd.Period("2025-10", freq="M")
-    calc.table_start = {}  # every input table covers every month here (the coverage rule has its own tests)
+    calc.table_start = {}  # every export covers every month here (the export starts: the next test)
     cat = catalogue()
     month = lambda p: store.Window("month", pd.Period(p, freq="M"))  # noqa: E731
     asof = lambda p: store.Window("asof", pd.Period(p, freq="M"))  # noqa: E731
@@ -178,6 +178,19 @@ def test_reliable_at_the_maturity_month_and_clv_looks_a_year_back():
     # the CLV as of a month's end rests on the year before it
     assert calc.reliable(cat["clv"], asof("2026-09")) is True
     assert calc.reliable(cat["clv"], asof("2026-08")) is False
+
+
+def test_a_window_before_an_export_begins_has_no_value_and_is_unreliable():
+    calc = object.__new__(store._Calc)
+    calc.mature_from = None
+    calc.table_start = {"leads": pd.Period("2025-06", freq="M")}  # the contacts export begins in June 2025
+    cat = catalogue()
+    month = lambda p: store.Window("month", pd.Period(p, freq="M"))  # noqa: E731
+    assert calc.inputs_cover(cat["leads"], month("2025-06")) and calc.reliable(cat["leads"], month("2025-06"))
+    assert not calc.inputs_cover(cat["leads"], month("2025-05")) and not calc.reliable(cat["leads"], month("2025-05"))
+    assert math.isnan(calc.value(cat["leads"], month("2025-05")))  # no value, never 0
+    # a table whose start is unknown does not hold a metric back
+    assert calc.inputs_cover(cat["marketing_spend"], month("2024-01"))
 
 
 def test_new_business_is_found_in_any_case_and_an_unknown_type_counts_as_new():

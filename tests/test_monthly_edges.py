@@ -65,3 +65,30 @@ def test_a_month_without_any_row_is_there_and_spend_without_leads_has_no_cost_pe
     aug = pd.Period("2026-08", freq="M")
     assert m.attrs["covered_from"] == {k: aug for k in ("leads", "qualified_leads", "qualified_leads_web", "sql",
                                                         "marketing_spend", "cost_per_qualified_lead")}
+
+
+class _HeldTouchpoints:
+    """Stands in for an engine-held table (inputs.engine_table.EngineTable): only its profile's first date."""
+
+    def __init__(self, first):
+        self.first = first
+
+
+def test_a_table_held_in_the_engine_starts_with_its_profiles_first_date():
+    from cmo_workbook.metrics.monthly import table_starts
+
+    ds = Dataset(params=None, tables={"spend": _spend()}, sources=[],
+                 engine={"touchpoints": _HeldTouchpoints(pd.Timestamp("2025-07-14 08:30"))})
+    assert table_starts(ds) == {"spend": pd.Period("2026-03", freq="M"), "touchpoints": pd.Period("2025-07", freq="M")}
+    # an engine table without any date starts nowhere
+    ds.engine["touchpoints"] = _HeldTouchpoints(pd.NaT)
+    assert table_starts(ds) == {"spend": pd.Period("2026-03", freq="M")}
+
+
+def test_a_table_the_schema_does_not_know_is_skipped_not_the_end():
+    from cmo_workbook.metrics.monthly import table_starts
+
+    # dicts keep their order: the unknown table comes first, the spend after it still counts
+    ds = Dataset(params=None, tables={"aaa_notes": pd.DataFrame({"date": [D("2020-01-01")]}), "spend": _spend()},
+                 sources=[])
+    assert table_starts(ds) == {"spend": pd.Period("2026-03", freq="M")}
