@@ -180,3 +180,42 @@ def test_a_format_of_the_same_shape_as_one_read_now_replaces_it(tmp_path, monkey
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
     dates = load_dataset(load_params(tmp_path / "params.yaml"), ["feedback"]).feedback["date"]
     assert [str(d.date()) for d in dates] == ["2026-02-01", "2026-02-13"]
+
+
+def test_a_custom_property_the_preset_expects_is_named_as_one_and_its_fix_works(lab):
+    """HubSpot has no "Sales Feedback Date" by default: the note says it is a custom property the account may not
+    have (and what follows without it); "Date of first engagement" is a standard one and gets no such words."""
+    import csv
+
+    from cmo_workbook.inputs import plausibility
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
+
+    notes = {f.key: f for f in plausibility.missing_rate_inputs(load_dataset(load_params(lab / "params.yaml")))}
+    feedback, first_contact = notes["note_no_feedback_dates"], notes["note_no_first_contact_dates"]
+    assert feedback.text("en").startswith(
+        'No sales feedback date in the leads export ("Sales Feedback Date" is missing or empty; "Sales Feedback Date" '
+        "is a custom property, not one HubSpot has by default, so an account without it exports no such column): "
+        "the SLA feedback time cannot be measured and is not stated, and rejections are missing from the acceptance "
+        "rate")
+    assert ('"Sales Feedback Date" ist eine selbst angelegte Eigenschaft, keine Standard-Eigenschaft von HubSpot'
+            in feedback.text("de"))
+    assert feedback.fix == ("create the property in HubSpot and export it, or map a date property of your own under "
+                            f"data.leads[0].columns.sales_feedback_date in {load_params(lab / 'params.yaml').relpath()}")
+    assert "custom" not in first_contact.text("en") and "selbst angelegt" not in first_contact.text("de")
+    # the fix as written: a date property of the user's own, mapped under that key
+    path = lab / "hubspot-crm-exports-all-contacts-2026-11-02.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    rows[0].append("Rückmeldung Vertrieb")
+    for row in rows[1:]:
+        row.append(row[12])  # accepted by sales on its SQL date
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL).writerows(rows)
+    raw, leads = entry(lab, "leads")
+    leads["columns"] = {"sales_feedback_date": "Rückmeldung Vertrieb"}
+    save(lab, raw)
+    ds = load_dataset(load_params(lab / "params.yaml"))
+    assert [f.key for f in plausibility.missing_rate_inputs(ds)] == ["note_no_first_contact_dates"]
+    assert ds.leads["sales_feedback_date"].notna().sum() == sum(1 for row in rows[1:] if row[12])
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "presets.md").read_text(encoding="utf-8")
+    assert 'sales_feedback_date ← "Sales Feedback Date" (a custom property, not in every HubSpot portal)' in doc

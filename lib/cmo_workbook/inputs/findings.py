@@ -79,10 +79,21 @@ class MonthSpan:
         return self.first if self.first == self.last else f"{self.first} – {self.last}"
 
 
+@dataclass(frozen=True)
+class CustomProperty:
+    """A field saying that ``header`` is a custom property of ``tool`` (HubSpot's "Sales Feedback Date"), not one
+    every account has, worded per language; a header the tool has by default is ``CustomProperty("", "")`` (no words)."""
+
+    header: str
+    tool: str
+
+
 def _shown(value: Any, lang: str) -> str:
     """A field as the memo writes it: whole numbers grouped, shares as percent, month spans in words, the rest as text."""
     if isinstance(value, MonthSpan):
         return fmt.month_span(value.first, value.last, lang)
+    if isinstance(value, CustomProperty):
+        return t("note_custom_property", lang, header=value.header, tool=value.tool) if value.tool else ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, int):

@@ -96,6 +96,9 @@ class TablePreset:
     footer_patterns: tuple[str, ...] = ()
     extra_header_rows: int = 0
     combine: Mapping[str, Combine] = field(default_factory=dict)
+    #: canonical column -> the tool, where the preset's header is a custom property (HubSpot's "Sales Feedback
+    #: Date"), not one the tool has by default: a portal without it exports no such column, and notes say so
+    custom: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -683,6 +686,7 @@ HUBSPOT_CONTACTS = Preset(
         number_style="en", date_formats=_HUBSPOT_DATES,
         combine={"source_detail": Combine(("source_detail", "_detail_2")),
                  "contact_name": Combine(("_first_name", "_last_name"), sep=" ")},
+        custom={"sales_feedback_date": "HubSpot", "region": "HubSpot"},
     )},
     howto="In HubSpot open CRM > Contacts (view: All contacts), click Export, choose 'All properties on records' "
           "and the file format CSV; HubSpot e-mails a download link.",
@@ -1394,7 +1398,8 @@ def _headers(tp: TablePreset) -> str:
         target = next((t for t, c in tp.combine.items() if name in c.parts), name) if name.startswith("_") else name
         if not target.startswith("_"):
             shown.setdefault(target, []).append(f'"{header}"')
-    return ", ".join(f"{t} ← {' + '.join(h)}" for t, h in shown.items())
+    return ", ".join(f"{t} ← {' + '.join(h)}" + (f" (a custom property, not in every {tp.custom[t]} portal)"
+                                                 if t in tp.custom else "") for t, h in shown.items())
 
 
 def _semantics_rows(preset: Preset) -> list[tuple[str, str]]:
