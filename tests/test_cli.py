@@ -98,6 +98,59 @@ def test_failing_notebook_exit_1_keeps_failed_notebook_alerts_analyst(project, s
     assert alert["Subject"] == "[cmo-workbook] FAILED: boom 2026-10"
 
 
+def write_memo_notebook(project: Path, name: str, headline: str) -> None:
+    """A monthly notebook whose only memo block is ``headline`` (the kernel the runner uses, as the bundled ones)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["cmo"] = {"cadence": "monthly", "inputs": ["leads"], "title": name}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell('period: str = "2026-10"\nparams_file: str = ""\nlang: str = ""',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(f"from cmo_workbook.render import blocks\nblocks.show(blocks.Headline({headline!r}))",
+                                  metadata={"tags": ["memo"]}),
+    ]
+    nbformat.write(nb, project / "notebooks" / f"{name}.ipynb")
+
+
+def test_a_strict_failure_keeps_the_executed_notebook_writes_no_memo_and_alerts(project, smtp_server, capsys):
+    """--strict refusing a memo for its jargon is a failed run (exit 1) like a cell error: README's promise."""
+    period_dir = project / "reports" / "2026-10"
+    write_memo_notebook(project, "jargon", "Der ROMI liegt bei 310 % – das Budget bleibt, wie es ist.")
+    assert run("jargon", "--period", "2026-10") == 0  # without --strict: a warning, and the memo
+    before = {f: (period_dir / f).read_bytes() for f in ("jargon.html", "jargon.eml", "jargon.txt", "jargon.ipynb")}
+    capsys.readouterr()
+
+    assert run("jargon", "--period", "2026-10", "--strict", "--email") == 1
+    out = capsys.readouterr()
+    failed = period_dir / "jargon.failed.ipynb"
+    assert failed.exists()
+    executed = nbformat.read(str(failed), as_version=4)
+    assert "ROMI liegt bei 310" in json.dumps(executed.cells[-1].outputs)  # the run's own output, not a blank copy
+    assert (f"FAILED   jargon 2026-10 failed: 1 jargon finding(s):\nwarning  jargon: headline: jargon \"ROMI\"" in out.out)
+    assert f"; executed notebook kept at {failed}" in out.out
+    # no memo: the earlier good one stays byte for byte, no new file beside it, nothing went to the CEO
+    assert {f: (period_dir / f).read_bytes() for f in before} == before
+    assert not list(period_dir.glob(".*running*"))
+    assert [m["to"] for m in smtp_server.messages] == [["analyst@kessler-antriebstechnik.example"]]
+    alert = email.message_from_bytes(smtp_server.messages[0]["data"], policy=email.policy.default)
+    assert alert["Subject"] == "[cmo-workbook] FAILED: jargon 2026-10"
+    assert f"executed notebook kept at {failed}" in alert.get_content()
+
+    # the next good run removes the stale failure
+    assert run("jargon", "--period", "2026-10") == 0
+    assert not failed.exists()
+
+
+def test_a_strict_failure_of_a_first_run_leaves_no_memo_files(project, capsys):
+    period_dir = project / "reports" / "2026-10"
+    write_memo_notebook(project, "jargon", "Der ROMI liegt bei 310 % – das Budget bleibt, wie es ist.")
+    assert run("jargon", "--period", "2026-10", "--strict") == 1
+    assert (period_dir / "jargon.failed.ipynb").exists()
+    assert sorted(p.name for p in period_dir.glob("jargon*")) == ["jargon.failed.ipynb"]
+    # nor the memo's records: no decision log entry, no verdicts of a memo that did not go out
+    assert not (period_dir / "decisions.yaml").exists() and not (period_dir / "verdicts.yaml").exists()
+
+
 def test_cell_timeout_counts_as_failure(project, capsys):
     write_notebook(project, "slow", "import time\ntime.sleep(60)")
     assert run("slow", "--period", "2026-10", "--cell-timeout", "2") == 1

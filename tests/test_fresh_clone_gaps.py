@@ -180,7 +180,8 @@ def test_without_feedback_dates_the_acceptance_rate_is_not_measured_not_100(tmp_
     from cmo_workbook.memos.context import Workbook
 
     wb = Workbook(ds.params, ds, OCT, "en", TODAY, tmp_path)
-    assert any(line.startswith('No sales feedback date in the leads export ("Sales Feedback Date" is missing or empty)')
+    assert any(line.startswith('No sales feedback date in the leads export ("Sales Feedback Date" is missing or empty; '
+                               '"Sales Feedback Date" is a custom property, not one HubSpot has by default')
                for line in wb.input_notes(["leads", "deals", "spend"]))
     # ... once in the sync memo's (its definitions add only the first-contact note)
     assert "Sales Feedback Date" not in sync.definitions(sync.compute(ds, OCT, "en", store=st), "en")

@@ -20,7 +20,8 @@ from cmo_workbook.inputs.params import Params, load_params
 
 TODAY = date(2024, 6, 30)
 P = "params/acme.yaml"
-DATE_FIX = f"fix the cell or set date_format for this file in {P}"
+#: a cell written like a format the file is read with, but no such day (31.02.2024): only the cell is the fix
+NO_SUCH_DATE = "fix the cell: it is written like {}, but is no real or plausible date"
 NUMBER_FIX = f"fix the cell or set number_format (de or en) for this file in {P}"
 HUBSPOT_DATES = "YYYY-MM-DD[ HH:MM[:SS]] or YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM or DD.MM.YYYY"
 DE_DATES = "DD.MM.YYYY or DD.MM.YYYY HH:MM or DD.MM.YY or an Excel date number or YYYY-MM-DD[ HH:MM[:SS]]"
@@ -100,7 +101,7 @@ def test_impossible_date_names_the_row_excel_shows(project):
                   + "15,Deal 15,Closed Won,1000,31.02.2024,01.02.2024\n")
     assert project.problems(deals=entry("deals.csv", "hubspot_deals", date_format="DD.MM.YYYY")) == [
         'deals.csv, row 17, column "Close Date": "31.02.2024" is not a date (expected DD.MM.YYYY); '
-        f"fix the cell or set date_format for this file in {P}"]
+        + NO_SUCH_DATE.format("DD.MM.YYYY")]
 
 
 def test_german_number_in_an_english_file(project):
@@ -263,7 +264,8 @@ def test_several_problems_in_one_file_come_at_once_in_reading_order(project):
         'deals.csv, row 3, column "Create Date": is empty but created_date is required; fill the cell or remove the row',
         'deals.csv, row 4, column "Amount": "abc" is not a number (expected English format like 1,234.56); '
         + NUMBER_FIX,
-        f'deals.csv, row 4, column "Close Date": "2024-13-01" is not a date (expected {HUBSPOT_DATES}); {DATE_FIX}',
+        f'deals.csv, row 4, column "Close Date": "2024-13-01" is not a date (expected {HUBSPOT_DATES}); '
+        + NO_SUCH_DATE.format("YYYY-MM-DD[ HH:MM[:SS]]"),
     ]
 
 
@@ -272,7 +274,10 @@ def test_problems_of_several_files_and_tables_come_together(project):
     project.write("contacts.csv", CONTACTS_HEAD + "1,gestern,Organic search,,\n")
     problems = project.problems(leads=entry("contacts.csv", "hubspot_contacts"), deals=entry("deals.csv", "hubspot_deals"))
     assert problems == [
-        f'contacts.csv, row 2, column "Create Date": "gestern" is not a date (expected {HUBSPOT_DATES}); {DATE_FIX}',
+        f'contacts.csv, row 2, column "Create Date": "gestern" is not a date (expected {HUBSPOT_DATES}); fix the '
+        'cell, or put the file\'s date format first in data.leads[0].date_format: ["<your format, e.g. %d/%m/%Y>", '
+        f'"iso", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y"] in {P} (then the formats of preset '
+        "hubspot_contacts, which the file's other dates need: a single format replaces them)",
         'deals.csv, row 2, column "Amount": "x" is not a number (expected English format like 1,234.56); ' + NUMBER_FIX,
     ]
     with pytest.raises(DataError, match=r"^2 problems in the input data:\n  - contacts.csv, row 2"):
@@ -284,11 +289,15 @@ def test_a_wrong_format_for_a_whole_column_lists_ten_cells_and_counts_the_rest(p
     project.write("linkedin.csv", "Start Date (in UTC),Campaign Name,Total Spent\n" + rows)
     problems = project.problems(spend=entry("linkedin.csv", "linkedin_ads", date_format="DD.MM.YYYY"))
     assert len(problems) == 11
+    fix = (f'fix the cell, or set data.spend[0].date_format: ["%m/%d/%Y", "%d.%m.%Y"] in {P} (the file\'s format '
+           "MM/DD/YYYY first, then the formats its date_format lists: a single format would replace them)")
     assert problems[0] == (f'linkedin.csv, row 2, column "Start Date (in UTC)": "1/1/2024" is not a date '
-                           f"(expected DD.MM.YYYY); {DATE_FIX}")
+                           f"(expected DD.MM.YYYY); {fix}")
     assert problems[9].startswith('linkedin.csv, row 11, column "Start Date (in UTC)": "1/10/2024" is not a date')
     assert problems[10] == ('linkedin.csv, column "Start Date (in UTC)": 16 more cells in rows 12 to 27 have the '
-                            f"same kind of problem; {DATE_FIX}")
+                            f"same kind of problem; {fix}")
+    spend = project.load(spend=entry("linkedin.csv", "linkedin_ads", date_format=["%m/%d/%Y", "%d.%m.%Y"])).spend
+    assert spend["date"].iloc[[0, 12, 25]].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-13", "2024-02-13"]
 
 
 def test_header_named_in_params_but_missing_from_the_file(project):
@@ -351,7 +360,7 @@ def test_meta_export_bad_spend_and_pipedrive_bad_date(project):
     assert project.problems(spend=entry("meta.csv", "meta_ads"), deals=entry("pipedrive.csv", "pipedrive_deals")) == [
         'pipedrive.csv, row 2, column "Deal - Deal created": "2024-02-30" is not a date (expected '
         "YYYY-MM-DD[ HH:MM[:SS]] or YYYY-MM-DD HH:MM:SS or DD.MM.YYYY or MM/DD/YYYY or an Excel date number); "
-        + DATE_FIX,
+        + NO_SUCH_DATE.format("YYYY-MM-DD[ HH:MM[:SS]]"),
         'meta.csv, row 2, column "Amount spent (EUR)": "12.5O" is not a number (expected a number like 1.234,56 or '
         f"1,234.56); {NUMBER_FIX}"]
 
@@ -363,7 +372,10 @@ def test_date_format_override_reads_us_dates(project):
     project.write("contacts.csv", CONTACTS_HEAD + "1,02/01/2024 10:30,Organic search,,\n")
     assert project.problems(leads=entry("contacts.csv", "hubspot_contacts")) == [
         f'contacts.csv, row 2, column "Create Date": "02/01/2024 10:30" is not a date (expected {HUBSPOT_DATES}); '
-        + DATE_FIX]
+        f'fix the cell, or say how "02/01/2024 10:30" reads in {P}: if it is 01.02.2024 (day.month.year), set '
+        'data.leads[0].date_format: ["%m/%d/%Y %H:%M", "iso", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y"]; if it '
+        'is 02.01.2024 (day.month.year), set data.leads[0].date_format: ["%d/%m/%Y %H:%M", "iso", "%Y-%m-%d %H:%M", '
+        '"%d.%m.%Y %H:%M", "%d.%m.%Y"]']
     for spelling in ("MM/DD/YYYY HH:MM", "%m/%d/%Y %H:%M"):
         ds = project.load(leads=entry("contacts.csv", "hubspot_contacts", date_format=spelling))
         assert ds.leads["created_date"].tolist() == [pd.Timestamp("2024-02-01 10:30")]

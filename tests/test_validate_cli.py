@@ -59,8 +59,8 @@ def test_broken_file_exit_2_with_the_message(tmp_path, capsys, monkeypatch):
     assert cli.main(["validate", "--params", path.name]) == 2
     out, err = capsys.readouterr()
     assert err == ('error: kosten.csv, row 3, column "Datum": "31.02.2024" is not a date (expected DD.MM.YYYY or '
-                   "DD.MM.YYYY HH:MM or DD.MM.YY or an Excel date number or YYYY-MM-DD[ HH:MM[:SS]]); fix the cell "
-                   "or set date_format for this file in acme.yaml\n")
+                   "DD.MM.YYYY HH:MM or DD.MM.YY or an Excel date number or YYYY-MM-DD[ HH:MM[:SS]]); fix the cell: "
+                   "it is written like DD.MM.YYYY, but is no real or plausible date\n")
     assert "ok: all inputs valid" not in out
 
 

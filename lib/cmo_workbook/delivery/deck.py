@@ -90,7 +90,7 @@ def export(nb_path: Path, stem: str, params: Params, period: str, lang: str, *,
     nb = nbformat.read(str(nb_path), as_version=4)
     slides = slide_fmt.slides_from_notebook(nb)
     if not 6 <= len(slides) <= 8:
-        raise ExecutionError(f"{nb_path.name} displayed {len(slides)} slides; a deck has 6-8 (cells tagged 'slide')")
+        raise ExecutionError(f"{stem}.ipynb displayed {len(slides)} slides; a deck has 6-8 (cells tagged 'slide')")
     findings = check_language(slides, lang)
     for line in jargon.format_findings(findings):
         say(line)

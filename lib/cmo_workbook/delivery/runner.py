@@ -520,11 +520,21 @@ class Runner:
                     raise ExecutionError(f"KPI store / controlling workbook of {period} failed: "
                                          f"{type(exc).__name__}: {exc}") from None
                 if info.output == "deck":  # the deck goes to the analyst, without the controlling workbook
-                    os.replace(running_nb, final_nb)
-                    self.say(f"notebook {final_nb}")
-                    result = self._export_deck(info, period, final_nb, params)
+                    result = self._export_deck(info, period, running_nb, final_nb, params)
                 else:
                     result = self._export(info, period, running_nb, final_nb, params, workbook)
+            except BaseException as exc:
+                # refused before any memo file (--strict findings, no headline, too large, the KPI store): a failed
+                # run like a cell error, so the executed notebook is kept as NAME.failed.ipynb and the message says so
+                if running_nb.exists():
+                    kept = self._keep_failed(running_nb, failed_nb)
+                    if isinstance(exc, ExecutionError):
+                        where = f"executed notebook kept at {failed_nb}" if kept else \
+                            "the executed notebook could not be kept"
+                        exc.args = (f"{info.name} {period} failed: {exc}; {where}",)
+                        exc.notebook = failed_nb if kept else None
+                        self.say(f"FAILED   {exc}")
+                raise
             finally:
                 if running_nb.exists():
                     running_nb.unlink()  # export failed: the previous NAME.ipynb stays the one of the last good memo
@@ -742,17 +752,22 @@ class Runner:
             results.append(RunResult(info.name, str(period), True, eml=path, sent=sent, message=str(msg["Subject"])))
         return results
 
-    def _export_deck(self, info: NotebookInfo, period: Period, nb_path: Path, params: Params) -> RunResult:
-        """A deck (metadata ``"output": "deck"``): .pptx, reveal.js, PDF; ``--email`` sends them to the analyst only."""
+    def _export_deck(self, info: NotebookInfo, period: Period, nb_path: Path, final_nb: Path,
+                     params: Params) -> RunResult:
+        """A deck (metadata ``"output": "deck"``): .pptx, reveal.js, PDF; ``--email`` sends them to the analyst only.
+        The executed notebook ``nb_path`` becomes ``final_nb`` once the deck is written (a refused deck keeps it as
+        the failed notebook)."""
         from . import deck
 
         lang = self.opts.lang or params.language
         stem = self.lang_file(info.name)
         files = deck.export(nb_path, stem, params, str(period), lang, say=self.say, strict=self.opts.strict)
-        result = RunResult(info.name, str(period), True, memo=files.pptx, eml=files.eml, notebook=nb_path,
+        os.replace(nb_path, final_nb)
+        self.say(f"notebook {final_nb}")
+        result = RunResult(info.name, str(period), True, memo=files.pptx, eml=files.eml, notebook=final_nb,
                            message=files.title)
         if self.opts.email:
-            result.sent = self._deliver(info, period, nb_path.parent, params, stem, files.message,
+            result.sent = self._deliver(info, period, final_nb.parent, params, stem, files.message,
                                         files.message.as_bytes(), whom="the analyst ")
         return result
 

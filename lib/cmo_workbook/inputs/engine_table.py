@@ -123,7 +123,7 @@ def load(params: Any, today: date, shown: list[str], keys: list[str]) -> tuple[E
 
     ``shown`` and ``keys``: per entry, how messages name it and where its settings live in params.
     """
-    from .loaders import MAX_LISTED, SourceInfo, _cap, _fix_for
+    from .loaders import MAX_LISTED, SourceInfo, _cap, _date_format_fix
     from . import sources as sources_mod
 
     rel = touchpoints_relation(params, keep_bad=True)
@@ -174,10 +174,18 @@ def load(params: Any, today: date, shown: list[str], keys: list[str]) -> tuple[E
                 tail.extend(more)
 
             expected = convert._expected_date(part.date_formats)
-            if unconverted:
+            if unconverted:  # the loader's fix, from the same cells: the first listed, the range of those read
+                bad = [str(_raw(part, "timestamp", v)).strip() for (v,) in q(
+                    f"SELECT _raw_timestamp FROM {checked} AS r WHERE _entry = {i} AND (_unconverted_timestamp OR "
+                    f"_implausible_timestamp) ORDER BY _pos LIMIT {MAX_LISTED + 1}")]
+                low, high = q(f"SELECT min(\"timestamp\"), max(\"timestamp\") FROM {checked} AS r WHERE _entry = {i} "
+                              "AND NOT _unconverted_timestamp AND NOT _implausible_timestamp")[0]
+                entry = params.files(TABLE)[i]
+                fix = _date_format_fix(bad, pd.Timestamp(low) if low is not None else pd.NaT,
+                                       pd.Timestamp(high) if high is not None else pd.NaT, list(part.date_formats),
+                                       "date_format" in entry, str(entry.get("preset")), keys[i], ptext, today)
                 capped("_unconverted_timestamp OR _implausible_timestamp", "timestamp",
-                       lambda bad: convert._IMPLAUSIBLE if bad else expected,
-                       _fix_for(spec.column("timestamp"), keys[i], ptext))
+                       lambda bad: convert._IMPLAUSIBLE if bad else expected, fix)
             for column, n in (("lead_id", empty_lead), ("timestamp", empty_ts), ("channel", empty_channel)):
                 if n:
                     capped(f"{_col(column)} IS NULL AND NOT _unconverted_{column}", column,

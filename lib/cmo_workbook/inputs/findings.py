@@ -91,6 +91,15 @@ class SourceName:
         return self.label or self.table
 
 
+@dataclass(frozen=True)
+class CustomProperty:
+    """A field saying that ``header`` is a custom property of ``tool`` (HubSpot's "Sales Feedback Date"), not one
+    every account has, worded per language; a header the tool has by default is ``CustomProperty("", "")`` (no words)."""
+
+    header: str
+    tool: str
+
+
 def _shown(value: Any, lang: str) -> str:
     """A field as the memo writes it: whole numbers grouped, shares as percent, month spans and sources in words,
     the rest as text."""
@@ -98,6 +107,8 @@ def _shown(value: Any, lang: str) -> str:
         return fmt.month_span(value.first, value.last, lang)
     if isinstance(value, SourceName):
         return value.label or t(f"source_{value.table}", lang)
+    if isinstance(value, CustomProperty):
+        return t("note_custom_property", lang, header=value.header, tool=value.tool) if value.tool else ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, int):

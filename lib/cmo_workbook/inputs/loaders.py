@@ -434,13 +434,16 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
             continue  # a missing id is generated from the row's content below
         close = res.closest(col)
         hint = f' (closest header found: "{close}")' if close else ""
+        example = spec.column(col).constant_example
         problems.append(Problem(
             shown, f"has no column for {col}, which is required{_expected_headers(preset, table, col)}{hint}; "
                    f"headers found: {headers_text}",
             fix=(f'set {key}.columns.{col}: "{close}" in {ptext}' if close else
                  f'map your header: set {key}.columns.{col}: "<your header>" in {ptext}'
                  + (f' (or name the column "{tool}" as {preset.name} exports it)'
-                    if (tool := _expected_headers(preset, table, col, first_only=True)) else "")),
+                    if (tool := _expected_headers(preset, table, col, first_only=True)) else ""))
+                + (f'; or, when one {col} holds for the whole file, set {key}.constants.{col}: "<the {col}, '
+                   f'e.g. {example}>"' if example else ""),
         ))
 
     number_style = str(entry.get("number_format") or tp.number_style).strip().lower()
@@ -462,6 +465,8 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
     detected_currency: set[str] = set()
     misread: list[tuple[str, str, list[int]]] = []  # money columns grouped by the decimal mark
     has_currency = "currency" in res.mapping.values() or "currency" in constants
+    #: date columns: header -> (parsed, bad cells as (row, value, expected)); one date_format serves them all
+    date_cells: dict[str, tuple[pd.Series, list[tuple[int, object, str]]]] = {}
 
     def convert_values(values: pd.Series, column: schema.Column):
         if column.type != "choice":  # convert maps choice values itself
@@ -490,11 +495,24 @@ def load_file(params: Params, table: str, entry: dict[str, Any], *, today: date 
                 bad = [b for b in bad if b[0] not in set(grouped)]
                 typed.iloc[grouped] = np.nan
         bad_at[canonical] = {pos for pos, _, _ in bad}
-        listed, more = _cap(shown, header, [(raw.rows[pos], value, expected) for pos, value, expected in bad],
-                            _fix_for(column, key, ptext))
-        problems.extend(listed)
-        tail.extend(more)
+        items = [(raw.rows[pos], value, expected) for pos, value, expected in bad]
+        if column.type in ("date", "datetime"):
+            date_cells[header] = (typed, items)  # one date_format for the file: its fix needs every column
+        else:
+            listed, more = _cap(shown, header, items, _fix_for(column, key, ptext))
+            problems.extend(listed)
+            tail.extend(more)
         out[canonical] = typed.reset_index(drop=True)
+    if any(items for _, items in date_cells.values()):
+        # the first cells of each column, as the messages list them (and as the engine path fetches them)
+        sample = [str(v).strip() for _, items in date_cells.values() for _, v, _ in items[:MAX_LISTED + 1]]
+        good = pd.concat([parsed.dropna() for parsed, _ in date_cells.values()])
+        fix = _date_format_fix(sample, good.min() if len(good) else pd.NaT, good.max() if len(good) else pd.NaT,
+                               date_formats, "date_format" in entry, preset.name, key, ptext, today)
+        for header, (_, items) in date_cells.items():
+            listed, more = _cap(shown, header, items, fix)
+            problems.extend(listed)
+            tail.extend(more)
     problems.extend(_unused_settings(entry, spec, header_of, constants, shown, key, ptext))
     if misread:
         problems.extend(_grouped_amounts(misread, frame, raw.rows, header_of, spec, number_style, shown, key, ptext))
@@ -593,6 +611,80 @@ def _expected_headers(preset: presets.Preset, table: str, column: str, shown: in
         return spellings[0] if spellings else ""
     named = " or ".join(f'"{a}"' for a in spellings[:shown])
     return f"; preset {preset.name} ({preset.title}) reads it from the header {named}"
+
+
+#: date formats a cell the preset cannot read is tried with, to name the one line of params that reads it
+_DATE_GUESSES = ("iso", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M %p",
+                 "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%Y %H:%M",
+                 "%d.%m.%Y %H:%M:%S", "%d.%m.%y", "%Y-%m-%d", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d", "%d %b %Y",
+                 "%b %d, %Y")
+
+
+def _date_shape(fmt: str) -> re.Pattern[str]:
+    """What a cell written in ``fmt`` looks like, valid day or not (``%d.%m.%Y``: 31.02.2024 too)."""
+    if fmt == "iso":
+        return convert._ISO
+    if fmt == "excel":
+        return re.compile(r"(?!)")  # any number is a day number: an unreadable cell is not one
+    codes = {"%d": r"(?:0?[1-9]|[12]\d|3[01])", "%m": r"(?:0?[1-9]|1[0-2])", "%H": r"(?:[01]?\d|2[0-3])",
+             "%I": r"(?:0?[1-9]|1[0-2])", "%M": r"[0-5]\d", "%S": r"[0-5]\d", "%Y": r"\d{4}",
+             "%y": r"\d{2}", "%b": r"[A-Za-z]{3,4}\.?", "%B": r"[A-Za-z]+", "%p": r"(?:AM|PM|am|pm)", "%f": r"\d{1,6}", "%%": "%"}
+    parts = re.split(r"(%.)", fmt)
+    return re.compile("^" + "".join(codes.get(p, re.escape(p)) if p.startswith("%") else re.escape(p)
+                                    for p in parts if p) + "$")
+
+
+def _same_shape(a: str, b: str) -> bool:
+    """MM/DD/YYYY and DD/MM/YYYY: one reads 01/02 as the other's 1 February (a file has one of them)."""
+    return a != b and re.sub("%[dm]", "%_", a) == re.sub("%[dm]", "%_", b)
+
+
+def _date_format_fix(bad: list[str], low: pd.Timestamp, high: pd.Timestamp, formats: list[str], own: bool,
+                     preset: str, key: str, ptext: str, today: date) -> str:
+    """The fix for dates the file's formats cannot read (``bad``: the first cells of each column, as listed; ``low``
+    and ``high``: the range of the dates that were read): the exact ``date_format`` line that reads them.
+
+    ``date_format`` replaces the formats the file is read with, so the line lists the format that reads every
+    bad cell first, then the formats read now (the file's other dates need them), leaving out one of the same
+    shape (MM/DD/YYYY when DD/MM/YYYY is new). When two formats read the bad cells (10/01/2026: 1 October or
+    10 January), the one whose dates lie in the range of the file's other dates and not after today is named;
+    if that does not decide, both lines are. A cell written in a format read now is no real date (31.02.2024).
+    """
+    # a cell written in a format the file is read with is no such date (31.02.2024): no format reads it
+    unknown = [v for v in bad if not any(_date_shape(f).match(v) for f in formats)]
+    if not unknown:
+        shapes = [convert.human_date_format(f) for f in formats if _date_shape(f).match(bad[0])]
+        return f"fix the cell: it is written like {shapes[0]}, but is no real or plausible date"
+    texts = pd.Series(unknown, dtype=object)
+    limit = pd.Timestamp(today) + pd.Timedelta(days=1)
+    scored = []
+    for fmt in _DATE_GUESSES:
+        if fmt in formats:
+            continue
+        parsed = convert._parse_text_dates(texts, fmt)
+        if parsed.isna().any():
+            continue
+        inside = (parsed < limit) & ((parsed >= low.normalize()) & (parsed <= high) if not pd.isna(low) else True)
+        scored.append((int(inside.sum()), fmt, parsed))
+    whose = "the formats its date_format lists" if own else f"the formats of preset {preset}"
+    if not scored:
+        listed = ", ".join(f'"{f}"' for f in ["<your format, e.g. %d/%m/%Y>", *formats])
+        return (f"fix the cell, or put the file's date format first in {key}.date_format: [{listed}] in {ptext} "
+                f"(then {whose}, which the file's other dates need: a single format replaces them)")
+    best = max(s for s, _, _ in scored)
+    top = [(fmt, parsed) for s, fmt, parsed in scored if s == best]
+
+    def line(fmt: str) -> str:
+        kept = [f for f in formats if not _same_shape(f, fmt)]
+        return f"{key}.date_format: [{', '.join(json.dumps(f) for f in [fmt, *kept])}]"
+
+    if len(top) == 1:
+        fmt = top[0][0]
+        return (f"fix the cell, or set {line(fmt)} in {ptext} (the file's format "
+                f"{convert.human_date_format(fmt)} first, then {whose}: a single format would replace them)")
+    readings = "; ".join(f"if it is {parsed.iloc[0]:%d.%m.%Y} (day.month.year), set {line(fmt)}"
+                         for fmt, parsed in top)
+    return f'fix the cell, or say how "{unknown[0]}" reads in {ptext}: {readings}'
 
 
 def _fix_for(column: schema.Column, key: str, ptext: str) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import DataError
-from .findings import Finding, MonthSpan, count
+from .findings import CustomProperty, Finding, MonthSpan, count
 from .semantics import QUALIFIED_STAGES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -161,32 +161,36 @@ def missing_rate_inputs(ds: Dataset) -> list[Finding]:
     for column, key in RATE_INPUTS:
         if column in leads and leads[column].notna().any():  # as the KPI store asks (store.rejections_known)
             continue
-        header, params_key = column_hint(ds, "leads", column)
-        # the message says how to add the column (export it, or map a header under the params key): no separate
-        # fix, which validate would print after it a second time
-        out.append(Finding.note("leads", key, header=header, params_key=params_key))
+        header, params_key, tool = column_hint(ds, "leads", column)
+        # the message says how to add the column (export it, or map a header under the params key); only a tool's
+        # custom property gets a fix of its own (create it first), else validate would print the same advice twice
+        out.append(Finding.note("leads", key, header=header, params_key=params_key,
+                                custom=CustomProperty(header, tool),
+                                fix=(f"create the property in {tool} and export it, or map a date property of your "
+                                     f"own under {params_key} in {ds.params.relpath()}" if tool else "")))
     return out
 
 
-def column_hint(ds: Dataset, table: str, column: str) -> tuple[str, str]:
-    """(header, params key) for ``column`` of ``table``: the file's header when it is mapped (and empty), else the
-    preset's spelling of the tool (HubSpot: "Date of first engagement"); the key maps a header of its own."""
+def column_hint(ds: Dataset, table: str, column: str) -> tuple[str, str, str]:
+    """(header, params key, tool) for ``column`` of ``table``: the file's header when it is mapped (and empty), else
+    the preset's spelling of the tool (HubSpot: "Date of first engagement"); the key maps a header of its own;
+    ``tool`` names the tool when the preset's header is a custom property of it ("" otherwise)."""
     from .presets import REGEX_PREFIX, get_preset
 
     for i, entry in enumerate(ds.params.files(table)):
         key = f"data.{table}[{i}].columns.{column}"
         info = next((s for s in ds.files(table) if s.preset == entry.get("preset")), None)
-        if info is not None and info.columns.get(column):
-            return f'"{info.columns[column]}"', key
+        if info is not None and info.columns.get(column):  # the file has the column: the portal has it
+            return f'"{info.columns[column]}"', key, ""
         try:
-            aliases = get_preset(str(entry.get("preset"))).tables[table].aliases.get(column, ())
+            tp = get_preset(str(entry.get("preset"))).tables[table]
         except (KeyError, ValueError):
-            aliases = ()
-        spelt = [a for a in aliases if not a.startswith(REGEX_PREFIX)]
+            tp = None
+        spelt = [a for a in (tp.aliases.get(column, ()) if tp else ()) if not a.startswith(REGEX_PREFIX)]
         if spelt:
-            return f'"{spelt[0]}"', key
-        return column, key
-    return column, f"data.{table}[0].columns.{column}"
+            return f'"{spelt[0]}"', key, tp.custom.get(column, "")
+        return column, key, ""
+    return column, f"data.{table}[0].columns.{column}", ""
 
 
 def gate(ds: Dataset, tables: list[str] | None = None) -> list[Finding]:

@@ -96,6 +96,9 @@ class TablePreset:
     footer_patterns: tuple[str, ...] = ()
     extra_header_rows: int = 0
     combine: Mapping[str, Combine] = field(default_factory=dict)
+    #: canonical column -> the tool, where the preset's header is a custom property (HubSpot's "Sales Feedback
+    #: Date"), not one the tool has by default: a portal without it exports no such column, and notes say so
+    custom: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -683,6 +686,7 @@ HUBSPOT_CONTACTS = Preset(
         number_style="en", date_formats=_HUBSPOT_DATES,
         combine={"source_detail": Combine(("source_detail", "_detail_2")),
                  "contact_name": Combine(("_first_name", "_last_name"), sep=" ")},
+        custom={"sales_feedback_date": "HubSpot", "region": "HubSpot"},
     )},
     howto="In HubSpot open CRM > Contacts (view: All contacts), click Export, choose 'All properties on records' "
           "and the file format CSV; HubSpot e-mails a download link.",
@@ -1270,7 +1274,9 @@ data:
 
 Encoding, delimiter, title lines above the header and totals rows below the data are detected. Per file
 you can override `number_format` (`de`, `en` or `auto`), `date_format` (e.g. `DD.MM.YYYY` or `%d.%m.%Y`,
-or a list), `sheet` (.xlsx), `header_row`, `encoding`, `delimiter`, `columns` (canonical column: your
+or a list tried in order; it replaces the preset's formats of row Dates, so to add a format list yours first
+and the preset's after it, e.g. `date_format: ["%m/%d/%Y", iso, "%d.%m.%Y"]`: `validate` prints that line
+for a date it cannot read), `sheet` (.xlsx), `header_row`, `encoding`, `delimiter`, `columns` (canonical column: your
 header), `constants` (a value for a column the file lacks) and `values` (your spelling: canonical value).
 Check everything with `cmo-workbook validate --params params/<company>.yaml`.
 
@@ -1336,6 +1342,36 @@ _SOURCE_FIELDS = {"leads": ("source_raw", "source_detail", "channel", "campaign"
 _LINK_FIELDS = {"leads": ("deal_id", "contact_email", "company"), "deals": ("lead_id", "contact_email", "company")}
 
 
+def _required(preset: Preset, table: str) -> str:
+    """The table's required columns as the preset reads them, and what stands in when the file lacks one
+    (a constant where one value can hold for a whole file, a generated id)."""
+    tp = preset.tables[table]
+    spec = schema.table(table)
+    out = []
+    for name in spec.required:
+        spelled = [a for a in tp.aliases.get(name, ()) if not a.startswith(REGEX_PREFIX)]
+        if name in tp.constants:
+            text = f"`{name}` = {tp.constants[name]}"
+        elif spelled:
+            text = f'`{name}` ← "{spelled[0]}"'
+        elif name in tp.combine:
+            text = f"`{name}` ← " + " + ".join(f'"{a}"' for part in tp.combine[name].parts
+                                               for a in tp.aliases.get(part, ())[:1])
+        else:
+            text = f"`{name}` ← `columns.{name}`"
+        column = spec.column(name)
+        if spec.unique and name == spec.unique[0]:
+            text += " (made from the row's content when the file has none)"
+        elif column.constant_example and name not in tp.constants:
+            text += f" (or one value for the file: `constants: {{{name}: {column.constant_example}}}`)"
+        elif column.may_be_empty:
+            text += " (cells may be empty)"
+        out.append(text)
+    for group in spec.one_of:
+        out.append("at least one of " + ", ".join(f"`{g}`" for g in group))
+    return ", ".join(out)
+
+
 def _fields(tp: TablePreset, names: tuple[str, ...]) -> str:
     """``canonical ← "Header"`` for the preset's first spelling of each field it knows (or its constant)."""
     out = []
@@ -1362,7 +1398,8 @@ def _headers(tp: TablePreset) -> str:
         target = next((t for t, c in tp.combine.items() if name in c.parts), name) if name.startswith("_") else name
         if not target.startswith("_"):
             shown.setdefault(target, []).append(f'"{header}"')
-    return ", ".join(f"{t} ← {' + '.join(h)}" for t, h in shown.items())
+    return ", ".join(f"{t} ← {' + '.join(h)}" + (f" (a custom property, not in every {tp.custom[t]} portal)"
+                                                 if t in tp.custom else "") for t, h in shown.items())
 
 
 def _semantics_rows(preset: Preset) -> list[tuple[str, str]]:
@@ -1417,6 +1454,7 @@ def markdown_table() -> str:
             ("Export", preset.howto),
             ("Export (deutsch)", preset.howto_de),
             ("Params", "; ".join(params)),
+            *((("Required", (f"{t}: " if len(tables) > 1 else "") + _required(preset, t)) for t in tables)),
             ("Numbers", " / ".join(numbers) + " (override: `number_format`)"),
             ("Dates", " / ".join(dates) + " (override: `date_format`)"),
             *_semantics_rows(preset),

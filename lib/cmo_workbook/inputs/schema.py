@@ -42,6 +42,9 @@ class Column:
     may_be_empty: bool = False
     #: a date that may lie after today (a plan covers the whole year)
     may_be_future: bool = False
+    #: a required column one value may fill for a whole file (``constants.source: survey`` for a survey export
+    #: without a source column): the example value; messages about the missing column offer it as a fix
+    constant_example: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -84,7 +87,8 @@ LEADS = Table(
     (
         C("lead_id", "id", True, "CRM record id"),
         C("created_date", "datetime", True, "when the lead was created"),
-        C("source_raw", "string", True, "source as the CRM names it (e.g. HubSpot 'Original Traffic Source')"),
+        C("source_raw", "string", True, "source as the CRM names it (e.g. HubSpot 'Original Traffic Source')",
+          constant_example="Trade Show"),
         C("source_detail", "string", description="drill-down: utm_campaign, fair name, partner"),
         C("channel", "string", description="marketing channel; derived from source_raw by channel rules when absent"),
         C("lifecycle_stage", "string", description="lifecycle stage or status as the CRM names it"),
@@ -153,7 +157,7 @@ TOUCHPOINTS = Table(
     (
         C("lead_id", "id", True, "the journey's lead (or account)"),
         C("timestamp", "datetime", True),
-        C("channel", "string", True),
+        C("channel", "string", True, constant_example="linkedin"),
         C("campaign", "string"),
         C("source", "string"),
         C("medium", "string"),
@@ -190,7 +194,7 @@ FEEDBACK = Table(
     (
         C("feedback_id", "id", True),
         C("date", "datetime", True),
-        C("source", "string", True, "support ticket, sales call, survey, review, ..."),
+        C("source", "string", True, "support ticket, sales call, survey, review, ...", constant_example="survey"),
         C("text", "string"),
         C("score", "number"),
         C("score_scale", "choice", choices=("nps_0_10", "csat_1_5", "csat_good_bad", "stars_1_5")),
@@ -215,8 +219,8 @@ COMPETITOR_OBSERVATIONS = Table(
     "one row per observation of a competitor, kept by hand",
     (
         C("date", "date", True),
-        C("competitor", "string", True),
-        C("topic", "choice", True, choices=(
+        C("competitor", "string", True, constant_example="Muster AG"),
+        C("topic", "choice", True, constant_example="price", choices=(
             "product", "price", "campaign", "trade_fair", "hiring", "partnership", "press", "other")),
         C("summary", "string", True),
         C("source_url", "string"),
@@ -234,7 +238,7 @@ COMPETITOR_PRICES = Table(
     "one row per price seen: competitor x product x date",
     (
         C("observed_date", "date", True),
-        C("competitor", "string", True),
+        C("competitor", "string", True, constant_example="Muster AG"),
         C("product", "string", True),
         C("price", "number", True, non_negative=True),
         C("currency", "currency", default="EUR"),
@@ -253,7 +257,7 @@ COMPETITOR_MESSAGING = Table(
     "one row per dated snapshot of a competitor's claims",
     (
         C("date", "date", True),
-        C("competitor", "string", True),
+        C("competitor", "string", True, constant_example="Muster AG"),
         C("text", "string", True, "the claim text as published"),
         C("location", "string", description="homepage hero, trade-fair slogan, LinkedIn about, ..."),
         C("source_url", "string"),
@@ -357,7 +361,11 @@ def markdown() -> str:
            "Generated from `cmo_workbook.inputs.schema` by `markdown()`; do not edit by hand. Regenerate with",
            "`.venv/bin/python -m cmo_workbook.inputs.schema > docs/schemas.md` (a test fails when this file is out of date).",
            "", "Every reader maps a file's own headers onto these columns (see docs/presets.md) and converts each",
-           "column from text with the type's explicit format. Types: " + ", ".join(f"`{t}`" for t in TYPES) + ".", ""]
+           "column from text with the type's explicit format. Types: " + ", ".join(f"`{t}`" for t in TYPES) + ".", "",
+           "A file must carry every required column (`validate` names the one missing and the header the preset",
+           "expects). Map a header of your own under `columns` (`columns: {source: \"Herkunft\"}`); where the notes",
+           "say so, one value may stand for the whole file instead (`constants: {source: survey}`); a missing unique",
+           "id is made from each row's content (same file, same ids).", ""]
     for t in TABLES.values():
         out += [f"## `{t.name}`", "", f"Grain: {t.grain}."]
         if t.unique:
@@ -375,6 +383,9 @@ def markdown() -> str:
                 notes = (notes + "; " if notes else "") + "must not be negative"
             if c.may_be_empty:
                 notes = (notes + "; " if notes else "") + "cells may be empty"
+            if c.constant_example:
+                notes = (notes + "; " if notes else "") + (f"a file without this column can set one value for all "
+                                                           f"its rows: `constants: {{{c.name}: {c.constant_example}}}`")
             out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {notes} |")
         out.append("")
     return "\n".join(out)
