@@ -38,6 +38,28 @@ def sample_dir() -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def strategy_q3_inputs(sample_dir):
+    """The strategy memo's inputs for the sample's Q3 2026 (three months of VoC, the competitor analysis, the KPI
+    quarter), as the notebook gathers them without the stakes; shared by the strategy tests."""
+    from cmo_workbook import voc
+    from cmo_workbook.inputs.loaders import load_dataset
+    from cmo_workbook.inputs.params import load_params
+    from cmo_workbook.memos import competitor_briefing as briefing, strategy_memo as strategy
+    from cmo_workbook.metrics import store
+    from cmo_workbook.periods import Period
+
+    q3 = Period.parse("2026-Q3")
+    params = load_params("params/example.yaml")
+    ds = load_dataset(params, ["leads", "deals", "spend", "feedback", "competitor_observations", "competitor_prices",
+                               "competitor_messaging"])
+    taxonomy = params.path.parent / params.raw["voc"]["taxonomy"]
+    vocs = [voc.analyse(ds.feedback, month=str(m), taxonomy=taxonomy, lang="de") for m in q3.month_periods()]
+    comp = briefing.analyse(ds, params.raw["competitors"], q3, lang="de", vat=0.19)
+    kpis = store.KpiStore(store.build(ds, q3), q3, store.catalogue(params.raw))
+    return strategy.StrategyInputs(q3, "de", "EUR", vocs, comp, strategy.kpi_quarter(kpis))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from cmo_workbook.memos import competitor_briefing as briefing, strategy_memo as strategy
-from cmo_workbook import voc
 from cmo_workbook.inputs.loaders import load_dataset
 from cmo_workbook.inputs.params import load_params
 from cmo_workbook.periods import Period
@@ -33,22 +32,8 @@ def sample_store_q3(sample_dir, tmp_path_factory):
     return store.compute(ds, Q3, tmp_path_factory.mktemp("reports"))
 
 
-@pytest.fixture(scope="module")
-def sample_inputs(sample_dir):
-    params = load_params("params/example.yaml")
-    ds = load_dataset(params, ["leads", "deals", "spend", "feedback", "competitor_observations", "competitor_prices",
-                               "competitor_messaging"])
-    taxonomy = params.path.parent / params.raw["voc"]["taxonomy"]
-    vocs = [voc.analyse(ds.feedback, month=str(m), taxonomy=taxonomy, lang="de") for m in Q3.month_periods()]
-    comp = briefing.analyse(ds, params.raw["competitors"], Q3, lang="de", vat=0.19)
-    from cmo_workbook.metrics import store
-
-    kpis = store.KpiStore(store.build(ds, Q3), Q3, store.catalogue(params.raw))
-    return strategy.StrategyInputs(Q3, "de", "EUR", vocs, comp, strategy.kpi_quarter(kpis))
-
-
-def test_delivery_complaints_meet_the_competitor_s_delivery_promise(sample_inputs):
-    recs = strategy.recommendations(sample_inputs)
+def test_delivery_complaints_meet_the_competitor_s_delivery_promise(strategy_q3_inputs):
+    recs = strategy.recommendations(strategy_q3_inputs)
     assert 3 <= len(recs) <= 5
     first = recs[0]
     assert first.rule == "delivery_promise"
@@ -57,12 +42,12 @@ def test_delivery_complaints_meet_the_competitor_s_delivery_promise(sample_input
     assert first.kpi.startswith("Auftragseingang aus Marketing-Anfragen, Quartal 4,1\u00a0Mio.\u00a0€")
     evidence = strategy.evidence_text(first, "de")
     assert evidence.count(" · ") == 2 and evidence.startswith("Kunden: ")
-    head = strategy.headline(sample_inputs, recs)
+    head = strategy.headline(strategy_q3_inputs, recs)
     assert "Lieferverzögerungen" in head and "Hartmann Antriebe" in head
 
 
-def test_price_pressure_takes_owner_and_next_step_from_the_params_rule(sample_inputs):
-    recs = {r.rule: r for r in strategy.recommendations(sample_inputs)}
+def test_price_pressure_takes_owner_and_next_step_from_the_params_rule(strategy_q3_inputs):
+    recs = {r.rule: r for r in strategy.recommendations(strategy_q3_inputs)}
     price = recs["price_pressure"]
     assert price.owner == "Vertriebsleitung"
     assert price.next_step.startswith("Argumentationsblatt für den Vertrieb zu Servogetriebe KS-60, Servogetriebe KS-90")
@@ -70,30 +55,30 @@ def test_price_pressure_takes_owner_and_next_step_from_the_params_rule(sample_in
     assert "monitoring_gap" in recs and "Alpin Drives AG" in recs["monitoring_gap"].action
 
 
-def test_situation_risks_and_decisions(sample_inputs):
-    recs = strategy.recommendations(sample_inputs)
-    s = strategy.situation(sample_inputs)
+def test_situation_risks_and_decisions(strategy_q3_inputs):
+    recs = strategy.recommendations(strategy_q3_inputs)
+    s = strategy.situation(strategy_q3_inputs)
     assert len(s) == 3
     assert s[0].startswith("Wettbewerb: Hartmann Antriebe senkt")
     assert s[1].startswith("Kunden: Beschwerden über Lieferverzögerungen steigen auf 14\u00a0%")
     assert s[2].startswith("Marketing: ")
     # the euros marketing delivered against plan (params targets.quarterly.marketing_won_revenue: 3,600,000):
     # 4.1 Mio. € of order intake from marketing inquiries, (value / 3.6 Mio. − 1) as the change vs plan
-    k = sample_inputs.kpi
+    k = strategy_q3_inputs.kpi
     assert k.won_revenue_target == 3_600_000
     change = f"+{round((k.won_revenue / 3_600_000 - 1) * 100)}\u00a0%"
     assert str(s[2]).endswith(f"Gewonnen: 4,1\u00a0Mio.\u00a0€ Auftragseingang aus Marketing-Anfragen im Quartal, {change}"
                               " ggü. Plan (3,6\u00a0Mio.\u00a0€).")
-    risks = strategy.risks(sample_inputs, recs)
+    risks = strategy.risks(strategy_q3_inputs, recs)
     assert any("Alpin Drives AG" in r for r in risks)
     assert strategy.decisions(recs) == [r.decision for r in recs if r.decision] and len(strategy.decisions(recs)) == 2
 
 
-def test_no_evidence_no_recommendation(sample_inputs):
-    quiet = sample_inputs.competitors
+def test_no_evidence_no_recommendation(strategy_q3_inputs):
+    quiet = strategy_q3_inputs.competitors
     empty = briefing.CompetitorResults(**{**quiet.__dict__, "items": quiet.items.iloc[0:0], "notes": quiet.notes.iloc[0:0],
                                           "quiet": quiet.quiet.iloc[0:0], "events": quiet.events.iloc[0:0]})
-    inp = strategy.StrategyInputs(Q3, "de", "EUR", [], empty, sample_inputs.kpi)
+    inp = strategy.StrategyInputs(Q3, "de", "EUR", [], empty, strategy_q3_inputs.kpi)
     recs = strategy.recommendations(inp)
     assert [r.rule for r in recs] == []  # cost per lead is within 10 % of last year in the sample
     assert strategy.headline(inp, recs).startswith("Keine Entscheidung nötig")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cmo_workbook.competitors.implications import PriceMoveStake
-from cmo_workbook.memos import competitor_briefing as briefing, strategy_memo as strategy
+from cmo_workbook.memos import strategy_memo as strategy
 from cmo_workbook.periods import Period
 
 Q3 = Period.parse("2026-Q3")
@@ -29,49 +29,32 @@ def _stake(lost_since: int, loss_share_since: float) -> PriceMoveStake:
                           loss_share_since=loss_share_since, loss_share_before=0.20)
 
 
-@pytest.fixture(scope="module")
-def sample_inputs(sample_dir):
-    from cmo_workbook import voc
-    from cmo_workbook.inputs.loaders import load_dataset
-    from cmo_workbook.inputs.params import load_params
-    from cmo_workbook.metrics import store
-
-    params = load_params("params/example.yaml")
-    ds = load_dataset(params, ["leads", "deals", "spend", "feedback", "competitor_observations", "competitor_prices",
-                               "competitor_messaging"])
-    taxonomy = params.path.parent / params.raw["voc"]["taxonomy"]
-    vocs = [voc.analyse(ds.feedback, month=str(m), taxonomy=taxonomy, lang="de") for m in Q3.month_periods()]
-    comp = briefing.analyse(ds, params.raw["competitors"], Q3, lang="de", vat=0.19)
-    kpis = store.KpiStore(store.build(ds, Q3), Q3, store.catalogue(params.raw))
-    return strategy.StrategyInputs(Q3, "de", "EUR", vocs, comp, strategy.kpi_quarter(kpis))
-
-
 def _price_rec(inp, stake: PriceMoveStake, lang: str) -> strategy.StrategyRec:
     inp = dataclasses.replace(inp, lang=lang, stakes=strategy.Stakes(price=stake))
     return {r.rule: r for r in strategy.recommendations(inp)}["price_pressure"]
 
 
-def test_verdict_no_keeps_value_not_discount_in_action_cost_and_decision(sample_inputs):
+def test_verdict_no_keeps_value_not_discount_in_action_cost_and_decision(strategy_q3_inputs):
     # since the cut 2 of 10 deals lost on price, 20 % of the value: no rise against 20 % before (< 30 %): "nein"
     st = _stake(2, 0.20)
     assert st.loss_rise == pytest.approx(0.0) and not st.match_pays
-    rec = _price_rec(sample_inputs, st, "de")
+    rec = _price_rec(strategy_q3_inputs, st, "de")
     assert plain(rec.action) == ("Auf die Preissenkung von Hartmann Antriebe mit Wert statt Rabatt antworten: "
                                  "Gesamtkosten, Lieferfähigkeit und Service belegen, Rabatte nur nach klarer Regel.")
     # 500k × 12 % = 60 Tsd. € of margin if matched everywhere
     assert plain(rec.cost_text) == ("Rabatt bis 12 % pauschal freigeben? Empfehlung: nein – Rabatt nur im Einzelfall "
                                     "nach Freigaberegel (pauschal kostete er bis 60 Tsd. € Marge im Jahr)")
     assert "Empfehlung: nein – Wert statt Rabatt" in plain(rec.decision)
-    en = _price_rec(sample_inputs, st, "en")
+    en = _price_rec(strategy_q3_inputs, st, "en")
     assert plain(en.action).startswith("Answer Hartmann Antriebe's price cut with value, not discounts")
     assert "Recommendation: no" in plain(en.decision)
 
 
-def test_verdict_yes_turns_the_action_to_matching(sample_inputs):
+def test_verdict_yes_turns_the_action_to_matching(strategy_q3_inputs):
     # since the cut 6 of 10 deals lost on price, 60 % of the value: +40 Pp. against 20 % before, above 30 %: "ja"
     st = _stake(6, 0.60)
     assert st.loss_rise == pytest.approx(0.40) and st.match_pays
-    rec = _price_rec(sample_inputs, st, "de")
+    rec = _price_rec(strategy_q3_inputs, st, "de")
     action = plain(rec.action)
     assert action == ("Bei Servogetriebe KS-60 mit der Preissenkung von Hartmann Antriebe mitziehen: bis 12 % Rabatt "
                       "nach klarer Freigaberegel, denn seit der Senkung gehen mehr als die 30 % über Preis verloren, ab "
@@ -81,10 +64,10 @@ def test_verdict_yes_turns_the_action_to_matching(sample_inputs):
                                            "der Senkung übersteigen die Schwelle von 30 %")
     assert "Empfehlung: ja – seit der Senkung am 15.09.2026 gingen 60 %" in plain(rec.decision)
     # the headline (when price leads) carries the same answer as the action
-    head = plain(strategy.headline(dataclasses.replace(sample_inputs, lang="de"), [rec]))
+    head = plain(strategy.headline(dataclasses.replace(strategy_q3_inputs, lang="de"), [rec]))
     assert head.startswith("Bei Servogetriebe KS-60 mit der Preissenkung von Hartmann Antriebe mitziehen") \
         and "Empfehlung: ja" in head and "Empfehlung: nein" not in head
-    en = _price_rec(sample_inputs, st, "en")
+    en = _price_rec(strategy_q3_inputs, st, "en")
     assert plain(en.action).startswith("Match Hartmann Antriebe's price cut on Servogetriebe KS-60: discounts up to "
                                        "12% under a clear approval rule") and "value, not discounts" not in plain(en.action)
     assert "Recommendation: yes" in plain(en.decision)
