@@ -35,14 +35,15 @@ def project(tmp_path, sample_dir, monkeypatch):
     return tmp_path
 
 
-def write_notebook(project: Path, name: str, body: str) -> None:
+def write_notebook(project: Path, name: str, body: str, tags: tuple[str, ...] = ()) -> None:
+    """A monthly notebook with the runner's parameters cell and one code cell ``body`` (tagged ``tags``)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["cmo"] = {"cadence": "monthly", "inputs": ["leads"], "title": name}
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
         nbformat.v4.new_code_cell('period: str = "2026-10"\nparams_file: str = ""\nlang: str = ""',
                                   metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(body),
+        nbformat.v4.new_code_cell(body, metadata={"tags": list(tags)} if tags else {}),
     ]
     nbformat.write(nb, project / "notebooks" / f"{name}.ipynb")
 
@@ -100,16 +101,8 @@ def test_failing_notebook_exit_1_keeps_failed_notebook_alerts_analyst(project, s
 
 def write_memo_notebook(project: Path, name: str, headline: str) -> None:
     """A monthly notebook whose only memo block is ``headline`` (the kernel the runner uses, as the bundled ones)."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["cmo"] = {"cadence": "monthly", "inputs": ["leads"], "title": name}
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell('period: str = "2026-10"\nparams_file: str = ""\nlang: str = ""',
-                                  metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(f"from cmo_workbook.render import blocks\nblocks.show(blocks.Headline({headline!r}))",
-                                  metadata={"tags": ["memo"]}),
-    ]
-    nbformat.write(nb, project / "notebooks" / f"{name}.ipynb")
+    write_notebook(project, name, f"from cmo_workbook.render import blocks\nblocks.show(blocks.Headline({headline!r}))",
+                   tags=("memo",))
 
 
 def test_a_strict_failure_keeps_the_executed_notebook_writes_no_memo_and_alerts(project, smtp_server, capsys):
