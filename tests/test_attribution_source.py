@@ -161,17 +161,24 @@ def test_sql_bootstrap_agrees_on_random_journeys_with_ties(tmp_path, lookback):
         bootstrap_sql(con, tps, ocs, "markov", order_by="seq")
 
 
-@pytest.mark.slow
-def test_the_attribution_review_memo_is_byte_identical_from_csv_and_from_parquet_in_duckdb(variants, tmp_path):
+def memos_by_source(variants: dict, tmp_path, notebook: str, period: str, lang: str) -> dict[str, tuple[bytes, bytes]]:
+    """``notebook``'s memo (HTML, plain text) run on the sample from CSV and from Parquet, each with its own reports
+    and history."""
     from cmo_workbook.delivery.runner import Runner, RunOptions
 
     out = {}
     for kind in ("csv", "parquet"):
-        opts = RunOptions(params_path=variants[kind], period=Period.parse("2026-Q3"), lang="de",
+        opts = RunOptions(params_path=variants[kind], period=Period.parse(period), lang=lang,
                           reports_dir=tmp_path / kind / "reports", history_dir=tmp_path / kind / "history")
-        result = Runner(opts, say=lambda line: None).run("attribution_review")
+        result = Runner(opts, say=lambda line: None).run(notebook)
         assert result.ok, (kind, result.message)
         out[kind] = (result.memo.read_bytes(), result.memo.with_suffix(".txt").read_bytes())
+    return out
+
+
+@pytest.mark.slow
+def test_the_attribution_review_memo_is_byte_identical_from_csv_and_from_parquet_in_duckdb(variants, tmp_path):
+    out = memos_by_source(variants, tmp_path, "attribution_review", "2026-Q3", "de")
     assert "Attributions-Review".encode() in out["csv"][0] or b"Attribution" in out["csv"][0]  # a whole memo
     assert out["parquet"][0] == out["csv"][0], "memo HTML differs between the in-memory and the DuckDB path"
     assert out["parquet"][1] == out["csv"][1], "plain-text memo differs"

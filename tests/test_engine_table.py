@@ -18,7 +18,7 @@ from cmo_workbook.inputs.validate import validate
 from cmo_workbook.metrics import funnel, sla
 from cmo_workbook.periods import Period
 
-from test_attribution_source import variants  # noqa: F401 (fixture)
+from test_attribution_source import memos_by_source, variants  # noqa: F401 (fixture)
 
 ENGINE_KINDS = ("parquet", "duckdb")
 
@@ -167,14 +167,6 @@ def test_bad_cells_are_found_in_sql_with_the_loaders_messages(variants, tmp_path
 @pytest.mark.slow
 def test_the_sync_memo_is_byte_identical_with_touchpoints_in_the_engine(variants, tmp_path):  # noqa: F811
     """The sales-marketing sync asks for the outbound deals' marketing touches (sla.attribution_questions)."""
-    from cmo_workbook.delivery.runner import Runner, RunOptions
-
-    out = {}
-    for kind in ("csv", "parquet"):
-        opts = RunOptions(params_path=variants[kind], period=Period.parse("2026-10"), lang="en",
-                          reports_dir=tmp_path / kind / "reports", history_dir=tmp_path / kind / "history")
-        result = Runner(opts, say=lambda line: None).run("sales_marketing_sync")
-        assert result.ok, (kind, result.message)
-        out[kind] = (result.memo.read_bytes(), result.memo.with_suffix(".txt").read_bytes())
+    out = memos_by_source(variants, tmp_path, "sales_marketing_sync", "2026-10", "en")
     assert b"touchpoints 0 (" in out["csv"][0]  # the data note names the touchpoints with their rows
     assert out["parquet"] == out["csv"]
