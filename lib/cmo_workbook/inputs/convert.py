@@ -237,6 +237,17 @@ def _expected_date(formats: Sequence[str]) -> str:
     return f"is not a date (expected {' or '.join(human_date_format(f) for f in formats)})"
 
 
+def empty_required(column: str) -> tuple[str, str]:
+    """(message, fix) for an empty cell of a required column: one wording for files and engine sources."""
+    return f"is empty but {column} is required", "fill the cell or remove the row"
+
+
+def in_future(today: dt.date, params_text: str) -> tuple[str, str]:
+    """(message, fix) for a date after today in a column that may not lie in the future (files and engine sources)."""
+    return (f"lies in the future (today is {today:%d.%m.%Y})",
+            f"check the date (day and month swapped?) or set date_format for this file in {params_text}")
+
+
 def parse_date(text: object, formats: Sequence[str] = DEFAULT_DATE_FORMATS) -> pd.Timestamp:
     """Parse one date/timestamp with the given formats, tried in order.
 

@@ -188,13 +188,13 @@ def load(params: Any, today: date, shown: list[str], keys: list[str]) -> tuple[E
                        lambda bad: convert._IMPLAUSIBLE if bad else expected, fix)
             for column, n in (("lead_id", empty_lead), ("timestamp", empty_ts), ("channel", empty_channel)):
                 if n:
+                    message, fix_empty = convert.empty_required(column)
                     capped(f"{_col(column)} IS NULL AND NOT _unconverted_{column}", column,
-                           lambda _bad, c=column: f"is empty but {c} is required", "fill the cell or remove the row",
-                           show_value=False)
+                           lambda _bad, m=message: m, fix_empty, show_value=False)
                 if column == "timestamp" and future:
+                    message, fix_future = convert.in_future(today, ptext)
                     capped(f"\"timestamp\" >= {_ts(limit)} AND NOT _implausible_timestamp", "timestamp",
-                           lambda _bad: f"lies in the future (today is {today:%d.%m.%Y})",
-                           f"check the date (day and month swapped?) or set date_format for this file in {ptext}")
+                           lambda _bad, m=message: m, fix_future)
             order = {h: k for k, h in enumerate(part.headers)}
             listed.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(p.column, len(order))))
             problems.extend(listed)

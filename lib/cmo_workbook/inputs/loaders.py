@@ -805,16 +805,14 @@ def _check_values(spec: schema.Table, df: pd.DataFrame, rows: list[int], header_
         skip = bad_at.get(column.name, set())  # already reported as not a number/date/...
         if column.required and not column.may_be_empty:
             empty = [p for p in np.flatnonzero(s.isna().to_numpy(dtype=bool)) if p not in skip]
-            add(header, raw, empty, f"is empty but {column.name} is required", "fill the cell or remove the row",
-                show_value=False)
+            add(header, raw, empty, *convert.empty_required(column.name), show_value=False)
         if column.non_negative and column.name not in credit_signed:  # a credit note (H) is a real negative
             negative = np.flatnonzero((pd.to_numeric(s, errors="coerce") < 0).fillna(False).to_numpy(dtype=bool))
             add(header, raw, negative, f"is negative; {column.name} must be 0 or more",
                 "fix the cell; net refunds and credit notes into the original row instead of a negative row")
         if column.type in ("date", "datetime") and column.name not in _FUTURE_OK and not column.may_be_future:
             future = np.flatnonzero((s >= limit).fillna(False).to_numpy(dtype=bool))
-            add(header, raw, future, f"lies in the future (today is {today:%d.%m.%Y})",
-                f"check the date (day and month swapped?) or set date_format for this file in {ptext}")
+            add(header, raw, future, *convert.in_future(today, ptext))
     for group in spec.one_of:
         if not any(c in header_of for c in group):
             problems.append(Problem(shown, f"needs at least one of the columns {', '.join(group)}",
