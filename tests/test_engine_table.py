@@ -3,13 +3,14 @@ SQL with the messages and figures of the in-memory path, and the memos' pipeline
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 import yaml
 
-from cmo_workbook.errors import DataError
+from cmo_workbook.errors import DataError, ParamsError
 from cmo_workbook.inputs import engine_table, loaders, profile
 from cmo_workbook.inputs.engine_table import EngineTable
 from cmo_workbook.inputs.loaders import load_dataset
@@ -170,3 +171,75 @@ def test_the_sync_memo_is_byte_identical_with_touchpoints_in_the_engine(variants
     out = memos_by_source(variants, tmp_path, "sales_marketing_sync", "2026-10", "en")
     assert b"touchpoints 0 (" in out["csv"][0]  # the data note names the touchpoints with their rows
     assert out["parquet"] == out["csv"]
+
+
+def _setting(table: EngineTable, name: str) -> str:
+    return table.relation.con.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+
+
+def test_the_embedded_engine_gets_the_params_memory_limit_and_a_spill_folder(variants, tmp_path):  # noqa: F811
+    """DuckDB's own default is 80 % of the machine's RAM: one company's warehouse touchpoints would take the memory
+    of a portfolio run's other kernels (and a read-only database cannot spill next to itself)."""
+    def expected(limit: str) -> str:  # DuckDB's own reading of the size (1GB is 10^9 bytes: "953.6 MiB")
+        con = duckdb.connect()
+        con.execute(f"SET memory_limit = '{limit}'")
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    for kind in ENGINE_KINDS:
+        ds = load_dataset(load_params(variants[kind]))
+        assert _setting(ds.touchpoints, "memory_limit") == expected("1GB"), kind
+        spill = Path(_setting(ds.touchpoints, "temp_directory"))
+        assert spill.is_dir() and spill.name.startswith("cmo-duckdb-"), kind
+        ds.touchpoints.close()
+    raw = yaml.safe_load(variants["parquet"].read_text(encoding="utf-8"))
+    raw["data"]["engine_memory_limit"] = "256MB"
+    p = tmp_path / "capped.yaml"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    ds = load_dataset(load_params(p))
+    assert _setting(ds.touchpoints, "memory_limit") == expected("256MB") != expected("1GB")
+    ds.touchpoints.close()
+    raw["data"]["engine_memory_limit"] = "viel"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParamsError) as err:
+        load_params(p)
+    text = str(err.value)
+    assert '"data.engine_memory_limit" must be a size with its unit' in text and "(got 'viel')" in text, text
+    assert 'leave it out for the default "1GB"' in text, text
+
+
+def _other_ids(variants, tmp_path, kind: str) -> Path:  # noqa: F811
+    """The sample's params with touchpoints keyed by another id (e-mail-like "web-51023"), as CSV or Parquet."""
+    raw = yaml.safe_load(variants[kind].read_text(encoding="utf-8"))
+    entry = raw["data"]["touchpoints"][0]
+    src = Path(raw["data"]["dir"]) / entry["file"]
+    if kind == "csv":
+        frame = pd.read_csv(src, dtype=str, encoding="utf-8-sig")
+        frame["Contact ID"] = "web-" + frame["Contact ID"]
+        out = tmp_path / "touchpoints_other_ids.csv"
+        frame.to_csv(out, index=False)
+    else:
+        out = tmp_path / "touchpoints_other_ids.parquet"
+        duckdb.sql(f"SELECT * REPLACE ('web-' || CAST(\"Contact ID\" AS VARCHAR) AS \"Contact ID\") "
+                   f"FROM read_parquet('{src}')").write_parquet(str(out))
+    entry["file"] = str(out)
+    p = tmp_path / f"other_ids_{kind}.yaml"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_touchpoints_whose_ids_match_no_lead_stop_the_run(variants, tmp_path, kind):  # noqa: F811
+    """Every journey would count as not converting and each channel's attributed value would be 0 €: the run
+    stops (validate exits 2) with the two ids side by side and the params key that maps the right column."""
+    params_path = _other_ids(variants, tmp_path, kind)
+    with pytest.raises(DataError) as err:  # the CLI's exit 2, before any kernel
+        validate(params_path, say=lambda _line: None)
+    text = str(err.value)
+    first = (Path(yaml.safe_load(variants["csv"].read_text())["data"]["dir"]) / "crm" / "touchpoints.csv") \
+        .read_text(encoding="utf-8-sig").splitlines()
+    n = len(first) - 1  # every touch has an id: the sample's touchpoints export has no empty Contact ID
+    leads = load_dataset(load_params(variants["csv"])).leads
+    assert f"none of the {n:,} touchpoints carries the id of a lead" in text, text
+    assert f'(touchpoints "web-{first[1].split(",")[0]}", leads "{leads["lead_id"].iloc[0]}")' in text, text
+    assert "map the column that holds the lead's CRM id under data.touchpoints[..].columns.lead_id" in text, text
+    assert "Contact ID" in text, text  # the header the preset read as the lead id

@@ -136,6 +136,7 @@ def touchpoints_relation(params: Any, *, keep_bad: bool = False) -> EngineRelati
     if len(databases) > 1:
         return "touchpoints from several DuckDB databases"
     con = duckdb.connect(databases.pop(), read_only=True) if databases else duckdb.connect()
+    _limit_memory(con, params)
 
     def describe(source: str) -> dict[str, str]:
         return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {source} AS s").fetchall()}
@@ -152,6 +153,24 @@ def touchpoints_relation(params: Any, *, keep_bad: bool = False) -> EngineRelati
     selects = [sources(e, k) for e, k in zip(entries, kinds)]
     return _relation(params, con, _Dialect("duckdb"), selects, entries, describe,
                      lambda sql: con.execute(sql).fetchall(), duckdb.Error, keep_bad)
+
+
+_SPILL: list[str] = []
+
+
+def _limit_memory(con: Any, params: Any) -> None:
+    """Cap the embedded engine's memory (params ``data.engine_memory_limit``) and give it a folder of its own to
+    spill to: DuckDB's default (80 % of the machine's RAM, spilling next to a database opened read-only, which
+    it cannot) lets one company's warehouse-size touchpoints take the memory of a portfolio run's other kernels."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if not _SPILL:
+        _SPILL.append(tempfile.mkdtemp(prefix="cmo-duckdb-"))
+        atexit.register(shutil.rmtree, _SPILL[0], True)
+    con.execute(f"SET memory_limit = {_literal(params.engine_memory_limit)}")
+    con.execute(f"SET temp_directory = {_literal(_SPILL[0])}")
 
 
 #: PostgreSQL type codes (OIDs) of cursor.description, as the conversions name them

@@ -135,8 +135,38 @@ def review(ds: Dataset) -> list[Finding]:
                          "would be 0", "", "error",
                 f"export the amount column, or map it under data.deals[..].columns.amount in {ptext}",
                 **_where(ds, "deals", won, "amount")))
+    if ds.has("touchpoints") and ds.has("leads"):
+        out += _touch_leads(ds)
     out += [f for f in missing_rate_inputs(ds) if f.key in ALL_MEMOS]
     return sorted(out, key=lambda f: f.severity != "error")
+
+
+def _touch_leads(ds: Dataset) -> list[Finding]:
+    """An error when no touchpoint carries the id of a lead: the journeys would all count as not converting and
+    the attribution would credit every channel with 0 € (a touchpoints export keyed by another id: e-mail,
+    cookie, contact instead of lead)."""
+    ids = ds.leads["lead_id"].dropna().astype("string").str.strip()
+    touches = ds.touchpoints
+    if isinstance(touches, pd.DataFrame):
+        tid = touches["lead_id"].dropna().astype("string").str.strip()
+        with_id, matching = len(tid), int(tid.isin(set(ids)).sum())
+        first = str(tid.iloc[0]) if with_id else None
+    else:  # in the engine: counted there
+        with_id, matching, first = touches.with_lead(ids)
+    if not with_id or matching:
+        return []
+    example = f'"{first}"' if first is not None else "(none)"
+    lead_example = f'"{ids.iloc[0]}"' if len(ids) else "(none)"
+    tfile = ", ".join(s.file.name for s in ds.files("touchpoints")) or "touchpoints"
+    header = next((s.columns.get("lead_id") for s in ds.files("touchpoints") if s.columns.get("lead_id")), "lead_id")
+    return [Finding(
+        "touchpoints",
+        f"none of the {count(with_id, 'en')} touchpoints carries the id of a lead in the "
+        f"leads table (touchpoints {example}, leads {lead_example}), so every journey would count as not "
+        "converting and each channel's attributed value would be 0", "", "error",
+        f"map the column that holds the lead's CRM id under data.touchpoints[..].columns.lead_id in "
+        f"{ds.params.relpath()}, or export the touchpoints with the CRM record id",
+        file=tfile, column=header)]
 
 
 #: lead columns a rate is computed over, with the note that says they are absent: without them every qualified
