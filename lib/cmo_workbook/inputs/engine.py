@@ -178,6 +178,17 @@ _PG_TYPES = {25: "VARCHAR", 1043: "VARCHAR", 1042: "VARCHAR", 20: "BIGINT", 21: 
              1114: "TIMESTAMP", 1082: "DATE", 1184: "TIMESTAMPTZ"}
 
 
+def _conninfo(url: Any) -> dict[str, Any]:
+    """psycopg's keywords for a SQLAlchemy URL as SQLAlchemy reads it: the query's ``host=/run/postgresql`` (a
+    socket folder) or ``port=`` stand beside or instead of the URL's own, and the query's win."""
+    args = {k: v for k, v in url.query.items() if isinstance(v, str)}
+    for key, value in (("host", url.host), ("port", url.port), ("user", url.username), ("password", url.password),
+                       ("dbname", url.database)):
+        if value is not None:
+            args.setdefault(key, value)
+    return args
+
+
 def _postgres_relation(params: Any, entries: list[dict[str, Any]], keep_bad: bool = False) -> EngineRelation | str:
     """``sql:`` entries on one PostgreSQL database: the attribution is pushed down to it."""
     urls = set()
@@ -200,9 +211,7 @@ def _postgres_relation(params: Any, entries: list[dict[str, Any]], keep_bad: boo
     except ImportError:
         return "psycopg is not installed (read in memory)"
     try:
-        con = psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
-                              dbname=url.database, autocommit=True, connect_timeout=sources_mod.CONNECT_TIMEOUT,
-                              **{k: v for k, v in url.query.items() if isinstance(v, str)})
+        con = psycopg.connect(autocommit=True, connect_timeout=sources_mod.CONNECT_TIMEOUT, **_conninfo(url))
     except psycopg.Error as exc:
         return f"cannot connect to the touchpoints' database ({str(exc).strip().splitlines()[0]})"
 

@@ -325,7 +325,10 @@ def _read(params: Params, entry: dict[str, Any], *, shown: str, key: str, **opti
     try:
         return sources_mod.read_entry(params.data_dir, entry, shown=shown, key=key, ptext=ptext, **options)
     except DataError as exc:
-        raise DataError([replace(p, fix=p.fix.replace(" in params", f" in {ptext}")) for p in exc.problems]) from None
+        # the readers say "in params" (they know no path); a fix that already names the file stays as it is
+        # ("in params/acme.yaml" would become "params/acme.yaml/acme.yaml")
+        raise DataError([replace(p, fix=re.sub(r" in params(?![\w/\\.-])", lambda _m: f" in {ptext}", p.fix))
+                         for p in exc.problems]) from None
 
 
 def _shown(params: Params, table: str, entry: dict[str, Any]) -> str:
