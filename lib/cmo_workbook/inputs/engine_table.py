@@ -81,6 +81,12 @@ class EngineTable:
                             f"ORDER BY _row LIMIT 1")
         return int(with_id), int(matching), (str(first[0][0]) if first else None)
 
+    def channel_counts(self) -> dict[str, int]:
+        """Touches per channel value (rows with a channel), most frequent first."""
+        rows = self._query(f"SELECT channel, count(*) AS n FROM {self.relation.checked} AS r WHERE channel IS NOT NULL "
+                           f"GROUP BY channel ORDER BY n DESC, channel")
+        return {str(c): int(n) for c, n in rows}
+
     def touches_of(self, lead_ids: Iterable[object], channels: Iterable[str]) -> pd.DataFrame:
         """The touches of ``lead_ids`` in ``channels`` (lead_id, timestamp, channel), in the export order."""
         ids = sorted({str(i) for i in lead_ids if not pd.isna(i)})
