@@ -30,7 +30,7 @@ Measured 2026-12-02 (2 shared cores, load average 2.6-3.3):
 At 10 M the review's peak is the attribution itself, not the loader: the bench's 10 M outcomes as a pandas
 frame with text ids, and DuckDB's memory on the connection ``touches_for`` uses: without a ``memory_limit``
 it takes up to 80 % of the RAM; with the params' ``data.engine_memory_limit`` (default 1GB) it spills, which
-costs CPU (281 against 170 CPU s) and halves nothing else. The pandas path was not run at
+costs CPU (281 against 170 CPU s). The pandas path was not run at
 10 M (several GB).
 """
 from __future__ import annotations
