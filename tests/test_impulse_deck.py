@@ -138,6 +138,21 @@ def test_no_slide_has_more_than_forty_words_of_body_text(built):
         assert n == s.words(), s.kind  # the composer's own count is the one on the slide
 
 
+def test_the_decisions_slide_names_the_stock_s_basis_month_and_the_shift_s_amount_once(built):
+    """The quarter's stock is costed on September (the VoC memo of October shows 1,2 Mio. €, Basis Oktober 2026):
+    23 855 700 € won order intake of the six lines Oct 2025 – Sep 2026 × 0.62 × 4/52 = 1 137 733 € (#11; derived from
+    the CRM in tests/test_one_amount_per_decision.py). The LinkedIn shift's 8,7 Tsd. € stand once, in its decision."""
+    wb, *_, path = built
+    [slide] = [sl for sl, s in zip(_prs(path).slides, built[3].ordered()) if s.kind == "decisions"]
+    cells = " / ".join(_body_texts(slide)).replace("\u00a0", " ")
+    if wb.lang == "de":
+        assert "Sicherheitsbestand 1,1 Mio. € (Basis September 2026), alle 6 Produktlinien: ja/nein?" in cells
+        assert "LinkedIn-Budget um 8,7 Tsd. € kürzen / keine / frei für günstigere Kanäle" in cells
+    else:
+        assert "(basis September 2026)" in cells and "freed for cheaper channels" in cells
+    assert cells.count("8,7") + cells.count("8.7") == 1
+
+
 def test_what_happened_shows_the_adapter_values_with_their_comparisons(built):
     wb, kpis, _, d, path = built
     L, C = wb.lang, wb.currency

@@ -360,8 +360,9 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
     if ch.get("worst") is not None and ch["shift"] > 0:
         label = channel_label(ch["worst"].channel, lang)
         amount = channel_decision.amount_text(ch["worst"], lang, currency)  # the decision's amount, as in every memo
+        # the amount once, in the decision cell: the slide's word budget leaves room for the stock's basis month
         rows.append([t("deck_dec_budget", lang, channel=label, excess=amount), t("deck_dec_budget_cost", lang),
-                     t("deck_dec_budget_effect", lang, excess=amount)])
+                     t("deck_dec_budget_effect", lang)])
         if wb is not None:  # the speaker notes ask it in the memos' words
             notes.append(str(channel_decision.action(ch["worst"], wb.kpis(), lang, currency, wb.generated)))
     n = len(rows) - 1
