@@ -23,6 +23,7 @@ from cmo_workbook.memos.context import open_workbook
 from cmo_workbook.render import fmt
 from cmo_workbook.render.slides import Slide, write_pptx
 
+import golden_raw as g
 from conftest import ROOT
 
 #: Finite verbs the deck's titles may carry (hand-listed here, independent of the module's wording).
@@ -207,14 +208,38 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     assert fmt.percent(sig.share, L, 0) in texts["customer"] and money(imp["customer"]["at_stake"]) in texts["customer"]
     # decisions: each with its cost and expected effect from the same figures
     assert money(comp["discount_cost"]) in texts["decisions"] and money(ch["shift"]) in texts["decisions"]
-    assert len(d["decisions"].table) == 4  # header + three decisions, each with cost and effect
-    # the customer and competitor decisions are yes/no questions with the euros on both sides
-    stock, discount = d["decisions"].table[1], d["decisions"].table[2]
+    # every decision the pack asks (#11): the discount, the safety stock, the trade fairs' year (the attribution
+    # review's, from touchpoints) and the LinkedIn shift, the largest euro amount at stake first as in the strategy
+    # memo: 7.5 Mio. € orders > 1.5 Mio. € orders > 471 Tsd. € fair budget > 19.7 Tsd. € LinkedIn excess cost
+    table = d["decisions"].table
+    assert len(table) == 5 and all(len(row) == 3 and all(row) for row in table)
+    discount, stock, fairs, linkedin = table[1:]
     yes_no = "ja/nein?" if L == "de" else "yes/no?"
     # the discount question carries the strategy memo's answer ("Wert statt Rabatt": no), never an open yes/no (#11)
-    assert stock[0].endswith(yes_no) and discount[0].endswith("Empfehlung nein" if L == "de" else "recommend no")
+    assert discount[0].endswith("Empfehlung nein" if L == "de" else "recommend no")
+    assert all(row[0].endswith(yes_no) for row in (stock, fairs, linkedin))
     assert money(imp["customer"]["at_stake"]) in stock[2] and money(comp["at_stake"]) in discount[2]
-    assert all(len(row) == 3 and all(row) for row in d["decisions"].table)
+    assert money(ch["shift"]) in linkedin[0] and ("LinkedIn" in linkedin[0])
+    # the fairs: hand-derived from the raw sample (golden_raw) over Q4 2025 – Q3 2026: their spend is the year's
+    # budget asked, the first orders' linear credit per euro of it what came back (0,69 €)
+    year = g.trailing("2026-Q3", 12)
+    cost, credit = g.channel_spend(year)["trade_fairs"], g.linear_credit(year)["trade_fairs"]
+    fair = imp["budget"]["stake"]
+    assert fair.channel == "trade_fairs" and fair.cost == pytest.approx(cost) and fair.margin == pytest.approx(credit)
+    assert ("Messen" if L == "de" else "Trade fairs") in fairs[0] and money(cost) in fairs[1]
+    assert fmt.money(credit / cost, L, currency=C, digits=2) in fairs[2]
+    stakes = [comp["at_stake"], imp["customer"]["at_stake"], cost, ch["excess"]]
+    assert stakes == sorted(stakes, reverse=True)
+    # one computation: the same stake the strategy memo ranks, and the title counts the rows
+    assert fair is ev.strategy.stakes.budget and [r.rule for r in ev.recs][:4] == [
+        "price_pressure", "delivery_promise", "channel_budget_year", "channel_budget"]
+    assert fmt.number(4, L) in d["decisions"].title
+    # the speaker notes ask them in the same order, in the memos' words
+    notes = d["decisions"].notes
+    asked = [next(r.decision for r in ev.recs if r.rule == rule) for rule in
+             ("price_pressure", "delivery_promise", "channel_budget_year", "channel_budget")]
+    assert all(str(q) in notes for q in asked)
+    assert [notes.index(str(q)) for q in asked] == sorted(notes.index(str(q)) for q in asked)
 
 
 def test_speaker_notes_carry_sources_and_definitions(built):
