@@ -423,3 +423,28 @@ def test_slides_pass_the_memos_jargon_and_so_what_rules(built):
     bad = [Slide("channel", "Die CTR steigt.", ["Kosten +12 %"])]  # jargon; a change without comparison or consequence
     rules = sorted(f.rule for f in check_language(bad, "de"))
     assert "jargon" in rules and "so_what" in rules
+
+
+def test_decisions_slide_orders_rows_as_the_strategy_memo_and_asks_the_fairs_year():
+    """The trade fairs' row (#11): the year's budget as its cost, what a euro of it brought back; rows in the order of
+    the strategy memo's recommendations (by euros at stake), the notes asking in the same order."""
+    from types import SimpleNamespace
+
+    from cmo_workbook.metrics.channel_budget import BudgetStake
+
+    # hand: 325,142 € margin on 471,220 € cost -> 0.69 € back per euro; cost 471 Tsd. € (compact)
+    fair = BudgetStake("trade_fairs", "2026-Q3", 471_220.0, 325_142.0, 200_000.0, 450_000.0)
+    imp = {"customer": {}, "channel": {}, "budget": {"stake": fair},
+           "competitor": {"cut": {"competitor": "Nord AG"}, "cut_pct": 0.1, "discount_cost": 1500.0, "at_stake": 15000.0}}
+
+    def recs(*rules):
+        return SimpleNamespace(recs=[SimpleNamespace(rule=r, decision=f"{r}?") for r in rules])
+
+    slide = deck._decisions(recs("channel_budget_year", "price_pressure"), imp, "de", "EUR")
+    assert slide.table[1] == ["Messen-Budget: ja/nein?", "471\u00a0Tsd.\u00a0€/Jahr", "je Euro 0,69\u00a0€ zurück"]
+    assert slide.table[2][0] == "10\u00a0% Rabatt: Empfehlung nein"
+    assert slide.title == "Die Runde entscheidet heute über 2 Maßnahmen."
+    assert slide.notes.index("channel_budget_year?") < slide.notes.index("price_pressure?")
+    swapped = deck._decisions(recs("price_pressure", "channel_budget_year"), imp, "en", "EUR")
+    assert [r[0] for r in swapped.table[1:]] == ["10% discount: recommend no", "Trade fairs budget: yes/no?"]
+    assert swapped.table[2][1:] == ["€471k/year", "€0.69 back per euro"]

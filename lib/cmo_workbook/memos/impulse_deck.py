@@ -344,6 +344,7 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
     rules = {r.rule: r for r in ev.recs}
     cust, comp, ch = imp["customer"], imp["competitor"], imp["channel"]
     fair = imp.get("budget", {}).get("stake")
+    today = wb.generated if wb is not None else None  # the decision's quarter is never one already past
     if "delivery_promise" in rules:
         d = cust.get("stake")
         at_stake = _money(cust["at_stake"], lang, currency)
@@ -370,12 +371,12 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
             t("deck_dec_discount_effect_won" if won else "deck_dec_discount_effect", lang, stake=at_stake)],
             str(rules["price_pressure"].decision) if "price_pressure" in rules else ""))
     if fair is not None:  # the attribution review's year of trade fairs: its cost and what a euro of it brought back
-        f = channel_decision.budget_fields(fair, lang, currency, today=wb.generated if wb is not None else None)
+        f = channel_decision.budget_fields(fair, lang, currency, today=today)
         found.append(("channel_budget_year", [
             t("deck_dec_budget_year", lang, **f), t("deck_dec_stock_cost_year", lang, cost=f["cost"]),
             t("deck_dec_budget_year_effect", lang, **f)],
             str(rules["channel_budget_year"].decision) if "channel_budget_year" in rules else
-            channel_decision.budget_action(fair, lang, currency, today=wb.generated if wb is not None else None)))
+            channel_decision.budget_action(fair, lang, currency, today=today)))
     if ch.get("worst") is not None and ch["shift"] > 0:
         label = channel_label(ch["worst"].channel, lang)
         amount = channel_decision.amount_text(ch["worst"], lang, currency)  # the decision's amount, as in every memo
