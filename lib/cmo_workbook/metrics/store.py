@@ -401,7 +401,7 @@ class _ClvCache:
     later run (the quarter after its months, a rerun) reuses it. Lives beside the KPI history.
     """
 
-    VERSION = "clv-1"
+    VERSION = "clv-2"  # clv-2: a bounded fit with enough repeat buyers stands (customer_value)
 
     def __init__(self, folder: Path | None):
         self.path = Path(folder) / "clv_cache.json" if folder else None
