@@ -42,8 +42,8 @@ def test_every_kpi_has_one_id_one_name_and_its_window_in_the_label():
     for lang in ("de", "en"):
         names = [m.name(lang) for m in cat]
         assert len(names) == len(set(names)), f"two KPIs share a name in {lang}"
-    assert cat_mod.label("romi_all_orders", "t12m", "de") == "ROMI alle Aufträge, 12 Monate rollierend"
-    assert cat_mod.label("romi_first_orders", "t12m", "en") == "ROMI, first orders, trailing 12 months"
+    assert cat_mod.label("romi_all_orders", "t12m", "de") == "Marketing-ROMI gesamt, 12 Monate rollierend"
+    assert cat_mod.label("romi_first_orders", "t12m", "en") == "Marketing ROMI, first orders, trailing 12 months"
     for m in cat:
         assert m.population and m.definition("de") and m.definition("en") and m.formula
         assert set(m.windows) <= set(cat_mod.WINDOWS) and set(m.comparisons) <= set(cat_mod.COMPARISONS)

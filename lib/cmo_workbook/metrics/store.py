@@ -472,6 +472,8 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
     trend_end = bases[0].end
     trend = [Window("month", trend_end - i, fy) for i in range(trend_months - 1, -1, -1)]
     for m in cat:
+        if m.kind == "attribution":  # the review's attribution model computes it, not a sum over the tables
+            continue
         for w in bases:
             if w.kind not in m.windows:
                 continue
