@@ -25,10 +25,10 @@ def test_memo_surfaces_the_linkedin_problem(memo_run, sample_dir, lang):
     # decision asked, ahead of the 15,7 Tsd. € shift between the other channels; no test region is promised
     if lang == "de":
         assert "Größter Posten: Messen" in headline and "Freigabe von 471 Tsd. € ja / nein" in headline
-        assert "ROMI Erstaufträge −31 %" in headline and "15,7 Tsd. € je Quartal" in headline
+        assert "Rendite der Erstaufträge −31 %" in headline and "15,7 Tsd. € je Quartal" in headline
     else:
         assert "Biggest item: over 4 quarters Trade fairs" in headline and "approve €471k yes / no" in headline
-        assert "ROMI first orders −31%" in headline and "€15.7k a quarter" in headline
+        assert "return on first orders −31%" in headline and "€15.7k a quarter" in headline
     assert "Testgebiet" not in headline and "test region" not in headline
     assert "Q3 2026" in headline
     # the budget table cuts LinkedIn by the full 20 % and decides fairs separately

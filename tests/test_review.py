@@ -64,16 +64,15 @@ def test_the_attributed_return_names_the_total_romi_with_its_months_so_the_two_n
     romi = tiles["Rendite der Erstaufträge je Kanal, 12 Monate rollierend"]
     assert str(romi.so_what).replace("\u00a0", " ") == (
         "Nur Erstaufträge neuer Kunden, anteilig je Kontakt: 1,50 € Deckungsbeitrag je Marketing-Euro – der Maßstab "
-        "für Verschiebungen zwischen Kanälen. Die Rendite der Marketingausgaben auf alle Aufträge aus "
-        "Marketing-Anfragen (Marketing-ROMI gesamt, Okt 2025 – Sep 2026: 276 %) zählt auch Folgeaufträge von "
-        "Bestandskunden.")
+        "für Verschiebungen zwischen Kanälen. Rendite der Marketingausgaben mit Folgeaufträgen von Bestandskunden "
+        "(Marketing-ROMI gesamt, Okt 2025 – Sep 2026): 276 %.")
     # the total is the store's figure: its span carries the catalogue id and window
     from cmo_workbook.render.blocks import Fig
 
     assert [(f.metric, f.window, f.value) for f in romi.so_what.parts if isinstance(f, Fig)] == [
         ("romi_all_orders", "2026-09/T12M", 2.756)]
     en = {t.label: t for t in review.tiles(st, kpis, "en", "EUR", ctx)}
-    assert "(Marketing ROMI, total, Oct 2025 – Sept 2026: 276%)" in str(  # babel's English short month
+    assert "(Marketing ROMI, total, Oct 2025 – Sept 2026): 276%." in str(  # babel's English short month
         en["Return on first orders by channel, trailing 12 months"].so_what).replace("\u00a0", " ")
     # without the total in the store the tile says only what it counts
     plain = {t.label: t for t in review.tiles(_store(), kpis, "de", "EUR", ctx)}
@@ -88,8 +87,8 @@ def test_a_test_that_ran_is_set_apart_from_the_tables_attributed_return():
                                   test_result=["Test ohne LinkedIn-Werbung: −0,6 Anfragen je Gebiet und Woche.",
                                                "Damit ist kein zusätzlicher Beitrag von LinkedIn messbar."])
     assert str(recs[0].action) == ("LinkedIn ist schon getestet. Damit ist kein zusätzlicher Beitrag von LinkedIn "
-                                   "messbar. Die 81\u00a0% Rendite der Erstaufträge in der Tabelle messen etwas anderes: "
-                                   "woran LinkedIn beteiligt war; der Test misst, was ohne LinkedIn fehlt.")
+                                   "messbar. Die 81\u00a0% Rendite in der Tabelle messen etwas anderes: woran LinkedIn "
+                                   "beteiligt war, nicht was ohne LinkedIn fehlt.")
     assert str(recs[0].evidence) == "Test ohne LinkedIn-Werbung: −0,6 Anfragen je Gebiet und Woche."
 
 
