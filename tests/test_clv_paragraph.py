@@ -21,7 +21,7 @@ def clv_store(clv: float = 114_000.0, cac: float = 7_000.0, raw: dict | None = N
                         {"metric": "clv_to_cac", "kind": "t12m", "value": ratio}], raw=raw)
 
 
-HEAD_DE = ("Kundenwert (CLV), Stand Periodenende (Deckungsbeitrag über 5 Jahre, abgezinst): 114 Tsd. € je Kunde; "
+HEAD_DE = ("Kundenwert, Stand Periodenende (Deckungsbeitrag über 5 Jahre, abgezinst): 114 Tsd. € je Kunde; "
            "Akquisekosten je Neukunde (CAC), 12 Monate rollierend: 7.000 €")
 
 
@@ -43,7 +43,7 @@ def test_ratio_exactly_at_the_target_is_good_and_below_is_slow():
                               "mehrfach zurück.")
     # 20 300 / 7 000 = 2.9 < 3; the target as written ("3,5") with its decimal
     slow = kpi_dashboard.clv_paragraph(clv_store(clv=20_300.0), "de", "EUR", 3.5)
-    assert plain(slow) == ("Kundenwert (CLV), Stand Periodenende (Deckungsbeitrag über 5 Jahre, abgezinst): 20,3 Tsd. € "
+    assert plain(slow) == ("Kundenwert, Stand Periodenende (Deckungsbeitrag über 5 Jahre, abgezinst): 20,3 Tsd. € "
                            "je Kunde; Akquisekosten je Neukunde (CAC), 12 Monate rollierend: 7.000 € – Verhältnis "
                            "2,9 : 1 ggü. Zielwert 3,5 : 1 – Neukunden verdienen ihre Akquisekosten zu langsam zurück: "
                            "Kanäle mit hohem CAC prüfen.")
@@ -51,7 +51,7 @@ def test_ratio_exactly_at_the_target_is_good_and_below_is_slow():
 
 def test_no_ratio_no_verdict_and_the_horizon_and_currency_as_configured():
     text = kpi_dashboard.clv_paragraph(clv_store(cac=math.nan), "de", "EUR", 3)
-    assert plain(text) == ("Kundenwert (CLV), Stand Periodenende (Deckungsbeitrag über 5 Jahre, abgezinst): 114 Tsd. € "
+    assert plain(text) == ("Kundenwert, Stand Periodenende (Deckungsbeitrag über 5 Jahre, abgezinst): 114 Tsd. € "
                            "je Kunde; Akquisekosten je Neukunde (CAC), 12 Monate rollierend: – – noch kein Verhältnis "
                            "berechenbar (zu wenige gewonnene Neukunden); kein Urteil.")
     # kpis.params.clv_horizon_years: 3 → "über 3 Jahre"; dollars in an English memo
