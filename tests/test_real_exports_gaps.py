@@ -131,13 +131,13 @@ def test_qualified_leads_outside_marketing_are_listed_in_validate_and_the_data_n
     out = capsys.readouterr().out
     # 1008: "Offline Sources" / "Import" / "Kaltakquise", Marketing Qualified Lead -> sales_outbound, not marketing;
     # status only, so qualified on its create date 20.10.2026
-    line = ("1 qualified inquiry (October 2026) came through a channel outside marketing (sales_outbound 1) "
+    line = ("1 qualified inquiry (October 2026) came through a channel outside marketing (Sales outbound 1) "
             "and is not in the marketing KPIs; if sales_outbound is marketing, add it to channels.marketing in the params")
     assert line in out
     ds = load(FIXTURES / "hubspot")
     note = next(f for f in plausibility.review(ds) if f.key == "note_qualified_not_marketing")
     assert note.text("de") == ("1 qualifizierte Anfrage (Oktober 2026) kam über einen Kanal außerhalb des Marketings "
-                               "(sales_outbound 1) und fehlt in den Marketing-Kennzahlen")
+                               "(Vertrieb (Outbound) 1) und fehlt in den Marketing-Kennzahlen")
     # the analyst's fix is in the validate output above, not in the CEO's footnote
     assert note.fix == "if sales_outbound is marketing, add it to channels.marketing in the params"
     from cmo_workbook.memos.context import Workbook

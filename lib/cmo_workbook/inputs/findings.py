@@ -91,6 +91,17 @@ class Day:
 
 
 @dataclass(frozen=True)
+class ChannelCounts:
+    """A field for counts per channel id, worded per language with the channels' names ("Vertrieb (Outbound) 247"),
+    never the raw ids a memo reader does not know; the ids stay in the finding's fix for the analyst."""
+
+    counts: tuple[tuple[str, int], ...]
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k} {v}" for k, v in self.counts)
+
+
+@dataclass(frozen=True)
 class SourceName:
     """A field for a source, worded per language: its params ``label:`` (the company's words) or the table's
     source in words ("Kundenfeedback", "CRM-Kontakte"; catalogue ``source_<table>``), never its file name."""
@@ -118,6 +129,10 @@ def _shown(value: Any, lang: str) -> str:
         return fmt.month_span(value.first, value.last, lang)
     if isinstance(value, Day):
         return fmt.date(value.iso, lang)
+    if isinstance(value, ChannelCounts):
+        from ..render.wording import channel_label  # (render imports inputs at module level)
+
+        return ", ".join(f"{channel_label(k, lang)} {fmt.number(v, lang)}" for k, v in value.counts)
     if isinstance(value, SourceName):
         return value.label or t(f"source_{value.table}", lang)
     if isinstance(value, CustomProperty):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import DataError
-from .findings import CustomProperty, Finding, MonthSpan, count
+from .findings import ChannelCounts, CustomProperty, Finding, MonthSpan, count
 from .semantics import QUALIFIED_STAGES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -108,7 +108,7 @@ def review(ds: Dataset) -> list[Finding]:
             out.append(Finding.note(
                 "leads", "note_qualified_not_marketing", plural="n", n=int(outside.sum()),
                 months=MonthSpan(f"{when.min():%Y-%m}", f"{when.max():%Y-%m}"),
-                channels=", ".join(f"{k} {v}" for k, v in by.items()),
+                channels=ChannelCounts(tuple((str(k), int(v)) for k, v in by.items())),
                 # the analyst's fix goes to the validate output, not to the CEO's footnote (#11: no params words there)
                 fix=f"if {by.index[0]} is marketing, add it to channels.marketing in the params"))
         before = leads["mql_date"].notna() & (leads["mql_date"] < leads["created_date"]).fillna(False)
