@@ -198,7 +198,7 @@ def test_a_channel_below_average_sales_acceptance_is_not_grown():
     assert de == ("Website-Inhalte zu den meistgefragten Auslegungsthemen ausbauen; bei Suchmaschinenwerbung zuerst die "
                   "Übergabekriterien schärfen (der Vertrieb nahm im Q3 2026 48,5 % ihrer Anfragen an, im Schnitt 48,7 %)")
     en = update.next_action("qualified_leads_web", "en", below)
-    assert en.startswith("expand website content on the most requested sizing topics; for paid search, tighten")
+    assert en.startswith("expand website content on the most requested sizing topics; Paid search: tighten")
     # whole percents that differ need no decimal; at or above the average the plain action stays
     assert [x.replace("\u00a0", " ") for x in update._rates(0.33, 0.37, "de")] == ["33 %", "37 %"]
     at = Acceptance(Q3, {"paid_search": 0.50}, 0.50)
