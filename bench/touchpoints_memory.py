@@ -24,11 +24,13 @@ Measured 2026-12-02 (2 shared cores, load average 2.6-3.3):
 | 1 M (3.4 M) | review | in the engine | 13.4 | 15.3 | 956 |
 | 1 M (3.4 M) | review | in pandas (before) | 63.5 | 58.1 | 1,815 |
 | 10 M (34 M) | validate | in the engine | 12.5 | 7.6 | 841 |
-| 10 M (34 M) | review | in the engine | 163.0 | 169.8 | 6,285 |
+| 10 M (34 M) | review | in the engine, no memory limit (2026-12-02) | 163.0 | 169.8 | 6,285 |
+| 10 M (34 M) | review | in the engine, memory_limit 1GB (2026-12-03, load 4.9) | 596.2 | 280.5 | 3,740 |
 
 At 10 M the review's peak is the attribution itself, not the loader: the bench's 10 M outcomes as a pandas
-frame with text ids, and DuckDB without a ``memory_limit`` on the connection ``touches_for`` uses (DuckDB
-takes up to 80 % of the RAM then; ``bench/attribution_scale.py`` sets 1 GB). The pandas path was not run at
+frame with text ids, and DuckDB's memory on the connection ``touches_for`` uses: without a ``memory_limit``
+it takes up to 80 % of the RAM; with the params' ``data.engine_memory_limit`` (default 1GB) it spills, which
+costs CPU (281 against 170 CPU s). The pandas path was not run at
 10 M (several GB).
 """
 from __future__ import annotations

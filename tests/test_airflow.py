@@ -62,7 +62,8 @@ def test_one_company_per_params_file_with_its_own_reports_folder(tmp_path):
     found = companies(str(tmp_path / "*"), tmp_path / "reports")
     assert [(c.params.name, c.dag_id, c.reports) for c in found] == [
         ("acme.yaml", "cmo_workbook_acme", tmp_path / "reports" / "acme"),
-        ("beta co.yml", "cmo_workbook_beta_co", tmp_path / "reports" / "beta co"),
+        # the folder a portfolio run gives the company (its sent-ledger stays where it was): "beta co" -> beta-co
+        ("beta co.yml", "cmo_workbook_beta_co", tmp_path / "reports" / "beta-co"),
     ]
 
 

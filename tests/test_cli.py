@@ -64,8 +64,8 @@ def test_bad_params_exit_2_nothing_executed(project, capsys):
 def test_stale_data_exit_2_names_file_and_latest_date(project, capsys):
     assert run("kpi_dashboard", "--period", "2026-11") == 2
     err = capsys.readouterr().err
-    assert "hubspot_contacts.csv: no leads rows in 2026-11" in err
-    assert "latest date found: 31.10.2026" in err
+    # the file for the analyst, the table and months in words as the memo's data note says them (#11)
+    assert "hubspot_contacts.csv: CRM contacts: no entries for November 2026 (the latest on 31 Oct 2026)" in err
     assert not (project / "reports" / "2026-11").exists()
 
 

@@ -337,9 +337,9 @@ def test_stale_data_under_email_alerts(project, smtp):
     before = good_run(project, smtp, reports)
     r = subprocess.run(cli(project, "--email", "--reports", str(reports), period="2026-11"), cwd=project, env=env_for(project, smtp), capture_output=True, text=True, timeout=300)
     assert r.returncode == 2, r.stderr
-    assert "no leads rows in 2026-11" in r.stderr
+    assert "CRM contacts: no entries for November 2026" in r.stderr
     alerts = smtp.alerts()
-    assert len(alerts) == 1 and "no leads rows in 2026-11" in alerts[0].get_content()
+    assert len(alerts) == 1 and "CRM contacts: no entries for November 2026" in alerts[0].get_content()
     assert alerts[0]["Subject"] == "[cmo-workbook] FAILED: tiny 2026-11"
     assert snapshot(reports) == before and leftovers(reports) == []
 

@@ -23,6 +23,7 @@ from cmo_workbook.memos.context import open_workbook
 from cmo_workbook.render import fmt
 from cmo_workbook.render.slides import Slide, write_pptx
 
+import golden_raw as g
 from conftest import ROOT
 
 #: Finite verbs the deck's titles may carry (hand-listed here, independent of the module's wording).
@@ -138,6 +139,21 @@ def test_no_slide_has_more_than_forty_words_of_body_text(built):
         assert n == s.words(), s.kind  # the composer's own count is the one on the slide
 
 
+def test_the_decisions_slide_names_the_stock_s_basis_month_and_the_shift_s_amount_once(built):
+    """The quarter's stock is costed on September (the VoC memo of October shows 1,2 Mio. €, Basis Oktober 2026):
+    23 855 700 € won order intake of the six lines Oct 2025 – Sep 2026 × 0.62 × 4/52 = 1 137 733 € (#11; derived from
+    the CRM in tests/test_one_amount_per_decision.py). The LinkedIn shift's 8,7 Tsd. € stand once, in its decision."""
+    wb, *_, path = built
+    [slide] = [sl for sl, s in zip(_prs(path).slides, built[3].ordered()) if s.kind == "decisions"]
+    cells = " / ".join(_body_texts(slide)).replace("\u00a0", " ")
+    if wb.lang == "de":
+        assert "Sicherheitsbestand 1,1 Mio. € (Basis September 2026), alle 6 Produktlinien: ja/nein?" in cells
+        assert "LinkedIn-Budget um 8,7 Tsd. € kürzen / keine / frei für günstigere Kanäle" in cells
+    else:
+        assert "(basis September 2026)" in cells and "freed for cheaper channels" in cells
+    assert cells.count("8,7") + cells.count("8.7") == 1
+
+
 def test_what_happened_shows_the_adapter_values_with_their_comparisons(built):
     wb, kpis, _, d, path = built
     L, C = wb.lang, wb.currency
@@ -207,14 +223,38 @@ def test_impulses_carry_the_euros_at_stake_from_the_analyses(built):
     assert fmt.percent(sig.share, L, 0) in texts["customer"] and money(imp["customer"]["at_stake"]) in texts["customer"]
     # decisions: each with its cost and expected effect from the same figures
     assert money(comp["discount_cost"]) in texts["decisions"] and money(ch["shift"]) in texts["decisions"]
-    assert len(d["decisions"].table) == 4  # header + three decisions, each with cost and effect
-    # the customer and competitor decisions are yes/no questions with the euros on both sides
-    stock, discount = d["decisions"].table[1], d["decisions"].table[2]
+    # every decision the pack asks (#11): the discount, the safety stock, the trade fairs' year (the attribution
+    # review's, from touchpoints) and the LinkedIn shift, the largest euro amount at stake first as in the strategy
+    # memo: 7.5 Mio. € orders > 1.5 Mio. € orders > 471 Tsd. € fair budget > 19.7 Tsd. € LinkedIn excess cost
+    table = d["decisions"].table
+    assert len(table) == 5 and all(len(row) == 3 and all(row) for row in table)
+    discount, stock, fairs, linkedin = table[1:]
     yes_no = "ja/nein?" if L == "de" else "yes/no?"
     # the discount question carries the strategy memo's answer ("Wert statt Rabatt": no), never an open yes/no (#11)
-    assert stock[0].endswith(yes_no) and discount[0].endswith("Empfehlung nein" if L == "de" else "recommend no")
+    assert discount[0].endswith("Empfehlung nein" if L == "de" else "recommend no")
+    assert all(row[0].endswith(yes_no) for row in (stock, fairs, linkedin))
     assert money(imp["customer"]["at_stake"]) in stock[2] and money(comp["at_stake"]) in discount[2]
-    assert all(len(row) == 3 and all(row) for row in d["decisions"].table)
+    assert money(ch["shift"]) in linkedin[0] and ("LinkedIn" in linkedin[0])
+    # the fairs: hand-derived from the raw sample (golden_raw) over Q4 2025 – Q3 2026: their spend is the year's
+    # budget asked, the first orders' linear credit per euro of it what came back (0,69 €)
+    year = g.trailing("2026-Q3", 12)
+    cost, credit = g.channel_spend(year)["trade_fairs"], g.linear_credit(year)["trade_fairs"]
+    fair = imp["budget"]["stake"]
+    assert fair.channel == "trade_fairs" and fair.cost == pytest.approx(cost) and fair.margin == pytest.approx(credit)
+    assert ("Messen" if L == "de" else "Trade fairs") in fairs[0] and money(cost) in fairs[1]
+    assert fmt.money(credit / cost, L, currency=C, digits=2) in fairs[2]
+    stakes = [comp["at_stake"], imp["customer"]["at_stake"], cost, ch["excess"]]
+    assert stakes == sorted(stakes, reverse=True)
+    # one computation: the same stake the strategy memo ranks, and the title counts the rows
+    assert fair is ev.strategy.stakes.budget and [r.rule for r in ev.recs][:4] == [
+        "price_pressure", "delivery_promise", "channel_budget_year", "channel_budget"]
+    assert fmt.number(4, L) in d["decisions"].title
+    # the speaker notes ask them in the same order, in the memos' words
+    notes = d["decisions"].notes
+    asked = [next(r.decision for r in ev.recs if r.rule == rule) for rule in
+             ("price_pressure", "delivery_promise", "channel_budget_year", "channel_budget")]
+    assert all(str(q) in notes for q in asked)
+    assert [notes.index(str(q)) for q in asked] == sorted(notes.index(str(q)) for q in asked)
 
 
 def test_speaker_notes_carry_sources_and_definitions(built):
@@ -398,3 +438,28 @@ def test_slides_pass_the_memos_jargon_and_so_what_rules(built):
     bad = [Slide("channel", "Die CTR steigt.", ["Kosten +12 %"])]  # jargon; a change without comparison or consequence
     rules = sorted(f.rule for f in check_language(bad, "de"))
     assert "jargon" in rules and "so_what" in rules
+
+
+def test_decisions_slide_orders_rows_as_the_strategy_memo_and_asks_the_fairs_year():
+    """The trade fairs' row (#11): the year's budget as its cost, what a euro of it brought back; rows in the order of
+    the strategy memo's recommendations (by euros at stake), the notes asking in the same order."""
+    from types import SimpleNamespace
+
+    from cmo_workbook.metrics.channel_budget import BudgetStake
+
+    # hand: 325,142 € margin on 471,220 € cost -> 0.69 € back per euro; cost 471 Tsd. € (compact)
+    fair = BudgetStake("trade_fairs", "2026-Q3", 471_220.0, 325_142.0, 200_000.0, 450_000.0)
+    imp = {"customer": {}, "channel": {}, "budget": {"stake": fair},
+           "competitor": {"cut": {"competitor": "Nord AG"}, "cut_pct": 0.1, "discount_cost": 1500.0, "at_stake": 15000.0}}
+
+    def recs(*rules):
+        return SimpleNamespace(recs=[SimpleNamespace(rule=r, decision=f"{r}?") for r in rules])
+
+    slide = deck._decisions(recs("channel_budget_year", "price_pressure"), imp, "de", "EUR")
+    assert slide.table[1] == ["Messen-Budget: ja/nein?", "471\u00a0Tsd.\u00a0€/Jahr", "je Euro 0,69\u00a0€ zurück"]
+    assert slide.table[2][0] == "10\u00a0% Rabatt: Empfehlung nein"
+    assert slide.title == "Die Runde entscheidet heute über 2 Maßnahmen."
+    assert slide.notes.index("channel_budget_year?") < slide.notes.index("price_pressure?")
+    swapped = deck._decisions(recs("price_pressure", "channel_budget_year"), imp, "en", "EUR")
+    assert [r[0] for r in swapped.table[1:]] == ["10% discount: recommend no", "Trade fairs budget: yes/no?"]
+    assert swapped.table[2][1:] == ["€471k/year", "€0.69 back per euro"]

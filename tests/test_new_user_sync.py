@@ -74,7 +74,8 @@ def test_optional_touchpoints_without_rows_get_no_data_note():
 
     ds = load_dataset(load_params(FIXTURE), ["leads", "deals", "touchpoints"], today=date(2026, 11, 20))
     wb = Workbook(ds.params, ds, Period.parse("2026-10"), "de", date(2026, 11, 20), Path("."))
-    empty = "Tabelle touchpoints hat keine Zeilen; der Bericht 2026-10 braucht sie"
+    # the table and the month in words, no raw ids (#11)
+    empty = "Kontaktverläufe: keine Daten vorhanden; die Kennzahlen daraus fehlen für Oktober 2026"
     # the sync uses touchpoints only when the company has them: no note then
     assert empty not in wb.input_notes(["leads", "deals", "touchpoints"], optional=["touchpoints"])
     # a memo that needs the table still says so
@@ -88,4 +89,33 @@ def test_stale_note_reports_the_latest_activity_not_an_expected_close_date():
     (note,) = ds.freshness(Period.parse("2026-11"), ["deals"])
     # open deal 9019 expects to close on 15.02.2027: a forecast; the latest activity is deal 9020 won on 31.10.2026
     # (the latest created deal, 9020, is from 29.10.2026)
-    assert note.text("en") == "no deals rows in 2026-11 (01.11.2026-30.11.2026); latest date found: 31.10.2026"
+    assert note.text("en") == ("CRM opportunities: no entries for November 2026 (the latest on 31 Oct 2026); the figures "
+                               "based on it are missing for this period")
+    assert note.text("de") == ("CRM-Verkaufschancen: keine Einträge für November 2026 (letzter vom 31.10.2026); die "
+                               "Kennzahlen daraus fehlen für diesen Zeitraum")
+
+
+def test_table_notes_name_the_source_and_the_months_in_words_and_pass_the_strict_check():
+    """The three freshness notes (#11): the table as its source in words, the period spelled out, no raw ids or
+    file names, so a memo with a stale or empty table still passes ``--strict`` (the data note's jargon rules)."""
+    from cmo_workbook.periods import Period
+    from cmo_workbook.render import jargon
+
+    ds = _ds()
+    nov = Period.parse("2026-11")
+    (stale,) = ds.freshness(nov, ["deals"])
+    ds.tables["touchpoints"] = ds.deals.iloc[:0]  # a table the memo needs, without rows
+    (empty,) = ds.freshness(nov, ["touchpoints"])
+    ds.tables["deals"] = ds.deals.assign(created_date=pd.NaT, close_date=pd.NaT)  # rows, but not one date
+    (never,) = ds.freshness(nov, ["deals"])
+    assert [f.key for f in (stale, empty, never)] == ["note_table_stale", "note_table_empty", "note_table_stale_never"]
+    assert never.text("de") == ("CRM-Verkaufschancen: keine Einträge für November 2026, und kein Eintrag trägt ein "
+                                "Datum; die Kennzahlen daraus fehlen für diesen Zeitraum")
+    assert empty.text("de") == "Kontaktverläufe: keine Daten vorhanden; die Kennzahlen daraus fehlen für November 2026"
+    assert empty.text("en") == "contact histories: no data at all; the figures based on it are missing for November 2026"
+    for f in (stale, empty, never):
+        for lang in ("de", "en"):
+            text = f.text(lang)
+            assert "2026-11" not in text and "deals" not in text and "touchpoints" not in text and ".csv" not in text
+            assert jargon.check_records([{"kind": "data_note", "text": text}], lang) == [], text
+        assert f.file  # the analyst's exit-2 message still names the files

@@ -260,7 +260,8 @@ def test_portfolio_index_reads_each_store_and_the_run_status(tmp_path):
     bad.write_text("company: [this is not a mapping\n")
     firms = portfolio.companies([a, b, bad], root=root)
     ka, kb = firms[0].reports, firms[1].reports
-    # Kessler: 211 inquiries (plan 180), cost 694.4 per inquiry (plan 450: lower is better -> below plan);
+    # Kessler: 211 inquiries (plan 180: 211/180 - 1 = +17.2 % -> better), cost 694.4 per inquiry (plan 450: lower
+    # is better, 694.4/450 - 1 = +54.3 % -> worse), pipeline 2.04m (plan 2.2m: 2.04/2.2 - 1 = -7.3 % -> worse);
     # web inquiries flat at 120 for 12 months: the trend reaches the goal of 100 -> on track
     _store(ka, "2026-10", ["qualified_leads,2026-10,month,,211,count,True,2026-09,190,2025-10,170,180",
                            "qualified_leads,2026-10,month,channel=linkedin,40,count,True,,,,,",
@@ -290,9 +291,12 @@ def test_portfolio_index_reads_each_store_and_the_run_status(tmp_path):
     k = rows["kessler"]
     cells = {td["data-metric"]: td for td in k.select("td[data-metric]")}
     assert float(cells["qualified_leads"]["data-value"]) == 211
-    assert cells["qualified_leads"].get_text(" ", strip=True) == "211 Plan 180 · on/above plan"
-    assert cells["cost_per_qualified_lead"].get_text(" ", strip=True) == "€694 Plan €450 · below plan"
-    assert cells["marketing_pipeline_value"].get_text(" ", strip=True) == "€2m Plan €2.2m · below plan"
+    assert cells["qualified_leads"].get_text(" ", strip=True) == "211 Plan 180 +17% · better than plan"
+    assert cells["cost_per_qualified_lead"].get_text(" ", strip=True) == "€694 Plan €450 +54% · worse than plan"
+    assert cells["marketing_pipeline_value"].get_text(" ", strip=True) == "€2m Plan €2.2m −7% · worse than plan"
+    # good green, bad red (IBCS): the colour follows the KPI's direction, not the sign
+    assert "#1a7f37" in cells["qualified_leads"].select_one(".verdict")["style"]
+    assert "#b42318" in cells["cost_per_qualified_lead"].select_one(".verdict")["style"]
     assert cells["marketing_won_revenue"].get_text(strip=True) == "–"  # only a T12M value: not the month's
     assert [g.get_text() for g in k.select("[data-goal=web_inquiries]")] == [
         "Grow qualified website inquiries to 100 a month by December 2026: on track"]
@@ -302,7 +306,7 @@ def test_portfolio_index_reads_each_store_and_the_run_status(tmp_path):
     assert k.select_one("a[href='kessler/index.html']").get_text() == "Kessler <Antriebe> & Co"
     n = rows["nord"]
     assert n.select_one(".status").get_text(" ", strip=True) == "failed kpi_dashboard 2026-10 failed: cell 4 <b>"
-    assert n.select_one("td[data-metric=qualified_leads]").get_text(" ", strip=True) == "90 Plan 180 · below plan"
+    assert n.select_one("td[data-metric=qualified_leads]").get_text(" ", strip=True) == "90 Plan 180 −50% · worse than plan"
     assert [g.get_text() for g in n.select("[data-goal=web_inquiries]")] == [
         "Grow qualified website inquiries to 100 a month by December 2026: off track"]
     s = rows["sued"]
@@ -313,7 +317,7 @@ def test_portfolio_index_reads_each_store_and_the_run_status(tmp_path):
     de = BeautifulSoup(write_portfolio(root, firms, lang="de", say=said.append).read_text(), "html.parser")
     assert de.select_one("tr[data-company=nord] .status").get_text(" ", strip=True).startswith("fehlgeschlagen")
     assert de.select_one("td[data-metric=cost_per_qualified_lead]").get_text(" ", strip=True) == (
-        "694\u00a0€ Plan 450\u00a0€ · unter Plan")  # fmt.money: no break between amount and €
+        "694\u00a0€ Plan 450\u00a0€ +54\u00a0% · schlechter als Plan")  # fmt.money: no break between amount and €
 
 
 def test_portfolio_index_without_any_run_says_what_to_do(tmp_path):
@@ -421,3 +425,24 @@ def test_params_of_a_generated_company(tmp_path):
     assert (path.parent / raw["data"]["dir"]).resolve() == (ROOT / "data" / "sample").resolve()
     assert (path.parent / raw["voc"]["taxonomy"]).resolve() == (ROOT / "params" / "voc_taxonomy.yaml").resolve()
     assert not data.exists()
+
+
+@pytest.mark.parametrize(("metric", "value", "target", "verdict", "shown"), [
+    # a cost per inquiry 0.4 % over plan prints "+0 %": on plan, neither red nor green (449.0/450 - 1 = -0.2 % too)
+    ("cost_per_qualified_lead", 451.8, 450, "at_plan", ""),
+    ("cost_per_qualified_lead", 449.0, 450, "at_plan", ""),
+    # 20 % cheaper than plan is better; 20 % more inquiries than plan is better, 20 % fewer worse
+    ("cost_per_qualified_lead", 360.0, 450, "better_plan", "−20%"),
+    ("qualified_leads", 216, 180, "better_plan", "+20%"),
+    ("qualified_leads", 144, 180, "worse_plan", "−20%"),
+])
+def test_portfolio_kpi_verdict_follows_the_kpis_direction(metric, value, target, verdict, shown):
+    import pandas as pd
+
+    from cmo_workbook.delivery.archive import company_kpis
+    from cmo_workbook.metrics.catalogue import catalogue
+
+    table = pd.DataFrame([{"metric": metric, "window": "2026-10", "segment": "", "value": value, "unit": "",
+                           "target": target}])
+    cell = next(c for c in company_kpis(table, "2026-10", "en", "EUR", catalogue({})) if c.metric == metric)
+    assert (cell.verdict, cell.variance_text if verdict != "at_plan" else "") == (verdict, shown)

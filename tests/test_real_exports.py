@@ -268,7 +268,7 @@ def test_freshness_counts_any_activity_and_warns_instead_of_refusing(company):
     # November: no lead, deal or cost at all -> refused, with the flag named
     with pytest.raises(StaleDataError) as exc:
         ds.check_period(Period.parse("2026-11"), ["leads", "deals", "spend"])
-    assert "no deals rows in 2026-11" in str(exc.value) and "--allow-stale" in str(exc.value)
+    assert "CRM opportunities: no entries for November 2026" in str(exc.value) and "--allow-stale" in str(exc.value)
     assert len(ds.check_period(Period.parse("2026-11"), ["leads", "deals", "spend"], allow_stale=True)) == 3
     # a month with closed deals but no newly created deal is covered
     ds.tables["deals"] = ds.deals[ds.deals["created_date"] < "2026-10-01"]
@@ -276,7 +276,9 @@ def test_freshness_counts_any_activity_and_warns_instead_of_refusing(company):
     assert ds.check_period(Period.parse("2026-10"), ["leads", "deals", "spend"]) == []
     ds.tables["deals"] = ds.deals[ds.deals["close_date"].isna()]
     notes = ds.check_period(Period.parse("2026-10"), ["leads", "deals", "spend"])
-    assert [n.de.split(";")[0] for n in notes] == ["keine deals-Zeilen im Zeitraum 2026-10 (01.10.2026–31.10.2026)"]
+    latest = ds.deals["created_date"].max()  # no deal closed: the latest activity is the latest created deal
+    assert [n.de.split(";")[0] for n in notes] == [
+        f"CRM-Verkaufschancen: keine Einträge für Oktober 2026 (letzter vom {latest:%d.%m.%Y})"]
 
 
 def test_profile_counts_mapping_links_and_drops():

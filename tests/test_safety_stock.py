@@ -46,19 +46,23 @@ def test_the_stock_is_weeks_of_the_lines_demand_at_cost_and_its_yearly_holding_c
 def test_the_voc_decision_asks_to_approve_the_amount_with_its_cost_and_the_intake_beside_it():
     sk = safety_stock(_stake(), DEALS, gross_margin=0.38, holding_cost_rate=0.2, weeks=4)
     de = plain(vm.decision_text(sk.stake, "operations", "de", stock=sk))
-    assert de == ("Entscheidung: Freigabe von 4.769 € Sicherheitsbestand (4 Wochen Bedarf) für Servogetriebe KS-90"
+    # the amount's basis month (the last month of its demand window) is in every label of it (#11): the quarter's
+    # strategy memo costs the same stock on September and shows another amount
+    assert de == ("Entscheidung: Freigabe von 4.769 € Sicherheitsbestand (4 Wochen Bedarf, Basis Oktober 2026) für"
+                  " Servogetriebe KS-90"
                   " (75 % der Rückmeldungen mit Produktangabe, Okt 2026): ja / nein? Kosten 954 € im Jahr (20 % Kapital-"
                   " und Lagerkosten); sichert bis zu 120 Tsd. € Auftragseingang (gewonnene Aufträge Nov 2025 – Okt 2026;"
                   " 45,6 Tsd. € Marge) und lohnt, wenn er mehr als 2 % davon hält.")
     first = plain(vm.stake_message(sk.stake, "de", owner="operations", stock=sk))
-    assert first.endswith("Zu entscheiden (siehe Maßnahmen): Freigabe von 4.769 € Sicherheitsbestand für"
-                          " Servogetriebe KS-90 – ja / nein; Kosten 954 € im Jahr.")
+    assert first.endswith("Zu entscheiden (siehe Maßnahmen): Freigabe von 4.769 € Sicherheitsbestand (Basis Oktober"
+                          " 2026) für Servogetriebe KS-90 – ja / nein; Kosten 954 € im Jahr.")
     assert "fehlt in den Daten" not in de + first
     note = plain(vm.stock_note(sk, "de"))
     assert "100 Tsd. € Auftragseingang dieser Linien laut CRM" in note and "× (1 − 38 % Marge) × 4/52 = 4.769 €" in note
     assert "company.holding_cost_rate" in note
     en = plain(vm.decision_text(sk.stake, "operations", "en", stock=sk))
-    assert en.startswith("Decision: release €4,769 of safety stock (4 weeks of demand) for Servogetriebe KS-90")
+    assert en.startswith("Decision: release €4,769 of safety stock (4 weeks of demand, basis October 2026) for"
+                         " Servogetriebe KS-90")
 
 
 def test_without_product_lines_in_the_crm_the_cost_stays_an_input_for_operations():
@@ -92,6 +96,6 @@ def test_the_strategy_memo_and_the_voc_memo_state_the_same_stock(tmp_path):
     sk = vm.stock(_stake(), DEALS, p)
     values = vm.stock_values(sk, "de")
     dec = plain(strategy.t("strat_dec_delivery_stock", "de", competitor="Hartmann Antriebe", **values))
-    assert dec.startswith("Freigabe von 4.769 € Sicherheitsbestand für Servogetriebe KS-90")
+    assert dec.startswith("Freigabe von 4.769 € Sicherheitsbestand (Basis Oktober 2026) für Servogetriebe KS-90")
     assert "Kosten: 954 € im Jahr" in dec and "0 bis 120 Tsd. € gesicherter Auftragseingang von 2 Kunden" in dec
     assert "mehr als 2 % davon" in dec and not math.isnan(sk.break_even_share)

@@ -239,6 +239,37 @@ def test_a_wrong_sql_query_exits_2_with_the_servers_message(tmp_path, crm):
     assert "correct data.deals[0].sql.query in" in res.stderr and crm.password not in res.stderr
 
 
+def test_the_fix_names_a_params_file_in_a_folder_called_params_once(tmp_path, crm, monkeypatch):
+    """Run from the project folder, the params path reads "params/acme.yaml"; the reader's "in params" became
+    "params/acme.yaml/acme.yaml" (a fresh-clone reader's find)."""
+    (tmp_path / "params").mkdir()
+    path = sql_params(tmp_path, "select * from dealz").rename(tmp_path / "params" / "acme.yaml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CMO_CRM_URL", crm.url())
+    with pytest.raises(DataError) as err:
+        load_dataset(load_params(path.relative_to(tmp_path)), ["deals"], today=dt.date(2026, 11, 30))
+    assert "correct data.deals[0].sql.query in params/acme.yaml (try it in psql" in str(err.value), str(err.value)
+
+
+def test_a_url_with_host_and_port_in_its_query_reaches_postgresql(crm):
+    """``postgresql+psycopg://user:pw@/db?host=/run/postgresql&port=5433`` (a socket folder or a host in the query,
+    as libpq and SQLAlchemy allow) gave the engine's connect "multiple values for keyword argument 'host'"."""
+    from sqlalchemy.engine import make_url
+
+    from cmo_workbook.inputs.engine import _conninfo
+
+    url = make_url(f"postgresql+psycopg://{crm.user}:{crm.password}@/{crm.database}?host={crm.host}&port={crm.port}")
+    assert _conninfo(url) == {"host": crm.host, "port": str(crm.port), "user": crm.user, "password": crm.password,
+                              "dbname": crm.database}
+    import psycopg
+
+    with psycopg.connect(autocommit=True, **_conninfo(url)) as conn:
+        assert conn.execute("select count(*) from deals").fetchone()[0] == len(HUBSPOT_ROWS)
+    # the URL's own host and port when the query has none
+    plain = _conninfo(make_url(crm.url()))
+    assert (plain["host"], plain["port"], plain["dbname"]) == (crm.host, crm.port, crm.database)
+
+
 def test_a_missing_column_in_a_sql_result_exits_2(tmp_path, crm):
     res = cli("validate", "--params", str(sql_params(tmp_path, 'select "Record ID", "Deal Name" from deals')),
               env={"CMO_CRM_URL": crm.url()})

@@ -59,10 +59,11 @@ def test_voc_october_opens_its_actions_with_septembers(tmp_path, sample_dir):
     # the rising delivery complaints carry the order intake of the customers behind them and the decision
     assert "Auf dem Spiel:" in text and "Auftragseingang von" in text and "(gewonnene Aufträge Nov 2025 – Okt 2026)" in text
     # the decision asks to approve the stock's amount with its yearly cost: the six lines' won intake Nov 2025 – Oct
-    # 2026 is 24,661,000 €; × 0.62 at cost × 4/52 weeks = 1,176,202 € ("1,2 Mio. €"), × 20 % = 235,240 € a year;
-    # against 1,959,500 € × 0.38 = 744,610 € of margin at stake it pays above 235,240 / 744,610 = 31.6 %
-    assert ("Entscheidung: Freigabe von 1,2 Mio. € Sicherheitsbestand (4 Wochen Bedarf) für alle 6 genannten"
-            " Produktlinien") in text
+    # 2026 is 24,661,000 €; × 0.62 at cost × 4/52 weeks = 1,176,140 € ("1,2 Mio. €"), × 20 % = 235,228 € a year;
+    # against 1,959,500 € × 0.38 = 744,610 € of margin at stake it pays above 235,228 / 744,610 = 31.6 %;
+    # the label names the amount's basis month (the strategy memo costs it on September: 1,1 Mio. €, #11)
+    assert ("Entscheidung: Freigabe von 1,2 Mio. € Sicherheitsbestand (4 Wochen Bedarf, Basis Oktober 2026) für alle 6"
+            " genannten Produktlinien") in text
     assert "ja / nein? Kosten 235 Tsd. € im Jahr (20 % Kapital- und Lagerkosten)" in text
     assert "lohnt, wenn er mehr als 32 % davon hält" in text and "fehlt in den Daten" not in text
     assert "= 1,2 Mio. €; Kapital- und Lagerkosten 20 % im Jahr = 235 Tsd. €" in text  # the data note's calculation

@@ -160,5 +160,5 @@ def test_empty_month_stops_before_any_kernel(tmp_path):
     with pytest.raises(StaleDataError) as exc:
         Runner(opts, say=lambda line: None).run("voice_of_customer")
     assert exc.value.exit_code == 2
-    assert "no feedback rows in 2026-11" in str(exc.value) and "latest date found: 31.10.2026" in str(exc.value)
+    assert "customer feedback: no entries for November 2026 (the latest on 31 Oct 2026)" in str(exc.value)
     assert not list(tmp_path.rglob("*.ipynb"))  # no kernel ran, no memo of zeros

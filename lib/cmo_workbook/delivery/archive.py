@@ -130,7 +130,11 @@ def write_index(reports_dir: Path, params: Params, history_db: Path, say: Callab
 #: The headline KPIs of the portfolio index, per company, for the period's own window.
 PORTFOLIO_METRICS = ("qualified_leads", "cost_per_qualified_lead", "marketing_pipeline_value", "marketing_won_revenue")
 _STATUS_STYLE = {"ok": "color:#1a7f37", "failed": "color:#b42318;font-weight:bold",
-                 "refused": "color:#b54708;font-weight:bold", "not run": "color:#b42318", "": "color:#777777"}
+                 "refused": "color:#b54708;font-weight:bold", "not run": "color:#b42318", "": "color:#777777",
+                 # variances and goal states as the memos colour them (IBCS: good green, bad red)
+                 "better_plan": "color:#1a7f37", "at_plan": "color:#777777", "worse_plan": "color:#b42318",
+                 "on_track": "color:#1a7f37", "achieved": "color:#1a7f37", "at_risk": "color:#b54708",
+                 "off_track": "color:#b42318", "missed": "color:#b42318"}
 
 
 @dataclass
@@ -139,7 +143,12 @@ class KpiCell:
     text: str
     value: float
     plan: str = ""
-    verdict: str = ""  # "" / "above_plan" / "below_plan": against the store's target, direction-aware
+    #: "" / "better_plan" / "at_plan" / "worse_plan": against the store's target, direction-aware (a cost per
+    #: inquiry above plan is worse; "above"/"below" read as good/bad whatever the KPI, so the words say it)
+    verdict: str = ""
+    #: value / target − 1 (the variance the cell prints beside the plan)
+    variance: float = float("nan")
+    variance_text: str = ""
 
 
 @dataclass
@@ -149,13 +158,13 @@ class CompanyRow:
     status: str
     message: str
     kpis: list[KpiCell]
-    goals: list[tuple[str, str, str]]  # (goal id, title, status text)
+    goals: list[tuple[str, str, str, str]]  # (goal id, title, status text, status: on_track / off_track / ...)
     memos: list[tuple[str, str]]  # (notebook name, href)
     index: str = ""
 
 
 _PORTFOLIO_LABELS = ("title", "company", "status", "goals", "memos", "plan", "no_store", "no_goals", "ok", "failed",
-                     "refused", "not_run", "none", "above_plan", "below_plan")
+                     "refused", "not_run", "none", "better_plan", "at_plan", "worse_plan")
 
 
 def _portfolio_labels(lang: str) -> dict[str, str]:
@@ -175,9 +184,9 @@ _PORTFOLIO_TEMPLATE = """<!DOCTYPE html>
 {% for c in rows %}<tr data-company="{{ c.slug }}" data-status="{{ c.status or 'none' }}">
 <td style="border-bottom:1px solid #dddddd;vertical-align:top">{% if c.index %}<a href="{{ c.index }}">{{ c.name }}</a>{% else %}{{ c.name }}{% endif %}</td>
 <td class="status" style="border-bottom:1px solid #dddddd;vertical-align:top;{{ styles[c.status] }}">{{ L[c.status] }}{% if c.message %}<br><span style="color:#555555;font-weight:normal">{{ c.message }}</span>{% endif %}</td>
-{% if c.kpis %}{% for k in c.kpis %}<td align="right" data-metric="{{ k.metric }}" data-value="{{ k.value }}" style="border-bottom:1px solid #dddddd;text-align:right;vertical-align:top">{{ k.text }}{% if k.plan %}<br><span style="color:#777777">{{ L.plan }} {{ k.plan }}{% if k.verdict %} &middot; {{ L[k.verdict] }}{% endif %}</span>{% endif %}</td>{% endfor %}
+{% if c.kpis %}{% for k in c.kpis %}<td align="right" data-metric="{{ k.metric }}" data-value="{{ k.value }}" style="border-bottom:1px solid #dddddd;text-align:right;vertical-align:top">{{ k.text }}{% if k.plan %}<br><span style="color:#777777">{{ L.plan }} {{ k.plan }}</span>{% if k.verdict %}<br><span class="verdict" style="{{ styles[k.verdict] }}">{% if k.verdict != 'at_plan' %}{{ k.variance_text }} &middot; {% endif %}{{ L[k.verdict] }}</span>{% endif %}{% endif %}</td>{% endfor %}
 {% else %}<td colspan="{{ nkpi }}" style="border-bottom:1px solid #dddddd;color:#777777;vertical-align:top">{{ L.no_store }}</td>{% endif %}
-<td style="border-bottom:1px solid #dddddd;vertical-align:top">{% for g in c.goals %}<span data-goal="{{ g[0] }}">{{ g[1] }}: {{ g[2] }}</span>{% if not loop.last %}<br>{% endif %}{% else %}{{ L.no_goals }}{% endfor %}</td>
+<td style="border-bottom:1px solid #dddddd;vertical-align:top">{% for g in c.goals %}<span data-goal="{{ g[0] }}">{{ g[1] }}: <span style="{{ styles.get(g[3], '') }}">{{ g[2] }}</span></span>{% if not loop.last %}<br>{% endif %}{% else %}{{ L.no_goals }}{% endfor %}</td>
 <td style="border-bottom:1px solid #dddddd;vertical-align:top">{% for m in c.memos %}<a href="{{ m[1] }}">{{ m[0] }}</a>{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
 </tr>{% endfor %}
 </table>
@@ -213,12 +222,18 @@ def company_kpis(store_table, period: str, lang: str, currency: str, cat) -> lis
         r = rows.iloc[0]
         unit = cat[metric].unit if metric in cat else str(r["unit"])
         value, target = float(r["value"]), float(r["target"])
-        verdict = ""
+        verdict, variance = "", float("nan")
         hib = cat[metric].higher_is_better if metric in cat else True
-        if target == target and value == value and hib is not None:
-            verdict = "above_plan" if (value >= target if hib else value <= target) else "below_plan"
+        if target == target and value == value and hib is not None and target != 0:
+            variance = value / target - 1
+            # as printed: a variance that rounds to 0 % is on plan, whichever side of it the value lies
+            if round(variance * 100) == 0:
+                verdict = "at_plan"
+            else:
+                verdict = "better_plan" if (variance > 0) == bool(hib) else "worse_plan"
         out.append(KpiCell(metric, value_text(unit, value, lang, currency), value,
-                           value_text(unit, target, lang, currency) if target == target else "", verdict))
+                           value_text(unit, target, lang, currency) if target == target else "", verdict, variance,
+                           fmt.pct_change(variance, lang) if verdict else ""))
     return out
 
 
@@ -240,7 +255,8 @@ def company_goals(store_table, params: Params, period: str, lang: str) -> list[t
         series = pd.Series(rows["value"].astype(float).to_numpy(),
                            index=pd.PeriodIndex(rows["window"], freq="M")).sort_index()
         status = goals_mod.evaluate(g, series, as_of)
-        out.append((g["id"], names[g["id"]], goal_status_text(status, lang, params.currency)))  # as the memo words it
+        out.append((g["id"], names[g["id"]], goal_status_text(status, lang, params.currency),  # as the memo words it
+                    status.status))
     return out
 
 

@@ -36,6 +36,15 @@ CHANNEL_KEYS: tuple[str, ...] = (
     "trade_fairs", "organic_search", "paid_search", "linkedin", "paid_social", "organic_social", "email",
     "webinars", "partners", "sales_outbound", "direct", "referral", "display", "paid_other", "other",
 )
+#: GA4's default channel groups (what a GA4 or BigQuery export names a session's channel) and the id each most
+#: likely is: only a suggestion in validate's fix (a company's paid social may be its LinkedIn budget)
+GA4_GROUP_IDS: dict[str, str] = {
+    "organic search": "organic_search", "paid search": "paid_search", "email": "email", "direct": "direct",
+    "referral": "referral", "organic social": "organic_social", "paid social": "paid_social", "display": "display",
+    "affiliates": "partners", "paid other": "paid_other", "cross-network": "paid_other", "paid video": "paid_other",
+    "organic video": "organic_social", "paid shopping": "paid_search", "organic shopping": "organic_search",
+    "unassigned": "other",
+}
 #: channels whose leads count as marketing-sourced: all but sales' own outbound work
 MARKETING_CHANNELS_DEFAULT: tuple[str, ...] = tuple(k for k in CHANNEL_KEYS if k != "sales_outbound")
 

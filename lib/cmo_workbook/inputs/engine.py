@@ -136,6 +136,7 @@ def touchpoints_relation(params: Any, *, keep_bad: bool = False) -> EngineRelati
     if len(databases) > 1:
         return "touchpoints from several DuckDB databases"
     con = duckdb.connect(databases.pop(), read_only=True) if databases else duckdb.connect()
+    _limit_memory(con, params)
 
     def describe(source: str) -> dict[str, str]:
         return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {source} AS s").fetchall()}
@@ -154,9 +155,38 @@ def touchpoints_relation(params: Any, *, keep_bad: bool = False) -> EngineRelati
                      lambda sql: con.execute(sql).fetchall(), duckdb.Error, keep_bad)
 
 
+_SPILL: list[str] = []
+
+
+def _limit_memory(con: Any, params: Any) -> None:
+    """Cap the embedded engine's memory (params ``data.engine_memory_limit``) and give it a folder of its own to
+    spill to: DuckDB's default (80 % of the machine's RAM, spilling next to a database opened read-only, which
+    it cannot) lets one company's warehouse-size touchpoints take the memory of a portfolio run's other kernels."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if not _SPILL:
+        _SPILL.append(tempfile.mkdtemp(prefix="cmo-duckdb-"))
+        atexit.register(shutil.rmtree, _SPILL[0], True)
+    con.execute(f"SET memory_limit = {_literal(params.engine_memory_limit)}")
+    con.execute(f"SET temp_directory = {_literal(_SPILL[0])}")
+
+
 #: PostgreSQL type codes (OIDs) of cursor.description, as the conversions name them
 _PG_TYPES = {25: "VARCHAR", 1043: "VARCHAR", 1042: "VARCHAR", 20: "BIGINT", 21: "SMALLINT", 23: "INTEGER",
              1114: "TIMESTAMP", 1082: "DATE", 1184: "TIMESTAMPTZ"}
+
+
+def _conninfo(url: Any) -> dict[str, Any]:
+    """psycopg's keywords for a SQLAlchemy URL as SQLAlchemy reads it: the query's ``host=/run/postgresql`` (a
+    socket folder) or ``port=`` stand beside or instead of the URL's own, and the query's win."""
+    args = {k: v for k, v in url.query.items() if isinstance(v, str)}
+    for key, value in (("host", url.host), ("port", url.port), ("user", url.username), ("password", url.password),
+                       ("dbname", url.database)):
+        if value is not None:
+            args.setdefault(key, value)
+    return args
 
 
 def _postgres_relation(params: Any, entries: list[dict[str, Any]], keep_bad: bool = False) -> EngineRelation | str:
@@ -181,9 +211,7 @@ def _postgres_relation(params: Any, entries: list[dict[str, Any]], keep_bad: boo
     except ImportError:
         return "psycopg is not installed (read in memory)"
     try:
-        con = psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
-                              dbname=url.database, autocommit=True, connect_timeout=sources_mod.CONNECT_TIMEOUT,
-                              **{k: v for k, v in url.query.items() if isinstance(v, str)})
+        con = psycopg.connect(autocommit=True, connect_timeout=sources_mod.CONNECT_TIMEOUT, **_conninfo(url))
     except psycopg.Error as exc:
         return f"cannot connect to the touchpoints' database ({str(exc).strip().splitlines()[0]})"
 

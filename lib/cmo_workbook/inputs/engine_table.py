@@ -70,6 +70,23 @@ class EngineTable:
         return pd.Series([pd.Timestamp(t) for _, t in rows], index=pd.Index([k for k, _ in rows], dtype="string"),
                          dtype="datetime64[ns]", name="timestamp")
 
+    def with_lead(self, lead_ids: Iterable[object]) -> tuple[int, int, str | None]:
+        """(touches with a lead id, those whose id is in ``lead_ids``, the first lead id in the export order)."""
+        ids = sorted({str(i) for i in lead_ids if not pd.isna(i)})
+        name = self.relation.register(pd.DataFrame({"lead_id": pd.Series(ids, dtype=object)}))
+        with_id, matching = self._query(
+            f"SELECT count(r.lead_id), count(f.lead_id) FROM {self.relation.checked} AS r "
+            f"LEFT JOIN (SELECT DISTINCT lead_id FROM {name}) AS f ON r.lead_id = f.lead_id")[0]
+        first = self._query(f"SELECT lead_id FROM {self.relation.checked} AS r WHERE lead_id IS NOT NULL "
+                            f"ORDER BY _row LIMIT 1")
+        return int(with_id), int(matching), (str(first[0][0]) if first else None)
+
+    def channel_counts(self) -> dict[str, int]:
+        """Touches per channel value (rows with a channel), most frequent first."""
+        rows = self._query(f"SELECT channel, count(*) AS n FROM {self.relation.checked} AS r WHERE channel IS NOT NULL "
+                           f"GROUP BY channel ORDER BY n DESC, channel")
+        return {str(c): int(n) for c, n in rows}
+
     def touches_of(self, lead_ids: Iterable[object], channels: Iterable[str]) -> pd.DataFrame:
         """The touches of ``lead_ids`` in ``channels`` (lead_id, timestamp, channel), in the export order."""
         ids = sorted({str(i) for i in lead_ids if not pd.isna(i)})

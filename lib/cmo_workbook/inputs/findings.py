@@ -80,6 +80,17 @@ class MonthSpan:
 
 
 @dataclass(frozen=True)
+class Day:
+    """A field for a date (``YYYY-MM-DD`` text), worded per language as the memo writes dates: de ``31.10.2026``,
+    en ``31 Oct 2026`` (:func:`cmo_workbook.render.fmt.date`)."""
+
+    iso: str
+
+    def __str__(self) -> str:
+        return self.iso
+
+
+@dataclass(frozen=True)
 class SourceName:
     """A field for a source, worded per language: its params ``label:`` (the company's words) or the table's
     source in words ("Kundenfeedback", "CRM-Kontakte"; catalogue ``source_<table>``), never its file name."""
@@ -101,10 +112,12 @@ class CustomProperty:
 
 
 def _shown(value: Any, lang: str) -> str:
-    """A field as the memo writes it: whole numbers grouped, shares as percent, month spans and sources in words,
-    the rest as text."""
+    """A field as the memo writes it: whole numbers grouped, shares as percent, month spans, dates and sources in
+    words, the rest as text."""
     if isinstance(value, MonthSpan):
         return fmt.month_span(value.first, value.last, lang)
+    if isinstance(value, Day):
+        return fmt.date(value.iso, lang)
     if isinstance(value, SourceName):
         return value.label or t(f"source_{value.table}", lang)
     if isinstance(value, CustomProperty):

@@ -25,7 +25,7 @@ import pandas as pd
 from . import channels as channels_mod
 from . import convert, datev, engine_table, presets, readers, schema, semantics
 from . import sources as sources_mod
-from .findings import Finding, SourceName, count
+from .findings import Day, Finding, MonthSpan, SourceName, count
 from ..errors import DataError, ParamsError, Problem, StaleDataError
 from . import params as params_mod
 from .params import DATA_TABLES, Params
@@ -119,36 +119,35 @@ class Dataset:
         return {col: int(period.contains(dates).sum()) for col, dates in _activity_dates(df, table).items()}
 
     def freshness(self, period: Period, tables: list[str]) -> list[Finding]:
-        """One note per table without any activity in ``period`` (the data note says what is missing)."""
+        """One note per table without any activity in ``period`` (the data note says what is missing): the table
+        as its source in words and the period and latest date the memo's way ("Kundenfeedback: keine Einträge für
+        Oktober 2026 (letzter vom 28.09.2026)"); the file names go to the analyst's error (``file``), not the memo."""
         out = []
         for name in tables:
             if any(self.activity(period, name).values()):
                 continue
             files = ", ".join(s.file.name for s in self.files(name)) or f"(no file configured for {name})"
+            labels = {s.label for s in self.files(name)}
+            # the table in the company's words when its one source has a params label, else the table's source name
+            words = dict(source=SourceName(name, labels.pop() if len(labels) == 1 else None),
+                         period=MonthSpan(f"{period.start:%Y-%m}", f"{period.last_day:%Y-%m}"), file=files)
+            stale = dict(fix="export the current data from the source tool, or run for an earlier --period", **words)
             if name in self.engine and self.engine[name].rows:  # rows, none in the period: the latest date
                 latest = self.engine[name].last
-                out.append(Finding.note(
-                    name, "note_table_stale" if not pd.isna(latest) else "note_table_stale_never", table=name,
-                    period=str(period), first=f"{period.start:%d.%m.%Y}", last=f"{period.last_day:%d.%m.%Y}",
-                    latest=f"{latest:%d.%m.%Y}" if not pd.isna(latest) else "none", file=files,
-                    fix="export the current data from the source tool, or run for an earlier --period"))
+                out.append(Finding.note(name, "note_table_stale_never", **stale) if pd.isna(latest) else
+                           Finding.note(name, "note_table_stale", latest=Day(f"{latest:%Y-%m-%d}"), **stale))
                 continue
             df = self.tables.get(name)
-            files = ", ".join(s.file.name for s in self.files(name)) or f"(no file configured for {name})"
             if df is None or df.empty:
-                out.append(Finding.note(name, "note_table_empty", table=name, period=str(period), file=files,
-                                   fix=f"add the export under data.{name} in {self.params.path.name}"))
+                out.append(Finding.note(name, "note_table_empty",
+                                        fix=f"add the export under data.{name} in {self.params.path.name}", **words))
                 continue
             # the latest activity as activity() counts it: an open deal's expected close date (15.02.2027) is a
             # forecast, not the latest date found in the export
             dates = _activity_dates(df, name).values()
             latest = max((d.max() for d in dates if d.notna().any()), default=pd.NaT)
-            latest_text = f"{latest:%d.%m.%Y}" if not pd.isna(latest) else "none"
-            out.append(Finding.note(
-                name, "note_table_stale" if not pd.isna(latest) else "note_table_stale_never", table=name,
-                period=str(period), first=f"{period.start:%d.%m.%Y}", last=f"{period.last_day:%d.%m.%Y}",
-                latest=latest_text, file=files,
-                fix="export the current data from the source tool, or run for an earlier --period"))
+            out.append(Finding.note(name, "note_table_stale_never", **stale) if pd.isna(latest) else
+                       Finding.note(name, "note_table_stale", latest=Day(f"{latest:%Y-%m-%d}"), **stale))
         return out
 
     def check_period(self, period: Period, tables: list[str], *, allow_stale: bool = False) -> list[Finding]:
@@ -325,7 +324,10 @@ def _read(params: Params, entry: dict[str, Any], *, shown: str, key: str, **opti
     try:
         return sources_mod.read_entry(params.data_dir, entry, shown=shown, key=key, ptext=ptext, **options)
     except DataError as exc:
-        raise DataError([replace(p, fix=p.fix.replace(" in params", f" in {ptext}")) for p in exc.problems]) from None
+        # the readers say "in params" (they know no path); a fix that already names the file stays as it is
+        # ("in params/acme.yaml" would become "params/acme.yaml/acme.yaml")
+        raise DataError([replace(p, fix=re.sub(r" in params(?![\w/\\.-])", lambda _m: f" in {ptext}", p.fix))
+                         for p in exc.problems]) from None
 
 
 def _shown(params: Params, table: str, entry: dict[str, Any]) -> str:

@@ -94,6 +94,13 @@ class Params:
         return float(self.company.get("safety_stock_weeks", default("company", "safety_stock_weeks")))
 
     @property
+    def engine_memory_limit(self) -> str:
+        """Memory the embedded DuckDB engine may use before it spills (``data.engine_memory_limit``, schema default)."""
+        from .params_schema import default
+
+        return str(self.raw["data"].get("engine_memory_limit", default("data", "engine_memory_limit"))).strip()
+
+    @property
     def stage_map(self) -> dict[str, list[str]]:
         return self.raw["stage_map"]
 

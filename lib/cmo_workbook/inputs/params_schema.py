@@ -172,6 +172,13 @@ COMPANY = section({
 DATA = section({
     "dir": text(eg="../data/acme", fix="the folder with your exports, relative to this params file"),
     "allow_stale": boolean(fix="true: a period whose tables show no activity is a data-note line, not a refusal"),
+    # the embedded engine's memory cap (DuckDB spills to a temp folder beyond it): warehouse-size touchpoints must
+    # not take the machine's memory from the kernels of the other companies of a portfolio run
+    "engine_memory_limit": {**text(pattern=r"^\s*[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+                                   expect="a size with its unit", eg='"1GB" or "512MB"',
+                                   fix="memory the embedded DuckDB engine may use before it spills to disk; "
+                                       'leave it out for the default "1GB"'),
+                            "default": "1GB"},
     **{t: items(FILE, min_items=1, fix=f"list the {t} files (or queries), each with file: and preset:") for t in DATA_TABLES},
 }, one_of=DATA_TABLES, fix="list at least one table (leads:, deals:, spend:, ...) with its files under data:")
 

@@ -135,8 +135,85 @@ def review(ds: Dataset) -> list[Finding]:
                          "would be 0", "", "error",
                 f"export the amount column, or map it under data.deals[..].columns.amount in {ptext}",
                 **_where(ds, "deals", won, "amount")))
+    if ds.has("touchpoints"):
+        out += _touch_channels(ds)
+        if ds.has("leads"):
+            out += _touch_leads(ds)
     out += [f for f in missing_rate_inputs(ds) if f.key in ALL_MEMOS]
     return sorted(out, key=lambda f: f.severity != "error")
+
+
+def _touch_leads(ds: Dataset) -> list[Finding]:
+    """An error when no touchpoint carries the id of a lead: the journeys would all count as not converting and
+    the attribution would credit every channel with 0 € (a touchpoints export keyed by another id: e-mail,
+    cookie, contact instead of lead)."""
+    ids = ds.leads["lead_id"].dropna().astype("string").str.strip()
+    touches = ds.touchpoints
+    if isinstance(touches, pd.DataFrame):
+        tid = touches["lead_id"].dropna().astype("string").str.strip()
+        with_id, matching = len(tid), int(tid.isin(set(ids)).sum())
+        first = str(tid.iloc[0]) if with_id else None
+    else:  # in the engine: counted there
+        with_id, matching, first = touches.with_lead(ids)
+    if not with_id:
+        return []
+    if matching:  # some journeys have no lead in the leads table: they count as not converting, the note says so
+        missing = with_id - matching
+        return [Finding.note("touchpoints", "note_touch_no_lead", plural="n", n=missing, total=with_id,
+                             share=missing / with_id,
+                             fix="export the leads of every contact the touchpoints name, or check that "
+                                 "data.touchpoints[..].columns.lead_id maps the CRM record id")] if missing else []
+    example = f'"{first}"' if first is not None else "(none)"
+    lead_example = f'"{ids.iloc[0]}"' if len(ids) else "(none)"
+    tfile = ", ".join(s.file.name for s in ds.files("touchpoints")) or "touchpoints"
+    header = next((s.columns.get("lead_id") for s in ds.files("touchpoints") if s.columns.get("lead_id")), "lead_id")
+    return [Finding(
+        "touchpoints",
+        f"none of the {count(with_id, 'en')} touchpoints carries the id of a lead in the "
+        f"leads table (touchpoints {example}, leads {lead_example}), so every journey would count as not "
+        "converting and each channel's attributed value would be 0", "", "error",
+        f"map the column that holds the lead's CRM id under data.touchpoints[..].columns.lead_id in "
+        f"{ds.params.relpath()}, or export the touchpoints with the CRM record id",
+        file=tfile, column=header)]
+
+
+def _touch_channels(ds: Dataset) -> list[Finding]:
+    """Touchpoint channel values that are no channel id (GA4's "Organic Search", a tool's "Paid Social"): their touches
+    are credited to no marketing channel. None of the touches in a marketing channel is an error (every channel's
+    attributed value would be 0); some is a note with the values and the map that fixes them."""
+    from .channels import CHANNEL_KEYS, GA4_GROUP_IDS, suggest
+
+    touches = ds.touchpoints
+    if isinstance(touches, pd.DataFrame):
+        counts = {str(k): int(v) for k, v in touches["channel"].dropna().astype("string").value_counts().items()}
+    else:
+        counts = touches.channel_counts()
+    if not counts:
+        return []
+    rules = [str(r.get("channel")) for r in ((ds.params.raw.get("channels") or {}).get("rules") or [])]
+    seen = [str(c) for t in ("leads", "deals", "spend") if ds.has(t) and "channel" in ds.tables[t]
+            for c in ds.tables[t]["channel"].dropna().unique()]
+    marketing = list(ds.params.marketing_channels)
+    known = set(CHANNEL_KEYS) | set(rules) | set(marketing) | set(seen)
+    unknown = {k: v for k, v in counts.items() if k not in known}
+    if not unknown:
+        return []
+    shown = ", ".join(f'"{k}" ({count(v, "en")})' for k, v in list(unknown.items())[:SHOWN])
+    ids = sorted(set(CHANNEL_KEYS) | set(rules))
+    guess = {k: GA4_GROUP_IDS.get(k.strip().casefold()) or suggest(k.strip().casefold().replace(" ", "_"), ids)
+             .removeprefix(' did you mean "').removesuffix('"?') for k in unknown}
+    mapping = ", ".join(f'"{k}": {v}' for k, v in guess.items() if v)
+    fix = (f"map them to channel ids under data.touchpoints[..].values.channel in {ds.params.relpath()}"
+           + (f", e.g. values: {{channel: {{{mapping}}}}}" if mapping else "") + f" (ids: {', '.join(ids)})")
+    if not any(counts.get(m) for m in marketing):
+        total = sum(counts.values())
+        return [Finding(
+            "touchpoints", f"none of the {count(total, 'en')} touchpoints with a channel carries a marketing channel "
+                           f"id (values {shown}), so every marketing channel's attributed value would be 0",
+            "", "error", fix, file=", ".join(s.file.name for s in ds.files("touchpoints")) or "touchpoints")]
+    n = sum(unknown.values())
+    return [Finding.note("touchpoints", "note_touch_unknown_channels", plural="n", n=n,
+                         values=", ".join(f'"{k}"' for k in list(unknown)[:SHOWN]), fix=fix)]
 
 
 #: lead columns a rate is computed over, with the note that says they are absent: without them every qualified

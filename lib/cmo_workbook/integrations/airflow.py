@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from ..delivery.portfolio import slug
 from ..periods import Period
 
 #: 06:30 on the 3rd of each month, as ``deploy/cmo-workbook.cron``: the previous month's exports are complete
@@ -56,7 +57,8 @@ def periods_for(logical_date: datetime, tz: str = "Europe/Berlin") -> dict[str, 
 
 def companies(params_glob: str | Sequence[str], reports_root: Path, prefix: str = "cmo_workbook_") -> list[Company]:
     """Every params file the glob(s) match, sorted, with its DAG id (prefix + file stem) and reports folder
-    (``reports_root/STEM``: each company its own, as the README asks)."""
+    (``reports_root/SLUG``: each company its own, named as a portfolio run names it, so that a company moved from
+    ``run all --portfolio`` to Airflow keeps its folder and its sent-ledger)."""
     patterns = [params_glob] if isinstance(params_glob, (str, Path)) else list(params_glob)
     files = sorted({Path(f).resolve() for p in patterns for f in glob(str(p))})
     files = [f for f in files if f.suffix in (".yaml", ".yml") and f.is_file()]
@@ -71,7 +73,7 @@ def companies(params_glob: str | Sequence[str], reports_root: Path, prefix: str 
             raise ValueError(f"{seen[dag_id]} and {f} would both be DAG {dag_id} and share a reports folder; "
                              "rename one of the files")
         seen[dag_id] = f
-        out.append(Company(f, dag_id, Path(reports_root) / f.stem))
+        out.append(Company(f, dag_id, Path(reports_root) / slug(f.stem)))
     return out
 
 

@@ -296,11 +296,14 @@ def channel_rows(ch: pd.DataFrame, suggestion: pd.DataFrame, lang: str, currency
 
 def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest: str | None, lang: str,
                      currency: str, curves: pd.DataFrame | None = None, shift_no: int = 1,
-                     test_ran: bool = False) -> str:
+                     test_ran: bool = False, decision: chs.ChannelStake | None = None) -> str:
     """The budget shift as a business case: what moves, what it should earn, and the caveat.
 
     With ``curves`` (:func:`cmo_workbook.metrics.budget.response_curves`) the gain is at marginal
     returns, and the channels whose return is only assumed (no supported curve) are named.
+    ``decision``: the period pack's channel-shift decision; when the plan cuts its channel, the money moved is
+    named as that decision's amount and the rest of the plan's cuts (:func:`freed_text`), never as one sum that
+    would read as a second amount for the same decision (#11).
     """
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     cuts = suggestion[suggestion["action"] == "cut"]
@@ -310,7 +313,7 @@ def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest
                 no=shift_no + 1) if biggest else t("attr_caveat", lang))
     if cuts.empty:
         return t("attr_budget_no_shift", lang) + " " + caveat
-    freed = money(-cuts["change"].sum())
+    freed = freed_text(cuts, decision, lang, currency)
     if effect["net"] > 0:
         out = t("attr_budget_gain_curve_no" if curves is not None else "attr_budget_gain_past_no", lang, no=shift_no,
                 freed=freed, gain=money(effect["net"]))
@@ -324,6 +327,29 @@ def budget_paragraph(suggestion: pd.DataFrame, effect: dict[str, float], biggest
                        amount=money(abs(effect["assumed_margin"])),
                        channels=", ".join(channel_label(c, lang) for c in assumed))
     return out + " " + caveat
+
+
+def rest_of_plan(cuts: pd.DataFrame, decision: chs.ChannelStake | None) -> pd.DataFrame:
+    """The plan's cuts other than the channel-shift decision's channel (all cuts when the plan does not cut it)."""
+    if decision is None or decision.channel not in cuts.index:
+        return cuts
+    return cuts.drop(index=decision.channel)
+
+
+def freed_text(cuts: pd.DataFrame, decision: chs.ChannelStake | None, lang: str, currency: str) -> str:
+    """The money the plan's cuts free, in words: '8,7 Tsd. € aus LinkedIn und 7 Tsd. € aus Suchmaschinenwerbung,
+    Partner' when the plan cuts the decision's channel (its amount is the decision's, as in every memo), else the
+    sum ('15,7 Tsd. €')."""
+    money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
+    rest = rest_of_plan(cuts, decision)
+    if decision is None or len(rest) == len(cuts):
+        return money(-cuts["change"].sum())
+    own = t("attr_budget_freed_decision", lang, amount=channel_decision.amount_text(decision, lang, currency),
+            channel=channel_label(decision.channel, lang))
+    if rest.empty:
+        return own
+    return t("attr_budget_freed_split", lang, decision=own, rest=money(-rest["change"].sum()),
+             channels=", ".join(channel_label(c, lang) for c in rest.index))
 
 
 def model_basis(reliability_window: dict, lang: str) -> str:
@@ -417,13 +443,16 @@ def pipeline_bullets(*, open_value: float, open_deals: int, aged_share: float, c
 
 def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame, period_label: str, lang: str,
              currency: str, holdout_readable: bool = True, stakes: list[chb.BudgetStake] | None = None,
-             decide_from: Period | None = None) -> Rich:
+             decide_from: Period | None = None, decision: chs.ChannelStake | None = None) -> Rich:
     """Answer first: what the quarter earned and the decision with the most euros at stake, whatever channel
     it is in: a channel decided separately (trade fairs: its year's budget,
     :mod:`cmo_workbook.metrics.channel_budget`) when it costs more than the whole budget shift moves, else the shift.
 
     ``holdout_readable``: whether a test region can verify the shift (False: leads carry no
     region, so the headline does not promise a test that cannot be read out).
+    ``decision``: the period pack's channel-shift decision; beside a bigger separate decision the headline names it
+    with its amount and channel, as the KPI memo does ('daneben 8,7 Tsd. € Umschichtung aus LinkedIn'), not the
+    plan's sum of cuts (#11).
     """
     by = {k.key: k for k in kpis}
     won = by["marketing_won_revenue"]
@@ -434,6 +463,13 @@ def headline(kpis: list[QKpi], channels: pd.DataFrame, suggestion: pd.DataFrame,
     moved = float(-cut["change"].sum()) if len(cut) else 0.0
     if stakes and stakes[0].at_stake > moved and decide_from is not None:
         st = stakes[0]
+        if decision is not None:
+            return rich("attr_headline_stake_shift", lang, **fields, channel=channel_label(st.channel, lang),
+                        cost=money(st.cost), margin=money(st.margin), romi=_romi(st.romi, lang),
+                        low=_romi(st.romi_low, lang), high=_romi(st.romi_high, lang),
+                        span=channel_decision.budget_span(decide_from, lang),
+                        amount=channel_decision.amount_text(decision, lang, currency),
+                        shift_channel=channel_label(decision.channel, lang))
         return rich("attr_headline_stake", lang, **fields, channel=channel_label(st.channel, lang),
                     cost=money(st.cost), margin=money(st.margin), romi=_romi(st.romi, lang),
                     low=_romi(st.romi_low, lang), high=_romi(st.romi_high, lang),
@@ -526,8 +562,14 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
         lumpy = [channel_label(c, lang) for c in s.index[s["action"] == "separate"]]
         if lumpy and not stakes:  # no figures for them: at least say they are decided separately
             action += " " + t("attr_rec_lumpy", lang, channels=", ".join(lumpy))
-        freed = float(-cuts["change"].sum())
-        action += " " + t("attr_rec_shift_approve", lang, amount=money(freed), quarter=next_quarter)
+        asked = decision is not None and store is not None and decision.channel in cuts.index
+        rest = rest_of_plan(cuts, decision if asked else None)
+        if not asked:
+            action += " " + t("attr_rec_shift_approve", lang, amount=money(float(-cuts["change"].sum())),
+                              quarter=next_quarter)
+        elif len(rest):  # the decision is asked first with its own amount; the other cuts are a decision of their own
+            action += " " + t("attr_rec_shift_rest_approve", lang, amount=money(float(-rest["change"].sum())),
+                              channels=", ".join(channel_label(c, lang) for c in rest.index), quarter=next_quarter)
         gain = ""
         if effect is not None and effect_range is not None:
             gain = t("attr_rec_shift_gain", lang, net=fmt.money(effect["net"], lang, currency=currency, compact=True),
@@ -540,7 +582,6 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
                                                    f"channel={first}"),
                             romi=_romi(float(s.at[first, "romi"]), lang),
                             portfolio=_romi(float(s.attrs.get("portfolio_romi", math.nan)), lang))
-        asked = decision is not None and store is not None and decision.channel in cuts.index
         if asked:  # the pack's decision first, then the rest of the budget rule's plan it is part of
             action = Rich(channel_decision.action(decision, store, lang, currency, today or date.today()), " ",
                           t("attr_rec_shift_also", lang), " ", action)

@@ -47,6 +47,13 @@ def amount_text(stake: chs.ChannelStake, lang: str, currency: str) -> str:
     return _money(stake.shift, lang, currency)
 
 
+def plan_cuts(stake: chs.ChannelStake | None) -> dict[str, float]:
+    """The decision's cut as the review's budget plan takes it (``decided`` of
+    :func:`cmo_workbook.metrics.budget.suggest`): the plan cuts the decision's channel by the decision's amount,
+    never by a second one (#11). Empty without a decision."""
+    return {stake.channel: stake.shift} if stake is not None else {}
+
+
 def fields(stake: chs.ChannelStake, store: KpiStore, lang: str, currency: str, today: date) -> dict[str, object]:
     """The decision's placeholders: channel, amount, the quarter it is for, its window and the evidence figures
     (the channel's cost per inquiry as a store figure, the year-ago rate, the excess cost)."""

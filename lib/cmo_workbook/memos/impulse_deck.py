@@ -10,7 +10,10 @@ sources and definitions.
 Numbers come from the existing modules and are never recomputed here: KPIs through the one adapter
 :func:`deck_figures` (the period's KPI store, the same values as every memo), customer signals from :mod:`cmo_workbook.voc` and :mod:`cmo_workbook.memos.strategy_memo`,
 competitor moves from :mod:`cmo_workbook.memos.competitor_briefing`, channel cost from
-:mod:`cmo_workbook.metrics.channel_stake` (the KPI store's quarter). :func:`gather` collects them,
+:mod:`cmo_workbook.metrics.channel_stake` (the KPI store's quarter), the trade fairs' year from the attribution
+review (:func:`cmo_workbook.memos.attribution_review.budget_decision`, through the strategy memo's stakes; hence
+touchpoints in :data:`TABLES`). The decisions slide holds every decision the pack asks, in the strategy memo's
+order (the largest euro amount at stake first). :func:`gather` collects them,
 :func:`compose` writes the slides, :func:`~cmo_workbook.render.slides.write_pptx` builds the PowerPoint file (with the company's
 template, params ``memo.slide_template``, when given). The same slides display as escaped HTML in
 the notebook, which nbconvert's slides exporter turns into reveal.js.
@@ -48,7 +51,8 @@ _MONEY = ("cost_per_qualified_lead", "marketing_pipeline_value")
 #: of the room; rendered sharper for the projector.
 CHART_SIZE = (5.6, 3.1)
 CHART_DPI = 220
-TABLES = ["leads", "deals", "spend", "feedback", "competitor_observations", "competitor_prices",
+#: touchpoints: the attribution review's year of a channel decided on its own (trade fairs) for the decisions slide
+TABLES = ["leads", "deals", "spend", "touchpoints", "feedback", "competitor_observations", "competitor_prices",
           "competitor_messaging"]
 
 
@@ -133,7 +137,10 @@ def impulse_figures(ev: Evidence) -> dict[str, Any]:
       the product lines it touches, 12 months, ``basis`` "won"), else our open pipeline in those products; the
       decision's cost ceiling = that amount × the cut;
     * channel: the period pack's channel-shift decision (:func:`cmo_workbook.metrics.channel_stake.first_costly`):
-      its excess cost and the shift every memo asks.
+      its excess cost and the shift every memo asks;
+    * budget: the period pack's budget decision of a channel decided on its own (trade fairs), the strategy memo's
+      stake from the attribution review (:func:`cmo_workbook.memos.attribution_review.budget_decision`): its year's
+      cost and what a euro of it brought back; None without touchpoints.
     """
     out: dict[str, Any] = {}
     sig = strategy.theme_signal(ev.vocs, strategy.DELIVERY_THEME)
@@ -169,6 +176,7 @@ def impulse_figures(ev: Evidence) -> dict[str, Any]:
     if worst is not None:
         ch.update(spend=worst.spend, qualified_leads=worst.leads, excess=worst.excess, shift=worst.shift)
     out["channel"] = ch
+    out["budget"] = {"stake": ev.strategy.stakes.budget}
     return out
 
 
@@ -329,42 +337,61 @@ def _channel(ev: Evidence, imp: dict[str, Any], lang: str, currency: str) -> Sli
 
 
 def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: Any = None) -> Slide:
-    rows = [[t("deck_dec_decision", lang), t("deck_dec_cost", lang), t("deck_dec_effect", lang)]]
-    notes = []
+    """Every decision the period pack asks of the CEO, one row each (the ask with its yes/no, cost, effect), in the
+    strategy memo's order (:func:`cmo_workbook.memos.strategy_memo.by_stake`: the largest euro amount at stake first);
+    the speaker notes ask them in the memos' words, in the same order."""
+    found: list[tuple[str, list[str], str]] = []  # (strategy rule, row, question for the notes)
     rules = {r.rule: r for r in ev.recs}
     cust, comp, ch = imp["customer"], imp["competitor"], imp["channel"]
+    fair = imp.get("budget", {}).get("stake")
+    today = wb.generated if wb is not None else None  # the decision's quarter is never one already past
     if "delivery_promise" in rules:
         d = cust.get("stake")
         at_stake = _money(cust["at_stake"], lang, currency)
         products = vm.stake_products(d, lang, short=True) if d is not None else t("voc_stake_products_unknown", lang)
         sk = ev.strategy.stakes.stock
         stock = vm.stock_values(sk, lang, currency, short=True) if sk is not None else None
-        rows.append([t("deck_dec_stock_amount", lang, **stock) if stock else t("deck_dec_stock", lang, products=products),
-                     t("deck_dec_stock_cost_year", lang, **stock) if stock else t("deck_dec_stock_cost", lang),
-                     # with the stock's amount and cost the row keeps to the slide's word budget: the customers are
-                     # on the customer slide and in the notes
-                     t("deck_dec_stock_effect_upto", lang, stake=at_stake) if stock else
-                     t("deck_dec_stock_effect_accounts", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang))
-                     if d is not None else t("deck_dec_stock_effect", lang, stake=at_stake)])
-        notes.append(rules["delivery_promise"].decision)
+        found.append(("delivery_promise", [
+            t("deck_dec_stock_amount", lang, **stock) if stock else t("deck_dec_stock", lang, products=products),
+            t("deck_dec_stock_cost_year", lang, **stock) if stock else t("deck_dec_stock_cost", lang),
+            # with the stock's amount and cost the row keeps to the slide's word budget: the product lines and the
+            # customers are on the customer slide and in the notes
+            t("deck_dec_stock_effect_upto", lang, stake=at_stake) if stock else
+            t("deck_dec_stock_effect_accounts", lang, stake=at_stake, accounts=fmt.number(d.accounts, lang))
+            if d is not None else t("deck_dec_stock_effect", lang, stake=at_stake)],
+            str(rules["delivery_promise"].decision)))
     if comp.get("cut") is not None:
         pct = fmt.percent(comp["cut_pct"], lang, 0)
         cost, at_stake = _money(comp["discount_cost"], lang, currency), _money(comp["at_stake"], lang, currency)
         won = comp.get("stake") is not None
         pays = won and comp["stake"].match_pays  # the briefing's and the strategy memo's verdict, not an open "ja/nein?"
-        rows.append([t("deck_dec_discount_yes" if pays else "deck_dec_discount_no", lang, pct=pct),
-                     t("deck_dec_discount_cost_range" if won else "deck_dec_discount_cost", lang, cost=cost),
-                     t("deck_dec_discount_effect_won" if won else "deck_dec_discount_effect", lang, stake=at_stake)])
-        if "price_pressure" in rules:
-            notes.append(rules["price_pressure"].decision)
+        found.append(("price_pressure", [
+            t("deck_dec_discount_yes" if pays else "deck_dec_discount_no", lang, pct=pct),
+            t("deck_dec_discount_cost_range" if won else "deck_dec_discount_cost", lang, cost=cost),
+            t("deck_dec_discount_effect_won" if won else "deck_dec_discount_effect", lang, stake=at_stake)],
+            str(rules["price_pressure"].decision) if "price_pressure" in rules else ""))
+    if fair is not None:  # the attribution review's year of trade fairs: its cost and what a euro of it brought back
+        f = channel_decision.budget_fields(fair, lang, currency, today=today)
+        found.append(("channel_budget_year", [
+            t("deck_dec_budget_year", lang, **f), t("deck_dec_stock_cost_year", lang, cost=f["cost"]),
+            t("deck_dec_budget_year_effect", lang, **f)],
+            str(rules["channel_budget_year"].decision) if "channel_budget_year" in rules else
+            channel_decision.budget_action(fair, lang, currency, today=today)))
     if ch.get("worst") is not None and ch["shift"] > 0:
         label = channel_label(ch["worst"].channel, lang)
         amount = channel_decision.amount_text(ch["worst"], lang, currency)  # the decision's amount, as in every memo
-        rows.append([t("deck_dec_budget", lang, channel=label, excess=amount), t("deck_dec_budget_cost", lang),
-                     t("deck_dec_budget_effect", lang, excess=amount)])
-        if wb is not None:  # the speaker notes ask it in the memos' words
-            notes.append(str(channel_decision.action(ch["worst"], wb.kpis(), lang, currency, wb.generated)))
-    n = len(rows) - 1
+        # the amount once, in the decision cell (the slide's word budget); the speaker notes ask it in the memos' words
+        question = (str(channel_decision.action(ch["worst"], wb.kpis(), lang, currency, wb.generated))
+                    if wb is not None else "")
+        found.append(("channel_budget", [t("deck_dec_budget", lang, channel=label, excess=amount),
+                                         t("deck_dec_budget_cost", lang), t("deck_dec_budget_effect", lang)], question))
+    # the strategy memo's order (its recommendations are sorted by euros at stake); a row without one comes last
+    order = {r.rule: i for i, r in enumerate(ev.recs)}
+    found.sort(key=lambda x: order.get(x[0], len(order)))
+    rows = [[t("deck_dec_decision", lang), t("deck_dec_cost", lang), t("deck_dec_effect", lang)]]
+    rows += [row for _, row, _ in found]
+    notes = [q for *_, q in found if q]
+    n = len(found)
     title = tn("deck_dec_title", n, lang, count=fmt.number(n, lang))
     if n == 0:
         title = t("deck_dec_none", lang)

@@ -733,11 +733,20 @@ def stock(st: AccountStake | None, deals: pd.DataFrame, params: Params) -> Safet
                         weeks=params.safety_stock_weeks)
 
 
+def stock_basis(sk: SafetyStock, lang: str) -> str:
+    """'Oktober 2026': the month a safety stock's amount rests on, the last month of its demand window (the same
+    words on the first screen, in the action and on the slide)."""
+    return fmt.month(sk.stake.end - pd.Timedelta(days=1), lang)
+
+
 def stock_values(sk: SafetyStock, lang: str, currency: str = "EUR", *, short: bool = False) -> dict[str, str]:
     """The placeholders every safety-stock message fills (amount, cost, break-even, the stake beside it), formatted
-    once for the VoC memo, the strategy memo and the deck."""
+    once for the VoC memo, the strategy memo and the deck. ``basis``: the month the amount rests on (the last month
+    of its demand window, :func:`stock_basis`), in every label of the amount: a month's memo and a quarter's memo
+    cost the stock on different months and so show different amounts (#11)."""
     st = sk.stake
-    return {"stock": _money(sk.value, lang, currency), "cost": _money(sk.holding_cost, lang, currency),
+    return {"stock": _money(sk.value, lang, currency), "basis": stock_basis(sk, lang),
+            "cost": _money(sk.holding_cost, lang, currency),
             "rate": _pct(sk.holding_cost_rate, lang), "weeks": fmt.number(sk.weeks, lang),
             "products": stake_products(st, lang, short=short), "intake": _money(st.order_intake, lang, currency),
             "margin": _money(sk.margin_at_stake, lang, currency), "window": stake_window(st, lang),

@@ -23,7 +23,7 @@ Attribution is not incrementality: every suggestion comes with a holdout test
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,7 +54,8 @@ AUDIENCE_CHANNELS = ("email",)
 
 
 def suggest(channels: pd.DataFrame, *, lumpy: Iterable[str] = LUMPY_CHANNELS, max_shift: float = MAX_SHIFT,
-            cpl_alarm: float = CPL_ALARM, step: float = 100.0, curves: pd.DataFrame | None = None) -> pd.DataFrame:
+            cpl_alarm: float = CPL_ALARM, step: float = 100.0, curves: pd.DataFrame | None = None,
+            decided: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Next quarter's budget per channel from this quarter's budget and ROMI range.
 
     ``channels`` is indexed by channel with ``budget`` (this quarter's spend), ``romi``,
@@ -71,6 +72,10 @@ def suggest(channels: pd.DataFrame, *, lumpy: Iterable[str] = LUMPY_CHANNELS, ma
     With ``curves`` (:func:`response_curves`) growth follows the marginal return: a channel whose
     next euro loses money (β × (1 + ROMI) ≤ 1) is not grown, and one without a supported curve
     grows by at most half of ``max_shift`` (its return is assumed, not measured).
+
+    ``decided``: channel → euros of a cut decided elsewhere (the period pack's channel-shift decision,
+    :func:`cmo_workbook.memos.channel_decision.plan_cuts`): a channel the rule cuts is cut by that amount instead,
+    before the freed money is shared out, so the plan and every memo name one amount for the decision.
 
     Returns the input columns plus ``proposed, change, change_pct, action, strength`` and
     ``attrs["reserve"]`` (cut money no growth channel can absorb) and ``attrs["portfolio_romi"]``.
@@ -101,6 +106,9 @@ def suggest(channels: pd.DataFrame, *, lumpy: Iterable[str] = LUMPY_CHANNELS, ma
     df["strength"] = np.where(cut, np.where(strong, 1.0, 0.5), np.where(grow, 1.0, 0.0))
     change = pd.Series(0.0, index=df.index)
     change[cut] = -max_shift * df.loc[cut, "strength"] * df.loc[cut, "budget"]
+    for c, amount in (decided or {}).items():
+        if c in df.index and bool(cut[c]):
+            change[c] = -float(amount)
     freed = -float(change[cut].sum())
     room = cap[grow] * df.loc[grow, "budget"]
     if room.sum() > 0 and freed > 0:
