@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 
 from ..metrics import channel_budget as chb
@@ -26,6 +26,9 @@ from .stakeholders import Stakeholder, serving
 from ..render.wording import channel_label, channel_names, rich
 from .decisions import channel_in
 from . import channel_decision
+
+if TYPE_CHECKING:  # the sync's module only for the annotation: the update computes nothing of the sync
+    from .sales_marketing_sync import Acceptance
 
 #: Metrics with their own next action for a goal that is not on track (message ``upd_next_<metric>``);
 #: any other metric gets ``upd_next_default``.
@@ -143,7 +146,7 @@ def _rates(rate: float, average: float, lang: str) -> tuple[str, str]:
     return fmt.percent(rate, lang, digits), fmt.percent(average, lang, digits)
 
 
-def next_action(metric: str, lang: str, acceptance: Any = None) -> str:
+def next_action(metric: str, lang: str, acceptance: Acceptance | None = None) -> str:
     """What marketing does next for a goal on ``metric`` that is not on track; a channel the action would grow is
     left out when its sales acceptance is below the average (``acceptance``: a
     :class:`~cmo_workbook.memos.sales_marketing_sync.Acceptance`; None: not known, the plain action)."""
@@ -237,7 +240,7 @@ def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals:
 
 
 def next_steps(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], summary: DiarySummary | None,
-               matrix: Sequence[Stakeholder], lang: str, currency: str, acceptance: Any = None) -> tuple[str, list[str]]:
+               matrix: Sequence[Stakeholder], lang: str, currency: str, acceptance: Acceptance | None = None) -> tuple[str, list[str]]:
     """Paragraph 2: for each goal not on track, its forecast and the next action (:func:`next_action`, with the
     quarter's sales ``acceptance`` per channel), and whom it serves."""
     by_id = {g["id"]: g for g in goals}
@@ -364,7 +367,7 @@ def goals_count(statuses: Sequence[GoalStatus], lang: str) -> str:
 def draft(kpis: dict[str, QuarterKpi], period: Period, statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
           summary: DiarySummary | None, matrix: Sequence[Stakeholder], lang: str, currency: str,
           asks: dict[str, tuple[str, str]] | None = None, store: KpiStore | None = None,
-          budget: chb.BudgetStake | None = None, today: date | None = None, acceptance: Any = None) -> UpdateDraft:
+          budget: chb.BudgetStake | None = None, today: date | None = None, acceptance: Acceptance | None = None) -> UpdateDraft:
     """The whole update for ``period`` from its store KPIs (:func:`quarter_kpis`); ``statuses`` are
     the goals as of the quarter's last month; ``store`` adds a diary activity's channel result, ``budget`` (the
     pack's budget decision) that of the channel decided on its own; ``today``: the generation date; ``acceptance``
