@@ -26,10 +26,10 @@ def test_memo_surfaces_the_linkedin_problem(memo_run, sample_dir, lang):
     # plan's 15,7 Tsd. € sum of cuts read as a second amount of it, #11); no test region is promised
     if lang == "de":
         assert "Größter Posten: Messen" in headline and "Freigabe von 471 Tsd. € ja / nein" in headline
-        assert "ROMI Erstaufträge −31 %" in headline and "daneben 8,7 Tsd. € Umschichtung aus LinkedIn" in headline
+        assert "Rendite der Erstaufträge −31 %" in headline and "daneben 8,7 Tsd. € Umschichtung aus LinkedIn" in headline
     else:
         assert "Biggest item: over 4 quarters Trade fairs" in headline and "approve €471k yes / no" in headline
-        assert "ROMI first orders −31%" in headline and "besides, move €8.7k out of LinkedIn" in headline
+        assert "return on first orders −31%" in headline and "besides, move €8.7k out of LinkedIn" in headline
     assert "15,7" not in headline and "15.7" not in headline
     assert "Testgebiet" not in headline and "test region" not in headline
     assert "Q3 2026" in headline

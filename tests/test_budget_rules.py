@@ -201,13 +201,32 @@ def test_business_case_caveats_saturation_and_better_channel():
     assert de.startswith("50 Tsd. € für LinkedIn trägt sich nach den bisherigen Zahlen nicht.")
     # the basis sentence already names the next inquiry's cost on the curve: the verdict needs no repeat
     assert " Der Kanal ist gesättigt." in de
-    assert de.endswith(f" Organische Suche brachte bisher 500 % ROMI ggü. {round(romi * 100)} % hier: dort wirkt das "
-                       "Geld mehr.".replace("-", "−"))
+    assert de.endswith(f" Organische Suche brachte bisher 500 % Rendite der Erstaufträge ggü. {round(romi * 100)} % hier: "
+                       "dort wirkt das Geld mehr.".replace("-", "−"))
     en = plain(budget.business_case_text(p, "en", "EUR", alternative=("organic_search", 5.0)))
     assert " The channel is saturated." in en
-    assert en.endswith(f" Organic search has returned 500% ROMI vs {round(romi * 100)}% here: the money works harder "
-                       "there.".replace("-", "−"))
+    assert en.endswith(f" Organic search has returned 500% on first orders vs {round(romi * 100)}% here: the money "
+                       "works harder there.".replace("-", "−"))
     # an alternative that returns less is not mentioned; β = 0.5 is not saturated
-    assert "ROMI" not in budget.business_case_text(p, "de", "EUR", alternative=("organic_search", -0.9))
+    assert "Organische Suche" not in budget.business_case_text(p, "de", "EUR", alternative=("organic_search", -0.9))
     flat = budget.project(50_000, _history(), 0.4, channel="linkedin", curve=_curve(0.5), n_sim=50)
     assert "gesättigt" not in budget.business_case_text(flat, "de", "EUR")
+
+
+def test_business_case_names_the_channels_average_beside_the_extra_amounts_return():
+    # #11: the review's table shows LinkedIn's attributed return so far (here 81 %), the business case the return of
+    # 50 000 € more on the saturation curve: 100 · (2^0.25 − 1) × 4/60 × 16 000 / 50 000 − 1 = −59.6 % -> "−60 %".
+    # Two different quantities, so the sentence names both and why the second is lower.
+    p = budget.project(50_000, _history(), 0.4, channel="linkedin", curve=_curve(0.25), n_sim=200, seed=1)
+    romi = 100 * (2 ** 0.25 - 1) * 4 / 60 * 16_000 / 50_000 - 1
+    assert round(romi * 100) == -60
+    de = plain(budget.business_case_text(p, "de", "EUR", alternative=("organic_search", 5.0), average=0.81))
+    assert de.endswith(" Der Kanal ist gesättigt. Zusätzliche 50 Tsd. € für LinkedIn brächten −60 % Rendite ggü. bisher "
+                       "81 % im Schnitt (Tabelle); Organische Suche brachte bisher 500 %: dort wirkt das Geld mehr.")
+    en = plain(budget.business_case_text(p, "en", "EUR", alternative=("organic_search", 5.0), average=0.81))
+    assert en.endswith(" The channel is saturated. Another €50k for LinkedIn would return −60% vs 81% on average so "
+                       "far (table); Organic search has returned 500%: the money works harder there.")
+    # not saturated (β = 0.5): the extra euros earn like the average, so the average is not set against them
+    flat = budget.project(50_000, _history(), 0.4, channel="linkedin", curve=_curve(0.5), n_sim=50)
+    assert "im Schnitt (Tabelle)" not in budget.business_case_text(flat, "de", "EUR", alternative=("organic_search", 5.0),
+                                                               average=0.81)

@@ -174,3 +174,13 @@ def test_notebooks_carry_no_language_branches_and_no_memo_text_dicts():
                 elif isinstance(node, ast.Dict) and {"de", "en"} <= {getattr(k, "value", None) for k in node.keys}:
                     found.append(f"{nb.name} cell {i}: a {{'de': ..., 'en': ...}} dict")
     assert found == []
+
+
+def test_no_catalogue_entry_has_two_translations():
+    """A merge of two branches that reworded one message keeps both msgstr lines (git sees two hunks); the
+    catalogue reader takes one of them silently, so the memo shows whichever wording it happens to be."""
+    for po in sorted(Path(i18n.LOCALES).glob("*/LC_MESSAGES/*.po")):
+        lines = po.read_text(encoding="utf-8").splitlines()
+        doubled = [f"{po.parent.parent.name}:{i + 1}: {lines[i]}" for i in range(1, len(lines))
+                   if lines[i].startswith("msgstr ") and lines[i - 1].startswith("msgstr")]
+        assert not doubled, doubled

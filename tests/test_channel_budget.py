@@ -109,7 +109,7 @@ def test_the_kpi_memo_leads_with_the_biggest_channel_decision():
     kpis = kpi_dashboard.compute(kpi_store())
     text = plain(kpi_dashboard.headline(kpis, OCT, "de", "EUR", _worst(), decision=shift(), budget=fairs(), today=TODAY))
     assert text.endswith("größte Entscheidung: Budget Messen Q4 2026–Q3 2027 – Freigabe von 400 Tsd. € ja / nein "
-                         "(je Euro Kosten kamen 0,70 € zurück); daneben 500 € "
+                         "(je Euro Kosten kamen 0,70 € aus Erstaufträgen zurück); daneben 500 € "
                          "Umschichtung aus LinkedIn."), text
     # less at stake than the shift's excess: the shift keeps the first line
     small = plain(kpi_dashboard.headline(kpis, OCT, "de", "EUR", _worst(), decision=shift(),

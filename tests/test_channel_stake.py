@@ -196,7 +196,8 @@ def test_the_review_asks_the_decision_in_its_budget_shift_and_cites_a_test_that_
                                           "(20 % des Budgets von Q3 2026): ja / nein. Teil des Plans:")
     assert "LinkedIn 8,7 Tsd. €" in plain(shift.action)
     # the test already ran: its verdict, never a new test proposal or "then decide on another 20 %"
-    assert test.action == "LinkedIn ist schon getestet. Kein Beitrag messbar."
+    assert test.action == ("LinkedIn ist schon getestet. Kein Beitrag messbar. Die 81\u00a0% Rendite in der Tabelle "
+                           "messen etwas anderes: woran LinkedIn beteiligt war, nicht was ohne LinkedIn fehlt.")
     assert test.evidence == "Test ohne LinkedIn-Werbung: −0,6 Anfragen."
     # the budget rule does not cut the decision's channel: the decision is asked on its own, same id and amount
     held = s.assign(action=["hold", "hold"], change=[0.0, 0.0])

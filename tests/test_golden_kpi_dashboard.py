@@ -123,7 +123,7 @@ def test_the_trade_fair_budget_leads_with_the_review_s_amount_and_ask(text):
     _, shift, _ = g.channel_shift("2026-Q3")
     assert cost > 10 * shift  # 471 Tsd. € against 8,7 Tsd. €: the fairs lead
     m = re.search(r"größte Entscheidung: Budget Messen Q4 2026–Q3 2027 – Freigabe von ([\d,.]+ Tsd\. €) ja / nein "
-                  r"\(je Euro Kosten kamen (\d+,\d\d) € zurück\); daneben", text)
+                  r"\(je Euro Kosten kamen (\d+,\d\d) € aus Erstaufträgen zurück\); daneben", text)
     assert m and g.shows(m.group(1), cost), (m and m.group(1), cost)
     assert g.shows(m.group(2), credit / cost)
     # recommendation 1 asks it in the review's words, before the LinkedIn shift (recommendation 2)

@@ -152,7 +152,7 @@ def test_tiles_values_and_comparisons():
     # issue 17: the catalogue's names, each with its window
     assert list(by) == ["Qualifizierte Anfragen, Monat", "Kosten je qualifizierter Anfrage, Monat",
                         "Akzeptanzquote Vertrieb (Kohorte), Monat", "Neue Pipeline aus Marketing, Monat",
-                        "Auftragseingang aus Marketing-Anfragen, Monat", "ROMI alle Aufträge, 12 Monate rollierend"]
+                        "Auftragseingang aus Marketing-Anfragen, Monat", "Marketing-ROMI gesamt, 12 Monate rollierend"]
     assert [plain(str(t.value)) for t in ts] == ["120", "83 €", "50 %", "300 Tsd. €", "40 Tsd. €", "100 %"]
     ql = by["Qualifizierte Anfragen, Monat"]
     assert [(c.label, plain(c.delta), c.good) for c in ql.comparisons] == [
@@ -166,7 +166,7 @@ def test_tiles_values_and_comparisons():
     # no target: previous month and last year only; 40 000 € vs 1 000 000 € in 2025-10 = −96 %
     assert [(c.label, plain(c.delta)) for c in won.comparisons] == [("ggü. Vormonat", "0 %"),
                                                                      ("ggü. Vorjahresmonat", "−96 %")]
-    romi = by["ROMI alle Aufträge, 12 Monate rollierend"]
+    romi = by["Marketing-ROMI gesamt, 12 Monate rollierend"]
     # 100 % vs 500 % for the 12 months to 2026-09; the year-ago window lies in the ramp-up months: "–"
     assert [(c.label, plain(c.delta)) for c in romi.comparisons] == [
         ("ggü. Vormonat (12 Monate)", "−400,0 Prozentpunkte"), ("ggü. Vorjahr", "–"), ("ggü. Ziel", "−50,0 Prozentpunkte")]

@@ -18,7 +18,7 @@ def test_the_fairs_budget_alone_leads_the_headline():
     # 120 against 80 a year ago: +50 %; 400 000 € cost, 280 000 € margin: 0,70 € back per euro
     assert text == ("Marketing lieferte 120 qualifizierte Anfragen (+50 % ggü. Vorjahresmonat) und 300 Tsd. € neue "
                     "Pipeline; größte Entscheidung: Budget Messen Q4 2026–Q3 2027 – Freigabe von 400 Tsd. € ja / nein "
-                    "(je Euro Kosten kamen 0,70 € zurück).")
+                    "(je Euro Kosten kamen 0,70 € aus Erstaufträgen zurück).")
 
 
 def test_without_a_year_ago_the_headline_compares_with_last_month_and_gives_no_cost_verdict():

@@ -42,8 +42,8 @@ def test_every_kpi_has_one_id_one_name_and_its_window_in_the_label():
     for lang in ("de", "en"):
         names = [m.name(lang) for m in cat]
         assert len(names) == len(set(names)), f"two KPIs share a name in {lang}"
-    assert cat_mod.label("romi_all_orders", "t12m", "de") == "ROMI alle Aufträge, 12 Monate rollierend"
-    assert cat_mod.label("romi_first_orders", "t12m", "en") == "ROMI, first orders, trailing 12 months"
+    assert cat_mod.label("romi_all_orders", "t12m", "de") == "Marketing-ROMI gesamt, 12 Monate rollierend"
+    assert cat_mod.label("romi_first_orders", "t12m", "en") == "Marketing ROMI, first orders, trailing 12 months"
     for m in cat:
         assert m.population and m.definition("de") and m.definition("en") and m.formula
         assert set(m.windows) <= set(cat_mod.WINDOWS) and set(m.comparisons) <= set(cat_mod.COMPARISONS)
@@ -113,6 +113,44 @@ def test_romi_and_cac_have_one_definition_each(ds, oct_store):
     assert oct_store.value("cac", "t12m") == pytest.approx(cost / len(first))
     assert oct_store.value("clv_to_cac", "t12m") == pytest.approx(
         oct_store.value("clv", "asof") / oct_store.value("cac", "t12m"))
+
+
+def _clv_no_dropout(ds, as_of: str) -> float:
+    """The sample's CLV by hand in the no-dropout limit its BG/NBD fit sits at (dropout share a/(a+b) < 1e-6):
+    each customer buys at (r + x)/(alpha + T) per week, worth the Gamma-Gamma spend × margin, 60 months at 8 %."""
+    from cmo_workbook.metrics import clv
+
+    end = pd.Timestamp(as_of)
+    won = ds.deals[(ds.deals["status"] == "won") & (ds.deals["close_date"] < end)]
+    tx = pd.DataFrame({"customer_id": won["account_id"].fillna(won["company"]), "date": won["close_date"],
+                       "value": won["amount"]}).dropna()
+    s = clv.rfm_summary(tx, observation_end=end - pd.Timedelta(days=1))
+    s = s[s["T"] > 0]
+    bg = clv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
+    gg = clv.fit_gamma_gamma(s["frequency"], s["monetary_value"])
+    assert bg.a / (bg.a + bg.b) < 1e-6
+    x, T, z = (s[c].to_numpy() for c in ("frequency", "T", "monetary_value"))
+    # Gamma-Gamma: E[spend | x, z̄] = p (v + x z̄) / (p x + q − 1); without repeats the population mean p v / (q − 1)
+    spend = [gg.p * (gg.v + xi * zi) / (gg.p * xi + gg.q - 1) if xi > 0 else gg.p * gg.v / (gg.q - 1)
+             for xi, zi in zip(x, z)]
+    months = sum(1.08 ** (-m / 12) for m in range(1, 61))
+    per = [(bg.r + xi) / (bg.alpha + Ti) * 365.25 / 12 / 7 * months * si * ds.params.gross_margin
+           for xi, Ti, si in zip(x, T, spend)]
+    return sum(per) / len(per)
+
+
+def test_clv_keeps_one_definition_from_one_month_end_to_the_next(ds, oct_store, tmp_path):
+    # #11: at Oct 2026's end the dropout fit touches its bound; the CLV was then the 1-year cohort value
+    # (27.4 Tsd. €, CLV:CAC 3.6 in the KPI memo) against the 5-year model at Sep's end (61.9 Tsd. €, 8.2 in the
+    # review). Now both month ends are the model: by hand ≈ 62.5 Tsd. € at Oct's end, 61.9 Tsd. € at Sep's.
+    oct_clv = oct_store.value("clv", "asof")
+    assert oct_clv == pytest.approx(_clv_no_dropout(ds, "2026-11-01"), rel=1e-3)
+    sep = store.compute(ds, Q3, tmp_path)
+    assert sep.value("clv", "asof") == pytest.approx(_clv_no_dropout(ds, "2026-10-01"), rel=1e-3)
+    assert abs(oct_clv / sep.value("clv", "asof") - 1) < 0.02
+    # the KPI memo's ratio: 62.5 Tsd. € / 7.519 € (12 months to Oct) = 8.3, the review's 61.9 / 7.551 = 8.2
+    assert round(oct_store.value("clv_to_cac", "t12m"), 1) == 8.3
+    assert round(sep.value("clv_to_cac", "t12m"), 1) == 8.2
 
 
 def test_acceptance_rate_is_per_cohort_with_decisions_known_at_the_window_end(ds, oct_store):

@@ -43,10 +43,53 @@ def test_kpi_tiles_show_the_store_values_with_the_catalogue_comparisons():
     assert (ql.value.metric, ql.value.window, ql.value.value) == ("qualified_leads", "2026-Q3", 400)
     cpl = tiles["Kosten je qualifizierter Anfrage, Quartal"]
     assert cpl.comparisons[0].good is False  # 375 vs 300: dearer is bad
-    romi = tiles["ROMI Erstaufträge, linear zugerechnet, 4 Quartale"]
+    romi = tiles["Rendite der Erstaufträge je Kanal, 12 Monate rollierend"]
     assert str(romi.value) == "50\u00a0%" and romi.value.metric == "romi_first_orders_attributed"
     assert romi.comparisons[0].delta.startswith("+25")
     assert tiles["Kundenwert : Akquisekosten, 12 Monate rollierend"].value.text == "10,0 : 1"
+
+
+def test_the_attributed_return_names_the_total_romi_with_its_months_so_the_two_never_read_as_one_kpi():
+    # #11: the KPI memo shows "Marketing-ROMI gesamt" (all orders), the review "Rendite der Erstaufträge je Kanal"
+    # (first orders, credit shared over the touches). The review's tile names the total with the months of its
+    # window: 12 months to Sep 2026 = Okt 2025 – Sep 2026; 2.756 -> "276 %"; 1 + 0.5 = 1,50 € per marketing euro.
+    st = _store()
+    total = ["romi_all_orders", "2026-09/T12M", "t12m", "", 2.756, "ratio", True, "2026-06/T12M", float("nan"),
+             "2025-09/T12M", float("nan"), 2.5]
+    st = KpiStore(pd.concat([st.table, pd.DataFrame([total], columns=list(store.COLUMNS))], ignore_index=True),
+                  Period.parse("2026-Q3"), catalogue())
+    kpis = review.compute_kpis(st, {"romi": 0.8}, romi_now=0.5, romi_prev=0.25, window="2026-09/T12M")
+    ctx = {"worst_cpl": None, "cycle_days": 60, "cac": 5_000, "clv": 50_000, "payback_months": 3}
+    tiles = {t.label: t for t in review.tiles(st, kpis, "de", "EUR", ctx)}
+    romi = tiles["Rendite der Erstaufträge je Kanal, 12 Monate rollierend"]
+    assert str(romi.so_what).replace("\u00a0", " ") == (
+        "Nur Erstaufträge neuer Kunden, anteilig je Kontakt: 1,50 € Deckungsbeitrag je Marketing-Euro – der Maßstab "
+        "für Verschiebungen zwischen Kanälen. Rendite der Marketingausgaben mit Folgeaufträgen von Bestandskunden "
+        "(Marketing-ROMI gesamt, Okt 2025 – Sep 2026): 276 %.")
+    # the total is the store's figure: its span carries the catalogue id and window
+    from cmo_workbook.render.blocks import Fig
+
+    assert [(f.metric, f.window, f.value) for f in romi.so_what.parts if isinstance(f, Fig)] == [
+        ("romi_all_orders", "2026-09/T12M", 2.756)]
+    en = {t.label: t for t in review.tiles(st, kpis, "en", "EUR", ctx)}
+    assert "(Marketing ROMI, total, Oct 2025 – Sept 2026): 276%." in str(  # babel's English short month
+        en["Return on first orders by channel, trailing 12 months"].so_what).replace("\u00a0", " ")
+    # without the total in the store the tile says only what it counts
+    plain = {t.label: t for t in review.tiles(_store(), kpis, "de", "EUR", ctx)}
+    assert "Marketing-ROMI gesamt" not in str(plain["Rendite der Erstaufträge je Kanal, 12 Monate rollierend"].so_what)
+
+
+def test_a_test_that_ran_is_set_apart_from_the_tables_attributed_return():
+    # #11: "kein messbarer Effekt" (the holdout) beside LinkedIn's 81 % in the table: one clause says what each measures
+    s = pd.DataFrame({"romi": [0.81], "romi_low": [-0.11], "romi_high": [2.02], "change": [0.0], "action": ["keep"],
+                      "budget": [43_600.0]}, index=["linkedin"])
+    recs = review.recommendations(s, None, "linkedin", None, "de", "EUR", "Q4 2026",
+                                  test_result=["Test ohne LinkedIn-Werbung: −0,6 Anfragen je Gebiet und Woche.",
+                                               "Damit ist kein zusätzlicher Beitrag von LinkedIn messbar."])
+    assert str(recs[0].action) == ("LinkedIn ist schon getestet. Damit ist kein zusätzlicher Beitrag von LinkedIn "
+                                   "messbar. Die 81\u00a0% Rendite in der Tabelle messen etwas anderes: woran LinkedIn "
+                                   "beteiligt war, nicht was ohne LinkedIn fehlt.")
+    assert str(recs[0].evidence) == "Test ohne LinkedIn-Werbung: −0,6 Anfragen je Gebiet und Woche."
 
 
 def test_romi_from_attribution_counts_only_channels_with_cost():

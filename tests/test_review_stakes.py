@@ -70,7 +70,7 @@ def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
     # 400 000 € at stake vs 1 000 € moved: the fairs lead; ROMI (280 − 400) / 400 = −30 %, range −50 % … −10 %
     assert head.startswith("Q3 2026: 1,5 Mio. € Auftragseingang aus Marketing-Anfragen (+50 % ggü. Vorquartal). "
                            "Größter Posten: Messen brachten in 4 Quartalen aus Erstaufträgen 280 Tsd. € Deckungsbeitrag "
-                           "ggü. 400 Tsd. € Kosten (ROMI Erstaufträge −30 %, Spanne −50 % bis −10 %) – Budget Messen "
+                           "ggü. 400 Tsd. € Kosten (Rendite der Erstaufträge −30 %, Spanne −50 % bis −10 %) – Budget Messen "
                            "Q4 2026–Q3 2027: Freigabe von 400 Tsd. € ja / nein")
     recs = review.recommendations(s, None, None, None, "de", "EUR", "Q4 2026", stakes=stakes, decide_from=decide,
                                   effect=budget.expected_effect(s), effect_range=review.shift_range(s), store=st)
@@ -79,14 +79,14 @@ def test_fairs_lead_headline_and_recommendations_with_their_own_figures():
     # the channel's own 12 months from the store: 500 inquiries at 800 € each, 3 Mio. € orders incl. existing customers
     ev, eff = plain(first.evidence), plain(first.effect)
     assert ev == ("Messen, 12 Monate: 400 Tsd. € Kosten, 500 Anfragen zu je 800 € (eigener Wert des Kanals); "
-                  "Erstaufträge: 280 Tsd. € Deckungsbeitrag (Spanne 200 Tsd. € bis 360 Tsd. €), ROMI −30 % ggü. den Kosten.")
+                  "Erstaufträge: 280 Tsd. € Deckungsbeitrag (Spanne 200 Tsd. € bis 360 Tsd. €), Rendite −30 % ggü. den Kosten.")
     assert "3 Mio. € Auftragseingang aus Messen-Anfragen inkl. Bestandskunden" in eff
     assert eff.endswith("Nein: 400 Tsd. € frei, rund 500 Anfragen weniger im Jahr.")
     from cmo_workbook.render import jargon
-    # passes --strict: ROMI is explained once, in the review's footnote ("ROMI (Rendite der Marketingausgaben) …")
+    # passes --strict: the headline and evidence say "Rendite der Erstaufträge", the footnote explains ROMI
     assert jargon.check_records([{"kind": "headline", "text": head}, {"kind": "recommendations", "text": ev},
                                  {"kind": "data_note", "text": _note()}], "de") == []
-    assert [f.snippet for f in jargon.check_text(ev, "de")] == ["ROMI"]  # without it, the abbreviation is jargon
+    assert jargon.check_text(ev, "de") == []  # "Rendite", not the abbreviation: no jargon even without the footnote
     figs = {(f.metric, f.segment) for f in first.figures()}  # the store's values carry their data-metric span
     assert ("cost_per_qualified_lead", "channel=trade_fairs") in figs and ("marketing_won_revenue", "channel=trade_fairs") in figs
     shift = recs[1]
@@ -146,7 +146,7 @@ def test_the_shift_names_its_biggest_cut_with_the_channel_s_own_cost_per_inquiry
     # LinkedIn is the only cut (1 000 €); its ROMI over 4 quarters −10 % vs the cost-weighted portfolio of the
     # shiftable channels: (−0.1 × 10 000 + 3.0 × 2 500) / 12 500 = 0.52 -> 52 %
     text = plain(recs[0].evidence)
-    assert text == ("LinkedIn (größte Kürzung): 700 € je Anfrage im Quartal (eigener Wert); ROMI Erstaufträge −10 % "
+    assert text == ("LinkedIn (größte Kürzung): 700 € je Anfrage im Quartal (eigener Wert); Rendite der Erstaufträge −10 % "
                     "ggü. 52 % im Schnitt.")
     from cmo_workbook.render import jargon
     # a negative ROMI carries its comparison, and the footnote explains ROMI: passes --strict

@@ -27,7 +27,7 @@ from . import channel_decision, kpi_figures
 from .channel_decision import next_quarter  # noqa: F401  (the notebook's review.next_quarter)
 from ..metrics import channel_budget as chb
 from ..metrics import channel_stake as chs
-from ..metrics.store import KpiStore
+from ..metrics.store import KpiStore, parse_window
 from ..attribution import MIN_CONVERSIONS
 from ..attribution.crm import outcomes_from_crm
 from ..attribution.source import touches_for
@@ -149,7 +149,7 @@ def romi_from_attribution(attributed_value: pd.Series, spend: pd.Series, gross_m
 #: Tiles read from the period store: catalogue metric and window.
 STORE_TILES = (("qualified_leads", "quarter"), ("cost_per_qualified_lead", "quarter"),
                ("marketing_pipeline_value", "quarter"), ("marketing_won_revenue", "quarter"))
-#: The one tile that is this memo's own analysis (attribution), not a catalogue value.
+#: The one tile the store does not compute: the catalogue KPI of kind ``attribution`` (this memo's linear model).
 ATTRIBUTED_ROMI = "romi_first_orders_attributed"
 
 
@@ -205,8 +205,13 @@ def so_what(k: QKpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
     if k.key == "marketing_won_revenue":
         return t("attr_sw_won", lang, days=fmt.number(ctx.get("cycle_days"), lang))
     if k.key == ATTRIBUTED_ROMI:
-        # first orders only: never worded like the KPI memo's ROMI on all orders
-        return t("attr_sw_romi_first_orders", lang, back=fmt.money(1 + k.value, lang, currency=currency, digits=2))
+        # first orders only: never worded like the KPI memo's ROMI on all orders, which it names with its window
+        back = fmt.money(1 + k.value, lang, currency=currency, digits=2)
+        total = ctx.get("romi_all_orders")
+        if not isinstance(total, Fig) or total.value != total.value:
+            return t("attr_sw_romi_first_orders", lang, back=back)
+        return rich("attr_sw_romi_first_orders_vs_total", lang, back=back, romi_all=total,
+                    label=t("kpi_romi_all_orders", lang), window=ctx.get("romi_all_orders_window", ""))
     if k.key == "clv_to_cac":
         cac, clv = ctx.get("cac"), ctx.get("clv")  # store figures (Fig) or plain numbers
         cac = cac if isinstance(cac, Fig) else money(cac)
@@ -216,15 +221,21 @@ def so_what(k: QKpi, lang: str, currency: str, ctx: dict[str, Any]) -> str:
 
 
 def tiles(store: KpiStore, kpis: list[QKpi], lang: str, currency: str, ctx: dict[str, Any]) -> list[Tile]:
-    """KPI tiles: catalogue values with the catalogue's comparisons; the attributed ROMI vs previous quarter and target."""
+    """KPI tiles: catalogue values with the catalogue's comparisons; the attributed ROMI vs previous quarter and target,
+    its so-what naming the store's ROMI on all orders (its months spelled out) so the two never read as one KPI."""
     out = []
+    if store.has("romi_all_orders", store.window("t12m")):
+        total = store.figure("romi_all_orders", "t12m")
+        w = parse_window(total.window)
+        ctx = {**ctx, "romi_all_orders": kpi_figures.fig(total, lang, currency),
+               "romi_all_orders_window": fmt.month_span(w.start, w.end.start_time, lang)}
     for k in kpis:
         if k.key == ATTRIBUTED_ROMI:
             cmps = [_cmp(k, k.previous, t("vs_prev_window_q", lang), lang)]
             if k.target is not None:
                 cmps.append(_cmp(k, k.target, t("vs_target", lang), lang))
             value = Fig(_value_text(k, lang, currency), k.key, k.window, k.value)
-            out.append(Tile(t("kpi_romi_new_business", lang), value, cmps, so_what(k, lang, currency, ctx)))
+            out.append(Tile(store.label(k.key, k.window_kind, lang), value, cmps, so_what(k, lang, currency, ctx)))
         else:
             out.append(kpi_figures.tile(store, k.key, k.window_kind, lang, currency, so_what(k, lang, currency, ctx)))
     return out
@@ -593,8 +604,14 @@ def recommendations(s: pd.DataFrame, holdout: str | None, biggest: str | None, b
                                                    owner=t("attr_owner_marketing", lang),
                                                    effect=channel_decision.effect(decision, lang, currency)))
     if biggest and test_result:  # what it means for the budget leads, what the test measured is the evidence
-        out.append(Recommendation(action=t("attr_rec_test_ran", lang, channel=channel_label(biggest, lang)) + " "
-                                  + test_result[-1], owner=t("attr_owner_marketing", lang), due=next_quarter,
+        credit = float(s.at[biggest, "romi"]) if biggest in s.index and "romi" in s else math.nan
+        # the test (what is missing without the channel) and the table's attributed return (what it took part in)
+        # measure different things: said in one clause, so "no measurable effect" beside "81 %" is no contradiction
+        action = t("attr_rec_test_ran", lang, channel=channel_label(biggest, lang)) + " " + test_result[-1]
+        if credit == credit:
+            action += " " + t("attr_rec_test_vs_credit", lang, channel=channel_label(biggest, lang),
+                              romi=_romi(credit, lang))
+        out.append(Recommendation(action=action, owner=t("attr_owner_marketing", lang), due=next_quarter,
                                   evidence=" ".join(test_result[:-1])))
     elif biggest and holdout:
         out.append(Recommendation(

@@ -1,7 +1,7 @@
 """KPI values from the period store as memo figures: one formatting, one label, one set of comparisons.
 
 Every memo shows a catalogue KPI through these helpers, so its label always carries the
-window ("ROMI alle Aufträge, 12 Monate rollierend"), its value carries ``data-metric``,
+window ("Marketing-ROMI gesamt, 12 Monate rollierend"), its value carries ``data-metric``,
 ``data-window`` and ``data-value``, and its comparisons are the ones the catalogue names.
 """
 from __future__ import annotations

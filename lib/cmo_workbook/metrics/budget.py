@@ -488,12 +488,15 @@ def basis_text(p: Projection, lang: str, currency: str) -> str:
     return head + " " + tail + (" " + note if note else "")
 
 
-def business_case_text(p: Projection, lang: str, currency: str, alternative: tuple[str, float] | None = None) -> str:
+def business_case_text(p: Projection, lang: str, currency: str, alternative: tuple[str, float] | None = None,
+                       average: float | None = None) -> str:
     """One paragraph: the verdict of the business case and its caveats.
 
     Verdict: "pays for itself with confidence" when the low end of the margin range covers the
     amount; "on average" when the point estimate does; else "does not pay". ``alternative`` =
     (channel, ROMI) of the best channel to compare against: the money could go there instead.
+    ``average``: the channel's own attributed return so far (the review's table); named beside the
+    extra amount's return, which is the next euros' (marginal) return, so the two never read as one figure.
     """
     money = lambda v: fmt.money(v, lang, currency=currency, compact=True)  # noqa: E731
     label = channel_label(p.channel, lang) if p.channel else ""
@@ -506,8 +509,14 @@ def business_case_text(p: Projection, lang: str, currency: str, alternative: tup
     if saturated:
         out += " " + t("attr_bc_saturated", lang)
     if alternative is not None and alternative[1] > romi:
-        out += " " + t("attr_bc_alternative", lang, channel=channel_label(alternative[0], lang),
-                       romi=fmt.percent(alternative[1], lang, 0), romi_here=fmt.percent(romi, lang, 0))
+        if saturated and average is not None and average == average and label:  # the extra euros' return is lower
+            out += " " + t("attr_bc_alternative_vs_average", lang, channel=channel_label(alternative[0], lang),
+                           romi=fmt.percent(alternative[1], lang, 0), here=label,
+                           romi_average=fmt.percent(average, lang, 0), amount=money(p.amount),
+                           romi_here=fmt.percent(romi, lang, 0))
+        else:
+            out += " " + t("attr_bc_alternative", lang, channel=channel_label(alternative[0], lang),
+                           romi=fmt.percent(alternative[1], lang, 0), romi_here=fmt.percent(romi, lang, 0))
     return out
 
 

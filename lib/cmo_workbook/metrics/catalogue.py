@@ -5,8 +5,10 @@ name and a one-sentence definition a controller can sign off (both in the messag
 ids ``kpi_<id>`` and ``kpi_<id>_def``), the formula,
 unit, tables, grain, population (who is in, who is out), the windows it may be shown for and
 the comparisons it is shown with. Two different things get two ids and two names (ROMI on
-all marketing-sourced orders vs ROMI on first orders of new customers). The values are
-computed once per period by :mod:`cmo_workbook.metrics.store`; memos read them from there.
+all marketing-sourced orders, "Marketing-ROMI gesamt", vs the first orders' return credited to
+the channels, "Rendite der Erstaufträge je Kanal"). The values are computed once per period by
+:mod:`cmo_workbook.metrics.store`; memos read them from there, except the ``attribution`` kind, which
+the quarterly review's attribution model computes (:mod:`cmo_workbook.memos.attribution_review`).
 
 A company overrides the catalogue's parameters (margin, CLV horizon, discount rate, ramp-up)
 and signs off the definitions in params::
@@ -79,7 +81,8 @@ _ADD_CTL = ("month", "quarter", "t12m", "ytd")
 @dataclass(frozen=True)
 class Metric:
     """One catalogue KPI. ``kind`` says how the store computes it: ``sum`` of a monthly
-    column, ``ratio`` of two sums (``numerator``/``denominator``), or a named ``special``."""
+    column, ``ratio`` of two sums (``numerator``/``denominator``), or a named ``special``; ``attribution``: not
+    the store but the quarterly review's attribution model computes it (it needs the journeys)."""
 
     id: str
     formula: str
@@ -121,7 +124,7 @@ class Metric:
         return t(f"kpi_{self.id}_def", lang)
 
     def label(self, window_kind: str, lang: str) -> str:
-        """The name with its window: "ROMI alle Aufträge, 12 Monate rollierend"."""
+        """The name with its window: "Marketing-ROMI gesamt, 12 Monate rollierend"."""
         # its own name, not the shipped catalogue's entry: a company's own metric is not in that one
         return t("kpi_label_window", lang, name=self.name(lang), window=window_label(window_kind, lang))
 
@@ -177,6 +180,13 @@ CATALOGUE: tuple[Metric, ...] = (
     _m(id="romi_first_orders", formula="(marketing_first_order_value × company.gross_margin − marketing_spend) / marketing_spend",
        unit="ratio", tables=["deals", "spend"], grain="window", population="new business; marketing-sourced",
        windows=("quarter", "t12m", "ytd"), kind="romi", numerator="marketing_first_order_value", deal_based=True),
+    # the review's channel measure: the first orders' margin shared over the journey's touches, so a channel is
+    # credited for what it took part in; its own id and name, never worded like the two totals above
+    _m(id="romi_first_orders_attributed", formula="(Σ over channels with cost of linear credit(first-order margin, "
+       "touches up to 365 days before the order) − their spend) / their spend", unit="ratio",
+       tables=["deals", "touchpoints", "spend"], grain="window (4 quarters to the reported one)",
+       population="new business won in the window; touches of marketing channels; channels with cost",
+       windows=("t12m",), comparisons=("previous", "target"), kind="attribution", deal_based=True),
     _m(id="cac", formula="marketing_spend / new_customers_marketing", unit="eur", tables=["spend", "deals"], grain="window",
        population="new business; marketing-sourced", higher_is_better=False, windows=("quarter", "t12m", "ytd"),
        kind="ratio", numerator="marketing_spend", denominator="new_customers_marketing", deal_based=True),
@@ -274,7 +284,7 @@ def catalogue(params_raw: Mapping[str, Any] | None = None) -> Catalogue:
 
 
 def label(metric_id: str, window_kind: str, lang: str, cat: Catalogue | None = None) -> str:
-    """A KPI's name with its window, e.g. "ROMI alle Aufträge, 12 Monate rollierend"."""
+    """A KPI's name with its window, e.g. "Marketing-ROMI gesamt, 12 Monate rollierend"."""
     return (cat or _DEFAULT)[metric_id].label(window_kind, lang)
 
 

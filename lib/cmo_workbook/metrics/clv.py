@@ -501,14 +501,24 @@ def _require_columns(df: pd.DataFrame, columns: list[str], table: str) -> None:
         ))
 
 
+#: repeat buyers from which a fit with a parameter on its bound is the likelihood's limit (e.g. "nobody drops out"),
+#: not a lack of data: below, such a fit falls back to the historical value
+MIN_REPEAT_BUYERS = 30
+
+
 def customer_value(deals: pd.DataFrame, as_of: pd.Timestamp, gross_margin: float, *,
                    horizon_months: int = 60, discount_rate: float = 0.08) -> dict:
     """The one CLV model of the workbook (catalogue id ``clv``): contribution margin per customer.
 
     BG/NBD + Gamma-Gamma on won deals per customer (weeks) before ``as_of`` give the mean
-    discounted margin over ``horizon_months`` at ``discount_rate`` a year; when either fit did
-    not converge, the historical cohort value (:func:`clv_historical`) is used instead. Returns
-    ``clv, method`` (``probabilistic``/``historical``), ``historical``, ``historical_years`` and ``converged``.
+    discounted margin over ``horizon_months`` at ``discount_rate`` a year. A fit with a parameter on
+    its bound (``converged`` False) predicts like the limit the likelihood rises to; with at least
+    :data:`MIN_REPEAT_BUYERS` repeat buyers it stands, so the KPI keeps one definition from one month
+    end to the next (the sample's dropout shape sits on its bound every other month: the 1-year
+    cohort value would halve the CLV). With fewer repeat buyers, a failed fit or a non-finite value,
+    the historical cohort value (:func:`clv_historical`) is used instead. Returns
+    ``clv, method`` (``probabilistic``/``historical``), ``historical``, ``historical_years`` and
+    ``converged`` (both fits at an interior optimum).
     """
     won = deals[(deals["status"] == "won") & (deals["close_date"] < as_of)]
     hist = clv_historical(won, margin_rate=gross_margin, as_of=as_of - pd.Timedelta(days=1))
@@ -526,7 +536,7 @@ def customer_value(deals: pd.DataFrame, as_of: pd.Timestamp, gross_margin: float
     except (ValueError, DataError):
         return out
     out["converged"] = bool(bg.converged and gg.converged)
-    if out["converged"]:
+    if out["converged"] or int((summary["frequency"] > 0).sum()) >= MIN_REPEAT_BUYERS:
         values = clv_probabilistic(summary, bg, gg, horizon_months=horizon_months, margin_rate=gross_margin,
                                    discount_rate_annual=discount_rate)
         if np.isfinite(values).all():

@@ -401,7 +401,7 @@ class _ClvCache:
     later run (the quarter after its months, a rerun) reuses it. Lives beside the KPI history.
     """
 
-    VERSION = "clv-1"
+    VERSION = "clv-2"  # clv-2: a bounded fit with enough repeat buyers stands (customer_value)
 
     def __init__(self, folder: Path | None):
         self.path = Path(folder) / "clv_cache.json" if folder else None
@@ -472,6 +472,8 @@ def build(ds: Dataset, period: Period, *, trend_months: int = 25, cat: Catalogue
     trend_end = bases[0].end
     trend = [Window("month", trend_end - i, fy) for i in range(trend_months - 1, -1, -1)]
     for m in cat:
+        if m.kind == "attribution":  # the review's attribution model computes it, not a sum over the tables
+            continue
         for w in bases:
             if w.kind not in m.windows:
                 continue
