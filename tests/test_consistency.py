@@ -113,7 +113,7 @@ def test_the_run_fails_in_strict_mode_and_warns_without_it(tmp_path, monkeypatch
 # ----------------------------------------------------------------------------- the cold CEO read (#11)
 
 REVIEW_FAIRS = ("Größter Posten: Messen brachten in 4 Quartalen aus Erstaufträgen 325 Tsd. € Deckungsbeitrag ggü. "
-                "471 Tsd. € Kosten (ROMI Erstaufträge −31 %, Spanne −50 % bis −4 %) – Budget Messen Q4 2026–Q3 2027: "
+                "471 Tsd. € Kosten (Rendite der Erstaufträge −31 %, Spanne −50 % bis −4 %) – Budget Messen Q4 2026–Q3 2027: "
                 "Freigabe von 471 Tsd. € ja / nein.")
 UPDATE_FAIRS = ("Zur Einordnung – Messen, 12 Monate bis Sep 2026: 471 Tsd. € Kosten, 3,6 Mio. € Auftragseingang aus "
                 "ihren Anfragen; Kosten je qualifizierter Anfrage im Q3 2026 2.359 € (+256 % ggü. Vorquartal).")
@@ -129,11 +129,13 @@ def test_a_return_above_cost_reads_as_success_against_a_negative_romi(tmp_path):
     assert consistency.return_verdict("Messen: 471 Tsd. € Kosten, 120 Tsd. € Auftragseingang", "de") == 0  # less back
     assert consistency.return_verdict("Trade fairs: €471k of cost, €3.6m of order intake", "en") == 1
     assert consistency.romi_verdict("Messen: 471 Tsd. € Kosten (ROMI Erstaufträge −31 %)") == -1
-    assert consistency.romi_verdict("Organische Suche brachte bisher 153 % ROMI ggü. −97 % hier") == 0  # not its own
+    assert consistency.romi_verdict("Trade fairs: €471k of cost (return on first orders −31%)") == -1
+    assert consistency.romi_verdict("Webinare: Rendite der Erstaufträge 221 %") == 0  # earns its cost: no verdict here
+    assert consistency.romi_verdict("Organische Suche brachte bisher 153 % Rendite der Erstaufträge ggü. −97 % hier") == 0
     consistency.remember(tmp_path, "attribution_review", _para(REVIEW_FAIRS), "de")
     found = consistency.check(_para(UPDATE_FAIRS), "de", "stakeholder_update", TODAY, tmp_path)
     assert [(f.rule, f.memo, f.subject) for f in found] == [("return", "stakeholder_update vs attribution_review", "Messen")]
-    assert "471 Tsd. € Kosten, 3,6 Mio. €" in found[0].text and "ROMI Erstaufträge −31 %" in found[0].other
+    assert "471 Tsd. € Kosten, 3,6 Mio. €" in found[0].text and "Rendite der Erstaufträge −31 %" in found[0].other
     # inside one memo too; the budget decision's own wording (cost, margin, ROMI) is no success
     assert [f.rule for f in consistency.check(_para(REVIEW_FAIRS + " " + UPDATE_FAIRS), "de", "x", TODAY)] == ["return"]
     assert consistency.check(_para(REVIEW_FAIRS), "de", "stakeholder_update", TODAY, tmp_path) == []

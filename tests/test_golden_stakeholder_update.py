@@ -98,9 +98,9 @@ def test_data_note_row_counts(text):
 
 def test_the_trade_fair_sentence_is_the_budget_decision_not_order_intake_beside_cost(text):
     """#11: "471 Tsd. € Kosten, 3,6 Mio. € Auftragseingang" read as a success while the review says ROMI −31 %; the
-    update now states the review's budget decision: first-order margin against the four quarters' cost, its ROMI."""
+    update now states the review's budget decision: first-order margin against the four quarters' cost, its return."""
     m = re.search(r"Zur Einordnung – Messen in Q4 2025–Q3 2026: ([\d,]+ Tsd\. €) Deckungsbeitrag aus Erstaufträgen ggü\. "
-                  r"([\d,]+ Tsd\. €) Kosten, ROMI Erstaufträge ([+−-]\d+ %) \(Rendite der Marketingausgaben, Spanne "
+                  r"([\d,]+ Tsd\. €) Kosten, Rendite der Erstaufträge ([+−-]\d+ %) \(Spanne "
                   r"([+−-]\d+ %) bis ([+−-]\d+ %)\); über das Budget Q4 2026–Q3 2027 \(Freigabe von ([\d,]+ Tsd\. €) ja / nein\)",
                   text)
     assert m, text[:2500]

@@ -327,13 +327,13 @@ def test_the_budget_channels_activity_gets_the_budget_decision_not_its_order_int
     st = BudgetStake("trade_fairs", "2026-Q3", 471_000.0, 325_000.0, 234_000.0, 452_000.0)
     text = plain(update.channel_sentence("trade_fairs", Q3, Period.parse("2026-Q3"), "de", "EUR", st, date(2026, 12, 3)))
     assert text == ("Zur Einordnung – Messen in Q4 2025–Q3 2026: 325 Tsd. € Deckungsbeitrag aus Erstaufträgen ggü. "
-                    "471 Tsd. € Kosten, ROMI Erstaufträge −31 % (Rendite der Marketingausgaben, Spanne −50 % bis −4 %); "
+                    "471 Tsd. € Kosten, Rendite der Erstaufträge −31 % (Spanne −50 % bis −4 %); "
                     "über das Budget Q4 2026–Q3 2027 (Freigabe von 471 Tsd. € ja / nein) entscheidet die "
                     "Geschäftsführung mit dem Quartalsbericht.")
     from cmo_workbook.memos import consistency
     assert consistency.verdicts([{"kind": "paragraph", "text": text}], "de") == {"channel:trade_fairs": [(-1, (
-        "Messen in Q4 2025–Q3 2026: 325 Tsd. € Deckungsbeitrag aus Erstaufträgen ggü. 471 Tsd. € Kosten, ROMI "
-        "Erstaufträge −31 % (Rendite der Marketingausgaben, Spanne −50 % bis −4 %)"))]}  # the review's verdict
+        "Messen in Q4 2025–Q3 2026: 325 Tsd. € Deckungsbeitrag aus Erstaufträgen ggü. 471 Tsd. € Kosten, Rendite "
+        "der Erstaufträge −31 % (Spanne −50 % bis −4 %)"))]}  # the review's verdict, in the review's words
     # another channel keeps its store figures; without a budget decision trade fairs do too
     assert plain(update.channel_sentence("trade_fairs", Q3, Period.parse("2026-Q3"), "de", "EUR")).startswith(
         "Zur Einordnung – Messen, 12 Monate bis Sep 2026")

@@ -79,8 +79,10 @@ _SCALE = {"tsd.": 1e3, "mio.": 1e6, "mrd.": 1e9, "k": 1e3, "m": 1e6, "bn": 1e9}
 _MONEY = r"(?:€\s?(?P<n1>\d[\d.,]*)(?P<s1>k|m|bn)?|(?P<n2>\d[\d.,]*)\s?(?P<s2>Tsd\.|Mio\.|Mrd\.)?\s?€)"
 _RETURN = {"de": (rf"{_MONEY}\s+Kosten", rf"{_MONEY}\s+(?:Auftragseingang|Umsatz)"),
            "en": (rf"{_MONEY}\s+(?:of\s+)?(?:cost|spend)", rf"{_MONEY}\s+(?:of\s+)?(?:order intake|revenue)")}
-#: a ROMI stated with its value: "ROMI Erstaufträge −31 %", "−31 % ROMI"
-_ROMI = re.compile(r"ROMI(?: [A-Za-zÄÖÜäöüß-]+){0,3}:?\s+(?P<a>[−-]?\s?\d[\d.,]*)\s?%|(?P<b>[−-]?\d[\d.,]*)\s?% ROMI")
+#: a return on marketing stated with its value: "Rendite der Erstaufträge −31 %", "ROMI Erstaufträge −31 %",
+#: "return on first orders −31%", "−31 % ROMI"
+_ROMI = re.compile(r"(?:ROMI|Rendite|return on)(?: [A-Za-zÄÖÜäöüß-]+){0,3}:?\s+(?P<a>[−-]?\s?\d[\d.,]*)\s?%"
+                   r"|(?P<b>[−-]?\d[\d.,]*)\s?% (?:ROMI|Rendite|return)")
 _DATE_DE = r"\d{1,2}\.\d{1,2}\.\d{4}"
 _DATE_ISO = r"\d{4}-\d{2}-\d{2}"
 _MONTHS = {"de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
