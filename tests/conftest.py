@@ -45,7 +45,7 @@ def strategy_q3_inputs(sample_dir):
     from cmo_workbook import voc
     from cmo_workbook.inputs.loaders import load_dataset
     from cmo_workbook.inputs.params import load_params
-    from cmo_workbook.memos import competitor_briefing as briefing, strategy_memo as strategy
+    from cmo_workbook.memos import arguments, competitor_briefing as briefing, strategy_memo as strategy
     from cmo_workbook.metrics import store
     from cmo_workbook.periods import Period
 
@@ -55,7 +55,7 @@ def strategy_q3_inputs(sample_dir):
                                "competitor_messaging"])
     taxonomy = params.path.parent / params.raw["voc"]["taxonomy"]
     vocs = [voc.analyse(ds.feedback, month=str(m), taxonomy=taxonomy, lang="de") for m in q3.month_periods()]
-    comp = briefing.analyse(ds, params.raw["competitors"], q3, lang="de", vat=0.19)
+    comp = briefing.analyse(ds, params.raw["competitors"], q3, lang="de", vat=0.19, weak=arguments.weak(vocs))
     kpis = store.KpiStore(store.build(ds, q3), q3, store.catalogue(params.raw))
     return strategy.StrategyInputs(q3, "de", "EUR", vocs, comp, strategy.kpi_quarter(kpis))
 

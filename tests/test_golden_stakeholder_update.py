@@ -92,4 +92,37 @@ def test_goals_table_actuals_and_targets(html):
 
 def test_data_note_row_counts(text):
     # sources in words with their rows, no file names (#11)
-    g.assert_data_note_sources(text, {"CRM-Kontakte": (len(g.leads()), 1), "CRM-Verkaufschancen": (len(g.deals()), 1), "Marketingkosten": g.spend_source()})
+    g.assert_data_note_sources(text, {"CRM-Kontakte": (len(g.leads()), 1), "CRM-Verkaufschancen": (len(g.deals()), 1), "Marketingkosten": g.spend_source(),
+                                       "Kontaktverläufe": (len(g.touchpoints()), 1)})  # the trade fairs' margin
+
+
+def test_the_trade_fair_sentence_is_the_budget_decision_not_order_intake_beside_cost(text):
+    """#11: "471 Tsd. € Kosten, 3,6 Mio. € Auftragseingang" read as a success while the review says ROMI −31 %; the
+    update now states the review's budget decision: first-order margin against the four quarters' cost, its return."""
+    m = re.search(r"Zur Einordnung – Messen in Q4 2025–Q3 2026: ([\d,]+ Tsd\. €) Deckungsbeitrag aus Erstaufträgen ggü\. "
+                  r"([\d,]+ Tsd\. €) Kosten, Rendite der Erstaufträge ([+−-]\d+ %) \(Spanne "
+                  r"([+−-]\d+ %) bis ([+−-]\d+ %)\); über das Budget Q4 2026–Q3 2027 \(Freigabe von ([\d,]+ Tsd\. €) ja / nein\)",
+                  text)
+    assert m, text[:2500]
+    sp = g.spend()
+    cost = sp.loc[g.trailing(PERIOD, 12).has(sp["date"]) & (sp["channel"] == "trade_fairs"), "cost"].sum()
+    assert g.shows(m.group(2), cost) and g.shows(m.group(6), cost)  # the amount the review asks to approve
+    # the margin is model-bound (linear attribution, bootstrap range); the ROMI follows from the shown figures
+    number, _, scale = g.shown(m.group(1))
+    margin = number * scale
+    assert abs((margin - cost) / cost * 100 - float(m.group(3).replace("−", "-").removesuffix(" %"))) <= 1
+    assert float(m.group(5).replace("−", "-").removesuffix(" %")) < 0  # even the top of its range loses money
+    assert "Auftragseingang aus ihren Anfragen" not in text
+
+
+def test_search_ads_are_not_grown_with_below_average_sales_acceptance(text):
+    """#11: a channel only gets "ausbauen" when sales accept at least the average share of its inquiries."""
+    d = g.decisions(Q)
+    paid = d[d["channel"] == "paid_search"]
+    rate, average = (paid["outcome"] == "accepted").mean(), (d["outcome"] == "accepted").mean()
+    assert rate < average  # 33 of 68 vs 192 of 394 decided in Q3 2026: 48,5 % vs 48,7 %
+    m = re.search(r"Website-Inhalte zu den meistgefragten Auslegungsthemen ausbauen; bei Suchmaschinenwerbung zuerst "
+                  r"die Übergabekriterien schärfen \(der Vertrieb nahm im Q3 2026 ([\d,]+ %) ihrer Anfragen an, im "
+                  r"Schnitt ([\d,]+ %)\)", text)
+    assert m and g.shows(m.group(1), rate) and g.shows(m.group(2), average), m and m.groups()
+    assert "Suchanzeigen" not in text

@@ -314,3 +314,26 @@ def test_the_strategy_headline_names_the_stake_and_what_the_decision_costs():
     rec.cost_text = ""  # a rule without a cost keeps the stake-only headline
     assert plain(strategy.headline(SimpleNamespace(lang="de"), [rec])).endswith("auf dem Spiel: 150 Tsd. € Auftragseingang"
                                                                                  " mit Servogetriebe KS-90.")
+
+
+def test_the_budget_channels_activity_gets_the_budget_decision_not_its_order_intake():
+    """#11: beside a trade-fair diary entry the update says the pack's budget decision (margin, ROMI, decision) —
+    "471 Tsd. € Kosten, 3,6 Mio. € Auftragseingang" read as a success for a channel with ROMI −31 %."""
+    from datetime import date
+
+    from cmo_workbook.metrics.channel_budget import BudgetStake
+
+    # (325 − 471) / 471 = −31 %; (234 − 471) / 471 = −50 %; (452 − 471) / 471 = −4 %
+    st = BudgetStake("trade_fairs", "2026-Q3", 471_000.0, 325_000.0, 234_000.0, 452_000.0)
+    text = plain(update.channel_sentence("trade_fairs", Q3, Period.parse("2026-Q3"), "de", "EUR", st, date(2026, 12, 3)))
+    assert text == ("Zur Einordnung – Messen in Q4 2025–Q3 2026: 325 Tsd. € Deckungsbeitrag aus Erstaufträgen ggü. "
+                    "471 Tsd. € Kosten, Rendite der Erstaufträge −31 % (Spanne −50 % bis −4 %); "
+                    "über das Budget Q4 2026–Q3 2027 (Freigabe von 471 Tsd. € ja / nein) entscheidet die "
+                    "Geschäftsführung mit dem Quartalsbericht.")
+    from cmo_workbook.memos import consistency
+    assert consistency.verdicts([{"kind": "paragraph", "text": text}], "de") == {"channel:trade_fairs": [(-1, (
+        "Messen in Q4 2025–Q3 2026: 325 Tsd. € Deckungsbeitrag aus Erstaufträgen ggü. 471 Tsd. € Kosten, Rendite "
+        "der Erstaufträge −31 % (Spanne −50 % bis −4 %)"))]}  # the review's verdict, in the review's words
+    # another channel keeps its store figures; without a budget decision trade fairs do too
+    assert plain(update.channel_sentence("trade_fairs", Q3, Period.parse("2026-Q3"), "de", "EUR")).startswith(
+        "Zur Einordnung – Messen, 12 Monate bis Sep 2026")

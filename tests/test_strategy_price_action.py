@@ -39,8 +39,9 @@ def test_verdict_no_keeps_value_not_discount_in_action_cost_and_decision(strateg
     st = _stake(2, 0.20)
     assert st.loss_rise == pytest.approx(0.0) and not st.match_pays
     rec = _price_rec(strategy_q3_inputs, st, "de")
+    # complaints about late deliveries rise in September (14 % vs 8 %): availability is no argument to sell on (#11)
     assert plain(rec.action) == ("Auf die Preissenkung von Hartmann Antriebe mit Wert statt Rabatt antworten: "
-                                 "Gesamtkosten, Lieferfähigkeit und Service belegen, Rabatte nur nach klarer Regel.")
+                                 "Gesamtkosten und Service belegen, Rabatte nur nach klarer Regel.")
     # 500k × 12 % = 60 Tsd. € of margin if matched everywhere
     assert plain(rec.cost_text) == ("Rabatt bis 12 % pauschal freigeben? Empfehlung: nein – Rabatt nur im Einzelfall "
                                     "nach Freigaberegel (pauschal kostete er bis 60 Tsd. € Marge im Jahr)")
@@ -58,7 +59,7 @@ def test_verdict_yes_turns_the_action_to_matching(strategy_q3_inputs):
     action = plain(rec.action)
     assert action == ("Bei Servogetriebe KS-60 mit der Preissenkung von Hartmann Antriebe mitziehen: bis 12 % Rabatt "
                       "nach klarer Freigaberegel, denn seit der Senkung gehen mehr als die 30 % über Preis verloren, ab "
-                      "denen Mitziehen lohnt; Gesamtkosten, Lieferfähigkeit und Service weiter belegen.")
+                      "denen Mitziehen lohnt; Gesamtkosten und Service weiter belegen.")
     assert "Wert statt Rabatt" not in action
     assert plain(rec.cost_text).startswith("Rabatt bis 12 % freigeben? Empfehlung: ja – die Verluste über Preis seit "
                                            "der Senkung übersteigen die Schwelle von 30 %")

@@ -184,3 +184,23 @@ def test_a_goal_on_track_only_by_its_forecast_is_not_counted_as_safe():
                                                            "wenn seine Prognose eintritt")
     assert update.goals_count([by["pipe"], by["web"]], "de") == "1 von 2 Jahreszielen auf Kurs"
     assert update.goals_count([by["pipe"], web], "en").startswith("1 of 2 annual goals safely on track, 1 more only if")
+
+
+def test_a_channel_below_average_sales_acceptance_is_not_grown():
+    """#11: "Website-Inhalte und Suchanzeigen ... ausbauen" while the sync names paid search's inquiries the weakest."""
+    from cmo_workbook.memos.sales_marketing_sync import Acceptance
+
+    below = Acceptance(Q3, {"paid_search": 33 / 68, "partners": 29 / 33}, 192 / 394)  # 48,5 % / 87,9 % vs 48,7 %
+    assert below.below_average("paid_search") and not below.below_average("partners")
+    assert not below.below_average("linkedin")  # too few decisions: no judgement
+    de = update.next_action("qualified_leads_web", "de", below).replace("\u00a0", " ")
+    # 48,53 % and 48,73 % are both "49 %" in whole percents: one decimal, so the comparison reads
+    assert de == ("Website-Inhalte zu den meistgefragten Auslegungsthemen ausbauen; bei Suchmaschinenwerbung zuerst die "
+                  "Übergabekriterien schärfen (der Vertrieb nahm im Q3 2026 48,5 % ihrer Anfragen an, im Schnitt 48,7 %)")
+    en = update.next_action("qualified_leads_web", "en", below)
+    assert en.startswith("expand website content on the most requested sizing topics; Paid search: tighten")
+    # whole percents that differ need no decimal; at or above the average the plain action stays
+    assert [x.replace("\u00a0", " ") for x in update._rates(0.33, 0.37, "de")] == ["33 %", "37 %"]
+    at = Acceptance(Q3, {"paid_search": 0.50}, 0.50)
+    assert update.next_action("qualified_leads_web", "de", at) == update.next_action("qualified_leads_web", "de")
+    assert "Suchanzeigen" in update.next_action("qualified_leads_web", "de")

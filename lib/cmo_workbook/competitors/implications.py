@@ -19,7 +19,9 @@ The first matching rule wins, so order rules from specific to general.
 
 Template fields are the item's columns as text: numbers with one decimal in the memo
 language (``12,0`` / ``12.0``), dates as ``15.09.2026`` / ``2026-09-15``; plus
-``change_pct_abs`` and ``segment_class``.
+``change_pct_abs``, ``segment_class`` and the caller's own fields (``fields`` of :func:`implications`: the
+briefing passes ``arguments``, the selling arguments the customer feedback leaves us,
+:mod:`cmo_workbook.memos.arguments`).
 """
 from __future__ import annotations
 
@@ -149,6 +151,7 @@ def implications(
     *,
     own_segments: Mapping[str, str] | Iterable[str],
     lang: str = "de",
+    fields: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Implication and suggested response for each item that a rule in params matches.
 
@@ -158,6 +161,7 @@ def implications(
         rules: ``competitors.implication_rules`` from params.
         own_segments: segment -> priority class (or a list of our segments).
         lang: ``de`` or ``en``: which templates to use.
+        fields: template fields beside the item's own (an item's column of the same name wins).
 
     Returns:
         One row per matched item, in the items' order: ``item`` (the item's index label),
@@ -170,13 +174,13 @@ def implications(
         rule = next((r for r in checked if _matches(item, r.get("when") or {}, classes)), None)
         if rule is None:
             continue
-        fields = _fields(item, classes, lang)
+        filled = {**(fields or {}), **_fields(item, classes, lang)}
         where = f"{RULES_KEY} ({rule['id']})"
         rows.append({
             "item": label, "rule": rule["id"],
             **{c: item.get(c, pd.NA) for c in ("competitor", "topic", "segment", "product")},
-            "implication": _fill(str(rule[f"implication_{lang}"]), fields, f"{where} implication_{lang}"),
-            "response": _fill(str(rule[f"response_{lang}"]), fields, f"{where} response_{lang}"),
+            "implication": _fill(str(rule[f"implication_{lang}"]), filled, f"{where} implication_{lang}"),
+            "response": _fill(str(rule[f"response_{lang}"]), filled, f"{where} response_{lang}"),
             "owner": rule.get("owner", pd.NA),
         })
     cols = ["item", "rule", "competitor", "topic", "segment", "product", "implication", "response", "owner"]

@@ -129,13 +129,16 @@ def budget_fields(stake: chb.BudgetStake, lang: str, currency: str, *, today: da
                   decide_from: Period | None = None) -> dict[str, object]:
     """The budget decision's placeholders: channel, amount (the year's cost), the quarters it is for (from
     ``decide_from``, else the quarter after the stake's, never one already past on ``today``), the window of its
-    figures, the margin with its range and what a euro of cost brought back."""
+    figures, the margin with its range, what a euro of cost brought back and the ROMI with its range (as the
+    review's headline says it)."""
     start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
     return {"channel": channel_label(stake.channel, lang), "cost": _money(stake.cost, lang, currency),
             "span": budget_span(start, lang), "window": budget_window(stake, lang),
             "margin": _money(stake.margin, lang, currency), "low": _money(stake.margin_low, lang, currency),
             "high": _money(stake.margin_high, lang, currency),
-            "back": fmt.money(1 + stake.romi, lang, currency=currency, digits=2)}
+            "back": fmt.money(1 + stake.romi, lang, currency=currency, digits=2),
+            "romi": fmt.percent(stake.romi, lang, 0), "romi_low": fmt.percent(stake.romi_low, lang, 0),
+            "romi_high": fmt.percent(stake.romi_high, lang, 0)}
 
 
 def budget_action(stake: chb.BudgetStake, lang: str, currency: str, **when: Any) -> str:

@@ -14,7 +14,7 @@ observation for ``quiet_after_months`` become ``quiet`` items (a gap in our watc
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from ..competitors.messaging import _TOKEN, _lemma, detect_language
 from ..periods import Period
 from ..competitors.implications import MIN_CLOSED_SINCE, PriceMoveStake, price_move_stake
 from .voice_of_customer import won_window
+from . import arguments
 
 #: Topics derived from snapshots (not typed by colleagues); they lead a competitor's block.
 DERIVED_TOPICS = ("price", "messaging", "promo")
@@ -160,7 +161,8 @@ def _messaging_items(summary: pd.DataFrame, snapshots: pd.DataFrame, lang: str,
                                        "started", "stopped", "started_terms", "stopped_terms"])
 
 
-def analyse(tables: Any, cfg: Mapping[str, Any], period: Period, *, lang: str, vat: float | None = None) -> CompetitorResults:
+def analyse(tables: Any, cfg: Mapping[str, Any], period: Period, *, lang: str, vat: float | None = None,
+            weak: Iterable[str] = ()) -> CompetitorResults:
     """Run the competitor library on a period.
 
     Args:
@@ -170,6 +172,8 @@ def analyse(tables: Any, cfg: Mapping[str, Any], period: Period, *, lang: str, v
         period: the month or quarter reported.
         lang: memo language (implication templates and quoted terms).
         vat: VAT for gross prices (``company.vat_rate``).
+        weak: selling arguments the customer feedback names as a rising weakness
+            (:func:`cmo_workbook.memos.arguments.weak`): left out of the template field ``{arguments}``.
     """
     as_of = period.last_day
     names = _cfg_list(cfg, "list")
@@ -219,7 +223,7 @@ def analyse(tables: Any, cfg: Mapping[str, Any], period: Period, *, lang: str, v
              _promo_items(promos, prices, own_products)]
     items = pd.concat([*(s.assign(origin="snapshot") for s in snaps), obs_items, quiet_items], ignore_index=True)
     notes = comp.implications(items, cfg.get("implication_rules") or [], own_segments=cfg.get("own_segments") or {},
-                              lang=lang)
+                              lang=lang, fields={"arguments": arguments.text(arguments.kept(weak), lang)})
     return CompetitorResults(period, as_of, obs, events.reset_index(drop=True), changes, promos, index, by_product, before,
                              summary, quiet, items, notes, int(len(in_period)),
                              int(len(msgs.drop_duplicates(["competitor", "location", "date"]))), quiet_months, lang)

@@ -36,7 +36,7 @@ from ..render.i18n import t, tn
 from ..render.slides import Slide
 from ..voc import chart as voc_chart
 from ..metrics import channel_stake as chs
-from . import attribution_review as review, channel_decision
+from . import arguments, attribution_review as review, channel_decision
 from . import competitor_briefing as briefing
 from . import strategy_memo as strategy
 from . import voice_of_customer as vm
@@ -104,7 +104,7 @@ def gather(wb: Any) -> Evidence:
         except StaleDataError:
             pass  # a month without feedback: the deck works from the months that have some
     comp = briefing.analyse(wb.ds, wb.params.raw["competitors"], wb.period, lang=L,
-                            vat=wb.params.company.get("vat_rate"))
+                            vat=wb.params.company.get("vat_rate"), weak=arguments.weak(vocs))  # as the briefing
     # the strategy memo's euros at stake, so a slide and the memo name the same amount for the same decision
     stakes = strategy.gather_stakes(vocs, comp, wb.ds, wb.kpis(), wb.params.gross_margin, L, wb.currency,
                                     params=wb.params)

@@ -70,6 +70,34 @@ def _acceptance(decisions: pd.DataFrame) -> float:
     return float((d["outcome"] == "accepted").mean()) if len(d) else float("nan")
 
 
+@dataclass(frozen=True)
+class Acceptance:
+    """Sales acceptance of the inquiries sales decided on in a window: per channel (those with at least
+    :data:`~cmo_workbook.metrics.catalogue.MIN_DECIDED` decisions) and over all of them (the average)."""
+
+    window: Period
+    rates: dict[str, float]
+    average: float
+
+    def below_average(self, channel: str) -> bool:
+        """The rule for a "grow" verdict (#11): a channel is grown only when its acceptance is at least the
+        average — the sync names the weakest source, no memo of the pack may ask to grow it. Too few decisions:
+        no judgement (False)."""
+        rate = self.rates.get(channel, math.nan)
+        return rate == rate and self.average == self.average and rate < self.average
+
+
+def acceptance_by_channel(ds: Dataset, period: Period) -> Acceptance:
+    """Sales acceptance per channel of the inquiries decided in ``period`` (accepted ÷ decided, as the sync's
+    quality table) and over all decided inquiries — the same decisions, so channel and average compare alike."""
+    params = ds.params
+    cfg = sla.SlaConfig.from_params(params.raw.get("sla") or {}, state=params.company.get("state"))
+    decided = sla.decided_in(sla.lead_sla(ds.leads, cfg, period.end), period.start, period.end)
+    q = sla.quality_by(decided, "channel")
+    q = q[q["decided"] >= MIN_DECIDED]
+    return Acceptance(period, {str(k): float(v) for k, v in q["rate"].items()}, _acceptance(decided))
+
+
 def compute(ds: Dataset, period: Period, lang: str, store: KpiStore | None = None) -> SyncFacts:
     """SLA, lead quality, recycled leads, shared accounts and attribution questions of ``period``.
 

@@ -9,9 +9,11 @@ before it goes out; every number carries a comparison and a consequence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, Sequence
 
 
+from ..metrics import channel_budget as chb
 from ..metrics.store import KpiStore
 from ..render import fmt
 from ..render.blocks import Fig, Rich
@@ -23,11 +25,19 @@ from ..periods import Period
 from .stakeholders import Stakeholder, serving
 from ..render.wording import channel_label, channel_names, rich
 from .decisions import channel_in
+from . import channel_decision
+
+if TYPE_CHECKING:  # the sync's module only for the annotation: the update computes nothing of the sync
+    from .sales_marketing_sync import Acceptance
 
 #: Metrics with their own next action for a goal that is not on track (message ``upd_next_<metric>``);
 #: any other metric gets ``upd_next_default``.
 NEXT_ACTION_METRICS = ("qualified_leads_web", "qualified_leads", "cost_per_qualified_lead", "marketing_pipeline_value",
                        "marketing_won_revenue")
+#: the channel a metric's next action grows ("... und Suchanzeigen ... ausbauen"); when its sales acceptance is below
+#: the average (:meth:`~cmo_workbook.memos.sales_marketing_sync.Acceptance.below_average`) the action is
+#: ``upd_next_<metric>_weak`` instead: grow the rest, tighten that channel's hand-over criteria first
+NEXT_ACTION_CHANNELS = {"qualified_leads_web": "paid_search"}
 _SUMS = ("qualified_leads", "sql", "marketing_pipeline_value", "marketing_won_revenue", "marketing_spend")
 
 
@@ -130,9 +140,24 @@ def comparisons_note(kpis: dict[str, QuarterKpi], lang: str, *, diary: bool = Fa
     return t("upd_note_comparisons", lang, comparisons="; ".join(parts))
 
 
-def next_action(metric: str, lang: str) -> str:
-    """What marketing does next for a goal on ``metric`` that is not on track."""
-    return t(f"upd_next_{metric}" if metric in NEXT_ACTION_METRICS else "upd_next_default", lang)
+def _rates(rate: float, average: float, lang: str) -> tuple[str, str]:
+    """Rate and average as percentages, with a decimal when whole percents would read the same."""
+    digits = 0 if round(rate * 100) != round(average * 100) else 1
+    return fmt.percent(rate, lang, digits), fmt.percent(average, lang, digits)
+
+
+def next_action(metric: str, lang: str, acceptance: Acceptance | None = None) -> str:
+    """What marketing does next for a goal on ``metric`` that is not on track; a channel the action would grow is
+    left out when its sales acceptance is below the average (``acceptance``: a
+    :class:`~cmo_workbook.memos.sales_marketing_sync.Acceptance`; None: not known, the plain action)."""
+    if metric not in NEXT_ACTION_METRICS:
+        return t("upd_next_default", lang)
+    channel = NEXT_ACTION_CHANNELS.get(metric)
+    if channel and acceptance is not None and acceptance.below_average(channel):
+        rate, average = _rates(acceptance.rates[channel], acceptance.average, lang)
+        return t(f"upd_next_{metric}_weak", lang, channel=channel_label(channel, lang), rate=rate, average=average,
+                 quarter=fmt.quarter(acceptance.window.start, lang))
+    return t(f"upd_next_{metric}", lang)
 
 
 def activity_channel(tags: Sequence[str], done: str) -> str:
@@ -167,13 +192,31 @@ def channel_result(store: KpiStore, channel: str, period: Period, lang: str, cur
                 cpl_vs=fmt.delta(cpl.value, cpl.prev_value, lang, higher_is_better=False).text)
 
 
+def channel_budget_result(stake: chb.BudgetStake, lang: str, currency: str, today: date | None = None) -> str:
+    """A channel decided on its own (trade fairs) in the figures of the pack's budget decision
+    (:func:`cmo_workbook.memos.attribution_review.budget_decision`): first-order margin against cost, the ROMI
+    with its range and the decision the quarterly review asks — never its order intake beside its cost, which
+    reads as a success for a channel that loses money."""
+    return t("upd_channel_budget", lang, **channel_decision.budget_fields(stake, lang, currency, today=today))
+
+
+def channel_sentence(channel: str, store: KpiStore | None, period: Period, lang: str, currency: str,
+                     budget: chb.BudgetStake | None = None, today: date | None = None) -> str | Rich | None:
+    """What the update says beside a diary activity of ``channel``: the budget decision's figures when the channel
+    is the one decided on its own (``budget``), else its cost and result from the store (None: nothing to say)."""
+    if budget is not None and channel == budget.channel:
+        return channel_budget_result(budget, lang, currency, today)
+    return channel_result(store, channel, period, lang, currency) if store is not None and channel else None
+
+
 def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
              summary: DiarySummary | None, period: Period, lang: str, currency: str,
-             store: KpiStore | None = None) -> Rich:
+             store: KpiStore | None = None, budget: chb.BudgetStake | None = None, today: date | None = None) -> Rich:
     """Paragraph 1: the quarter's results vs the same quarter last year (with what marketing spent), goals on track,
     and what the diary noted beside a KPI rise — a coincidence in time, not proof; an activity of a channel gets
     the channel's cost and result beside it (``store``), so a trade fair is not credited while its channel's cost
-    per inquiry soars."""
+    per inquiry soars — for the channel of the pack's budget decision (``budget``) its margin, ROMI and decision
+    (:func:`channel_sentence`)."""
     q = fmt.quarter(period.start, lang)
     ql, pipe, won = kpis["qualified_leads"], kpis["marketing_pipeline_value"], kpis["marketing_won_revenue"]
     spend, cpl = kpis["marketing_spend"], kpis["cost_per_qualified_lead"]
@@ -190,23 +233,23 @@ def achieved(kpis: dict[str, QuarterKpi], statuses: Sequence[GoalStatus], goals:
         w = summary.worked[0]
         s += " " + t("upd_achieved_worked", lang, done=w.done, metric=metric_label(w.kpi, lang),
                      month=fmt.month(w.month.start_time, lang), change=fmt.pct_change(w.change, lang))
-        channel = activity_channel(w.tags, w.done)
-        result = channel_result(store, channel, period, lang, currency) if store is not None and channel else None
+        result = channel_sentence(activity_channel(w.tags, w.done), store, period, lang, currency, budget, today)
         if result is not None:
             s += Rich(" ", result)
     return s
 
 
 def next_steps(statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]], summary: DiarySummary | None,
-               matrix: Sequence[Stakeholder], lang: str, currency: str) -> tuple[str, list[str]]:
-    """Paragraph 2: for each goal not on track, its forecast and the next action, and whom it serves."""
+               matrix: Sequence[Stakeholder], lang: str, currency: str, acceptance: Acceptance | None = None) -> tuple[str, list[str]]:
+    """Paragraph 2: for each goal not on track, its forecast and the next action (:func:`next_action`, with the
+    quarter's sales ``acceptance`` per channel), and whom it serves."""
     by_id = {g["id"]: g for g in goals}
     parts, served = [], []
     for g in statuses:
         if g.status in ("on_track", "achieved"):
             continue
         cumulative = by_id.get(g.goal_id, {}).get("aggregation") == "cumulative"
-        action = next_action(g.metric, lang)
+        action = next_action(g.metric, lang, acceptance)
         st = serving(action, [g.metric], matrix, exclude=["Marketing"])
         v = lambda x: value_text(g.metric, x, lang, currency)  # noqa: E731
         # short form: the goals table below carries the full title, baseline and range
@@ -323,16 +366,21 @@ def goals_count(statuses: Sequence[GoalStatus], lang: str) -> str:
 
 def draft(kpis: dict[str, QuarterKpi], period: Period, statuses: Sequence[GoalStatus], goals: Sequence[dict[str, Any]],
           summary: DiarySummary | None, matrix: Sequence[Stakeholder], lang: str, currency: str,
-          asks: dict[str, tuple[str, str]] | None = None, store: KpiStore | None = None) -> UpdateDraft:
+          asks: dict[str, tuple[str, str]] | None = None, store: KpiStore | None = None,
+          budget: chb.BudgetStake | None = None, today: date | None = None, acceptance: Acceptance | None = None) -> UpdateDraft:
     """The whole update for ``period`` from its store KPIs (:func:`quarter_kpis`); ``statuses`` are
-    the goals as of the quarter's last month; ``store`` adds a diary activity's channel result."""
-    first = achieved(kpis, statuses, goals, summary, period, lang, currency, store)
-    second, served = next_steps(statuses, goals, summary, matrix, lang, currency)
+    the goals as of the quarter's last month; ``store`` adds a diary activity's channel result, ``budget`` (the
+    pack's budget decision) that of the channel decided on its own; ``today``: the generation date; ``acceptance``
+    (the quarter's sales acceptance per channel) keeps a below-average channel out of "grow"."""
+    first = achieved(kpis, statuses, goals, summary, period, lang, currency, store, budget, today)
+    second, served = next_steps(statuses, goals, summary, matrix, lang, currency, acceptance)
     third, helpers = support(summary, statuses, goals, matrix, lang, asks=asks)
     addressed = [st.department for st in matrix if st.department in set(served) | set(helpers)]
     worked = summary.worked[0] if summary and summary.worked else None
     channel = activity_channel(worked.tags, worked.done) if worked is not None and store is not None else ""
-    has_channel = bool(channel) and channel_result(store, channel, period, lang, currency) is not None
+    # the cost per inquiry against the previous quarter is said for a channel other than the budget decision's
+    has_channel = (bool(channel) and not (budget is not None and channel == budget.channel)
+                   and channel_result(store, channel, period, lang, currency) is not None)
     note = comparisons_note(kpis, lang, diary=worked is not None, channel=has_channel)
     return UpdateDraft(headline(kpis, statuses, helpers, matrix, period, lang, currency), first, second, third, addressed,
                        helpers, note)

@@ -28,7 +28,7 @@ from ..render.blocks import Fig, Rich
 from ..render.i18n import t
 from ..competitors.implications import PriceMoveStake
 from ..voc.recommend import AccountStake, SafetyStock, account_stake
-from . import channel_decision, kpi_figures
+from . import arguments, channel_decision, kpi_figures
 from .competitor_briefing import CompetitorResults, price_stakes
 from .competitor_briefing import decision_text as briefing_decision
 from .voice_of_customer import (account_links, crm_tables, feedback_months, month_items, stake_products, stock_values,
@@ -352,9 +352,11 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
         # the action follows the briefing's verdict as the cost and decision lines below do (one answer per memo):
         # "value, not discount" unless the losses since the cut make matching pay (briefing.verdict)
         matching = p is not None and p.known and p.match_pays
+        # never sell on what customers complain about more and more (memos.arguments: late deliveries rising)
+        args = arguments.text(arguments.kept(arguments.weak(inp.vocs)), lang)
         action = (t("strat_rec_price_action_match", lang, competitor=cut["competitor"], pct=pct,
-                    products=", ".join(p.products), share=fmt.percent(p.break_even_share, lang, 0)) if matching else
-                  t("strat_rec_price_action", lang, competitor=cut["competitor"]))
+                    products=", ".join(p.products), share=fmt.percent(p.break_even_share, lang, 0), arguments=args)
+                  if matching else t("strat_rec_price_action", lang, competitor=cut["competitor"], arguments=args))
         rec = StrategyRec(
             "price_pressure", action,
             str(note["owner"].iloc[0]) if len(note) and not pd.isna(note["owner"].iloc[0]) else t("strat_owner_sales", lang),
