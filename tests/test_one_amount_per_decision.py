@@ -221,3 +221,34 @@ def test_the_safety_stock_names_its_basis_month_in_the_voc_and_the_strategy_memo
     assert "Freigabe von 1,1 Mio. € Sicherheitsbestand (Basis September 2026) für alle 6 genannten" in text
     assert "Kosten: 228 Tsd. € im Jahr" in text
     assert "1,2 Mio. € Sicherheitsbestand" not in text  # no unlabelled second amount
+
+
+def test_a_decision_asked_again_for_another_amount_names_the_earlier_one(tmp_path):
+    """September's VoC asked 1,137,733 € of safety stock (Sep basis: 23,855,700 × 0.62 × 4/52, derived above), the
+    Q3 strategy memo the same; October's asks 1,176,140 € (Oct basis). October's sentence names September's amount
+    ("1,1 Mio. €"), so two amounts read as one decision recalculated, not as a contradiction (#11, CEO read)."""
+    from cmo_workbook.memos import decisions
+    from cmo_workbook.render.blocks import Recommendation
+
+    sep = tmp_path / "2026-09"
+    decisions.record(sep, "voice_of_customer", "2026-09", [{"kind": "recommendations", "items": [
+        {"key": "rising_complaint.delivery_delay", "amount": 1_137_733.0, "action": "Freigabe … ja / nein?",
+         "infer_kpi": False, "figures": []},
+        {"key": "new_topic.portal", "amount": None, "action": "Neues Thema", "infer_kpi": False, "figures": []}]}],
+        "de")
+    stored = {d.id: d for d in decisions.load(sep, "de", "de")}
+    assert stored["voice_of_customer.rising_complaint.delivery_delay"].amount == 1_137_733.0
+    assert stored["voice_of_customer.rising_complaint.delivery_delay"].figures == []  # no KPI inferred from words
+    recs = [Recommendation("Freigabe von 1,2 Mio. € … ja / nein?", key="rising_complaint.delivery_delay",
+                           amount=1_176_140.0),
+            Recommendation("Gleicher Betrag", key="rising_complaint.delivery_delay", amount=1_137_733.0),
+            Recommendation("Neues Thema", key="new_topic.portal")]
+    out = decisions.restated(recs, "voice_of_customer", tmp_path, Period.parse("2026-10"), "de", "EUR", "de")
+    assert out[0].action == "Freigabe von 1,2 Mio. € … ja / nein? Im September 2026 genannt: 1,1\u00a0Mio.\u00a0€."
+    assert out[1].action == "Gleicher Betrag" and out[2].action == "Neues Thema"  # same amount as printed; no amount
+    # an English run keeps its own log (decisions.en.yaml) and reads it
+    decisions.record(sep, "voice_of_customer", "2026-09", [{"kind": "recommendations", "items": [
+        {"key": "rising_complaint.delivery_delay", "amount": 1_137_733.0, "action": "Approve …", "figures": []}]}],
+        "en", own="de")
+    en = decisions.restated(recs[:1], "voice_of_customer", tmp_path, Period.parse("2026-10"), "en", "EUR", "de")
+    assert en[0].action.endswith("Stated in September 2026: €1.1m.")

@@ -72,6 +72,13 @@ class Workbook:
 
         return review(self.reports_dir, self.period, memo, self.kpis(), self.lang, self.currency, self.params.language)
 
+    def restated(self, memo: str, recs: list) -> list:
+        """``recs`` with the previous period's amount beside a decision asked again for another amount
+        (:func:`cmo_workbook.memos.decisions.restated`)."""
+        from .decisions import restated
+
+        return restated(recs, memo, self.reports_dir, self.period, self.lang, self.currency, self.params.language)
+
     @property
     def currency(self) -> str:
         return self.params.currency

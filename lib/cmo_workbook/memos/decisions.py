@@ -141,7 +141,7 @@ def from_records(memo: str, period: str, records: Iterable[dict[str, Any]], lang
             continue
         for item in rec.get("items") or []:
             item = json.loads(json.dumps(item))  # plain dicts: records read back from a notebook are NotebookNodes
-            if not item.get("figures") and store is not None:
+            if not item.get("figures") and store is not None and item.get("infer_kpi", True):
                 inferred = infer_figure(item, store, lang, currency)
                 item = {**item, "figures": [inferred] if inferred else []}
             base = decision_id(memo, item)
@@ -341,6 +341,27 @@ def sentence(o: Outcome, lang: str, currency: str, store: KpiStore) -> str:
                  before=value_text(o.unit, o.before, lang, currency), after=value_text(o.unit, o.after, lang, currency),
                  change=fmt.delta(o.after, o.before, lang, higher_is_better=hib).text)
     return t("dec_line", lang, action=action, status=status)
+
+
+def restated(recs: Sequence[Any], memo: str, reports_dir: Path, period: Period, lang: str, currency: str,
+             own: str | None = None) -> list[Any]:
+    """The recommendations with a clause where the previous period asked the same decision (same id) for another
+    amount: "(im September 2026: 1,1 Mio. €, neu berechnet)". A month's memo and the quarter's memo before it may
+    state one decision on two months' data; without the clause a reader sees two amounts for one decision."""
+    from dataclasses import replace as _replace
+
+    before = {d.id: d for d in load(previous_dir(reports_dir, period), lang, own)
+              if d.amount is not None and d.amount == d.amount}
+    out = []
+    for r in recs:
+        amount = getattr(r, "amount", float("nan"))
+        d = before.get(decision_id(memo, {"key": r.key, "action": r.action})) if r.key else None
+        if d is not None and amount == amount:
+            was, now = (value_text("eur", v, lang, currency) for v in (d.amount, amount))
+            if was != now:  # as printed: a change below the display's rounding is no new amount
+                r = _replace(r, action=f"{r.action} {t('dec_restated', lang, before=was, then=_label_of(d.period, lang))}")
+        out.append(r)
+    return out
 
 
 def previous_dir(reports_dir: Path, period: Period) -> Path:

@@ -499,12 +499,14 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
         evidence = t("voc_evidence_first" if first_month(res) else "voc_evidence", lang,
                      n=fmt.number(row["n"], lang), share=_pct(row["share"], lang),
                      delta=fmt.pp(row["delta_pp"] / 100, lang), base=_base_label(res, lang))
-        action = row["action"]
+        action, amount = row["action"], float("nan")
         if stake is not None and stake.theme == row["theme"] and row["rule"] in _URGENT_RULES:
             action = f"{action} {decision_text(stake, row['owner'], lang, currency, stock)}"
+            if row["owner"] == "operations" and stock is not None:
+                amount = float(stock.value)  # the decision log keeps the amount asked (next month: "bisher …")
         out.append(Recommendation(action=action, owner=_owner(row["owner"], lang), evidence=evidence,
                                   due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang),
-                                  key=f"{row['rule']}.{row['theme']}"))
+                                  key=f"{row['rule']}.{row['theme']}", amount=amount, infer_kpi=False))
         urgent += int(row["rule"] in _URGENT_RULES and urgent == len(out) - 1)
         if len(out) >= limit:
             break
@@ -524,7 +526,7 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
                        share_base=_pct(topic["share_baseline"], lang), base=_base_label(res, lang),
                        significance=_significance(topic["q_value"], lang)),
             due=_due(period, "rising_complaint", lang, today),
-            effect=t("voc_topic_effect", lang)))
+            effect=t("voc_topic_effect", lang), infer_kpi=False))
     # urgent fixes of rising complaint themes first, unless the taxonomy covers too little to trust them
     at = 0 if partial else urgent
     return (out[:at] + topic_actions + out[at:])[:limit]

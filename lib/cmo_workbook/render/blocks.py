@@ -259,6 +259,9 @@ class Recommendation:
     #: the euros the decision asks for (a channel shift's amount): the same decision id carries the same amount
     #: in every memo of a period (checked by memos.consistency); NaN: no amount
     amount: float = float("nan")
+    #: False: the decision log infers no store KPI from the words (a VoC theme's effect is measured on the feedback;
+    #: its "Auftragseingang" is the customers' at stake, not the marketing KPI of that name)
+    infer_kpi: bool = True
 
     def figures(self) -> list[Fig]:
         """The KPI values the recommendation names (in its action, evidence and effect), in that order."""
@@ -294,7 +297,8 @@ class Recommendations(Block):
 
     def record(self) -> dict[str, Any]:
         """Also each item's action, owner, due date and named KPI values (for the decision log)."""
-        items = [{"key": r.key, "amount": None if r.amount != r.amount else float(r.amount), "action": str(r.action), "owner": str(r.owner), "due": str(r.due),
+        items = [{"key": r.key, "amount": None if r.amount != r.amount else float(r.amount), "infer_kpi": r.infer_kpi,
+                  "action": str(r.action), "owner": str(r.owner), "due": str(r.due),
                   "evidence": str(r.evidence), "effect": str(r.effect), "figures": [{"metric": f.metric, "window": f.window, "segment": f.segment, "value": None if f.value != f.value else float(f.value),
                                "text": f.text} for f in r.figures()]} for r in self.items]
         return {**super().record(), "items": items}
