@@ -252,3 +252,21 @@ def test_a_decision_asked_again_for_another_amount_names_the_earlier_one(tmp_pat
         "en", own="de")
     en = decisions.restated(recs[:1], "voice_of_customer", tmp_path, Period.parse("2026-10"), "en", "EUR", "de")
     assert en[0].action.endswith("Stated in September 2026: €1.1m.")
+
+
+@pytest.mark.parametrize(("low", "high", "want"), [
+    # the sample's fairs: first orders 234-452 Tsd. € against 471,220 € of cost: the whole range below the cost.
+    # Half of it first, rounded to thousands: 471,220 / 2 = 235,610 -> 236,000; the rest 471,220 - 236,000 = 235,220
+    (234_000.0, 452_000.0, "Unsere Empfehlung: 236\u00a0Tsd.\u00a0€ für Q4 2026–Q1 2027 freigeben, die übrigen "
+                           "235\u00a0Tsd.\u00a0€ erst, wenn je Veranstaltung Anfragen und Aufträge vorliegen"),
+    (480_000.0, 600_000.0, "Unsere Empfehlung: ja – auch das untere Ende der Spanne deckt die Kosten."),
+    (300_000.0, 500_000.0, "Unsere Empfehlung: ja, und nach zwei Quartalen Anfragen und Aufträge je Veranstaltung"),
+])
+def test_the_budget_question_carries_marketing_s_own_answer(low, high, want):
+    """#11: the 471 Tsd. € fair decision had no recommendation of marketing's own; the answer follows the range of
+    what the first orders brought against the cost."""
+    fair = channel_budget.BudgetStake("trade_fairs", "2026-Q3", 471_220.0, 325_142.0, low, high)
+    ask = channel_decision.budget_ask(fair, "de", "EUR", decide_from=Period.parse("2026-Q4"))
+    assert ask.startswith("Budget Messen Q4 2026–Q3 2027: Freigabe von 471\u00a0Tsd.\u00a0€ wie in den letzten 4 "
+                          "Quartalen – ja / nein. ")
+    assert want in ask, ask

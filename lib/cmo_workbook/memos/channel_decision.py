@@ -147,6 +147,29 @@ def budget_action(stake: chb.BudgetStake, lang: str, currency: str, **when: Any)
     return t("chb_decision", lang, **budget_fields(stake, lang, currency, **when))
 
 
+def budget_advice(stake: chb.BudgetStake, lang: str, currency: str, start: Period) -> str:
+    """Marketing's own answer to the budget question, from the first orders' range: the whole range above the
+    cost: yes; the whole range below it: half of it for the first two quarters, the rest once each event's
+    inquiries and orders are on the table (the first-order count leaves out repeat orders, so no cut to zero);
+    a range across the cost: yes, with that evidence after two quarters."""
+    if stake.romi_low >= 0:
+        return t("chb_advice_yes", lang)
+    if stake.romi_high < 0:
+        first = round(stake.amount / 2, -3)  # a round first tranche; the rest adds up to the amount asked
+        return t("chb_advice_staged", lang, first=_money(first, lang, currency), rest=_money(stake.amount - first, lang, currency),
+                 span=f"{fmt.quarter(start.start, lang)}–{fmt.quarter(start.shift(1).start, lang)}")
+    return t("chb_advice_open", lang)
+
+
+def budget_ask(stake: chb.BudgetStake, lang: str, currency: str, *, today: date | None = None,
+               decide_from: Period | None = None) -> str:
+    """The budget question with marketing's answer (:func:`budget_action` + :func:`budget_advice`): the words every
+    memo that asks it uses."""
+    start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
+    when = {"decide_from": decide_from} if decide_from is not None else {"today": today}
+    return f"{budget_action(stake, lang, currency, **when)} {budget_advice(stake, lang, currency, start)}"
+
+
 def budget_evidence(stake: chb.BudgetStake, lang: str, currency: str) -> str:
     """The decision's figures in plain words (no ratio jargon): cost, first-order margin with range, per euro."""
     return t("chb_evidence", lang, **budget_fields(stake, lang, currency))
@@ -164,10 +187,10 @@ def budget_recommendation(stake: chb.BudgetStake, lang: str, currency: str, *, o
     amount = the year's cost). ``evidence``: a memo's own (None: :func:`budget_evidence`); ``cite``: the memo that
     decides it, for a memo whose own figures have another window."""
     when = {"decide_from": decide_from} if decide_from is not None else {"today": today}
-    act: object = budget_action(stake, lang, currency, **when)
+    start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
+    act: object = budget_ask(stake, lang, currency, **when)
     if cite:
         act = Rich(act, " ", t("chs_cite", lang, memo=cite, window=fmt.quarter(Period.parse(stake.window).start, lang)))
-    start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
     return Recommendation(action=act, owner=owner, due=fmt.quarter(start.start, lang),
                           evidence=budget_evidence(stake, lang, currency) if evidence is None else evidence,
                           effect=effect, key=chb.decision_key(stake), amount=stake.amount)

@@ -376,7 +376,7 @@ def _decisions(ev: Evidence, imp: dict[str, Any], lang: str, currency: str, wb: 
             t("deck_dec_budget_year", lang, **f), t("deck_dec_stock_cost_year", lang, cost=f["cost"]),
             t("deck_dec_budget_year_effect", lang, **f)],
             str(rules["channel_budget_year"].decision) if "channel_budget_year" in rules else
-            channel_decision.budget_action(fair, lang, currency, today=today)))
+            channel_decision.budget_ask(fair, lang, currency, today=today)))
     if ch.get("worst") is not None and ch["shift"] > 0:
         label = channel_label(ch["worst"].channel, lang)
         amount = channel_decision.amount_text(ch["worst"], lang, currency)  # the decision's amount, as in every memo

@@ -422,7 +422,7 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
                 fair, lang, cur, today=inp.today)),
             t("strat_owner_head_of_marketing", lang), t("strat_rec_budget_next", lang, channel=label), "", "", "",
             # the same decision, amount and words as the attribution review and the KPI memo ask
-            channel_decision.budget_action(fair, lang, cur, today=inp.today),
+            channel_decision.budget_ask(fair, lang, cur, today=inp.today),
             fair.at_stake, channel_decision.budget_stake_text(fair, lang, cur), key=chb.decision_key(fair),
             amount=fair.amount,
         ))
