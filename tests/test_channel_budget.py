@@ -79,8 +79,12 @@ def test_one_id_without_memo_prefix_and_one_ask_in_every_memo():
         == {key}
     rec = channel_decision.budget_recommendation(fairs(), "de", "EUR", owner="Marketing", today=TODAY)
     # decided on Q3 2026, asked for the four quarters from Q4 2026 (not yet past on 2 Dec 2026)
+    # with marketing's answer: the first orders' whole range below the 400 Tsd. € cost -> 400 / 2 = 200 first
     assert plain(rec.action) == ("Budget Messen Q4 2026–Q3 2027: Freigabe von 400 Tsd. € wie in den letzten 4 "
-                                 "Quartalen – ja / nein.")
+                                 "Quartalen – ja / nein. Unsere Empfehlung: 200 Tsd. € für Q4 2026–Q1 2027 freigeben, "
+                                 "die übrigen 200 Tsd. € erst, wenn je Veranstaltung Anfragen und Aufträge vorliegen – "
+                                 "die Erstaufträge decken die Kosten in der ganzen Spanne nicht, Folgeaufträge sind "
+                                 "darin nicht gezählt.")
     assert plain(rec.evidence) == ("Messen in Q4 2025–Q3 2026: 280 Tsd. € Deckungsbeitrag aus Erstaufträgen (Spanne "
                                    "200 Tsd. € bis 360 Tsd. €) ggü. 400 Tsd. € Kosten – 0,70 € je Euro.")
     assert (rec.key, rec.amount, rec.due) == (key, 400_000.0, "Q4 2026")

@@ -128,8 +128,12 @@ def test_the_trade_fair_budget_leads_with_the_review_s_amount_and_ask(text):
     assert g.shows(m.group(2), credit / cost)
     # recommendation 1 asks it in the review's words, before the LinkedIn shift (recommendation 2)
     m1 = re.search(r"Budget Messen Q4 2026–Q3 2027: Freigabe von ([\d,.]+ Tsd\. €) wie in den letzten 4 Quartalen – "
-                   r"ja / nein\. Wie im Quartalsbericht", text)
+                   r"ja / nein\. Unsere Empfehlung: ([\d,.]+ Tsd\. €) für Q4 2026–Q1 2027 freigeben, die übrigen "
+                   r"([\d,.]+ Tsd\. €) erst, .*? Wie im Quartalsbericht", text)
     assert m1 and m1.group(1) == m.group(1), text
+    # marketing's answer: the first orders' whole range lies below the cost -> half (rounded to thousands) first
+    first = round(cost / 2, -3)
+    assert g.shows(m1.group(2), first) and g.shows(m1.group(3), cost - first), (m1.groups(), cost)
     m2 = re.search(r"Beleg: Messen in Q4 2025–Q3 2026: ([\d,.]+ Tsd\. €) Deckungsbeitrag aus Erstaufträgen \(Spanne "
                    r"[^)]+\) ggü\. ([\d,.]+ Tsd\. €) Kosten – (\d+,\d\d) € je Euro\.", text)
     assert m2 and g.shows(m2.group(1), credit) and g.shows(m2.group(2), cost) and g.shows(m2.group(3), credit / cost)
