@@ -82,3 +82,15 @@ def test_no_evidence_no_recommendation(strategy_q3_inputs):
     recs = strategy.recommendations(inp)
     assert [r.rule for r in recs] == []  # cost per lead is within 10 % of last year in the sample
     assert strategy.headline(inp, recs).startswith("Keine Entscheidung nötig")
+
+
+def test_the_price_signal_says_which_way_the_customers_share_moved(strategy_q3_inputs):
+    """A CEO read "Preis in 12 % der Rückmeldungen (Basis 16 %)" as proof of price pressure, though the share fell;
+    the evidence now says the direction. The sample's September VoC: the share below its baseline -> "seltener"."""
+    k = strategy_q3_inputs.vocs[-1].kpis.set_index("metric")
+    cur, base = k.at["price_mention_share", "current"], k.at["price_mention_share", "baseline"]
+    assert round(cur * 100) < round(base * 100)
+    price = {r.rule: r for r in strategy.recommendations(strategy_q3_inputs)}["price_pressure"]
+    evidence = str(price.customer).replace("\u00a0", " ")
+    assert (f"Preis seltener genannt als zuvor ({round(cur * 100)} % der Rückmeldungen, Basis "
+            f"{round(base * 100)} %)") in evidence, evidence

@@ -345,8 +345,12 @@ def recommendations(inp: StrategyInputs) -> list[StrategyRec]:
         if inp.vocs:
             k = inp.vocs[-1].kpis.set_index("metric")
             if "price_mention_share" in k.index:
-                price_sig = t("strat_price_signal", lang, share=fmt.percent(k.at["price_mention_share", "current"], lang, 0),
-                              baseline=fmt.percent(k.at["price_mention_share", "baseline"], lang, 0))
+                cur_share, base_share = k.at["price_mention_share", "current"], k.at["price_mention_share", "baseline"]
+                share, base = fmt.percent(cur_share, lang, 0), fmt.percent(base_share, lang, 0)
+                # the direction in words: a falling share cited bare beside a price cut read as proof of pressure
+                key = ("strat_price_signal" if share == base else
+                       "strat_price_signal_up" if cur_share > base_share else "strat_price_signal_down")
+                price_sig = t(key, lang, share=share, baseline=base)
         note = comp.notes[comp.notes["item"] == cut.name]
         p = st.price
         # the action follows the briefing's verdict as the cost and decision lines below do (one answer per memo):
