@@ -300,6 +300,7 @@ def test_portfolio_index_reads_each_store_and_the_run_status(tmp_path):
     assert cells["marketing_won_revenue"].get_text(strip=True) == "–"  # only a T12M value: not the month's
     assert [g.get_text() for g in k.select("[data-goal=web_inquiries]")] == [
         "Grow qualified website inquiries to 100 a month by December 2026: on track"]
+    assert "#1a7f37" in k.select_one("[data-goal=web_inquiries] span")["style"]  # on track: green
     assert [(a.get_text(), a["href"]) for a in k.select("td a[href$='.html']") if "2026-10" in a["href"]] == [
         ("kpi_dashboard", "kessler/2026-10/kpi_dashboard.html"),
         ("voice_of_customer", "kessler/2026-10/voice_of_customer.html")]
@@ -309,6 +310,7 @@ def test_portfolio_index_reads_each_store_and_the_run_status(tmp_path):
     assert n.select_one("td[data-metric=qualified_leads]").get_text(" ", strip=True) == "90 Plan 180 −50% · worse than plan"
     assert [g.get_text() for g in n.select("[data-goal=web_inquiries]")] == [
         "Grow qualified website inquiries to 100 a month by December 2026: off track"]
+    assert "#b42318" in n.select_one("[data-goal=web_inquiries] span")["style"]  # off track: red
     s = rows["sued"]
     assert s.select_one(".status").get_text(" ", strip=True) == "refused sued.yaml: not valid YAML"
     assert "no KPI store for the period" in s.get_text()

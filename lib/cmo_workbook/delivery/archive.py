@@ -133,7 +133,7 @@ _STATUS_STYLE = {"ok": "color:#1a7f37", "failed": "color:#b42318;font-weight:bol
                  "refused": "color:#b54708;font-weight:bold", "not run": "color:#b42318", "": "color:#777777",
                  # variances and goal states as the memos colour them (IBCS: good green, bad red)
                  "better_plan": "color:#1a7f37", "at_plan": "color:#777777", "worse_plan": "color:#b42318",
-                 "on_track": "color:#1a7f37", "achieved": "color:#1a7f37", "at_risk": "color:#b54708",
+                 "on_track": "color:#1a7f37", "achieved": "color:#1a7f37", "at_risk": "color:#b54708", "on_track_if": "color:#b54708",
                  "off_track": "color:#b42318", "missed": "color:#b42318"}
 
 
@@ -255,8 +255,9 @@ def company_goals(store_table, params: Params, period: str, lang: str) -> list[t
         series = pd.Series(rows["value"].astype(float).to_numpy(),
                            index=pd.PeriodIndex(rows["window"], freq="M")).sort_index()
         status = goals_mod.evaluate(g, series, as_of)
+        # a goal on track by its forecast alone ("auf Kurs nur, wenn ...") is amber, not green
         out.append((g["id"], names[g["id"]], goal_status_text(status, lang, params.currency),  # as the memo words it
-                    status.status))
+                    "on_track_if" if status.rests_on_forecast else status.status))
     return out
 
 
