@@ -33,7 +33,6 @@ import yaml
 
 from ..errors import ParamsError
 from ..periods import Period
-from ..render.export import write_atomic
 
 STATUS_OK, STATUS_FAILED, STATUS_REFUSED, STATUS_NOT_RUN = "ok", "failed", "refused", "not run"
 _PORTFOLIO_KEYS = {"params", "reports", "lang", "slug"}
@@ -198,6 +197,9 @@ def write_status(root: Path, period: str, name: str, outcomes: Sequence[Outcome]
         rows.append(c)
     data = {"period": period, "run": name, "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"), "companies": rows}
     path = status_path(root, period)
+    # imported here: render.export pulls in nbconvert, and Airflow's DAG files import this module (slug) at every parse
+    from ..render.export import write_atomic
+
     write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     return path
 
