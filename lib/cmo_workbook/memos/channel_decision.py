@@ -125,13 +125,19 @@ def budget_window(stake: chb.BudgetStake, lang: str) -> str:
     return f"{fmt.quarter(last.shift(1 - chb.WINDOW_QUARTERS).start, lang)}–{fmt.quarter(last.start, lang)}"
 
 
+def budget_start(stake: chb.BudgetStake, *, today: date | None = None, decide_from: Period | None = None) -> Period:
+    """The first quarter a yearly budget decision covers: ``decide_from``, else the quarter after the stake's, never
+    one already past on ``today``."""
+    return decide_from or next_quarter(Period.parse(stake.window), today or date.today())
+
+
 def budget_fields(stake: chb.BudgetStake, lang: str, currency: str, *, today: date | None = None,
                   decide_from: Period | None = None) -> dict[str, object]:
     """The budget decision's placeholders: channel, amount (the year's cost), the quarters it is for (from
     ``decide_from``, else the quarter after the stake's, never one already past on ``today``), the window of its
     figures, the margin with its range, what a euro of cost brought back and the ROMI with its range (as the
     review's headline says it)."""
-    start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
+    start = budget_start(stake, today=today, decide_from=decide_from)
     return {"channel": channel_label(stake.channel, lang), "cost": _money(stake.cost, lang, currency),
             "span": budget_span(start, lang), "window": budget_window(stake, lang),
             "margin": _money(stake.margin, lang, currency), "low": _money(stake.margin_low, lang, currency),
@@ -161,13 +167,11 @@ def budget_advice(stake: chb.BudgetStake, lang: str, currency: str, start: Perio
     return t("chb_advice_open", lang)
 
 
-def budget_ask(stake: chb.BudgetStake, lang: str, currency: str, *, today: date | None = None,
-               decide_from: Period | None = None) -> str:
+def budget_ask(stake: chb.BudgetStake, lang: str, currency: str, **when: Any) -> str:
     """The budget question with marketing's answer (:func:`budget_action` + :func:`budget_advice`): the words every
-    memo that asks it uses."""
-    start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
-    when = {"decide_from": decide_from} if decide_from is not None else {"today": today}
-    return f"{budget_action(stake, lang, currency, **when)} {budget_advice(stake, lang, currency, start)}"
+    memo that asks it uses. ``when``: ``today`` or ``decide_from`` as for :func:`budget_fields`."""
+    advice = budget_advice(stake, lang, currency, budget_start(stake, **when))
+    return f"{budget_action(stake, lang, currency, **when)} {advice}"
 
 
 def budget_evidence(stake: chb.BudgetStake, lang: str, currency: str) -> str:
@@ -187,7 +191,7 @@ def budget_recommendation(stake: chb.BudgetStake, lang: str, currency: str, *, o
     amount = the year's cost). ``evidence``: a memo's own (None: :func:`budget_evidence`); ``cite``: the memo that
     decides it, for a memo whose own figures have another window."""
     when = {"decide_from": decide_from} if decide_from is not None else {"today": today}
-    start = decide_from or next_quarter(Period.parse(stake.window), today or date.today())
+    start = budget_start(stake, **when)
     act: object = budget_ask(stake, lang, currency, **when)
     if cite:
         act = Rich(act, " ", t("chs_cite", lang, memo=cite, window=fmt.quarter(Period.parse(stake.window).start, lang)))

@@ -346,7 +346,7 @@ def sentence(o: Outcome, lang: str, currency: str, store: KpiStore) -> str:
 def restated(recs: Sequence[Any], memo: str, reports_dir: Path, period: Period, lang: str, currency: str,
              own: str | None = None) -> list[Any]:
     """The recommendations with a clause where the previous period asked the same decision (same id) for another
-    amount: "(im September 2026: 1,1 Mio. €, neu berechnet)". A month's memo and the quarter's memo before it may
+    amount: "Im September 2026 genannt: 1,1 Mio. €." A month's memo and the quarter's memo before it may
     state one decision on two months' data; without the clause a reader sees two amounts for one decision."""
     from dataclasses import replace as _replace
 
@@ -354,10 +354,9 @@ def restated(recs: Sequence[Any], memo: str, reports_dir: Path, period: Period, 
               if d.amount is not None and d.amount == d.amount}
     out = []
     for r in recs:
-        amount = getattr(r, "amount", float("nan"))
         d = before.get(decision_id(memo, {"key": r.key, "action": r.action})) if r.key else None
-        if d is not None and amount == amount:
-            was, now = (value_text("eur", v, lang, currency) for v in (d.amount, amount))
+        if d is not None and r.amount == r.amount:
+            was, now = (value_text("eur", v, lang, currency) for v in (d.amount, r.amount))
             if was != now:  # as printed: a change below the display's rounding is no new amount
                 r = _replace(r, action=f"{r.action} {t('dec_restated', lang, before=was, then=_label_of(d.period, lang))}")
         out.append(r)

@@ -503,7 +503,7 @@ def actions(res: Any, period: Period, lang: str, limit: int = 3, today: Any = No
         if stake is not None and stake.theme == row["theme"] and row["rule"] in _URGENT_RULES:
             action = f"{action} {decision_text(stake, row['owner'], lang, currency, stock)}"
             if row["owner"] == "operations" and stock is not None:
-                amount = float(stock.value)  # the decision log keeps the amount asked (next month: "bisher …")
+                amount = float(stock.value)  # the decision log keeps the amount (next month: "Im … genannt: …")
         out.append(Recommendation(action=action, owner=_owner(row["owner"], lang), evidence=evidence,
                                   due=_due(period, row["rule"], lang, today), effect=_effect(row, res.themes, res, lang),
                                   key=f"{row['rule']}.{row['theme']}", amount=amount, infer_kpi=False))
