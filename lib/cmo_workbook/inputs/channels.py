@@ -279,6 +279,11 @@ def _field_values(df: pd.DataFrame, f: str, source_col: str, detail_cols: Sequen
 _TYPO_CUTOFF = 0.75
 
 
+def rule_channels(raw: Mapping[str, Any]) -> list[str]:
+    """The channel ids the params' ``channels.rules`` produce (a company's own channels among them)."""
+    return [str(r.get("channel")) for r in ((raw.get("channels") or {}).get("rules") or [])]
+
+
 def params_channel_ids(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every channel id the params name, as ``(key path, id)``: ``channels.marketing``, the rules' channels,
     holdout tests and the business case of a notebook (``notebooks.attribution_review.business_case``)."""

@@ -19,6 +19,7 @@ it): give PostgreSQL queries an ``ORDER BY``, as the loader needs for a stable e
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,22 +156,24 @@ def touchpoints_relation(params: Any, *, keep_bad: bool = False) -> EngineRelati
                      lambda sql: con.execute(sql).fetchall(), duckdb.Error, keep_bad)
 
 
-_SPILL: list[str] = []
+@functools.cache
+def _spill_dir() -> str:
+    """The run's own spill folder for DuckDB (made once per process, removed when it ends)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="cmo-duckdb-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def _limit_memory(con: Any, params: Any) -> None:
     """Cap the embedded engine's memory (params ``data.engine_memory_limit``) and give it a folder of its own to
     spill to: DuckDB's default (80 % of the machine's RAM, spilling next to a database opened read-only, which
     it cannot) lets one company's warehouse-size touchpoints take the memory of a portfolio run's other kernels."""
-    import atexit
-    import shutil
-    import tempfile
-
-    if not _SPILL:
-        _SPILL.append(tempfile.mkdtemp(prefix="cmo-duckdb-"))
-        atexit.register(shutil.rmtree, _SPILL[0], True)
     con.execute(f"SET memory_limit = {_literal(params.engine_memory_limit)}")
-    con.execute(f"SET temp_directory = {_literal(_SPILL[0])}")
+    con.execute(f"SET temp_directory = {_literal(_spill_dir())}")
 
 
 #: PostgreSQL type codes (OIDs) of cursor.description, as the conversions name them

@@ -247,7 +247,7 @@ def _check_channel_ids(params: Params, t: dict[str, pd.DataFrame], sources: list
     """
     seen = [str(c) for name in _CHANNEL_TABLES if name in t for c in t[name]["channel"].dropna().unique()]
     seen += [c for name in _CHANNEL_TABLES if name in (engine or {}) for c in engine[name].channels]
-    rules = [str(r.get("channel")) for r in ((params.raw.get("channels") or {}).get("rules") or [])]
+    rules = channels_mod.rule_channels(params.raw)
     msgs = channels_mod.channel_id_problems(params.raw, seen, params.path.name)
     if msgs:
         head = f"{params.path.name}: {len(msgs)} misspelt channel ids:" if len(msgs) > 1 else ""

@@ -143,6 +143,11 @@ def review(ds: Dataset) -> list[Finding]:
     return sorted(out, key=lambda f: f.severity != "error")
 
 
+def _file_names(ds: Dataset, table: str) -> str:
+    """The table's files as a message names them ("touchpoints.csv, web.parquet"), else the table."""
+    return ", ".join(s.file.name for s in ds.files(table)) or table
+
+
 def _touch_leads(ds: Dataset) -> list[Finding]:
     """An error when no touchpoint carries the id of a lead: the journeys would all count as not converting and
     the attribution would credit every channel with 0 € (a touchpoints export keyed by another id: e-mail,
@@ -165,7 +170,6 @@ def _touch_leads(ds: Dataset) -> list[Finding]:
                                  "data.touchpoints[..].columns.lead_id maps the CRM record id")] if missing else []
     example = f'"{first}"' if first is not None else "(none)"
     lead_example = f'"{ids.iloc[0]}"' if len(ids) else "(none)"
-    tfile = ", ".join(s.file.name for s in ds.files("touchpoints")) or "touchpoints"
     header = next((s.columns.get("lead_id") for s in ds.files("touchpoints") if s.columns.get("lead_id")), "lead_id")
     return [Finding(
         "touchpoints",
@@ -174,14 +178,14 @@ def _touch_leads(ds: Dataset) -> list[Finding]:
         "converting and each channel's attributed value would be 0", "", "error",
         f"map the column that holds the lead's CRM id under data.touchpoints[..].columns.lead_id in "
         f"{ds.params.relpath()}, or export the touchpoints with the CRM record id",
-        file=tfile, column=header)]
+        file=_file_names(ds, "touchpoints"), column=header)]
 
 
 def _touch_channels(ds: Dataset) -> list[Finding]:
     """Touchpoint channel values that are no channel id (GA4's "Organic Search", a tool's "Paid Social"): their touches
     are credited to no marketing channel. None of the touches in a marketing channel is an error (every channel's
     attributed value would be 0); some is a note with the values and the map that fixes them."""
-    from .channels import CHANNEL_KEYS, GA4_GROUP_IDS, suggest
+    from .channels import CHANNEL_KEYS, GA4_GROUP_IDS, rule_channels, suggest
 
     touches = ds.touchpoints
     if isinstance(touches, pd.DataFrame):
@@ -190,7 +194,7 @@ def _touch_channels(ds: Dataset) -> list[Finding]:
         counts = touches.channel_counts()
     if not counts:
         return []
-    rules = [str(r.get("channel")) for r in ((ds.params.raw.get("channels") or {}).get("rules") or [])]
+    rules = rule_channels(ds.params.raw)
     seen = [str(c) for t in ("leads", "deals", "spend") if ds.has(t) and "channel" in ds.tables[t]
             for c in ds.tables[t]["channel"].dropna().unique()]
     marketing = list(ds.params.marketing_channels)
@@ -210,7 +214,7 @@ def _touch_channels(ds: Dataset) -> list[Finding]:
         return [Finding(
             "touchpoints", f"none of the {count(total, 'en')} touchpoints with a channel carries a marketing channel "
                            f"id (values {shown}), so every marketing channel's attributed value would be 0",
-            "", "error", fix, file=", ".join(s.file.name for s in ds.files("touchpoints")) or "touchpoints")]
+            "", "error", fix, file=_file_names(ds, "touchpoints"))]
     n = sum(unknown.values())
     return [Finding.note("touchpoints", "note_touch_unknown_channels", plural="n", n=n,
                          values=", ".join(f'"{k}"' for k in list(unknown)[:SHOWN]), fix=fix)]
